@@ -1,0 +1,35 @@
+// Strict parsing of untrusted JSON (RFC 8259 + I-JSON, RFC 7493) and
+// RFC 6901 JSON Pointer helpers shared by every module of the core.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "cachet/problem.h"
+
+namespace cachet {
+
+using Json = nlohmann::json;
+
+struct ParseLimits {
+  std::size_t max_bytes = 1 << 20;  // 1 MiB: configs and receipts are small
+  int max_depth = 64;
+};
+
+// Parses `text` as one JSON document. Refuses, with a specific code:
+//   json_too_large, json_too_deep, json_syntax (with line/column),
+//   json_duplicate_key (path of the object), json_invalid_utf8,
+//   json_lone_surrogate.
+// Never throws.
+Result<Json> parse_json_strict(std::string_view text, const ParseLimits& limits = {});
+
+// Escapes one reference token for a JSON Pointer (RFC 6901 section 3: ~ -> ~0, / -> ~1).
+std::string pointer_escape(std::string_view token);
+// `base` + "/" + escaped token.
+std::string pointer_append(std::string_view base, std::string_view token);
+std::string pointer_append(std::string_view base, std::size_t index);
+
+}  // namespace cachet

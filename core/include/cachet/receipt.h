@@ -1,0 +1,110 @@
+// Consent receipts (DESIGN.md 3.2): a JWS whose payload is the RFC 8785
+// canonical JSON of the receipt. Building and verifying come in two phases so
+// that the browser can do the crypto with WebCrypto (async) between them;
+// the native one-call helpers run both phases with a CryptoProvider.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cachet/choices.h"
+#include "cachet/config.h"
+#include "cachet/crypto.h"
+#include "cachet/json.h"
+#include "cachet/notice.h"
+
+namespace cachet {
+
+inline constexpr std::string_view kReceiptVersion = "cachet-receipt/1";
+inline constexpr std::string_view kReceiptType = "cachet-receipt+jws";       // typ of the collector signature
+inline constexpr std::string_view kCountersignType = "cachet-countersignature+jws";
+
+// How the choices reached the controller.
+// "web-form" (the widget), "paper", "phone", "preference-centre", "relayed-by-partner".
+bool is_collection_method(std::string_view method);
+
+struct ReceiptContext {
+  std::string receipt_id;        // random UUID (v4), lower case
+  std::string issued_at;         // RFC 3339 UTC, "2026-11-30T10:00:00Z"
+  std::string locale;            // locale the notice was shown in
+  std::string collection_method; // see is_collection_method
+  std::string page_url;          // web-form: the page; may be empty off the web
+  std::string agent;             // "cachet-widget/0.1.0", "cachet-cli/0.1.0", ...
+  std::string relayed_by;        // partner id, for relayed-by-partner
+  std::string challenge;         // host/server challenge, may be empty
+  bool global_privacy_control = false;
+  std::string supersedes;        // receipt id this one replaces, may be empty
+  std::string salt;              // 16+ random bytes, base64url; binds contact digests
+};
+
+// Phase 1: validates choices and context against the config and returns what
+// must be hashed. Keys of `digest_inputs`: "notice", "partnerList", and one
+// per contact kind bound ("email", "phone", "mobile", "postal").
+struct ReceiptPlan {
+  Json draft;                                       // payload without digests
+  std::map<std::string, std::string> digest_inputs; // name -> bytes to SHA-256
+};
+Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, const ReceiptContext& context);
+
+// Bytes hashed for one contact value: salt '\n' kind '\n' normalized value.
+std::string contact_digest_input(std::string_view salt, std::string_view kind, std::string_view normalized);
+
+// Phase 2: fills in the digests (lower-case hex SHA-256 of each digest input)
+// and returns the canonical payload bytes to sign.
+Result<std::string> finish_receipt_payload(const ReceiptPlan& plan, const std::map<std::string, std::string>& hex_digests);
+
+// Native one-call: plan, hash, sign with a fresh Ed25519 key (the collector
+// signature) and return the JWS (general JSON serialisation).
+Result<Json> issue_receipt(const Config& config, const Choices& choices, const ReceiptContext& context,
+                           const CryptoProvider& crypto);
+
+// Adds the controller's countersignature (a second JWS signature whose
+// protected header has typ cachet-countersignature+jws, the key's jwk and kid
+// = RFC 7638 thumbprint, and "cachet_at" = acceptance time).
+Result<Json> countersign_receipt(std::string_view jws_text, const Json& controller_private_jwk,
+                                 std::string_view accepted_at, const CryptoProvider& crypto);
+
+// --- verification -----------------------------------------------------------
+
+struct VerifyOptions {
+  // When set, the receipt must carry a valid countersignature by this key.
+  std::optional<Json> trusted_controller_key;
+};
+
+struct VerifiedReceipt {
+  Json payload;                  // the receipt
+  std::string receipt_id;
+  std::string payload_sha256;    // hex, identifies the exact payload (replay checks)
+  bool countersigned = false;    // a valid countersignature is present
+  std::string countersigner_kid; // its RFC 7638 thumbprint
+  Json jws;                      // the JWS as parsed
+};
+
+// Phase 1 of verification: parse the JWS and check everything that needs no
+// signature maths (headers, algorithms, payload canonical form, version, schema).
+struct VerificationPlan {
+  ParsedJws jws;
+  Json jws_json;
+  Json payload;
+};
+Result<VerificationPlan> plan_verification(std::string_view jws_text);
+
+// Phase 2: `signature_valid[i]` says whether signature i verified
+// (CryptoProvider::verify or WebCrypto); `thumbprints[i]` is its jwk's RFC 7638
+// thumbprint. Checks roles (first signature is the collector's, others are
+// countersignatures) and the trusted key.
+Result<VerifiedReceipt> finish_verification(const VerificationPlan& plan, const std::vector<bool>& signature_valid,
+                                            const std::vector<std::string>& thumbprints,
+                                            const VerifyOptions& options, std::string_view payload_sha256_hex);
+
+// Native one-call verification.
+Result<VerifiedReceipt> verify_receipt(std::string_view jws_text, const CryptoProvider& crypto,
+                                       const VerifyOptions& options = {});
+
+// Human-readable copy of a receipt (Kantara CR section 4.7), plain text in `locale`.
+std::string render_receipt_text(const Json& payload, std::string_view locale);
+
+}  // namespace cachet
