@@ -1,0 +1,17 @@
+// How subcommands plug into the `cachet` command (DESIGN.md 3.3).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace cachet::cli {
+
+// Exit codes: 0 success, 1 the input was judged bad, 2 usage or I/O error.
+enum ExitCode : int { kOk = 0, kBadInput = 1, kUsage = 2 };
+
+// Each group adds its subcommands to `app`; a subcommand's callback stores its
+// exit code in `exit_code` (CLI11 callbacks return void).
+void add_core_commands(CLI::App& app, int& exit_code);    // cli/core_commands.cpp
+void add_server_commands(CLI::App& app, int& exit_code);  // server/: serve, ledger
+void add_export_commands(CLI::App& app, int& exit_code);  // export/: export, import-relayed
+
+}  // namespace cachet::cli
