@@ -1,1 +1,963 @@
-// placeholder until implemented
+// Config parsing and lint (DESIGN.md 3.1). One pass walks the whole document,
+// fills a Config and collects every problem; load_config returns the Config
+// only when no error was found.
+#include "cachet/config.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <set>
+
+#include "messages.h"
+
+namespace cachet {
+
+// --- names -------------------------------------------------------------------
+
+std::string_view to_string(Channel channel) {
+  switch (channel) {
+    case Channel::kPostal: return "postal";
+    case Channel::kPhone: return "phone";
+    case Channel::kEmail: return "email";
+    case Channel::kSms: return "sms";
+  }
+  return "postal";
+}
+
+std::string_view to_string(Basis basis) {
+  return basis == Basis::kConsent ? "consent" : "legitimate-interest";
+}
+
+std::string_view to_string(PartnerProspecting prospecting) {
+  return prospecting == PartnerProspecting::kOnBehalf ? "on-behalf" : "transmission-only";
+}
+
+std::optional<Channel> channel_from_string(std::string_view name) {
+  for (const Channel channel : all_channels()) {
+    if (to_string(channel) == name) return channel;
+  }
+  return std::nullopt;
+}
+
+const std::vector<Channel>& all_channels() {
+  static const std::vector<Channel> kAll = {Channel::kPostal, Channel::kPhone, Channel::kEmail, Channel::kSms};
+  return kAll;
+}
+
+const std::vector<std::string>& supported_locales() {
+  static const std::vector<std::string> kLocales = {"fr", "en"};
+  return kLocales;
+}
+
+std::string LocalizedText::get(std::string_view locale, std::string_view fallback_locale) const {
+  for (const std::string_view key : {locale, std::string_view(), fallback_locale}) {
+    const auto it = by_locale.find(std::string(key));
+    if (it != by_locale.end()) return it->second;
+  }
+  return by_locale.empty() ? std::string() : by_locale.begin()->second;
+}
+
+const ChannelConfig* Config::find(Channel channel) const {
+  for (const ChannelConfig& config : channels) {
+    if (config.channel == channel) return &config;
+  }
+  return nullptr;
+}
+
+std::vector<const Partner*> Config::partners_for(Channel channel) const {
+  std::vector<const Partner*> out;
+  for (const Partner& partner : partners.entries) {
+    if (partner.channels.empty() ||
+        std::find(partner.channels.begin(), partner.channels.end(), channel) != partner.channels.end()) {
+      out.push_back(&partner);
+    }
+  }
+  return out;
+}
+
+Json LintReport::to_json() const {
+  const auto list = [](const Problems& problems) {
+    Json out = Json::array();
+    for (const Problem& p : problems) out.push_back({{"code", p.code}, {"path", p.path}, {"message", p.message}});
+    return out;
+  };
+  return {{"ok", ok()}, {"errors", list(errors)}, {"warnings", list(warnings)}};
+}
+
+namespace {
+
+using detail::MessageArgs;
+
+constexpr std::int64_t kMaxRetentionMonths = 1200;  // 100 years: beyond is a typo
+constexpr std::int64_t kMaxPartnerCount = 100000;
+constexpr std::size_t kMaxShownValue = 80;           // keep echoed values short in messages
+
+bool is_supported_locale(std::string_view locale) {
+  const auto& locales = supported_locales();
+  return std::find(locales.begin(), locales.end(), locale) != locales.end();
+}
+
+std::string_view type_id(const Json& v) {
+  if (v.is_null()) return "type.null";
+  if (v.is_boolean()) return "type.boolean";
+  if (v.is_number_integer()) return "type.integer";
+  if (v.is_number()) return "type.number";
+  if (v.is_string()) return "type.string";
+  if (v.is_array()) return "type.array";
+  return "type.object";
+}
+
+bool is_blank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+
+bool is_ctl_or_space(unsigned char c) { return c <= 0x20 || c == 0x7f; }
+
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+// Shortens a value before it is echoed in a message.
+std::string shown(std::string_view value) {
+  if (value.size() <= kMaxShownValue) return std::string(value);
+  std::size_t cut = kMaxShownValue;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+  return std::string(value.substr(0, cut)) + "…";
+}
+
+// Host name: letters, digits, '-', '.', or non-ASCII bytes (IDN); or an [IPv6] literal.
+bool is_host(std::string_view host) {
+  if (host.empty()) return false;
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return false;
+    return std::all_of(host.begin() + 1, host.end() - 1, [](char c) {
+      return (c >= '0' && c <= '9') || (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f') || c == ':' || c == '.';
+    });
+  }
+  if (host.front() == '.' || host.front() == '-') return false;
+  return std::all_of(host.begin(), host.end(), [](char c) {
+    return is_alnum(c) || c == '-' || c == '.' || static_cast<unsigned char>(c) >= 0x80;
+  });
+}
+
+enum class UrlCheck { kOk, kNotHttps, kMalformed };
+
+// Enough of RFC 3986 to refuse what must never be a link in a consent notice:
+// other schemes (javascript:, data:, http:), relative URLs, spaces and control
+// characters, userinfo (a classic disguise), an empty host.
+UrlCheck check_https_url(std::string_view url) {
+  constexpr std::string_view kScheme = "https://";
+  if (url.size() < kScheme.size()) return UrlCheck::kNotHttps;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (ascii_lower(url[i]) != kScheme[i]) return UrlCheck::kNotHttps;
+  }
+  for (const char c : url) {
+    if (is_ctl_or_space(static_cast<unsigned char>(c)) || c == '\\') return UrlCheck::kMalformed;
+  }
+  const std::string_view rest = url.substr(kScheme.size());
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != std::string_view::npos) return UrlCheck::kMalformed;
+  std::string_view host = authority;
+  const std::size_t bracket = authority.rfind(']');
+  const std::size_t colon = authority.rfind(':');
+  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
+    const std::string_view port = authority.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return UrlCheck::kMalformed;
+    }
+    host = authority.substr(0, colon);
+  }
+  return is_host(host) ? UrlCheck::kOk : UrlCheck::kMalformed;
+}
+
+// A plausible address: one '@', a local part without spaces, a dotted host.
+bool is_email_address(std::string_view value) {
+  const std::size_t at = value.find('@');
+  if (at == std::string_view::npos || at == 0 || value.find('@', at + 1) != std::string_view::npos) return false;
+  for (const char c : value) {
+    if (is_ctl_or_space(static_cast<unsigned char>(c)) || c == '<' || c == '>' || c == '"' || c == '\\' || c == ',' ||
+        c == ';') {
+      return false;
+    }
+  }
+  const std::string_view domain = value.substr(at + 1);
+  const std::size_t dot = domain.rfind('.');
+  return is_host(domain) && domain.front() != '[' && dot != std::string_view::npos && dot + 1 < domain.size() &&
+         domain.find("..") == std::string_view::npos;
+}
+
+bool is_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (const std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  const auto num = [&](std::size_t from, std::size_t len) {
+    int n = 0;
+    for (std::size_t i = from; i < from + len; ++i) n = n * 10 + (s[i] - '0');
+    return n;
+  };
+  const int year = num(0, 4), month = num(5, 2), day = num(8, 2);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return day <= kDays[month - 1] + ((month == 2 && leap) ? 1 : 0);
+}
+
+bool is_partner_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && id.front() != '.' &&
+         std::all_of(id.begin(), id.end(), [](char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-'; });
+}
+
+bool is_input_name(std::string_view name) {
+  return !name.empty() && name.size() <= 64 &&
+         std::all_of(name.begin(), name.end(), [](char c) { return is_alnum(c) || c == '_' || c == '-'; });
+}
+
+bool is_hex_color(std::string_view s) {
+  if (s.empty() || s.front() != '#') return false;
+  const std::size_t n = s.size() - 1;
+  if (n != 3 && n != 4 && n != 6 && n != 8) return false;
+  return std::all_of(s.begin() + 1, s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f');
+  });
+}
+
+bool is_css_length(std::string_view s) {
+  if (s == "0") return true;
+  std::size_t i = 0;
+  bool digits = false, dot = false;
+  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || (s[i] == '.' && !dot))) {
+    if (s[i] == '.') dot = true; else digits = true;
+    ++i;
+  }
+  if (!digits || i > 8) return false;
+  const std::string_view unit = s.substr(i);
+  return unit == "px" || unit == "rem" || unit == "em" || unit == "%";
+}
+
+bool is_font_list(std::string_view s) {
+  return !s.empty() && s.size() <= 200 && std::all_of(s.begin(), s.end(), [](char c) {
+    return is_alnum(c) || c == ' ' || c == ',' || c == '-' || c == '"' || c == '\'' || c == '_';
+  });
+}
+
+// Levenshtein distance, ASCII case-insensitive (catches "privacyPolicyURL").
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      const std::size_t cost = ascii_lower(a[i - 1]) == ascii_lower(b[j - 1]) ? 0 : 1;
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+using Keys = std::vector<std::string_view>;
+
+// The closest known name when it is near enough to be a typo.
+std::optional<std::string_view> closest(std::string_view key, const Keys& known) {
+  if (key.size() > 64) return std::nullopt;
+  std::optional<std::string_view> best;
+  std::size_t best_distance = 0;
+  for (const std::string_view candidate : known) {
+    const std::size_t d = edit_distance(key, candidate);
+    if (!best || d < best_distance) {
+      best = candidate;
+      best_distance = d;
+    }
+  }
+  const std::size_t limit = std::min(key.size(), best ? best->size() : 0) >= 5 ? 2 : 1;
+  if (best && best_distance <= limit) return best;
+  return std::nullopt;
+}
+
+const Keys kTopKeys = {"configVersion", "locale", "controller", "purpose", "recipients", "partners",
+                       "channels", "combineObjection", "retention", "fields", "receiptInput",
+                       "jurisdiction", "texts", "theme"};
+const Keys kControllerKeys = {"name", "privacyPolicyUrl", "rightsContact"};
+const Keys kRecipientKeys = {"sectors", "offerTypes", "approximateCount"};
+const Keys kPartnersKeys = {"listUrl", "updatedAt", "entries"};
+const Keys kPartnerKeys = {"id", "name", "privacyPolicyUrl", "sector", "channels"};
+const Keys kChannelKeys = {"basis", "partnerProspecting", "checked"};
+const Keys kRetentionKeys = {"months"};
+const Keys kFieldKeys = {"email", "phone", "mobile", "postal"};
+const Keys kThemeColorKeys = {"accent", "accentText", "background", "text", "border"};
+const Keys kThemeKeys = {"accent", "accentText", "background", "text", "border", "radius", "fontFamily"};
+const Keys kBoxIds = {"object-postal-phone", "object-postal", "object-phone", "consent-email", "consent-sms",
+                       "consent-postal", "consent-phone"};
+const Keys kBoxTextKeys = {"label", "hint"};
+// Notice members a config may override per locale (texts.<locale>.<key>).
+const Keys kTextKeys = {"heading", "intro", "recipients", "partnerSummary", "partnerListTitle",
+                        "rights", "privacyPolicyLabel", "boxes"};
+// Ways people try to pre-tick a box; each gets the R5 error, not a generic one.
+const Keys kPrecheckAliases = {"default", "defaultChecked", "prechecked", "preChecked", "checkedByDefault",
+                               "preselected", "preSelected", "selected", "ticked", "preticked", "preTicked",
+                               "defaultValue", "initial", "initialValue", "value"};
+
+bool contains(const Keys& keys, std::string_view key) { return std::find(keys.begin(), keys.end(), key) != keys.end(); }
+
+bool is_truthy(const Json& v) {
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>() != 0;
+  if (v.is_number_integer()) return v.get<std::int64_t>() != 0;
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    return s == "true" || s == "checked" || s == "on" || s == "yes" || s == "1";
+  }
+  return false;
+}
+
+class Linter {
+ public:
+  explicit Linter(std::string_view locale) : locale_(detail::message_locale(locale)) {}
+
+  void run(const Json& root) {
+    config_.raw = root;
+    if (!root.is_object()) {
+      error("config_not_object", "", {{"actual", word(type_id(root))}});
+      return;
+    }
+    check_keys(root, "", kTopKeys);
+
+    if (const auto version = string_member(root, "", "configVersion", true)) config_.config_version = *version;
+    if (const auto locale = string_member(root, "", "locale", true)) {
+      if (is_supported_locale(*locale)) {
+        config_.locale = *locale;
+      } else {
+        error("config_locale_unsupported", "/locale", {{"where", "/locale"}, {"value", shown(*locale)}});
+      }
+    }
+    lint_controller(root);
+    if (const Json* purpose = member(root, "purpose")) {
+      if (auto text = localized(*purpose, "/purpose")) config_.purpose = std::move(*text);
+      purpose_given_ = true;
+    }
+    lint_recipients(root);
+    lint_channels(root);
+    lint_partners(root);
+    if (const Json* combine = member(root, "combineObjection")) {
+      if (expect(*combine, "/combineObjection", "type.boolean")) config_.combine_objection = combine->get<bool>();
+    }
+    lint_retention(root);
+    lint_fields(root);
+    if (const auto name = string_member(root, "", "receiptInput", false)) {
+      if (is_input_name(*name)) {
+        config_.receipt_input = *name;
+      } else {
+        error("config_invalid_input_name", "/receiptInput", {{"where", "/receiptInput"}});
+      }
+    }
+    if (const auto jurisdiction = string_member(root, "", "jurisdiction", false)) {
+      if (jurisdiction->size() == 2 && std::all_of(jurisdiction->begin(), jurisdiction->end(),
+                                                   [](char c) { return c >= 'A' && c <= 'Z'; })) {
+        config_.jurisdiction = *jurisdiction;
+      } else {
+        error("config_jurisdiction_invalid", "/jurisdiction", {{"where", "/jurisdiction"}});
+      }
+    }
+    lint_texts(root);
+    lint_theme(root);
+    cross_checks();
+  }
+
+  LintReport& report() { return report_; }
+  Config& config() { return config_; }
+
+ private:
+  // --- reporting ---------------------------------------------------------------
+
+  std::string word(std::string_view id) const { return detail::message(id, locale_); }
+
+  std::string where(const std::string& path) const { return path.empty() ? word("where.top") : path; }
+
+  void add(Problems& list, std::string code, std::string path, MessageArgs args, std::string_view message_id) {
+    std::string text = detail::message(message_id.empty() ? std::string_view(code) : message_id, locale_, args);
+    list.push_back({std::move(code), std::move(path), std::move(text)});
+  }
+  void error(std::string code, std::string path, MessageArgs args = {}, std::string_view message_id = {}) {
+    add(report_.errors, std::move(code), std::move(path), std::move(args), message_id);
+  }
+  void warning(std::string code, std::string path, MessageArgs args = {}, std::string_view message_id = {}) {
+    add(report_.warnings, std::move(code), std::move(path), std::move(args), message_id);
+  }
+
+  // --- typed access --------------------------------------------------------------
+
+  static const Json* member(const Json& object, std::string_view key) {
+    if (!object.is_object()) return nullptr;
+    const auto it = object.find(std::string(key));
+    return it == object.end() ? nullptr : &*it;
+  }
+
+  bool matches(const Json& v, std::string_view type) const {
+    if (type == "type.object") return v.is_object();
+    if (type == "type.array") return v.is_array();
+    if (type == "type.string") return v.is_string();
+    if (type == "type.boolean") return v.is_boolean();
+    if (type == "type.integer") return v.is_number_integer();
+    return false;
+  }
+
+  // True when `v` has the expected JSON type; reports config_wrong_type otherwise.
+  bool expect(const Json& v, const std::string& path, std::string_view type) {
+    if (matches(v, type)) return true;
+    error("config_wrong_type", path, {{"where", where(path)}, {"expected", word(type)}, {"actual", word(type_id(v))}});
+    return false;
+  }
+
+  void missing(const std::string& object_path, std::string_view key) {
+    error("config_missing_member", object_path, {{"where", where(object_path)}, {"key", std::string(key)}});
+  }
+
+  void check_keys(const Json& object, const std::string& path, const Keys& known) {
+    for (const auto& item : object.items()) {
+      if (contains(known, item.key())) continue;
+      unknown_key(path, item.key(), known);
+    }
+  }
+
+  void unknown_key(const std::string& path, const std::string& key, const Keys& known) {
+    const std::string member_path = pointer_append(path, key);
+    if (const auto suggestion = closest(key, known)) {
+      error("config_unknown_key", member_path,
+            {{"key", shown(key)}, {"where", where(path)}, {"suggestion", std::string(*suggestion)}},
+            "config_unknown_key.suggest");
+    } else {
+      error("config_unknown_key", member_path, {{"key", shown(key)}, {"where", where(path)}});
+    }
+  }
+
+  // A non-blank string member; nullopt (with the problem reported) otherwise.
+  std::optional<std::string> string_member(const Json& object, const std::string& path, std::string_view key,
+                                           bool required) {
+    const Json* v = member(object, key);
+    if (!v) {
+      if (required) missing(path, key);
+      return std::nullopt;
+    }
+    return nonblank_string(*v, pointer_append(path, key));
+  }
+
+  std::optional<std::string> nonblank_string(const Json& v, const std::string& path) {
+    if (!expect(v, path, "type.string")) return std::nullopt;
+    const std::string& s = v.get_ref<const std::string&>();
+    if (is_blank(s)) {
+      error("config_empty_value", path, {{"where", path}});
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  // An integer in [min, max]; huge and negative values are reported, never wrapped.
+  std::optional<std::int64_t> integer(const Json& v, const std::string& path, std::int64_t min, std::int64_t max,
+                                      std::string_view range_code = "config_number_out_of_range") {
+    if (!expect(v, path, "type.integer")) return std::nullopt;
+    const bool too_big = v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(max);
+    const std::int64_t n = too_big ? max : v.get<std::int64_t>();
+    if (too_big || n < min || n > max) {
+      error(std::string(range_code), path,
+            {{"where", path}, {"min", std::to_string(min)}, {"max", std::to_string(max)}});
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  std::optional<std::string> https_url(const Json& v, const std::string& path) {
+    auto url = nonblank_string(v, path);
+    if (!url) return std::nullopt;
+    switch (check_https_url(*url)) {
+      case UrlCheck::kOk: return url;
+      case UrlCheck::kNotHttps: error("config_url_not_https", path, {{"where", path}, {"value", shown(*url)}}); break;
+      case UrlCheck::kMalformed: error("config_url_invalid", path, {{"where", path}}); break;
+    }
+    return std::nullopt;
+  }
+
+  // A text the person reads: one string, or {"fr": ..., "en": ...}.
+  std::optional<LocalizedText> localized(const Json& v, const std::string& path) {
+    LocalizedText text;
+    if (v.is_string()) {
+      if (auto s = nonblank_string(v, path)) text.by_locale[""] = std::move(*s);
+    } else if (v.is_object()) {
+      if (v.empty()) error("config_empty_value", path, {{"where", path}});
+      for (const auto& item : v.items()) {
+        const std::string item_path = pointer_append(path, item.key());
+        if (!is_supported_locale(item.key())) {
+          error("config_locale_unsupported", item_path, {{"where", item_path}, {"value", shown(item.key())}});
+        } else if (auto s = nonblank_string(item.value(), item_path)) {
+          text.by_locale[item.key()] = std::move(*s);
+        }
+      }
+    } else {
+      error("config_wrong_type", path,
+            {{"where", path}, {"expected", word("type.localized")}, {"actual", word(type_id(v))}});
+    }
+    if (text.empty()) return std::nullopt;
+    return text;
+  }
+
+  std::vector<std::string> string_list(const Json& v, const std::string& path) {
+    std::vector<std::string> out;
+    if (!expect(v, path, "type.array")) return out;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (auto s = nonblank_string(v[i], pointer_append(path, i))) out.push_back(std::move(*s));
+    }
+    return out;
+  }
+
+  // --- sections ------------------------------------------------------------------
+
+  void lint_controller(const Json& root) {
+    const Json* controller = member(root, "controller");
+    if (!controller) {
+      error("rule_r8_controller_missing", "");
+      error("rule_r8_rights_contact_missing", "");
+      return;
+    }
+    if (!expect(*controller, "/controller", "type.object")) return;
+    check_keys(*controller, "/controller", kControllerKeys);
+
+    if (const Json* name = member(*controller, "name")) {
+      if (name->is_string() && is_blank(name->get_ref<const std::string&>())) {
+        error("rule_r8_controller_missing", "/controller/name");
+      } else if (auto s = nonblank_string(*name, "/controller/name")) {
+        config_.controller.name = std::move(*s);
+      }
+    } else {
+      error("rule_r8_controller_missing", "/controller");
+    }
+
+    if (const Json* url = member(*controller, "privacyPolicyUrl")) {
+      if (auto s = https_url(*url, "/controller/privacyPolicyUrl")) config_.controller.privacy_policy_url = *s;
+    } else {
+      missing("/controller", "privacyPolicyUrl");
+    }
+
+    const Json* contact = member(*controller, "rightsContact");
+    if (!contact) {
+      error("rule_r8_rights_contact_missing", "/controller");
+    } else if (contact->is_string() && is_blank(contact->get_ref<const std::string&>())) {
+      error("rule_r8_rights_contact_missing", "/controller/rightsContact");
+    } else if (expect(*contact, "/controller/rightsContact", "type.string")) {
+      const std::string& s = contact->get_ref<const std::string&>();
+      if (is_email_address(s) || check_https_url(s) == UrlCheck::kOk) {
+        config_.controller.rights_contact = s;
+      } else {
+        error("rule_r8_rights_contact_invalid", "/controller/rightsContact",
+              {{"where", "/controller/rightsContact"}, {"value", shown(s)}});
+      }
+    }
+  }
+
+  void lint_recipients(const Json& root) {
+    const Json* recipients = member(root, "recipients");
+    if (!recipients) return;
+    recipients_given_ = true;
+    if (!expect(*recipients, "/recipients", "type.object")) return;
+    check_keys(*recipients, "/recipients", kRecipientKeys);
+    if (const Json* sectors = member(*recipients, "sectors")) {
+      config_.recipients.sectors = string_list(*sectors, "/recipients/sectors");
+      types_given_ = types_given_ || !sectors->is_array() || !sectors->empty();
+    }
+    if (const Json* offers = member(*recipients, "offerTypes")) {
+      config_.recipients.offer_types = string_list(*offers, "/recipients/offerTypes");
+      types_given_ = types_given_ || !offers->is_array() || !offers->empty();
+    }
+    if (const Json* count = member(*recipients, "approximateCount")) {
+      count_given_ = true;
+      if (const auto n = integer(*count, "/recipients/approximateCount", 1, kMaxPartnerCount)) {
+        config_.recipients.approximate_count = static_cast<int>(*n);
+      }
+    }
+  }
+
+  void lint_channels(const Json& root) {
+    const Json* channels = member(root, "channels");
+    if (!channels) {
+      error("config_no_channels", "");
+      return;
+    }
+    if (!expect(*channels, "/channels", "type.object")) return;
+    channels_json_ = channels;
+    if (channels->empty()) {
+      error("config_no_channels", "/channels");
+      return;
+    }
+    Keys names;
+    for (const Channel c : all_channels()) names.push_back(to_string(c));
+    check_keys(*channels, "/channels", names);
+
+    for (const Channel channel : all_channels()) {
+      const std::string name(to_string(channel));
+      const Json* entry = member(*channels, name);
+      if (!entry) continue;
+      const std::string path = pointer_append("/channels", name);
+      if (!expect(*entry, path, "type.object")) continue;
+
+      for (const auto& item : entry->items()) {
+        const std::string item_path = pointer_append(path, item.key());
+        if (item.key() == "checked") {
+          if (expect(item.value(), item_path, "type.boolean") && item.value().get<bool>()) {
+            error("rule_r5_prechecked", item_path, {{"where", item_path}});
+          }
+        } else if (contains(kPrecheckAliases, item.key()) && is_truthy(item.value())) {
+          error("rule_r5_prechecked", item_path, {{"where", item_path}});
+        } else if (!contains(kChannelKeys, item.key())) {
+          unknown_key(path, item.key(), kChannelKeys);
+        }
+      }
+
+      const bool electronic = channel == Channel::kEmail || channel == Channel::kSms;
+      std::optional<Basis> basis;
+      const std::string basis_path = path + "/basis";
+      if (const Json* b = member(*entry, "basis")) {
+        if (expect(*b, basis_path, "type.string")) {
+          const std::string& s = b->get_ref<const std::string&>();
+          if (s == "consent") {
+            basis = Basis::kConsent;
+          } else if (s == "legitimate-interest") {
+            basis = Basis::kLegitimateInterest;
+            if (electronic) basis.reset();
+          } else if (!electronic) {
+            error("config_invalid_value", basis_path,
+                  {{"where", basis_path}, {"allowed", "\"legitimate-interest\", \"consent\""}, {"value", shown(s)}});
+          }
+          // R4: partners' email and SMS prospecting rests on consent only.
+          if (electronic && !basis) {
+            error("rule_r4_consent_required", basis_path, {{"where", basis_path}, {"channel", word("channel." + name)}});
+          }
+        }
+      } else {
+        missing(path, "basis");
+      }
+
+      std::optional<PartnerProspecting> prospecting;
+      const std::string pp_path = path + "/partnerProspecting";
+      if (const Json* pp = member(*entry, "partnerProspecting")) {
+        if (expect(*pp, pp_path, "type.string")) {
+          const std::string& s = pp->get_ref<const std::string&>();
+          if (s == "on-behalf") {
+            prospecting = PartnerProspecting::kOnBehalf;
+          } else if (s == "transmission-only") {
+            prospecting = PartnerProspecting::kTransmissionOnly;
+            warning("rule_r6_transmission_only", pp_path);
+          } else {
+            error("config_invalid_value", pp_path,
+                  {{"where", pp_path}, {"allowed", "\"on-behalf\", \"transmission-only\""}, {"value", shown(s)}});
+          }
+        }
+      } else if (basis == Basis::kConsent || (electronic && !member(*entry, "basis"))) {
+        error("rule_r6_partner_prospecting_missing", path, {{"where", path}});
+      }
+      if (basis) config_.channels.push_back({channel, *basis, prospecting});
+    }
+  }
+
+  void lint_partners(const Json& root) {
+    const Json* partners = member(root, "partners");
+    if (!partners) return;
+    partners_given_ = true;
+    if (!expect(*partners, "/partners", "type.object")) return;
+    check_keys(*partners, "/partners", kPartnersKeys);
+    if (const Json* url = member(*partners, "listUrl")) {
+      list_url_given_ = true;
+      if (auto s = https_url(*url, "/partners/listUrl")) config_.partners.list_url = *s;
+    }
+    if (const Json* updated = member(*partners, "updatedAt")) {
+      updated_given_ = true;
+      if (auto s = nonblank_string(*updated, "/partners/updatedAt")) {
+        if (is_date(*s)) {
+          config_.partners.updated_at = *s;
+        } else {
+          error("config_invalid_date", "/partners/updatedAt", {{"where", "/partners/updatedAt"}, {"value", shown(*s)}});
+        }
+      }
+    }
+    const Json* entries = member(*partners, "entries");
+    if (!entries || !expect(*entries, "/partners/entries", "type.array")) return;
+    entries_given_ = entries->size();
+    std::map<std::string, std::string> first_seen;  // id -> path
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+      const std::string path = pointer_append("/partners/entries", i);
+      const Json& entry = (*entries)[i];
+      if (!expect(entry, path, "type.object")) continue;
+      check_keys(entry, path, kPartnerKeys);
+      Partner partner;
+      bool complete = true;
+      for (const std::string_view key : {"id", "name", "privacyPolicyUrl"}) {
+        const Json* v = member(entry, key);
+        if (!v || (v->is_string() && is_blank(v->get_ref<const std::string&>()))) {
+          error("rule_r3_partner_incomplete", v ? pointer_append(path, key) : path,
+                {{"where", path}, {"key", std::string(key)}});
+          complete = false;
+        }
+      }
+      if (const Json* id = member(entry, "id"); id && id->is_string() && !is_blank(id->get_ref<const std::string&>())) {
+        const std::string& s = id->get_ref<const std::string&>();
+        const std::string id_path = path + "/id";
+        if (!is_partner_id(s)) {
+          error("config_invalid_partner_id", id_path, {{"where", id_path}});
+          complete = false;
+        } else if (const auto [it, inserted] = first_seen.emplace(s, id_path); !inserted) {
+          error("config_duplicate_partner_id", id_path, {{"value", s}, {"first", it->second}});
+          complete = false;
+        }
+        partner.id = s;
+      } else if (id && !id->is_string()) {
+        expect(*id, path + "/id", "type.string");
+        complete = false;
+      }
+      if (const Json* name = member(entry, "name"); name && !(name->is_string() && is_blank(name->get_ref<const std::string&>()))) {
+        if (auto s = nonblank_string(*name, path + "/name")) partner.name = std::move(*s); else complete = false;
+      }
+      if (const Json* url = member(entry, "privacyPolicyUrl");
+          url && !(url->is_string() && is_blank(url->get_ref<const std::string&>()))) {
+        if (auto s = https_url(*url, path + "/privacyPolicyUrl")) partner.privacy_policy_url = std::move(*s); else complete = false;
+      }
+      if (const Json* sector = member(entry, "sector")) {
+        if (auto s = nonblank_string(*sector, path + "/sector")) partner.sector = std::move(*s);
+      }
+      if (const Json* channels = member(entry, "channels"); channels && expect(*channels, path + "/channels", "type.array")) {
+        for (std::size_t j = 0; j < channels->size(); ++j) {
+          const std::string c_path = pointer_append(path + "/channels", j);
+          const auto name = nonblank_string((*channels)[j], c_path);
+          if (!name) continue;
+          const auto channel = channel_from_string(*name);
+          if (!channel) {
+            error("config_invalid_value", c_path,
+                  {{"where", c_path}, {"allowed", "\"postal\", \"phone\", \"email\", \"sms\""}, {"value", shown(*name)}});
+          } else if (!channels_json_ || !member(*channels_json_, *name)) {
+            error("config_partner_channel_not_configured", c_path, {{"where", c_path}, {"value", *name}});
+          } else if (std::find(partner.channels.begin(), partner.channels.end(), *channel) == partner.channels.end()) {
+            partner.channels.push_back(*channel);
+          }
+        }
+      }
+      if (complete) config_.partners.entries.push_back(std::move(partner));
+    }
+  }
+
+  void lint_retention(const Json& root) {
+    const Json* retention = member(root, "retention");
+    if (!retention) {
+      error("rule_r9_retention_missing", "");
+      return;
+    }
+    if (!expect(*retention, "/retention", "type.object")) return;
+    check_keys(*retention, "/retention", kRetentionKeys);
+    const Json* months = member(*retention, "months");
+    if (!months) {
+      error("rule_r9_retention_missing", "/retention");
+      return;
+    }
+    if (const auto n = integer(*months, "/retention/months", 1, kMaxRetentionMonths, "rule_r9_retention_invalid")) {
+      config_.retention_months = static_cast<int>(*n);
+      // CNIL: prospects' data kept 3 years from the last contact they initiated.
+      if (*n > 36) warning("rule_r9_retention_long", "/retention/months", {{"value", std::to_string(*n)}});
+    }
+  }
+
+  void lint_fields(const Json& root) {
+    const Json* fields = member(root, "fields");
+    if (!fields || !expect(*fields, "/fields", "type.object")) return;
+    check_keys(*fields, "/fields", kFieldKeys);
+    for (const std::string_view key : kFieldKeys) {
+      if (auto selector = string_member(*fields, "/fields", key, false)) config_.fields[std::string(key)] = *selector;
+    }
+  }
+
+  void lint_texts(const Json& root) {
+    const Json* texts = member(root, "texts");
+    if (!texts || !expect(*texts, "/texts", "type.object")) return;
+    Json kept = Json::object();
+    for (const auto& by_locale : texts->items()) {
+      const std::string path = pointer_append("/texts", by_locale.key());
+      if (!is_supported_locale(by_locale.key())) {
+        error("config_locale_unsupported", path, {{"where", path}, {"value", shown(by_locale.key())}});
+        continue;
+      }
+      if (!expect(by_locale.value(), path, "type.object")) continue;
+      check_keys(by_locale.value(), path, kTextKeys);
+      Json& out = kept[by_locale.key()] = Json::object();
+      for (const auto& item : by_locale.value().items()) {
+        const std::string item_path = pointer_append(path, item.key());
+        if (item.key() == "boxes") {
+          if (!expect(item.value(), item_path, "type.object")) continue;
+          check_keys(item.value(), item_path, kBoxIds);
+          for (const auto& box : item.value().items()) {
+            const std::string box_path = pointer_append(item_path, box.key());
+            if (!contains(kBoxIds, box.key()) || !expect(box.value(), box_path, "type.object")) continue;
+            check_keys(box.value(), box_path, kBoxTextKeys);
+            if (auto label = string_member(box.value(), box_path, "label", false)) out["boxes"][box.key()]["label"] = *label;
+            if (const Json* hint = member(box.value(), "hint"); hint && expect(*hint, box_path + "/hint", "type.string")) {
+              out["boxes"][box.key()]["hint"] = *hint;  // "" removes the hint
+            }
+          }
+        } else if (contains(kTextKeys, item.key())) {
+          if (auto s = nonblank_string(item.value(), item_path)) out[item.key()] = *s;
+        }
+      }
+    }
+    config_.texts = std::move(kept);
+  }
+
+  void lint_theme(const Json& root) {
+    const Json* theme = member(root, "theme");
+    if (!theme || !expect(*theme, "/theme", "type.object")) return;
+    check_keys(*theme, "/theme", kThemeKeys);
+    Json kept = Json::object();
+    for (const auto& item : theme->items()) {
+      if (!contains(kThemeKeys, item.key())) continue;
+      const std::string path = pointer_append("/theme", item.key());
+      if (!expect(item.value(), path, "type.string")) continue;
+      const std::string& s = item.value().get_ref<const std::string&>();
+      // Values become CSS custom properties: only plain colours, lengths and font names.
+      std::string_view kind;
+      if (contains(kThemeColorKeys, item.key())) {
+        if (!is_hex_color(s)) kind = "theme.color";
+      } else if (item.key() == "radius") {
+        if (!is_css_length(s)) kind = "theme.length";
+      } else if (!is_font_list(s)) {
+        kind = "theme.font";
+      }
+      if (kind.empty()) {
+        kept[item.key()] = s;
+      } else {
+        error("config_theme_invalid", path, {{"where", path}, {"kind", word(kind)}});
+      }
+    }
+    config_.theme = std::move(kept);
+  }
+
+  // Rules that look at several sections at once.
+  void cross_checks() {
+    bool objection = false, consent = false;
+    for (const ChannelConfig& c : config_.channels) {
+      (c.basis == Basis::kConsent ? consent : objection) = true;
+    }
+    if ((objection || consent) && !purpose_given_) error("rule_r2_purpose_missing", "");
+
+    // R2: what kind of partners, and how many, before a legitimate-interest transmission.
+    if (objection) {
+      if (!recipients_given_) {
+        error("rule_r2_recipients_missing", "");
+      } else if (!types_given_) {
+        error("rule_r2_recipients_missing", "/recipients");
+      }
+      if (recipients_given_ && !count_given_ && entries_given_ == 0) {
+        error("rule_r2_recipients_missing", "/recipients", {}, "rule_r2_recipients_missing.count");
+      } else if (recipients_given_ && !count_given_) {
+        warning("rule_r2_approximate_count_missing", "/recipients");
+      }
+    } else if (recipients_given_ && !count_given_) {
+      warning("rule_r2_approximate_count_missing", "/recipients");
+    }
+
+    // R3/R7: consent needs the partners, inline or by link, at the moment of consent.
+    for (const ChannelConfig& c : config_.channels) {
+      if (c.basis != Basis::kConsent) continue;
+      const bool listed = list_url_given_ || entries_given_ > 0;
+      const bool receives = list_url_given_ || !config_.partners_for(c.channel).empty() || entries_given_ > config_.partners.entries.size();
+      if (!listed || !receives) {
+        error("rule_r3_partner_list_missing", partners_given_ ? "/partners" : "",
+              {{"channel", word("channel." + std::string(to_string(c.channel)))}});
+      }
+    }
+    if (partners_given_ && (list_url_given_ || entries_given_ > 0)) {
+      if (!updated_given_) warning("rule_r3_list_not_dated", "/partners");
+      if (list_url_given_ && entries_given_ == 0 && config_.recipients.approximate_count &&
+          *config_.recipients.approximate_count <= 10) {
+        warning("rule_r7_short_list_by_link", "/partners/listUrl",
+                {{"value", std::to_string(*config_.recipients.approximate_count)}});
+      }
+    }
+
+    // Keep the choice simple: separate postal and phone boxes add up.
+    const ChannelConfig* postal = config_.find(Channel::kPostal);
+    const ChannelConfig* phone = config_.find(Channel::kPhone);
+    if (!config_.combine_objection && postal && phone && postal->basis == Basis::kLegitimateInterest &&
+        phone->basis == Basis::kLegitimateInterest && config_.channels.size() >= 3) {
+      warning("config_combine_objection_off", "/combineObjection", {{"value", std::to_string(config_.channels.size())}});
+    }
+
+    // The widget validates the contact a consent needs (it binds the receipt to it).
+    for (const ChannelConfig& c : config_.channels) {
+      if (c.basis != Basis::kConsent) continue;
+      const std::string name(to_string(c.channel));
+      const auto has = [&](const char* key) { return config_.fields.count(key) > 0; };
+      bool ok = true;
+      std::string key = name;
+      switch (c.channel) {
+        case Channel::kSms: ok = has("mobile") || has("phone"); key = "mobile"; break;
+        default: ok = has(name.c_str()); break;
+      }
+      if (!ok) warning("config_field_missing", "/fields", {{"channel", word("channel." + name)}, {"key", key}});
+    }
+  }
+
+  std::string_view locale_;
+  LintReport report_;
+  Config config_;
+  bool purpose_given_ = false;
+  bool recipients_given_ = false;
+  bool types_given_ = false;
+  bool count_given_ = false;
+  bool partners_given_ = false;
+  bool list_url_given_ = false;
+  bool updated_given_ = false;
+  std::size_t entries_given_ = 0;
+  const Json* channels_json_ = nullptr;  // /channels as given, when it is an object
+};
+
+// The config's own locale when it is readable and supported, else the caller's.
+std::string_view pick_locale(const Json& root, std::string_view fallback) {
+  if (root.is_object()) {
+    const auto it = root.find("locale");
+    if (it != root.end() && it->is_string() && is_supported_locale(it->get_ref<const std::string&>())) {
+      return detail::message_locale(it->get_ref<const std::string&>());
+    }
+  }
+  return detail::message_locale(fallback);
+}
+
+struct Linted {
+  LintReport report;
+  std::optional<Config> config;
+};
+
+Linted lint(std::string_view text, std::string_view message_locale) {
+  Linted out;
+  Result<Json> parsed = parse_json_strict(text);
+  if (!parsed.ok()) {
+    const std::string_view locale = detail::message_locale(message_locale);
+    for (Problem p : parsed.problems()) {
+      if (locale != "en") p.message = detail::message("json", locale, {{"detail", p.message}});
+      out.report.errors.push_back(std::move(p));
+    }
+    return out;
+  }
+  Linter linter(pick_locale(parsed.value(), message_locale));
+  linter.run(parsed.value());
+  out.report = std::move(linter.report());
+  if (out.report.ok()) out.config = std::move(linter.config());
+  return out;
+}
+
+}  // namespace
+
+LintReport lint_config(std::string_view text, std::string_view message_locale) {
+  return lint(text, message_locale).report;
+}
+
+Result<Config> load_config(std::string_view text, std::string_view message_locale) {
+  Linted linted = lint(text, message_locale);
+  if (!linted.config) return linted.report.errors;
+  return std::move(*linted.config);
+}
+
+}  // namespace cachet

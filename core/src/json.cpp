@@ -6,17 +6,32 @@
 namespace cachet {
 namespace {
 
+// nlohmann's message is "[json.exception.parse_error.101] parse error at line
+// L, column C: <reason>; last read: '<raw token>'". The raw token is input:
+// it may hold any bytes (invalid UTF-8 included) and any length, and words
+// like "surrogate" inside a string would fool a search over the whole text.
+// So keep only the part between the tag and "; last read".
+std::string parse_error_reason(const std::string& what) {
+  std::string reason = what;
+  const std::size_t tag_end = reason.find("] ");
+  if (!reason.empty() && reason[0] == '[' && tag_end != std::string::npos) reason.erase(0, tag_end + 2);
+  const std::size_t last_read = reason.find("; last read:");
+  if (last_read != std::string::npos) reason.erase(last_read);
+  return reason;
+}
+
 // nlohmann reports a lone surrogate and ill-formed UTF-8 as syntax errors;
 // name them precisely, since they are what I-JSON (RFC 7493 section 2.1) forbids.
 Problem classify_parse_error(const std::string& what, std::size_t byte) {
   const std::string where = " (byte " + std::to_string(byte) + ")";
-  if (what.find("surrogate") != std::string::npos) {
+  const std::string reason = parse_error_reason(what);
+  if (reason.find("invalid string: surrogate") != std::string::npos) {
     return {"json_lone_surrogate", "", "The JSON text contains a lone UTF-16 surrogate escape" + where + "."};
   }
-  if (what.find("UTF-8") != std::string::npos || what.find("utf-8") != std::string::npos) {
+  if (reason.find("invalid string: ill-formed UTF-8") != std::string::npos) {
     return {"json_invalid_utf8", "", "The JSON text is not valid UTF-8" + where + "."};
   }
-  return {"json_syntax", "", "The JSON text is malformed" + where + ": " + what};
+  return {"json_syntax", "", "The JSON text is malformed" + where + ": " + reason + "."};
 }
 
 // Tracks member names per open object so duplicate keys are refused (I-JSON

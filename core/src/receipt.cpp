@@ -1,1 +1,668 @@
-// placeholder until implemented
+#include "cachet/receipt.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "cachet/canonical_json.h"
+#include "cachet/jws.h"
+
+namespace cachet {
+namespace {
+
+constexpr std::size_t kMinSaltBytes = 16;
+
+bool is_lower_hex(std::string_view text, std::size_t length) {
+  return text.size() == length && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+bool is_uuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// RFC 3339 in UTC with whole seconds: what Cachet writes, and so what it accepts.
+bool is_utc_timestamp(std::string_view text) {
+  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
+  if (text.size() != kShape.size()) return false;
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    if (kShape[i] == 'd' ? !std::isdigit(static_cast<unsigned char>(text[i])) : text[i] != kShape[i]) return false;
+  }
+  const auto field = [&](std::size_t at, std::size_t len) { return std::stoi(std::string(text.substr(at, len))); };
+  const int month = field(5, 2), day = field(8, 2), hour = field(11, 2), minute = field(14, 2), second = field(17, 2);
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60;
+}
+
+bool is_web_url(std::string_view url) {
+  return url.rfind("https://", 0) == 0 || url.rfind("http://localhost", 0) == 0 ||
+         url.rfind("http://127.0.0.1", 0) == 0;
+}
+
+Problem context_problem(std::string path, std::string message) {
+  return {"receipt_bad_context", std::move(path), std::move(message)};
+}
+
+// --- payload schema --------------------------------------------------------
+
+// Checks one member's presence and type; returns false (and records why) when wrong.
+class SchemaCheck {
+ public:
+  explicit SchemaCheck(Problems& problems) : problems_(problems) {}
+
+  const Json* member(const Json& object, std::string_view parent, const char* name, Json::value_t type,
+                     bool required = true) {
+    const std::string path = pointer_append(parent, name);
+    const auto it = object.find(name);
+    if (it == object.end()) {
+      if (required) {
+        problems_.push_back({"receipt_missing_member", std::string(parent),
+                             "The receipt lacks \"" + std::string(name) + "\" at " + display(parent) + "."});
+      }
+      return nullptr;
+    }
+    const bool type_ok = it->type() == type || (type == Json::value_t::number_unsigned && it->is_number_integer() &&
+                                                !it->is_number_float() && it->get<std::int64_t>() >= 0);
+    if (!type_ok) {
+      problems_.push_back({"receipt_wrong_type", path, "The receipt member " + path + " must be " + describe(type) + "."});
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  void fail(std::string code, std::string path, std::string message) {
+    problems_.push_back({std::move(code), std::move(path), std::move(message)});
+  }
+
+  void only(const Json& object, std::string_view parent, std::initializer_list<std::string_view> allowed) {
+    for (const auto& [key, unused] : object.items()) {
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        fail("receipt_unknown_member", pointer_append(parent, key),
+             "The receipt has an unknown member " + pointer_append(parent, key) + ".");
+      }
+    }
+  }
+
+ private:
+  static std::string display(std::string_view pointer) {
+    return pointer.empty() ? "the top level" : std::string(pointer);
+  }
+  static std::string describe(Json::value_t type) {
+    switch (type) {
+      case Json::value_t::object:
+        return "an object";
+      case Json::value_t::array:
+        return "an array";
+      case Json::value_t::string:
+        return "a string";
+      case Json::value_t::boolean:
+        return "true or false";
+      default:
+        return "a non-negative integer";
+    }
+  }
+  Problems& problems_;
+};
+
+using VT = Json::value_t;
+
+Problems check_payload_schema(const Json& payload) {
+  Problems problems;
+  SchemaCheck check(problems);
+  if (!payload.is_object()) return {{"receipt_wrong_type", "", "The receipt payload must be a JSON object."}};
+
+  const Json* version = check.member(payload, "", "version", VT::string);
+  if (version && version->get<std::string>() != kReceiptVersion) {
+    // Nothing else can be trusted about a version we do not know.
+    return {{"receipt_unknown_version", "/version",
+             "Unknown receipt version \"" + version->get<std::string>() + "\"; this verifier reads " +
+                 std::string(kReceiptVersion) + "."}};
+  }
+  check.only(payload, "", {"version", "receiptId", "issuedAt", "jurisdiction", "collection", "controller", "notice",
+                           "channels", "retention", "subject", "supersedes"});
+  if (const Json* id = check.member(payload, "", "receiptId", VT::string); id && !is_uuid(id->get<std::string>())) {
+    check.fail("receipt_bad_value", "/receiptId", "The receipt id must be a lower-case UUID.");
+  }
+  if (const Json* at = check.member(payload, "", "issuedAt", VT::string);
+      at && !is_utc_timestamp(at->get<std::string>())) {
+    check.fail("receipt_bad_value", "/issuedAt", "issuedAt must be an RFC 3339 UTC time like 2026-11-30T10:00:00Z.");
+  }
+  check.member(payload, "", "jurisdiction", VT::string);
+  if (const Json* supersedes = check.member(payload, "", "supersedes", VT::string, false);
+      supersedes && !is_uuid(supersedes->get<std::string>())) {
+    check.fail("receipt_bad_value", "/supersedes", "supersedes must be the UUID of an earlier receipt.");
+  }
+
+  if (const Json* collection = check.member(payload, "", "collection", VT::object)) {
+    check.only(*collection, "/collection",
+               {"method", "pageUrl", "agent", "globalPrivacyControl", "challenge", "relayedBy"});
+    if (const Json* method = check.member(*collection, "/collection", "method", VT::string);
+        method && !is_collection_method(method->get<std::string>())) {
+      check.fail("receipt_bad_value", "/collection/method", "Unknown collection method.");
+    }
+    check.member(*collection, "/collection", "agent", VT::string);
+    check.member(*collection, "/collection", "globalPrivacyControl", VT::boolean);
+    check.member(*collection, "/collection", "pageUrl", VT::string, false);
+    check.member(*collection, "/collection", "challenge", VT::string, false);
+    check.member(*collection, "/collection", "relayedBy", VT::string, false);
+  }
+  if (const Json* controller = check.member(payload, "", "controller", VT::object)) {
+    check.only(*controller, "/controller", {"name", "privacyPolicyUrl", "rightsContact"});
+    for (const char* name : {"name", "privacyPolicyUrl", "rightsContact"}) check.member(*controller, "/controller", name, VT::string);
+  }
+  if (const Json* notice = check.member(payload, "", "notice", VT::object)) {
+    check.only(*notice, "/notice",
+               {"configVersion", "locale", "sha256", "partnerListSha256", "partnerIds", "partnerListUrl"});
+    check.member(*notice, "/notice", "configVersion", VT::string);
+    check.member(*notice, "/notice", "locale", VT::string);
+    for (const char* name : {"sha256", "partnerListSha256"}) {
+      if (const Json* digest = check.member(*notice, "/notice", name, VT::string);
+          digest && !is_lower_hex(digest->get<std::string>(), 64)) {
+        check.fail("receipt_bad_value", pointer_append("/notice", name), "Digests are 64 lower-case hex digits.");
+      }
+    }
+    if (const Json* ids = check.member(*notice, "/notice", "partnerIds", VT::array)) {
+      for (std::size_t i = 0; i < ids->size(); ++i) {
+        if (!(*ids)[i].is_string()) {
+          check.fail("receipt_wrong_type", pointer_append("/notice/partnerIds", i), "Partner ids are strings.");
+        }
+      }
+    }
+    check.member(*notice, "/notice", "partnerListUrl", VT::string, false);
+  }
+  if (const Json* channels = check.member(payload, "", "channels", VT::object)) {
+    if (channels->empty()) check.fail("receipt_bad_value", "/channels", "A receipt records at least one channel.");
+    for (const auto& [name, entry] : channels->items()) {
+      const std::string path = pointer_append("/channels", name);
+      if (!channel_from_string(name)) {
+        check.fail("receipt_unknown_member", path, "Unknown channel " + name + ".");
+        continue;
+      }
+      if (!entry.is_object()) {
+        check.fail("receipt_wrong_type", path, "The receipt member " + path + " must be an object.");
+        continue;
+      }
+      check.only(entry, path, {"basis", "decision", "shownUnchecked", "partnerProspecting"});
+      const Json* basis = check.member(entry, path, "basis", VT::string);
+      const Json* decision = check.member(entry, path, "decision", VT::string);
+      if (const Json* unchecked = check.member(entry, path, "shownUnchecked", VT::boolean);
+          unchecked && !unchecked->get<bool>()) {
+        // R5: a box shown pre-ticked collects no valid consent or objection.
+        check.fail("receipt_prechecked_box", pointer_append(path, "shownUnchecked"),
+                   "The receipt says the box was shown pre-ticked, which no valid consent allows (R5).");
+      }
+      if (!basis || !decision) continue;
+      const std::string b = basis->get<std::string>();
+      const std::optional<Decision> d = decision_from_string(decision->get<std::string>());
+      const bool consent = b == "consent";
+      if (!consent && b != "legitimate-interest") {
+        check.fail("receipt_bad_value", pointer_append(path, "basis"), "Unknown basis " + b + ".");
+      } else if (!d || (consent ? (*d == Decision::kObjected || *d == Decision::kNotObjected)
+                                : (*d != Decision::kObjected && *d != Decision::kNotObjected))) {
+        check.fail("receipt_bad_value", pointer_append(path, "decision"), "The decision does not fit the basis " + b + ".");
+      } else if (*d == Decision::kWithdrawn && !payload.contains("supersedes")) {
+        check.fail("receipt_bad_value", pointer_append(path, "decision"),
+                   "A withdrawal must name the receipt it supersedes.");
+      }
+      if ((name == "email" || name == "sms") && !consent) {
+        check.fail("receipt_bad_value", pointer_append(path, "basis"), "Email and SMS prospecting need consent (R4).");
+      }
+      const Json* prospecting = check.member(entry, path, "partnerProspecting", VT::string, consent);
+      if (prospecting && prospecting->get<std::string>() != "on-behalf" &&
+          prospecting->get<std::string>() != "transmission-only") {
+        check.fail("receipt_bad_value", pointer_append(path, "partnerProspecting"),
+                   "partnerProspecting is on-behalf or transmission-only.");
+      }
+    }
+  }
+  if (const Json* retention = check.member(payload, "", "retention", VT::object)) {
+    check.only(*retention, "/retention", {"months"});
+    check.member(*retention, "/retention", "months", VT::number_unsigned);
+  }
+  if (const Json* subject = check.member(payload, "", "subject", VT::object)) {
+    check.only(*subject, "/subject", {"salt", "digests"});
+    if (const Json* salt = check.member(*subject, "/subject", "salt", VT::string)) {
+      const auto bytes = base64url_decode(salt->get<std::string>());
+      if (!bytes || bytes->size() < kMinSaltBytes) {
+        check.fail("receipt_bad_value", "/subject/salt", "The salt must be at least 16 bytes, base64url-encoded.");
+      }
+    }
+    if (const Json* digests = check.member(*subject, "/subject", "digests", VT::object)) {
+      for (const auto& [kind, digest] : digests->items()) {
+        const std::string path = pointer_append("/subject/digests", kind);
+        if (kind != "email" && kind != "phone" && kind != "mobile" && kind != "postal") {
+          check.fail("receipt_unknown_member", path, "Unknown contact kind " + kind + ".");
+        } else if (!digest.is_string() || !is_lower_hex(digest.get<std::string>(), 64)) {
+          check.fail("receipt_bad_value", path, "Digests are 64 lower-case hex digits.");
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+std::string header_string(const Json& header, const char* name) {
+  const auto it = header.find(name);
+  return it != header.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string hex_sha256(const CryptoProvider& crypto, std::string_view data) {
+  return hex_encode(crypto.sha256(data));
+}
+
+}  // namespace
+
+bool is_collection_method(std::string_view method) {
+  return method == "web-form" || method == "paper" || method == "phone" || method == "preference-centre" ||
+         method == "relayed-by-partner";
+}
+
+std::string contact_digest_input(std::string_view salt, std::string_view kind, std::string_view normalized) {
+  std::string input;
+  input.reserve(salt.size() + kind.size() + normalized.size() + 2);
+  input.append(salt).append("\n").append(kind).append("\n").append(normalized);
+  return input;
+}
+
+Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, const ReceiptContext& context) {
+  Problems problems;
+  if (!is_uuid(context.receipt_id)) problems.push_back(context_problem("/receiptId", "The receipt id must be a lower-case UUID."));
+  if (!is_utc_timestamp(context.issued_at)) {
+    problems.push_back(context_problem("/issuedAt", "The issue time must be RFC 3339 UTC, like 2026-11-30T10:00:00Z."));
+  }
+  const auto& locales = supported_locales();
+  if (std::find(locales.begin(), locales.end(), context.locale) == locales.end()) {
+    problems.push_back(context_problem("/locale", "The locale must be one Cachet supports (fr, en)."));
+  }
+  if (!is_collection_method(context.collection_method)) {
+    problems.push_back(context_problem(
+        "/collection/method", "The collection method must be web-form, paper, phone, preference-centre or relayed-by-partner."));
+  }
+  if (context.collection_method == "web-form" && !is_web_url(context.page_url)) {
+    problems.push_back(context_problem("/collection/pageUrl", "A web-form receipt needs the https URL of the page."));
+  } else if (!context.page_url.empty() && !is_web_url(context.page_url)) {
+    problems.push_back(context_problem("/collection/pageUrl", "The page URL must be an https URL."));
+  }
+  if (context.agent.empty()) problems.push_back(context_problem("/collection/agent", "The collecting agent must be named."));
+  if ((context.collection_method == "relayed-by-partner") != !context.relayed_by.empty()) {
+    problems.push_back(context_problem("/collection/relayedBy",
+                                       "relayedBy names the partner, for relayed-by-partner receipts only."));
+  }
+  if (!context.relayed_by.empty()) {
+    const bool listed = std::any_of(config.partners.entries.begin(), config.partners.entries.end(),
+                                    [&](const Partner& p) { return p.id == context.relayed_by; });
+    if (!listed) problems.push_back(context_problem("/collection/relayedBy", "relayedBy is not a partner of the config."));
+  }
+  if (!context.supersedes.empty() && !is_uuid(context.supersedes)) {
+    problems.push_back(context_problem("/supersedes", "supersedes must be the UUID of an earlier receipt."));
+  }
+  if (choices.superseding != !context.supersedes.empty()) {
+    problems.push_back(context_problem("/supersedes", "Only an update or withdrawal names the receipt it supersedes."));
+  }
+
+  Json subject = Json::object();
+  std::map<std::string, std::string> digest_inputs;
+  if (!context.carried_subject.is_null()) {
+    if (context.supersedes.empty()) {
+      problems.push_back(context_problem("/subject", "Only an update or withdrawal carries an earlier receipt's subject."));
+    } else if (!choices.contacts.empty()) {
+      problems.push_back(context_problem("/subject", "Give either contact values or a carried-over subject, not both."));
+    } else {
+      subject = context.carried_subject;
+    }
+  } else {
+    const auto salt = base64url_decode(context.salt);
+    if (!salt || salt->size() < kMinSaltBytes) {
+      problems.push_back(context_problem("/subject/salt", "The salt must be at least 16 random bytes, base64url-encoded."));
+    }
+    subject = Json{{"salt", context.salt}, {"digests", Json::object()}};
+    for (const auto& [kind, value] : choices.contacts) {
+      const std::optional<std::string> normalized = normalize_contact(kind, value);
+      if (!normalized) {
+        problems.push_back(context_problem(pointer_append("/contacts", kind), "The " + kind + " contact is not valid."));
+        continue;
+      }
+      digest_inputs[kind] = contact_digest_input(context.salt, kind, *normalized);
+    }
+  }
+
+  Json channels = Json::object();
+  for (const ChannelConfig& channel_config : config.channels) {
+    const auto decision = choices.decisions.find(channel_config.channel);
+    if (decision == choices.decisions.end()) {
+      problems.push_back(context_problem(pointer_append("/decisions", to_string(channel_config.channel)),
+                                         "Every configured channel needs a decision."));
+      continue;
+    }
+    Json entry = {{"basis", to_string(channel_config.basis)},
+                  {"decision", to_string(decision->second)},
+                  {"shownUnchecked", true}};
+    if (channel_config.partner_prospecting) entry["partnerProspecting"] = to_string(*channel_config.partner_prospecting);
+    channels[std::string(to_string(channel_config.channel))] = std::move(entry);
+  }
+
+  Result<Notice> notice = build_notice(config, context.locale.empty() ? config.locale : context.locale);
+  if (!notice.ok()) {
+    for (const Problem& p : notice.problems()) problems.push_back(p);
+  }
+  if (!problems.empty()) return problems;
+
+  digest_inputs["notice"] = canonical_notice(notice.value());
+  digest_inputs["partnerList"] = canonical_partner_list(config);
+
+  Json partner_ids = Json::array();
+  for (const Partner& partner : config.partners.entries) partner_ids.push_back(partner.id);
+  Json notice_json = {{"configVersion", config.config_version},
+                      {"locale", context.locale},
+                      {"partnerIds", std::move(partner_ids)}};
+  if (!config.partners.list_url.empty()) notice_json["partnerListUrl"] = config.partners.list_url;
+
+  Json collection = {{"method", context.collection_method},
+                     {"agent", context.agent},
+                     {"globalPrivacyControl", context.global_privacy_control}};
+  if (!context.page_url.empty()) collection["pageUrl"] = context.page_url;
+  if (!context.challenge.empty()) collection["challenge"] = context.challenge;
+  if (!context.relayed_by.empty()) collection["relayedBy"] = context.relayed_by;
+
+  Json draft = {{"version", kReceiptVersion},
+                {"receiptId", context.receipt_id},
+                {"issuedAt", context.issued_at},
+                {"jurisdiction", config.jurisdiction},
+                {"collection", std::move(collection)},
+                {"controller",
+                 {{"name", config.controller.name},
+                  {"privacyPolicyUrl", config.controller.privacy_policy_url},
+                  {"rightsContact", config.controller.rights_contact}}},
+                {"notice", std::move(notice_json)},
+                {"channels", std::move(channels)},
+                {"retention", {{"months", config.retention_months}}},
+                {"subject", std::move(subject)}};
+  if (!context.supersedes.empty()) draft["supersedes"] = context.supersedes;
+  return ReceiptPlan{std::move(draft), std::move(digest_inputs)};
+}
+
+Result<std::string> finish_receipt_payload(const ReceiptPlan& plan,
+                                           const std::map<std::string, std::string>& hex_digests) {
+  Problems problems;
+  Json payload = plan.draft;
+  for (const auto& [name, unused] : plan.digest_inputs) {
+    const auto digest = hex_digests.find(name);
+    if (digest == hex_digests.end() || !is_lower_hex(digest->second, 64)) {
+      problems.push_back({"receipt_digest_missing", pointer_append("/digests", name),
+                          "The SHA-256 digest of \"" + name + "\" (64 lower-case hex digits) is missing."});
+      continue;
+    }
+    if (name == "notice") {
+      payload["notice"]["sha256"] = digest->second;
+    } else if (name == "partnerList") {
+      payload["notice"]["partnerListSha256"] = digest->second;
+    } else {
+      payload["subject"]["digests"][name] = digest->second;
+    }
+  }
+  if (!problems.empty()) return problems;
+  Problems schema = check_payload_schema(payload);
+  if (!schema.empty()) return schema;
+  return canonicalize(payload);
+}
+
+Result<Json> issue_receipt(const Config& config, const Choices& choices, const ReceiptContext& context,
+                           const CryptoProvider& crypto) {
+  Result<ReceiptPlan> plan = plan_receipt(config, choices, context);
+  if (!plan.ok()) return plan.problems();
+  std::map<std::string, std::string> digests;
+  for (const auto& [name, input] : plan.value().digest_inputs) digests[name] = hex_sha256(crypto, input);
+  Result<std::string> payload = finish_receipt_payload(plan.value(), digests);
+  if (!payload.ok()) return payload.problems();
+  Result<Json> key = crypto.generate_ed25519();
+  if (!key.ok()) return key.problems();
+  return sign_jws(payload.value(), key.value(), crypto, Json{{"typ", kReceiptType}});
+}
+
+Result<Json> countersign_receipt(std::string_view jws_text, const Json& controller_private_jwk,
+                                 std::string_view accepted_at, const CryptoProvider& crypto) {
+  if (!is_utc_timestamp(accepted_at)) {
+    return Problem{"receipt_bad_context", "/cachet_at", "The acceptance time must be RFC 3339 UTC."};
+  }
+  // Only a receipt that verifies gets the controller's word on it.
+  Result<VerifiedReceipt> verified = verify_receipt(jws_text, crypto);
+  if (!verified.ok()) return verified.problems();
+  Result<Json> public_key = public_jwk(controller_private_jwk);
+  if (!public_key.ok()) return public_key.problems();
+  Result<std::string> kid = jwk_thumbprint(public_key.value(), crypto);
+  if (!kid.ok()) return kid.problems();
+  const Json& jws = verified.value().jws;
+  for (const Json& signature : jws["signatures"]) {
+    Result<Json> header = parse_json_strict(*base64url_decode(signature["protected"].get<std::string>()));
+    if (header.ok() && header.value().value("kid", "") == kid.value()) {
+      return jws;  // already countersigned by this key: countersigning is idempotent
+    }
+  }
+  const Json header = make_protected_header(
+      public_key.value(), Json{{"typ", kCountersignType}, {"kid", kid.value()}, {"cachet_at", accepted_at}});
+  const std::string payload_b64 = jws["payload"].get<std::string>();
+  Result<std::string> signature =
+      crypto.sign(controller_private_jwk, make_signing_input(header, payload_b64));
+  if (!signature.ok()) return signature.problems();
+  return add_signature(jws, payload_b64, header, signature.value());
+}
+
+Result<VerificationPlan> plan_verification(std::string_view jws_text) {
+  Result<ParsedJws> parsed = parse_jws(jws_text);
+  if (!parsed.ok()) return parsed.problems();
+  Result<Json> jws_json = parse_json_strict(jws_text);
+  if (!jws_json.ok()) return jws_json.problems();
+  if (!jws_json.value().contains("signatures")) {
+    // Flattened serialisation: normalise to the general one, which is what we store.
+    const Json& flat = jws_json.value();
+    Json signature = {{"protected", flat["protected"]}, {"signature", flat["signature"]}};
+    if (flat.contains("header")) signature["header"] = flat["header"];
+    jws_json = Json{{"payload", flat["payload"]}, {"signatures", Json::array({signature})}};
+  }
+
+  Problems problems;
+  const ParsedJws& jws = parsed.value();
+  for (std::size_t i = 0; i < jws.signatures.size(); ++i) {
+    const Json& header = jws.signatures[i].protected_header;
+    const std::string path = pointer_append(pointer_append("/signatures", i), "protected");
+    const std::string typ = header_string(header, "typ");
+    if (i == 0 && typ != kReceiptType) {
+      problems.push_back({"receipt_bad_typ", path,
+                          "The first signature must be the collector's, with typ " + std::string(kReceiptType) + "."});
+    }
+    if (i > 0) {
+      if (typ != kCountersignType) {
+        problems.push_back({"receipt_bad_typ", path,
+                            "Signatures after the first are countersignatures, with typ " +
+                                std::string(kCountersignType) + "."});
+      }
+      if (!is_utc_timestamp(header_string(header, "cachet_at"))) {
+        problems.push_back({"receipt_bad_countersignature", path, "A countersignature states when it was made (cachet_at)."});
+      }
+    }
+  }
+
+  Result<Json> payload = parse_json_strict(jws.payload);
+  if (!payload.ok()) {
+    for (const Problem& p : payload.problems()) {
+      problems.push_back({"receipt_payload_not_json", "/payload", "The receipt payload is not valid JSON: " + p.message});
+    }
+    return problems;
+  }
+  Result<std::string> canonical = canonicalize(payload.value());
+  if (!canonical.ok() || canonical.value() != jws.payload) {
+    problems.push_back({"receipt_not_canonical", "/payload",
+                        "The receipt payload is not in RFC 8785 canonical form, so it was not made by a Cachet signer."});
+  }
+  for (Problem& p : check_payload_schema(payload.value())) {
+    p.path = "/payload" + p.path;
+    problems.push_back(std::move(p));
+  }
+  if (!problems.empty()) return problems;
+  return VerificationPlan{jws, std::move(jws_json).value(), std::move(payload).value()};
+}
+
+Result<VerifiedReceipt> finish_verification(const VerificationPlan& plan, const std::vector<bool>& signature_valid,
+                                            const std::vector<std::string>& thumbprints,
+                                            const VerifyOptions& options, std::string_view payload_sha256_hex) {
+  const std::size_t count = plan.jws.signatures.size();
+  if (signature_valid.size() != count || thumbprints.size() != count) {
+    return Problem{"receipt_bad_context", "/signatures", "One verification result per signature is needed."};
+  }
+  Problems problems;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!signature_valid[i]) {
+      problems.push_back({"jws_bad_signature", pointer_append("/signatures", i),
+                          i == 0 ? "The collector signature does not match: the receipt was altered or signed with "
+                                   "another key."
+                                 : "A countersignature does not match: the receipt was altered after it was "
+                                   "countersigned, or another key signed it."});
+    }
+  }
+  if (!problems.empty()) return problems;
+
+  VerifiedReceipt out;
+  out.payload = plan.payload;
+  out.receipt_id = plan.payload["receiptId"].get<std::string>();
+  out.payload_sha256 = std::string(payload_sha256_hex);
+  out.jws = plan.jws_json;
+  std::optional<Json> trusted;
+  if (options.trusted_controller_key) {
+    Result<Json> key = public_jwk(*options.trusted_controller_key);
+    if (!key.ok()) return key.problems();
+    trusted = key.value();
+  }
+  bool trusted_found = false;
+  for (std::size_t i = 1; i < count; ++i) {
+    if (trusted) {
+      Result<Json> key = public_jwk(plan.jws.signatures[i].jwk);
+      if (!key.ok() || key.value() != *trusted) continue;
+      trusted_found = true;
+    }
+    out.countersigned = true;
+    out.countersigner_kid = thumbprints[i];
+    if (trusted_found) break;
+  }
+  if (trusted && !trusted_found) {
+    return Problem{count > 1 ? "receipt_untrusted_countersigner" : "receipt_not_countersigned", "/signatures",
+                   count > 1 ? "The receipt is countersigned, but not by the trusted controller key."
+                             : "The receipt has no countersignature by the trusted controller key."};
+  }
+  return out;
+}
+
+Result<VerifiedReceipt> verify_receipt(std::string_view jws_text, const CryptoProvider& crypto,
+                                       const VerifyOptions& options) {
+  Result<VerificationPlan> plan = plan_verification(jws_text);
+  if (!plan.ok()) return plan.problems();
+  std::vector<bool> valid;
+  std::vector<std::string> thumbprints;
+  for (const JwsSignature& signature : plan.value().jws.signatures) {
+    valid.push_back(crypto.verify(signature.alg, signature.jwk, signature.signing_input, signature.signature));
+    Result<std::string> thumbprint = jwk_thumbprint(signature.jwk, crypto);
+    thumbprints.push_back(thumbprint.ok() ? thumbprint.value() : std::string());
+  }
+  return finish_verification(plan.value(), valid, thumbprints, options,
+                             hex_sha256(crypto, plan.value().jws.payload));
+}
+
+namespace {
+
+std::string text_of(const Json& object, const char* name) {
+  const auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string channel_label(std::string_view channel, bool fr) {
+  if (channel == "postal") return fr ? "Courrier postal" : "Post";
+  if (channel == "phone") return fr ? "Téléphone" : "Phone";
+  if (channel == "email") return fr ? "Courrier électronique" : "Email";
+  if (channel == "sms") return "SMS";
+  return std::string(channel);
+}
+
+std::string decision_label(std::string_view decision, bool fr) {
+  if (decision == "objected") return fr ? "vous vous êtes opposé(e) à la transmission" : "you objected to the transfer";
+  if (decision == "not-objected") {
+    return fr ? "vous ne vous êtes pas opposé(e) à la transmission" : "you did not object to the transfer";
+  }
+  if (decision == "granted") return fr ? "vous avez donné votre accord" : "you gave your consent";
+  if (decision == "not-granted") return fr ? "vous n'avez pas donné votre accord" : "you did not give your consent";
+  if (decision == "withdrawn") return fr ? "vous avez retiré votre accord" : "you withdrew your consent";
+  return std::string(decision);
+}
+
+std::string method_label(std::string_view method, bool fr) {
+  if (method == "web-form") return fr ? "formulaire en ligne" : "online form";
+  if (method == "paper") return fr ? "formulaire papier" : "paper form";
+  if (method == "phone") return fr ? "appel téléphonique" : "phone call";
+  if (method == "preference-centre") return fr ? "centre de préférences" : "preference centre";
+  if (method == "relayed-by-partner") return fr ? "transmis par un partenaire" : "relayed by a partner";
+  return std::string(method);
+}
+
+}  // namespace
+
+std::string render_receipt_text(const Json& payload, std::string_view locale) {
+  const bool fr = locale == "fr";
+  if (!payload.is_object()) return {};
+  const Json empty = Json::object();
+  const Json& controller = payload.contains("controller") ? payload["controller"] : empty;
+  const Json& collection = payload.contains("collection") ? payload["collection"] : empty;
+  const Json& notice = payload.contains("notice") ? payload["notice"] : empty;
+  std::string out;
+  out += fr ? "Reçu de consentement\n" : "Consent receipt\n";
+  out += "=====================\n";
+  out += (fr ? "Numéro du reçu : " : "Receipt number: ") + text_of(payload, "receiptId") + "\n";
+  out += (fr ? "Date (UTC) : " : "Date (UTC): ") + text_of(payload, "issuedAt") + "\n";
+  out += (fr ? "Responsable du traitement : " : "Data controller: ") + text_of(controller, "name") + "\n";
+  out += (fr ? "Politique de confidentialité : " : "Privacy policy: ") + text_of(controller, "privacyPolicyUrl") + "\n";
+  out += (fr ? "Exercer vos droits : " : "To exercise your rights: ") + text_of(controller, "rightsContact") + "\n";
+  out += (fr ? "Recueilli par : " : "Collected through: ") + method_label(text_of(collection, "method"), fr);
+  if (!text_of(collection, "pageUrl").empty()) out += " (" + text_of(collection, "pageUrl") + ")";
+  out += "\n";
+  if (collection.value("globalPrivacyControl", false)) {
+    out += fr ? "Votre navigateur a envoyé le signal Global Privacy Control.\n"
+              : "Your browser sent the Global Privacy Control signal.\n";
+  }
+  if (!text_of(payload, "supersedes").empty()) {
+    out += (fr ? "Remplace le reçu : " : "Replaces receipt: ") + text_of(payload, "supersedes") + "\n";
+  }
+  out += fr ? "\nVos choix :\n" : "\nYour choices:\n";
+  if (payload.contains("channels") && payload["channels"].is_object()) {
+    for (const Channel channel : all_channels()) {
+      const std::string name(to_string(channel));
+      if (!payload["channels"].contains(name)) continue;
+      const Json& entry = payload["channels"][name];
+      if (!entry.is_object()) continue;
+      out += "  - " + channel_label(name, fr) + " : " + decision_label(text_of(entry, "decision"), fr) + "\n";
+    }
+  }
+  if (notice.contains("partnerIds") && notice["partnerIds"].is_array()) {
+    out += (fr ? "\nPartenaires listés au moment du choix : " : "\nPartners listed when you chose: ") +
+           std::to_string(notice["partnerIds"].size());
+    if (!text_of(notice, "partnerListUrl").empty()) out += " (" + text_of(notice, "partnerListUrl") + ")";
+    out += "\n";
+  }
+  if (payload.contains("retention") && payload["retention"].is_object() &&
+      payload["retention"].contains("months") && payload["retention"]["months"].is_number_integer()) {
+    out += (fr ? "Durée de conservation : " : "Kept for: ") +
+           std::to_string(payload["retention"]["months"].get<std::int64_t>()) + (fr ? " mois\n" : " months\n");
+  }
+  out += fr ? "\nVous pouvez vous opposer ou retirer votre accord à tout moment, gratuitement, auprès de "
+            : "\nYou may object or withdraw your consent at any time, free of charge, by contacting ";
+  out += text_of(controller, "rightsContact") + ".\n";
+  out += (fr ? "Empreinte de la notice affichée (SHA-256) : " : "Fingerprint of the notice shown (SHA-256): ") +
+         text_of(notice, "sha256") + "\n";
+  return out;
+}
+
+}  // namespace cachet

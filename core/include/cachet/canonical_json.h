@@ -11,14 +11,20 @@ namespace cachet {
 // Canonical form of an already-parsed value: members sorted by UTF-16 code
 // units (RFC 8785 section 3.2.3), strings escaped as section 3.2.2.2 says,
 // numbers formatted as ECMAScript Number.prototype.toString (section 3.2.2.3).
-// Problems: jcs_non_finite_number (NaN/Infinity cannot occur from parsing but
-// can from code).
+// Problems, each with the JSON Pointer of the value, all of them reported:
+// jcs_non_finite_number (NaN/Infinity cannot come from parsing but can from
+// code), jcs_invalid_utf8 (a string or member name that is not UTF-8, again
+// only from code), jcs_unsupported_value (binary or discarded values).
+// Recursion follows the value's nesting: values built in code should be
+// as shallow as parsed ones (ParseLimits::max_depth).
 Result<std::string> canonicalize(const Json& value);
 
 // Strict parse (see parse_json_strict) then canonicalize.
 Result<std::string> canonicalize_text(std::string_view text, const ParseLimits& limits = {});
 
-// ECMAScript Number::toString(x) for a finite double (exposed for tests).
+// ECMAScript Number::toString(x) (exposed for tests): shortest round-trip
+// digits, "0" for -0, "NaN"/"Infinity" for non-finite values, which
+// canonicalize() refuses instead.
 std::string format_es_number(double x);
 
 }  // namespace cachet

@@ -14,6 +14,7 @@
 #include "cachet/config.h"
 #include "cachet/crypto.h"
 #include "cachet/json.h"
+#include "cachet/jws.h"
 #include "cachet/notice.h"
 
 namespace cachet {
@@ -38,6 +39,10 @@ struct ReceiptContext {
   bool global_privacy_control = false;
   std::string supersedes;        // receipt id this one replaces, may be empty
   std::string salt;              // 16+ random bytes, base64url; binds contact digests
+  // For an update or withdrawal made without the contact values (preference
+  // centre, relayed objection): the "subject" object of the superseded receipt,
+  // carried over as is. Null otherwise.
+  Json carried_subject;
 };
 
 // Phase 1: validates choices and context against the config and returns what

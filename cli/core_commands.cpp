@@ -1,0 +1,414 @@
+// lint, canonicalize, keygen, issue, verify, countersign, notice.
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "cachet/canonical_json.h"
+#include "cachet/config.h"
+#include "cachet/jws.h"
+#include "cachet/notice.h"
+#include "cachet/openssl_crypto.h"
+#include "cachet/receipt.h"
+#include "command.h"
+#include "support.h"
+
+namespace cachet::cli {
+namespace {
+
+constexpr const char* kAgent = "cachet-cli/" CACHET_VERSION;
+
+// Options shared by the commands that print results.
+struct FormatOption {
+  std::string format = "text";
+  void add(CLI::App* command) {
+    command->add_option("--format", format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  }
+  bool json() const { return format == "json"; }
+};
+
+Json problems_json(const Problems& problems) {
+  Json out = Json::array();
+  for (const Problem& p : problems) out.push_back({{"code", p.code}, {"path", p.path}, {"message", p.message}});
+  return out;
+}
+
+// --- lint -----------------------------------------------------------------
+
+void add_lint(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand("lint", "Check a consent config against the format and the CNIL rules (R1-R9).");
+  auto file = std::make_shared<std::string>();
+  auto locale = std::make_shared<std::string>("en");
+  auto format = std::make_shared<FormatOption>();
+  command->add_option("FILE", *file, "Config file (JSON), or - for stdin")->required();
+  command->add_option("--locale", *locale, "Language of messages when the config's own locale cannot be read")
+      ->check(CLI::IsMember({"fr", "en"}))
+      ->capture_default_str();
+  format->add(command);
+  command->callback([file, locale, format, &exit_code] {
+    Result<std::string> text = read_input(*file);
+    if (!text.ok()) {
+      print_problems(text.problems());
+      exit_code = kUsage;
+      return;
+    }
+    const LintReport report = lint_config(text.value(), *locale);
+    if (format->json()) {
+      std::cout << report.to_json().dump(2) << "\n";
+    } else {
+      for (const Problem& p : report.errors) std::cout << *file << ": error: " << p.path << ": " << p.message << " [" << p.code << "]\n";
+      for (const Problem& p : report.warnings) std::cout << *file << ": warning: " << p.path << ": " << p.message << " [" << p.code << "]\n";
+      std::cout << *file << ": " << report.errors.size() << " error(s), " << report.warnings.size() << " warning(s)\n";
+    }
+    exit_code = report.ok() ? kOk : kBadInput;
+  });
+}
+
+// --- canonicalize -----------------------------------------------------------
+
+void add_canonicalize(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand("canonicalize", "Print the RFC 8785 canonical form of a JSON document.");
+  auto file = std::make_shared<std::string>("-");
+  command->add_option("FILE", *file, "JSON file; stdin when omitted or -");
+  command->callback([file, &exit_code] {
+    Result<std::string> text = read_input(*file);
+    if (!text.ok()) {
+      print_problems(text.problems());
+      exit_code = kUsage;
+      return;
+    }
+    Result<std::string> canonical = canonicalize_text(text.value(), ParseLimits{64u << 20, 512});
+    if (!canonical.ok()) {
+      print_problems(canonical.problems());
+      exit_code = kBadInput;
+      return;
+    }
+    std::cout << canonical.value();  // exactly the canonical bytes, no newline
+    exit_code = kOk;
+  });
+}
+
+// --- keygen -----------------------------------------------------------------
+
+void add_keygen(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand(
+      "keygen", "Create an Ed25519 controller key (private JWK; the public JWK goes to FILE.pub.json).");
+  auto out = std::make_shared<std::string>();
+  auto force = std::make_shared<bool>(false);
+  command->add_option("--out", *out, "Private key file (mode 0600); stdout when omitted");
+  command->add_flag("--force", *force, "Overwrite an existing key file");
+  command->callback([out, force, &exit_code] {
+    const auto crypto = make_openssl_crypto();
+    Result<Json> key = crypto->generate_ed25519();
+    Result<Json> pub = key.ok() ? public_jwk(key.value()) : Result<Json>(key.problems());
+    if (!pub.ok()) {
+      print_problems(pub.problems());
+      exit_code = kUsage;
+      return;
+    }
+    Json private_key = key.value();
+    Result<std::string> kid = jwk_thumbprint(pub.value(), *crypto);
+    if (kid.ok()) private_key["kid"] = kid.value();
+    if (out->empty()) {
+      std::cout << private_key.dump(2) << "\n";
+      exit_code = kOk;
+      return;
+    }
+    if (!*force && read_input(*out).ok()) {
+      std::cerr << "error: " << *out << " already exists; pass --force to replace it (the old key is then lost).\n";
+      exit_code = kUsage;
+      return;
+    }
+    Result<bool> written = write_file_atomic(*out, private_key.dump(2) + "\n", /*private_mode=*/true);
+    if (written.ok()) written = write_file_atomic(*out + ".pub.json", pub.value().dump(2) + "\n");
+    if (!written.ok()) {
+      print_problems(written.problems());
+      exit_code = kUsage;
+      return;
+    }
+    std::cerr << "Wrote the private key to " << *out << " and the public key to " << *out << ".pub.json"
+              << (kid.ok() ? " (kid " + kid.value() + ")" : "") << ".\n";
+    exit_code = kOk;
+  });
+}
+
+// --- issue ------------------------------------------------------------------
+
+struct IssueArgs {
+  std::string config, choices, method, locale, page_url, supersedes, supersedes_file, relayed_by, key, at, out;
+};
+
+void add_issue(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand(
+      "issue", "Make a receipt for choices collected off the web (paper form, phone call, ...), signed and optionally countersigned.");
+  auto args = std::make_shared<IssueArgs>();
+  command->add_option("--config", args->config, "Consent config (JSON)")->required();
+  command->add_option("--choices", args->choices,
+                      "Choices JSON {\"decisions\": {\"email\": \"granted\", ...}, \"contacts\": {\"email\": \"...\"}}, or -")
+      ->required();
+  command->add_option("--method", args->method, "How the choices were collected")
+      ->required()
+      ->check(CLI::IsMember({"paper", "phone", "web-form", "preference-centre", "relayed-by-partner"}));
+  command->add_option("--locale", args->locale, "Locale the notice was given in (default: the config's)")
+      ->check(CLI::IsMember({"fr", "en"}));
+  command->add_option("--page-url", args->page_url, "Page the choices were made on (web-form)");
+  command->add_option("--supersedes", args->supersedes_file,
+                      "Receipt (JWS file) this one updates or withdraws; its subject digests are carried over when "
+                      "--choices has no contacts");
+  command->add_option("--relayed-by", args->relayed_by, "Partner id that relayed an objection or withdrawal");
+  command->add_option("--key", args->key, "Controller private key: countersign the new receipt");
+  command->add_option("--at", args->at, "Issue time, RFC 3339 UTC (default: now)");
+  command->add_option("--out", args->out, "Write the receipt here instead of stdout");
+  command->callback([args, &exit_code] {
+    exit_code = kUsage;
+    Result<std::string> config_text = read_input(args->config);
+    Result<std::string> choices_text = config_text.ok() ? read_input(args->choices) : config_text;
+    if (!choices_text.ok()) return print_problems(choices_text.problems());
+    Result<Config> config = load_config(config_text.value());
+    if (!config.ok()) {
+      std::cerr << "error: " << args->config << " is not a valid config; run 'cachet lint " << args->config << "'.\n";
+      print_problems(config.problems());
+      exit_code = kBadInput;
+      return;
+    }
+    const auto crypto = make_openssl_crypto();
+    ReceiptContext context;
+    context.locale = args->locale.empty() ? config.value().locale : args->locale;
+    Json superseded_subject;
+    if (!args->supersedes_file.empty()) {
+      Result<std::string> old_text = read_input(args->supersedes_file);
+      if (!old_text.ok()) return print_problems(old_text.problems());
+      Result<VerifiedReceipt> old = verify_receipt(old_text.value(), *crypto);
+      if (!old.ok()) {
+        std::cerr << "error: the receipt to supersede (" << args->supersedes_file << ") does not verify.\n";
+        print_problems(old.problems());
+        exit_code = kBadInput;
+        return;
+      }
+      context.supersedes = old.value().receipt_id;
+      superseded_subject = old.value().payload["subject"];
+    }
+    Result<Json> choices_json = parse_json_strict(choices_text.value());
+    if (!choices_json.ok()) {
+      std::cerr << "error: " << args->choices << " is not valid JSON.\n";
+      print_problems(choices_json.problems());
+      exit_code = kBadInput;
+      return;
+    }
+    Result<Choices> choices =
+        parse_choices(config.value(), choices_json.value(), context.locale, !context.supersedes.empty());
+    if (!choices.ok()) {
+      print_problems(choices.problems());
+      exit_code = kBadInput;
+      return;
+    }
+    if (!context.supersedes.empty() && choices.value().contacts.empty()) context.carried_subject = superseded_subject;
+    context.receipt_id = new_uuid(*crypto);
+    context.issued_at = args->at.empty() ? now_utc() : args->at;
+    context.collection_method = args->method;
+    context.page_url = args->page_url;
+    context.agent = kAgent;
+    context.relayed_by = args->relayed_by;
+    context.salt = base64url_encode(crypto->random_bytes(16));
+    Result<Json> receipt = issue_receipt(config.value(), choices.value(), context, *crypto);
+    if (receipt.ok() && !args->key.empty()) {
+      Result<Json> key = load_jwk(args->key, /*need_private=*/true);
+      if (!key.ok()) return print_problems(key.problems());
+      receipt = countersign_receipt(receipt.value().dump(), key.value(), context.issued_at, *crypto);
+    }
+    if (!receipt.ok()) {
+      print_problems(receipt.problems());
+      exit_code = kBadInput;
+      return;
+    }
+    const std::string text = receipt.value().dump() + "\n";
+    if (args->out.empty()) {
+      std::cout << text;
+    } else if (Result<bool> written = write_file_atomic(args->out, text); !written.ok()) {
+      return print_problems(written.problems());
+    }
+    exit_code = kOk;
+  });
+}
+
+// --- verify -----------------------------------------------------------------
+
+void add_verify(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand(
+      "verify", "Verify one receipt, or JSON lines of receipts (one result line per input line).");
+  auto file = std::make_shared<std::string>("-");
+  auto trust = std::make_shared<std::string>();
+  auto format = std::make_shared<FormatOption>();
+  command->add_option("FILE", *file, "Receipt (JWS JSON) or JSON lines of receipts; stdin when omitted or -");
+  command->add_option("--trust", *trust, "Controller public key (JWK): require its valid countersignature");
+  format->add(command);
+  command->callback([file, trust, format, &exit_code] {
+    VerifyOptions options;
+    if (!trust->empty()) {
+      Result<Json> key = load_jwk(*trust, /*need_private=*/false);
+      if (!key.ok()) {
+        print_problems(key.problems());
+        exit_code = kUsage;
+        return;
+      }
+      options.trusted_controller_key = key.value();
+    }
+    Result<std::string> input = read_input(*file);
+    if (!input.ok()) {
+      print_problems(input.problems());
+      exit_code = kUsage;
+      return;
+    }
+    const auto crypto = make_openssl_crypto();
+    // One JSON document, pretty-printed or not, is one receipt; otherwise each
+    // non-empty line is a receipt.
+    std::vector<std::pair<std::size_t, std::string>> receipts;
+    const std::string& text = input.value();
+    const bool single = text.find('\n') == std::string::npos ||
+                        text.find_first_not_of(" \t\r\n", text.find('\n')) == std::string::npos ||
+                        parse_json_strict(text, ParseLimits{1u << 20, 64}).ok();
+    if (single) {
+      receipts.emplace_back(1, text);
+    } else {
+      std::istringstream lines(text);
+      std::string line;
+      for (std::size_t number = 1; std::getline(lines, line); ++number) {
+        if (line.find_first_not_of(" \t\r") != std::string::npos) receipts.emplace_back(number, line);
+      }
+    }
+    std::size_t failed = 0;
+    for (const auto& [line, receipt] : receipts) {
+      Result<VerifiedReceipt> result = verify_receipt(receipt, *crypto, options);
+      const std::string where = single ? *file : *file + ":" + std::to_string(line);
+      if (format->json()) {
+        Json out = {{"ok", result.ok()}};
+        if (!single) out["line"] = line;
+        if (result.ok()) {
+          out["receiptId"] = result.value().receipt_id;
+          out["countersigned"] = result.value().countersigned;
+          if (result.value().countersigned) out["countersignerKid"] = result.value().countersigner_kid;
+        } else {
+          out["errors"] = problems_json(result.problems());
+        }
+        std::cout << out.dump() << "\n";
+      } else if (result.ok()) {
+        std::cout << where << ": valid receipt " << result.value().receipt_id
+                  << (result.value().countersigned ? ", countersigned by " + result.value().countersigner_kid
+                                                   : ", not countersigned")
+                  << "\n";
+      } else {
+        std::cout << where << ": INVALID\n";
+        for (const Problem& p : result.problems()) {
+          std::cout << "  " << (p.path.empty() ? "" : p.path + ": ") << p.message << " [" << p.code << "]\n";
+        }
+      }
+      if (!result.ok()) ++failed;
+    }
+    if (receipts.empty()) {
+      std::cerr << "error: " << *file << " holds no receipt.\n";
+      exit_code = kBadInput;
+      return;
+    }
+    exit_code = failed == 0 ? kOk : kBadInput;
+  });
+}
+
+// --- countersign --------------------------------------------------------------
+
+void add_countersign(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand("countersign", "Verify a receipt and add the controller's countersignature.");
+  auto file = std::make_shared<std::string>("-");
+  auto key_file = std::make_shared<std::string>();
+  auto at = std::make_shared<std::string>();
+  command->add_option("FILE", *file, "Receipt (JWS JSON); stdin when omitted or -");
+  command->add_option("--key", *key_file, "Controller private key (JWK)")->required();
+  command->add_option("--at", *at, "Acceptance time, RFC 3339 UTC (default: now)");
+  command->callback([file, key_file, at, &exit_code] {
+    Result<Json> key = load_jwk(*key_file, /*need_private=*/true);
+    Result<std::string> input = key.ok() ? read_input(*file) : Result<std::string>(key.problems());
+    if (!input.ok()) {
+      print_problems(input.problems());
+      exit_code = kUsage;
+      return;
+    }
+    const auto crypto = make_openssl_crypto();
+    Result<Json> signed_receipt = countersign_receipt(input.value(), key.value(), at->empty() ? now_utc() : *at, *crypto);
+    if (!signed_receipt.ok()) {
+      print_problems(signed_receipt.problems());
+      exit_code = kBadInput;
+      return;
+    }
+    std::cout << signed_receipt.value().dump() << "\n";
+    exit_code = kOk;
+  });
+}
+
+// --- notice -------------------------------------------------------------------
+
+void add_notice(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand("notice", "Print the notice a person reads for a config and locale.");
+  auto file = std::make_shared<std::string>();
+  auto locale = std::make_shared<std::string>();
+  auto format = std::make_shared<FormatOption>();
+  command->add_option("FILE", *file, "Config file (JSON)")->required();
+  command->add_option("--locale", *locale, "fr or en (default: the config's locale)")->check(CLI::IsMember({"fr", "en"}));
+  format->add(command);
+  command->callback([file, locale, format, &exit_code] {
+    Result<std::string> text = read_input(*file);
+    if (!text.ok()) {
+      print_problems(text.problems());
+      exit_code = kUsage;
+      return;
+    }
+    Result<Config> config = load_config(text.value());
+    if (!config.ok()) {
+      std::cerr << "error: " << *file << " is not a valid config; run 'cachet lint " << *file << "'.\n";
+      print_problems(config.problems());
+      exit_code = kBadInput;
+      return;
+    }
+    Result<Notice> notice = build_notice(config.value(), locale->empty() ? config.value().locale : *locale);
+    if (!notice.ok()) {
+      print_problems(notice.problems());
+      exit_code = kBadInput;
+      return;
+    }
+    const Notice& n = notice.value();
+    if (format->json()) {
+      const auto crypto = make_openssl_crypto();
+      Json out = n.to_json();
+      out["sha256"] = hex_encode(crypto->sha256(canonical_notice(n)));
+      out["partnerListSha256"] = hex_encode(crypto->sha256(canonical_partner_list(config.value())));
+      std::cout << out.dump(2) << "\n";
+      exit_code = kOk;
+      return;
+    }
+    std::cout << n.heading << "\n\n" << n.intro << "\n" << n.recipients << "\n" << n.partner_summary << "\n";
+    if (!n.partner_list_url.empty()) std::cout << n.partner_list_url << "\n";
+    std::cout << "\n" << n.partner_list_title << "\n";
+    for (const NoticePartner& p : n.partners) {
+      std::cout << "  - " << p.name << (p.sector.empty() ? "" : " (" + p.sector + ")") << ": " << p.privacy_policy_url << "\n";
+    }
+    std::cout << "\n";
+    for (const NoticeBox& box : n.boxes) {
+      std::cout << "[ ] " << box.label << "\n";
+      if (!box.hint.empty()) std::cout << "    " << box.hint << "\n";
+    }
+    std::cout << "\n" << n.rights << "\n" << n.privacy_policy_label << ": " << n.privacy_policy_url << "\n";
+    exit_code = kOk;
+  });
+}
+
+}  // namespace
+
+void add_core_commands(CLI::App& app, int& exit_code) {
+  add_lint(app, exit_code);
+  add_canonicalize(app, exit_code);
+  add_keygen(app, exit_code);
+  add_issue(app, exit_code);
+  add_verify(app, exit_code);
+  add_countersign(app, exit_code);
+  add_notice(app, exit_code);
+}
+
+}  // namespace cachet::cli

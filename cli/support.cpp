@@ -1,0 +1,96 @@
+#include "support.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "cachet/jws.h"
+
+namespace cachet::cli {
+
+Result<std::string> read_input(const std::string& path) {
+  if (path == "-") {
+    std::ostringstream out;
+    out << std::cin.rdbuf();
+    return out.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Problem{"io_read", "", "Cannot read " + path + ": " + std::strerror(errno) + "."};
+  }
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Problem{"io_read", "", "Cannot read " + path + ": read error."};
+  return content;
+}
+
+Result<bool> write_file_atomic(const std::string& path, std::string_view content, bool private_mode) {
+  const std::string temp = path + ".tmp-" + std::to_string(::getpid());
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, private_mode ? 0600 : 0644);
+  if (fd < 0) return Problem{"io_write", "", "Cannot write " + path + ": " + std::strerror(errno) + "."};
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string reason = std::strerror(errno);
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return Problem{"io_write", "", "Cannot write " + path + ": " + reason + "."};
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0 || std::rename(temp.c_str(), path.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    ::unlink(temp.c_str());
+    return Problem{"io_write", "", "Cannot write " + path + ": " + reason + "."};
+  }
+  return true;
+}
+
+std::string now_utc() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+std::string new_uuid(const CryptoProvider& crypto) {
+  std::string bytes = crypto.random_bytes(16);
+  bytes[6] = static_cast<char>((static_cast<unsigned char>(bytes[6]) & 0x0f) | 0x40);  // version 4
+  bytes[8] = static_cast<char>((static_cast<unsigned char>(bytes[8]) & 0x3f) | 0x80);  // RFC 4122 variant
+  const std::string hex = hex_encode(bytes);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
+         hex.substr(20);
+}
+
+Result<Json> load_jwk(const std::string& path, bool need_private) {
+  Result<std::string> text = read_input(path);
+  if (!text.ok()) return text.problems();
+  Result<Json> jwk = parse_json_strict(text.value());
+  if (!jwk.ok()) {
+    return Problem{"key_invalid", "", path + " is not a JSON Web Key: " + jwk.problems().front().message};
+  }
+  if (!jwk.value().is_object()) return Problem{"key_invalid", "", path + " is not a JSON Web Key (not an object)."};
+  if (need_private && !jwk.value().contains("d")) {
+    return Problem{"key_not_private", "", path + " holds a public key; a private key (with \"d\") is needed."};
+  }
+  return jwk;
+}
+
+void print_problems(const Problems& problems, std::string_view prefix) {
+  for (const Problem& p : problems) {
+    std::cerr << prefix << ": " << (p.path.empty() ? "" : p.path + ": ") << p.message << " [" << p.code << "]\n";
+  }
+}
+
+}  // namespace cachet::cli

@@ -1,0 +1,151 @@
+// The consent ledger: an append-only, hash-chained log of accepted receipts
+// (DESIGN.md section 2, R9, R10), behind an interface so that a PostgreSQL
+// backend can follow the SQLite one. See docs/server.md for the format.
+//
+// Vocabulary
+//   person      the chain of receipts linked by `supersedes`; identified by
+//               its *chain root*, the receiptId of the chain's first receipt.
+//   state       a person's current decisions: the channels of the latest
+//               receipt of their chain (R10: the latest receipt wins).
+//   log entry   one line of the hash chain: a stored receipt, or a purge.
+//               hash = SHA-256(previous hash bytes || canonical entry bytes),
+//               the first entry chained to 32 zero bytes.
+//
+// Every function returns a Result (or Problems) and never throws. Problem
+// codes are stable (ledger_*), listed with each function.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cachet/json.h"
+#include "cachet/problem.h"
+
+namespace cachet::server {
+
+// What the caller hands in: a receipt already verified and countersigned.
+struct NewReceipt {
+  std::string receipt_id;
+  std::string jws;                // the full countersigned JWS, JSON text
+  std::string payload;            // the decoded JWS payload (canonical JSON bytes)
+  std::string payload_sha256;     // hex SHA-256 of `payload`
+  std::string verification;       // JSON text summarising the verification result
+  std::string countersigner_kid;  // RFC 7638 thumbprint of the controller key
+  std::string received_at;        // RFC 3339 UTC; the store fills it in when empty
+  std::string issued_at;          // from the payload
+  std::string collection_method;  // from the payload: web-form, paper, preference-centre, ...
+  std::string supersedes;         // receiptId replaced, empty for a first receipt
+  int retention_months = 0;       // from the payload (R9)
+  std::string challenge;          // server challenge to consume atomically, may be empty
+};
+
+// One stored receipt, as read back.
+struct StoredReceipt {
+  std::int64_t seq = 0;           // position in the log
+  std::string receipt_id;
+  std::string jws;
+  std::string payload_sha256;
+  std::string verification;
+  std::string countersigner_kid;
+  std::string received_at;
+  std::string issued_at;
+  std::string collection_method;
+  std::string chain_root;
+  std::string supersedes;         // empty for the chain root
+  std::string superseded_by;      // empty for the latest receipt of the chain
+  int retention_months = 0;
+  std::string entry_hash;         // hex hash of its log entry
+  Json payload;                   // the receipt payload, parsed
+};
+
+// A person's current state: the latest receipt of their chain and its history.
+struct PersonState {
+  std::string chain_root;
+  StoredReceipt latest;                // latest.payload["channels"] holds the current decisions
+  std::vector<StoredReceipt> history;  // oldest first, ends with `latest`
+  std::string retention_until;         // RFC 3339: latest.received_at + retention months (R9)
+};
+
+enum class AppendStatus { kAppended, kDuplicate };
+struct AppendOutcome {
+  AppendStatus status = AppendStatus::kAppended;
+  StoredReceipt stored;  // for kDuplicate: the receipt already stored (same payload)
+};
+
+// Result of `verify_chain`.
+struct ChainProblem {
+  std::int64_t seq = 0;       // log entry concerned (0 when none applies)
+  std::string receipt_id;     // may be empty
+  std::string code;           // ledger_hash_mismatch, ledger_entry_mismatch, ...
+  std::string message;
+};
+struct ChainReport {
+  std::int64_t entries = 0;
+  std::int64_t receipts = 0;  // live receipts
+  std::string head;           // hex hash of the last entry (anchor it elsewhere to detect tail truncation)
+  std::vector<ChainProblem> problems;  // in log order; empty = the chain verifies
+  bool ok() const { return problems.empty(); }
+  Json to_json() const;
+};
+
+struct PurgeReport {
+  std::int64_t seq = 0;  // log entry recording the purge, 0 when nothing was removed
+  std::vector<std::string> removed;  // receipt ids
+  Json to_json() const;
+};
+
+class ConsentStore {
+ public:
+  virtual ~ConsentStore() = default;
+
+  // Appends one receipt and its log entry in one durable transaction; returns
+  // only once the commit is on disk.
+  //  - same receiptId and same payload hash already stored: kDuplicate (idempotent);
+  //  - ledger_replay: the receiptId is stored with a different payload;
+  //  - ledger_unknown_supersedes: `supersedes` names no stored receipt;
+  //  - ledger_already_superseded: that receipt was already superseded (history
+  //    never forks nor is rewritten);
+  //  - ledger_challenge_used: `challenge` was consumed by another receipt;
+  //  - ledger_io: the database failed.
+  virtual Result<AppendOutcome> append(const NewReceipt& receipt) = 0;
+
+  // One receipt by id (nullopt when absent or purged).
+  virtual Result<std::optional<StoredReceipt>> find(std::string_view receipt_id) = 0;
+
+  // The whole chain (person) a receipt belongs to, oldest first.
+  // ledger_unknown_receipt when the id is not stored.
+  virtual Result<PersonState> state_of(std::string_view receipt_id) = 0;
+
+  // Calls `visit` once per person, in order of their first receipt, with the
+  // current state (the latest verified payload). Stops early when `visit`
+  // returns false. `with_history` fills PersonState::history (costlier).
+  virtual Problems for_each_person(const std::function<bool(const PersonState&)>& visit,
+                                   bool with_history = false) = 0;
+
+  // Recomputes the hash chain and checks every stored receipt against its entry.
+  virtual Result<ChainReport> verify_chain() = 0;
+
+  // R9: removes every person whose retention has passed at `now_unix`
+  // (latest receipt's received_at + its retention.months) and records the
+  // purge as a log entry naming each removed receipt and its entry hash.
+  virtual Result<PurgeReport> purge(std::int64_t now_unix) = 0;
+
+  // A 32-byte secret stored with the ledger, created on first use (server
+  // challenges, preference links): survives restarts so links stay valid.
+  virtual Result<std::string> secret(std::string_view name) = 0;
+
+  // True when the challenge was already consumed.
+  virtual Result<bool> challenge_used(std::string_view challenge) = 0;
+};
+
+// SQLite backend: one file, WAL, synchronous=FULL, busy timeout, schema
+// migrations through PRAGMA user_version. Thread-safe (one connection, serialised).
+// ledger_io when the file cannot be opened or migrated.
+Result<std::unique_ptr<ConsentStore>> open_sqlite_store(const std::string& path);
+
+}  // namespace cachet::server

@@ -1,0 +1,719 @@
+// SQLite backend of the consent ledger (store.h). Layout and the hash chain
+// are documented in docs/server.md; this file is the reference.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+#include <utility>
+
+#include "cachet/server/store.h"
+#include "util.h"
+
+namespace cachet::server {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+// Migrations, indexed by the user_version they lead to. Never edit a shipped
+// one: append a new step (PRAGMA user_version records how far a file went).
+const char* const kMigrations[] = {
+    nullptr,
+    // 1: the log, the receipts, consumed challenges, server secrets.
+    R"sql(
+CREATE TABLE log (
+  seq        INTEGER PRIMARY KEY,             -- 1, 2, 3, ... without gaps
+  kind       TEXT NOT NULL CHECK (kind IN ('receipt', 'purge')),
+  receipt_id TEXT,                            -- kind 'receipt' only
+  entry      TEXT NOT NULL,                   -- canonical entry (RFC 8785)
+  hash       TEXT NOT NULL                    -- hex SHA-256(previous hash || entry)
+);
+CREATE INDEX log_receipt ON log(receipt_id);
+CREATE TABLE receipts (
+  receipt_id        TEXT PRIMARY KEY,
+  seq               INTEGER NOT NULL UNIQUE REFERENCES log(seq),
+  jws               TEXT NOT NULL,            -- the full countersigned JWS
+  payload           TEXT NOT NULL,            -- decoded payload (canonical JSON)
+  payload_sha256    TEXT NOT NULL,
+  verification      TEXT NOT NULL,
+  countersigner_kid TEXT NOT NULL,
+  received_at       TEXT NOT NULL,
+  issued_at         TEXT NOT NULL,
+  collection_method TEXT NOT NULL,
+  chain_root        TEXT NOT NULL,            -- the person: first receipt of the chain
+  supersedes        TEXT,                     -- NULL for a chain root
+  retention_months  INTEGER NOT NULL
+);
+-- History never forks: a receipt is superseded at most once.
+CREATE UNIQUE INDEX receipts_supersedes ON receipts(supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX receipts_chain ON receipts(chain_root, seq);
+CREATE TABLE used_challenges (
+  challenge  TEXT PRIMARY KEY,
+  receipt_id TEXT NOT NULL
+);
+CREATE TABLE secrets (
+  name  TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+);
+)sql",
+};
+
+Problem io_problem(const std::string& what, sqlite3* db) {
+  std::string message = "The ledger database failed (" + what + ")";
+  if (db != nullptr) message += ": " + std::string(sqlite3_errmsg(db));
+  return Problem{"ledger_io", "", message + "."};
+}
+
+// RAII prepared statement with the few accessors we need.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  bool ok() const { return stmt_ != nullptr; }
+  Stmt& bind(int i, std::string_view text) {
+    if (stmt_) sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind_null_if_empty(int i, std::string_view text) {
+    if (!stmt_) return *this;
+    if (text.empty()) {
+      sqlite3_bind_null(stmt_, i);
+      return *this;
+    }
+    return bind(i, text);
+  }
+  Stmt& bind(int i, std::int64_t value) {
+    if (stmt_) sqlite3_bind_int64(stmt_, i, value);
+    return *this;
+  }
+  Stmt& bind_blob(int i, std::string_view bytes) {
+    if (stmt_) sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return stmt_ ? sqlite3_step(stmt_) : SQLITE_ERROR; }
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    const int n = sqlite3_column_bytes(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+  }
+  std::string blob(int col) const {
+    const void* p = sqlite3_column_blob(stmt_, col);
+    const int n = sqlite3_column_bytes(stmt_, col);
+    return p ? std::string(static_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+  }
+  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// RFC 8785 bytes of an object whose keys are ASCII and whose values are
+// strings and integers only: nlohmann/json sorts object members by byte
+// order (= UTF-16 order for ASCII keys), escapes exactly as RFC 8785 section
+// 3.2.2.2 and prints integers as JCS does. Invalid UTF-8 is replaced rather
+// than thrown on (inputs were validated by the strict parser already).
+std::string canonical_entry(const Json& entry) {
+  return entry.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string receipt_entry(std::int64_t seq, const std::string& receipt_id, const std::string& jws,
+                          const std::string& payload_sha256, const std::string& verification,
+                          const std::string& kid, const std::string& received_at, const std::string& issued_at,
+                          const std::string& chain_root, const std::string& supersedes, const std::string& method,
+                          std::int64_t retention_months) {
+  Json entry = Json::object();
+  entry["kind"] = "receipt";
+  entry["seq"] = seq;
+  entry["receiptId"] = receipt_id;
+  entry["jwsSha256"] = sha256_hex(jws);
+  entry["payloadSha256"] = payload_sha256;
+  entry["verification"] = verification;
+  entry["countersignerKid"] = kid;
+  entry["receivedAt"] = received_at;
+  entry["issuedAt"] = issued_at;
+  entry["chainRoot"] = chain_root;
+  entry["supersedes"] = supersedes;
+  entry["collectionMethod"] = method;
+  entry["retentionMonths"] = retention_months;
+  return canonical_entry(entry);
+}
+
+std::string chain_hash(const std::string& prev_hex, const std::string& entry) {
+  std::string prev = prev_hex.empty() ? std::string(32, '\0') : from_hex(prev_hex).value_or(std::string(32, '\0'));
+  return sha256_hex(prev + entry);
+}
+
+// Columns read for a StoredReceipt, in this order.
+constexpr const char* kReceiptColumns =
+    "r.seq, r.receipt_id, r.jws, r.payload_sha256, r.verification, r.countersigner_kid, r.received_at, "
+    "r.issued_at, r.collection_method, r.chain_root, IFNULL(r.supersedes, ''), "
+    "IFNULL((SELECT s.receipt_id FROM receipts s WHERE s.supersedes = r.receipt_id), ''), "
+    "r.retention_months, IFNULL((SELECT l.hash FROM log l WHERE l.seq = r.seq), ''), r.payload";
+
+StoredReceipt read_receipt(const Stmt& st) {
+  StoredReceipt r;
+  r.seq = st.int64(0);
+  r.receipt_id = st.text(1);
+  r.jws = st.text(2);
+  r.payload_sha256 = st.text(3);
+  r.verification = st.text(4);
+  r.countersigner_kid = st.text(5);
+  r.received_at = st.text(6);
+  r.issued_at = st.text(7);
+  r.collection_method = st.text(8);
+  r.chain_root = st.text(9);
+  r.supersedes = st.text(10);
+  r.superseded_by = st.text(11);
+  r.retention_months = static_cast<int>(st.int64(12));
+  r.entry_hash = st.text(13);
+  r.payload = Json::parse(st.text(14), nullptr, false);
+  if (r.payload.is_discarded()) r.payload = Json();
+  return r;
+}
+
+std::string retention_until(const StoredReceipt& latest) {
+  const auto at = parse_rfc3339(latest.received_at);
+  if (!at || latest.retention_months <= 0) return "";
+  return format_rfc3339(add_months(*at, latest.retention_months));
+}
+
+class SqliteStore final : public ConsentStore {
+ public:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  ~SqliteStore() override { sqlite3_close_v2(db_); }
+
+  Problems init() {
+    // busy_timeout: concurrent writers (two processes on one file) wait
+    // instead of failing. WAL + synchronous=FULL: a commit is on disk (WAL
+    // fsynced) before append() returns, so an acknowledged receipt survives
+    // SIGKILL and power loss. secure_delete: purged receipts (R9) are
+    // overwritten, not left in free pages.
+    sqlite3_busy_timeout(db_, 5000);
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+                               "PRAGMA secure_delete=ON"}) {
+      Stmt st(db_, pragma);
+      const int rc = st.step();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return {io_problem(pragma, db_)};
+    }
+    {
+      Stmt st(db_, "PRAGMA journal_mode");
+      if (st.step() != SQLITE_ROW || st.text(0) != "wal") {
+        return {Problem{"ledger_io", "", "The ledger database could not switch to WAL mode."}};
+      }
+    }
+    if (!exec("BEGIN IMMEDIATE")) return {io_problem("begin migration", db_)};
+    Stmt version(db_, "PRAGMA user_version");
+    if (version.step() != SQLITE_ROW) {
+      exec("ROLLBACK");
+      return {io_problem("read schema version", db_)};
+    }
+    const auto current = static_cast<int>(version.int64(0));
+    if (current > kSchemaVersion) {
+      exec("ROLLBACK");
+      return {Problem{"ledger_schema_too_new", "",
+                      "The ledger was written by a newer Cachet (schema " + std::to_string(current) +
+                          "); this one understands schema " + std::to_string(kSchemaVersion) + "."}};
+    }
+    for (int v = current + 1; v <= kSchemaVersion; ++v) {
+      if (!exec(kMigrations[v]) || !exec("PRAGMA user_version=" + std::to_string(v))) {
+        const Problem p = io_problem("migration to schema " + std::to_string(v), db_);
+        exec("ROLLBACK");
+        return {p};
+      }
+    }
+    if (!exec("COMMIT")) return {io_problem("commit migration", db_)};
+    return {};
+  }
+
+  Result<AppendOutcome> append(const NewReceipt& in) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (in.receipt_id.empty()) {
+      return Problem{"ledger_bad_receipt", "/receiptId", "The receipt has no receiptId."};
+    }
+    if (!exec("BEGIN IMMEDIATE")) return io_problem("begin", db_);
+    Result<AppendOutcome> result = append_locked(in);
+    if (!result.ok() || result.value().status == AppendStatus::kDuplicate) {
+      exec("ROLLBACK");
+      return result;
+    }
+    if (!exec("COMMIT")) {
+      const Problem p = io_problem("commit", db_);
+      exec("ROLLBACK");
+      return p;
+    }
+    return result;
+  }
+
+  Result<std::optional<StoredReceipt>> find(std::string_view receipt_id) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return find_locked(receipt_id);
+  }
+
+  Result<PersonState> state_of(std::string_view receipt_id) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto found = find_locked(receipt_id);
+    if (!found.ok()) return found.problems();
+    if (!found.value()) {
+      return Problem{"ledger_unknown_receipt", "", "No stored receipt has the id " + std::string(receipt_id) + "."};
+    }
+    return person_locked(found.value()->chain_root);
+  }
+
+  Problems for_each_person(const std::function<bool(const PersonState&)>& visit, bool with_history) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string sql = std::string("SELECT ") + kReceiptColumns +
+                            " FROM receipts r JOIN receipts root ON root.receipt_id = r.chain_root"
+                            " WHERE NOT EXISTS (SELECT 1 FROM receipts s WHERE s.supersedes = r.receipt_id)"
+                            " ORDER BY root.seq";
+    Stmt st(db_, sql.c_str());
+    if (!st.ok()) return {io_problem("list people", db_)};
+    int rc = SQLITE_OK;
+    while ((rc = st.step()) == SQLITE_ROW) {
+      PersonState person;
+      person.latest = read_receipt(st);
+      person.chain_root = person.latest.chain_root;
+      person.retention_until = retention_until(person.latest);
+      if (with_history) {
+        auto history = history_locked(person.chain_root);
+        if (!history.ok()) return history.problems();
+        person.history = std::move(history).value();
+      }
+      if (!visit(person)) return {};
+    }
+    if (rc != SQLITE_DONE) return {io_problem("list people", db_)};
+    return {};
+  }
+
+  Result<ChainReport> verify_chain() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // One read transaction: a consistent snapshot while appends go on.
+    if (!exec("BEGIN")) return io_problem("begin", db_);
+    Result<ChainReport> report = verify_locked();
+    exec("COMMIT");
+    return report;
+  }
+
+  Result<PurgeReport> purge(std::int64_t now) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!exec("BEGIN IMMEDIATE")) return io_problem("begin", db_);
+    Result<PurgeReport> report = purge_locked(now);
+    if (!report.ok() || report.value().removed.empty()) {
+      exec("ROLLBACK");
+      return report;
+    }
+    if (!exec("COMMIT")) {
+      const Problem p = io_problem("commit", db_);
+      exec("ROLLBACK");
+      return p;
+    }
+    // Move the purge out of the WAL into the main file, so removed bytes do
+    // not linger in the log file either.
+    exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    return report;
+  }
+
+  Result<std::string> secret(std::string_view name) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string fresh = random_bytes(32);
+    if (fresh.size() != 32) return Problem{"ledger_io", "", "No random bytes available for a server secret."};
+    Stmt insert(db_, "INSERT OR IGNORE INTO secrets(name, value) VALUES (?1, ?2)");
+    insert.bind(1, name).bind_blob(2, fresh);
+    if (insert.step() != SQLITE_DONE) return io_problem("store secret", db_);
+    Stmt select(db_, "SELECT value FROM secrets WHERE name = ?1");
+    select.bind(1, name);
+    if (select.step() != SQLITE_ROW) return io_problem("read secret", db_);
+    return select.blob(0);
+  }
+
+  Result<bool> challenge_used(std::string_view challenge) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Stmt st(db_, "SELECT 1 FROM used_challenges WHERE challenge = ?1");
+    st.bind(1, challenge);
+    const int rc = st.step();
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return io_problem("read challenge", db_);
+  }
+
+ private:
+  bool exec(const std::string& sql) { return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK; }
+
+  Result<std::optional<StoredReceipt>> find_locked(std::string_view receipt_id) {
+    const std::string sql = std::string("SELECT ") + kReceiptColumns + " FROM receipts r WHERE r.receipt_id = ?1";
+    Stmt st(db_, sql.c_str());
+    st.bind(1, receipt_id);
+    const int rc = st.step();
+    if (rc == SQLITE_ROW) return std::optional<StoredReceipt>(read_receipt(st));
+    if (rc == SQLITE_DONE) return std::optional<StoredReceipt>();
+    return io_problem("find receipt", db_);
+  }
+
+  Result<std::vector<StoredReceipt>> history_locked(const std::string& chain_root) {
+    const std::string sql =
+        std::string("SELECT ") + kReceiptColumns + " FROM receipts r WHERE r.chain_root = ?1 ORDER BY r.seq";
+    Stmt st(db_, sql.c_str());
+    st.bind(1, chain_root);
+    std::vector<StoredReceipt> out;
+    int rc = SQLITE_OK;
+    while ((rc = st.step()) == SQLITE_ROW) out.push_back(read_receipt(st));
+    if (rc != SQLITE_DONE) return io_problem("read chain", db_);
+    return out;
+  }
+
+  Result<PersonState> person_locked(const std::string& chain_root) {
+    auto history = history_locked(chain_root);
+    if (!history.ok()) return history.problems();
+    if (history.value().empty()) {
+      return Problem{"ledger_unknown_receipt", "", "No stored receipt belongs to the person " + chain_root + "."};
+    }
+    PersonState person;
+    person.chain_root = chain_root;
+    person.history = std::move(history).value();
+    person.latest = person.history.back();
+    person.retention_until = retention_until(person.latest);
+    return person;
+  }
+
+  Result<AppendOutcome> append_locked(const NewReceipt& in) {
+    auto existing = find_locked(in.receipt_id);
+    if (!existing.ok()) return existing.problems();
+    if (existing.value()) {
+      if (existing.value()->payload_sha256 == in.payload_sha256) {
+        return AppendOutcome{AppendStatus::kDuplicate, *existing.value()};
+      }
+      return Problem{"ledger_replay", "/receiptId",
+                     "A different receipt with the id " + in.receipt_id +
+                         " is already stored: a receipt id cannot be reused."};
+    }
+    {
+      // A receipt id seen before and since purged cannot come back either.
+      Stmt st(db_, "SELECT 1 FROM log WHERE receipt_id = ?1");
+      st.bind(1, in.receipt_id);
+      const int rc = st.step();
+      if (rc == SQLITE_ROW) {
+        return Problem{"ledger_replay", "/receiptId",
+                       "The receipt id " + in.receipt_id + " was used before (its receipt was purged)."};
+      }
+      if (rc != SQLITE_DONE) return io_problem("check receipt id", db_);
+    }
+    std::string chain_root = in.receipt_id;
+    if (!in.supersedes.empty()) {
+      auto previous = find_locked(in.supersedes);
+      if (!previous.ok()) return previous.problems();
+      if (!previous.value()) {
+        return Problem{"ledger_unknown_supersedes", "/supersedes",
+                       "The receipt supersedes " + in.supersedes + ", which the ledger does not hold."};
+      }
+      if (!previous.value()->superseded_by.empty()) {
+        return Problem{"ledger_already_superseded", "/supersedes",
+                       "The receipt " + in.supersedes + " was already superseded by " +
+                           previous.value()->superseded_by + "; supersede the latest receipt instead."};
+      }
+      chain_root = previous.value()->chain_root;
+    }
+    if (!in.challenge.empty()) {
+      Stmt st(db_, "INSERT INTO used_challenges(challenge, receipt_id) VALUES (?1, ?2)");
+      st.bind(1, in.challenge).bind(2, in.receipt_id);
+      const int rc = st.step();
+      if (rc == SQLITE_CONSTRAINT) {
+        return Problem{"ledger_challenge_used", "/collection/challenge",
+                       "The server challenge in this receipt was already used by another receipt."};
+      }
+      if (rc != SQLITE_DONE) return io_problem("consume challenge", db_);
+    }
+    Stmt last(db_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
+    std::int64_t seq = 1;
+    std::string prev;
+    const int rc = last.step();
+    if (rc == SQLITE_ROW) {
+      seq = last.int64(0) + 1;
+      prev = last.text(1);
+    } else if (rc != SQLITE_DONE) {
+      return io_problem("read log head", db_);
+    }
+    const std::string received_at = in.received_at.empty() ? format_rfc3339(now_unix()) : in.received_at;
+    const std::string entry =
+        receipt_entry(seq, in.receipt_id, in.jws, in.payload_sha256, in.verification, in.countersigner_kid,
+                      received_at, in.issued_at, chain_root, in.supersedes, in.collection_method, in.retention_months);
+    const std::string hash = chain_hash(prev, entry);
+    Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'receipt', ?2, ?3, ?4)");
+    log.bind(1, seq).bind(2, in.receipt_id).bind(3, entry).bind(4, hash);
+    if (log.step() != SQLITE_DONE) return io_problem("append log entry", db_);
+    Stmt ins(db_,
+             "INSERT INTO receipts(receipt_id, seq, jws, payload, payload_sha256, verification, countersigner_kid, "
+             "received_at, issued_at, collection_method, chain_root, supersedes, retention_months) "
+             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+    ins.bind(1, in.receipt_id)
+        .bind(2, seq)
+        .bind(3, in.jws)
+        .bind(4, in.payload)
+        .bind(5, in.payload_sha256)
+        .bind(6, in.verification)
+        .bind(7, in.countersigner_kid)
+        .bind(8, received_at)
+        .bind(9, in.issued_at)
+        .bind(10, in.collection_method)
+        .bind(11, chain_root)
+        .bind_null_if_empty(12, in.supersedes)
+        .bind(13, static_cast<std::int64_t>(in.retention_months));
+    const int irc = ins.step();
+    if (irc == SQLITE_CONSTRAINT && !in.supersedes.empty()) {
+      return Problem{"ledger_already_superseded", "/supersedes",
+                     "The receipt " + in.supersedes + " was already superseded."};
+    }
+    if (irc != SQLITE_DONE) return io_problem("append receipt", db_);
+    auto stored = find_locked(in.receipt_id);
+    if (!stored.ok()) return stored.problems();
+    if (!stored.value()) return io_problem("read back receipt", db_);
+    return AppendOutcome{AppendStatus::kAppended, *stored.value()};
+  }
+
+  Result<ChainReport> verify_locked() {
+    ChainReport report;
+    struct Logged {
+      std::int64_t seq;
+      std::string entry;
+      std::string hash;
+      bool purged = false;
+      bool seen = false;
+    };
+    std::map<std::string, Logged> logged;  // receipt id -> its log entry
+    auto add = [&](std::int64_t seq, std::string id, std::string code, std::string message) {
+      report.problems.push_back(ChainProblem{seq, std::move(id), std::move(code), std::move(message)});
+    };
+
+    Stmt log(db_, "SELECT seq, kind, IFNULL(receipt_id, ''), entry, hash FROM log ORDER BY seq");
+    if (!log.ok()) return io_problem("read log", db_);
+    std::string prev;
+    std::int64_t expected = 1;
+    int rc = SQLITE_OK;
+    while ((rc = log.step()) == SQLITE_ROW) {
+      const std::int64_t seq = log.int64(0);
+      const std::string kind = log.text(1);
+      const std::string id = log.text(2);
+      const std::string entry = log.text(3);
+      const std::string hash = log.text(4);
+      ++report.entries;
+      if (seq != expected) {
+        add(seq, id, "ledger_gap",
+            "Log entry " + std::to_string(expected) + " is missing (the next one is " + std::to_string(seq) + ").");
+      }
+      expected = seq + 1;
+      if (chain_hash(prev, entry) != hash) {
+        add(seq, id, "ledger_hash_mismatch",
+            "Log entry " + std::to_string(seq) + " does not hash to its recorded value, or does not follow the "
+            "entry before it: the log was edited.");
+      }
+      prev = hash;
+      const Json parsed = Json::parse(entry, nullptr, false);
+      if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("seq") ||
+          !parsed["seq"].is_number_integer() || parsed["seq"].get<std::int64_t>() != seq || !parsed.contains("kind") ||
+          !parsed["kind"].is_string() || parsed["kind"].get<std::string>() != kind) {
+        add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " is not a well-formed entry.");
+        continue;
+      }
+      if (kind == "receipt") {
+        const auto rid = parsed.value("receiptId", Json()).is_string() ? parsed["receiptId"].get<std::string>() : "";
+        if (rid != id) add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
+        logged[id] = Logged{seq, entry, hash};
+      } else {
+        const Json removed = parsed.value("removed", Json::array());
+        for (const Json& r : removed.is_array() ? removed : Json::array()) {
+          const std::string rid = r.is_object() && r.value("receiptId", Json()).is_string()
+                                      ? r["receiptId"].get<std::string>() : std::string();
+          const std::string rhash = r.is_object() && r.value("entryHash", Json()).is_string()
+                                        ? r["entryHash"].get<std::string>() : std::string();
+          auto it = logged.find(rid);
+          if (it == logged.end() || it->second.hash != rhash) {
+            add(seq, rid, "ledger_purge_mismatch",
+                "Purge entry " + std::to_string(seq) + " names a receipt (" + rid + ") the log does not hold.");
+            continue;
+          }
+          it->second.purged = true;
+        }
+      }
+    }
+    if (rc != SQLITE_DONE) return io_problem("read log", db_);
+    report.head = prev;
+
+    Stmt rows(db_,
+              "SELECT seq, receipt_id, jws, payload, payload_sha256, verification, countersigner_kid, received_at, "
+              "issued_at, chain_root, IFNULL(supersedes, ''), collection_method, retention_months "
+              "FROM receipts ORDER BY seq");
+    if (!rows.ok()) return io_problem("read receipts", db_);
+    while ((rc = rows.step()) == SQLITE_ROW) {
+      ++report.receipts;
+      const std::int64_t seq = rows.int64(0);
+      const std::string id = rows.text(1);
+      const std::string jws = rows.text(2);
+      const std::string payload = rows.text(3);
+      const std::string payload_sha = rows.text(4);
+      auto it = logged.find(id);
+      if (it == logged.end()) {
+        add(seq, id, "ledger_unlogged_receipt",
+            "The stored receipt " + id + " has no entry in the log: it was inserted behind the ledger's back.");
+        continue;
+      }
+      it->second.seen = true;
+      if (it->second.purged) {
+        add(it->second.seq, id, "ledger_purged_receipt_present",
+            "The receipt " + id + " was recorded as purged but is still stored.");
+      }
+      const std::string entry = receipt_entry(seq, id, jws, payload_sha, rows.text(5), rows.text(6), rows.text(7),
+                                              rows.text(8), rows.text(9), rows.text(10), rows.text(11),
+                                              rows.int64(12));
+      if (it->second.seq != seq || entry != it->second.entry) {
+        add(it->second.seq, id, "ledger_entry_mismatch",
+            "The stored receipt " + id + " no longer matches its log entry " + std::to_string(it->second.seq) +
+                ": it was edited after it was recorded.");
+        continue;
+      }
+      // The payload column must be exactly the JWS payload, and hash to the recorded digest.
+      const Json jws_json = Json::parse(jws, nullptr, false);
+      std::optional<std::string> decoded;
+      if (!jws_json.is_discarded() && jws_json.is_object() && jws_json.value("payload", Json()).is_string()) {
+        decoded = b64url_decode(jws_json["payload"].get<std::string>());
+      }
+      if (!decoded || *decoded != payload || sha256_hex(payload) != payload_sha) {
+        add(it->second.seq, id, "ledger_payload_mismatch",
+            "The stored receipt " + id + " does not carry the payload its log entry records.");
+      }
+    }
+    if (rc != SQLITE_DONE) return io_problem("read receipts", db_);
+    for (const auto& [id, l] : logged) {
+      if (!l.seen && !l.purged) {
+        add(l.seq, id, "ledger_receipt_missing",
+            "The receipt " + id + " (log entry " + std::to_string(l.seq) + ") was deleted without a purge entry.");
+      }
+    }
+    std::stable_sort(report.problems.begin(), report.problems.end(),
+                     [](const ChainProblem& a, const ChainProblem& b) { return a.seq < b.seq; });
+    return report;
+  }
+
+  Result<PurgeReport> purge_locked(std::int64_t now) {
+    PurgeReport report;
+    // The latest receipt of each person decides when their retention ends (R9).
+    Stmt latest(db_,
+                "SELECT r.chain_root, r.received_at, r.retention_months FROM receipts r "
+                "WHERE NOT EXISTS (SELECT 1 FROM receipts s WHERE s.supersedes = r.receipt_id) ORDER BY r.seq");
+    if (!latest.ok()) return io_problem("list people", db_);
+    std::vector<std::string> expired_roots;
+    int rc = SQLITE_OK;
+    while ((rc = latest.step()) == SQLITE_ROW) {
+      const auto months = static_cast<int>(latest.int64(2));
+      const auto at = parse_rfc3339(latest.text(1));
+      if (!at || months <= 0) continue;  // no retention recorded: never purged automatically
+      if (add_months(*at, months) <= now) expired_roots.push_back(latest.text(0));
+    }
+    if (rc != SQLITE_DONE) return io_problem("list people", db_);
+    if (expired_roots.empty()) return report;
+
+    Json removed = Json::array();
+    for (const std::string& root : expired_roots) {
+      Stmt chain(db_,
+                 "SELECT r.receipt_id, l.hash FROM receipts r JOIN log l ON l.seq = r.seq "
+                 "WHERE r.chain_root = ?1 ORDER BY r.seq");
+      chain.bind(1, root);
+      while ((rc = chain.step()) == SQLITE_ROW) {
+        Json item = Json::object();
+        item["receiptId"] = chain.text(0);
+        item["entryHash"] = chain.text(1);
+        item["chainRoot"] = root;
+        removed.push_back(item);
+        report.removed.push_back(chain.text(0));
+      }
+      if (rc != SQLITE_DONE) return io_problem("read chain", db_);
+      Stmt del_challenges(db_,
+                          "DELETE FROM used_challenges WHERE receipt_id IN "
+                          "(SELECT receipt_id FROM receipts WHERE chain_root = ?1)");
+      del_challenges.bind(1, root);
+      if (del_challenges.step() != SQLITE_DONE) return io_problem("delete challenges", db_);
+      Stmt del(db_, "DELETE FROM receipts WHERE chain_root = ?1");
+      del.bind(1, root);
+      if (del.step() != SQLITE_DONE) return io_problem("delete receipts", db_);
+    }
+    Stmt last(db_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
+    std::int64_t seq = 1;
+    std::string prev;
+    rc = last.step();
+    if (rc == SQLITE_ROW) {
+      seq = last.int64(0) + 1;
+      prev = last.text(1);
+    } else if (rc != SQLITE_DONE) {
+      return io_problem("read log head", db_);
+    }
+    Json entry = Json::object();
+    entry["kind"] = "purge";
+    entry["seq"] = seq;
+    entry["at"] = format_rfc3339(now);
+    entry["reason"] = "retention";
+    entry["removed"] = removed;
+    const std::string text = canonical_entry(entry);
+    Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'purge', NULL, ?2, ?3)");
+    log.bind(1, seq).bind(2, text).bind(3, chain_hash(prev, text));
+    if (log.step() != SQLITE_DONE) return io_problem("append purge entry", db_);
+    report.seq = seq;
+    return report;
+  }
+
+  sqlite3* db_;
+  std::mutex mutex_;
+};
+
+}  // namespace
+
+Json ChainReport::to_json() const {
+  Json out = Json::object();
+  out["ok"] = ok();
+  out["entries"] = entries;
+  out["receipts"] = receipts;
+  out["head"] = head;
+  Json list = Json::array();
+  for (const ChainProblem& p : problems) {
+    Json item = Json::object();
+    item["seq"] = p.seq;
+    item["receiptId"] = p.receipt_id;
+    item["code"] = p.code;
+    item["message"] = p.message;
+    list.push_back(item);
+  }
+  out["problems"] = list;
+  return out;
+}
+
+Json PurgeReport::to_json() const {
+  Json out = Json::object();
+  out["seq"] = seq;
+  out["removed"] = removed;
+  return out;
+}
+
+Result<std::unique_ptr<ConsentStore>> open_sqlite_store(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    Problem p{"ledger_io", "", "Cannot open the ledger database " + path + ": " +
+                                   std::string(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) + "."};
+    sqlite3_close_v2(db);
+    return p;
+  }
+  auto store = std::make_unique<SqliteStore>(db);
+  Problems problems = store->init();
+  if (!problems.empty()) {
+    for (Problem& p : problems) p.message = path + ": " + p.message;
+    return problems;
+  }
+  return std::unique_ptr<ConsentStore>(std::move(store));
+}
+
+}  // namespace cachet::server

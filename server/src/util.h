@@ -1,0 +1,36 @@
+// Small helpers private to the server: digests and MACs through OpenSSL,
+// base64url, RFC 3339 times. Nothing here throws.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cachet::server {
+
+// Raw 32-byte SHA-256 and its lower-case hex.
+std::string sha256_raw(std::string_view data);
+std::string sha256_hex(std::string_view data);
+std::string to_hex(std::string_view bytes);
+std::optional<std::string> from_hex(std::string_view hex);
+// Raw HMAC-SHA256 (RFC 2104) of `data` under `key`.
+std::string hmac_sha256(std::string_view key, std::string_view data);
+// Compares without leaking where the first difference is.
+bool constant_time_equal(std::string_view a, std::string_view b);
+// Cryptographically secure random bytes (OpenSSL RAND_bytes); empty on failure.
+std::string random_bytes(std::size_t count);
+
+// RFC 4648 section 5 without padding; decode refuses anything outside the alphabet.
+std::string b64url_encode(std::string_view bytes);
+std::optional<std::string> b64url_decode(std::string_view text);
+
+// Seconds since the Unix epoch <-> RFC 3339 UTC ("2026-11-30T10:00:00Z").
+std::int64_t now_unix();
+std::string format_rfc3339(std::int64_t unix_seconds);
+// Accepts "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)" and "YYYY-MM-DD".
+std::optional<std::int64_t> parse_rfc3339(std::string_view text);
+// Calendar months later, the day clamped to the month's length (Jan 31 + 1 = Feb 28/29).
+std::int64_t add_months(std::int64_t unix_seconds, int months);
+
+}  // namespace cachet::server

@@ -1,0 +1,248 @@
+// The SQLite consent ledger on its own: append, supersede chains, replay,
+// the hash chain catching edits behind its back, retention purges (R9, R10).
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "cachet/server/store.h"
+#include "util.h"
+
+namespace cachet::server {
+namespace {
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/cachet-ledger-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ + "/ledger.db";
+    open();
+  }
+  void TearDown() override {
+    store_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
+    rmdir(dir_.c_str());
+  }
+  void open() {
+    store_.reset();
+    auto opened = open_sqlite_store(path_);
+    ASSERT_TRUE(opened.ok()) << opened.problems().front().message;
+    store_ = std::move(opened).value();
+  }
+  // A stand-in for a verified receipt: the ledger checks structure, not signatures.
+  static NewReceipt receipt(const std::string& id, const std::string& supersedes = "",
+                            const std::string& email_decision = "granted", const std::string& received_at = "") {
+    Json payload = {{"version", "cachet-receipt/1"},
+                    {"receiptId", id},
+                    {"issuedAt", "2026-01-01T10:00:00Z"},
+                    {"channels", {{"email", {{"basis", "consent"}, {"decision", email_decision}}}}},
+                    {"retention", {{"months", 1}}}};
+    if (!supersedes.empty()) payload["supersedes"] = supersedes;
+    NewReceipt r;
+    r.receipt_id = id;
+    r.payload = payload.dump();
+    r.payload_sha256 = sha256_hex(r.payload);
+    r.jws = Json{{"payload", b64url_encode(r.payload)}, {"signatures", Json::array()}}.dump();
+    r.verification = R"({"ok":true})";
+    r.countersigner_kid = "kid-1";
+    r.received_at = received_at;
+    r.issued_at = "2026-01-01T10:00:00Z";
+    r.collection_method = supersedes.empty() ? "web-form" : "preference-centre";
+    r.supersedes = supersedes;
+    r.retention_months = 1;
+    return r;
+  }
+  void sql(const std::string& statement) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &error);
+    EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(db);
+  }
+  std::string first_code() {
+    auto report = store_->verify_chain();
+    EXPECT_TRUE(report.ok());
+    if (!report.ok() || report.value().problems.empty()) return "";
+    return report.value().problems.front().code;
+  }
+
+  std::string dir_;
+  std::string path_;
+  std::unique_ptr<ConsentStore> store_;
+};
+
+TEST_F(LedgerTest, AppendsAndReadsBack) {
+  auto out = store_->append(receipt("a"));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.value().status, AppendStatus::kAppended);
+  EXPECT_EQ(out.value().stored.seq, 1);
+  EXPECT_EQ(out.value().stored.chain_root, "a");
+  EXPECT_EQ(out.value().stored.entry_hash.size(), 64u);
+  auto found = store_->find("a");
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found.value().has_value());
+  EXPECT_EQ(found.value()->payload["channels"]["email"]["decision"], "granted");
+  EXPECT_FALSE(found.value()->received_at.empty());
+  auto missing = store_->find("nope");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing.value().has_value());
+  EXPECT_EQ(first_code(), "");
+}
+
+TEST_F(LedgerTest, SameReceiptTwiceIsIdempotentDifferentPayloadIsReplay) {
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  auto again = store_->append(receipt("a"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value().status, AppendStatus::kDuplicate);
+  auto replay = store_->append(receipt("a", "", "not-granted"));
+  ASSERT_FALSE(replay.ok());
+  EXPECT_EQ(replay.problems().front().code, "ledger_replay");
+  auto report = store_->verify_chain();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.value().entries, 1);
+}
+
+TEST_F(LedgerTest, SupersedeChainsFormOnePersonAndNeverFork) {
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  ASSERT_TRUE(store_->append(receipt("b")).ok());
+  auto update = store_->append(receipt("a2", "a", "withdrawn"));
+  ASSERT_TRUE(update.ok());
+  EXPECT_EQ(update.value().stored.chain_root, "a");
+
+  auto unknown = store_->append(receipt("x", "does-not-exist"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.problems().front().code, "ledger_unknown_supersedes");
+  auto fork = store_->append(receipt("a3", "a"));
+  ASSERT_FALSE(fork.ok());
+  EXPECT_EQ(fork.problems().front().code, "ledger_already_superseded");
+
+  auto state = store_->state_of("a");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state.value().latest.receipt_id, "a2");
+  ASSERT_EQ(state.value().history.size(), 2u);
+  EXPECT_EQ(state.value().history[0].superseded_by, "a2");
+  EXPECT_EQ(state.value().latest.payload["channels"]["email"]["decision"], "withdrawn");
+  EXPECT_EQ(store_->state_of("a2").value().chain_root, "a");
+
+  std::vector<std::string> latest;
+  EXPECT_TRUE(store_->for_each_person([&](const PersonState& p) {
+                       latest.push_back(p.latest.receipt_id);
+                       return true;
+                     }).empty());
+  EXPECT_EQ(latest, (std::vector<std::string>{"a2", "b"}));
+  EXPECT_EQ(first_code(), "");
+}
+
+TEST_F(LedgerTest, EditOfAStoredReceiptIsDetected) {
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  ASSERT_TRUE(store_->append(receipt("b")).ok());
+  store_.reset();
+  sql("UPDATE receipts SET jws = replace(jws, 'signatures', 'signaturez') WHERE receipt_id = 'b'");
+  open();
+  auto report = store_->verify_chain();
+  ASSERT_TRUE(report.ok());
+  ASSERT_FALSE(report.value().ok());
+  EXPECT_EQ(report.value().problems.front().code, "ledger_entry_mismatch");
+  EXPECT_EQ(report.value().problems.front().receipt_id, "b");
+  EXPECT_EQ(report.value().problems.front().seq, 2);
+}
+
+TEST_F(LedgerTest, PayloadEditIsDetected) {
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  store_.reset();
+  sql("UPDATE receipts SET payload = replace(payload, 'granted', 'withdrawn')");
+  open();
+  EXPECT_EQ(first_code(), "ledger_payload_mismatch");
+}
+
+TEST_F(LedgerTest, DeletionAndLogEditsAreDetected) {
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  ASSERT_TRUE(store_->append(receipt("b")).ok());
+  ASSERT_TRUE(store_->append(receipt("c")).ok());
+  store_.reset();
+  sql("DELETE FROM receipts WHERE receipt_id = 'b'");
+  open();
+  EXPECT_EQ(first_code(), "ledger_receipt_missing");
+  store_.reset();
+  sql("DELETE FROM log WHERE seq = 2");
+  open();
+  EXPECT_EQ(first_code(), "ledger_gap");
+  store_.reset();
+  sql("UPDATE log SET entry = replace(entry, 'kid-1', 'kid-2') WHERE seq = 1");
+  open();
+  EXPECT_EQ(first_code(), "ledger_hash_mismatch");
+}
+
+TEST_F(LedgerTest, PurgeRemovesExpiredPeopleAndKeepsTheChainVerifiable) {
+  ASSERT_TRUE(store_->append(receipt("old", "", "granted", "2026-01-31T10:00:00Z")).ok());
+  ASSERT_TRUE(store_->append(receipt("old2", "old", "withdrawn", "2026-02-10T10:00:00Z")).ok());
+  ASSERT_TRUE(store_->append(receipt("new", "", "granted", "2026-03-01T10:00:00Z")).ok());
+  // Retention runs from the person's latest receipt: 2026-02-10 + 1 month.
+  auto early = store_->purge(parse_rfc3339("2026-03-09T10:00:00Z").value());
+  ASSERT_TRUE(early.ok());
+  EXPECT_TRUE(early.value().removed.empty());
+  auto purge = store_->purge(parse_rfc3339("2026-03-10T10:00:00Z").value());
+  ASSERT_TRUE(purge.ok());
+  EXPECT_EQ(purge.value().removed, (std::vector<std::string>{"old", "old2"}));
+  EXPECT_EQ(purge.value().seq, 4);
+  EXPECT_FALSE(store_->find("old").value().has_value());
+  EXPECT_TRUE(store_->find("new").value().has_value());
+  EXPECT_EQ(first_code(), "");
+  // A purged id cannot be reused.
+  auto reuse = store_->append(receipt("old"));
+  ASSERT_FALSE(reuse.ok());
+  EXPECT_EQ(reuse.problems().front().code, "ledger_replay");
+  // Editing the purge record is detected.
+  store_.reset();
+  sql("UPDATE log SET entry = replace(entry, 'retention', 'retentioN') WHERE kind = 'purge'");
+  open();
+  EXPECT_EQ(first_code(), "ledger_hash_mismatch");
+}
+
+TEST_F(LedgerTest, ChallengesAreConsumedOnce) {
+  NewReceipt a = receipt("a");
+  a.challenge = "chal-1";
+  ASSERT_TRUE(store_->append(a).ok());
+  EXPECT_TRUE(store_->challenge_used("chal-1").value());
+  EXPECT_FALSE(store_->challenge_used("chal-2").value());
+  NewReceipt b = receipt("b");
+  b.challenge = "chal-1";
+  auto again = store_->append(b);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.problems().front().code, "ledger_challenge_used");
+  EXPECT_FALSE(store_->find("b").value().has_value());  // rolled back
+}
+
+TEST_F(LedgerTest, SurvivesReopenAndKeepsSecrets) {
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  const std::string secret = store_->secret("challenge").value();
+  EXPECT_EQ(secret.size(), 32u);
+  open();
+  EXPECT_EQ(store_->secret("challenge").value(), secret);
+  EXPECT_NE(store_->secret("preferences").value(), secret);
+  EXPECT_TRUE(store_->find("a").value().has_value());
+}
+
+TEST(ServerUtil, TimesAndEncodings) {
+  EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(parse_rfc3339("2026-11-30T10:00:00Z").value(), 1795946400);
+  EXPECT_EQ(parse_rfc3339("2026-11-30T11:00:00+01:00").value(), 1795946400);
+  EXPECT_EQ(parse_rfc3339("2026-11-30T10:00:00.123Z").value(), 1795946400);
+  EXPECT_FALSE(parse_rfc3339("2026-02-30T10:00:00Z").has_value());
+  EXPECT_FALSE(parse_rfc3339("yesterday").has_value());
+  EXPECT_EQ(format_rfc3339(add_months(parse_rfc3339("2026-01-31T08:00:00Z").value(), 1)), "2026-02-28T08:00:00Z");
+  EXPECT_EQ(format_rfc3339(add_months(parse_rfc3339("2026-11-30T00:00:00Z").value(), 36)), "2029-11-30T00:00:00Z");
+  EXPECT_EQ(b64url_encode("any carnal pleas"), "YW55IGNhcm5hbCBwbGVhcw");
+  EXPECT_EQ(b64url_decode("YW55IGNhcm5hbCBwbGVhcw").value(), "any carnal pleas");
+  EXPECT_FALSE(b64url_decode("YW55=").has_value());
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+}  // namespace
+}  // namespace cachet::server

@@ -1,0 +1,146 @@
+// The friendly face of the wasm module (bindings.cpp): JSON in, objects out,
+// WebCrypto between the two phases of building and verifying a receipt.
+// Every consent rule lives in the core; this file only moves data.
+import createCachetCore from 'cachet-core-glue';
+import { b64urlDecode, newSigningKey, randomB64url, sha256B64url, sha256Hex, verifySignature } from './crypto.mjs';
+
+export const VERSION = typeof __CACHET_VERSION__ === 'string' ? __CACHET_VERSION__ : '0.0.0';
+export const AGENT = `cachet-widget/${VERSION}`;
+
+/** Error thrown at the JS edge: `.code` is the first problem's stable code, `.problems` all of them. */
+export class CachetError extends Error {
+  constructor(problems) {
+    const list = problems && problems.length ? problems : [{ code: 'cachet_error', path: '', message: 'Unknown error.' }];
+    super(list.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('\n'));
+    this.name = 'CachetError';
+    this.code = list[0].code;
+    this.problems = list;
+  }
+}
+
+// Where the wasm bytes come from; set by the entry point (script tag or ES module).
+let wasmLocation = null;
+export function setWasmLocation(url) {
+  wasmLocation = url;
+}
+
+let modulePromise = null;
+async function instantiate() {
+  const url = wasmLocation instanceof URL ? wasmLocation : new URL(String(wasmLocation || 'cachet.wasm'), globalThis.location?.href);
+  const options = { print: () => {}, printErr: (line) => console.warn(`[cachet] ${line}`) };
+  if (url.protocol === 'file:') {
+    // Node 20's fetch cannot read a file: hand the bytes in (DESIGN.md section 6).
+    const { readFile } = await import('node:fs/promises');
+    options.wasmBinary = await readFile(url);
+  } else {
+    options.locateFile = () => url.href;
+  }
+  return createCachetCore(options);
+}
+
+/** Loads the wasm module once; later calls share it. */
+export function loadModule() {
+  if (!modulePromise) {
+    modulePromise = instantiate();
+    modulePromise.catch(() => {
+      modulePromise = null;
+    });
+  }
+  return modulePromise;
+}
+
+const configText = (config) => (typeof config === 'string' ? config : JSON.stringify(config));
+
+// Synchronous calls into a loaded module. Each returns the parsed result object.
+export function bind(mod) {
+  const call = (name, ...args) => JSON.parse(mod[name](...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))));
+  const must = (result) => {
+    if (!result.ok) throw new CachetError(result.errors);
+    return result;
+  };
+  return {
+    lint: (config, locale = 'en') => call('lint', configText(config), locale),
+    notice: (config, locale) => call('notice', configText(config), locale || ''),
+    validateChoices: (config, choices, locale) => call('validateChoices', configText(config), choices, locale),
+    canonicalize: (text) => must(call('canonicalize', text)).canonical,
+    receiptText: (payload, locale) => must(call('receiptText', configText(payload), locale)).text,
+
+    // Plans, hashes, signs and assembles a receipt (DESIGN.md 3.2).
+    async receipt(config, choices, context) {
+      const plan = must(call('planReceipt', configText(config), choices, context)).plan;
+      const digests = {};
+      for (const [name, b64] of Object.entries(plan.digestInputs)) digests[name] = await sha256Hex(b64urlDecode(b64));
+      const { payload } = must(call('finishReceipt', plan, digests));
+      const key = await newSigningKey();
+      const prepared = must(call('prepareSignature', key.jwk, {}, payload));
+      const signature = await key.sign(prepared.signingInput);
+      const { jws } = must(call('addSignature', 'null', prepared.payloadB64, prepared.protected, signature));
+      return { jws, payload, receipt: JSON.parse(payload) };
+    },
+
+    // Verifies a receipt: {ok: true, receipt} or {ok: false, errors}; never throws on bad input.
+    async verify(jwsText, options = {}) {
+      const plan = call('planVerification', jwsText);
+      if (!plan.ok) return { ok: false, errors: plan.errors };
+      const valid = [];
+      const thumbprints = [];
+      for (const s of plan.signatures) {
+        valid.push(await verifySignature(s.alg, s.jwk, s.signingInput, s.signature));
+        thumbprints.push(await sha256B64url(s.thumbprintInput));
+      }
+      const payloadSha256 = await sha256Hex(b64urlDecode(plan.payloadB64));
+      const done = call('finishVerification', jwsText, valid, thumbprints, payloadSha256, options);
+      return done.ok ? { ok: true, receipt: done.receipt } : { ok: false, errors: done.errors };
+    },
+  };
+}
+
+let boundPromise = null;
+/** The loaded core with synchronous methods (and async receipt/verify). */
+export function loadCore() {
+  if (!boundPromise) boundPromise = loadModule().then(bind, (e) => ((boundPromise = null), Promise.reject(e)));
+  return boundPromise;
+}
+
+// --- the module API (DESIGN.md 3.4): the same in the browser and under Node ---
+
+/** Lints a config (object or JSON text): {ok, errors, warnings}. */
+export async function lint(config, options = {}) {
+  return (await loadCore()).lint(config, options.locale);
+}
+
+/** RFC 8785 canonical form of a JSON text; throws CachetError (.code) on bad input. */
+export async function canonicalize(text) {
+  return (await loadCore()).canonicalize(text);
+}
+
+/** Verifies a receipt JWS (text): {ok, receipt} or {ok: false, errors}. */
+export async function verify(jws, options = {}) {
+  return (await loadCore()).verify(typeof jws === 'string' ? jws : JSON.stringify(jws), options);
+}
+
+/** Builds and signs a receipt outside the widget (e.g. in Node): {jws, payload, receipt}. */
+export async function issueReceipt(config, choices, context = {}) {
+  const core = await loadCore();
+  return core.receipt(config, choices, fullContext(context));
+}
+
+/** Human-readable text of a receipt payload (Kantara CR section 4.7). */
+export async function receiptText(payload, locale) {
+  return (await loadCore()).receiptText(payload, locale);
+}
+
+// RFC 3339 UTC without milliseconds, as receipts carry it.
+export const nowRfc3339 = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function fullContext(context) {
+  return {
+    receiptId: globalThis.crypto.randomUUID(),
+    issuedAt: nowRfc3339(),
+    collectionMethod: 'web-form',
+    agent: AGENT,
+    salt: randomB64url(16),
+    globalPrivacyControl: false,
+    ...context,
+  };
+}

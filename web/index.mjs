@@ -1,0 +1,9 @@
+// ES module entry (dist/cachet.mjs): the widget in browsers, and lint / verify /
+// canonicalize under Node, from one file. cachet.wasm sits beside it.
+import { setWasmLocation } from './core.mjs';
+
+setWasmLocation(new URL('cachet.wasm', import.meta.url));
+
+export { VERSION, CachetError, lint, canonicalize, verify, issueReceipt, receiptText, loadCore as ready } from './core.mjs';
+export { mount } from './widget.mjs';
+export { autoMount } from './loader.mjs';

@@ -1,0 +1,39 @@
+// The script-tag drop-in: finds <div data-cachet-config="/consent.json"> or
+// <script type="application/json" data-cachet-config> inside forms and mounts
+// the widget there (DESIGN.md 3.4).
+import { mount } from './widget.mjs';
+
+async function configOf(node) {
+  if (node.tagName === 'SCRIPT') return node.textContent;
+  const url = node.getAttribute('data-cachet-config');
+  const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  if (!response.ok) throw new Error(`Cachet: could not load the configuration ${url} (HTTP ${response.status}).`);
+  return response.text();
+}
+
+/** Mounts every widget declared in `root`; resolves to the mounted widgets. */
+export async function autoMount(root = document) {
+  const nodes = [...root.querySelectorAll('[data-cachet-config]')].filter((n) => !n.cachetMounted);
+  const widgets = await Promise.all(
+    nodes.map(async (node) => {
+      node.cachetMounted = true;
+      // An inline JSON script cannot hold the widget: mount beside it.
+      let host = node;
+      if (node.tagName === 'SCRIPT') {
+        host = document.createElement('div');
+        host.className = 'cachet-host';
+        node.after(host);
+      }
+      try {
+        const widget = await mount(host, await configOf(node), {});
+        node.cachetWidget = widget;
+        return widget;
+      } catch (error) {
+        // mount() already logged the config's problems; say what else failed.
+        if (!error || error.name !== 'CachetError') console.error(error);
+        return null;
+      }
+    }),
+  );
+  return widgets.filter(Boolean);
+}

@@ -1,0 +1,402 @@
+// The DOM widget: renders the core's notice in the host form, listens, and on
+// submit has the core validate the choices and build the receipt, which it
+// signs with WebCrypto and writes into a hidden input. It holds no consent
+// rule: texts, boxes, validation and the receipt all come from the core.
+//
+// DOM is built with createElement/textContent only: config text is data,
+// never markup (DESIGN.md section 4).
+import { CachetError, fullContext, loadCore } from './core.mjs';
+import { createDialog } from './dialog.mjs';
+import { uiText } from './ui-text.mjs';
+
+let mountCount = 0;
+
+// href only for https: URLs. The core's lint refuses anything else; this is a
+// second lock so that no config can ever reach a javascript: link.
+function safeHref(url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function el(doc, tag, className, text) {
+  const node = doc.createElement(tag);
+  if (className) node.className = className;
+  if (text != null) node.textContent = text;
+  return node;
+}
+
+function externalLink(doc, href, text, t, context = '') {
+  const a = el(doc, 'a', 'cachet__link', text);
+  // Several "privacy policy" links: the hidden partner name tells them apart (WCAG 2.4.4).
+  if (context) a.append(el(doc, 'span', 'cachet__visually-hidden', ` (${context})`));
+  a.href = href;
+  a.target = '_blank';
+  // noopener: the partner's page gets no handle on the signup page.
+  a.rel = 'noopener noreferrer';
+  a.append(el(doc, 'span', 'cachet__visually-hidden', t.newTab));
+  return a;
+}
+
+// The locale asked for: mount option, else the page's lang, else '' (the core
+// then uses the config's locale).
+function requestedLocale(host, options) {
+  if (options.locale) return String(options.locale);
+  const lang = host.closest('[lang]')?.getAttribute('lang') || '';
+  return lang.split('-')[0].toLowerCase();
+}
+
+const gpcEnabled = () => globalThis.navigator?.globalPrivacyControl === true;
+
+function logConfigProblems(errors) {
+  const lines = errors.map((e) => `  - ${e.code} at ${e.path || '/'}: ${e.message}`);
+  console.error(`Cachet: the consent configuration is not usable, nothing was rendered.\n${lines.join('\n')}`);
+}
+
+/**
+ * Mounts the widget into `host` (an element inside a form, or the form itself).
+ * `config` is the config object or its JSON text.
+ * Resolves to {choices(), validate(), receipt(), receiptText(), destroy()}.
+ * A config the core refuses logs one console.error and renders nothing.
+ */
+export async function mount(host, config, options = {}) {
+  if (!host || host.nodeType !== 1) throw new TypeError('Cachet.mount: the first argument must be an element.');
+  const doc = host.ownerDocument;
+  const core = await loadCore();
+  const text = typeof config === 'string' ? config : JSON.stringify(config);
+
+  const built = core.notice(text, requestedLocale(host, options));
+  if (!built.ok) {
+    logConfigProblems(built.errors);
+    throw new CachetError(built.errors);
+  }
+  const { notice, canonical, host: settings } = built;
+  const locale = notice.locale;
+  const t = uiText(locale);
+  const form = host.closest('form') || (host.tagName === 'FORM' ? host : null);
+  const prefix = `cachet-${++mountCount}`;
+  const gpc = gpcEnabled();
+  const challenge = options.challenge ?? host.getAttribute('data-cachet-challenge') ?? form?.getAttribute('data-cachet-challenge') ?? '';
+
+  // --- render ---------------------------------------------------------------
+  const root = el(doc, 'div', 'cachet');
+  root.lang = locale;
+  applyTheme(root, settings.theme);
+
+  const fieldset = el(doc, 'fieldset', 'cachet__fieldset');
+  fieldset.append(el(doc, 'legend', 'cachet__legend', notice.heading));
+
+  const described = [];
+  const para = (key, value, className = 'cachet__text') => {
+    if (!value) return null;
+    const p = el(doc, 'p', className, value);
+    p.id = `${prefix}-${key}`;
+    described.push(p.id);
+    fieldset.append(p);
+    return p;
+  };
+  para('intro', notice.intro);
+  para('recipients', notice.recipients);
+
+  let dialog = null;
+  para('partners', notice.partnerSummary);
+  const partnerActions = el(doc, 'p', 'cachet__actions');
+  if (notice.partners.length) {
+    dialog = buildPartnerDialog(doc, prefix, notice, t);
+    const open = el(doc, 'button', 'cachet__button cachet__partners-button', t.showPartners(notice.partners.length));
+    open.type = 'button';
+    open.setAttribute('aria-haspopup', 'dialog');
+    open.setAttribute('aria-controls', dialog.element.id);
+    open.addEventListener('click', () => dialog.open(open));
+    partnerActions.append(open);
+  }
+  const listHref = safeHref(notice.partnerListUrl);
+  if (listHref) partnerActions.append(externalLink(doc, listHref, t.partnerListLink, t));
+  if (partnerActions.childNodes.length) fieldset.append(partnerActions);
+
+  const boxes = notice.boxes.map((box) => {
+    const wrap = el(doc, 'div', `cachet__box cachet__box--${box.basis}`);
+    const input = el(doc, 'input', 'cachet__checkbox');
+    input.type = 'checkbox';
+    input.id = `${prefix}-${box.id}`;
+    input.dataset.cachetBox = box.id;
+    const label = el(doc, 'label', 'cachet__label', box.label);
+    label.htmlFor = input.id;
+    wrap.append(input, label);
+    const ids = [...described];
+    if (box.hint) {
+      const hint = el(doc, 'p', 'cachet__hint', box.hint);
+      hint.id = `${input.id}-hint`;
+      ids.push(hint.id);
+      wrap.append(hint);
+    }
+    // GPC (R1, object simply): objection pre-selected on legitimate-interest
+    // channels, and said so next to the box; the receipt records the signal.
+    if (gpc && box.basis === 'legitimate-interest') {
+      input.checked = true;
+      const why = el(doc, 'p', 'cachet__hint cachet__gpc', t.gpc);
+      why.id = `${input.id}-gpc`;
+      ids.push(why.id);
+      wrap.append(why);
+    }
+    const error = el(doc, 'p', 'cachet__error');
+    error.id = `${input.id}-error`;
+    error.hidden = true;
+    wrap.append(error);
+    input.setAttribute('aria-describedby', ids.join(' '));
+    fieldset.append(wrap);
+    return { box, input, error, describedBy: ids };
+  });
+
+  para('rights', notice.rights, 'cachet__text cachet__rights');
+  const policyHref = safeHref(notice.privacyPolicyUrl);
+  if (policyHref) {
+    const p = el(doc, 'p', 'cachet__text');
+    p.append(externalLink(doc, policyHref, notice.privacyPolicyLabel || t.policy, t));
+    fieldset.append(p);
+  }
+
+  // One live region: errors are announced when they appear (WCAG 4.1.3).
+  const alert = el(doc, 'div', 'cachet__alert');
+  alert.setAttribute('role', 'alert');
+  alert.id = `${prefix}-alert`;
+  fieldset.append(alert);
+
+  const receiptBox = el(doc, 'details', 'cachet__receipt');
+  receiptBox.hidden = true;
+  fieldset.append(receiptBox);
+
+  root.append(fieldset);
+  if (dialog) root.append(dialog.element);
+  host.append(root);
+
+  // --- state ----------------------------------------------------------------
+  const emit = (name, detail) =>
+    host.dispatchEvent(new CustomEvent(`cachet:${name}`, { bubbles: true, detail: structuredClone(detail) }));
+
+  const fieldFor = (kind) => {
+    const selector = settings.fields?.[kind];
+    if (!selector || !form) return null;
+    try {
+      return form.querySelector(selector);
+    } catch {
+      return null;
+    }
+  };
+
+  function choices() {
+    const decisions = {};
+    for (const { box, input } of boxes) {
+      for (const channel of box.channels) {
+        const consent = box.basis === 'consent';
+        decisions[channel] = input.checked ? (consent ? 'granted' : 'objected') : consent ? 'not-granted' : 'not-objected';
+      }
+    }
+    const contacts = {};
+    for (const kind of Object.keys(settings.fields || {})) {
+      const value = fieldFor(kind)?.value;
+      if (typeof value === 'string' && value.trim()) contacts[kind] = value;
+    }
+    return { decisions, contacts };
+  }
+
+  // Which box a problem belongs to: its channel, or the channels a contact serves.
+  const CONTACT_CHANNELS = { email: ['email'], mobile: ['sms'], phone: ['sms', 'phone'], postal: ['postal'] };
+  function boxFor(problem) {
+    const [, group, name] = problem.path.split('/');
+    const channels = group === 'decisions' ? [name] : CONTACT_CHANNELS[name] || [];
+    const candidates = boxes.filter((b) => b.box.channels.some((c) => channels.includes(c)));
+    return candidates.find((b) => b.input.checked) || candidates[0] || null;
+  }
+
+  let invalidFields = [];
+  function showErrors(errors) {
+    for (const b of boxes) {
+      b.error.hidden = true;
+      b.error.textContent = '';
+      b.input.removeAttribute('aria-invalid');
+      b.input.setAttribute('aria-describedby', b.describedBy.join(' '));
+    }
+    for (const f of invalidFields) f.removeAttribute('aria-invalid');
+    invalidFields = [];
+    alert.replaceChildren();
+    if (!errors.length) return;
+    for (const problem of errors) {
+      const target = boxFor(problem);
+      if (target) {
+        target.error.hidden = false;
+        target.error.textContent = target.error.textContent ? `${target.error.textContent} ${problem.message}` : problem.message;
+        target.input.setAttribute('aria-invalid', 'true');
+        target.input.setAttribute('aria-describedby', [...target.describedBy, target.error.id].join(' '));
+      }
+      const field = problem.path.startsWith('/contacts/') ? fieldFor(problem.path.slice('/contacts/'.length)) : null;
+      if (field) {
+        field.setAttribute('aria-invalid', 'true');
+        invalidFields.push(field);
+      }
+    }
+    alert.append(el(doc, 'p', 'cachet__alert-title', t.fixErrors));
+    const list = el(doc, 'ul', 'cachet__alert-list');
+    for (const problem of errors) list.append(el(doc, 'li', null, problem.message));
+    alert.append(list);
+  }
+
+  let shownErrors = false;
+  function validate() {
+    const current = choices();
+    const result = core.validateChoices(text, current, locale);
+    const errors = result.ok ? [] : result.errors;
+    showErrors(errors);
+    shownErrors = errors.length > 0;
+    if (errors.length) emit('invalid', { errors, choices: current });
+    return { ok: errors.length === 0, errors };
+  }
+
+  let lastReceipt = null;
+  async function receipt() {
+    const current = choices();
+    const context = fullContext({
+      locale,
+      pageUrl: String(doc.location?.href || ''),
+      challenge: String(challenge || ''),
+      globalPrivacyControl: gpc,
+    });
+    const made = await core.receipt(text, current, context);
+    lastReceipt = made;
+    if (form) {
+      const name = settings.receiptInput || 'cachet_receipt';
+      let input = [...form.querySelectorAll('input[type=hidden]')].find((i) => i.name === name);
+      if (!input) {
+        input = el(doc, 'input');
+        input.type = 'hidden';
+        input.name = name;
+        form.append(input);
+      }
+      input.value = made.jws;
+    }
+    showReceipt(made);
+    emit('receipt', { jws: made.jws, receipt: made.receipt });
+    return made.jws;
+  }
+
+  function receiptText() {
+    return lastReceipt ? core.receiptText(lastReceipt.payload, locale) : '';
+  }
+
+  let downloadUrl = null;
+  function showReceipt(made) {
+    const copy = core.receiptText(made.payload, locale);
+    const summary = el(doc, 'summary', 'cachet__receipt-summary', t.receiptTitle);
+    const pre = el(doc, 'pre', 'cachet__receipt-text', copy);
+    pre.tabIndex = 0;
+    const nodes = [summary, pre];
+    if (typeof URL.createObjectURL === 'function') {
+      if (downloadUrl) URL.revokeObjectURL(downloadUrl);
+      downloadUrl = URL.createObjectURL(new Blob([copy], { type: 'text/plain;charset=utf-8' }));
+      const a = el(doc, 'a', 'cachet__link cachet__download', t.receiptDownload);
+      a.href = downloadUrl;
+      a.download = `cachet-receipt-${made.receipt.receiptId}.txt`;
+      const p = el(doc, 'p');
+      p.append(a);
+      nodes.push(p);
+    }
+    receiptBox.replaceChildren(...nodes);
+    receiptBox.hidden = false;
+  }
+
+  // --- listeners ------------------------------------------------------------
+  const onChange = (e) => {
+    if (e.target instanceof Element && e.target.matches('[data-cachet-box]') && root.contains(e.target)) {
+      emit('change', { choices: choices() });
+    }
+    if (shownErrors) validate();
+  };
+  (form || host).addEventListener('change', onChange);
+
+  // Submit: validate, sign, write the receipt, then let the form go. The second
+  // pass (our own requestSubmit) is let through by `resubmitting`.
+  let resubmitting = false;
+  let busy = false;
+  const onSubmit = async (event) => {
+    if (resubmitting) return;
+    event.preventDefault();
+    if (busy) return;
+    const check = validate();
+    if (!check.ok) {
+      const first = boxes.find((b) => b.input.getAttribute('aria-invalid') === 'true');
+      (first ? first.input : fieldset).focus?.();
+      return;
+    }
+    busy = true;
+    try {
+      await receipt();
+    } catch (error) {
+      busy = false;
+      if (error instanceof CachetError) showErrors(error.problems);
+      console.error('Cachet: the receipt could not be made.', error);
+      return;
+    }
+    busy = false;
+    if (options.submit === false) return;
+    resubmitting = true;
+    try {
+      const submitter = event.submitter;
+      if (typeof form.requestSubmit === 'function') form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+      else form.submit();
+    } finally {
+      resubmitting = false;
+    }
+  };
+  if (form) form.addEventListener('submit', onSubmit);
+
+  return {
+    element: root,
+    locale,
+    notice,
+    noticeCanonical: canonical,
+    choices,
+    validate,
+    receipt,
+    receiptText,
+    destroy() {
+      (form || host).removeEventListener('change', onChange);
+      if (form) form.removeEventListener('submit', onSubmit);
+      if (dialog && dialog.isOpen) dialog.close();
+      if (downloadUrl) URL.revokeObjectURL(downloadUrl);
+      for (const f of invalidFields) f.removeAttribute('aria-invalid');
+      root.remove();
+    },
+  };
+}
+
+function buildPartnerDialog(doc, prefix, notice, t) {
+  const dialog = createDialog(doc, { id: `${prefix}-partners`, title: notice.partnerListTitle, closeLabel: t.close });
+  const list = el(doc, 'ul', 'cachet__partner-list');
+  for (const partner of notice.partners) {
+    const item = el(doc, 'li', 'cachet__partner');
+    item.append(el(doc, 'span', 'cachet__partner-name', partner.name));
+    if (partner.sector) item.append(el(doc, 'span', 'cachet__partner-sector', ` (${partner.sector})`));
+    const href = safeHref(partner.privacyPolicyUrl);
+    if (href) {
+      item.append(doc.createTextNode(' — '));
+      item.append(externalLink(doc, href, t.policy, t, partner.name));
+    }
+    list.append(item);
+  }
+  if (notice.partnerListUpdatedAt) dialog.body.append(el(doc, 'p', 'cachet__text', t.updatedAt(notice.partnerListUpdatedAt)));
+  dialog.body.append(list);
+  return dialog;
+}
+
+// Theming goes through CSS custom properties only. Setting them through the
+// CSSOM is allowed under style-src 'self' (no inline style attribute in markup).
+function applyTheme(root, theme) {
+  if (!theme || typeof theme !== 'object') return;
+  const supports = globalThis.CSS?.supports?.bind(globalThis.CSS);
+  if (typeof theme.accent === 'string' && supports && supports('color', theme.accent)) {
+    root.style.setProperty('--cachet-accent', theme.accent);
+  }
+}
