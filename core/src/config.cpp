@@ -651,7 +651,7 @@ class Linter {
                   {{"where", pp_path}, {"allowed", "\"on-behalf\", \"transmission-only\""}, {"value", shown(s)}});
           }
         }
-      } else if (basis == Basis::kConsent || (electronic && !member(*entry, "basis"))) {
+      } else if (basis == Basis::kConsent) {
         error("rule_r6_partner_prospecting_missing", path, {{"where", path}});
       }
       if (basis) config_.channels.push_back({channel, *basis, prospecting});

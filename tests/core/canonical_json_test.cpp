@@ -127,7 +127,14 @@ const NumberCase kNumberCases[] = {
     {0x0000000000000003ULL, "1.5e-323"},  // subnormal
     {0x0010000000000000ULL, "2.2250738585072014e-308"},  // smallest normal
     {0x7fe0000000000000ULL, "8.98846567431158e+307"},  // 2^1023
+    // Powers of two whose closest 16-digit decimal lies below x, outside the
+    // (narrower) lower half of the round-trip interval, while the next one up
+    // reads back: a plain "%.*e" loop would give 17 digits here.
     {0x3e70000000000000ULL, "5.960464477539063e-8"},  // 2^-24
+    {0x3b20000000000000ULL, "6.617444900424222e-24"},  // 2^-77
+    {0x3d30000000000000ULL, "5.684341886080802e-14"},  // 2^-44
+    {0x4580000000000000ULL, "6.189700196426902e+26"},  // 2^89
+    {0x4790000000000000ULL, "5.316911983139664e+36"},  // 2^122
     {0x3cb0000000000000ULL, "2.220446049250313e-16"},  // DBL_EPSILON
 };
 

@@ -1,1 +1,335 @@
+// Choices and receipts: built by the core, signed and verified through the
+// CryptoProvider (OpenSSL natively, Node's crypto under wasm), and refused
+// after any change.
 #include <gtest/gtest.h>
+
+#include "cachet/canonical_json.h"
+#include "cachet/jws.h"
+#include "cachet/receipt.h"
+#include "test_crypto.h"
+
+namespace cachet {
+namespace {
+
+using testing::make_test_crypto;
+using testing::read_fixture;
+
+class ReceiptTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<Config> loaded = load_config(read_fixture("configs/societe-x.json"));
+    ASSERT_TRUE(loaded.ok()) << loaded.problems().front().message;
+    config_ = loaded.value();
+  }
+
+  Choices choices(const Json& json, bool superseding = false) {
+    Result<Choices> parsed = parse_choices(config_, json, "fr", superseding);
+    EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.problems().front().code);
+    return parsed.ok() ? parsed.value() : Choices{};
+  }
+
+  static Json signup_choices() {
+    return Json::parse(R"({"decisions": {"postal": "not-objected", "phone": "objected", "email": "granted",
+                                         "sms": "not-granted"},
+                           "contacts": {"email": "  Marie.Curie@Example.FR ", "phone": "+33 6 12 34 56 78",
+                                        "postal": "1  rue des Lilas\n75001 Paris"}})");
+  }
+
+  ReceiptContext context(std::string id = "2f1c6a1e-3b7d-4c5e-9a41-6c0f2b8e7d10") const {
+    ReceiptContext c;
+    c.receipt_id = std::move(id);
+    c.issued_at = "2026-11-30T10:00:00Z";
+    c.locale = "fr";
+    c.collection_method = "web-form";
+    c.page_url = "https://x.example/inscription";
+    c.agent = "cachet-widget/0.1.0";
+    c.salt = base64url_encode(std::string(16, '\x2a'));
+    return c;
+  }
+
+  std::string issue(const Json& choice_json = signup_choices()) {
+    Result<Json> receipt = issue_receipt(config_, choices(choice_json), context(), *crypto_);
+    EXPECT_TRUE(receipt.ok()) << (receipt.ok() ? "" : receipt.problems().front().message);
+    return receipt.ok() ? receipt.value().dump() : std::string();
+  }
+
+  static std::vector<std::string> codes(const Problems& problems) {
+    std::vector<std::string> out;
+    for (const Problem& p : problems) out.push_back(p.code);
+    return out;
+  }
+
+  // Re-signs an arbitrary payload with a fresh key, as an attacker could.
+  std::string resign(const std::string& payload) {
+    Result<Json> key = crypto_->generate_ed25519();
+    Result<Json> jws = sign_jws(payload, key.value(), *crypto_, Json{{"typ", kReceiptType}});
+    return jws.value().dump();
+  }
+
+  std::unique_ptr<CryptoProvider> crypto_ = make_test_crypto();
+  Config config_;
+};
+
+TEST_F(ReceiptTest, IssuedReceiptVerifiesAndRecordsEveryChannel) {
+  const std::string jws = issue();
+  Result<VerifiedReceipt> verified = verify_receipt(jws, *crypto_);
+  ASSERT_TRUE(verified.ok()) << verified.problems().front().message;
+  const Json& payload = verified.value().payload;
+  EXPECT_EQ(payload["version"], "cachet-receipt/1");
+  EXPECT_EQ(payload["receiptId"], "2f1c6a1e-3b7d-4c5e-9a41-6c0f2b8e7d10");
+  EXPECT_EQ(payload["channels"]["phone"]["decision"], "objected");
+  EXPECT_EQ(payload["channels"]["email"]["decision"], "granted");
+  EXPECT_EQ(payload["channels"]["email"]["partnerProspecting"], "on-behalf");
+  EXPECT_EQ(payload["channels"]["sms"]["decision"], "not-granted");
+  for (const auto& [name, entry] : payload["channels"].items()) EXPECT_TRUE(entry["shownUnchecked"].get<bool>()) << name;
+  EXPECT_EQ(payload["notice"]["partnerIds"].size(), 6u);
+  EXPECT_EQ(payload["retention"]["months"], 36);
+  EXPECT_FALSE(verified.value().countersigned);
+}
+
+TEST_F(ReceiptTest, ReceiptHoldsSaltedDigestsNeverContactValues) {
+  const std::string jws = issue();
+  EXPECT_EQ(jws.find("Curie"), std::string::npos);
+  EXPECT_EQ(jws.find("curie"), std::string::npos);
+  Result<VerifiedReceipt> verified = verify_receipt(jws, *crypto_);
+  ASSERT_TRUE(verified.ok());
+  const Json& subject = verified.value().payload["subject"];
+  const std::string salt = subject["salt"].get<std::string>();
+  EXPECT_EQ(subject["digests"]["email"].get<std::string>(),
+            hex_encode(crypto_->sha256(contact_digest_input(salt, "email", "marie.curie@example.fr"))));
+  EXPECT_EQ(subject["digests"]["phone"].get<std::string>(),
+            hex_encode(crypto_->sha256(contact_digest_input(salt, "phone", "+33612345678"))));
+  EXPECT_EQ(subject["digests"]["postal"].get<std::string>(),
+            hex_encode(crypto_->sha256(contact_digest_input(salt, "postal", "1 rue des lilas 75001 paris"))));
+}
+
+TEST_F(ReceiptTest, NoticeDigestCoversTheCanonicalNoticeShown) {
+  Result<VerifiedReceipt> verified = verify_receipt(issue(), *crypto_);
+  ASSERT_TRUE(verified.ok());
+  Result<Notice> notice = build_notice(config_, "fr");
+  ASSERT_TRUE(notice.ok());
+  EXPECT_EQ(verified.value().payload["notice"]["sha256"].get<std::string>(),
+            hex_encode(crypto_->sha256(canonical_notice(notice.value()))));
+  EXPECT_EQ(verified.value().payload["notice"]["partnerListSha256"].get<std::string>(),
+            hex_encode(crypto_->sha256(canonical_partner_list(config_))));
+}
+
+TEST_F(ReceiptTest, TwoPhaseBuildGivesTheSamePayloadAsTheOneCallHelper) {
+  Result<ReceiptPlan> plan = plan_receipt(config_, choices(signup_choices()), context());
+  ASSERT_TRUE(plan.ok());
+  std::map<std::string, std::string> digests;
+  for (const auto& [name, input] : plan.value().digest_inputs) digests[name] = hex_encode(crypto_->sha256(input));
+  Result<std::string> payload = finish_receipt_payload(plan.value(), digests);
+  ASSERT_TRUE(payload.ok());
+  Result<VerifiedReceipt> verified = verify_receipt(issue(), *crypto_);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_EQ(payload.value(), canonicalize(verified.value().payload).value());
+}
+
+TEST_F(ReceiptTest, MissingDigestIsRefused) {
+  Result<ReceiptPlan> plan = plan_receipt(config_, choices(signup_choices()), context());
+  ASSERT_TRUE(plan.ok());
+  Result<std::string> payload = finish_receipt_payload(plan.value(), {});
+  ASSERT_FALSE(payload.ok());
+  EXPECT_EQ(payload.problems().front().code, "receipt_digest_missing");
+}
+
+TEST_F(ReceiptTest, EveryAlteredPayloadByteIsRefused) {
+  const std::string jws = issue();
+  Json parsed = Json::parse(jws);
+  const std::string payload = *base64url_decode(parsed["payload"].get<std::string>());
+  // Flip one character at a spread of positions; each must fail one way or another.
+  for (std::size_t at = 0; at < payload.size(); at += 7) {
+    std::string altered = payload;
+    altered[at] = altered[at] == 'a' ? 'b' : 'a';
+    Json copy = parsed;
+    copy["payload"] = base64url_encode(altered);
+    EXPECT_FALSE(verify_receipt(copy.dump(), *crypto_).ok()) << "byte " << at;
+  }
+}
+
+TEST_F(ReceiptTest, ReSignedAlteredReceiptStillVerifiesOnlyIfCanonicalAndValid) {
+  // A re-signed payload proves nothing about the person, but must still be well-formed.
+  Result<VerifiedReceipt> verified = verify_receipt(issue(), *crypto_);
+  ASSERT_TRUE(verified.ok());
+  Json payload = verified.value().payload;
+  const std::string pretty = payload.dump(2);
+  Result<VerifiedReceipt> not_canonical = verify_receipt(resign(pretty), *crypto_);
+  ASSERT_FALSE(not_canonical.ok());
+  EXPECT_EQ(not_canonical.problems().front().code, "receipt_not_canonical");
+
+  payload["version"] = "cachet-receipt/2";
+  Result<VerifiedReceipt> unknown = verify_receipt(resign(canonicalize(payload).value()), *crypto_);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.problems().front().code, "receipt_unknown_version");
+
+  payload = verified.value().payload;
+  payload["channels"]["email"]["shownUnchecked"] = false;
+  Result<VerifiedReceipt> prechecked = verify_receipt(resign(canonicalize(payload).value()), *crypto_);
+  ASSERT_FALSE(prechecked.ok());
+  EXPECT_EQ(prechecked.problems().front().code, "receipt_prechecked_box");
+
+  payload = verified.value().payload;
+  payload["channels"]["email"]["basis"] = "legitimate-interest";
+  payload["channels"]["email"]["decision"] = "not-objected";
+  EXPECT_FALSE(verify_receipt(resign(canonicalize(payload).value()), *crypto_).ok());
+}
+
+TEST_F(ReceiptTest, SwappedKeyAlgNoneHmacAndTruncatedSignatureAreRefused) {
+  Json jws = Json::parse(issue());
+  Json& signature = jws["signatures"][0];
+  Json header = Json::parse(*base64url_decode(signature["protected"].get<std::string>()));
+
+  Json swapped = jws;
+  Json other_header = header;
+  other_header["jwk"] = public_jwk(crypto_->generate_ed25519().value()).value();
+  swapped["signatures"][0]["protected"] = base64url_encode(other_header.dump());
+  Result<VerifiedReceipt> swapped_result = verify_receipt(swapped.dump(), *crypto_);
+  ASSERT_FALSE(swapped_result.ok());
+  EXPECT_EQ(swapped_result.problems().front().code, "jws_bad_signature");
+
+  for (const char* alg : {"none", "HS256", "RS256"}) {
+    Json forged = jws;
+    Json forged_header = header;
+    forged_header["alg"] = alg;
+    forged["signatures"][0]["protected"] = base64url_encode(forged_header.dump());
+    Result<VerifiedReceipt> result = verify_receipt(forged.dump(), *crypto_);
+    ASSERT_FALSE(result.ok()) << alg;
+    EXPECT_EQ(result.problems().front().code, "jws_alg_not_allowed") << alg;
+  }
+
+  Json truncated = jws;
+  const std::string sig = signature["signature"].get<std::string>();
+  truncated["signatures"][0]["signature"] = sig.substr(0, sig.size() - 4);
+  EXPECT_FALSE(verify_receipt(truncated.dump(), *crypto_).ok());
+
+  Json unsigned_receipt = jws;
+  unsigned_receipt["signatures"] = Json::array();
+  EXPECT_FALSE(verify_receipt(unsigned_receipt.dump(), *crypto_).ok());
+}
+
+TEST_F(ReceiptTest, CountersignatureIsRequiredByTrustAndBoundToTheKey) {
+  const std::string jws = issue();
+  const Json controller = crypto_->generate_ed25519().value();
+  const Json stranger = crypto_->generate_ed25519().value();
+  VerifyOptions trust;
+  trust.trusted_controller_key = public_jwk(controller).value();
+
+  Result<VerifiedReceipt> bare = verify_receipt(jws, *crypto_, trust);
+  ASSERT_FALSE(bare.ok());
+  EXPECT_EQ(bare.problems().front().code, "receipt_not_countersigned");
+
+  Result<Json> countersigned = countersign_receipt(jws, controller, "2026-11-30T10:00:05Z", *crypto_);
+  ASSERT_TRUE(countersigned.ok()) << countersigned.problems().front().message;
+  Result<VerifiedReceipt> trusted = verify_receipt(countersigned.value().dump(), *crypto_, trust);
+  ASSERT_TRUE(trusted.ok()) << trusted.problems().front().message;
+  EXPECT_TRUE(trusted.value().countersigned);
+  EXPECT_EQ(trusted.value().countersigner_kid, jwk_thumbprint(public_jwk(controller).value(), *crypto_).value());
+
+  // Countersigning twice with the same key changes nothing.
+  Result<Json> again = countersign_receipt(countersigned.value().dump(), controller, "2026-11-30T10:00:09Z", *crypto_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value(), countersigned.value());
+
+  Result<Json> by_stranger = countersign_receipt(jws, stranger, "2026-11-30T10:00:05Z", *crypto_);
+  ASSERT_TRUE(by_stranger.ok());
+  Result<VerifiedReceipt> untrusted = verify_receipt(by_stranger.value().dump(), *crypto_, trust);
+  ASSERT_FALSE(untrusted.ok());
+  EXPECT_EQ(untrusted.problems().front().code, "receipt_untrusted_countersigner");
+
+  // Changing the countersignature's header breaks it.
+  Json tampered = countersigned.value();
+  Json header = Json::parse(*base64url_decode(tampered["signatures"][1]["protected"].get<std::string>()));
+  header["cachet_at"] = "2020-01-01T00:00:00Z";
+  tampered["signatures"][1]["protected"] = base64url_encode(header.dump());
+  EXPECT_FALSE(verify_receipt(tampered.dump(), *crypto_).ok());
+}
+
+TEST_F(ReceiptTest, WithdrawalCarriesTheSubjectAndNamesTheReceiptItSupersedes) {
+  Result<VerifiedReceipt> first = verify_receipt(issue(), *crypto_);
+  ASSERT_TRUE(first.ok());
+  ReceiptContext c = context("7d3b1c2a-0e4f-4a5b-8c6d-9e0f1a2b3c4d");
+  c.collection_method = "preference-centre";
+  c.supersedes = first.value().receipt_id;
+  c.carried_subject = first.value().payload["subject"];
+  const Json withdrawal = Json::parse(
+      R"({"decisions": {"postal": "objected", "phone": "objected", "email": "withdrawn", "sms": "not-granted"}})");
+  Result<Json> second = issue_receipt(config_, choices(withdrawal, /*superseding=*/true), c, *crypto_);
+  ASSERT_TRUE(second.ok()) << second.problems().front().message;
+  Result<VerifiedReceipt> verified = verify_receipt(second.value().dump(), *crypto_);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_EQ(verified.value().payload["supersedes"], first.value().receipt_id);
+  EXPECT_EQ(verified.value().payload["subject"], first.value().payload["subject"]);
+  EXPECT_EQ(verified.value().payload["channels"]["email"]["decision"], "withdrawn");
+}
+
+TEST_F(ReceiptTest, ChoicesThatBreakTheRulesAreRefusedWithPaths) {
+  const auto problems_of = [&](const char* json, bool superseding = false) {
+    Result<Choices> parsed = parse_choices(config_, Json::parse(json), "en", superseding);
+    return parsed.ok() ? Problems{} : parsed.problems();
+  };
+  Problems p = problems_of(R"({"decisions": {"email": "objected"}})");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].code, "choice_decision_basis_mismatch");
+  EXPECT_EQ(p[0].path, "/decisions/email");
+
+  p = problems_of(R"({"decisions": {"postal": "granted"}})");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].code, "choice_decision_basis_mismatch");
+
+  p = problems_of(R"({"decisions": {"email": "granted"}, "contacts": {"email": ""}})");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].code, "choice_contact_missing");
+  EXPECT_EQ(p[0].path, "/contacts/email");
+
+  p = problems_of(R"({"decisions": {"email": "granted"}, "contacts": {"email": "not an address"}})");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].code, "choice_contact_invalid");
+
+  p = problems_of(R"({"decisions": {"sms": "granted"}, "contacts": {"phone": "+33612345678"}})");
+  ASSERT_EQ(p.size(), 1u) << "SMS needs the mobile field when the form has one";
+  EXPECT_EQ(p[0].path, "/contacts/mobile");
+
+  p = problems_of(R"({"decisions": {"email": "withdrawn"}})");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].code, "choice_withdrawal_without_receipt");
+
+  p = problems_of(R"({"decisions": {"fax": "granted", "email": "maybe"}, "extra": 1})");
+  EXPECT_EQ(codes(p), (std::vector<std::string>{"choice_unknown_key", "choice_bad_decision", "choice_unknown_channel"}));
+
+  EXPECT_TRUE(problems_of(R"({})").empty()) << "leaving every box alone is a valid choice";
+  EXPECT_TRUE(problems_of(R"({"decisions": {"postal": "objected", "phone": "objected"}})").empty());
+}
+
+TEST_F(ReceiptTest, BadContextIsRefused) {
+  ReceiptContext c = context("NOT-A-UUID");
+  c.issued_at = "yesterday";
+  c.collection_method = "carrier-pigeon";
+  c.salt = "c2hvcnQ";
+  Result<ReceiptPlan> plan = plan_receipt(config_, choices(signup_choices()), c);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_GE(plan.problems().size(), 4u);
+}
+
+TEST_F(ReceiptTest, HumanReadableCopyNamesTheChoicesInFrenchAndEnglish) {
+  Result<VerifiedReceipt> verified = verify_receipt(issue(), *crypto_);
+  ASSERT_TRUE(verified.ok());
+  const std::string fr = render_receipt_text(verified.value().payload, "fr");
+  EXPECT_NE(fr.find("Reçu de consentement"), std::string::npos);
+  EXPECT_NE(fr.find("Téléphone : vous vous êtes opposé(e) à la transmission"), std::string::npos);
+  EXPECT_NE(fr.find("Société X"), std::string::npos);
+  const std::string en = render_receipt_text(verified.value().payload, "en");
+  EXPECT_NE(en.find("Email : you gave your consent"), std::string::npos);
+  EXPECT_NE(en.find("dpo@x.example"), std::string::npos);
+}
+
+TEST(ContactNormalisation, FollowsTheDocumentedRules) {
+  EXPECT_EQ(normalize_contact("email", " A.B@Example.COM "), "a.b@example.com");
+  EXPECT_EQ(normalize_contact("phone", "+33 6 12-34.56 78"), "+33612345678");
+  EXPECT_EQ(normalize_contact("postal", "  1 Rue\tdes  Lilas \n 75001 PARIS "), "1 rue des lilas 75001 paris");
+  EXPECT_EQ(normalize_contact("email", "no-at-sign"), std::nullopt);
+  EXPECT_EQ(normalize_contact("fax", "123"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace cachet

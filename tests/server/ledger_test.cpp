@@ -231,9 +231,9 @@ TEST_F(LedgerTest, SurvivesReopenAndKeepsSecrets) {
 
 TEST(ServerUtil, TimesAndEncodings) {
   EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(parse_rfc3339("2026-11-30T10:00:00Z").value(), 1795946400);
-  EXPECT_EQ(parse_rfc3339("2026-11-30T11:00:00+01:00").value(), 1795946400);
-  EXPECT_EQ(parse_rfc3339("2026-11-30T10:00:00.123Z").value(), 1795946400);
+  EXPECT_EQ(parse_rfc3339("2026-11-30T10:00:00Z").value(), 1796032800);
+  EXPECT_EQ(parse_rfc3339("2026-11-30T11:00:00+01:00").value(), 1796032800);
+  EXPECT_EQ(parse_rfc3339("2026-11-30T10:00:00.123Z").value(), 1796032800);
   EXPECT_FALSE(parse_rfc3339("2026-02-30T10:00:00Z").has_value());
   EXPECT_FALSE(parse_rfc3339("yesterday").has_value());
   EXPECT_EQ(format_rfc3339(add_months(parse_rfc3339("2026-01-31T08:00:00Z").value(), 1)), "2026-02-28T08:00:00Z");

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Bundles the widget into dist/ (DESIGN.md 2): cachet.js (script tag, global
+// `Cachet`), cachet.mjs (ES module, browsers and Node), cachet.wasm, cachet.css,
+// cachet.d.ts and the config schema. Deterministic: the same sources give the
+// same bytes, so a test can compare the committed dist/ with a fresh build.
+//
+// usage: node scripts/build-dist.mjs [--wasm DIR_WITH_cachet_core.js] [--out DIR]
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? path.resolve(process.argv[i + 1]) : fallback;
+};
+const wasmDir = arg('--wasm', path.join(root, 'build-web-wasm', 'wasm'));
+const out = arg('--out', path.join(root, 'dist'));
+const glue = path.join(wasmDir, 'cachet_core.js');
+if (!existsSync(glue)) {
+  console.error(`build-dist: ${glue} is missing; build the wasm module first (scripts/build-dist.sh).`);
+  process.exit(2);
+}
+
+const { version } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+const banner = `/*! Cachet ${version} | MIT | consent widget with signed receipts */`;
+
+// The Emscripten glue is found through this alias, so web/ never names a build directory.
+const gluePlugin = {
+  name: 'cachet-core-glue',
+  setup(build) {
+    build.onResolve({ filter: /^cachet-core-glue$/ }, () => ({ path: glue }));
+  },
+};
+
+const common = {
+  bundle: true,
+  minify: true,
+  target: ['es2020'],
+  legalComments: 'none',
+  charset: 'utf8',
+  platform: 'browser',
+  // Only reached under Node (core.mjs reads cachet.wasm from a file: URL).
+  external: ['node:fs/promises'],
+  define: { __CACHET_VERSION__: JSON.stringify(version) },
+  banner: { js: banner },
+  plugins: [gluePlugin],
+  write: false,
+  logLevel: 'warning',
+};
+
+async function bundle(entry, format, extra = {}) {
+  const result = await esbuild.build({ ...common, entryPoints: [path.join(root, 'web', entry)], format, ...extra });
+  return result.outputFiles[0].contents;
+}
+
+await mkdir(out, { recursive: true });
+const files = {
+  'cachet.js': await bundle('script.mjs', 'iife', { globalName: 'Cachet' }),
+  'cachet.mjs': await bundle('index.mjs', 'esm'),
+};
+const css = await esbuild.build({
+  entryPoints: [path.join(root, 'web', 'cachet.css')],
+  bundle: true,
+  minify: true,
+  write: false,
+  charset: 'utf8',
+  logLevel: 'warning',
+  banner: { css: banner },
+});
+files['cachet.css'] = css.outputFiles[0].contents;
+
+for (const [name, bytes] of Object.entries(files)) await writeFile(path.join(out, name), bytes);
+await copyFile(path.join(wasmDir, 'cachet_core.wasm'), path.join(out, 'cachet.wasm'));
+await copyFile(path.join(root, 'web', 'cachet.d.ts'), path.join(out, 'cachet.d.ts'));
+const schema = path.join(root, 'schema', 'cachet-config.schema.json');
+if (existsSync(schema)) await copyFile(schema, path.join(out, 'cachet-config.schema.json'));
+console.log(`build-dist: wrote ${out}`);
