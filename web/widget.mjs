@@ -101,17 +101,21 @@ export async function mount(host, config, options = {}) {
   para('intro', notice.intro);
   para('recipients', notice.recipients);
 
+  // The partner list (R3, R7): inline in a dialog, and/or by link.
   let dialog = null;
-  para('partners', notice.partnerSummary);
   const partnerActions = el(doc, 'p', 'cachet__actions');
   if (notice.partners.length) {
     dialog = buildPartnerDialog(doc, prefix, notice, t);
-    const open = el(doc, 'button', 'cachet__button cachet__partners-button', t.showPartners(notice.partners.length));
+    const open = el(doc, 'button', 'cachet__button cachet__partners-button', notice.partnerSummary || t.showPartners(notice.partners.length));
     open.type = 'button';
+    open.id = `${prefix}-partners-button`;
     open.setAttribute('aria-haspopup', 'dialog');
     open.setAttribute('aria-controls', dialog.element.id);
     open.addEventListener('click', () => dialog.open(open));
+    described.push(open.id);
     partnerActions.append(open);
+  } else {
+    para('partners', notice.partnerSummary);
   }
   const listHref = safeHref(notice.partnerListUrl);
   if (listHref) partnerActions.append(externalLink(doc, listHref, t.partnerListLink, t));

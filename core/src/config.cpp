@@ -558,7 +558,10 @@ class Linter {
     const Json* recipients = member(root, "recipients");
     if (!recipients) return;
     recipients_given_ = true;
-    if (!expect(*recipients, "/recipients", "type.object")) return;
+    if (!expect(*recipients, "/recipients", "type.object")) {
+      types_given_ = count_given_ = true;  // already reported; no follow-up problems
+      return;
+    }
     check_keys(*recipients, "/recipients", kRecipientKeys);
     if (const Json* sectors = member(*recipients, "sectors")) {
       config_.recipients.sectors = string_list(*sectors, "/recipients/sectors");

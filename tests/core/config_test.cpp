@@ -211,7 +211,9 @@ TEST(LintMessages, TypoSuggestsTheClosestKnownKey) {
   const LintReport nested = lint_config(read_fixture("lint/unknown-nested-key.json"));
   ASSERT_TRUE(has(nested.errors, "config_unknown_key", "/controller/privacyPolicyURL"));
   for (const Problem& p : nested.errors) {
-    if (p.code == "config_unknown_key") EXPECT_NE(p.message.find("« privacyPolicyUrl »"), std::string::npos) << p.message;
+    if (p.code == "config_unknown_key") {
+      EXPECT_NE(p.message.find("« privacyPolicyUrl »"), std::string::npos) << p.message;
+    }
   }
 }
 
@@ -435,7 +437,8 @@ TEST(ConfigSchema, EveryTopLevelKeyTheLintAcceptsIsInTheSchema) {
   }
   EXPECT_EQ(top.size(), accepted.size());
   // Whatever the example uses, the schema knows.
-  for (const auto& item : parse(read_fixture("configs/societe-x.json")).items()) EXPECT_TRUE(top.contains(item.key()));
+  const Json example = parse(read_fixture("configs/societe-x.json"));
+  for (const auto& item : example.items()) EXPECT_TRUE(top.contains(item.key())) << item.key();
 }
 
 }  // namespace

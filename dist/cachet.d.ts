@@ -1,0 +1,118 @@
+// Public API of Cachet (dist/cachet.mjs, and the global `Cachet` of dist/cachet.js).
+
+export interface Problem {
+  /** Stable identifier, e.g. "choice_contact_missing". */
+  code: string;
+  /** RFC 6901 JSON Pointer into the input. */
+  path: string;
+  /** A sentence in the config's locale. */
+  message: string;
+}
+
+export interface LintReport {
+  ok: boolean;
+  errors: Problem[];
+  warnings: Problem[];
+}
+
+export class CachetError extends Error {
+  readonly code: string;
+  readonly problems: Problem[];
+}
+
+export type Decision = 'objected' | 'not-objected' | 'granted' | 'not-granted' | 'withdrawn';
+export type ChannelName = 'postal' | 'phone' | 'email' | 'sms';
+
+export interface Choices {
+  decisions: Partial<Record<ChannelName, Decision>>;
+  contacts: Partial<Record<'email' | 'phone' | 'mobile' | 'postal', string>>;
+}
+
+/** A Cachet configuration (schema: cachet-config.schema.json). */
+export type CachetConfig = Record<string, unknown>;
+
+export interface MountOptions {
+  /** "fr" or "en"; default: the page's lang, else the config's locale. */
+  locale?: string;
+  /** Server-issued challenge the receipt carries; default: data-cachet-challenge. */
+  challenge?: string;
+  /** false: on submit, write the receipt but do not submit the form. */
+  submit?: boolean;
+}
+
+export interface ValidationResult {
+  ok: boolean;
+  errors: Problem[];
+}
+
+export interface CachetWidget {
+  readonly element: HTMLElement;
+  readonly locale: string;
+  /** The person's current choices, as the core reads them. */
+  choices(): Choices;
+  /** Validates the choices in the core; shows and announces errors; fires cachet:invalid. */
+  validate(): ValidationResult;
+  /** Builds and signs the receipt, writes it to the hidden input; resolves to the JWS text. */
+  receipt(): Promise<string>;
+  /** Human-readable copy of the last receipt ("" before one was made). */
+  receiptText(): string;
+  destroy(): void;
+}
+
+export interface ReceiptEventDetail {
+  jws: string;
+  receipt: Record<string, unknown>;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  receipt?: {
+    payload: Record<string, unknown>;
+    receiptId: string;
+    payloadSha256: string;
+    countersigned: boolean;
+    countersignerKid: string;
+  };
+  errors?: Problem[];
+}
+
+export interface ReceiptContext {
+  locale: string;
+  collectionMethod?: 'web-form' | 'paper' | 'phone' | 'preference-centre' | 'relayed-by-partner';
+  pageUrl?: string;
+  challenge?: string;
+  relayedBy?: string;
+  supersedes?: string;
+  globalPrivacyControl?: boolean;
+  receiptId?: string;
+  issuedAt?: string;
+  salt?: string;
+  agent?: string;
+}
+
+export const VERSION: string;
+
+export function mount(element: Element, config: CachetConfig | string, options?: MountOptions): Promise<CachetWidget>;
+/** Mounts every [data-cachet-config] under root (the script tag does this by itself). */
+export function autoMount(root?: ParentNode): Promise<CachetWidget[]>;
+export function lint(config: CachetConfig | string, options?: { locale?: string }): Promise<LintReport>;
+/** RFC 8785 canonical JSON; rejects with a CachetError on bad input. */
+export function canonicalize(text: string): Promise<string>;
+/** Verifies a receipt (JWS JSON serialisation) with WebCrypto. */
+export function verify(jws: string | object, options?: { trustedControllerKey?: object }): Promise<VerifyResult>;
+export function issueReceipt(
+  config: CachetConfig | string,
+  choices: Choices,
+  context: ReceiptContext,
+): Promise<{ jws: string; payload: string; receipt: Record<string, unknown> }>;
+export function receiptText(payload: string | object, locale: string): Promise<string>;
+/** Resolves once the WebAssembly module is loaded. */
+export function ready(): Promise<unknown>;
+
+declare global {
+  interface HTMLElementEventMap {
+    'cachet:change': CustomEvent<{ choices: Choices }>;
+    'cachet:invalid': CustomEvent<{ errors: Problem[]; choices: Choices }>;
+    'cachet:receipt': CustomEvent<ReceiptEventDetail>;
+  }
+}

@@ -1,0 +1,38 @@
+// Accepting a receipt into the ledger: verify (the core's verify_receipt),
+// countersign with the controller key, append. `cachet serve` and the
+// exporter's `import-relayed` both go through here, so the rules live once.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "cachet/crypto.h"
+#include "cachet/json.h"
+#include "cachet/problem.h"
+#include "cachet/server/store.h"
+
+namespace cachet::server {
+
+struct AcceptOptions {
+  Json controller_key;          // private JWK that countersigns (required)
+  std::string accepted_at;      // RFC 3339 UTC; now when empty
+  std::string expected_method;  // when set, collection.method must equal it (e.g. "relayed-by-partner")
+  bool consume_challenge = false;  // record collection.challenge as used (atomically with the append)
+};
+
+struct Accepted {
+  AppendStatus status = AppendStatus::kAppended;  // kDuplicate: the same receipt was stored before
+  StoredReceipt stored;                           // as stored, with chain root and log position
+  Json jws;                                       // the countersigned receipt (general JWS JSON)
+};
+
+// Problems: the core's receipt_* / jws_* codes when the receipt does not
+// verify; receipt_wrong_method; the store's ledger_* codes (ledger_replay,
+// ledger_unknown_supersedes, ledger_already_superseded, ledger_challenge_used).
+Result<Accepted> accept_receipt(ConsentStore& store, const CryptoProvider& crypto, std::string_view jws_text,
+                                const AcceptOptions& options);
+
+// A random (version 4) UUID in lower case.
+std::string new_receipt_id(const CryptoProvider& crypto);
+
+}  // namespace cachet::server

@@ -1,0 +1,106 @@
+#include "cachet/server/accept.h"
+
+#include "cachet/jws.h"
+#include "cachet/receipt.h"
+#include "util.h"
+
+namespace cachet::server {
+
+std::string new_receipt_id(const CryptoProvider& crypto) {
+  std::string bytes = crypto.random_bytes(16);
+  if (bytes.size() != 16) bytes = random_bytes(16);
+  bytes[6] = static_cast<char>((static_cast<unsigned char>(bytes[6]) & 0x0f) | 0x40);  // version 4
+  bytes[8] = static_cast<char>((static_cast<unsigned char>(bytes[8]) & 0x3f) | 0x80);  // RFC 4122 variant
+  const std::string hex = to_hex(bytes);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
+         hex.substr(20);
+}
+
+namespace {
+std::string string_at(const Json& object, const char* a, const char* b = nullptr) {
+  if (!object.is_object() || !object.contains(a)) return "";
+  const Json& first = object[a];
+  if (b == nullptr) return first.is_string() ? first.get<std::string>() : "";
+  if (!first.is_object() || !first.contains(b) || !first[b].is_string()) return "";
+  return first[b].get<std::string>();
+}
+}  // namespace
+
+Result<Accepted> accept_receipt(ConsentStore& store, const CryptoProvider& crypto, std::string_view jws_text,
+                                const AcceptOptions& options) {
+  Result<VerifiedReceipt> verified = verify_receipt(jws_text, crypto);
+  if (!verified.ok()) return verified.problems();
+  const VerifiedReceipt& receipt = verified.value();
+  const Json& payload = receipt.payload;
+  const std::string method = string_at(payload, "collection", "method");
+  if (!options.expected_method.empty() && method != options.expected_method) {
+    return Problem{"receipt_wrong_method", "/payload/collection/method",
+                   "Only receipts collected by " + options.expected_method + " are accepted here."};
+  }
+
+  // Same receipt again: answer with what is stored, without countersigning twice.
+  auto existing = store.find(receipt.receipt_id);
+  if (!existing.ok()) return existing.problems();
+  if (existing.value()) {
+    if (existing.value()->payload_sha256 != receipt.payload_sha256) {
+      return Problem{"ledger_replay", "/payload/receiptId",
+                     "A different receipt with the id " + receipt.receipt_id +
+                         " is already stored: a receipt id cannot be reused."};
+    }
+    Accepted out{AppendStatus::kDuplicate, *existing.value(), Json::parse(existing.value()->jws, nullptr, false)};
+    return out;
+  }
+
+  const std::string accepted_at = options.accepted_at.empty() ? format_rfc3339(now_unix()) : options.accepted_at;
+  Result<Json> countersigned = countersign_receipt(jws_text, options.controller_key, accepted_at, crypto);
+  if (!countersigned.ok()) return countersigned.problems();
+  Result<Json> pub = public_jwk(options.controller_key);
+  if (!pub.ok()) return pub.problems();
+  Result<std::string> kid = jwk_thumbprint(pub.value(), crypto);
+  if (!kid.ok()) return kid.problems();
+
+  const Json& jws = countersigned.value();
+  const std::optional<std::string> payload_bytes =
+      jws.contains("payload") && jws["payload"].is_string() ? b64url_decode(jws["payload"].get<std::string>())
+                                                            : std::nullopt;
+  if (!payload_bytes) return Problem{"receipt_payload_not_json", "/payload", "The receipt payload cannot be decoded."};
+
+  // What was checked, kept with the receipt (and covered by the hash chain).
+  std::string collector_alg;
+  if (receipt.jws.contains("signatures") && receipt.jws["signatures"].is_array() &&
+      !receipt.jws["signatures"].empty()) {
+    const auto header = b64url_decode(string_at(receipt.jws["signatures"][0], "protected"));
+    if (header) collector_alg = string_at(Json::parse(*header, nullptr, false), "alg");
+  }
+  const Json verification = {{"ok", true},
+                             {"verifiedAt", accepted_at},
+                             {"collectorAlg", collector_alg},
+                             {"countersignedBy", kid.value()}};
+
+  NewReceipt in;
+  in.receipt_id = receipt.receipt_id;
+  in.jws = jws.dump(-1, ' ', false, Json::error_handler_t::replace);
+  in.payload = *payload_bytes;
+  in.payload_sha256 = receipt.payload_sha256;
+  in.verification = verification.dump();
+  in.countersigner_kid = kid.value();
+  in.received_at = accepted_at;
+  in.issued_at = string_at(payload, "issuedAt");
+  in.collection_method = method;
+  in.supersedes = string_at(payload, "supersedes");
+  if (payload.contains("retention") && payload["retention"].is_object() && payload["retention"].contains("months") &&
+      payload["retention"]["months"].is_number_integer()) {
+    in.retention_months = payload["retention"]["months"].get<int>();
+  }
+  if (options.consume_challenge) in.challenge = string_at(payload, "collection", "challenge");
+
+  Result<AppendOutcome> appended = store.append(in);
+  if (!appended.ok()) return appended.problems();
+  Accepted out;
+  out.status = appended.value().status;
+  out.stored = appended.value().stored;
+  out.jws = Json::parse(out.stored.jws, nullptr, false);
+  return out;
+}
+
+}  // namespace cachet::server
