@@ -1,8 +1,11 @@
 // An accessible modal dialog on the native <dialog> element, the way
 // a11y-dialog does it: labelled by its title, focus moved in on open and given
 // back to the opener on close, Esc closes, Tab stays inside.
-// showModal() makes the rest of the page inert, which keeps Tab inside; focus is
-// restored by hand because Safari < 16.4 does not (WebKit bug 245524).
+// showModal() makes the rest of the page inert, but Tab still leaves for the
+// browser's own UI after the last control, so Tab and Shift+Tab wrap by hand
+// (as a11y-dialog does). Focus is restored by hand because Safari < 16.4 does not.
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 export function createDialog(doc, { id, title, closeLabel, onClose }) {
   const dialog = doc.createElement('dialog');
@@ -36,6 +39,21 @@ export function createDialog(doc, { id, title, closeLabel, onClose }) {
   // A click on the backdrop lands on the <dialog> itself.
   dialog.addEventListener('click', (e) => {
     if (e.target === dialog) hide();
+  });
+  dialog.addEventListener('keydown', (e) => {
+    if (e.key !== 'Tab') return;
+    const items = [...dialog.querySelectorAll(FOCUSABLE)].filter((n) => n.getClientRects().length > 0);
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    const active = doc.activeElement;
+    if (e.shiftKey && (active === first || !dialog.contains(active))) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (active === last || !dialog.contains(active))) {
+      e.preventDefault();
+      first.focus();
+    }
   });
   dialog.addEventListener('close', () => {
     const target = opener;

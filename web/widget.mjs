@@ -345,6 +345,9 @@ export async function mount(host, config, options = {}) {
     }
     busy = false;
     if (options.submit === false) return;
+    // Chromium 156 silently ignores requestSubmit() from a microtask that a
+    // WebCrypto promise resolved (found by tests/browser); a new task works.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     resubmitting = true;
     try {
       const submitter = event.submitter;

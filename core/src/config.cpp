@@ -276,7 +276,7 @@ std::optional<std::string_view> closest(std::string_view key, const Keys& known)
   return std::nullopt;
 }
 
-const Keys kTopKeys = {"configVersion", "locale", "controller", "purpose", "recipients", "partners",
+const Keys kTopKeys = {"$schema", "configVersion", "locale", "controller", "purpose", "recipients", "partners",
                        "channels", "combineObjection", "retention", "fields", "receiptInput",
                        "jurisdiction", "texts", "theme"};
 const Keys kControllerKeys = {"name", "privacyPolicyUrl", "rightsContact"};
@@ -324,6 +324,8 @@ class Linter {
     }
     check_keys(root, "", kTopKeys);
 
+    // "$schema" only tells an editor where the JSON Schema is; it changes nothing.
+    if (const Json* schema = member(root, "$schema")) expect(*schema, "/$schema", "type.string");
     if (const auto version = string_member(root, "", "configVersion", true)) config_.config_version = *version;
     if (const auto locale = string_member(root, "", "locale", true)) {
       if (is_supported_locale(*locale)) {

@@ -112,8 +112,9 @@ void check_members(const Json& object, const std::set<std::string>& allowed, std
                    Problems& problems) {
   for (const auto& [name, value] : object.items()) {
     if (allowed.count(name) == 0) {
-      problems.push_back({"jws_unknown_member", pointer_append(object_path, name),
-                          "The member \"" + name + "\" is not part of a JWS in JSON serialisation (RFC 7515 section 7.2)."});
+      problems.push_back(
+          {"jws_unknown_member", pointer_append(object_path, name),
+           "The member \"" + name + "\" is not part of a JWS in JSON serialisation (RFC 7515 section 7.2)."});
     }
   }
 }
@@ -161,8 +162,9 @@ void parse_signature(const Json& entry, const std::string& base, const std::stri
   for (const auto& [name, value] : unprotected.items()) {
     const std::string path = pointer_append(unprotected_path, name);
     if (name == "alg" || name == "jwk") {
-      problems.push_back({"jws_header_in_unprotected", path,
-                          "The header parameter \"" + name + "\" must be in the protected header, not the unprotected one."});
+      problems.push_back(
+          {"jws_header_in_unprotected", path,
+           "The header parameter \"" + name + "\" must be in the protected header, not the unprotected one."});
     } else if (header.contains(name)) {
       problems.push_back({"jws_header_not_disjoint", path,
                           "The header parameter \"" + name +
@@ -173,12 +175,13 @@ void parse_signature(const Json& entry, const std::string& base, const std::stri
   // RFC 7515 section 4.1.11: a verifier must refuse crit extensions it does not
   // understand; Cachet understands none. crit is refused wherever it appears.
   // RFC 7797: b64:false changes what is signed; Cachet receipts never use it.
-  const std::array<std::pair<const Json*, const std::string*>, 2> headers{{{&header, &protected_path},
-                                                                           {&unprotected, &unprotected_path}}};
+  const std::array<std::pair<const Json*, const std::string*>, 2> headers{
+      {{&header, &protected_path}, {&unprotected, &unprotected_path}}};
   for (const auto& [h, path] : headers) {
     if (h->contains("crit")) {
-      problems.push_back({"jws_crit_unsupported", *path,
-                          "The header lists critical extensions (\"crit\"); Cachet supports none (RFC 7515 section 4.1.11)."});
+      problems.push_back(
+          {"jws_crit_unsupported", *path,
+           "The header lists critical extensions (\"crit\"); Cachet supports none (RFC 7515 section 4.1.11)."});
     }
     if (const auto b64 = h->find("b64"); b64 != h->end() && !(b64->is_boolean() && b64->get<bool>())) {
       problems.push_back({"jws_unencoded_payload", *path,
@@ -302,12 +305,13 @@ Problems check_jwk_for_alg(const Json& jwk, std::string_view alg, std::string_vi
   }
   // RFC 7517 section 4.4: a key restricted to one algorithm must not sign with another.
   if (const auto key_alg = jwk.find("alg"); key_alg != jwk.end()) {
-    const bool same = key_alg->is_string() && (key_alg->get_ref<const std::string&>() == alg ||
-                                               (is_ed25519_alg(alg) && is_ed25519_alg(key_alg->get_ref<const std::string&>())));
+    const bool same =
+        key_alg->is_string() && (key_alg->get_ref<const std::string&>() == alg ||
+                                 (is_ed25519_alg(alg) && is_ed25519_alg(key_alg->get_ref<const std::string&>())));
     if (!same) {
-      problems.push_back({"jws_jwk_alg_mismatch", std::string(path),
-                          "The JWK is restricted by its \"alg\" member to another algorithm than \"" + std::string(alg) +
-                              "\"."});
+      problems.push_back(
+          {"jws_jwk_alg_mismatch", std::string(path),
+           "The JWK is restricted by its \"alg\" member to another algorithm than \"" + std::string(alg) + "\"."});
     }
   }
   return problems;
@@ -351,12 +355,13 @@ Result<ParsedJws> parse_jws(std::string_view text) {
   Problems problems;
   ParsedJws out;
   const bool general = jws.contains("signatures");
-  check_members(jws, general ? std::set<std::string>{"payload", "signatures"}
-                             : std::set<std::string>{"payload", "protected", "header", "signature"},
+  check_members(jws,
+                general ? std::set<std::string>{"payload", "signatures"}
+                        : std::set<std::string>{"payload", "protected", "header", "signature"},
                 "", problems);
 
-  if (const auto payload = decode_member(jws, "payload", "", "jws_missing_payload",
-                                         "The JWS has no \"payload\" member.", problems)) {
+  if (const auto payload =
+          decode_member(jws, "payload", "", "jws_missing_payload", "The JWS has no \"payload\" member.", problems)) {
     out.payload = *payload;
     out.payload_b64 = jws["payload"].get<std::string>();
   }

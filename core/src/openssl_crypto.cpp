@@ -138,7 +138,8 @@ std::optional<std::string> digest_sign(EVP_PKEY* key, const EVP_MD* md, std::str
   std::size_t length = 0;
   if (EVP_DigestSign(ctx.get(), nullptr, &length, bytes_of(data), data.size()) != 1) return std::nullopt;
   std::string out(length, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length, bytes_of(data), data.size()) != 1) {
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length, bytes_of(data), data.size()) !=
+      1) {
     return std::nullopt;
   }
   out.resize(length);

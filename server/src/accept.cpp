@@ -30,7 +30,11 @@ Result<Accepted> accept_receipt(ConsentStore& store, const CryptoProvider& crypt
                                 const AcceptOptions& options) {
   Result<VerifiedReceipt> verified = verify_receipt(jws_text, crypto);
   if (!verified.ok()) return verified.problems();
-  const VerifiedReceipt& receipt = verified.value();
+  return accept_verified(store, crypto, jws_text, verified.value(), options);
+}
+
+Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& crypto, std::string_view jws_text,
+                                 const VerifiedReceipt& receipt, const AcceptOptions& options) {
   const Json& payload = receipt.payload;
   const std::string method = string_at(payload, "collection", "method");
   if (!options.expected_method.empty() && method != options.expected_method) {

@@ -426,14 +426,14 @@ TEST(ConfigSchema, EveryMemberTheSchemaNamesIsAcceptedByTheLint) {
 TEST(ConfigSchema, EveryTopLevelKeyTheLintAcceptsIsInTheSchema) {
   const Json schema = parse(read_fixture("../../schema/cachet-config.schema.json"));
   const Json& top = schema.at("properties");
-  const std::vector<std::string> accepted = {"configVersion", "locale", "controller", "purpose", "recipients",
+  const std::vector<std::string> accepted = {"$schema", "configVersion", "locale", "controller", "purpose", "recipients",
                                              "partners", "channels", "combineObjection", "retention", "fields",
                                              "receiptInput", "jurisdiction", "texts", "theme"};
   for (const std::string& key : accepted) {
     EXPECT_TRUE(top.contains(key)) << key;
     Json probe = Json::object();
     probe[key] = nullptr;
-    EXPECT_FALSE(has(lint_config(probe.dump()).errors, "config_unknown_key", "/" + key)) << key;
+    EXPECT_FALSE(has(lint_config(probe.dump()).errors, "config_unknown_key", pointer_append("", key))) << key;
   }
   EXPECT_EQ(top.size(), accepted.size());
   // Whatever the example uses, the schema knows.

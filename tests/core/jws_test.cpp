@@ -105,8 +105,8 @@ TEST(Base64Url, RoundTripsEveryLength) {
 }
 
 TEST(Base64Url, RefusesAnythingButTheUnpaddedUrlAlphabet) {
-  EXPECT_FALSE(base64url_decode("Zg=="));   // padding
-  EXPECT_FALSE(base64url_decode("+_8"));    // standard alphabet
+  EXPECT_FALSE(base64url_decode("Zg=="));  // padding
+  EXPECT_FALSE(base64url_decode("+_8"));   // standard alphabet
   EXPECT_FALSE(base64url_decode("-/8"));
   EXPECT_FALSE(base64url_decode("Zm 9v"));  // whitespace
   EXPECT_FALSE(base64url_decode("Zm9v\n"));
@@ -254,7 +254,8 @@ TEST_F(JwsTest, FlattenedSerialisationIsAccepted) {
   EXPECT_TRUE(parse_and_verify(flattened.dump()).empty());
   // ... and becomes general when countersigned.
   const Json header = make_protected_header(ec_public());
-  const auto signature = crypto_->sign(ec_private(), make_signing_input(header, flattened["payload"].get<std::string>()));
+  const auto signature =
+      crypto_->sign(ec_private(), make_signing_input(header, flattened["payload"].get<std::string>()));
   ASSERT_TRUE(signature.ok());
   const Json both = add_signature(flattened, flattened["payload"].get<std::string>(), header, signature.value());
   EXPECT_EQ(both["signatures"].size(), 2u);
@@ -423,8 +424,8 @@ TEST_F(JwsTest, ProtectedHeaderProblems) {
 
 TEST_F(JwsTest, BadBase64UrlIsRefusedWithItsPath) {
   const Json good = signed_jws(ed_private(), "pad");
-  for (const std::string& bad : {good["payload"].get<std::string>() + "=", std::string("cGFk+A"),
-                                 std::string("cG Fk"), std::string("cGFk/w")}) {
+  for (const std::string& bad :
+       {good["payload"].get<std::string>() + "=", std::string("cGFk+A"), std::string("cG Fk"), std::string("cGFk/w")}) {
     Json jws = good;
     jws["payload"] = bad;
     expect_refused(jws.dump(), "jws_bad_base64url", "/payload");

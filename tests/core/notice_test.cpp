@@ -1,1 +1,239 @@
+// The notice (R1-R7): exact wording of what the person reads, and the
+// canonical bytes whose digests a receipt carries.
 #include <gtest/gtest.h>
+
+#include <string>
+
+#include "cachet/canonical_json.h"
+#include "cachet/config.h"
+#include "cachet/notice.h"
+#include "test_crypto.h"
+
+namespace cachet {
+namespace {
+
+using testing::read_fixture;
+
+Json fixture_json(const std::string& name) {
+  Result<Json> parsed = parse_json_strict(read_fixture(name));
+  EXPECT_TRUE(parsed.ok());
+  return parsed.ok() ? parsed.value() : Json::object();
+}
+
+Config load(const Json& config) {
+  Result<Config> loaded = load_config(config.dump());
+  EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.problems().front().code + " " + loaded.problems().front().path);
+  return loaded.ok() ? loaded.value() : Config{};
+}
+
+Notice notice_for(const Json& config, const char* locale) {
+  Result<Notice> notice = build_notice(load(config), locale);
+  EXPECT_TRUE(notice.ok());
+  return notice.ok() ? notice.value() : Notice{};
+}
+
+const Json& societe_x() {
+  static const Json config = fixture_json("configs/societe-x.json");
+  return config;
+}
+
+TEST(Notice, FrenchBoxesFollowTheCnilWording) {
+  const Notice n = notice_for(societe_x(), "fr");
+  ASSERT_EQ(n.boxes.size(), 3u);
+  EXPECT_EQ(n.boxes[0].id, "object-postal-phone");
+  EXPECT_EQ(n.boxes[0].basis, Basis::kLegitimateInterest);
+  EXPECT_EQ(n.boxes[0].channels, (std::vector<Channel>{Channel::kPostal, Channel::kPhone}));
+  EXPECT_EQ(n.boxes[0].label,
+            "Je m'oppose à ce que mes coordonnées postales et téléphoniques soient transmises à des partenaires "
+            "commerciaux de Société X à des fins de prospection commerciale");
+  EXPECT_EQ(n.boxes[1].id, "consent-email");
+  EXPECT_EQ(n.boxes[1].basis, Basis::kConsent);
+  EXPECT_EQ(n.boxes[1].label,
+            "J'accepte que mon adresse électronique soit transmise à des partenaires commerciaux de Société X à des "
+            "fins de prospection commerciale");
+  EXPECT_EQ(n.boxes[2].id, "consent-sms");
+  EXPECT_EQ(n.boxes[2].channels, (std::vector<Channel>{Channel::kSms}));
+  EXPECT_EQ(n.boxes[2].label,
+            "J'accepte que mon numéro de téléphone mobile soit transmis à des partenaires commerciaux de Société X à "
+            "des fins de prospection commerciale par SMS");
+  EXPECT_EQ(n.boxes[1].hint, "Vous pourrez retirer votre consentement à tout moment.");
+}
+
+TEST(Notice, EnglishBoxes) {
+  const Notice n = notice_for(societe_x(), "en");
+  ASSERT_EQ(n.boxes.size(), 3u);
+  EXPECT_EQ(n.boxes[0].label,
+            "I object to my postal address and phone number being passed to Société X's business partners for their "
+            "marketing");
+  EXPECT_EQ(n.boxes[1].label, "I agree that my email address may be passed to Société X's business partners for their marketing");
+  EXPECT_EQ(n.boxes[2].label,
+            "I agree that my mobile phone number may be passed to Société X's business partners for their marketing by SMS");
+  EXPECT_EQ(n.intro,
+            "Société X, the data controller, would like to pass your contact details to business partners. Purpose: our "
+            "partners' marketing.");
+}
+
+TEST(Notice, FrenchTextsStatePurposeRecipientsPartnersAndRights) {
+  const Notice n = notice_for(societe_x(), "fr");
+  EXPECT_EQ(n.locale, "fr");
+  EXPECT_EQ(n.config_version, "2026-11-01");
+  EXPECT_EQ(n.heading, "Transmission de vos coordonnées à nos partenaires");
+  EXPECT_EQ(n.intro,
+            "Société X, responsable du traitement, souhaite transmettre vos coordonnées à des partenaires commerciaux. "
+            "Finalité : prospection commerciale de nos partenaires.");
+  EXPECT_EQ(n.recipients,
+            "Destinataires : environ 6 partenaires commerciaux des secteurs assurance et banque. Types d'offres : "
+            "offres de crédit et assurance habitation.");
+  EXPECT_EQ(n.partner_summary, "Voir la liste des 6 partenaires");
+  EXPECT_EQ(n.partner_list_url, "https://x.example/partenaires");
+  EXPECT_EQ(n.partner_list_updated_at, "2026-11-01");
+  ASSERT_EQ(n.partners.size(), 6u);
+  EXPECT_EQ(n.partners[0].name, "ACME Assurances");
+  EXPECT_EQ(n.partners[0].privacy_policy_url, "https://acme-assurances.example/confidentialite");
+  EXPECT_EQ(n.rights,
+            "Vous pouvez vous opposer à la transmission de vos coordonnées ou retirer votre consentement à tout moment, "
+            "gratuitement, en écrivant à dpo@x.example. Chaque partenaire vous indiquera, dès son premier contact et au "
+            "plus tard dans un délai d'un mois, que vos coordonnées lui ont été transmises par Société X.");
+  EXPECT_EQ(n.privacy_policy_label, "Politique de confidentialité de Société X");
+  EXPECT_EQ(n.privacy_policy_url, "https://x.example/confidentialite");
+}
+
+TEST(Notice, EnglishRightsWithAnUrlContact) {
+  const Notice n = notice_for(fixture_json("configs/northwind-en.json"), "en");
+  EXPECT_EQ(n.rights,
+            "You may object to the transfer of your details or withdraw your consent at any time, free of charge, at "
+            "https://northwind.example/my-data. Each partner will tell you, at first contact and within one month at "
+            "the latest, that Northwind Travel passed your details on.");
+  EXPECT_EQ(n.partner_summary, "See the list of 3 partners");
+  EXPECT_EQ(n.recipients, "Recipients: about 3 business partners in the travel and hotels sectors. Types of offers: holiday offers.");
+  ASSERT_EQ(n.boxes.size(), 2u);
+  EXPECT_EQ(n.boxes[0].id, "object-postal");
+  EXPECT_EQ(n.boxes[0].label, "I object to my postal address being passed to Northwind Travel's business partners for their marketing");
+  EXPECT_EQ(n.boxes[1].id, "consent-email");
+  // The French notice of an English config uses the French purpose.
+  EXPECT_NE(notice_for(fixture_json("configs/northwind-en.json"), "fr").intro.find("prospection commerciale de nos partenaires voyage"),
+            std::string::npos);
+}
+
+TEST(Notice, SeparateObjectionBoxesWithoutCombineObjection) {
+  Json c = societe_x();
+  c["combineObjection"] = false;
+  const Notice n = notice_for(c, "fr");
+  ASSERT_EQ(n.boxes.size(), 4u);
+  EXPECT_EQ(n.boxes[0].id, "object-postal");
+  EXPECT_EQ(n.boxes[0].label,
+            "Je m'oppose à ce que mes coordonnées postales soient transmises à des partenaires commerciaux de Société X à "
+            "des fins de prospection commerciale");
+  EXPECT_EQ(n.boxes[1].id, "object-phone");
+  EXPECT_EQ(n.boxes[1].channels, (std::vector<Channel>{Channel::kPhone}));
+  EXPECT_EQ(n.boxes[1].label,
+            "Je m'oppose à ce que mes coordonnées téléphoniques soient transmises à des partenaires commerciaux de "
+            "Société X à des fins de prospection commerciale");
+  EXPECT_EQ(notice_for(c, "en").boxes[1].label,
+            "I object to my phone number being passed to Société X's business partners for their marketing");
+}
+
+TEST(Notice, TransmissionOnlyConsentOmitsThePartnersProspecting) {
+  Json c = societe_x();
+  c["channels"]["email"]["partnerProspecting"] = "transmission-only";
+  c["channels"]["sms"]["partnerProspecting"] = "transmission-only";
+  const Notice fr = notice_for(c, "fr");
+  EXPECT_EQ(fr.boxes[1].label, "J'accepte que mon adresse électronique soit transmise à des partenaires commerciaux de Société X");
+  EXPECT_EQ(fr.boxes[2].label, "J'accepte que mon numéro de téléphone mobile soit transmis à des partenaires commerciaux de Société X");
+  EXPECT_EQ(fr.boxes[1].hint,
+            "Chaque partenaire vous demandera votre accord avant de vous adresser de la prospection. Vous pourrez retirer "
+            "votre consentement à tout moment.");
+  EXPECT_EQ(notice_for(c, "en").boxes[1].label, "I agree that my email address may be passed to Société X's business partners");
+}
+
+TEST(Notice, ToJsonIsCamelCaseWithUncheckedBoxes) {
+  const Json j = notice_for(societe_x(), "fr").to_json();
+  for (const char* key : {"locale", "configVersion", "heading", "intro", "recipients", "partnerSummary", "partnerListTitle",
+                          "partnerListUrl", "partnerListUpdatedAt", "partners", "boxes", "rights", "privacyPolicyLabel",
+                          "privacyPolicyUrl"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_EQ(j.size(), 14u);
+  ASSERT_EQ(j.at("boxes").size(), 3u);
+  for (const Json& box : j.at("boxes")) {
+    EXPECT_EQ(box.at("checked"), false);  // R5
+    EXPECT_EQ(box.size(), 6u);
+  }
+  EXPECT_EQ(j.at("boxes")[0].at("basis"), "legitimate-interest");
+  EXPECT_EQ(j.at("boxes")[0].at("channels"), Json::array({"postal", "phone"}));
+  EXPECT_EQ(j.at("partners")[0].at("privacyPolicyUrl"), "https://acme-assurances.example/confidentialite");
+}
+
+TEST(Notice, ConfigTextsOverrideTheBuiltInOnes) {
+  Json c = societe_x();
+  c["texts"]["fr"]["heading"] = "Vos coordonnées et nos partenaires";
+  c["texts"]["fr"]["boxes"]["consent-email"]["label"] = "Oui, transmettez mon courriel à vos partenaires";
+  c["texts"]["fr"]["boxes"]["consent-email"]["hint"] = "";
+  c["texts"]["en"]["rights"] = "Write to dpo@x.example at any time.";
+  const Notice fr = notice_for(c, "fr");
+  EXPECT_EQ(fr.heading, "Vos coordonnées et nos partenaires");
+  EXPECT_EQ(fr.boxes[1].label, "Oui, transmettez mon courriel à vos partenaires");
+  EXPECT_EQ(fr.boxes[1].hint, "");
+  EXPECT_NE(fr.rights, "Write to dpo@x.example at any time.");
+  const Notice en = notice_for(c, "en");
+  EXPECT_EQ(en.rights, "Write to dpo@x.example at any time.");
+  EXPECT_EQ(en.heading, "Passing your contact details to our partners");
+}
+
+TEST(Notice, UnsupportedLocaleIsAProblem) {
+  Result<Notice> n = build_notice(load(societe_x()), "de");
+  ASSERT_FALSE(n.ok());
+  EXPECT_EQ(n.problems()[0].code, "notice_locale_unsupported");
+}
+
+TEST(Notice, MarkupInPartnerNamesStaysLiteralText) {
+  Json c = societe_x();
+  c["partners"]["entries"][0]["name"] = "<img src=x onerror=alert(1)>";
+  const Notice n = notice_for(c, "fr");
+  EXPECT_EQ(n.partners[0].name, "<img src=x onerror=alert(1)>");
+  EXPECT_EQ(n.to_json().at("partners")[0].at("name"), "<img src=x onerror=alert(1)>");
+  EXPECT_NE(canonical_notice(n).find("<img src=x onerror=alert(1)>"), std::string::npos);
+}
+
+// --- canonical bytes (the receipt's digests) ------------------------------------------------
+
+TEST(NoticeCanonical, BytesAreStableAndCanonical) {
+  const Notice n = notice_for(societe_x(), "fr");
+  const std::string bytes = canonical_notice(n);
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_EQ(bytes, canonical_notice(notice_for(societe_x(), "fr")));
+  EXPECT_EQ(bytes.rfind("{\"boxes\":[{\"basis\":\"legitimate-interest\",\"channels\":[\"postal\",\"phone\"],\"checked\":false,", 0), 0u)
+      << bytes.substr(0, 120);
+  Result<std::string> again = canonicalize_text(bytes);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value(), bytes);
+  EXPECT_NE(bytes, canonical_notice(notice_for(societe_x(), "en")));
+}
+
+TEST(NoticeCanonical, ChangesWhenAPartnerChanges) {
+  const std::string before = canonical_notice(notice_for(societe_x(), "fr"));
+  const std::string list_before = canonical_partner_list(load(societe_x()));
+  Json c = societe_x();
+  c["partners"]["entries"][2]["privacyPolicyUrl"] = "https://credit-du-lac.example/nouvelle-politique";
+  EXPECT_NE(canonical_notice(notice_for(c, "fr")), before);
+  EXPECT_NE(canonical_partner_list(load(c)), list_before);
+  Json renamed = societe_x();
+  renamed["partners"]["entries"][0]["name"] = "ACME Assurances SA";
+  EXPECT_NE(canonical_partner_list(load(renamed)), list_before);
+  // What the person does not see does not move the digests.
+  Json themed = societe_x();
+  themed["theme"]["accent"] = "#000000";
+  EXPECT_EQ(canonical_notice(notice_for(themed, "fr")), before);
+  EXPECT_EQ(canonical_partner_list(load(themed)), list_before);
+}
+
+TEST(NoticeCanonical, PartnerListCarriesTheChannelsEachPartnerReceives) {
+  const std::string list = canonical_partner_list(load(societe_x()));
+  EXPECT_EQ(list.rfind("{\"entries\":[{\"channels\":[\"postal\",\"phone\",\"email\",\"sms\"],\"id\":\"acme-assurances\",", 0), 0u)
+      << list.substr(0, 120);
+  EXPECT_NE(list.find("{\"channels\":[\"postal\",\"email\"],\"id\":\"credit-du-lac\""), std::string::npos);
+  EXPECT_NE(list.find("\"listUrl\":\"https://x.example/partenaires\",\"updatedAt\":\"2026-11-01\"}"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cachet

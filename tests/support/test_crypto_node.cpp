@@ -142,8 +142,8 @@ class NodeCrypto final : public CryptoProvider {
     auto pub = cachet::public_jwk(private_jwk);
     if (!pub.ok()) return pub.problems();
     const auto d_it = private_jwk.find("d");
-    const auto d = d_it != private_jwk.end() && d_it->is_string() ? base64url_decode(d_it->get<std::string>())
-                                                                   : std::nullopt;
+    const auto d =
+        d_it != private_jwk.end() && d_it->is_string() ? base64url_decode(d_it->get<std::string>()) : std::nullopt;
     if (!d || d->size() != kKeyBytes) {
       return Problem{"crypto_key_invalid", "", "The private JWK needs a \"d\" member encoding 32 bytes."};
     }
@@ -152,8 +152,7 @@ class NodeCrypto final : public CryptoProvider {
     const std::string alg = key["kty"].get<std::string>() == "EC" ? "ES256" : "Ed25519";
 
     OutBuffer out(2 * kSignatureBytes);
-    if (!cachet_node_sign(alg.c_str(), dump(key).c_str(), hex_encode(signing_input).c_str(), out.data(),
-                          out.size())) {
+    if (!cachet_node_sign(alg.c_str(), dump(key).c_str(), hex_encode(signing_input).c_str(), out.data(), out.size())) {
       return Problem{"crypto_sign_failed", "", "Node could not make the " + alg + " signature."};
     }
     auto signature = hex_decode(out.str());

@@ -51,7 +51,13 @@ struct ParsedJws {
 // Parses the general JSON serialisation ({"payload", "signatures": [...]});
 // the flattened form ({"payload", "protected", "signature"}) is accepted too.
 // Header checks: alg present and allowed, jwk present and matching alg,
-// no "crit", no unprotected "alg"/"jwk", b64 not false. Codes start "jws_".
+// no "crit", no unprotected "alg"/"jwk", b64 not false. Codes start "jws_",
+// except the text-level refusals of parse_json_strict that say more than
+// "not JSON" (json_too_large, json_too_deep, json_duplicate_key), which keep
+// their own code. Besides the obvious ones: jws_signature_missing,
+// jws_header_not_disjoint (a name in both headers, RFC 7515 section 7.2.1).
+// Problems inside a protected header point at its base64url string
+// ("/signatures/N/protected"), the closest value a JSON Pointer can reach.
 Result<ParsedJws> parse_jws(std::string_view text);
 
 // The protected header for a signature made with `public_key`.

@@ -9,6 +9,7 @@
 #include "cachet/crypto.h"
 #include "cachet/json.h"
 #include "cachet/problem.h"
+#include "cachet/receipt.h"
 #include "cachet/server/store.h"
 
 namespace cachet::server {
@@ -31,6 +32,11 @@ struct Accepted {
 // ledger_unknown_supersedes, ledger_already_superseded, ledger_challenge_used).
 Result<Accepted> accept_receipt(ConsentStore& store, const CryptoProvider& crypto, std::string_view jws_text,
                                 const AcceptOptions& options);
+
+// The same, for a receipt the caller already verified with verify_receipt()
+// (`jws_text` must be the text that was verified).
+Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& crypto, std::string_view jws_text,
+                                 const VerifiedReceipt& receipt, const AcceptOptions& options);
 
 // A random (version 4) UUID in lower case.
 std::string new_receipt_id(const CryptoProvider& crypto);

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// Benchmark (not a test; DESIGN.md section 5): gzip -9 size of everything the
+// browser downloads, and the median time from script start to an interactive
+// widget over N loads in headless Chromium, for Cachet beside Orejime and
+// vanilla-cookieconsent loaded in equivalent pages in the same run.
+// usage: node bench/widget-size-and-startup.mjs [loads=30]
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { launch } from '../tests/browser/browser.mjs';
+import { ROOT, startServer } from '../tests/browser/server.mjs';
+
+const LOADS = Number(process.argv[2] || 30);
+const BUDGET_KB = 60;
+const BUDGET_MS = 25;
+
+const subjects = [
+  { name: 'Cachet', page: 'cachet.html', files: ['dist/cachet.js', 'dist/cachet.wasm', 'dist/cachet.css'] },
+  { name: 'Orejime 3', page: 'orejime.html', files: ['node_modules/orejime/dist/orejime-standard-fr.js', 'node_modules/orejime/dist/orejime-standard.css'] },
+  { name: 'vanilla-cookieconsent 3', page: 'cookieconsent.html', files: ['node_modules/vanilla-cookieconsent/dist/cookieconsent.umd.js', 'node_modules/vanilla-cookieconsent/dist/cookieconsent.css'] },
+];
+
+const gzipSize = (file) => zlib.gzipSync(readFileSync(path.join(ROOT, file)), { level: 9 }).length;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const server = await startServer();
+const browser = await launch();
+try {
+  for (const s of subjects) {
+    s.bytes = s.files.reduce((sum, f) => sum + gzipSize(f), 0);
+    s.times = [];
+    const page = await browser.newPage();
+    for (let i = 0; i < LOADS + 2; i++) {
+      await page.goto(`${server.origin}/bench/pages/${s.page}`);
+      await page.waitForFunction(() => window.__ready !== undefined, null, { timeout: 10000 });
+      const ms = await page.evaluate(() => window.__ready - window.__t0);
+      if (i >= 2) s.times.push(ms); // two warm-up loads: disk and compile caches settle
+    }
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+const base = subjects[0];
+console.log(`Cachet widget benchmark: ${LOADS} loads each, headless Chromium, median script start -> interactive`);
+console.log(`budgets: ${BUDGET_KB} KB gzip -9, ${BUDGET_MS} ms (printed, not asserted)\n`);
+console.log('widget                     gzip -9 KB   median ms   size ratio   time ratio');
+for (const s of subjects) {
+  const kb = s.bytes / 1024;
+  const ms = median(s.times);
+  console.log(
+    `${s.name.padEnd(26)} ${kb.toFixed(1).padStart(10)} ${ms.toFixed(1).padStart(11)} ${(base.bytes / s.bytes).toFixed(2).padStart(12)} ${(median(base.times) / ms).toFixed(2).padStart(12)}`,
+  );
+}
+console.log(`\nCachet vs budget: ${(base.bytes / 1024).toFixed(1)} / ${BUDGET_KB} KB, ${median(base.times).toFixed(1)} / ${BUDGET_MS} ms`);
+console.log('(ratios: Cachet divided by the other widget; Cachet files: ' + base.files.join(', ') + ')');

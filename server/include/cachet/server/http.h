@@ -1,0 +1,38 @@
+// `cachet serve`: the controller's consent endpoint (cpp-httplib). Endpoints,
+// status codes and the security model are documented in docs/server.md.
+#pragma once
+
+#include <cstddef>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cachet/config.h"
+#include "cachet/crypto.h"
+#include "cachet/json.h"
+#include "cachet/server/store.h"
+
+namespace cachet::server {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;                       // 0: any free port (printed on startup)
+  Json controller_key;                   // private JWK that countersigns
+  std::vector<std::string> static_dirs;  // served at "/", first match wins (demo, then dist)
+  bool require_challenge = false;        // refuse receipts without a valid, unused server challenge
+  std::string admin_token;               // Bearer token for admin endpoints; empty = none
+  bool show_preference_links = false;    // demo: hand preference-centre links out on screen
+  std::string public_url;                // https://x.example: base of links and preference-centre page URLs
+  std::size_t max_body = 64 * 1024;      // larger requests get 413
+  int challenge_ttl_seconds = 600;
+  int link_ttl_seconds = 7 * 24 * 3600;
+};
+
+// Runs until SIGINT or SIGTERM. Writes "Listening on http://HOST:PORT" to
+// `out` (flushed) once the socket is bound; access log lines (method, path,
+// status: never query strings, which may hold tokens) go to `log`.
+// Returns 0 after a clean stop, 2 when the address cannot be bound.
+int serve(const ServeOptions& options, const Config& config, ConsentStore& store, const CryptoProvider& crypto,
+          std::ostream& out, std::ostream& log);
+
+}  // namespace cachet::server

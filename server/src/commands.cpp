@@ -1,0 +1,419 @@
+// `cachet serve` and `cachet ledger verify|purge|show|state|export-state|append`
+// (DESIGN.md 3.3: exit 0 success, 1 the input was judged bad, 2 usage or I/O).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+
+#include "command.h"
+#include "cachet/config.h"
+#include "cachet/jws.h"
+#include "cachet/openssl_crypto.h"
+#include "cachet/receipt.h"
+#include "cachet/server/accept.h"
+#include "cachet/server/http.h"
+#include "cachet/server/store.h"
+#include "util.h"
+
+namespace cachet::cli {
+namespace {
+
+using server::ConsentStore;
+
+void print_problems(const Problems& problems) {
+  for (const Problem& p : problems) {
+    std::cerr << "error: " << (p.path.empty() ? "" : p.path + ": ") << p.message << " [" << p.code << "]\n";
+  }
+}
+
+std::optional<std::string> read_file(const std::string& path, std::string& reason) {
+  if (path == "-") {
+    std::ostringstream out;
+    out << std::cin.rdbuf();
+    return out.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    reason = std::strerror(errno);
+    return std::nullopt;
+  }
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+bool write_private(const std::string& path, const std::string& content, mode_t mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return false;
+  const bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+                  ::fsync(fd) == 0;
+  return ::close(fd) == 0 && ok;
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// Opens an existing ledger (the ledger commands never create one by accident).
+std::unique_ptr<ConsentStore> open_existing(const std::string& db, int& exit_code) {
+  if (!exists(db)) {
+    std::cerr << "error: no ledger at " << db << " (start `cachet serve --db " << db << "` to create one).\n";
+    exit_code = kUsage;
+    return nullptr;
+  }
+  auto store = server::open_sqlite_store(db);
+  if (!store.ok()) {
+    print_problems(store.problems());
+    exit_code = kUsage;
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+// The controller key: loaded, or created when asked to (--init-key).
+std::optional<Json> load_or_create_key(const std::string& path, bool init, const CryptoProvider& crypto) {
+  std::string reason;
+  if (!exists(path)) {
+    if (!init) {
+      std::cerr << "error: the controller key " << path << " does not exist. Create it with `cachet keygen --out "
+                << path << "`, or pass --init-key to let `cachet serve` create it.\n";
+      return std::nullopt;
+    }
+    Result<Json> key = crypto.generate_ed25519();
+    Result<Json> pub = key.ok() ? public_jwk(key.value()) : Result<Json>(key.problems());
+    if (!pub.ok()) {
+      print_problems(pub.problems());
+      return std::nullopt;
+    }
+    Json private_key = key.value();
+    Result<std::string> kid = jwk_thumbprint(pub.value(), crypto);
+    if (kid.ok()) private_key["kid"] = kid.value();
+    if (!write_private(path, private_key.dump(2) + "\n", 0600) ||
+        !write_private(path + ".pub.json", pub.value().dump(2) + "\n", 0644)) {
+      std::cerr << "error: cannot write the new controller key to " << path << ": " << std::strerror(errno) << ".\n";
+      return std::nullopt;
+    }
+    std::cerr << "Created a new controller key in " << path << " (public key in " << path
+              << ".pub.json). Keep the private key safe: it countersigns every receipt.\n";
+    return private_key;
+  }
+  const auto text = read_file(path, reason);
+  if (!text) {
+    std::cerr << "error: cannot read the controller key " << path << ": " << reason << ".\n";
+    return std::nullopt;
+  }
+  Result<Json> key = parse_json_strict(*text);
+  if (!key.ok() || !key.value().is_object() || !key.value().contains("d")) {
+    std::cerr << "error: " << path << " is not a private JSON Web Key (an object with \"d\").\n";
+    return std::nullopt;
+  }
+  if (!public_jwk(key.value()).ok()) {
+    std::cerr << "error: " << path << " is not a usable Ed25519 or P-256 key.\n";
+    return std::nullopt;
+  }
+  return key.value();
+}
+
+// --- serve -------------------------------------------------------------------
+
+void add_serve(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand("serve", "Accept, countersign and store receipts over HTTP; serve the demo.");
+  struct Args {
+    server::ServeOptions options;
+    std::string db = "./cachet.db";
+    std::string config;
+    std::string key;
+    bool init_key = false;
+  };
+  auto args = std::make_shared<Args>();
+  command->add_option("--host", args->options.host, "Address to listen on")->capture_default_str();
+  command->add_option("--port", args->options.port, "Port; 0 picks a free one")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  command->add_option("--db", args->db, "SQLite ledger file (created when missing)")->capture_default_str();
+  command->add_option("--config", args->config, "Consent config (JSON)")->required();
+  command->add_option("--key", args->key, "Controller private key (JWK) that countersigns")->required();
+  command->add_flag("--init-key", args->init_key, "Create the controller key when the --key file is missing");
+  command->add_option("--static", args->options.static_dirs, "Directory served at / (repeatable; first match wins)")
+      ->check(CLI::ExistingDirectory);
+  command->add_flag("--require-challenge", args->options.require_challenge,
+                    "Refuse receipts without a valid, unused challenge from GET /api/challenge");
+  command->add_option("--admin-token", args->options.admin_token,
+                      "Bearer token for the admin endpoints (or env CACHET_ADMIN_TOKEN)")
+      ->envname("CACHET_ADMIN_TOKEN");
+  command->add_option("--public-url", args->options.public_url,
+                      "Public base URL (https://...), used in links and preference-centre receipts");
+  command->add_flag("--show-preference-links", args->options.show_preference_links,
+                    "Demo: show preference-centre links on screen instead of emailing them");
+  command->add_option("--max-body", args->options.max_body, "Largest request body, bytes")->capture_default_str();
+  command->callback([args, &exit_code] {
+    const auto crypto = make_openssl_crypto();
+    std::string reason;
+    const auto config_text = read_file(args->config, reason);
+    if (!config_text) {
+      std::cerr << "error: cannot read the config " << args->config << ": " << reason << ".\n";
+      exit_code = kUsage;
+      return;
+    }
+    Result<Config> config = load_config(*config_text);
+    if (!config.ok()) {
+      std::cerr << "error: the config " << args->config << " does not pass lint (run `cachet lint " << args->config
+                << "`).\n";
+      print_problems(config.problems());
+      exit_code = kBadInput;
+      return;
+    }
+    const auto key = load_or_create_key(args->key, args->init_key, *crypto);
+    if (!key) {
+      exit_code = kUsage;
+      return;
+    }
+    args->options.controller_key = *key;
+    if (!args->options.admin_token.empty() && args->options.admin_token.size() < 16) {
+      std::cerr << "error: the admin token must be at least 16 characters.\n";
+      exit_code = kUsage;
+      return;
+    }
+    while (!args->options.public_url.empty() && args->options.public_url.back() == '/') {
+      args->options.public_url.pop_back();
+    }
+    auto store = server::open_sqlite_store(args->db);
+    if (!store.ok()) {
+      print_problems(store.problems());
+      exit_code = kUsage;
+      return;
+    }
+    exit_code = server::serve(args->options, config.value(), *store.value(), *crypto, std::cout, std::cerr);
+  });
+}
+
+// --- ledger ----------------------------------------------------------------------
+
+Json person_json(const server::PersonState& person, bool with_history, const std::string& locale) {
+  auto receipt = [&](const server::StoredReceipt& r) {
+    Json out = {{"receiptId", r.receipt_id},     {"seq", r.seq},
+                {"issuedAt", r.issued_at},       {"receivedAt", r.received_at},
+                {"collectionMethod", r.collection_method}, {"supersedes", r.supersedes},
+                {"payloadSha256", r.payload_sha256}, {"countersignerKid", r.countersigner_kid},
+                {"entryHash", r.entry_hash}};
+    if (!locale.empty()) out["text"] = render_receipt_text(r.payload, locale);
+    return out;
+  };
+  const Json& payload = person.latest.payload;
+  Json out = {{"chainRoot", person.chain_root},
+              {"latestReceiptId", person.latest.receipt_id},
+              {"issuedAt", person.latest.issued_at},
+              {"retentionUntil", person.retention_until},
+              {"channels", payload.is_object() && payload.contains("channels") ? payload["channels"] : Json::object()},
+              {"subject", payload.is_object() && payload.contains("subject") ? payload["subject"] : Json::object()}};
+  if (with_history) {
+    Json history = Json::array();
+    for (const auto& r : person.history) history.push_back(receipt(r));
+    out["history"] = history;
+  }
+  return out;
+}
+
+void add_ledger(CLI::App& app, int& exit_code) {
+  auto* ledger = app.add_subcommand("ledger", "Inspect and maintain the consent ledger.");
+  ledger->require_subcommand(1);
+
+  {
+    auto* verify = ledger->add_subcommand("verify", "Recompute the hash chain; exit 1 naming the first broken entry.");
+    auto db = std::make_shared<std::string>("./cachet.db");
+    auto format = std::make_shared<std::string>("text");
+    verify->add_option("--db", *db, "Ledger file")->capture_default_str();
+    verify->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
+    verify->callback([db, format, &exit_code] {
+      auto store = open_existing(*db, exit_code);
+      if (!store) return;
+      auto report = store->verify_chain();
+      if (!report.ok()) {
+        print_problems(report.problems());
+        exit_code = kUsage;
+        return;
+      }
+      const server::ChainReport& r = report.value();
+      if (*format == "json") {
+        std::cout << r.to_json().dump(2) << "\n";
+      } else if (r.ok()) {
+        std::cout << *db << ": the chain verifies: " << r.entries << " entries, " << r.receipts
+                  << " receipts, head " << r.head << "\n";
+      } else {
+        const auto& first = r.problems.front();
+        std::cerr << "error: " << *db << ": first broken entry: #" << first.seq
+                  << (first.receipt_id.empty() ? "" : " (receipt " + first.receipt_id + ")") << ": " << first.message
+                  << " [" << first.code << "]\n";
+        for (std::size_t i = 1; i < r.problems.size(); ++i) {
+          const auto& p = r.problems[i];
+          std::cerr << "error: entry #" << p.seq << (p.receipt_id.empty() ? "" : " (receipt " + p.receipt_id + ")")
+                    << ": " << p.message << " [" << p.code << "]\n";
+        }
+      }
+      exit_code = r.ok() ? kOk : kBadInput;
+    });
+  }
+  {
+    auto* purge = ledger->add_subcommand("purge", "Remove people whose retention period is over (R9), as a log entry.");
+    auto db = std::make_shared<std::string>("./cachet.db");
+    auto now = std::make_shared<std::string>();
+    auto format = std::make_shared<std::string>("text");
+    purge->add_option("--db", *db, "Ledger file")->capture_default_str();
+    purge->add_option("--now", *now, "Pretend it is this time (RFC 3339); default: now");
+    purge->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
+    purge->callback([db, now, format, &exit_code] {
+      std::int64_t at = server::now_unix();
+      if (!now->empty()) {
+        const auto parsed = server::parse_rfc3339(*now);
+        if (!parsed) {
+          std::cerr << "error: --now must be an RFC 3339 time such as 2029-12-01T00:00:00Z.\n";
+          exit_code = kUsage;
+          return;
+        }
+        at = *parsed;
+      }
+      auto store = open_existing(*db, exit_code);
+      if (!store) return;
+      auto report = store->purge(at);
+      if (!report.ok()) {
+        print_problems(report.problems());
+        exit_code = kUsage;
+        return;
+      }
+      if (*format == "json") {
+        std::cout << report.value().to_json().dump(2) << "\n";
+      } else if (report.value().removed.empty()) {
+        std::cout << "Nothing to purge at " << server::format_rfc3339(at) << ".\n";
+      } else {
+        std::cout << "Purged " << report.value().removed.size() << " receipt(s), recorded as log entry #"
+                  << report.value().seq << ":\n";
+        for (const auto& id : report.value().removed) std::cout << "  " << id << "\n";
+      }
+      exit_code = kOk;
+    });
+  }
+  for (const char* name : {"show", "state"}) {
+    auto* show = ledger->add_subcommand(name, "A person's current state and receipt history, from any of their receipt ids.");
+    auto db = std::make_shared<std::string>("./cachet.db");
+    auto id = std::make_shared<std::string>();
+    auto format = std::make_shared<std::string>("text");
+    auto locale = std::make_shared<std::string>("en");
+    show->add_option("RECEIPT_ID", *id, "Any receipt of the person")->required();
+    show->add_option("--db", *db, "Ledger file")->capture_default_str();
+    show->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
+    show->add_option("--locale", *locale, "Language of the text")->check(CLI::IsMember({"fr", "en"}));
+    show->callback([db, id, format, locale, &exit_code] {
+      auto store = open_existing(*db, exit_code);
+      if (!store) return;
+      auto state = store->state_of(*id);
+      if (!state.ok()) {
+        print_problems(state.problems());
+        exit_code = state.problems().front().code == "ledger_unknown_receipt" ? kBadInput : kUsage;
+        return;
+      }
+      const auto& person = state.value();
+      if (*format == "json") {
+        std::cout << person_json(person, true, "").dump(2) << "\n";
+      } else {
+        std::cout << "Person (chain root) " << person.chain_root << "\nCurrent state, from receipt "
+                  << person.latest.receipt_id << " (" << person.latest.issued_at << "):\n";
+        const Json& channels = person.latest.payload.value("channels", Json::object());
+        for (const auto& [channel, entry] : channels.items()) {
+          std::cout << "  " << channel << ": "
+                    << (entry.is_object() && entry.contains("decision") && entry["decision"].is_string()
+                            ? entry["decision"].get<std::string>()
+                            : "?")
+                    << "\n";
+        }
+        std::cout << "Kept until " << person.retention_until << " (retention, R9)\nHistory (oldest first):\n";
+        for (const auto& r : person.history) {
+          std::cout << "\n#" << r.seq << " " << r.receipt_id << " " << r.collection_method << " received "
+                    << r.received_at << (r.supersedes.empty() ? "" : " supersedes " + r.supersedes) << "\n"
+                    << render_receipt_text(r.payload, *locale) << "\n";
+        }
+      }
+      exit_code = kOk;
+    });
+  }
+  {
+    auto* exp = ledger->add_subcommand("export-state",
+                                       "Current state of every person, one JSON object per line (for exporters).");
+    auto db = std::make_shared<std::string>("./cachet.db");
+    exp->add_option("--db", *db, "Ledger file")->capture_default_str();
+    exp->callback([db, &exit_code] {
+      auto store = open_existing(*db, exit_code);
+      if (!store) return;
+      const Problems problems = store->for_each_person([](const server::PersonState& person) {
+        std::cout << person_json(person, false, "").dump() << "\n";
+        return static_cast<bool>(std::cout);
+      });
+      if (!problems.empty()) {
+        print_problems(problems);
+        exit_code = kUsage;
+        return;
+      }
+      exit_code = kOk;
+    });
+  }
+  {
+    auto* append = ledger->add_subcommand(
+        "append", "Verify, countersign and store a receipt made off the web (cachet issue ... | cachet ledger append -).");
+    auto db = std::make_shared<std::string>("./cachet.db");
+    auto key = std::make_shared<std::string>();
+    auto file = std::make_shared<std::string>("-");
+    auto method = std::make_shared<std::string>();
+    append->add_option("FILE", *file, "Receipt (JWS JSON); - for stdin")->capture_default_str();
+    append->add_option("--db", *db, "Ledger file (created when missing)")->capture_default_str();
+    append->add_option("--key", *key, "Controller private key (JWK) that countersigns")->required();
+    append->add_option("--method", *method, "Refuse receipts not collected this way");
+    append->callback([db, key, file, method, &exit_code] {
+      const auto crypto = make_openssl_crypto();
+      std::string reason;
+      const auto text = read_file(*file, reason);
+      if (!text) {
+        std::cerr << "error: cannot read " << *file << ": " << reason << ".\n";
+        exit_code = kUsage;
+        return;
+      }
+      const auto jwk = load_or_create_key(*key, false, *crypto);
+      if (!jwk) {
+        exit_code = kUsage;
+        return;
+      }
+      auto store = server::open_sqlite_store(*db);
+      if (!store.ok()) {
+        print_problems(store.problems());
+        exit_code = kUsage;
+        return;
+      }
+      server::AcceptOptions options;
+      options.controller_key = *jwk;
+      options.expected_method = *method;
+      auto accepted = server::accept_receipt(*store.value(), *crypto, *text, options);
+      if (!accepted.ok()) {
+        print_problems(accepted.problems());
+        exit_code = accepted.problems().front().code == "ledger_io" ? kUsage : kBadInput;
+        return;
+      }
+      std::cout << accepted.value().jws.dump() << "\n";
+      std::cerr << (accepted.value().status == server::AppendStatus::kDuplicate ? "Already stored: " : "Stored: ")
+                << accepted.value().stored.receipt_id << " (log entry #" << accepted.value().stored.seq << ").\n";
+      exit_code = kOk;
+    });
+  }
+}
+
+}  // namespace
+
+void add_server_commands(CLI::App& app, int& exit_code) {
+  add_serve(app, exit_code);
+  add_ledger(app, exit_code);
+}
+
+}  // namespace cachet::cli

@@ -1,0 +1,708 @@
+// `cachet serve` (http.h). Every handler answers JSON errors
+// {"error": {"code", "message", "problems"?}} with a 4xx status for bad
+// input, never a stack trace; the core never throws and an exception handler
+// turns anything unexpected into a bare 500.
+#include <httplib.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "cachet/receipt.h"
+#include "cachet/server/accept.h"
+#include "cachet/server/http.h"
+#include "pages.h"
+#include "tokens.h"
+#include "util.h"
+
+namespace cachet::server {
+namespace {
+
+constexpr const char* kAgent = "cachet-server/0.1.0";
+constexpr const char* kCsp =
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+Json problems_json(const Problems& problems) {
+  Json out = Json::array();
+  for (const Problem& p : problems) out.push_back({{"code", p.code}, {"path", p.path}, {"message", p.message}});
+  return out;
+}
+
+void send_json(httplib::Response& res, int status, const Json& body) {
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(dump(body) + "\n", "application/json; charset=utf-8");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
+                const Problems& problems = {}) {
+  Json error = {{"code", code}, {"message", message}};
+  if (!problems.empty()) error["problems"] = problems_json(problems);
+  send_json(res, status, Json{{"error", error}});
+}
+
+// Status for a problem coming out of accept_receipt / the store.
+int status_for(const std::string& code) {
+  if (code == "ledger_replay" || code == "ledger_already_superseded" || code == "ledger_challenge_used") return 409;
+  if (code == "ledger_io") return 500;
+  return 422;
+}
+
+void send_problems(httplib::Response& res, const Problems& problems) {
+  const std::string code = problems.empty() ? "receipt_invalid" : problems.front().code;
+  const int status = status_for(code);
+  if (status == 500) {
+    // Storage failures: say so, without internals.
+    send_error(res, 500, "storage_unavailable", "The consent ledger is unavailable; try again later.");
+    return;
+  }
+  const std::string message = problems.empty() ? "The receipt was refused." : problems.front().message;
+  send_error(res, status, code, message, problems);
+}
+
+std::string string_at(const Json& object, const char* a, const char* b = nullptr) {
+  if (!object.is_object() || !object.contains(a)) return "";
+  const Json& first = object[a];
+  if (b == nullptr) return first.is_string() ? first.get<std::string>() : "";
+  if (!first.is_object() || !first.contains(b) || !first[b].is_string()) return "";
+  return first[b].get<std::string>();
+}
+
+class Service {
+ public:
+  Service(const ServeOptions& options, const Config& config, ConsentStore& store, const CryptoProvider& crypto,
+          std::string challenge_secret, std::string link_secret)
+      : options_(options),
+        config_(config),
+        store_(store),
+        crypto_(crypto),
+        challenge_secret_(std::move(challenge_secret)),
+        link_secret_(std::move(link_secret)) {}
+
+  void install(httplib::Server& server) {
+    server.set_payload_max_length(options_.max_body);
+    server.set_default_headers({{"Content-Security-Policy", kCsp},
+                                {"X-Content-Type-Options", "nosniff"},
+                                {"Referrer-Policy", "no-referrer"},
+                                {"X-Frame-Options", "DENY"},
+                                {"Cross-Origin-Opener-Policy", "same-origin"}});
+    server.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
+    server.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
+    server.set_file_extension_and_mimetype_mapping("json", "application/json");
+    server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      send_error(res, 500, "internal_error", "The server could not handle this request.");
+    });
+    server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      switch (res.status) {
+        case 413:
+          send_error(res, 413, "body_too_large", "The request body is too large.");
+          break;
+        case 404:
+          send_error(res, 404, "not_found", "Nothing here.");
+          break;
+        case 405:
+          send_error(res, 405, "method_not_allowed", "This method is not allowed here.");
+          break;
+        default:
+          send_error(res, res.status, "http_error", "The request could not be handled.");
+      }
+      return httplib::Server::HandlerResponse::Handled;
+    }));
+    for (const std::string& dir : options_.static_dirs) server.set_mount_point("/", dir);
+
+    server.Get("/api/health", [](const httplib::Request&, httplib::Response& res) {
+      send_json(res, 200, Json{{"ok", true}});
+    });
+    server.Get("/api/challenge", [this](const httplib::Request&, httplib::Response& res) { challenge(res); });
+    server.Post("/api/receipts", [this](const httplib::Request& req, httplib::Response& res) { post_receipt(req, res); });
+    server.Post("/api/verify", [this](const httplib::Request& req, httplib::Response& res) { verify(req, res); });
+    server.Get(R"(/api/receipts/([0-9A-Za-z-]{1,64}))",
+               [this](const httplib::Request& req, httplib::Response& res) { get_receipt(req, res); });
+    server.Get("/api/people", [this](const httplib::Request& req, httplib::Response& res) { people(req, res); });
+    server.Post("/api/preference-link",
+                [this](const httplib::Request& req, httplib::Response& res) { preference_link(req, res); });
+    server.Get("/api/preferences",
+               [this](const httplib::Request& req, httplib::Response& res) { preferences_json(req, res); });
+    server.Post("/api/preferences",
+                [this](const httplib::Request& req, httplib::Response& res) { change_json(req, res); });
+    server.Get("/preferences", [this](const httplib::Request& req, httplib::Response& res) { preferences_page(req, res); });
+    server.Post("/preferences", [this](const httplib::Request& req, httplib::Response& res) { change_form(req, res); });
+    server.Post("/signup", [this](const httplib::Request& req, httplib::Response& res) { signup(req, res); });
+    server.Get("/cachet-server.css", [](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Cache-Control", "max-age=3600");
+      res.set_content(server_stylesheet(), "text/css; charset=utf-8");
+    });
+  }
+
+ private:
+  // --- helpers ---------------------------------------------------------------
+
+  bool is_admin(const httplib::Request& req) const {
+    if (options_.admin_token.empty()) return false;
+    const std::string header = req.get_header_value("Authorization");
+    const std::string prefix = "Bearer ";
+    if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) return false;
+    return constant_time_equal(header.substr(prefix.size()), options_.admin_token);
+  }
+
+  bool require_admin(const httplib::Request& req, httplib::Response& res) const {
+    if (is_admin(req)) return true;
+    send_error(res, options_.admin_token.empty() ? 403 : 401, "admin_required",
+               options_.admin_token.empty()
+                   ? "This endpoint is disabled: start the server with --admin-token to use it."
+                   : "This endpoint needs the admin token (Authorization: Bearer ...).");
+    return false;
+  }
+
+  // A JSON body, strictly parsed; answers 400/415 itself when it is not one.
+  std::optional<Json> json_body(const httplib::Request& req, httplib::Response& res) const {
+    const std::string type = req.get_header_value("Content-Type");
+    if (!type.empty() && type.find("application/json") == std::string::npos) {
+      send_error(res, 415, "unsupported_media_type", "Send the body as application/json.");
+      return std::nullopt;
+    }
+    Result<Json> parsed = parse_json_strict(req.body, ParseLimits{options_.max_body, 64});
+    if (!parsed.ok()) {
+      send_error(res, 400, "malformed_json", "The request body is not valid JSON.", parsed.problems());
+      return std::nullopt;
+    }
+    return std::move(parsed).value();
+  }
+
+  std::string link_path(const std::string& chain_root, std::int64_t expires) const {
+    return "/preferences?token=" + make_preference_token(link_secret_, chain_root, expires);
+  }
+  Json link_json(const std::string& chain_root) const {
+    const std::int64_t expires = now_unix() + options_.link_ttl_seconds;
+    const std::string path = link_path(chain_root, expires);
+    return Json{{"path", path}, {"url", options_.public_url + path}, {"expiresAt", format_rfc3339(expires)}};
+  }
+
+  std::string page_url() const {
+    if (options_.public_url.rfind("https://", 0) == 0) return options_.public_url + "/preferences";
+    return "";
+  }
+
+  std::string locale_of(const httplib::Request& req) const {
+    const std::string lang = req.has_param("lang") ? req.get_param_value("lang") : "";
+    if (lang == "fr" || lang == "en") return lang;
+    return config_.locale == "en" ? "en" : "fr";
+  }
+
+  // --- receipts ----------------------------------------------------------------
+
+  struct Submitted {
+    int status = 0;  // 200 (already stored) or 201
+    Accepted accepted;
+  };
+
+  // The receipt text out of a request: a JSON body that is the JWS itself or
+  // {"receipt": JWS | "JWS text"}, or a form field named like the config's
+  // receiptInput (cachet_receipt).
+  std::optional<std::string> receipt_text(const httplib::Request& req, httplib::Response& res) const {
+    const std::string type = req.get_header_value("Content-Type");
+    if (type.find("application/x-www-form-urlencoded") == 0) {
+      if (!req.has_param(config_.receipt_input)) {
+        send_error(res, 400, "receipt_missing", "The form carries no " + config_.receipt_input + " field.");
+        return std::nullopt;
+      }
+      return req.get_param_value(config_.receipt_input);
+    }
+    std::optional<Json> body = json_body(req, res);
+    if (!body) return std::nullopt;
+    if (body->is_object() && body->contains("receipt")) {
+      const Json& inner = (*body)["receipt"];
+      if (inner.is_string()) return inner.get<std::string>();
+      if (inner.is_object()) return dump(inner);
+      send_error(res, 400, "receipt_missing", "\"receipt\" must be the receipt (a JWS object or its JSON text).");
+      return std::nullopt;
+    }
+    if (body->is_object() && body->contains("payload")) return req.body;
+    send_error(res, 400, "receipt_missing", "The body is neither a receipt (JWS JSON) nor {\"receipt\": ...}.");
+    return std::nullopt;
+  }
+
+  // Verify, check challenge and authority, countersign, append. Answers errors itself.
+  std::optional<Submitted> submit(const httplib::Request& req, httplib::Response& res, const std::string& text) {
+    Result<VerifiedReceipt> verified = verify_receipt(text, crypto_);
+    if (!verified.ok()) {
+      send_problems(res, verified.problems());
+      return std::nullopt;
+    }
+    const VerifiedReceipt& receipt = verified.value();
+    const bool admin = is_admin(req);
+
+    // Same receipt again: idempotent, whatever it needed the first time.
+    auto existing = store_.find(receipt.receipt_id);
+    if (!existing.ok()) {
+      send_problems(res, existing.problems());
+      return std::nullopt;
+    }
+    if (existing.value() && existing.value()->payload_sha256 == receipt.payload_sha256) {
+      Accepted accepted{AppendStatus::kDuplicate, *existing.value(), Json::parse(existing.value()->jws, nullptr, false)};
+      return Submitted{200, std::move(accepted)};
+    }
+
+    // Challenges (DESIGN.md 3.2): ours are single-use and expire.
+    const std::string challenge = string_at(receipt.payload, "collection", "challenge");
+    bool consume = false;
+    if (!challenge.empty() && challenge.rfind("c1.", 0) == 0) {
+      if (auto problem = check_challenge(challenge_secret_, challenge, now_unix())) {
+        if (options_.require_challenge && !admin) {
+          send_error(res, 422, *problem,
+                     *problem == "challenge_expired" ? "The server challenge in this receipt has expired; reload the form."
+                                                    : "The server challenge in this receipt was not issued by this server.");
+          return std::nullopt;
+        }
+      } else {
+        consume = true;
+      }
+    } else if (options_.require_challenge && !admin) {
+      send_error(res, 422, "challenge_required",
+                 "This server only accepts receipts that carry a challenge from GET /api/challenge.");
+      return std::nullopt;
+    }
+
+    // An update or withdrawal changes someone's state: only the person (their
+    // preference token) or the admin may post one.
+    const std::string supersedes = string_at(receipt.payload, "supersedes");
+    if (!supersedes.empty() && !admin) {
+      const auto token = check_preference_token(link_secret_, req.get_header_value("X-Cachet-Preference-Token"),
+                                                now_unix());
+      auto previous = store_.find(supersedes);
+      if (!previous.ok()) {
+        send_problems(res, previous.problems());
+        return std::nullopt;
+      }
+      if (!token || !previous.value() || previous.value()->chain_root != token->chain_root) {
+        send_error(res, 403, "supersede_not_authorised",
+                   "An update or withdrawal must come with the person's preference token "
+                   "(X-Cachet-Preference-Token) or the admin token.");
+        return std::nullopt;
+      }
+    }
+
+    AcceptOptions accept;
+    accept.controller_key = options_.controller_key;
+    accept.consume_challenge = consume;
+    Result<Accepted> accepted = accept_verified(store_, crypto_, text, receipt, accept);
+    if (!accepted.ok()) {
+      send_problems(res, accepted.problems());
+      return std::nullopt;
+    }
+    const int status = accepted.value().status == AppendStatus::kDuplicate ? 200 : 201;
+    return Submitted{status, std::move(accepted).value()};
+  }
+
+  Json receipt_response(const Accepted& accepted, bool with_link) const {
+    Json out = {{"receiptId", accepted.stored.receipt_id},
+                {"status", accepted.status == AppendStatus::kDuplicate ? "already-stored" : "stored"},
+                {"chainRoot", accepted.stored.chain_root},
+                {"receivedAt", accepted.stored.received_at},
+                {"ledger", {{"seq", accepted.stored.seq}, {"entryHash", accepted.stored.entry_hash}}},
+                {"receipt", accepted.jws}};
+    if (with_link) out["preferences"] = link_json(accepted.stored.chain_root);
+    return out;
+  }
+
+  void post_receipt(const httplib::Request& req, httplib::Response& res) {
+    const std::optional<std::string> text = receipt_text(req, res);
+    if (!text) return;
+    std::optional<Submitted> submitted = submit(req, res, *text);
+    if (!submitted) return;
+    send_json(res, submitted->status, receipt_response(submitted->accepted, options_.show_preference_links));
+  }
+
+  void verify(const httplib::Request& req, httplib::Response& res) {
+    const std::optional<std::string> text = receipt_text(req, res);
+    if (!text) return;
+    VerifyOptions verify_options;
+    if (req.has_param("trusted") && req.get_param_value("trusted") == "1") {
+      verify_options.trusted_controller_key = options_.controller_key;
+    }
+    Result<VerifiedReceipt> verified = verify_receipt(*text, crypto_, verify_options);
+    const std::string locale = locale_of(req);
+    if (!verified.ok()) {
+      send_json(res, 200, Json{{"ok", false}, {"problems", problems_json(verified.problems())}});
+      return;
+    }
+    const VerifiedReceipt& v = verified.value();
+    Result<Json> pub = public_jwk(options_.controller_key);
+    Result<std::string> kid = pub.ok() ? jwk_thumbprint(pub.value(), crypto_) : Result<std::string>(pub.problems());
+    send_json(res, 200,
+              Json{{"ok", true},
+                   {"receiptId", v.receipt_id},
+                   {"payloadSha256", v.payload_sha256},
+                   {"countersigned", v.countersigned},
+                   {"countersignerKid", v.countersigner_kid},
+                   {"countersignedByThisServer", kid.ok() && v.countersigned && v.countersigner_kid == kid.value()},
+                   {"payload", v.payload},
+                   {"text", render_receipt_text(v.payload, locale)}});
+  }
+
+  void get_receipt(const httplib::Request& req, httplib::Response& res) {
+    if (!require_admin(req, res)) return;
+    auto state = store_.state_of(req.matches[1].str());
+    if (!state.ok()) {
+      const std::string code = state.problems().front().code;
+      if (code == "ledger_unknown_receipt") {
+        send_error(res, 404, code, "No stored receipt has this id.");
+      } else {
+        send_problems(res, state.problems());
+      }
+      return;
+    }
+    auto found = store_.find(req.matches[1].str());
+    Json out = state_json(state.value(), locale_of(req), true);
+    if (found.ok() && found.value()) out["receipt"] = stored_json(*found.value(), "", true);
+    send_json(res, 200, out);
+  }
+
+  void people(const httplib::Request& req, httplib::Response& res) {
+    if (!require_admin(req, res)) return;
+    Json list = Json::array();
+    const Problems problems = store_.for_each_person([&](const PersonState& person) {
+      list.push_back(state_json(person, "", false));
+      return list.size() < 10000;
+    });
+    if (!problems.empty()) {
+      send_problems(res, problems);
+      return;
+    }
+    send_json(res, 200, Json{{"people", list}});
+  }
+
+  // --- preference centre (R1 "at any time", R10) --------------------------------
+
+  void challenge(httplib::Response& res) const {
+    const std::int64_t expires = now_unix() + options_.challenge_ttl_seconds;
+    const std::string nonce = random_bytes(16);
+    if (nonce.size() != 16) {
+      send_error(res, 500, "internal_error", "No random bytes available.");
+      return;
+    }
+    send_json(res, 200, Json{{"challenge", make_challenge(challenge_secret_, expires, nonce)},
+                             {"expiresAt", format_rfc3339(expires)}});
+  }
+
+  void preference_link(const httplib::Request& req, httplib::Response& res) {
+    if (!options_.show_preference_links && !require_admin(req, res)) return;
+    std::optional<Json> body = json_body(req, res);
+    if (!body) return;
+    const std::string id = string_at(*body, "receiptId");
+    if (id.empty()) {
+      send_error(res, 400, "receipt_id_missing", "Give {\"receiptId\": \"...\"}.");
+      return;
+    }
+    auto state = store_.state_of(id);
+    if (!state.ok()) {
+      send_error(res, 404, "ledger_unknown_receipt", "No stored receipt has this id.");
+      return;
+    }
+    send_json(res, 200, link_json(state.value().chain_root));
+  }
+
+  // The person a token opens, or an error answered (401 for a bad or expired link).
+  std::optional<PersonState> person_for(const std::string& token, httplib::Response& res) {
+    const auto checked = check_preference_token(link_secret_, token, now_unix());
+    if (!checked) {
+      send_error(res, 401, "link_invalid", "This preference link is invalid or has expired; ask for a new one.");
+      return std::nullopt;
+    }
+    auto state = store_.state_of(checked->chain_root);
+    if (!state.ok()) {
+      send_error(res, 404, "ledger_unknown_receipt", "Your receipts are no longer held (retention period over).");
+      return std::nullopt;
+    }
+    return std::move(state).value();
+  }
+
+  void preferences_json(const httplib::Request& req, httplib::Response& res) {
+    auto person = person_for(req.get_param_value("token"), res);
+    if (!person) return;
+    send_json(res, 200, state_json(*person, locale_of(req), true));
+  }
+
+  // Makes the receipt for one change: a preference-centre receipt superseding
+  // the latest one and carrying its subject digests (the server never sees
+  // the contact values).
+  Result<Accepted> change(const PersonState& person, const std::string& channel_name, const std::string& action,
+                          bool& unchanged) {
+    unchanged = false;
+    const auto channel = channel_from_string(channel_name);
+    const ChannelConfig* channel_config = channel ? config_.find(*channel) : nullptr;
+    if (channel_config == nullptr) {
+      return Problem{"preference_unknown_channel", "/channel", "This channel is not offered."};
+    }
+    const bool consent = channel_config->basis == Basis::kConsent;
+    Decision wanted;
+    if (action == "object" && !consent) {
+      wanted = Decision::kObjected;
+    } else if (action == "unobject" && !consent) {
+      wanted = Decision::kNotObjected;
+    } else if (action == "withdraw" && consent) {
+      wanted = Decision::kWithdrawn;
+    } else {
+      return Problem{"preference_bad_action", "/action",
+                     consent ? "For this channel the only change offered is withdraw."
+                             : "For this channel the changes offered are object and unobject."};
+    }
+    const Json& previous = person.latest.payload;
+    Choices choices;
+    choices.superseding = true;
+    for (const ChannelConfig& c : config_.channels) {
+      const std::string name(to_string(c.channel));
+      const std::string before = previous.contains("channels") && previous["channels"].is_object()
+                                     ? string_at(previous["channels"], name.c_str(), "decision")
+                                     : "";
+      std::optional<Decision> decision = decision_from_string(before);
+      const bool fits = decision && (c.basis == Basis::kConsent
+                                         ? (*decision == Decision::kGranted || *decision == Decision::kNotGranted ||
+                                            *decision == Decision::kWithdrawn)
+                                         : (*decision == Decision::kObjected || *decision == Decision::kNotObjected));
+      if (!fits) decision = c.basis == Basis::kConsent ? Decision::kNotGranted : Decision::kNotObjected;
+      choices.decisions[c.channel] = *decision;
+    }
+    Decision& current = choices.decisions[*channel];
+    if (current == wanted || (wanted == Decision::kWithdrawn && current != Decision::kGranted)) {
+      unchanged = true;
+      return Accepted{AppendStatus::kDuplicate, person.latest, Json::parse(person.latest.jws, nullptr, false)};
+    }
+    current = wanted;
+
+    ReceiptContext context;
+    context.receipt_id = new_receipt_id(crypto_);
+    context.issued_at = format_rfc3339(now_unix());
+    const std::string locale = string_at(previous, "notice", "locale");
+    context.locale = (locale == "fr" || locale == "en") ? locale : config_.locale;
+    context.collection_method = "preference-centre";
+    context.page_url = page_url();
+    context.agent = kAgent;
+    context.supersedes = person.latest.receipt_id;
+    context.carried_subject = previous.contains("subject") ? previous["subject"] : Json();
+    Result<Json> issued = issue_receipt(config_, choices, context, crypto_);
+    if (!issued.ok()) return issued.problems();
+    AcceptOptions accept;
+    accept.controller_key = options_.controller_key;
+    return accept_receipt(store_, crypto_, dump(issued.value()), accept);
+  }
+
+  void change_json(const httplib::Request& req, httplib::Response& res) {
+    std::optional<Json> body = json_body(req, res);
+    if (!body) return;
+    std::lock_guard<std::mutex> lock(change_mutex_);  // one change at a time: no racing supersedes
+    auto person = person_for(string_at(*body, "token"), res);
+    if (!person) return;
+    bool unchanged = false;
+    Result<Accepted> accepted = change(*person, string_at(*body, "channel"), string_at(*body, "action"), unchanged);
+    if (!accepted.ok()) {
+      const std::string code = accepted.problems().front().code;
+      if (code.rfind("preference_", 0) == 0) {
+        send_error(res, 400, code, accepted.problems().front().message);
+      } else {
+        send_problems(res, accepted.problems());
+      }
+      return;
+    }
+    Json out = receipt_response(accepted.value(), false);
+    out["status"] = unchanged ? "unchanged" : "stored";
+    auto state = store_.state_of(person->chain_root);
+    if (state.ok()) out["state"] = state_json(state.value(), locale_of(req), false);
+    send_json(res, unchanged ? 200 : 201, out);
+  }
+
+  void preferences_page(const httplib::Request& req, httplib::Response& res) {
+    const std::string locale = locale_of(req);
+    const std::string token = req.get_param_value("token");
+    const auto checked = check_preference_token(link_secret_, token, now_unix());
+    res.set_header("Cache-Control", "no-store");
+    if (!checked) {
+      res.status = 401;
+      res.set_content(render_message_page(locale, MessageKind::kLinkInvalid, config_), "text/html; charset=utf-8");
+      return;
+    }
+    auto state = store_.state_of(checked->chain_root);
+    if (!state.ok()) {
+      res.status = 404;
+      res.set_content(render_message_page(locale, MessageKind::kPersonGone, config_), "text/html; charset=utf-8");
+      return;
+    }
+    PreferencePage page;
+    page.locale = locale;
+    page.token = token;
+    page.expires_at = format_rfc3339(checked->expires_at);
+    page.changed = req.get_param_value("changed");
+    res.set_content(render_preferences_page(page, state.value(), config_), "text/html; charset=utf-8");
+  }
+
+  void change_form(const httplib::Request& req, httplib::Response& res) {
+    const std::string locale = locale_of(req);
+    const std::string token = req.get_param_value("token");
+    std::lock_guard<std::mutex> lock(change_mutex_);
+    const auto checked = check_preference_token(link_secret_, token, now_unix());
+    res.set_header("Cache-Control", "no-store");
+    if (!checked) {
+      res.status = 401;
+      res.set_content(render_message_page(locale, MessageKind::kLinkInvalid, config_), "text/html; charset=utf-8");
+      return;
+    }
+    auto state = store_.state_of(checked->chain_root);
+    if (!state.ok()) {
+      res.status = 404;
+      res.set_content(render_message_page(locale, MessageKind::kPersonGone, config_), "text/html; charset=utf-8");
+      return;
+    }
+    bool unchanged = false;
+    const std::string channel = req.get_param_value("channel");
+    Result<Accepted> accepted = change(state.value(), channel, req.get_param_value("action"), unchanged);
+    if (!accepted.ok()) {
+      res.status = status_for(accepted.problems().front().code) == 500 ? 500 : 400;
+      res.set_content(render_message_page(locale, MessageKind::kChangeFailed, config_), "text/html; charset=utf-8");
+      return;
+    }
+    // Post/redirect/get: reloading the page does not repeat the change.
+    res.set_redirect(
+        "/preferences?token=" + token + "&lang=" + locale + "&changed=" + (unchanged ? std::string("none") : channel),
+        303);
+  }
+
+  // The demo's signup form posts here (no script needed): store the receipt,
+  // show it and the preference link. The form's other fields are ignored: the
+  // ledger keeps receipts, never contact values.
+  void signup(const httplib::Request& req, httplib::Response& res) {
+    const std::string locale = locale_of(req);
+    res.set_header("Cache-Control", "no-store");
+    httplib::Response inner;
+    std::optional<std::string> text = receipt_text(req, inner);
+    std::optional<Submitted> submitted;
+    if (text) submitted = submit(req, inner, *text);
+    if (!submitted) {
+      res.status = inner.status >= 400 ? inner.status : 400;
+      const Json error = Json::parse(inner.body, nullptr, false);
+      std::string message = "";
+      if (!error.is_discarded() && error.contains("error")) message = string_at(error["error"], "message");
+      res.set_content(render_signup_error(locale, message, config_), "text/html; charset=utf-8");
+      return;
+    }
+    const Accepted& a = submitted->accepted;
+    SignupResult result;
+    result.locale = locale;
+    result.receipt_text = render_receipt_text(a.stored.payload, locale);
+    result.receipt_json = a.jws.dump(2, ' ', false, Json::error_handler_t::replace);
+    result.receipt_id = a.stored.receipt_id;
+    if (options_.show_preference_links) {
+      const Json link = link_json(a.stored.chain_root);
+      result.preference_path = string_at(link, "path") + "&lang=" + locale;
+      result.link_expires_at = string_at(link, "expiresAt");
+    }
+    res.status = submitted->status;
+    res.set_content(render_signup_result(result, config_), "text/html; charset=utf-8");
+  }
+
+  // --- JSON views ---------------------------------------------------------------
+
+  Json stored_json(const StoredReceipt& r, const std::string& locale, bool with_jws) const {
+    Json out = {{"receiptId", r.receipt_id},
+                {"issuedAt", r.issued_at},
+                {"receivedAt", r.received_at},
+                {"collectionMethod", r.collection_method},
+                {"supersedes", r.supersedes},
+                {"supersededBy", r.superseded_by},
+                {"payloadSha256", r.payload_sha256},
+                {"countersignerKid", r.countersigner_kid},
+                {"seq", r.seq},
+                {"entryHash", r.entry_hash},
+                {"channels", r.payload.is_object() && r.payload.contains("channels") ? r.payload["channels"] : Json()}};
+    if (!locale.empty()) out["text"] = render_receipt_text(r.payload, locale);
+    if (with_jws) out["receipt"] = Json::parse(r.jws, nullptr, false);
+    return out;
+  }
+
+  Json state_json(const PersonState& person, const std::string& locale, bool with_history) const {
+    Json out = {{"chainRoot", person.chain_root},
+                {"latestReceiptId", person.latest.receipt_id},
+                {"retentionUntil", person.retention_until},
+                {"channels", person.latest.payload.is_object() && person.latest.payload.contains("channels")
+                                 ? person.latest.payload["channels"]
+                                 : Json::object()}};
+    if (with_history) {
+      Json history = Json::array();
+      for (const StoredReceipt& r : person.history) history.push_back(stored_json(r, locale, false));
+      out["history"] = history;
+    }
+    return out;
+  }
+
+  const ServeOptions& options_;
+  const Config& config_;
+  ConsentStore& store_;
+  const CryptoProvider& crypto_;
+  const std::string challenge_secret_;
+  const std::string link_secret_;
+  std::mutex change_mutex_;
+};
+
+}  // namespace
+
+int serve(const ServeOptions& options, const Config& config, ConsentStore& store, const CryptoProvider& crypto,
+          std::ostream& out, std::ostream& log) {
+  auto challenge_secret = store.secret("challenge");
+  auto link_secret = store.secret("preference-links");
+  if (!challenge_secret.ok() || !link_secret.ok()) {
+    log << "error: cannot read the server secrets from the ledger.\n";
+    return 2;
+  }
+  Service service(options, config, store, crypto, challenge_secret.value(), link_secret.value());
+  httplib::Server server;
+  service.install(server);
+  server.set_logger([&log](const httplib::Request& req, const httplib::Response& res) {
+    // Never the query string: preference tokens travel there.
+    static std::mutex log_mutex;
+    std::lock_guard<std::mutex> lock(log_mutex);
+    log << req.method << " " << req.path << " " << res.status << "\n";
+  });
+
+  // SIGINT/SIGTERM stop the server from a dedicated thread (sigwait), so no
+  // handler touches server state asynchronously. Worker threads inherit the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  int port = options.port;
+  if (port == 0) {
+    port = server.bind_to_any_port(options.host);
+    if (port <= 0) {
+      log << "error: cannot listen on " << options.host << " (any port).\n";
+      return 2;
+    }
+  } else if (!server.bind_to_port(options.host, port)) {
+    log << "error: cannot listen on " << options.host << ":" << port << " (in use, or not allowed).\n";
+    return 2;
+  }
+  const std::string shown_host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+  out << "Listening on http://" << shown_host << ":" << port << std::endl;
+
+  std::atomic<bool> signalled{false};
+  std::thread stopper([&server, &signalled, stop_signals] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    signalled = true;
+    server.stop();
+  });
+  server.listen_after_bind();
+  // listen returned on its own (error): wake the stopper so it can be joined.
+  if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);
+  stopper.join();
+  return 0;
+}
+
+}  // namespace cachet::server

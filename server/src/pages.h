@@ -1,0 +1,39 @@
+// Server-rendered pages (preference centre, signup result, messages), in
+// French or English. No script and no inline style: they run under the
+// server's CSP (style-src 'self', script-src 'self'). Every dynamic string is
+// HTML-escaped; nothing from a config or a person reaches markup unescaped.
+#pragma once
+
+#include <string>
+
+#include "cachet/config.h"
+#include "cachet/server/store.h"
+
+namespace cachet::server {
+
+std::string html_escape(const std::string& text);
+std::string server_stylesheet();
+
+struct PreferencePage {
+  std::string locale;      // "fr" | "en"
+  std::string token;
+  std::string expires_at;  // RFC 3339
+  std::string changed;     // channel just changed, "none", or empty
+};
+std::string render_preferences_page(const PreferencePage& page, const PersonState& person, const Config& config);
+
+struct SignupResult {
+  std::string locale;
+  std::string receipt_id;
+  std::string receipt_text;     // render_receipt_text
+  std::string receipt_json;     // the countersigned JWS, pretty-printed
+  std::string preference_path;  // empty unless links are shown on screen (demo)
+  std::string link_expires_at;
+};
+std::string render_signup_result(const SignupResult& result, const Config& config);
+std::string render_signup_error(const std::string& locale, const std::string& message, const Config& config);
+
+enum class MessageKind { kLinkInvalid, kPersonGone, kChangeFailed };
+std::string render_message_page(const std::string& locale, MessageKind kind, const Config& config);
+
+}  // namespace cachet::server
