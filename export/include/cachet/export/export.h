@@ -1,0 +1,92 @@
+// The partner export (DESIGN.md section 2, R1-R10): the organisation's contact
+// file + the consent ledger -> one file per partner holding only what each
+// person allowed, the first-contact notices partners owe (R8), and a report
+// of every row and value left out, and why. docs/export.md is the user guide.
+//
+// Functions here return Results and do not throw. Problem codes:
+//   csv_*             the contact file or mapping is malformed (input judged bad)
+//   export_*          options, output directory, I/O
+//   ledger_*          the ledger (from cachet_server)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cachet/config.h"
+#include "cachet/json.h"
+#include "cachet/problem.h"
+#include "cachet/server/store.h"
+
+namespace cachet::exporter {
+
+// Which contact-file column holds what.
+struct ColumnMapping {
+  std::string receipt = "cachet_receipt_id";  // any receipt id of the person's chain
+  std::string email = "email";
+  std::string phone = "phone";
+  std::string mobile = "mobile";
+  std::string postal = "address";
+};
+// {"receipt": "...", "email": "...", "phone": "...", "mobile": "...", "postal": "..."};
+// every member optional, unknown members refused (mapping_* codes).
+Result<ColumnMapping> parse_mapping(std::string_view json_text);
+
+// Why a row or a value did not go to a partner. Stable strings (report.json).
+inline constexpr const char* kNoReceipt = "no-receipt";              // no id in the row, or the ledger lacks it
+inline constexpr const char* kReceiptInvalid = "receipt-invalid";    // stored JWS fails verify_receipt
+inline constexpr const char* kRetentionExpired = "retention-expired";// R9: past the receipt's retention
+inline constexpr const char* kDuplicatePerson = "duplicate-person";  // an earlier row already covered this chain
+inline constexpr const char* kPartnerNotListed = "partner-not-listed";// R6/R7: not in notice.partnerIds
+inline constexpr const char* kWithdrawn = "withdrawn";               // R10
+inline constexpr const char* kObjected = "objected";                 // R1
+inline constexpr const char* kNoConsent = "no-consent";              // R4
+inline constexpr const char* kNotInformed = "not-informed";          // the receipt has no decision for the channel
+inline constexpr const char* kDigestMismatch = "digest-mismatch";    // value not the one the receipt binds
+inline constexpr const char* kNoValue = "no-value";                  // empty cell (rows only)
+const std::vector<std::string>& all_reasons();
+
+struct ExportOptions {
+  std::string contacts_path;
+  std::string out_dir;
+  ColumnMapping columns;
+  std::string at;                          // transfer time, RFC 3339 UTC or YYYY-MM-DD; now when empty
+  std::optional<Json> controller_key;      // public JWK: receipts must carry its countersignature
+  bool force = false;                      // replace an existing non-empty --out
+  int jobs = 0;                            // threads verifying signatures; 0 = hardware
+  bool verify_signatures = true;           // false only for measurements (bench)
+  std::string agent = "cachet-export";     // written into the ledger entry
+};
+
+struct ExportOutcome {
+  Json report;          // also written as DIR/report.json
+  std::string summary;  // also written as DIR/report.txt
+  bool ledger_recorded = false;
+};
+
+// Runs the export. On any failure nothing is left in `out_dir` or beside it.
+Result<ExportOutcome> run_export(const Config& config, server::ConsentStore& store, const ExportOptions& options);
+
+// Records the export as a ledger log entry when the store can (see
+// ledger_event.cpp); ledger_event_unsupported otherwise.
+Result<std::int64_t> record_export_event(server::ConsentStore& store, const Json& details);
+
+// --- first-contact notice (R8) ---------------------------------------------
+
+// YYYY-MM-DD one calendar month after `date` (day clamped to the month's end).
+std::string one_month_after(std::string_view date);
+struct PartnerNoticeText {
+  std::string fr, en;
+};
+PartnerNoticeText partner_notice(const Config& config, const Partner& partner, std::string_view transfer_date,
+                                 std::string_view deadline);
+
+// --- dates ------------------------------------------------------------------
+// Seconds since the epoch of "YYYY-MM-DD" (midnight UTC) or RFC 3339 UTC
+// "YYYY-MM-DDTHH:MM:SS[.fff]Z"; nullopt when not one of those or not a real date.
+std::optional<std::int64_t> parse_time(std::string_view text);
+std::string format_time(std::int64_t unix_seconds);  // RFC 3339 UTC, whole seconds
+
+}  // namespace cachet::exporter
