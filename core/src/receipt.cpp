@@ -193,12 +193,7 @@ Problems check_payload_schema(const Json& payload) {
       check.only(entry, path, {"basis", "decision", "shownUnchecked", "partnerProspecting"});
       const Json* basis = check.member(entry, path, "basis", VT::string);
       const Json* decision = check.member(entry, path, "decision", VT::string);
-      if (const Json* unchecked = check.member(entry, path, "shownUnchecked", VT::boolean);
-          unchecked && !unchecked->get<bool>()) {
-        // R5: a box shown pre-ticked collects no valid consent or objection.
-        check.fail("receipt_prechecked_box", pointer_append(path, "shownUnchecked"),
-                   "The receipt says the box was shown pre-ticked, which no valid consent allows (R5).");
-      }
+      const Json* unchecked = check.member(entry, path, "shownUnchecked", VT::boolean);
       if (!basis || !decision) continue;
       const std::string b = basis->get<std::string>();
       const std::optional<Decision> d = decision_from_string(decision->get<std::string>());
@@ -211,6 +206,16 @@ Problems check_payload_schema(const Json& payload) {
       } else if (*d == Decision::kWithdrawn && !payload.contains("supersedes")) {
         check.fail("receipt_bad_value", pointer_append(path, "decision"),
                    "A withdrawal must name the receipt it supersedes.");
+      }
+      if (unchecked && !unchecked->get<bool>()) {
+        // R5: a pre-ticked box collects no valid consent. The one exception is
+        // an objection pre-selected because the browser sent Global Privacy Control.
+        const bool gpc = payload.contains("collection") && payload["collection"].is_object() &&
+                         payload["collection"].value("globalPrivacyControl", false);
+        if (consent || !gpc) {
+          check.fail("receipt_prechecked_box", pointer_append(path, "shownUnchecked"),
+                     "The receipt says the box was shown pre-ticked, which no valid consent allows (R5).");
+        }
       }
       if ((name == "email" || name == "sms") && !consent) {
         check.fail("receipt_bad_value", pointer_append(path, "basis"), "Email and SMS prospecting need consent (R4).");
@@ -342,9 +347,13 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
                                          "Every configured channel needs a decision."));
       continue;
     }
+    // R5: every box is shown unchecked, except that the Global Privacy Control
+    // signal pre-selects objection on legitimate-interest channels, in the
+    // person's favour; the receipt says so truthfully.
+    const bool preselected = context.global_privacy_control && channel_config.basis == Basis::kLegitimateInterest;
     Json entry = {{"basis", to_string(channel_config.basis)},
                   {"decision", to_string(decision->second)},
-                  {"shownUnchecked", true}};
+                  {"shownUnchecked", !preselected}};
     if (channel_config.partner_prospecting) entry["partnerProspecting"] = to_string(*channel_config.partner_prospecting);
     channels[std::string(to_string(channel_config.channel))] = std::move(entry);
   }

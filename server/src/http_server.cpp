@@ -86,6 +86,9 @@ class Service {
 
   void install(httplib::Server& server) {
     server.set_payload_max_length(options_.max_body);
+    // Short keep-alive: a stop (SIGTERM) waits for idle connections to time out.
+    server.set_keep_alive_timeout(2);
+    server.set_read_timeout(10);
     server.set_default_headers({{"Content-Security-Policy", kCsp},
                                 {"X-Content-Type-Options", "nosniff"},
                                 {"Referrer-Policy", "no-referrer"},

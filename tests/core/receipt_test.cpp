@@ -333,3 +333,32 @@ TEST(ContactNormalisation, FollowsTheDocumentedRules) {
 
 }  // namespace
 }  // namespace cachet
+
+namespace cachet {
+namespace {
+
+TEST_F(ReceiptTest, GlobalPrivacyControlPreselectionIsRecordedTruthfully) {
+  ReceiptContext c = context();
+  c.global_privacy_control = true;
+  const Json gpc_choices = Json::parse(R"({"decisions": {"postal": "objected", "phone": "objected"}})");
+  Result<Json> receipt = issue_receipt(config_, choices(gpc_choices), c, *crypto_);
+  ASSERT_TRUE(receipt.ok()) << receipt.problems().front().message;
+  Result<VerifiedReceipt> verified = verify_receipt(receipt.value().dump(), *crypto_);
+  ASSERT_TRUE(verified.ok()) << verified.problems().front().message;
+  const Json& payload = verified.value().payload;
+  EXPECT_TRUE(payload["collection"]["globalPrivacyControl"].get<bool>());
+  EXPECT_FALSE(payload["channels"]["postal"]["shownUnchecked"].get<bool>());
+  EXPECT_TRUE(payload["channels"]["email"]["shownUnchecked"].get<bool>()) << "consent boxes are never pre-ticked";
+
+  // Without the signal, a pre-ticked objection box is refused too.
+  Json forged = payload;
+  forged["collection"]["globalPrivacyControl"] = false;
+  Result<Json> key = crypto_->generate_ed25519();
+  Result<Json> jws = sign_jws(canonicalize(forged).value(), key.value(), *crypto_, Json{{"typ", kReceiptType}});
+  Result<VerifiedReceipt> refused = verify_receipt(jws.value().dump(), *crypto_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.problems().front().code, "receipt_prechecked_box");
+}
+
+}  // namespace
+}  // namespace cachet

@@ -1,0 +1,208 @@
+// `cachet export` and `cachet import-relayed` (DESIGN.md 3.3; docs/export.md).
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "cachet/config.h"
+#include "cachet/export/export.h"
+#include "cachet/export/relayed.h"
+#include "cachet/jws.h"
+#include "cachet/openssl_crypto.h"
+#include "cachet/server/store.h"
+#include "command.h"
+#include "support.h"
+
+namespace cachet::cli {
+namespace {
+
+// csv_* and mapping_* problems mean the input was judged bad (exit 1); the rest is usage or I/O (exit 2).
+int exit_code_for(const Problems& problems) {
+  for (const Problem& p : problems) {
+    if (p.code.rfind("csv_", 0) == 0 || p.code.rfind("mapping_", 0) == 0) return kBadInput;
+  }
+  return kUsage;
+}
+
+Result<Config> config_from(const std::string& path) {
+  Result<std::string> text = read_input(path);
+  if (!text.ok()) return text.problems();
+  Result<Config> config = load_config(text.value());
+  if (!config.ok()) {
+    Problems problems = config.problems();
+    problems.insert(problems.begin(), Problem{"config_invalid", "", path + " is not a valid config; run 'cachet lint " + path + "'."});
+    return problems;
+  }
+  return config;
+}
+
+Result<std::unique_ptr<server::ConsentStore>> ledger_from(const std::string& path) {
+  std::error_code ec;
+  // open_sqlite_store creates missing files; a typo must not yield an empty ledger.
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Problem{"ledger_io", "--db", "The ledger " + path + " does not exist."};
+  }
+  return server::open_sqlite_store(path);
+}
+
+struct ExportArgs {
+  std::string contacts, db, config, out, mapping, at, key, format = "text";
+  std::string email, phone, mobile, postal, receipt;
+  bool force = false;
+  bool no_verify = false;
+  int jobs = 0;
+};
+
+void add_export(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand(
+      "export",
+      "Build one file per partner with only what each person allowed, the first-contact notices partners owe (R8) "
+      "and a report of every row left out.");
+  auto args = std::make_shared<ExportArgs>();
+  command->add_option("--contacts", args->contacts, "Contact file (CSV, RFC 4180, UTF-8, header row)")->required();
+  command->add_option("--db", args->db, "Consent ledger (SQLite)")->required();
+  command->add_option("--config", args->config, "Consent config (JSON)")->required();
+  command->add_option("--out", args->out, "Output directory (created; replaced only with --force)")->required();
+  auto* mapping = command->add_option("--mapping", args->mapping,
+                                      "Column mapping JSON {\"receipt\", \"email\", \"phone\", \"mobile\", \"postal\"}");
+  const char* columns[][3] = {{"--email-column", "email", "Column holding the email address"},
+                              {"--phone-column", "phone", "Column holding the phone number"},
+                              {"--mobile-column", "mobile", "Column holding the mobile number (SMS)"},
+                              {"--postal-column", "address", "Column holding the postal address"},
+                              {"--receipt-column", "cachet_receipt_id", "Column holding a receipt id of the person"}};
+  std::string* targets[] = {&args->email, &args->phone, &args->mobile, &args->postal, &args->receipt};
+  for (std::size_t i = 0; i < 5; ++i) {
+    *targets[i] = columns[i][1];
+    command->add_option(columns[i][0], *targets[i], columns[i][2])->capture_default_str()->excludes(mapping);
+  }
+  command->add_option("--at", args->at, "Transfer time, RFC 3339 UTC or YYYY-MM-DD (default: now)");
+  command->add_option("--key", args->key,
+                      "Controller key (JWK, public or private): receipts must carry its countersignature");
+  command->add_flag("--force", args->force, "Replace a non-empty output directory");
+  command->add_option("--jobs", args->jobs, "Threads verifying signatures (default: all cores)")->check(CLI::Range(0, 256));
+  command->add_flag("--no-verify-signatures", args->no_verify,
+                    "Skip re-verifying the stored receipts' signatures (measurements only; the report says so)");
+  command->add_option("--format", args->format, "Summary on stdout: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  command->callback([args, &exit_code] {
+    exit_code = kUsage;
+    Result<Config> config = config_from(args->config);
+    if (!config.ok()) {
+      print_problems(config.problems());
+      exit_code = kBadInput;
+      return;
+    }
+    exporter::ExportOptions options;
+    options.contacts_path = args->contacts;
+    options.out_dir = args->out;
+    options.at = args->at;
+    options.force = args->force;
+    options.jobs = args->jobs;
+    options.verify_signatures = !args->no_verify;
+    options.agent = "cachet-cli/" CACHET_EXPORT_VERSION;
+    if (!args->mapping.empty()) {
+      Result<std::string> text = read_input(args->mapping);
+      if (!text.ok()) return print_problems(text.problems());
+      Result<exporter::ColumnMapping> mapping = exporter::parse_mapping(text.value());
+      if (!mapping.ok()) {
+        std::cerr << "error: " << args->mapping << " is not a valid column mapping.\n";
+        print_problems(mapping.problems());
+        exit_code = kBadInput;
+        return;
+      }
+      options.columns = mapping.value();
+    } else {
+      options.columns = {args->receipt, args->email, args->phone, args->mobile, args->postal};
+    }
+    if (!args->key.empty()) {
+      Result<Json> key = load_jwk(args->key, /*need_private=*/false);
+      Result<Json> pub = key.ok() ? public_jwk(key.value()) : Result<Json>(key.problems());
+      if (!pub.ok()) return print_problems(pub.problems());
+      options.controller_key = pub.value();
+    }
+    Result<std::unique_ptr<server::ConsentStore>> store = ledger_from(args->db);
+    if (!store.ok()) return print_problems(store.problems());
+    Result<exporter::ExportOutcome> outcome = exporter::run_export(config.value(), *store.value(), options);
+    if (!outcome.ok()) {
+      print_problems(outcome.problems());
+      std::cerr << "error: nothing was written to " << args->out << ".\n";
+      exit_code = exit_code_for(outcome.problems());
+      return;
+    }
+    if (args->format == "json") {
+      std::cout << outcome.value().report.dump(2) << "\n";
+    } else {
+      std::cout << outcome.value().summary;
+    }
+    if (!outcome.value().ledger_recorded) {
+      std::cerr << "warning: " << outcome.value().report["ledger"]["message"].get<std::string>() << "\n";
+    }
+    exit_code = kOk;
+  });
+}
+
+struct RelayedArgs {
+  std::string file, partner, db, config, key, at, format = "text";
+};
+
+void add_import_relayed(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand(
+      "import-relayed",
+      "Record the objections and withdrawals a partner relays (CSV: reference, channel, action, date) as receipts "
+      "superseding each person's latest one.");
+  auto args = std::make_shared<RelayedArgs>();
+  command->add_option("--file", args->file, "Relayed file (CSV: reference, channel, action objected|withdrawn, date)")
+      ->required();
+  command->add_option("--partner", args->partner, "Id of the partner that relayed the requests")->required();
+  command->add_option("--db", args->db, "Consent ledger (SQLite)")->required();
+  command->add_option("--config", args->config, "Consent config (JSON)")->required();
+  command->add_option("--key", args->key, "Controller private key (JWK): countersigns the new receipts")->required();
+  command->add_option("--at", args->at, "Time the receipts are issued and accepted, RFC 3339 UTC (default: now)");
+  command->add_option("--format", args->format, "Report on stdout: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  command->callback([args, &exit_code] {
+    exit_code = kUsage;
+    Result<Config> config = config_from(args->config);
+    if (!config.ok()) {
+      print_problems(config.problems());
+      exit_code = kBadInput;
+      return;
+    }
+    Result<Json> key = load_jwk(args->key, /*need_private=*/true);
+    if (!key.ok()) return print_problems(key.problems());
+    Result<std::unique_ptr<server::ConsentStore>> store = ledger_from(args->db);
+    if (!store.ok()) return print_problems(store.problems());
+    const auto crypto = make_openssl_crypto();
+    exporter::RelayedOptions options;
+    options.file_path = args->file;
+    options.partner_id = args->partner;
+    options.controller_key = key.value();
+    options.at = args->at;
+    options.agent = "cachet-cli/" CACHET_EXPORT_VERSION;
+    Result<exporter::RelayedReport> report = exporter::import_relayed(config.value(), *store.value(), *crypto, options);
+    if (!report.ok()) {
+      print_problems(report.problems());
+      std::cerr << "error: nothing was applied.\n";
+      exit_code = exit_code_for(report.problems());
+      return;
+    }
+    if (args->format == "json") {
+      std::cout << report.value().to_json().dump(2) << "\n";
+    } else {
+      std::cout << report.value().to_text();
+    }
+    // Applied lines stay applied; other outcomes ask for a look at the file.
+    exit_code = report.value().all_applied_or_in_effect() ? kOk : kBadInput;
+  });
+}
+
+}  // namespace
+
+void add_export_commands(CLI::App& app, int& exit_code) {
+  add_export(app, exit_code);
+  add_import_relayed(app, exit_code);
+}
+
+}  // namespace cachet::cli

@@ -1,0 +1,885 @@
+// `cachet export`: contacts file + ledger -> per-partner files (R1-R10).
+//
+// The contact file is streamed in batches: read a batch of rows, look each
+// person up in the ledger (ConsentStore::state_of: the latest receipt of the
+// chain wins, R10), re-verify the stored receipts' signatures on several
+// threads, then decide and write row by row, in file order. Memory stays
+// bounded by the batch, plus 16 bytes per distinct person (duplicate check).
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <thread>
+#include <unordered_set>
+#include <utility>
+
+#include "cachet/choices.h"
+#include "cachet/export/csv.h"
+#include "cachet/export/export.h"
+#include "cachet/jws.h"
+#include "cachet/openssl_crypto.h"
+#include "cachet/receipt.h"
+
+namespace cachet::exporter {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& all_reasons() {
+  static const std::vector<std::string> kReasons = {
+      kNoReceipt, kReceiptInvalid, kRetentionExpired, kDuplicatePerson, kPartnerNotListed, kWithdrawn,
+      kObjected,  kNoConsent,      kNotInformed,      kDigestMismatch,  kNoValue};
+  return kReasons;
+}
+
+Result<ColumnMapping> parse_mapping(std::string_view json_text) {
+  Result<Json> parsed = parse_json_strict(json_text);
+  if (!parsed.ok()) return parsed.problems();
+  const Json& json = parsed.value();
+  if (!json.is_object()) return Problem{"mapping_wrong_type", "", "The column mapping must be a JSON object."};
+  ColumnMapping mapping;
+  Problems problems;
+  const std::map<std::string, std::string*> members = {{"receipt", &mapping.receipt},
+                                                       {"email", &mapping.email},
+                                                       {"phone", &mapping.phone},
+                                                       {"mobile", &mapping.mobile},
+                                                       {"postal", &mapping.postal}};
+  for (const auto& [key, value] : json.items()) {
+    const auto it = members.find(key);
+    if (it == members.end()) {
+      problems.push_back({"mapping_unknown_key", pointer_append("", key),
+                          "Unknown member \"" + key + "\" (receipt, email, phone, mobile, postal)."});
+    } else if (!value.is_string() || value.get<std::string>().empty()) {
+      problems.push_back({"mapping_wrong_type", pointer_append("", key), "A column name must be a non-empty string."});
+    } else {
+      *it->second = value.get<std::string>();
+    }
+  }
+  if (!problems.empty()) return problems;
+  return mapping;
+}
+
+namespace {
+
+constexpr std::size_t kBatch = 512;
+constexpr std::size_t kExamples = 20;
+constexpr std::size_t kFlushBytes = 1 << 20;
+
+// Header of the partner-file column for each channel.
+const char* output_column(Channel channel) {
+  switch (channel) {
+    case Channel::kPostal: return "postal_address";
+    case Channel::kPhone: return "phone";
+    case Channel::kEmail: return "email";
+    case Channel::kSms: return "mobile";
+  }
+  return "";
+}
+
+// Partner ids come from the config: keep file names to a safe alphabet.
+std::string file_part(std::string_view id) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (const char c : id) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || c == '-' || c == '_') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    }
+  }
+  return out;
+}
+
+std::string trim(std::string_view s) {
+  const auto* ws = " \t";
+  const std::size_t b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return "";
+  const std::size_t e = s.find_last_not_of(ws);
+  return std::string(s.substr(b, e - b + 1));
+}
+
+const Json* member(const Json& object, const char* name) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(name);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::string string_member(const Json& object, const char* name) {
+  const Json* m = member(object, name);
+  return m != nullptr && m->is_string() ? m->get<std::string>() : std::string();
+}
+
+std::set<std::string> partner_ids(const Json& payload) {
+  std::set<std::string> out;
+  const Json* notice = member(payload, "notice");
+  const Json* ids = notice != nullptr ? member(*notice, "partnerIds") : nullptr;
+  if (ids != nullptr && ids->is_array()) {
+    for (const Json& id : *ids) {
+      if (id.is_string()) out.insert(id.get<std::string>());
+    }
+  }
+  return out;
+}
+
+// Incremental SHA-256 of a partner file (the ledger entry names each file's hash).
+class Sha256Stream {
+ public:
+  Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+    if (ctx_ != nullptr && EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) reset();
+  }
+  ~Sha256Stream() { reset(); }
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void update(std::string_view data) {
+    if (ctx_ != nullptr) EVP_DigestUpdate(ctx_, data.data(), data.size());
+  }
+  std::string hex() {
+    std::array<unsigned char, 32> digest{};
+    unsigned int n = 0;
+    if (ctx_ == nullptr || EVP_DigestFinal_ex(ctx_, digest.data(), &n) != 1) return "";
+    return hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), n));
+  }
+
+ private:
+  void reset() {
+    EVP_MD_CTX_free(ctx_);
+    ctx_ = nullptr;
+  }
+  EVP_MD_CTX* ctx_;
+};
+
+Problem io_problem(const std::string& what) {
+  return Problem{"export_io", "", what + ": " + std::strerror(errno) + "."};
+}
+
+// A file written in the temporary output directory (mode 0600: personal data).
+class OutFile {
+ public:
+  OutFile() = default;
+  OutFile(const OutFile&) = delete;
+  OutFile& operator=(const OutFile&) = delete;
+  ~OutFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Problems open(const std::string& path) {
+    path_ = path;
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd_ < 0) return {io_problem("Cannot create " + path)};
+    return {};
+  }
+  Problems write(std::string_view data) {
+    hash_.update(data);
+    buffer_.append(data);
+    return buffer_.size() >= kFlushBytes ? flush() : Problems{};
+  }
+  Problems flush() {
+    std::size_t done = 0;
+    while (done < buffer_.size()) {
+      const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return {io_problem("Cannot write " + path_)};
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    buffer_.clear();
+    return {};
+  }
+  // Flush, fsync, close; returns the file's SHA-256.
+  Result<std::string> close() {
+    Problems p = flush();
+    if (!p.empty()) return p;
+    if (::fsync(fd_) != 0) return io_problem("Cannot sync " + path_);
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) return io_problem("Cannot close " + path_);
+    return hash_.hex();
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::string buffer_;
+  Sha256Stream hash_;
+};
+
+Result<std::string> write_whole(const std::string& path, std::string_view content) {
+  OutFile file;
+  Problems p = file.open(path);
+  if (p.empty()) p = file.write(content);
+  if (!p.empty()) return p;
+  return file.close();
+}
+
+bool sync_dir(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// The temporary directory beside --out; removed unless committed.
+class TempDir {
+ public:
+  ~TempDir() {
+    if (!path_.empty() && !committed_) {
+      std::error_code ec;
+      fs::remove_all(path_, ec);
+    }
+  }
+  Problems create(const fs::path& out) {
+    path_ = (out.parent_path() / ("." + out.filename().string() + ".cachet-export-" + std::to_string(::getpid()) +
+                                  ".tmp"))
+                .string();
+    std::error_code ec;
+    fs::remove_all(path_, ec);  // a leftover from a killed run with the same pid
+    if (::mkdir(path_.c_str(), 0700) != 0) {
+      const Problem p = io_problem("Cannot create the temporary directory " + path_);
+      path_.clear();
+      return {p};
+    }
+    return {};
+  }
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  void commit() { committed_ = true; }
+
+ private:
+  std::string path_;
+  bool committed_ = false;
+};
+
+struct Counts {
+  std::map<std::string, std::int64_t> rows;                          // reason -> rows
+  std::map<std::string, std::map<std::string, std::int64_t>> values; // reason -> column -> values
+};
+
+struct PartnerOutput {
+  const Partner* partner = nullptr;
+  std::vector<Channel> channels;  // configured channels this partner receives, config order
+  std::string file_name;
+  std::unique_ptr<OutFile> file = std::make_unique<OutFile>();
+  std::int64_t rows_written = 0;
+  std::map<std::string, std::int64_t> values_written;
+  Counts left_out;
+  std::string sha256;
+};
+
+// One contact-file row on its way through the batch.
+struct Row {
+  std::int64_t line = 0;
+  std::vector<std::string> fields;
+  std::string reason;  // row-level reason, empty while the row is still in
+  std::optional<server::PersonState> person;
+  const server::StoredReceipt* basis = nullptr;  // latest receipt the person made themselves
+  std::optional<Result<VerifiedReceipt>> latest_verified;
+  std::optional<Result<VerifiedReceipt>> basis_verified;
+};
+
+struct Uuid128 {
+  std::uint64_t hi = 0, lo = 0;
+  bool operator==(const Uuid128& o) const { return hi == o.hi && lo == o.lo; }
+};
+struct Uuid128Hash {
+  std::size_t operator()(const Uuid128& u) const { return static_cast<std::size_t>(u.hi ^ (u.lo * 0x9E3779B97F4A7C15ull)); }
+};
+std::optional<Uuid128> parse_uuid(std::string_view s) {
+  Uuid128 out;
+  int n = 0;
+  for (const char c : s) {
+    if (c == '-') continue;
+    int v = 0;
+    if (c >= '0' && c <= '9') v = c - '0';
+    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+    else return std::nullopt;
+    std::uint64_t& half = n < 16 ? out.hi : out.lo;
+    half = half << 4 | static_cast<std::uint64_t>(v);
+    if (++n > 32) return std::nullopt;
+  }
+  if (n != 32) return std::nullopt;
+  return out;
+}
+
+// Which contact kind and column carry a channel's value for one receipt.
+// SMS goes to the mobile number when the receipt binds one, else to the phone
+// number it was consented on (choices.h: contact kinds).
+struct ValueSource {
+  std::string kind;
+  int column = -1;
+};
+
+class Exporter {
+ public:
+  Exporter(const Config& config, server::ConsentStore& store, const ExportOptions& options)
+      : config_(config), store_(store), options_(options) {}
+
+  Result<ExportOutcome> run();
+
+ private:
+  Problems open_input();
+  Problems prepare_outputs();
+  Problems process_batch(std::vector<Row>& batch);
+  void lookup(Row& row);
+  void verify(std::vector<Row>& batch);
+  Problems decide_and_write(Row& row);
+  void count_row_everywhere(const Row& row);
+  ValueSource source_for(Channel channel, const Json& digests) const;
+  Result<ExportOutcome> finish();
+
+  const Config& config_;
+  server::ConsentStore& store_;
+  const ExportOptions& options_;
+  std::unique_ptr<CryptoProvider> crypto_ = make_openssl_crypto();
+  std::int64_t at_ = 0;
+  std::string at_text_;
+  std::string deadline_;
+  fs::path out_;
+  TempDir temp_;
+  std::FILE* input_ = nullptr;
+  std::unique_ptr<CsvTable> table_;
+  Sha256Stream input_hash_;
+  int col_receipt_ = -1, col_email_ = -1, col_phone_ = -1, col_mobile_ = -1, col_postal_ = -1;
+  std::vector<PartnerOutput> partners_;
+  std::unordered_set<Uuid128, Uuid128Hash> seen_;
+  std::unordered_set<std::string> seen_other_;  // chain roots that are not UUIDs (should not happen)
+  std::int64_t rows_read_ = 0;
+  std::int64_t rows_written_anywhere_ = 0;
+  std::map<std::string, std::int64_t> row_level_;  // rows left out for every partner
+  std::map<std::string, std::vector<std::int64_t>> examples_;
+  std::vector<Problem> ledger_problems_;
+  unsigned jobs_ = 1;
+};
+
+Problems Exporter::open_input() {
+  input_ = std::fopen(options_.contacts_path.c_str(), "rb");
+  if (input_ == nullptr) return {io_problem("Cannot read " + options_.contacts_path)};
+  auto reader = std::make_unique<CsvReader>(input_);
+  reader->on_chunk([this](std::string_view chunk) { input_hash_.update(chunk); });
+  table_ = std::make_unique<CsvTable>(std::move(reader));
+  // The columns the configured channels need (missing ones are csv_missing_column).
+  std::vector<std::string> required = {options_.columns.receipt};
+  for (const ChannelConfig& c : config_.channels) {
+    switch (c.channel) {
+      case Channel::kPostal: required.push_back(options_.columns.postal); break;
+      case Channel::kPhone: required.push_back(options_.columns.phone); break;
+      case Channel::kEmail: required.push_back(options_.columns.email); break;
+      case Channel::kSms:
+        required.push_back(config_.fields.count("mobile") != 0 ? options_.columns.mobile : options_.columns.phone);
+        break;
+    }
+  }
+  std::sort(required.begin(), required.end());
+  required.erase(std::unique(required.begin(), required.end()), required.end());
+  Problems problems = table_->read_header(required);
+  if (!problems.empty()) return problems;
+  col_receipt_ = table_->column(options_.columns.receipt);
+  col_email_ = table_->column(options_.columns.email);
+  col_phone_ = table_->column(options_.columns.phone);
+  col_mobile_ = table_->column(options_.columns.mobile);
+  col_postal_ = table_->column(options_.columns.postal);
+  return {};
+}
+
+Problems Exporter::prepare_outputs() {
+  Problems problems = temp_.create(out_);
+  if (!problems.empty()) return problems;
+  for (const Partner& partner : config_.partners.entries) {
+    PartnerOutput output;
+    output.partner = &partner;
+    for (const ChannelConfig& c : config_.channels) {
+      for (const Partner* p : config_.partners_for(c.channel)) {
+        if (p->id == partner.id) output.channels.push_back(c.channel);
+      }
+    }
+    output.file_name = "partner-" + file_part(partner.id) + ".csv";
+    problems = output.file->open(temp_.file(output.file_name));
+    if (!problems.empty()) return problems;
+    std::vector<std::string> header = {"reference"};
+    for (const Channel c : output.channels) header.emplace_back(output_column(c));
+    std::string line;
+    append_csv_record(line, header);
+    problems = output.file->write(line);
+    if (!problems.empty()) return problems;
+    partners_.push_back(std::move(output));
+  }
+  return {};
+}
+
+void Exporter::lookup(Row& row) {
+  const std::string id = col_receipt_ >= 0 ? trim(row.fields[static_cast<std::size_t>(col_receipt_)]) : "";
+  if (id.empty()) {
+    row.reason = kNoReceipt;
+    return;
+  }
+  Result<server::PersonState> state = store_.state_of(id);
+  if (!state.ok()) {
+    const bool unknown = state.problems().front().code == "ledger_unknown_receipt";
+    if (!unknown) ledger_problems_ = state.problems();
+    row.reason = kNoReceipt;
+    return;
+  }
+  row.person = std::move(state).value();
+  const server::PersonState& person = *row.person;
+  // One person, one line per partner file.
+  const std::optional<Uuid128> root = parse_uuid(person.chain_root);
+  const bool fresh = root ? seen_.insert(*root).second : seen_other_.insert(person.chain_root).second;
+  if (!fresh) {
+    row.reason = kDuplicatePerson;
+    return;
+  }
+  // R9: a person past retention is not handed to anyone (the purge will remove them).
+  if (!person.retention_until.empty()) {
+    const auto until = parse_time(person.retention_until);
+    if (until && *until <= at_) {
+      row.reason = kRetentionExpired;
+      return;
+    }
+  }
+  // The partner list a receipt fixes is the one the person saw (R7). A relayed
+  // receipt was not seen by the person, so the list that binds is the one of
+  // the latest receipt the person made themselves.
+  for (auto it = person.history.rbegin(); it != person.history.rend(); ++it) {
+    const Json* collection = member(it->payload, "collection");
+    if (collection == nullptr || string_member(*collection, "method") != "relayed-by-partner") {
+      row.basis = &*it;
+      break;
+    }
+  }
+  if (row.basis != nullptr && row.basis->receipt_id == person.latest.receipt_id) row.basis = nullptr;
+}
+
+void Exporter::verify(std::vector<Row>& batch) {
+  struct Task {
+    const std::string* jws;
+    std::optional<Result<VerifiedReceipt>>* out;
+  };
+  std::vector<Task> tasks;
+  for (Row& row : batch) {
+    if (!row.reason.empty() || !row.person) continue;
+    tasks.push_back({&row.person->latest.jws, &row.latest_verified});
+    if (row.basis != nullptr) tasks.push_back({&row.basis->jws, &row.basis_verified});
+  }
+  VerifyOptions verify_options;
+  verify_options.trusted_controller_key = options_.controller_key;
+  auto work = [&](std::size_t begin, std::size_t step) {
+    const auto crypto = make_openssl_crypto();
+    for (std::size_t i = begin; i < tasks.size(); i += step) {
+      if (options_.verify_signatures) {
+        *tasks[i].out = verify_receipt(*tasks[i].jws, *crypto, verify_options);
+      } else {
+        // Measurement only: parse without the signature maths.
+        Result<VerificationPlan> plan = plan_verification(*tasks[i].jws);
+        if (!plan.ok()) {
+          *tasks[i].out = Result<VerifiedReceipt>(plan.problems());
+        } else {
+          VerifiedReceipt r;
+          r.payload = plan.value().payload;
+          r.receipt_id = string_member(r.payload, "receiptId");
+          *tasks[i].out = Result<VerifiedReceipt>(std::move(r));
+        }
+      }
+    }
+  };
+  const std::size_t threads = std::min<std::size_t>(jobs_, std::max<std::size_t>(1, tasks.size() / 8));
+  if (threads <= 1) {
+    work(0, 1);
+    return;
+  }
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
+  work(0, threads);
+  for (std::thread& t : pool) t.join();
+}
+
+ValueSource Exporter::source_for(Channel channel, const Json& digests) const {
+  switch (channel) {
+    case Channel::kPostal: return {"postal", col_postal_};
+    case Channel::kPhone: return {"phone", col_phone_};
+    case Channel::kEmail: return {"email", col_email_};
+    case Channel::kSms:
+      if (member(digests, "mobile") != nullptr) return {"mobile", col_mobile_};
+      return {"phone", col_phone_};
+  }
+  return {};
+}
+
+void Exporter::count_row_everywhere(const Row& row) {
+  ++row_level_[row.reason];
+  auto& lines = examples_[row.reason];
+  if (lines.size() < kExamples) lines.push_back(row.line);
+  for (PartnerOutput& p : partners_) ++p.left_out.rows[row.reason];
+}
+
+Problems Exporter::decide_and_write(Row& row) {
+  if (row.reason.empty()) {
+    const Result<VerifiedReceipt>& latest = row.latest_verified.value();
+    const bool basis_ok = row.basis == nullptr || row.basis_verified->ok();
+    if (!latest.ok() || !basis_ok || latest.value().receipt_id != row.person->latest.receipt_id ||
+        (row.basis != nullptr && row.basis_verified->value().receipt_id != row.basis->receipt_id)) {
+      row.reason = kReceiptInvalid;
+    }
+  }
+  if (!row.reason.empty()) {
+    count_row_everywhere(row);
+    return {};
+  }
+  // Everything below reads the verified payloads, never the ledger's copy.
+  const Json& payload = row.latest_verified->value().payload;
+  std::set<std::string> listed = partner_ids(payload);
+  if (row.basis != nullptr) {
+    const std::set<std::string> seen_by_person = partner_ids(row.basis_verified->value().payload);
+    std::set<std::string> both;
+    std::set_intersection(listed.begin(), listed.end(), seen_by_person.begin(), seen_by_person.end(),
+                          std::inserter(both, both.begin()));
+    listed = std::move(both);
+  }
+  const Json empty = Json::object();
+  const Json* channels = member(payload, "channels");
+  const Json* subject = member(payload, "subject");
+  const Json* digests = subject != nullptr ? member(*subject, "digests") : nullptr;
+  const std::string salt = subject != nullptr ? string_member(*subject, "salt") : "";
+  if (channels == nullptr) channels = &empty;
+  if (digests == nullptr) digests = &empty;
+
+  // Per channel: the value when allowed, else the reason (same for every partner).
+  struct ChannelVerdict {
+    std::string reason;  // empty: allowed
+    std::string value;
+    bool has_value = false;
+  };
+  std::map<Channel, ChannelVerdict> verdicts;
+  for (const ChannelConfig& c : config_.channels) {
+    ChannelVerdict v;
+    const ValueSource source = source_for(c.channel, *digests);
+    if (source.column >= 0) v.value = row.fields[static_cast<std::size_t>(source.column)];
+    v.has_value = !trim(v.value).empty();
+    const Json* entry = member(*channels, std::string(to_string(c.channel)).c_str());
+    const std::string decision = entry != nullptr ? string_member(*entry, "decision") : "";
+    // R4: email and SMS need consent whatever the receipt's basis says.
+    const bool needs_consent = c.channel == Channel::kEmail || c.channel == Channel::kSms ||
+                               (entry != nullptr && string_member(*entry, "basis") == "consent");
+    if (decision == "withdrawn") {
+      v.reason = kWithdrawn;
+    } else if (decision == "objected") {
+      v.reason = kObjected;
+    } else if (decision == "not-granted") {
+      v.reason = kNoConsent;
+    } else if (decision == "not-objected") {
+      if (needs_consent) v.reason = kNoConsent;
+    } else if (decision != "granted") {
+      v.reason = kNotInformed;  // no decision recorded for this channel
+    }
+    if (v.reason.empty() && !v.has_value) v.reason = kNoValue;
+    if (v.reason.empty()) {
+      // The value must be the one the person's receipt binds (subject digests).
+      const std::optional<std::string> normalized = normalize_contact(source.kind, v.value);
+      const Json* expected = member(*digests, source.kind.c_str());
+      if (!normalized || expected == nullptr || !expected->is_string() || salt.empty() ||
+          hex_encode(crypto_->sha256(contact_digest_input(salt, source.kind, *normalized))) !=
+              expected->get<std::string>()) {
+        v.reason = kDigestMismatch;
+      }
+    }
+    verdicts[c.channel] = std::move(v);
+  }
+
+  static const char* const kPriority[] = {kWithdrawn, kObjected, kNoConsent, kNotInformed, kDigestMismatch, kNoValue};
+  const std::string reference = row.person->chain_root;
+  bool written_anywhere = false;
+  for (PartnerOutput& p : partners_) {
+    if (listed.count(p.partner->id) == 0) {
+      ++p.left_out.rows[kPartnerNotListed];
+      continue;
+    }
+    std::vector<std::string> record = {reference};
+    bool any = false;
+    std::set<std::string> reasons;
+    for (const Channel c : p.channels) {
+      const ChannelVerdict& v = verdicts[c];
+      if (v.reason.empty()) {
+        record.push_back(v.value);
+        any = true;
+      } else {
+        record.emplace_back();
+        reasons.insert(v.reason);
+        if (v.has_value) ++p.left_out.values[v.reason][output_column(c)];
+      }
+    }
+    if (!any) {
+      std::string reason = kNoValue;
+      for (const char* candidate : kPriority) {
+        if (reasons.count(candidate) != 0) {
+          reason = candidate;
+          break;
+        }
+      }
+      ++p.left_out.rows[reason];
+      continue;
+    }
+    for (std::size_t i = 0; i < p.channels.size(); ++i) {
+      if (!record[i + 1].empty()) ++p.values_written[output_column(p.channels[i])];
+    }
+    std::string line;
+    append_csv_record(line, record);
+    Problems problems = p.file->write(line);
+    if (!problems.empty()) return problems;
+    ++p.rows_written;
+    written_anywhere = true;
+  }
+  if (written_anywhere) ++rows_written_anywhere_;
+  return {};
+}
+
+Problems Exporter::process_batch(std::vector<Row>& batch) {
+  for (Row& row : batch) {
+    lookup(row);
+    if (!ledger_problems_.empty()) return ledger_problems_;
+  }
+  verify(batch);
+  for (Row& row : batch) {
+    Problems problems = decide_and_write(row);
+    if (!problems.empty()) return problems;
+  }
+  return {};
+}
+
+Json counts_json(const std::map<std::string, std::int64_t>& counts) {
+  Json out = Json::object();
+  for (const std::string& r : all_reasons()) {
+    const auto it = counts.find(r);
+    out[r] = it == counts.end() ? 0 : it->second;
+  }
+  return out;
+}
+
+Result<ExportOutcome> Exporter::run() {
+  // Options first: fail before reading anything.
+  at_text_ = options_.at.empty() ? format_time(static_cast<std::int64_t>(std::time(nullptr))) : options_.at;
+  const std::optional<std::int64_t> at = parse_time(at_text_);
+  if (!at) {
+    return Problem{"export_bad_time", "--at", "The transfer time must be RFC 3339 UTC (2026-11-30T10:00:00Z) or a date."};
+  }
+  at_ = *at;
+  at_text_ = format_time(at_);
+  deadline_ = one_month_after(at_text_);
+  std::error_code ec;
+  out_ = fs::absolute(fs::path(options_.out_dir), ec);
+  if (ec || options_.out_dir.empty()) return Problem{"export_bad_out", "--out", "The output directory is not usable."};
+  if (out_.filename().empty()) out_ = out_.parent_path();  // "dir/"
+  if (fs::exists(out_, ec)) {
+    if (!fs::is_directory(out_, ec)) {
+      return Problem{"export_out_exists", "--out", out_.string() + " exists and is not a directory."};
+    }
+    if (!fs::is_empty(out_, ec) && !options_.force) {
+      return Problem{"export_out_exists", "--out",
+                     out_.string() + " is not empty; pass --force to replace it, or choose another directory."};
+    }
+  }
+  jobs_ = options_.jobs > 0 ? static_cast<unsigned>(options_.jobs) : std::max(1u, std::thread::hardware_concurrency());
+
+  Problems problems = open_input();
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> input_owner(input_, &std::fclose);
+  if (!problems.empty()) return problems;
+  problems = prepare_outputs();
+  if (!problems.empty()) return problems;
+
+  // Stream the rows. A malformed row stops the work but not the reading, so
+  // that every problem is reported at once (capped).
+  Problems csv_problems;
+  std::vector<Row> batch;
+  batch.reserve(kBatch);
+  for (;;) {
+    Row row;
+    const CsvReader::Status status = table_->next(row.fields);
+    if (status == CsvReader::Status::kEnd) break;
+    if (status == CsvReader::Status::kError) {
+      csv_problems.push_back(table_->error());
+      if (csv_problems.size() >= CsvLimits{}.max_errors) {
+        csv_problems.push_back({"csv_too_many_errors", "", "Stopped after " +
+                                std::to_string(csv_problems.size()) + " errors."});
+        break;
+      }
+      continue;
+    }
+    ++rows_read_;
+    if (!csv_problems.empty()) continue;
+    row.line = table_->line();
+    batch.push_back(std::move(row));
+    if (batch.size() == kBatch) {
+      problems = process_batch(batch);
+      if (!problems.empty()) return problems;
+      batch.clear();
+    }
+  }
+  if (std::ferror(input_) != 0) return io_problem("Cannot read " + options_.contacts_path);
+  if (!csv_problems.empty()) {
+    for (Problem& p : csv_problems) p.message = options_.contacts_path + ": " + p.message;
+    return csv_problems;
+  }
+  problems = process_batch(batch);
+  if (!problems.empty()) return problems;
+  return finish();
+}
+
+Result<ExportOutcome> Exporter::finish() {
+  Json report = Json::object();
+  report["version"] = "cachet-export-report/1";
+  report["transferDate"] = at_text_;
+  report["noticeDeadline"] = deadline_;
+  report["contacts"] = {{"file", options_.contacts_path}, {"sha256", input_hash_.hex()}, {"rows", rows_read_}};
+  report["signaturesVerified"] = options_.verify_signatures;
+  report["rowsWrittenToSomePartner"] = rows_written_anywhere_;
+  report["rowsLeftOutForEveryPartner"] = counts_json(row_level_);
+  Json examples = Json::object();
+  for (const auto& [reason, lines] : examples_) examples[reason] = lines;
+  report["exampleLines"] = examples;
+
+  Json partners = Json::array();
+  Json ledger_partners = Json::array();
+  for (PartnerOutput& p : partners_) {
+    Result<std::string> sha = p.file->close();
+    if (!sha.ok()) return sha.problems();
+    p.sha256 = sha.value();
+    const PartnerNoticeText notice = partner_notice(config_, *p.partner, at_text_, deadline_);
+    const std::string base = "partner-notice-" + file_part(p.partner->id);
+    for (const auto& [lang, text] : {std::pair<std::string, const std::string*>{"fr", &notice.fr},
+                                     std::pair<std::string, const std::string*>{"en", &notice.en}}) {
+      Result<std::string> written = write_whole(temp_.file(base + "." + lang + ".txt"), *text);
+      if (!written.ok()) return written.problems();
+    }
+    Json columns = Json::array({"reference"});
+    for (const Channel c : p.channels) columns.push_back(output_column(c));
+    Json values_written = Json::object();
+    for (const Channel c : p.channels) {
+      const auto it = p.values_written.find(output_column(c));
+      values_written[output_column(c)] = it == p.values_written.end() ? 0 : it->second;
+    }
+    Json values_left_out = Json::object();
+    for (const auto& [reason, by_column] : p.left_out.values) values_left_out[reason] = by_column;
+    Json entry = Json::object();
+    entry["id"] = p.partner->id;
+    entry["name"] = p.partner->name;
+    entry["file"] = p.file_name;
+    entry["sha256"] = p.sha256;
+    entry["columns"] = columns;
+    entry["rowsWritten"] = p.rows_written;
+    entry["valuesWritten"] = values_written;
+    entry["rowsLeftOut"] = counts_json(p.left_out.rows);
+    entry["valuesLeftOut"] = values_left_out;
+    entry["notice"] = {{"deadline", deadline_},
+                       {"files", {{"fr", base + ".fr.txt"}, {"en", base + ".en.txt"}}},
+                       {"fr", notice.fr},
+                       {"en", notice.en}};
+    partners.push_back(entry);
+    ledger_partners.push_back(
+        {{"id", p.partner->id}, {"file", p.file_name}, {"sha256", p.sha256}, {"rows", p.rows_written}});
+  }
+  report["partners"] = partners;
+
+  // The export goes on the record (R9: prove what left, when, to whom).
+  const Json details = {{"at", at_text_},
+                        {"agent", options_.agent},
+                        {"out", out_.string()},
+                        {"contactsSha256", report["contacts"]["sha256"]},
+                        {"rows", rows_read_},
+                        {"noticeDeadline", deadline_},
+                        {"partners", ledger_partners}};
+  ExportOutcome outcome;
+  Result<std::int64_t> recorded = record_export_event(store_, details);
+  if (recorded.ok()) {
+    outcome.ledger_recorded = true;
+    report["ledger"] = {{"recorded", true}, {"seq", recorded.value()}};
+  } else if (recorded.problems().front().code == "ledger_event_unsupported") {
+    report["ledger"] = {{"recorded", false},
+                        {"code", recorded.problems().front().code},
+                        {"message", recorded.problems().front().message}};
+  } else {
+    return recorded.problems();  // a ledger that fails must not see files leave
+  }
+
+  // Readable summary.
+  std::string text = "Cachet export of " + options_.contacts_path + " at " + at_text_ + ": " +
+                     std::to_string(rows_read_) + " row(s) read, " + std::to_string(rows_written_anywhere_) +
+                     " written to at least one partner.\n";
+  std::string everywhere;
+  for (const auto& [reason, n] : row_level_) everywhere += " " + reason + " " + std::to_string(n) + ",";
+  if (!everywhere.empty()) {
+    everywhere.pop_back();
+    text += "Left out for every partner:" + everywhere + ".\n";
+  }
+  for (const Json& p : partners) {
+    text += "\nPartner " + p["id"].get<std::string>() + " (" + p["name"].get<std::string>() + "): " +
+            std::to_string(p["rowsWritten"].get<std::int64_t>()) + " row(s) in " + p["file"].get<std::string>() +
+            "; columns";
+    for (const Json& c : p["columns"]) text += " " + c.get<std::string>();
+    text += ".\n";
+    std::string rows;
+    for (const auto& [reason, n] : p["rowsLeftOut"].items()) {
+      if (n.get<std::int64_t>() > 0) rows += " " + reason + " " + std::to_string(n.get<std::int64_t>()) + ",";
+    }
+    if (!rows.empty()) {
+      rows.pop_back();
+      text += "  rows left out:" + rows + "\n";
+    }
+    for (const auto& [reason, by_column] : p["valuesLeftOut"].items()) {
+      text += "  values left out (" + reason + "):";
+      for (const auto& [column, n] : by_column.items()) text += " " + column + " " + std::to_string(n.get<std::int64_t>());
+      text += "\n";
+    }
+    text += "  first-contact notice due by " + deadline_ + ": " + p["notice"]["files"]["fr"].get<std::string>() +
+            ", " + p["notice"]["files"]["en"].get<std::string>() + "\n";
+  }
+  text += "\nLedger: " + (outcome.ledger_recorded
+                              ? "export recorded as log entry " + std::to_string(recorded.value()) + ".\n"
+                              : "export NOT recorded: " + report["ledger"]["message"].get<std::string>() + "\n");
+
+  Result<std::string> written = write_whole(temp_.file("report.json"), report.dump(2) + "\n");
+  if (written.ok()) written = write_whole(temp_.file("report.txt"), text);
+  if (!written.ok()) return written.problems();
+  if (!sync_dir(temp_.path())) return io_problem("Cannot sync " + temp_.path());
+
+  // All files are complete: move the directory into place in one rename.
+  std::error_code ec;
+  std::string replaced;
+  if (fs::exists(out_, ec)) {
+    if (fs::is_empty(out_, ec)) {
+      fs::remove(out_, ec);
+    } else {
+      replaced = out_.string() + ".replaced-" + std::to_string(::getpid());
+      fs::rename(out_, replaced, ec);
+    }
+    if (ec) return Problem{"export_io", "", "Cannot replace " + out_.string() + ": " + ec.message() + "."};
+  }
+  fs::rename(temp_.path(), out_, ec);
+  if (ec) {
+    if (!replaced.empty()) fs::rename(replaced, out_, ec);
+    return Problem{"export_io", "", "Cannot move the export into " + out_.string() + "."};
+  }
+  temp_.commit();
+  if (!replaced.empty()) fs::remove_all(replaced, ec);
+  sync_dir(out_.parent_path().string());
+  outcome.report = std::move(report);
+  outcome.summary = std::move(text);
+  return outcome;
+}
+
+}  // namespace
+
+Result<ExportOutcome> run_export(const Config& config, server::ConsentStore& store, const ExportOptions& options) {
+  Exporter exporter(config, store, options);
+  return exporter.run();
+}
+
+}  // namespace cachet::exporter

@@ -1,0 +1,263 @@
+// Relayed objections and withdrawals (R1, R10): a partner tells the
+// controller that a person objected or withdrew; the controller records it as
+// a new receipt superseding the person's latest one, through the same
+// acceptance path as every other receipt (server::accept_receipt).
+#include "cachet/export/relayed.h"
+
+#include <cstdio>
+#include <ctime>
+#include <memory>
+
+#include "cachet/export/csv.h"
+#include "cachet/export/export.h"
+#include "cachet/jws.h"
+#include "cachet/receipt.h"
+#include "cachet/server/accept.h"
+
+namespace cachet::exporter {
+namespace {
+
+std::string trim(std::string_view s) {
+  const std::size_t b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return "";
+  return std::string(s.substr(b, s.find_last_not_of(" \t") - b + 1));
+}
+
+std::string string_at(const Json& object, const char* a, const char* b = nullptr) {
+  if (!object.is_object() || !object.contains(a)) return "";
+  const Json& first = object[a];
+  if (b == nullptr) return first.is_string() ? first.get<std::string>() : "";
+  if (!first.is_object() || !first.contains(b) || !first[b].is_string()) return "";
+  return first[b].get<std::string>();
+}
+
+// What a relayed action means on a channel: an objection to a consent channel
+// is a withdrawal of that consent; a withdrawal on a legitimate-interest
+// channel is an objection (the person wants no more of it either way).
+Decision target_decision(Basis basis) {
+  return basis == Basis::kConsent ? Decision::kWithdrawn : Decision::kObjected;
+}
+
+bool already_off(Basis basis, Decision current) {
+  return basis == Basis::kConsent ? current != Decision::kGranted : current == Decision::kObjected;
+}
+
+}  // namespace
+
+bool RelayedReport::all_applied_or_in_effect() const {
+  for (const RelayedLine& l : lines) {
+    if (l.outcome != kApplied && l.outcome != kAlreadyInEffect) return false;
+  }
+  return true;
+}
+
+Json RelayedReport::to_json() const {
+  Json out = Json::object();
+  out["partner"] = partner_id;
+  Json counts = Json::object();
+  for (const char* o : {kApplied, kAlreadyInEffect, kUnknownReference, kBadLine, kStale, kFailed}) counts[o] = 0;
+  Json list = Json::array();
+  for (const RelayedLine& l : lines) {
+    counts[l.outcome] = counts[l.outcome].get<std::int64_t>() + 1;
+    Json item = {{"line", l.line},     {"reference", l.reference}, {"channel", l.channel},
+                 {"action", l.action}, {"date", l.date},           {"outcome", l.outcome}};
+    if (!l.message.empty()) item["message"] = l.message;
+    if (!l.new_receipt_id.empty()) item["receiptId"] = l.new_receipt_id;
+    if (!l.chain_root.empty()) item["person"] = l.chain_root;
+    list.push_back(item);
+  }
+  out["counts"] = counts;
+  out["lines"] = list;
+  return out;
+}
+
+std::string RelayedReport::to_text() const {
+  std::string out;
+  for (const RelayedLine& l : lines) {
+    out += "line " + std::to_string(l.line) + ": " + l.outcome;
+    if (!l.new_receipt_id.empty()) out += " (receipt " + l.new_receipt_id + ")";
+    if (!l.message.empty()) out += ": " + l.message;
+    out += "\n";
+  }
+  const Json counts = to_json()["counts"];
+  out += "Relayed by " + partner_id + ":";
+  for (const auto& [outcome, n] : counts.items()) {
+    if (n.get<std::int64_t>() > 0) out += " " + outcome + " " + std::to_string(n.get<std::int64_t>());
+  }
+  if (lines.empty()) out += " no lines";
+  out += ".\n";
+  return out;
+}
+
+Result<RelayedReport> import_relayed(const Config& config, server::ConsentStore& store, const CryptoProvider& crypto,
+                                     const RelayedOptions& options) {
+  const Partner* partner = nullptr;
+  for (const Partner& p : config.partners.entries) {
+    if (p.id == options.partner_id) partner = &p;
+  }
+  if (partner == nullptr) {
+    return Problem{"relayed_unknown_partner", "--partner",
+                   "\"" + options.partner_id + "\" is not a partner of the config."};
+  }
+  const std::optional<std::int64_t> at_unix =
+      options.at.empty() ? std::optional<std::int64_t>(std::time(nullptr)) : parse_time(options.at);
+  if (!at_unix) return Problem{"relayed_bad_time", "--at", "The time must be RFC 3339 UTC (2026-11-30T10:00:00Z)."};
+  const std::string at = format_time(*at_unix);
+
+  // Read the whole file first: a malformed file applies nothing. Relayed
+  // files are small (one line per request a partner received).
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(options.file_path.c_str(), "rb"), &std::fclose);
+  if (!file) return Problem{"export_io", "", "Cannot read " + options.file_path + "."};
+  CsvTable table(std::make_unique<CsvReader>(file.get()));
+  Problems problems = table.read_header({"reference", "channel", "action", "date"});
+  if (!problems.empty()) return problems;
+  const auto c_ref = static_cast<std::size_t>(table.column("reference"));
+  const auto c_channel = static_cast<std::size_t>(table.column("channel"));
+  const auto c_action = static_cast<std::size_t>(table.column("action"));
+  const auto c_date = static_cast<std::size_t>(table.column("date"));
+  std::vector<RelayedLine> lines;
+  std::vector<std::string> fields;
+  for (;;) {
+    const CsvReader::Status status = table.next(fields);
+    if (status == CsvReader::Status::kEnd) break;
+    if (status == CsvReader::Status::kError) {
+      problems.push_back(table.error());
+      continue;
+    }
+    RelayedLine l;
+    l.line = table.line();
+    l.reference = trim(fields[c_ref]);
+    l.channel = trim(fields[c_channel]);
+    l.action = trim(fields[c_action]);
+    l.date = trim(fields[c_date]);
+    lines.push_back(std::move(l));
+  }
+  if (std::ferror(file.get()) != 0) return Problem{"export_io", "", "Cannot read " + options.file_path + "."};
+  if (!problems.empty()) {
+    for (Problem& p : problems) p.message = options.file_path + ": " + p.message;
+    return problems;
+  }
+
+  server::AcceptOptions accept;
+  accept.controller_key = options.controller_key;
+  accept.accepted_at = at;
+  accept.expected_method = "relayed-by-partner";
+  Result<Json> controller_public = public_jwk(options.controller_key);
+  if (!controller_public.ok()) return controller_public.problems();
+  VerifyOptions verify_options;
+  verify_options.trusted_controller_key = controller_public.value();
+
+  RelayedReport report;
+  report.partner_id = partner->id;
+  for (RelayedLine& l : lines) {
+    // 1. The line itself.
+    std::vector<const ChannelConfig*> targets;
+    if (l.channel == "all") {
+      for (const ChannelConfig& c : config.channels) targets.push_back(&c);
+    } else if (const auto channel = channel_from_string(l.channel); channel && config.find(*channel) != nullptr) {
+      targets.push_back(config.find(*channel));
+    }
+    const std::optional<std::int64_t> date = parse_time(l.date);
+    if (l.reference.empty()) {
+      l.outcome = kBadLine, l.message = "The reference is empty.";
+    } else if (targets.empty()) {
+      l.outcome = kBadLine, l.message = "Unknown channel \"" + l.channel + "\" (a configured channel, or all).";
+    } else if (l.action != "objected" && l.action != "withdrawn") {
+      l.outcome = kBadLine, l.message = "Unknown action \"" + l.action + "\" (objected or withdrawn).";
+    } else if (!date) {
+      l.outcome = kBadLine, l.message = "The date must be YYYY-MM-DD or RFC 3339 UTC.";
+    } else if (*date > *at_unix) {
+      l.outcome = kBadLine, l.message = "The date is in the future.";
+    }
+    if (!l.outcome.empty()) continue;
+
+    // 2. The person, as the ledger holds them now (earlier lines may have changed them).
+    Result<server::PersonState> state = store.state_of(l.reference);
+    if (!state.ok()) {
+      if (state.problems().front().code == "ledger_unknown_receipt") {
+        l.outcome = kUnknownReference, l.message = "No receipt in the ledger has this id.";
+      } else {
+        l.outcome = kFailed, l.message = state.problems().front().message;
+      }
+      continue;
+    }
+    const server::PersonState& person = state.value();
+    l.chain_root = person.chain_root;
+    Result<VerifiedReceipt> latest = verify_receipt(person.latest.jws, crypto, verify_options);
+    if (!latest.ok()) {
+      l.outcome = kFailed;
+      l.message = "The person's latest receipt does not verify: " + latest.problems().front().message;
+      continue;
+    }
+    const Json& payload = latest.value().payload;
+    // R10, the latest choice wins: a choice the person made after the request
+    // (not one relayed by a partner) is not overridden by it.
+    const std::optional<std::int64_t> latest_at = parse_time(string_at(payload, "issuedAt"));
+    const bool by_person = string_at(payload, "collection", "method") != "relayed-by-partner";
+    if (by_person && latest_at && *latest_at / 86400 > *date / 86400) {
+      l.outcome = kStale;
+      l.message = "The person made a later choice (receipt " + latest.value().receipt_id + " of " +
+                  string_at(payload, "issuedAt") + "); it stands.";
+      continue;
+    }
+
+    // 3. The decisions: the latest receipt's, with the relayed change applied.
+    Choices choices;
+    choices.superseding = true;
+    bool changed = false;
+    const Json& channels = payload.contains("channels") ? payload["channels"] : Json::object();
+    for (const ChannelConfig& c : config.channels) {
+      const std::string name(to_string(c.channel));
+      std::optional<Decision> current;
+      if (channels.is_object() && channels.contains(name)) {
+        current = decision_from_string(string_at(channels, name.c_str(), "decision"));
+      }
+      // A channel the person was never asked about (the config grew since):
+      // record the conservative default, nothing allowed.
+      Decision decision = current.value_or(c.basis == Basis::kConsent ? Decision::kNotGranted : Decision::kObjected);
+      const bool fits = c.basis == Basis::kConsent
+                            ? (decision == Decision::kGranted || decision == Decision::kNotGranted ||
+                               decision == Decision::kWithdrawn)
+                            : (decision == Decision::kObjected || decision == Decision::kNotObjected);
+      if (!fits) decision = c.basis == Basis::kConsent ? Decision::kNotGranted : Decision::kObjected;
+      for (const ChannelConfig* t : targets) {
+        if (t->channel == c.channel && !already_off(c.basis, decision)) {
+          decision = target_decision(c.basis);
+          changed = true;
+        }
+      }
+      choices.decisions[c.channel] = decision;
+    }
+    if (!changed) {
+      l.outcome = kAlreadyInEffect;
+      continue;
+    }
+
+    ReceiptContext context;
+    context.receipt_id = server::new_receipt_id(crypto);
+    context.issued_at = at;
+    const std::string locale = string_at(payload, "notice", "locale");
+    context.locale = locale == "fr" || locale == "en" ? locale : config.locale;
+    context.collection_method = "relayed-by-partner";
+    context.agent = options.agent;
+    context.relayed_by = partner->id;
+    context.supersedes = latest.value().receipt_id;
+    context.carried_subject = payload.contains("subject") ? payload["subject"] : Json();
+    Result<Json> receipt = issue_receipt(config, choices, context, crypto);
+    if (!receipt.ok()) {
+      l.outcome = kFailed, l.message = receipt.problems().front().message;
+      continue;
+    }
+    Result<server::Accepted> accepted = server::accept_receipt(store, crypto, receipt.value().dump(), accept);
+    if (!accepted.ok()) {
+      l.outcome = kFailed, l.message = accepted.problems().front().message + " [" + accepted.problems().front().code + "]";
+      continue;
+    }
+    l.outcome = kApplied;
+    l.new_receipt_id = accepted.value().stored.receipt_id;
+  }
+  report.lines = std::move(lines);
+  return report;
+}
+
+}  // namespace cachet::exporter

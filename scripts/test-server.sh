@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The server's tests: the ledger unit test (GoogleTest) and the HTTP suites
+# (node --test) against the real `cachet serve` on loopback ports, including
+# the SIGKILL durability test. Exits non-zero on any failure.
+#
+#   scripts/test-server.sh                  # build in build-srv/, then test
+#   CACHET_BIN=build/cli/cachet scripts/test-server.sh   # test an existing build
+#   scripts/test-server.sh --build-dir DIR  # build and test in DIR
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_dir=build-srv
+build=1
+while (($#)); do
+  case $1 in
+    --build-dir) build_dir=$2; shift 2 ;;
+    --no-build) build=0; shift ;;
+    *) echo "usage: $0 [--build-dir DIR] [--no-build]" >&2; exit 2 ;;
+  esac
+done
+
+if [[ -n ${CACHET_BIN:-} && -x ${CACHET_BIN} ]]; then
+  build=0
+  build_dir=$(cd "$(dirname "$CACHET_BIN")/.." && pwd)
+fi
+if ((build)); then
+  if [[ -x scripts/setup.sh && -z ${CACHET_SKIP_SETUP:-} ]]; then scripts/setup.sh; fi
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$build_dir" -j"${CACHET_JOBS:-2}" --target cachet server_ledger_test
+fi
+export CACHET_BIN=${CACHET_BIN:-$PWD/$build_dir/cli/cachet}
+command -v sqlite3 >/dev/null || { echo "test-server: the sqlite3 command is needed (apt-get install sqlite3)" >&2; exit 2; }
+
+echo "== ledger unit test"
+"$build_dir/server/server_ledger_test" --gtest_brief=1
+
+echo "== HTTP tests (node --test) against $CACHET_BIN"
+node --test tests/server/
