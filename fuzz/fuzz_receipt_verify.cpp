@@ -21,7 +21,7 @@ namespace {
 // holds its private half, used only by fuzz/make-seeds.sh), so that the fuzzer
 // reaches the "trusted countersigner" branch as well as the refusals.
 constexpr std::string_view kTrustedControllerKey =
-    R"({"crv":"Ed25519","kty":"OKP","x":"CONTROLLER_X"})";
+    R"({"crv":"Ed25519","kty":"OKP","x":"LeZmW6m8rgGJgAhlVbS8uez38BV6ZYMNJ9g9kprIO20"})";
 
 const cachet::CryptoProvider& crypto() {
   static const std::unique_ptr<cachet::CryptoProvider> provider = cachet::make_openssl_crypto();

@@ -104,14 +104,14 @@ void add_export(CLI::App& app, int& exit_code) {
     if (!args->mapping.empty()) {
       Result<std::string> text = read_input(args->mapping);
       if (!text.ok()) return print_problems(text.problems());
-      Result<exporter::ColumnMapping> mapping = exporter::parse_mapping(text.value());
-      if (!mapping.ok()) {
+      Result<exporter::ColumnMapping> parsed = exporter::parse_mapping(text.value());
+      if (!parsed.ok()) {
         std::cerr << "error: " << args->mapping << " is not a valid column mapping.\n";
-        print_problems(mapping.problems());
+        print_problems(parsed.problems());
         exit_code = kBadInput;
         return;
       }
-      options.columns = mapping.value();
+      options.columns = parsed.value();
     } else {
       options.columns = {args->receipt, args->email, args->phone, args->mobile, args->postal};
     }

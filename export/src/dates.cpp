@@ -96,7 +96,7 @@ std::string one_month_after(std::string_view date) {
   civil_from_days(days, y, m, d);
   if (++m > 12) m = 1, ++y;
   d = std::min(d, days_in_month(y, m));  // 31 January -> 28/29 February
-  char buffer[16];
+  char buffer[48];
   std::snprintf(buffer, sizeof buffer, "%04lld-%02d-%02d", static_cast<long long>(y), m, d);
   return buffer;
 }

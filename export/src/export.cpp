@@ -595,7 +595,10 @@ Problems Exporter::decide_and_write(Row& row) {
     verdicts[c.channel] = std::move(v);
   }
 
-  static const char* const kPriority[] = {kWithdrawn, kObjected, kNoConsent, kNotInformed, kDigestMismatch, kNoValue};
+  // The reason a row is counted under when nothing of it goes: a value the
+  // person allowed but that does not match first (the actionable one), then
+  // the person's own decisions.
+  static const char* const kPriority[] = {kDigestMismatch, kWithdrawn, kObjected, kNoConsent, kNotInformed, kNoValue};
   const std::string reference = row.person->chain_root;
   bool written_anywhere = false;
   for (PartnerOutput& p : partners_) {

@@ -1,0 +1,83 @@
+// The real `cachet` binary: exit codes (0 ok, 1 bad input, 2 usage/I-O), messages, files.
+#include <gtest/gtest.h>
+
+#include "helpers.h"
+
+namespace cachet::export_test {
+namespace {
+
+std::string quote(const std::string& s) { return "'" + s + "'"; }
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(cachet_binary())) GTEST_SKIP() << "no cachet binary at " << cachet_binary();
+    IssueSpec s;
+    s.decisions = {{"postal", "not-objected"}, {"email", "granted"}};
+    s.contacts = {{"email", "cli@example.fr"}, {"postal", "5 avenue Foch"}};
+    id = w.issue(s);
+    contacts = w.write_contacts("c.csv", {{"cachet_receipt_id", "email", "phone", "mobile", "address"},
+                                          {id, "cli@example.fr", "", "", "5 avenue Foch"}});
+  }
+  std::string export_command(const std::string& file, const std::string& out, const std::string& extra = "") {
+    return cachet_binary() + " export --contacts " + quote(file) + " --db " + quote(w.db_path) + " --config " +
+           quote(w.path("consent.json")) + " --out " + quote(w.path(out)) + " --at 2026-11-30 " + extra;
+  }
+  World w;
+  std::string id, contacts;
+};
+
+TEST_F(Cli, ExportWritesFilesAndSummary) {
+  std::string output;
+  ASSERT_EQ(run_command(export_command(contacts, "out", "--key " + quote(w.path("controller.jwk"))), &output), 0)
+      << output;
+  EXPECT_NE(output.find("Partner acme (ACME Assurances): 1 row(s)"), std::string::npos) << output;
+  EXPECT_EQ(read_csv(w.path("out/partner-acme.csv"))[1][0], id);
+  EXPECT_TRUE(fs::exists(w.path("out/partner-notice-beta.fr.txt")));
+  ASSERT_EQ(run_command(export_command(contacts, "json", "--format json"), &output), 0);
+  EXPECT_NE(output.find("\"noticeDeadline\": \"2026-12-30\""), std::string::npos);
+}
+
+TEST_F(Cli, MalformedCsvExitsOneWithLineNumbers) {
+  const std::string bad = w.write_file("bad.csv", "cachet_receipt_id,email,phone,mobile,address\n" + id +
+                                                      ",a,,,\nx,\"b\"c,,,\ny,only-two\n");
+  std::string output;
+  EXPECT_EQ(run_command(export_command(bad, "out"), &output), 1);
+  EXPECT_NE(output.find("line 3"), std::string::npos) << output;
+  EXPECT_NE(output.find("line 4"), std::string::npos) << output;
+  EXPECT_NE(output.find("nothing was written"), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists(w.path("out")));
+}
+
+TEST_F(Cli, UsageAndIoErrorsExitTwo) {
+  std::string output;
+  EXPECT_EQ(run_command(cachet_binary() + " export --contacts " + quote(contacts) + " --db " +
+                            quote(w.path("nope.db")) + " --config " + quote(w.path("consent.json")) + " --out " +
+                            quote(w.path("out")),
+                        &output),
+            2);
+  EXPECT_NE(output.find("does not exist"), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists(w.path("nope.db")));
+  EXPECT_EQ(run_command(export_command(contacts, "out", "--mapping m.json --email-column x"), &output), 2);
+  EXPECT_EQ(run_command(export_command(w.path("missing.csv"), "out"), &output), 2);
+  EXPECT_EQ(run_command(cachet_binary() + " export --help", &output), 0);
+  EXPECT_NE(output.find("--receipt-column"), std::string::npos);
+}
+
+TEST_F(Cli, ImportRelayed) {
+  w.write_file("ok.csv", "reference,channel,action,date\n" + id + ",email,withdrawn,2026-11-20\n");
+  const std::string base = cachet_binary() + " import-relayed --partner acme --db " + quote(w.db_path) +
+                           " --config " + quote(w.path("consent.json")) + " --key " +
+                           quote(w.path("controller.jwk")) + " --at 2026-11-25T00:00:00Z --file ";
+  std::string output;
+  ASSERT_EQ(run_command(base + quote(w.path("ok.csv")), &output), 0) << output;
+  EXPECT_NE(output.find("line 2: applied"), std::string::npos) << output;
+  w.write_file("bad.csv", "reference,channel,action,date\n" + id + ",email,withdrawn,2026-11-20\n" + id +
+                              ",email,maybe,2026-11-20\n");
+  EXPECT_EQ(run_command(base + quote(w.path("bad.csv")) + " --format json", &output), 1);
+  EXPECT_NE(output.find("\"already-in-effect\": 1"), std::string::npos) << output;
+  EXPECT_NE(output.find("\"bad-line\": 1"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace cachet::export_test

@@ -1,0 +1,413 @@
+// The export: every column rule and every reason a row or value is left out,
+// on receipts made by the real core and stored in a real SQLite ledger.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "cachet/jws.h"
+#include "cachet/openssl_crypto.h"
+#include "helpers.h"
+
+namespace cachet::export_test {
+namespace {
+
+using Fields = std::vector<std::string>;
+const Fields kHeader = {"cachet_receipt_id", "name", "email", "phone", "mobile", "address", "birthday"};
+
+const Json& partner_report(const Json& report, const std::string& id) {
+  for (const Json& p : report["partners"]) {
+    if (p["id"] == id) return p;
+  }
+  static const Json none = Json::object();
+  ADD_FAILURE() << "no partner " << id << " in the report";
+  return none;
+}
+
+std::int64_t count(const Json& object, const std::string& a, const std::string& b = "") {
+  if (!object.contains(a)) return 0;
+  if (b.empty()) return object[a].get<std::int64_t>();
+  return object[a].contains(b) ? object[a][b].get<std::int64_t>() : 0;
+}
+
+// The person every column rule is checked on: postal allowed, phone objected,
+// email consented, SMS not consented.
+IssueSpec mixed_person() {
+  IssueSpec s;
+  s.decisions = {{"postal", "not-objected"}, {"phone", "objected"}, {"email", "granted"}, {"sms", "not-granted"}};
+  s.contacts = {{"email", "Jean.Dupont@Example.fr"}, {"phone", "+33 6 12 34 56 78"}, {"mobile", "+33 6 99 99 99 99"},
+                {"postal", "12 rue du Lac, 75001 Paris"}};
+  return s;
+}
+
+Fields mixed_row(const std::string& id) {
+  // Same values as the receipt, written differently: normalisation must match them.
+  return {id, "Jean Dupont", " jean.dupont@example.fr", "+33612345678", "+33699999999", "12 rue du Lac,  75001 Paris",
+          "1980-01-01"};
+}
+
+TEST(Export, ColumnRulesPerChannelAndPartnerChannels) {
+  World w;
+  const std::string p1 = w.issue(mixed_person());
+  IssueSpec sms_only;
+  sms_only.decisions = {{"postal", "objected"}, {"phone", "objected"}, {"sms", "granted"}};
+  sms_only.contacts = {{"mobile", "06 11 22 33 44"}};
+  const std::string p2 = w.issue(sms_only);
+  const std::string contacts =
+      w.write_contacts("contacts.csv", {kHeader, mixed_row(p1), {p2, "Marie Curie", "", "", "06 11 22 33 44", "", ""}});
+  auto outcome = w.run(contacts, "out");
+  ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
+
+  // acme receives every channel: postal yes, phone objected, email granted, SMS not granted.
+  const auto acme = read_csv(w.path("out/partner-acme.csv"));
+  ASSERT_EQ(acme.size(), 3u);
+  EXPECT_EQ(acme[0], (Fields{"reference", "postal_address", "phone", "email", "mobile"}));
+  EXPECT_EQ(acme[1], (Fields{p1, "12 rue du Lac,  75001 Paris", "", " jean.dupont@example.fr", ""}));
+  EXPECT_EQ(acme[2], (Fields{p2, "", "", "", "06 11 22 33 44"}));
+
+  // beta receives postal and phone only (its channels list): email never goes there.
+  const auto beta = read_csv(w.path("out/partner-beta.csv"));
+  ASSERT_EQ(beta.size(), 2u);
+  EXPECT_EQ(beta[0], (Fields{"reference", "postal_address", "phone"}));
+  EXPECT_EQ(beta[1], (Fields{p1, "12 rue du Lac,  75001 Paris", ""}));
+
+  const Json& report = outcome.value().report;
+  const Json& a = partner_report(report, "acme");
+  EXPECT_EQ(a["rowsWritten"], 2);
+  EXPECT_EQ(a["valuesWritten"]["postal_address"], 1);
+  EXPECT_EQ(a["valuesWritten"]["email"], 1);
+  EXPECT_EQ(a["valuesWritten"]["mobile"], 1);
+  EXPECT_EQ(count(a["valuesLeftOut"], "objected", "phone"), 1);  // p2 has no phone value
+  EXPECT_EQ(count(a["valuesLeftOut"], "no-consent", "mobile"), 1);
+  const Json& b = partner_report(report, "beta");
+  EXPECT_EQ(b["rowsWritten"], 1);
+  EXPECT_EQ(count(b["rowsLeftOut"], "objected"), 1);  // p2: postal and phone objected
+  EXPECT_EQ(b["columns"], Json({"reference", "postal_address", "phone"}));
+}
+
+TEST(Export, NoOtherColumnLeaves) {
+  World w;
+  const std::string p1 = w.issue(mixed_person());
+  auto outcome = w.run(w.write_contacts("contacts.csv", {kHeader, mixed_row(p1)}), "out");
+  ASSERT_TRUE(outcome.ok());
+  for (const auto& entry : fs::directory_iterator(w.path("out"))) {
+    const std::string text = read_text(entry.path().string());
+    EXPECT_EQ(text.find("Jean Dupont"), std::string::npos) << entry.path();
+    EXPECT_EQ(text.find("1980-01-01"), std::string::npos) << entry.path();
+    if (entry.path().extension() == ".csv") {
+      // The receipt id column is replaced by the chain reference; nothing else but contact columns.
+      const auto rows = read_csv(entry.path().string());
+      for (const std::string& column : rows[0]) {
+        EXPECT_TRUE(column == "reference" || column == "postal_address" || column == "phone" || column == "email" ||
+                    column == "mobile")
+            << column;
+      }
+    }
+  }
+}
+
+void tamper_signature(const std::string& db, const std::string& receipt_id) {
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(h, "SELECT jws FROM receipts WHERE receipt_id = ?1", -1, &st, nullptr);
+  sqlite3_bind_text(st, 1, receipt_id.c_str(), -1, SQLITE_TRANSIENT);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  Json jws = Json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  std::string sig = jws["signatures"][0]["signature"].get<std::string>();
+  sig[5] = sig[5] == 'A' ? 'B' : 'A';
+  jws["signatures"][0]["signature"] = sig;
+  const std::string text = jws.dump();
+  sqlite3_prepare_v2(h, "UPDATE receipts SET jws = ?1 WHERE receipt_id = ?2", -1, &st, nullptr);
+  sqlite3_bind_text(st, 1, text.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, receipt_id.c_str(), -1, SQLITE_TRANSIENT);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+}
+
+TEST(Export, EveryRowReason) {
+  const Json no_sms = test_config_json("", /*with_sms=*/false);
+  const Json no_gamma = test_config_json("", true, true, /*with_gamma=*/false);
+  World w;
+  const Config config_no_sms = make_config(no_sms);
+  const Config config_no_gamma = make_config(no_gamma);
+
+  const std::string ok = w.issue(mixed_person());
+  // Withdrawn: consented, then withdrew (R10); the row names the first receipt of the chain.
+  IssueSpec first;
+  first.decisions = {{"postal", "objected"}, {"phone", "objected"}, {"email", "granted"}};
+  first.contacts = {{"email", "w@example.fr"}};
+  const std::string withdrawn_first = w.issue(first);
+  IssueSpec withdrawal;
+  withdrawal.decisions = {{"postal", "objected"}, {"phone", "objected"}, {"email", "withdrawn"}};
+  withdrawal.supersedes = withdrawn_first;
+  withdrawal.method = "preference-centre";
+  withdrawal.at = "2026-11-10T10:00:00Z";
+  w.issue(withdrawal);
+  // Objected to everything it could object to, consented to nothing.
+  IssueSpec objected;
+  objected.decisions = {{"postal", "objected"}, {"phone", "objected"}};
+  objected.contacts = {{"email", "o@example.fr"}, {"phone", "0611111111"}, {"postal", "1 rue O"}};
+  const std::string objected_id = w.issue(objected);
+  // No consent: legitimate-interest channels open but no value for them.
+  IssueSpec no_consent;
+  no_consent.contacts = {{"email", "n@example.fr"}};
+  const std::string no_consent_id = w.issue(no_consent);
+  // Digest mismatch: email consented for one address, the file has another.
+  IssueSpec mismatch;
+  mismatch.decisions = {{"postal", "objected"}, {"phone", "objected"}, {"email", "granted"}};
+  mismatch.contacts = {{"email", "right@example.fr"}};
+  const std::string mismatch_id = w.issue(mismatch);
+  // Receipt invalid: its stored signature is altered.
+  const std::string tampered = w.issue(mixed_person());
+  tamper_signature(w.db_path, tampered);
+  // Partner not listed: the person saw a list without gamma.
+  IssueSpec before_gamma = mixed_person();
+  before_gamma.config = &config_no_gamma;
+  const std::string before_gamma_id = w.issue(before_gamma);
+  // Not informed: the receipt predates the SMS channel.
+  IssueSpec before_sms;
+  before_sms.decisions = {{"postal", "objected"}, {"phone", "objected"}};
+  before_sms.config = &config_no_sms;
+  const std::string before_sms_id = w.issue(before_sms);
+
+  const std::string contacts = w.write_contacts(
+      "contacts.csv",
+      {kHeader,
+       mixed_row(ok),                                                                          // line 2: written
+       {"", "Nobody", "x@example.fr", "", "", "", ""},                                           // 3: no-receipt
+       {"0f8fad5b-d9cb-469f-a165-70867728950e", "Ghost", "g@example.fr", "", "", "", ""},        // 4: no-receipt
+       {withdrawn_first, "W", "w@example.fr", "", "", "", ""},                                   // 5: withdrawn
+       {objected_id, "O", "o@example.fr", "0611111111", "", "1 rue O", ""},                     // 6: objected
+       {no_consent_id, "N", "n@example.fr", "", "", "", ""},                                     // 7: no-consent
+       {mismatch_id, "M", "wrong@example.fr", "", "", "", ""},                                   // 8: digest-mismatch
+       {tampered, "T", "jean.dupont@example.fr", "", "", "", ""},                                // 9: receipt-invalid
+       mixed_row(before_gamma_id),                                                               // 10: not gamma
+       {before_sms_id, "S", "", "", "+33699999999", "", ""},                                     // 11: not-informed
+       mixed_row(ok)});                                                                          // 12: duplicate
+  auto outcome = w.run(contacts, "out");
+  ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
+  const Json& report = outcome.value().report;
+  const Json& acme = partner_report(report, "acme");
+  const Json& rows = acme["rowsLeftOut"];
+  EXPECT_EQ(acme["rowsWritten"], 2) << acme.dump(2);  // ok, before_gamma
+  EXPECT_EQ(count(rows, "no-receipt"), 2);
+  EXPECT_EQ(count(rows, "withdrawn"), 1);
+  EXPECT_EQ(count(rows, "objected"), 2);  // objected_id, before_sms (postal/phone objected first)
+  EXPECT_EQ(count(rows, "no-consent"), 1);
+  EXPECT_EQ(count(rows, "digest-mismatch"), 1);
+  EXPECT_EQ(count(rows, "receipt-invalid"), 1);
+  EXPECT_EQ(count(rows, "duplicate-person"), 1);
+  EXPECT_EQ(count(rows, "partner-not-listed"), 0);
+  EXPECT_EQ(count(acme["valuesLeftOut"], "not-informed", "mobile"), 1);
+  EXPECT_EQ(count(acme["valuesLeftOut"], "withdrawn", "email"), 1);
+  EXPECT_EQ(count(acme["valuesLeftOut"], "digest-mismatch", "email"), 1);
+  EXPECT_EQ(count(acme["valuesLeftOut"], "no-consent", "email"), 1);
+  const Json& gamma = partner_report(report, "gamma");
+  EXPECT_EQ(count(gamma["rowsLeftOut"], "partner-not-listed"), 1);
+  EXPECT_EQ(gamma["rowsWritten"], 1);
+
+  EXPECT_EQ(report["rowsLeftOutForEveryPartner"]["no-receipt"], 2);
+  EXPECT_EQ(report["exampleLines"]["no-receipt"], Json({3, 4}));
+  EXPECT_EQ(report["exampleLines"]["receipt-invalid"], Json({9}));
+  EXPECT_EQ(report["exampleLines"]["duplicate-person"], Json({12}));
+  EXPECT_EQ(report["contacts"]["rows"], 11);
+
+  // Every row accounted for, for every partner.
+  for (const Json& p : report["partners"]) {
+    std::int64_t total = p["rowsWritten"].get<std::int64_t>();
+    for (const auto& [reason, n] : p["rowsLeftOut"].items()) total += n.get<std::int64_t>();
+    EXPECT_EQ(total, 11) << p["id"];
+  }
+  const auto acme_rows = read_csv(w.path("out/partner-acme.csv"));
+  ASSERT_EQ(acme_rows.size(), 3u);
+  EXPECT_EQ(acme_rows[1][0], ok);
+  EXPECT_EQ(acme_rows[2][0], before_gamma_id);
+}
+
+TEST(Export, ReferenceIsTheChainRootAndLatestReceiptWins) {
+  World w;
+  const std::string root = w.issue(mixed_person());
+  IssueSpec update = mixed_person();
+  update.contacts = Json::object();
+  update.supersedes = root;
+  update.method = "preference-centre";
+  update.decisions["postal"] = "objected";
+  update.at = "2026-11-05T10:00:00Z";
+  const std::string latest = w.issue(update);
+  // The row names the latest receipt; the reference is still the chain root.
+  auto outcome = w.run(w.write_contacts("c.csv", {kHeader, mixed_row(latest)}), "out");
+  ASSERT_TRUE(outcome.ok());
+  const auto acme = read_csv(w.path("out/partner-acme.csv"));
+  ASSERT_EQ(acme.size(), 2u);
+  EXPECT_EQ(acme[1], (Fields{root, "", "", " jean.dupont@example.fr", ""}));
+}
+
+TEST(Export, ReceiptInvalidWithAnotherControllerKey) {
+  World w;
+  const std::string p1 = w.issue(mixed_person());
+  exporter::ExportOptions options;
+  options.controller_key = public_jwk(w.crypto->generate_ed25519().value()).value();
+  auto outcome = w.run(w.write_contacts("c.csv", {kHeader, mixed_row(p1)}), "out", options);
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome.value().report["rowsLeftOutForEveryPartner"]["receipt-invalid"], 1);
+  options.controller_key = w.controller_public;
+  auto good = w.run(w.write_contacts("c.csv", {kHeader, mixed_row(p1)}), "out2", options);
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(partner_report(good.value().report, "acme")["rowsWritten"], 1);
+}
+
+TEST(Export, RetentionExpired) {
+  World w;
+  const std::string p1 = w.issue(mixed_person());  // 36 months from 2026-11-01
+  exporter::ExportOptions options;
+  options.at = "2029-11-02T00:00:00Z";
+  auto outcome = w.run(w.write_contacts("c.csv", {kHeader, mixed_row(p1)}), "out", options);
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome.value().report["rowsLeftOutForEveryPartner"]["retention-expired"], 1);
+}
+
+TEST(Export, SmsBoundToThePhoneNumberWhenTheFormHasNoMobileField) {
+  World w(test_config_json("", true, /*with_mobile=*/false));
+  IssueSpec s;
+  s.decisions = {{"postal", "objected"}, {"phone", "objected"}, {"sms", "granted"}};
+  s.contacts = {{"phone", "06 12 34 56 78"}};
+  const std::string p1 = w.issue(s);
+  auto outcome = w.run(w.write_contacts("c.csv", {{"cachet_receipt_id", "email", "phone", "address"},
+                                                  {p1, "", "0612345678", ""}}),
+                       "out");
+  ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
+  const auto acme = read_csv(w.path("out/partner-acme.csv"));
+  ASSERT_EQ(acme.size(), 2u);
+  // Phone objected, but the same number goes out in the SMS column (consent bound to it).
+  EXPECT_EQ(acme[1], (Fields{p1, "", "", "", "0612345678"}));
+}
+
+TEST(Export, ColumnMappingAndMissingColumns) {
+  World w;
+  const std::string p1 = w.issue(mixed_person());
+  auto mapping = exporter::parse_mapping(R"({"receipt": "rid", "email": "courriel", "postal": "adresse"})");
+  ASSERT_TRUE(mapping.ok());
+  exporter::ExportOptions options;
+  options.columns = mapping.value();
+  const std::string contacts = w.write_contacts(
+      "c.csv", {{"rid", "courriel", "phone", "mobile", "adresse"},
+                {p1, "jean.dupont@example.fr", "", "", "12 rue du Lac, 75001 Paris"}});
+  auto outcome = w.run(contacts, "out", options);
+  ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
+  EXPECT_EQ(partner_report(outcome.value().report, "acme")["rowsWritten"], 1);
+
+  // Default mapping on that file: the receipt, email and address columns are missing.
+  auto missing = w.run(contacts, "out-missing");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.problems().size(), 3u);
+  for (const Problem& p : missing.problems()) {
+    EXPECT_EQ(p.code, "csv_missing_column");
+    EXPECT_EQ(p.path, "line 1");
+  }
+  EXPECT_FALSE(fs::exists(w.path("out-missing")));
+
+  EXPECT_FALSE(exporter::parse_mapping(R"({"mail": "x"})").ok());
+  EXPECT_FALSE(exporter::parse_mapping(R"({"email": 3})").ok());
+  EXPECT_FALSE(exporter::parse_mapping("not json").ok());
+}
+
+TEST(Export, MalformedCsvLeavesNothingBehind) {
+  World w;
+  const std::string p1 = w.issue(mixed_person());
+  std::string text = "cachet_receipt_id,name,email,phone,mobile,address,birthday\r\n";
+  for (int i = 0; i < 2000; ++i) text += p1 + ",A,jean.dupont@example.fr,,,,\r\n";  // batches get written first
+  text += p1 + ",\"Bad \"quote,,,,,\r\n";          // line 2002
+  text += p1 + ",too,few\r\n";                      // line 2003
+  text += p1 + ",Soci\xE9t\xE9,,,,,\r\n";           // line 2004
+  text += p1 + ",\"never closed,,,,,\r\n";          // line 2005
+  auto outcome = w.run(w.write_file("bad.csv", text), "out");
+  ASSERT_FALSE(outcome.ok());
+  const Problems& p = outcome.problems();
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_EQ(p[0].code, "csv_bad_quote");
+  EXPECT_EQ(p[0].path, "line 2002");
+  EXPECT_EQ(p[1].code, "csv_column_count");
+  EXPECT_EQ(p[1].path, "line 2003");
+  EXPECT_EQ(p[2].code, "csv_invalid_utf8");
+  EXPECT_EQ(p[2].path, "line 2004");
+  EXPECT_EQ(p[3].code, "csv_unterminated_quote");
+  EXPECT_EQ(p[3].path, "line 2005");
+  EXPECT_FALSE(fs::exists(w.path("out")));
+  for (const auto& entry : fs::directory_iterator(w.dir)) {
+    EXPECT_EQ(entry.path().filename().string().find("cachet-export"), std::string::npos) << entry.path();
+  }
+}
+
+TEST(Export, ExistingOutputNeedsForce) {
+  World w;
+  const std::string p1 = w.issue(mixed_person());
+  const std::string contacts = w.write_contacts("c.csv", {kHeader, mixed_row(p1)});
+  fs::create_directory(w.path("out"));
+  w.write_file("out/old.txt", "old");
+  auto refused = w.run(contacts, "out");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.problems().front().code, "export_out_exists");
+  EXPECT_TRUE(fs::exists(w.path("out/old.txt")));
+  exporter::ExportOptions options;
+  options.force = true;
+  ASSERT_TRUE(w.run(contacts, "out", options).ok());
+  EXPECT_FALSE(fs::exists(w.path("out/old.txt")));
+  EXPECT_TRUE(fs::exists(w.path("out/partner-acme.csv")));
+  // An empty existing directory is fine without --force.
+  fs::create_directory(w.path("empty"));
+  EXPECT_TRUE(w.run(contacts, "empty").ok());
+}
+
+TEST(Export, NoticesReportAndLedgerRecord) {
+  World w;
+  const std::string p1 = w.issue(mixed_person());
+  exporter::ExportOptions options;
+  options.at = "2027-01-31T09:00:00Z";
+  auto outcome = w.run(w.write_contacts("c.csv", {kHeader, mixed_row(p1)}), "out", options);
+  ASSERT_TRUE(outcome.ok());
+  const Json& report = outcome.value().report;
+  EXPECT_EQ(report["noticeDeadline"], "2027-02-28");
+  for (const std::string id : {"acme", "beta", "gamma"}) {
+    const std::string fr = read_text(w.path("out/partner-notice-" + id + ".fr.txt"));
+    const std::string en = read_text(w.path("out/partner-notice-" + id + ".en.txt"));
+    for (const std::string* text : {&fr, &en}) {
+      EXPECT_NE(text->find("Société X"), std::string::npos);
+      EXPECT_NE(text->find("dpo@x.example"), std::string::npos);
+      EXPECT_NE(text->find("2027-02-28"), std::string::npos);
+      EXPECT_NE(text->find("2027-01-31"), std::string::npos);
+      EXPECT_NE(text->find("https://x.example/confidentialite"), std::string::npos);
+    }
+    EXPECT_NE(fr.find("vous opposer"), std::string::npos);
+    EXPECT_NE(en.find("object at any time"), std::string::npos);
+    EXPECT_EQ(partner_report(report, id)["notice"]["fr"], fr);
+  }
+  // beta gets postal and phone only: its notice speaks of objection, not of withdrawing consent.
+  const std::string beta = read_text(w.path("out/partner-notice-beta.en.txt"));
+  EXPECT_EQ(beta.find("withdraw at any time"), std::string::npos);
+  EXPECT_NE(read_text(w.path("out/partner-notice-acme.en.txt")).find("withdraw at any time"), std::string::npos);
+  EXPECT_NE(read_text(w.path("out/partner-notice-acme.fr.txt")).find("retirer"), std::string::npos);
+
+  const Json on_disk = Json::parse(read_text(w.path("out/report.json")));
+  EXPECT_EQ(on_disk, report);
+  EXPECT_EQ(read_text(w.path("out/report.txt")), outcome.value().summary);
+  EXPECT_NE(outcome.value().summary.find("Partner acme"), std::string::npos);
+  // The ledger entry: recorded when the store supports it, stated plainly otherwise.
+  EXPECT_TRUE(report["ledger"]["recorded"].is_boolean());
+  if (!outcome.value().ledger_recorded) EXPECT_EQ(report["ledger"]["code"], "ledger_event_unsupported");
+  // Partner files hash as reported (the ledger entry names these hashes).
+  const std::string acme = read_text(w.path("out/partner-acme.csv"));
+  EXPECT_EQ(partner_report(report, "acme")["sha256"], hex_encode(w.crypto->sha256(acme)));
+}
+
+TEST(Export, Dates) {
+  EXPECT_EQ(exporter::one_month_after("2026-01-31"), "2026-02-28");
+  EXPECT_EQ(exporter::one_month_after("2028-01-31T23:59:59Z"), "2028-02-29");
+  EXPECT_EQ(exporter::one_month_after("2026-12-15T10:00:00Z"), "2027-01-15");
+  EXPECT_EQ(exporter::one_month_after("2026-02-30"), "");
+  EXPECT_FALSE(exporter::parse_time("2026-11-30T10:00:00+01:00"));
+  EXPECT_EQ(exporter::format_time(*exporter::parse_time("2026-11-30T10:00:00.123Z")), "2026-11-30T10:00:00Z");
+}
+
+}  // namespace
+}  // namespace cachet::export_test
