@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Short fuzzing run for CI (docs/hardening.md has the long one): builds the
 # libFuzzer targets with clang (ASan + UBSan), replays the committed corpora and
-# crash regressions, then fuzzes each target for FUZZ_SECONDS (default 20) from
+# crash regressions, then fuzzes each target for FUZZ_SECONDS (default 15) from
 # its seed corpus. Exits non-zero on any crash, leak, sanitizer report, failed
 # property or timeout; the input that did it is saved under build-fuzz/crashes/.
 #
@@ -10,14 +10,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=${FUZZ_SECONDS:-20}
+seconds=${FUZZ_SECONDS:-15}
 jobs=${FUZZ_JOBS:-2}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 
 step() { printf '\n==== %s ====\n' "$*"; }
 
 step "fuzz build (clang, -fsanitize=fuzzer,address,undefined) in $build"
-CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# -O1 -g and no NDEBUG: fast to build, good stack traces, and nlohmann/json's
+# own assertions (JSON_ASSERT: operator[] on a missing member of a const value,
+# ...) stay on, so misuse of the JSON API is a crash the fuzzer can find.
+CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Fuzz \
+  -DCMAKE_C_FLAGS_FUZZ="-O1 -g" -DCMAKE_CXX_FLAGS_FUZZ="-O1 -g" \
   -DCACHET_FUZZ=ON -DCACHET_BUILD_TESTS=OFF >/dev/null
 targets=${FUZZ_TARGETS:-fuzz_config_lint fuzz_receipt_verify fuzz_canonical_json}
 # fuzz_csv exists once the exporter's CSV reader does.
@@ -41,11 +45,13 @@ for target in $targets; do
   step "$target: replay fuzz/corpus/$target and fuzz/regressions/$target"
   # Files, not folders: libFuzzer then runs each once and writes nothing back.
   mapfile -t inputs < <(find "fuzz/corpus/$target" "fuzz/regressions/$target" -type f ! -name '.*' | sort)
-  if ! "$binary" -rss_limit_mb=2048 -timeout=10 "${inputs[@]}"; then
+  if ! "$binary" -rss_limit_mb=2048 -timeout=10 "${inputs[@]}" >"$build/$target.replay.log" 2>&1; then
+    grep -v -E '^(Running|Executed): ' "$build/$target.replay.log" | tail -n 40
     failed+=("$target (replay)")
     continue
   fi
 
+  echo "${#inputs[@]} committed inputs ran without a crash"
   step "$target: fuzz for ${seconds}s"
   # New inputs go to a scratch corpus so the committed seeds stay small;
   # -max_len covers the biggest seed (receipts are ~2.5 KB).

@@ -32,7 +32,12 @@ export CACHET_BIN=${CACHET_BIN:-$PWD/$build_dir/cli/cachet}
 command -v sqlite3 >/dev/null || { echo "test-server: the sqlite3 command is needed (apt-get install sqlite3)" >&2; exit 2; }
 
 echo "== ledger unit test"
-"$build_dir/server/server_ledger_test" --gtest_brief=1
+ledger_test=$build_dir/server/server_ledger_test
+if [[ ! -x $ledger_test ]]; then
+  echo "test-server: $ledger_test is missing (build the server_ledger_test target)" >&2
+  exit 2
+fi
+"$ledger_test" --gtest_brief=1
 
 echo "== HTTP tests (node --test) against $CACHET_BIN"
 node --test tests/server/

