@@ -137,3 +137,19 @@ printf '%-44s %14s\n' "cachet / openssl (per receipt)" "$(ratio "$cachet_steady"
 printf '%-44s %14s\n' "cachet / openssl (raw verify/s)" "$(ratio "$cachet_steady" "$openssl_rate")"
 printf '%-44s %14s\n' "cachet / jose" "$(ratio "$cachet_steady" "$jose_rate")"
 printf '%-44s %14s\n' "budget: cachet >= 85 % of openssl" "$budget"
+
+# --- where the time goes ---------------------------------------------------------
+# bench/verify-phases.cpp times each phase of verify_receipt in-process, against
+# the libraries of the build the CLI comes from (skipped when they are not there).
+build_dir=$(cd "$(dirname "$cachet")/.." && pwd)
+if [[ -f $build_dir/core/libcachet_core.a && -f $build_dir/core/libcachet_openssl.a ]] && command -v g++ >/dev/null; then
+  echo
+  if g++ -O2 -std=c++17 -DJSON_USE_IMPLICIT_CONVERSIONS=0 -I core/include -I "$build_dir/third_party_include" \
+    bench/verify-phases.cpp "$build_dir/core/libcachet_openssl.a" "$build_dir/core/libcachet_core.a" -lcrypto \
+    -o "$work/verify-phases" 2>"$work/phases-build.log"; then
+    head -n 500 "$work/receipts.jsonl" | "${pin[@]}" "$work/verify-phases"
+  else
+    echo "(phase breakdown skipped: bench/verify-phases.cpp did not build, see below)"
+    head -n 5 "$work/phases-build.log"
+  fi
+fi

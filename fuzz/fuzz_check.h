@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define CACHET_FUZZ_CHECK(condition, what)                                                  \
-  do {                                                                                      \
-    if (!(condition)) {                                                                     \
+#define CACHET_FUZZ_CHECK(condition, what)                                                   \
+  do {                                                                                       \
+    if (!(condition)) {                                                                      \
       std::fprintf(stderr, "fuzz property failed at %s:%d: %s\n", __FILE__, __LINE__, what); \
-      std::abort();                                                                         \
-    }                                                                                       \
+      std::abort();                                                                          \
+    }                                                                                        \
   } while (false)

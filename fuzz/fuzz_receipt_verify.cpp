@@ -3,6 +3,14 @@
 // crash, hang or throw, and must accept a receipt only in a state it can
 // account for: its payload is canonical, its identifiers hash the exact bytes
 // that were signed, and accepting it again (as stored) gives the same verdict.
+//
+// Two input modes. By default the bytes are the receipt text. An input that
+// starts with byte 0x01 is a receipt *payload*: the target signs it with a
+// fixed collector key and verifies the JWS it makes, so that mutations reach
+// the payload schema and the acceptance paths instead of dying in base64url
+// (a byte flip in a base64url payload rarely makes another JSON value).
+// Either way, any input that is a JSON value also goes through
+// render_receipt_text, which the wasm module exposes on arbitrary payloads.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -22,6 +30,11 @@ namespace {
 // reaches the "trusted countersigner" branch as well as the refusals.
 constexpr std::string_view kTrustedControllerKey =
     R"({"crv":"Ed25519","kty":"OKP","x":"LeZmW6m8rgGJgAhlVbS8uez38BV6ZYMNJ9g9kprIO20"})";
+
+// A throwaway collector key for the payload mode; it protects nothing.
+constexpr std::string_view kCollectorKey =
+    R"({"crv":"Ed25519","d":"i418Cowgto7XQc_qOVAiXIb79bKUBSN0hNLGVVrwCow","kty":"OKP",)"
+    R"("x":"BQmQslkc6dgHVK1QhKDFskZgA8GuqfUiiBjhMMJrfGE"})";
 
 const cachet::CryptoProvider& crypto() {
   static const std::unique_ptr<cachet::CryptoProvider> provider = cachet::make_openssl_crypto();
@@ -48,7 +61,24 @@ void check_accepted(const cachet::VerifiedReceipt& receipt, std::string_view tex
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+
+  // The human-readable copy takes any JSON (wasm receiptText does exactly this).
+  const std::string_view json_text = size > 0 && data[0] == 0x01 ? text.substr(1) : text;
+  if (const cachet::Result<cachet::Json> value = cachet::parse_json_strict(json_text); value.ok()) {
+    (void)cachet::render_receipt_text(value.value(), "fr");
+    (void)cachet::render_receipt_text(value.value(), "en");
+  }
+
+  std::string signed_text;
+  if (size > 0 && data[0] == 0x01) {
+    static const cachet::Json collector = cachet::Json::parse(kCollectorKey);
+    const cachet::Result<cachet::Json> jws =
+        cachet::sign_jws(json_text, collector, crypto(), cachet::Json{{"typ", cachet::kReceiptType}});
+    CACHET_FUZZ_CHECK(jws.ok(), "signing any payload works");
+    signed_text = jws.value().dump();
+    text = signed_text;
+  }
 
   const cachet::Result<cachet::VerifiedReceipt> plain = cachet::verify_receipt(text, crypto());
   if (plain.ok()) {

@@ -49,6 +49,14 @@ node -e '
   fs.writeFileSync(process.argv[2], JSON.stringify({payload: jws.payload, protected: s.protected, signature: s.signature}));
 ' "$out/fuzz_receipt_verify/paper-email-granted.json" "$out/fuzz_receipt_verify/paper-email-granted-flattened.json"
 cp tests/fixtures/jws/*.json "$out"/fuzz_receipt_verify/
+# Payload-mode seeds (byte 0x01, then the payload: fuzz_receipt_verify.cpp signs it).
+for name in paper-email-granted phone-all-channels withdrawal; do
+  node -e '
+    const fs = require("fs");
+    const jws = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    fs.writeFileSync(process.argv[2], Buffer.concat([Buffer.from([1]), Buffer.from(jws.payload, "base64url")]));
+  ' "$out/fuzz_receipt_verify/$name.json" "$out/fuzz_receipt_verify/payload-$name.bin"
+done
 # One decoded payload for the canonicaliser too.
 node -e '
   const fs = require("fs");

@@ -28,6 +28,8 @@ bool run_file(const fs::path& path) {
     return false;
   }
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Named first, so that a crash report says which input caused it.
+  std::fprintf(stderr, "replay: %s\n", path.c_str());
   // A copy in its own allocation, as libFuzzer does, so ASan sees reads past the end.
   const std::vector<std::uint8_t> data(bytes.begin(), bytes.end());
   LLVMFuzzerTestOneInput(data.data(), data.size());

@@ -211,7 +211,7 @@ Problems check_payload_schema(const Json& payload) {
         // R5: a pre-ticked box collects no valid consent. The one exception is
         // an objection pre-selected because the browser sent Global Privacy Control.
         const bool gpc = payload.contains("collection") && payload["collection"].is_object() &&
-                         payload["collection"].value("globalPrivacyControl", false);
+                         payload["collection"].value("globalPrivacyControl", Json(false)) == Json(true);
         if (consent || !gpc) {
           check.fail("receipt_prechecked_box", pointer_append(path, "shownUnchecked"),
                      "The receipt says the box was shown pre-ticked, which no valid consent allows (R5).");
@@ -638,7 +638,7 @@ std::string render_receipt_text(const Json& payload, std::string_view locale) {
   out += (fr ? "Recueilli par : " : "Collected through: ") + method_label(text_of(collection, "method"), fr);
   if (!text_of(collection, "pageUrl").empty()) out += " (" + text_of(collection, "pageUrl") + ")";
   out += "\n";
-  if (collection.value("globalPrivacyControl", false)) {
+  if (collection.is_object() && collection.value("globalPrivacyControl", Json(false)) == Json(true)) {
     out += fr ? "Votre navigateur a envoyé le signal Global Privacy Control.\n"
               : "Your browser sent the Global Privacy Control signal.\n";
   }

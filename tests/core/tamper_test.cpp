@@ -126,8 +126,8 @@ class TamperTest : public ::testing::Test {
   }
 
   // Signs `payload` as an attacker would: with their own key, in a header they choose.
-  static Json forge(const std::string& payload, const Json& key,
-                    const std::function<void(Json&)>& edit_header = [](Json&) {}) {
+  static Json forge(
+      const std::string& payload, const Json& key, const std::function<void(Json&)>& edit_header = [](Json&) {}) {
     Json header = make_protected_header(public_jwk(key).value(), Json{{"typ", kReceiptType}});
     edit_header(header);
     const std::string payload_b64 = base64url_encode(payload);
@@ -181,12 +181,12 @@ class TamperTest : public ::testing::Test {
                           const VerifyOptions& options = {}) {
     Result<VerifiedReceipt> result = verify_receipt(jws.dump(), *crypto_, options);
     ASSERT_FALSE(result.ok()) << what << " was accepted";
-    EXPECT_TRUE(has_code(result.problems(), code)) << what << ": expected " << code << ", got "
-                                                   << describe(result.problems());
+    EXPECT_TRUE(has_code(result.problems(), code))
+        << what << ": expected " << code << ", got " << describe(result.problems());
   }
 
-  static void expect_problem(const Json& jws, const std::string& code, const std::string& path,
-                             const std::string& what, const VerifyOptions& options = {}) {
+  static void expect_problem(const Json& jws, const std::string& code, const std::string& path, const std::string& what,
+                             const VerifyOptions& options = {}) {
     Result<VerifiedReceipt> result = verify_receipt(jws.dump(), *crypto_, options);
     ASSERT_FALSE(result.ok()) << what << " was accepted";
     EXPECT_TRUE(has_problem(result.problems(), code, path))
@@ -221,9 +221,9 @@ TEST_F(TamperTest, EveryByteOfTheSerialisedJwsMatters) {
     for (std::size_t at = 0; at < text.size(); ++at) {
       std::string altered = text;
       altered[at] = sibling(text[at]);
-      if (expect_refused_for_the_right_reason(altered, options, signatures,
-                                              "byte " + std::to_string(at) + " of a " + std::to_string(signatures) +
-                                                  "-signature JWS")) {
+      if (expect_refused_for_the_right_reason(
+              altered, options, signatures,
+              "byte " + std::to_string(at) + " of a " + std::to_string(signatures) + "-signature JWS")) {
         ++reached_signature_check;
       }
     }
@@ -280,7 +280,8 @@ TEST_F(TamperTest, EveryPayloadChangeBreaksEverySignature) {
 TEST_F(TamperTest, EveryBitOfEachSignatureMatters) {
   for (std::size_t index = 0; index < 2; ++index) {
     const std::string path = "/signatures/" + std::to_string(index);
-    const std::string signature = *base64url_decode((*countersigned_)["signatures"][index]["signature"].get<std::string>());
+    const std::string signature =
+        *base64url_decode((*countersigned_)["signatures"][index]["signature"].get<std::string>());
     ASSERT_EQ(signature.size(), 64u);
     for (std::size_t bit = 0; bit < signature.size() * 8; ++bit) {
       std::string flipped = signature;
@@ -303,9 +304,9 @@ TEST_F(TamperTest, TruncatedExtendedOrMisencodedSignaturesAreRefused) {
       {base64url_encode(raw + std::string(1, '\0')), "jws_bad_signature"},
       {base64url_encode(std::string(64, '\0')), "jws_bad_signature"},
       {base64url_encode(""), "jws_bad_signature"},
-      {b64 + "==", "jws_bad_base64url"},                                   // padding
-      {b64.substr(0, 40) + "+/" + b64.substr(42), "jws_bad_base64url"},    // base64, not base64url
-      {b64.substr(0, 40) + " " + b64.substr(40), "jws_bad_base64url"},     // whitespace
+      {b64 + "==", "jws_bad_base64url"},                                           // padding
+      {b64.substr(0, 40) + "+/" + b64.substr(42), "jws_bad_base64url"},            // base64, not base64url
+      {b64.substr(0, 40) + " " + b64.substr(40), "jws_bad_base64url"},             // whitespace
       {b64.substr(0, b64.size() - 1) + sibling(b64.back()), "jws_bad_base64url"},  // non-zero spare bits (RFC 4648 3.5)
   };
   for (const auto& [value, code] : cases) {
@@ -339,7 +340,10 @@ std::vector<HeaderCase> collector_header_cases() {
       {"jwk crv X25519", [](Json& h) { h["jwk"]["crv"] = "X25519"; }, "jws_jwk_alg_mismatch"},
       {"jwk crv P-256", [](Json& h) { h["jwk"]["crv"] = "P-256"; }, "jws_jwk_alg_mismatch"},
       {"jwk kty EC", [](Json& h) { h["jwk"]["kty"] = "EC"; }, "jws_jwk_alg_mismatch"},
-      {"jwk kty oct (HMAC secret)", [](Json& h) { h["jwk"] = Json{{"kty", "oct"}, {"k", "c2VjcmV0"}}; },
+      {"jwk kty oct (HMAC secret)",
+       [](Json& h) {
+         h["jwk"] = Json{{"kty", "oct"}, {"k", "c2VjcmV0"}};
+       },
        "jws_jwk_invalid"},
       {"jwk x truncated", [](Json& h) { h["jwk"]["x"] = h["jwk"]["x"].get<std::string>().substr(0, 42); },
        "jws_jwk_invalid"},
@@ -350,7 +354,12 @@ std::vector<HeaderCase> collector_header_cases() {
       {"typ changed", [](Json& h) { h["typ"] = "JWT"; }, "receipt_bad_typ"},
       {"typ removed", [](Json& h) { h.erase("typ"); }, "receipt_bad_typ"},
       {"typ of a countersignature", [](Json& h) { h["typ"] = kCountersignType; }, "receipt_bad_typ"},
-      {"crit added", [](Json& h) { h["crit"] = Json::array({"exp"}); h["exp"] = 1; }, "jws_crit_unsupported"},
+      {"crit added",
+       [](Json& h) {
+         h["crit"] = Json::array({"exp"});
+         h["exp"] = 1;
+       },
+       "jws_crit_unsupported"},
       {"crit empty", [](Json& h) { h["crit"] = Json::array(); }, "jws_crit_unsupported"},
       {"b64 false", [](Json& h) { h["b64"] = false; }, "jws_unencoded_payload"},
       {"b64 as a string", [](Json& h) { h["b64"] = "true"; }, "jws_unencoded_payload"},
@@ -385,8 +394,7 @@ TEST_F(TamperTest, SwappedOrEditedKeyBreaksTheSignature) {
 TEST_F(TamperTest, UnprotectedHeaderCannotCarryOrShadowProtectedParameters) {
   const Json key = header_of(*receipt_, 0)["jwk"];
   const std::vector<std::tuple<const char*, Json, const char*, const char*>> cases = {
-      {"alg in the unprotected header", Json{{"alg", "none"}}, "jws_header_in_unprotected",
-       "/signatures/0/header/alg"},
+      {"alg in the unprotected header", Json{{"alg", "none"}}, "jws_header_in_unprotected", "/signatures/0/header/alg"},
       {"jwk in the unprotected header", Json{{"jwk", key}}, "jws_header_in_unprotected", "/signatures/0/header/jwk"},
       {"typ in both headers", Json{{"typ", kReceiptType}}, "jws_header_not_disjoint", "/signatures/0/header/typ"},
       {"crit in the unprotected header", Json{{"crit", Json::array({"b64"})}}, "jws_crit_unsupported",
@@ -426,8 +434,8 @@ TEST_F(TamperTest, CountersignatureHeaderChangesAreRefused) {
                  "/signatures/1/protected", "countersignature alg none", options);
   expect_problem(edit_header(*countersigned_, 1, [](Json& h) { h["typ"] = kReceiptType; }), "receipt_bad_typ",
                  "/signatures/1/protected", "countersignature typed as a collector signature", options);
-  expect_problem(edit_header(*countersigned_, 1, [](Json& h) { h.erase("cachet_at"); }),
-                 "receipt_bad_countersignature", "/signatures/1/protected", "cachet_at removed", options);
+  expect_problem(edit_header(*countersigned_, 1, [](Json& h) { h.erase("cachet_at"); }), "receipt_bad_countersignature",
+                 "/signatures/1/protected", "cachet_at removed", options);
   expect_problem(edit_header(*countersigned_, 1, [](Json& h) { h["cachet_at"] = "2026-11-30 10:00:05"; }),
                  "receipt_bad_countersignature", "/signatures/1/protected", "cachet_at not RFC 3339 UTC", options);
   expect_problem(edit_header(*countersigned_, 1, [](Json& h) { h["crit"] = Json::array({"cachet_at"}); }),
@@ -456,7 +464,8 @@ TEST_F(TamperTest, ReSignedPayloadChangesAreRefusedWithTheirReason) {
       {"pretty-printed", original.dump(2), "receipt_not_canonical", "/payload"},
       {"trailing newline", canonical + "\n", "receipt_not_canonical", "/payload"},
       {"leading space", " " + canonical, "receipt_not_canonical", "/payload"},
-      {"members in insertion order, not sorted", [&] {
+      {"members in insertion order, not sorted",
+       [&] {
          std::string reordered = canonical;
          // Swap the first two members: "channels" and "collection".
          const std::size_t second = reordered.find(",\"collection\":");
@@ -466,31 +475,36 @@ TEST_F(TamperTest, ReSignedPayloadChangesAreRefusedWithTheirReason) {
          return "{" + second_member + "," + first_member + reordered.substr(third);
        }(),
        "receipt_not_canonical", "/payload"},
-      {"escaped letter", [&] {
+      {"escaped letter",
+       [&] {
          std::string s = canonical;
          const std::size_t at = s.find("cachet-receipt/1");
          return s.replace(at, 1, "\\u0063");
        }(),
        "receipt_not_canonical", "/payload"},
-      {"escaped slash", [&] {
+      {"escaped slash",
+       [&] {
          std::string s = canonical;
          const std::size_t at = s.find("cachet-receipt/1") + 14;
          return s.replace(at, 1, "\\/");
        }(),
        "receipt_not_canonical", "/payload"},
-      {"number with exponent", [&] {
+      {"number with exponent",
+       [&] {
          std::string s = canonical;
          const std::size_t at = s.find("\"months\":36");
          return s.replace(at, 11, "\"months\":3.6e1");
        }(),
        "receipt_not_canonical", "/payload"},
-      {"duplicate member", [&] {
+      {"duplicate member",
+       [&] {
          std::string s = canonical;
          return s.insert(1, "\"version\":\"cachet-receipt/1\",");
        }(),
        "receipt_payload_not_json", "/payload"},
       {"not JSON", "cachet-receipt/1", "receipt_payload_not_json", "/payload"},
-      {"invalid UTF-8", [&] {
+      {"invalid UTF-8",
+       [&] {
          std::string s = canonical;
          const std::size_t at = s.find("Soci");
          return s.replace(at, 4, "\xc3\x28oc");
@@ -507,13 +521,13 @@ TEST_F(TamperTest, ReSignedPayloadChangesAreRefusedWithTheirReason) {
       {"shownUnchecked as a string", edited([](Json& p) { p["channels"]["email"]["shownUnchecked"] = "true"; }),
        "receipt_wrong_type", "/payload/channels/email/shownUnchecked"},
       {"email on legitimate interest (R4)", edited([](Json& p) {
-         p["channels"]["email"] = Json{{"basis", "legitimate-interest"}, {"decision", "not-objected"},
-                                        {"shownUnchecked", true}};
+         p["channels"]["email"] =
+             Json{{"basis", "legitimate-interest"}, {"decision", "not-objected"}, {"shownUnchecked", true}};
        }),
        "receipt_bad_value", "/payload/channels/email/basis"},
       {"sms on legitimate interest (R4)", edited([](Json& p) {
-         p["channels"]["sms"] = Json{{"basis", "legitimate-interest"}, {"decision", "not-objected"},
-                                      {"shownUnchecked", true}};
+         p["channels"]["sms"] =
+             Json{{"basis", "legitimate-interest"}, {"decision", "not-objected"}, {"shownUnchecked", true}};
        }),
        "receipt_bad_value", "/payload/channels/sms/basis"},
       {"consent decision on a legitimate-interest channel",
@@ -523,18 +537,15 @@ TEST_F(TamperTest, ReSignedPayloadChangesAreRefusedWithTheirReason) {
        "receipt_bad_value", "/payload/channels/email/decision"},
       {"unknown basis", edited([](Json& p) { p["channels"]["email"]["basis"] = "contract"; }), "receipt_bad_value",
        "/payload/channels/email/basis"},
-      {"unknown partner prospecting",
-       edited([](Json& p) { p["channels"]["email"]["partnerProspecting"] = "anyone"; }), "receipt_bad_value",
-       "/payload/channels/email/partnerProspecting"},
+      {"unknown partner prospecting", edited([](Json& p) { p["channels"]["email"]["partnerProspecting"] = "anyone"; }),
+       "receipt_bad_value", "/payload/channels/email/partnerProspecting"},
       {"consent without partner prospecting",
        edited([](Json& p) { p["channels"]["email"].erase("partnerProspecting"); }), "receipt_missing_member",
        "/payload/channels/email"},
       {"unknown channel", edited([](Json& p) { p["channels"]["fax"] = p["channels"]["postal"]; }),
        "receipt_unknown_member", "/payload/channels/fax"},
-      {"no channel", edited([](Json& p) { p["channels"] = Json::object(); }), "receipt_bad_value",
-       "/payload/channels"},
-      {"unknown top-level member", edited([](Json& p) { p["extra"] = 1; }), "receipt_unknown_member",
-       "/payload/extra"},
+      {"no channel", edited([](Json& p) { p["channels"] = Json::object(); }), "receipt_bad_value", "/payload/channels"},
+      {"unknown top-level member", edited([](Json& p) { p["extra"] = 1; }), "receipt_unknown_member", "/payload/extra"},
       {"contact value in clear", edited([](Json& p) { p["subject"]["email"] = "marie.curie@example.fr"; }),
        "receipt_unknown_member", "/payload/subject/email"},
       {"digest of an unknown kind", edited([](Json& p) { p["subject"]["digests"]["fax"] = std::string(64, 'a'); }),
@@ -543,9 +554,8 @@ TEST_F(TamperTest, ReSignedPayloadChangesAreRefusedWithTheirReason) {
        "receipt_bad_value", "/payload/subject/digests/email"},
       {"short salt", edited([](Json& p) { p["subject"]["salt"] = base64url_encode("short"); }), "receipt_bad_value",
        "/payload/subject/salt"},
-      {"upper-case receipt id",
-       edited([](Json& p) { p["receiptId"] = "2F1C6A1E-3B7D-4C5E-9A41-6C0F2B8E7D10"; }), "receipt_bad_value",
-       "/payload/receiptId"},
+      {"upper-case receipt id", edited([](Json& p) { p["receiptId"] = "2F1C6A1E-3B7D-4C5E-9A41-6C0F2B8E7D10"; }),
+       "receipt_bad_value", "/payload/receiptId"},
       {"local time", edited([](Json& p) { p["issuedAt"] = "2026-11-30T11:00:00+01:00"; }), "receipt_bad_value",
        "/payload/issuedAt"},
       {"impossible date", edited([](Json& p) { p["issuedAt"] = "2026-13-30T10:00:00Z"; }), "receipt_bad_value",
@@ -575,8 +585,8 @@ TEST_F(TamperTest, ReSignedPayloadChangesAreRefusedWithTheirReason) {
 TEST_F(TamperTest, ReSerialisationsAreRefusedUnlessEquivalent) {
   const Json& sig0 = (*receipt_)["signatures"][0];
   // Flattened form of a one-signature receipt is the same JWS: accepted (RFC 7515 section 7.2.2).
-  const Json flattened = {{"payload", (*receipt_)["payload"]}, {"protected", sig0["protected"]},
-                          {"signature", sig0["signature"]}};
+  const Json flattened = {
+      {"payload", (*receipt_)["payload"]}, {"protected", sig0["protected"]}, {"signature", sig0["signature"]}};
   ASSERT_TRUE(verify_receipt(flattened.dump(), *crypto_).ok());
 
   Json both = flattened;
@@ -634,9 +644,8 @@ TEST_F(TamperTest, ReSerialisationsAreRefusedUnlessEquivalent) {
   expect_code(Json::array({*receipt_}), "jws_not_object", "receipt wrapped in an array");
 
   // The compact serialisation is not a Cachet receipt.
-  const std::string compact =
-      sig0["protected"].get<std::string>() + "." + (*receipt_)["payload"].get<std::string>() + "." +
-      sig0["signature"].get<std::string>();
+  const std::string compact = sig0["protected"].get<std::string>() + "." + (*receipt_)["payload"].get<std::string>() +
+                              "." + sig0["signature"].get<std::string>();
   Result<VerifiedReceipt> compact_result = verify_receipt(compact, *crypto_);
   ASSERT_FALSE(compact_result.ok());
   EXPECT_EQ(compact_result.problems().front().code, "jws_not_json");
@@ -705,8 +714,7 @@ TEST_F(TamperTest, OnlyTheTrustedControllerKeyCounts) {
 
   // The controller's public key, as the collector key: not a countersignature.
   Json as_collector = forge(payload_of(*receipt_), *controller_);
-  expect_problem(as_collector, "receipt_not_countersigned", "/signatures", "controller key as collector key",
-                 trust());
+  expect_problem(as_collector, "receipt_not_countersigned", "/signatures", "controller key as collector key", trust());
 
   // A trusted key that is not a usable public key is refused, not ignored.
   VerifyOptions broken;
