@@ -569,6 +569,18 @@ TEST_F(TamperTest, ReSignedPayloadChangesAreRefusedWithTheirReason) {
       {"fractional retention", edited([](Json& p) { p["retention"]["months"] = 36.5; }), "receipt_wrong_type",
        "/payload/retention/months"},
       {"controller removed", edited([](Json& p) { p.erase("controller"); }), "receipt_missing_member", "/payload"},
+      // Found by fuzz_receipt_verify: a non-boolean GPC flag next to a pre-ticked
+      // objection made the schema check throw (fuzz/regressions/fuzz_receipt_verify/).
+      {"GPC flag not a boolean, objection pre-ticked", edited([](Json& p) {
+         p["collection"]["globalPrivacyControl"] = "yes";
+         p["channels"]["postal"]["shownUnchecked"] = false;
+       }),
+       "receipt_wrong_type", "/payload/collection/globalPrivacyControl"},
+      {"GPC does not excuse a pre-ticked consent box", edited([](Json& p) {
+         p["collection"]["globalPrivacyControl"] = true;
+         p["channels"]["email"]["shownUnchecked"] = false;
+       }),
+       "receipt_prechecked_box", "/payload/channels/email/shownUnchecked"},
       {"supersedes not a UUID", edited([](Json& p) { p["supersedes"] = "earlier"; }), "receipt_bad_value",
        "/payload/supersedes"},
   };
@@ -578,6 +590,19 @@ TEST_F(TamperTest, ReSignedPayloadChangesAreRefusedWithTheirReason) {
   // Control: the same forgery over the untouched payload is a valid
   // (self-signed) receipt, so each refusal above is the payload change's doing.
   EXPECT_TRUE(verify_receipt(forge(canonical, *attacker_).dump(), *crypto_).ok());
+}
+
+TEST_F(TamperTest, HumanReadableCopyOfAHostilePayloadDoesNotThrow) {
+  // render_receipt_text takes any JSON (the wasm module's receiptText passes
+  // what the page gives it): wrong types must give a partial text, never throw.
+  for (const char* text : {R"({"collection":"x"})", R"({"collection":{"globalPrivacyControl":1}})",
+                           R"({"collection":{"globalPrivacyControl":"yes"},"channels":{"email":[]}})",
+                           R"({"channels":"x","notice":{"partnerIds":{}},"retention":{"months":"36"}})",
+                           R"({"retention":{"months":18446744073709551615},"controller":[1]})", "[]", "null"}) {
+    const Json payload = Json::parse(text);
+    EXPECT_NO_THROW((void)render_receipt_text(payload, "fr")) << text;
+    EXPECT_NO_THROW((void)render_receipt_text(payload, "en")) << text;
+  }
 }
 
 // --- re-serialisations ------------------------------------------------------------
