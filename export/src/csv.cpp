@@ -137,14 +137,11 @@ CsvReader::Status CsvReader::next(std::vector<std::string>& fields) {
                       "A quoted field opened on this line is never closed (the file ends inside quotes).");
         }
         if (c == '"') {
-          if (peek() == '"') {
-            get();
-            field.push_back('"');
-            continue;
-          }
-          break;
+          if (peek() != '"') break;
+          get();  // a doubled quote stands for one quote; it counts towards the limit too
+        } else if (c == '\n') {
+          ++line_;
         }
-        if (c == '\n') ++line_;
         field.push_back(static_cast<char>(c));
         if (field.size() > limits_.max_field_bytes) {
           skip_to_line_end();
