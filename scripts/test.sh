@@ -32,7 +32,7 @@ ctest --test-dir build-wasm --output-on-failure -j"$jobs"
 step "CLI tests (node --test, against the native cachet)"
 node --test tests/cli/
 
-for suite in scripts/test-web.sh scripts/test-server.sh scripts/test-export.sh; do
+for suite in scripts/test-web.sh scripts/test-server.sh scripts/test-export.sh scripts/test-fuzz.sh; do
   if [[ -x $suite ]]; then
     step "$suite"
     "$suite"

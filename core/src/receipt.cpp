@@ -536,6 +536,15 @@ Result<VerifiedReceipt> finish_verification(const VerificationPlan& plan, const 
                                    "countersigned, or another key signed it."});
     }
   }
+  // A countersignature names its key by RFC 7638 thumbprint; ledgers and JOSE
+  // users look keys up by kid, so a kid that is not the key's own is a lie.
+  for (std::size_t i = 1; i < count; ++i) {
+    if (header_string(plan.jws.signatures[i].protected_header, "kid") != thumbprints[i]) {
+      problems.push_back({"receipt_bad_countersignature",
+                          pointer_append(pointer_append("/signatures", i), "protected"),
+                          "The countersignature's kid is not the RFC 7638 thumbprint of its key."});
+    }
+  }
   if (!problems.empty()) return problems;
 
   VerifiedReceipt out;

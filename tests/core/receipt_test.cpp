@@ -362,3 +362,28 @@ TEST_F(ReceiptTest, GlobalPrivacyControlPreselectionIsRecordedTruthfully) {
 
 }  // namespace
 }  // namespace cachet
+
+namespace cachet {
+namespace {
+
+TEST_F(ReceiptTest, CountersignatureKidMustBeItsKeysThumbprint) {
+  const Json controller = crypto_->generate_ed25519().value();
+  const Json stranger = crypto_->generate_ed25519().value();
+  Result<Json> jws = countersign_receipt(issue(), stranger, "2026-11-30T10:00:05Z", *crypto_);
+  ASSERT_TRUE(jws.ok());
+  // The stranger claims the controller's kid and signs that header properly.
+  const std::string claimed = jwk_thumbprint(public_jwk(controller).value(), *crypto_).value();
+  Json header = make_protected_header(public_jwk(stranger).value(),
+                                      Json{{"typ", kCountersignType}, {"kid", claimed}, {"cachet_at", "2026-11-30T10:00:05Z"}});
+  const std::string payload_b64 = jws.value()["payload"].get<std::string>();
+  Json forged = jws.value();
+  forged["signatures"].erase(1);
+  forged = add_signature(forged, payload_b64, header,
+                         crypto_->sign(stranger, make_signing_input(header, payload_b64)).value());
+  Result<VerifiedReceipt> result = verify_receipt(forged.dump(), *crypto_);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.problems().front().code, "receipt_bad_countersignature");
+}
+
+}  // namespace
+}  // namespace cachet
