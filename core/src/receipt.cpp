@@ -536,8 +536,10 @@ Result<VerifiedReceipt> finish_verification(const VerificationPlan& plan, const 
                                    "countersigned, or another key signed it."});
     }
   }
+  if (!problems.empty()) return problems;
   // A countersignature names its key by RFC 7638 thumbprint; ledgers and JOSE
   // users look keys up by kid, so a kid that is not the key's own is a lie.
+  // (Checked once the signatures verify: a broken signature already says it all.)
   for (std::size_t i = 1; i < count; ++i) {
     if (header_string(plan.jws.signatures[i].protected_header, "kid") != thumbprints[i]) {
       problems.push_back({"receipt_bad_countersignature",
