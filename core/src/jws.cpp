@@ -388,6 +388,14 @@ Result<ParsedJws> parse_jws(std::string_view text) {
   }
 
   if (!problems.empty()) return problems;
+  if (general) {
+    out.document = std::move(document).value();
+  } else {
+    // Flattened: normalise to the general serialisation, the form Cachet stores and countersigns.
+    Json signature = {{"protected", jws["protected"]}, {"signature", jws["signature"]}};
+    if (jws.contains("header")) signature["header"] = jws["header"];
+    out.document = Json{{"payload", jws["payload"]}, {"signatures", Json::array({std::move(signature)})}};
+  }
   return out;
 }
 

@@ -467,15 +467,6 @@ Result<Json> countersign_receipt(std::string_view jws_text, const Json& controll
 Result<VerificationPlan> plan_verification(std::string_view jws_text) {
   Result<ParsedJws> parsed = parse_jws(jws_text);
   if (!parsed.ok()) return parsed.problems();
-  Result<Json> jws_json = parse_json_strict(jws_text);
-  if (!jws_json.ok()) return jws_json.problems();
-  if (!jws_json.value().contains("signatures")) {
-    // Flattened serialisation: normalise to the general one, which is what we store.
-    const Json& flat = jws_json.value();
-    Json signature = {{"protected", flat["protected"]}, {"signature", flat["signature"]}};
-    if (flat.contains("header")) signature["header"] = flat["header"];
-    jws_json = Json{{"payload", flat["payload"]}, {"signatures", Json::array({signature})}};
-  }
 
   Problems problems;
   const ParsedJws& jws = parsed.value();
@@ -516,10 +507,11 @@ Result<VerificationPlan> plan_verification(std::string_view jws_text) {
     problems.push_back(std::move(p));
   }
   if (!problems.empty()) return problems;
-  return VerificationPlan{jws, std::move(jws_json).value(), std::move(payload).value()};
+  Json document = std::move(parsed.value().document);
+  return VerificationPlan{std::move(parsed).value(), std::move(document), std::move(payload).value()};
 }
 
-Result<VerifiedReceipt> finish_verification(const VerificationPlan& plan, const std::vector<bool>& signature_valid,
+Result<VerifiedReceipt> finish_verification(VerificationPlan plan, const std::vector<bool>& signature_valid,
                                             const std::vector<std::string>& thumbprints,
                                             const VerifyOptions& options, std::string_view payload_sha256_hex) {
   const std::size_t count = plan.jws.signatures.size();
@@ -550,10 +542,10 @@ Result<VerifiedReceipt> finish_verification(const VerificationPlan& plan, const 
   if (!problems.empty()) return problems;
 
   VerifiedReceipt out;
-  out.payload = plan.payload;
   out.receipt_id = plan.payload["receiptId"].get<std::string>();
+  out.payload = std::move(plan.payload);
   out.payload_sha256 = std::string(payload_sha256_hex);
-  out.jws = plan.jws_json;
+  out.jws = std::move(plan.jws_json);
   std::optional<Json> trusted;
   if (options.trusted_controller_key) {
     Result<Json> key = public_jwk(*options.trusted_controller_key);
@@ -590,8 +582,8 @@ Result<VerifiedReceipt> verify_receipt(std::string_view jws_text, const CryptoPr
     Result<std::string> thumbprint = jwk_thumbprint(signature.jwk, crypto);
     thumbprints.push_back(thumbprint.ok() ? thumbprint.value() : std::string());
   }
-  return finish_verification(plan.value(), valid, thumbprints, options,
-                             hex_sha256(crypto, plan.value().jws.payload));
+  const std::string payload_sha256 = hex_sha256(crypto, plan.value().jws.payload);
+  return finish_verification(std::move(plan).value(), valid, thumbprints, options, payload_sha256);
 }
 
 namespace {

@@ -43,6 +43,7 @@ struct JwsSignature {
 };
 
 struct ParsedJws {
+  Json document;               // the JWS as parsed, always in the general serialisation
   std::string payload;         // decoded payload bytes
   std::string payload_b64;
   std::vector<JwsSignature> signatures;

@@ -101,7 +101,7 @@ Result<VerificationPlan> plan_verification(std::string_view jws_text);
 // (CryptoProvider::verify or WebCrypto); `thumbprints[i]` is its jwk's RFC 7638
 // thumbprint. Checks roles (first signature is the collector's, others are
 // countersignatures) and the trusted key.
-Result<VerifiedReceipt> finish_verification(const VerificationPlan& plan, const std::vector<bool>& signature_valid,
+Result<VerifiedReceipt> finish_verification(VerificationPlan plan, const std::vector<bool>& signature_valid,
                                             const std::vector<std::string>& thumbprints,
                                             const VerifyOptions& options, std::string_view payload_sha256_hex);
 
