@@ -64,9 +64,9 @@ Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& cryp
   if (!kid.ok()) return kid.problems();
 
   const Json& jws = countersigned.value();
-  const std::optional<std::string> payload_bytes =
-      jws.contains("payload") && jws["payload"].is_string() ? b64url_decode(jws["payload"].get<std::string>())
-                                                            : std::nullopt;
+  const std::optional<std::string> payload_bytes = jws.contains("payload") && jws["payload"].is_string()
+                                                       ? b64url_decode(jws["payload"].get<std::string>())
+                                                       : std::nullopt;
   if (!payload_bytes) return Problem{"receipt_payload_not_json", "/payload", "The receipt payload cannot be decoded."};
 
   // What was checked, kept with the receipt (and covered by the hash chain).
@@ -76,10 +76,8 @@ Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& cryp
     const auto header = b64url_decode(string_at(receipt.jws["signatures"][0], "protected"));
     if (header) collector_alg = string_at(Json::parse(*header, nullptr, false), "alg");
   }
-  const Json verification = {{"ok", true},
-                             {"verifiedAt", accepted_at},
-                             {"collectorAlg", collector_alg},
-                             {"countersignedBy", kid.value()}};
+  const Json verification = {
+      {"ok", true}, {"verifiedAt", accepted_at}, {"collectorAlg", collector_alg}, {"countersignedBy", kid.value()}};
 
   NewReceipt in;
   in.receipt_id = receipt.receipt_id;

@@ -12,7 +12,6 @@
 #include <memory>
 #include <sstream>
 
-#include "command.h"
 #include "cachet/config.h"
 #include "cachet/jws.h"
 #include "cachet/openssl_crypto.h"
@@ -20,6 +19,7 @@
 #include "cachet/server/accept.h"
 #include "cachet/server/http.h"
 #include "cachet/server/store.h"
+#include "command.h"
 #include "util.h"
 
 namespace cachet::cli {
@@ -50,8 +50,8 @@ std::optional<std::string> read_file(const std::string& path, std::string& reaso
 bool write_private(const std::string& path, const std::string& content, mode_t mode) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return false;
-  const bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-                  ::fsync(fd) == 0;
+  const bool ok =
+      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
   return ::close(fd) == 0 && ok;
 }
 
@@ -144,8 +144,9 @@ void add_serve(CLI::App& app, int& exit_code) {
       ->check(CLI::ExistingDirectory);
   command->add_flag("--require-challenge", args->options.require_challenge,
                     "Refuse receipts without a valid, unused challenge from GET /api/challenge");
-  command->add_option("--admin-token", args->options.admin_token,
-                      "Bearer token for the admin endpoints (or env CACHET_ADMIN_TOKEN)")
+  command
+      ->add_option("--admin-token", args->options.admin_token,
+                   "Bearer token for the admin endpoints (or env CACHET_ADMIN_TOKEN)")
       ->envname("CACHET_ADMIN_TOKEN");
   command->add_option("--public-url", args->options.public_url,
                       "Public base URL (https://...), used in links and preference-centre receipts");
@@ -197,10 +198,14 @@ void add_serve(CLI::App& app, int& exit_code) {
 
 Json person_json(const server::PersonState& person, bool with_history, const std::string& locale) {
   auto receipt = [&](const server::StoredReceipt& r) {
-    Json out = {{"receiptId", r.receipt_id},     {"seq", r.seq},
-                {"issuedAt", r.issued_at},       {"receivedAt", r.received_at},
-                {"collectionMethod", r.collection_method}, {"supersedes", r.supersedes},
-                {"payloadSha256", r.payload_sha256}, {"countersignerKid", r.countersigner_kid},
+    Json out = {{"receiptId", r.receipt_id},
+                {"seq", r.seq},
+                {"issuedAt", r.issued_at},
+                {"receivedAt", r.received_at},
+                {"collectionMethod", r.collection_method},
+                {"supersedes", r.supersedes},
+                {"payloadSha256", r.payload_sha256},
+                {"countersignerKid", r.countersigner_kid},
                 {"entryHash", r.entry_hash}};
     if (!locale.empty()) out["text"] = render_receipt_text(r.payload, locale);
     return out;
@@ -243,8 +248,8 @@ void add_ledger(CLI::App& app, int& exit_code) {
       if (*format == "json") {
         std::cout << r.to_json().dump(2) << "\n";
       } else if (r.ok()) {
-        std::cout << *db << ": the chain verifies: " << r.entries << " entries, " << r.receipts
-                  << " receipts, head " << r.head << "\n";
+        std::cout << *db << ": the chain verifies: " << r.entries << " entries, " << r.receipts << " receipts, head "
+                  << r.head << "\n";
       } else {
         const auto& first = r.problems.front();
         std::cerr << "error: " << *db << ": first broken entry: #" << first.seq
@@ -299,7 +304,8 @@ void add_ledger(CLI::App& app, int& exit_code) {
     });
   }
   for (const char* name : {"show", "state"}) {
-    auto* show = ledger->add_subcommand(name, "A person's current state and receipt history, from any of their receipt ids.");
+    auto* show =
+        ledger->add_subcommand(name, "A person's current state and receipt history, from any of their receipt ids.");
     auto db = std::make_shared<std::string>("./cachet.db");
     auto id = std::make_shared<std::string>();
     auto format = std::make_shared<std::string>("text");
@@ -363,7 +369,8 @@ void add_ledger(CLI::App& app, int& exit_code) {
   }
   {
     auto* append = ledger->add_subcommand(
-        "append", "Verify, countersign and store a receipt made off the web (cachet issue ... | cachet ledger append -).");
+        "append",
+        "Verify, countersign and store a receipt made off the web (cachet issue ... | cachet ledger append -).");
     auto db = std::make_shared<std::string>("./cachet.db");
     auto key = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>("-");

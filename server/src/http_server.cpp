@@ -123,7 +123,8 @@ class Service {
       send_json(res, 200, Json{{"ok", true}});
     });
     server.Get("/api/challenge", [this](const httplib::Request&, httplib::Response& res) { challenge(res); });
-    server.Post("/api/receipts", [this](const httplib::Request& req, httplib::Response& res) { post_receipt(req, res); });
+    server.Post("/api/receipts",
+                [this](const httplib::Request& req, httplib::Response& res) { post_receipt(req, res); });
     server.Post("/api/verify", [this](const httplib::Request& req, httplib::Response& res) { verify(req, res); });
     server.Get(R"(/api/receipts/([0-9A-Za-z-]{1,64}))",
                [this](const httplib::Request& req, httplib::Response& res) { get_receipt(req, res); });
@@ -134,7 +135,8 @@ class Service {
                [this](const httplib::Request& req, httplib::Response& res) { preferences_json(req, res); });
     server.Post("/api/preferences",
                 [this](const httplib::Request& req, httplib::Response& res) { change_json(req, res); });
-    server.Get("/preferences", [this](const httplib::Request& req, httplib::Response& res) { preferences_page(req, res); });
+    server.Get("/preferences",
+               [this](const httplib::Request& req, httplib::Response& res) { preferences_page(req, res); });
     server.Post("/preferences", [this](const httplib::Request& req, httplib::Response& res) { change_form(req, res); });
     server.Post("/signup", [this](const httplib::Request& req, httplib::Response& res) { signup(req, res); });
     // Browsers ask for it on every page; static dirs may provide one, else "no icon".
@@ -250,7 +252,8 @@ class Service {
       return std::nullopt;
     }
     if (existing.value() && existing.value()->payload_sha256 == receipt.payload_sha256) {
-      Accepted accepted{AppendStatus::kDuplicate, *existing.value(), Json::parse(existing.value()->jws, nullptr, false)};
+      Accepted accepted{AppendStatus::kDuplicate, *existing.value(),
+                        Json::parse(existing.value()->jws, nullptr, false)};
       return Submitted{200, std::move(accepted)};
     }
 
@@ -261,8 +264,9 @@ class Service {
       if (auto problem = check_challenge(challenge_secret_, challenge, now_unix())) {
         if (options_.require_challenge && !admin) {
           send_error(res, 422, *problem,
-                     *problem == "challenge_expired" ? "The server challenge in this receipt has expired; reload the form."
-                                                    : "The server challenge in this receipt was not issued by this server.");
+                     *problem == "challenge_expired"
+                         ? "The server challenge in this receipt has expired; reload the form."
+                         : "The server challenge in this receipt was not issued by this server.");
           return std::nullopt;
         }
       } else {
@@ -278,8 +282,8 @@ class Service {
     // preference token) or the admin may post one.
     const std::string supersedes = string_at(receipt.payload, "supersedes");
     if (!supersedes.empty() && !admin) {
-      const auto token = check_preference_token(link_secret_, req.get_header_value("X-Cachet-Preference-Token"),
-                                                now_unix());
+      const auto token =
+          check_preference_token(link_secret_, req.get_header_value("X-Cachet-Preference-Token"), now_unix());
       auto previous = store_.find(supersedes);
       if (!previous.ok()) {
         send_problems(res, previous.problems());
@@ -392,8 +396,9 @@ class Service {
       send_error(res, 500, "internal_error", "No random bytes available.");
       return;
     }
-    send_json(res, 200, Json{{"challenge", make_challenge(challenge_secret_, expires, nonce)},
-                             {"expiresAt", format_rfc3339(expires)}});
+    send_json(
+        res, 200,
+        Json{{"challenge", make_challenge(challenge_secret_, expires, nonce)}, {"expiresAt", format_rfc3339(expires)}});
   }
 
   void preference_link(const httplib::Request& req, httplib::Response& res) {

@@ -94,12 +94,23 @@ std::string html_escape(const std::string& text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -122,11 +133,10 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
           "</p>\n";
   if (!pg.changed.empty()) {
     body += "<p class=\"cachet-notice\" role=\"status\">" +
-            html_escape(pg.changed == "none"
-                            ? t(l, "Ce choix était déjà enregistré : rien n'a changé.",
-                                "That choice was already recorded: nothing changed.")
-                            : t(l, "Votre choix est enregistré. Un nouveau reçu a été créé.",
-                                "Your choice is recorded. A new receipt was made.")) +
+            html_escape(pg.changed == "none" ? t(l, "Ce choix était déjà enregistré : rien n'a changé.",
+                                                 "That choice was already recorded: nothing changed.")
+                                             : t(l, "Votre choix est enregistré. Un nouveau reçu a été créé.",
+                                                 "Your choice is recorded. A new receipt was made.")) +
             "</p>\n";
   }
   body += "<table class=\"cachet-state\">\n<caption>" + html_escape(t(l, "Vos choix actuels", "Your current choices")) +
@@ -143,12 +153,12 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
                                  "cachet-button-secondary")
                    : action_form(pg, name, "object", t(l, "Je m'oppose", "I object"), "cachet-button");
     } else if (decision == "granted") {
-      action = action_form(pg, name, "withdraw", t(l, "Retirer mon consentement", "Withdraw my consent"),
-                           "cachet-button");
+      action =
+          action_form(pg, name, "withdraw", t(l, "Retirer mon consentement", "Withdraw my consent"), "cachet-button");
     } else {
       action = "<span class=\"cachet-muted\">" +
-               html_escape(t(l, "Pour consentir, utilisez le formulaire d'inscription.",
-                             "To consent, use the signup form.")) +
+               html_escape(
+                   t(l, "Pour consentir, utilisez le formulaire d'inscription.", "To consent, use the signup form.")) +
                "</span>";
     }
     body += "<tr><th scope=\"row\">" + html_escape(channel_label(l, name)) + "</th><td>" +
@@ -157,7 +167,8 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
   }
   body += "</tbody>\n</table>\n";
 
-  body += "<h2>" + html_escape(t(l, "Historique de vos reçus", "Your receipt history")) + "</h2>\n<ol class=\"cachet-history\" reversed>\n";
+  body += "<h2>" + html_escape(t(l, "Historique de vos reçus", "Your receipt history")) +
+          "</h2>\n<ol class=\"cachet-history\" reversed>\n";
   std::vector<StoredReceipt> history = person.history;
   std::reverse(history.begin(), history.end());
   for (const StoredReceipt& r : history) {
@@ -195,7 +206,8 @@ std::string render_signup_result(const SignupResult& r, const Config& config) {
                           "le voici :",
                           "On a real site this personal link would be emailed to you. For the demo, here it is:")) +
             "</p><p><a class=\"cachet-button\" href=\"" + html_escape(r.preference_path) + "\">" +
-            html_escape(t(l, "Ouvrir mon centre de préférences", "Open my preference centre")) + "</a></p><p class=\"cachet-muted\">" +
+            html_escape(t(l, "Ouvrir mon centre de préférences", "Open my preference centre")) +
+            "</a></p><p class=\"cachet-muted\">" +
             html_escape((fr(l) ? "Valable jusqu'au " : "Valid until ") + r.link_expires_at) + "</p></section>\n";
   }
   body += "<h2>" + html_escape(t(l, "Votre reçu", "Your receipt")) + "</h2>\n<pre class=\"cachet-receipt\">" +
@@ -205,8 +217,8 @@ std::string render_signup_result(const SignupResult& r, const Config& config) {
                         "The signed receipt (JSON), to paste into the verifier")) +
           "</summary>\n<textarea class=\"cachet-jws\" readonly rows=\"12\" aria-label=\"" +
           html_escape(t(l, "Reçu signé", "Signed receipt")) + "\">" + html_escape(r.receipt_json) +
-          "</textarea>\n<p><a href=\"/receipt.html\">" +
-          html_escape(t(l, "Vérifier un reçu", "Verify a receipt")) + "</a></p></details>\n";
+          "</textarea>\n<p><a href=\"/receipt.html\">" + html_escape(t(l, "Vérifier un reçu", "Verify a receipt")) +
+          "</a></p></details>\n";
   body += "<p class=\"cachet-muted\">" +
           html_escape(t(l, "Cette démonstration ne conserve que le reçu, jamais vos coordonnées.",
                         "This demo keeps only the receipt, never your contact details.")) +
@@ -215,11 +227,10 @@ std::string render_signup_result(const SignupResult& r, const Config& config) {
 }
 
 std::string render_signup_error(const std::string& l, const std::string& message, const Config&) {
-  std::string body = "<h1>" + html_escape(t(l, "Votre inscription n'a pas pu être enregistrée",
-                                            "Your signup could not be recorded")) +
-                     "</h1>\n<p>" + html_escape(message.empty() ? t(l, "Le reçu est invalide.", "The receipt is invalid.")
-                                                                : message) +
-                     "</p>\n<p><a href=\"/\">" + html_escape(t(l, "Réessayer", "Try again")) + "</a></p>\n";
+  std::string body =
+      "<h1>" + html_escape(t(l, "Votre inscription n'a pas pu être enregistrée", "Your signup could not be recorded")) +
+      "</h1>\n<p>" + html_escape(message.empty() ? t(l, "Le reçu est invalide.", "The receipt is invalid.") : message) +
+      "</p>\n<p><a href=\"/\">" + html_escape(t(l, "Réessayer", "Try again")) + "</a></p>\n";
   return page(l, t(l, "Erreur", "Error"), body);
 }
 

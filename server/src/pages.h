@@ -15,7 +15,7 @@ std::string html_escape(const std::string& text);
 std::string server_stylesheet();
 
 struct PreferencePage {
-  std::string locale;      // "fr" | "en"
+  std::string locale;  // "fr" | "en"
   std::string token;
   std::string expires_at;  // RFC 3339
   std::string changed;     // channel just changed, "none", or empty

@@ -8,13 +8,14 @@
 #include <set>
 #include <utility>
 
+#include "cachet/canonical_json.h"
 #include "cachet/server/store.h"
 #include "util.h"
 
 namespace cachet::server {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Migrations, indexed by the user_version they lead to. Never edit a shipped
 // one: append a new step (PRAGMA user_version records how far a file went).
@@ -56,6 +57,22 @@ CREATE TABLE secrets (
   name  TEXT PRIMARY KEY,
   value BLOB NOT NULL
 );
+)sql",
+    // 2: log entries of kind 'event' (e.g. exports), recorded by record_event().
+    // SQLite cannot alter a CHECK: rebuild the table (foreign keys are off
+    // while migrating, see init()).
+    R"sql(
+CREATE TABLE log_new (
+  seq        INTEGER PRIMARY KEY,
+  kind       TEXT NOT NULL CHECK (kind IN ('receipt', 'purge', 'event')),
+  receipt_id TEXT,
+  entry      TEXT NOT NULL,
+  hash       TEXT NOT NULL
+);
+INSERT INTO log_new(seq, kind, receipt_id, entry, hash) SELECT seq, kind, receipt_id, entry, hash FROM log;
+DROP TABLE log;
+ALTER TABLE log_new RENAME TO log;
+CREATE INDEX log_receipt ON log(receipt_id);
 )sql",
 };
 
@@ -120,15 +137,12 @@ class Stmt {
 // order (= UTF-16 order for ASCII keys), escapes exactly as RFC 8785 section
 // 3.2.2.2 and prints integers as JCS does. Invalid UTF-8 is replaced rather
 // than thrown on (inputs were validated by the strict parser already).
-std::string canonical_entry(const Json& entry) {
-  return entry.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+std::string canonical_entry(const Json& entry) { return entry.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 std::string receipt_entry(std::int64_t seq, const std::string& receipt_id, const std::string& jws,
-                          const std::string& payload_sha256, const std::string& verification,
-                          const std::string& kid, const std::string& received_at, const std::string& issued_at,
-                          const std::string& chain_root, const std::string& supersedes, const std::string& method,
-                          std::int64_t retention_months) {
+                          const std::string& payload_sha256, const std::string& verification, const std::string& kid,
+                          const std::string& received_at, const std::string& issued_at, const std::string& chain_root,
+                          const std::string& supersedes, const std::string& method, std::int64_t retention_months) {
   Json entry = Json::object();
   entry["kind"] = "receipt";
   entry["seq"] = seq;
@@ -197,8 +211,8 @@ class SqliteStore final : public ConsentStore {
     // SIGKILL and power loss. secure_delete: purged receipts (R9) are
     // overwritten, not left in free pages.
     sqlite3_busy_timeout(db_, 5000);
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
-                               "PRAGMA secure_delete=ON"}) {
+    for (const char* pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=OFF", "PRAGMA secure_delete=ON"}) {
       Stmt st(db_, pragma);
       const int rc = st.step();
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) return {io_problem(pragma, db_)};
@@ -210,12 +224,16 @@ class SqliteStore final : public ConsentStore {
       }
     }
     if (!exec("BEGIN IMMEDIATE")) return {io_problem("begin migration", db_)};
-    Stmt version(db_, "PRAGMA user_version");
-    if (version.step() != SQLITE_ROW) {
-      exec("ROLLBACK");
-      return {io_problem("read schema version", db_)};
+    int current = 0;
+    {
+      // Finalised before migrating: DROP TABLE fails while a statement is open.
+      Stmt version(db_, "PRAGMA user_version");
+      if (version.step() != SQLITE_ROW) {
+        exec("ROLLBACK");
+        return {io_problem("read schema version", db_)};
+      }
+      current = static_cast<int>(version.int64(0));
     }
-    const auto current = static_cast<int>(version.int64(0));
     if (current > kSchemaVersion) {
       exec("ROLLBACK");
       return {Problem{"ledger_schema_too_new", "",
@@ -230,6 +248,8 @@ class SqliteStore final : public ConsentStore {
       }
     }
     if (!exec("COMMIT")) return {io_problem("commit migration", db_)};
+    // Foreign keys stay off while migrating (table rebuilds), then on for good.
+    if (!exec("PRAGMA foreign_keys=ON")) return {io_problem("PRAGMA foreign_keys=ON", db_)};
     return {};
   }
 
@@ -333,6 +353,42 @@ class SqliteStore final : public ConsentStore {
     return select.blob(0);
   }
 
+  Result<std::int64_t> record_event(std::string_view type, const Json& details) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (type.empty() || type == "receipt" || type == "purge") {
+      return Problem{"ledger_bad_event", "/type", "An event needs a type of its own (e.g. \"export\")."};
+    }
+    Json entry = Json::object();
+    entry["kind"] = "event";
+    entry["type"] = std::string(type);
+    entry["at"] = format_rfc3339(now_unix());
+    entry["details"] = details;
+    if (!exec("BEGIN IMMEDIATE")) return io_problem("begin", db_);
+    std::int64_t seq = 0;
+    std::string prev;
+    if (!log_head(seq, prev)) {
+      const Problem p = io_problem("read log head", db_);
+      exec("ROLLBACK");
+      return p;
+    }
+    entry["seq"] = seq;
+    // Details are arbitrary JSON: the core's RFC 8785 serialiser, not the
+    // strings-and-integers shortcut used for receipt entries.
+    Result<std::string> text = canonicalize(entry);
+    if (!text.ok()) {
+      exec("ROLLBACK");
+      return Problem{"ledger_bad_event", "/details", "The event details cannot be canonicalised (RFC 8785)."};
+    }
+    Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'event', NULL, ?2, ?3)");
+    log.bind(1, seq).bind(2, text.value()).bind(3, chain_hash(prev, text.value()));
+    if (log.step() != SQLITE_DONE || !exec("COMMIT")) {
+      const Problem p = io_problem("append event", db_);
+      exec("ROLLBACK");
+      return p;
+    }
+    return seq;
+  }
+
   Result<bool> challenge_used(std::string_view challenge) override {
     std::lock_guard<std::mutex> lock(mutex_);
     Stmt st(db_, "SELECT 1 FROM used_challenges WHERE challenge = ?1");
@@ -345,6 +401,20 @@ class SqliteStore final : public ConsentStore {
 
  private:
   bool exec(const std::string& sql) { return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK; }
+
+  // The next sequence number and the hash to chain to (empty before the first entry).
+  bool log_head(std::int64_t& next_seq, std::string& prev_hash) {
+    Stmt last(db_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
+    const int rc = last.step();
+    next_seq = 1;
+    prev_hash.clear();
+    if (rc == SQLITE_ROW) {
+      next_seq = last.int64(0) + 1;
+      prev_hash = last.text(1);
+      return true;
+    }
+    return rc == SQLITE_DONE;
+  }
 
   Result<std::optional<StoredReceipt>> find_locked(std::string_view receipt_id) {
     const std::string sql = std::string("SELECT ") + kReceiptColumns + " FROM receipts r WHERE r.receipt_id = ?1";
@@ -389,9 +459,9 @@ class SqliteStore final : public ConsentStore {
       if (existing.value()->payload_sha256 == in.payload_sha256) {
         return AppendOutcome{AppendStatus::kDuplicate, *existing.value()};
       }
-      return Problem{"ledger_replay", "/receiptId",
-                     "A different receipt with the id " + in.receipt_id +
-                         " is already stored: a receipt id cannot be reused."};
+      return Problem{
+          "ledger_replay", "/receiptId",
+          "A different receipt with the id " + in.receipt_id + " is already stored: a receipt id cannot be reused."};
     }
     {
       // A receipt id seen before and since purged cannot come back either.
@@ -441,8 +511,8 @@ class SqliteStore final : public ConsentStore {
     }
     const std::string received_at = in.received_at.empty() ? format_rfc3339(now_unix()) : in.received_at;
     const std::string entry =
-        receipt_entry(seq, in.receipt_id, in.jws, in.payload_sha256, in.verification, in.countersigner_kid,
-                      received_at, in.issued_at, chain_root, in.supersedes, in.collection_method, in.retention_months);
+        receipt_entry(seq, in.receipt_id, in.jws, in.payload_sha256, in.verification, in.countersigner_kid, received_at,
+                      in.issued_at, chain_root, in.supersedes, in.collection_method, in.retention_months);
     const std::string hash = chain_hash(prev, entry);
     Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'receipt', ?2, ?3, ?4)");
     log.bind(1, seq).bind(2, in.receipt_id).bind(3, entry).bind(4, hash);
@@ -509,8 +579,9 @@ class SqliteStore final : public ConsentStore {
       expected = seq + 1;
       if (chain_hash(prev, entry) != hash) {
         add(seq, id, "ledger_hash_mismatch",
-            "Log entry " + std::to_string(seq) + " does not hash to its recorded value, or does not follow the "
-            "entry before it: the log was edited.");
+            "Log entry " + std::to_string(seq) +
+                " does not hash to its recorded value, or does not follow the "
+                "entry before it: the log was edited.");
       }
       prev = hash;
       const Json parsed = Json::parse(entry, nullptr, false);
@@ -524,13 +595,15 @@ class SqliteStore final : public ConsentStore {
         const auto rid = parsed.value("receiptId", Json()).is_string() ? parsed["receiptId"].get<std::string>() : "";
         if (rid != id) add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
         logged[id] = Logged{seq, entry, hash};
-      } else {
+      } else if (kind == "purge") {
         const Json removed = parsed.value("removed", Json::array());
         for (const Json& r : removed.is_array() ? removed : Json::array()) {
           const std::string rid = r.is_object() && r.value("receiptId", Json()).is_string()
-                                      ? r["receiptId"].get<std::string>() : std::string();
+                                      ? r["receiptId"].get<std::string>()
+                                      : std::string();
           const std::string rhash = r.is_object() && r.value("entryHash", Json()).is_string()
-                                        ? r["entryHash"].get<std::string>() : std::string();
+                                        ? r["entryHash"].get<std::string>()
+                                        : std::string();
           auto it = logged.find(rid);
           if (it == logged.end() || it->second.hash != rhash) {
             add(seq, rid, "ledger_purge_mismatch",
@@ -568,8 +641,7 @@ class SqliteStore final : public ConsentStore {
             "The receipt " + id + " was recorded as purged but is still stored.");
       }
       const std::string entry = receipt_entry(seq, id, jws, payload_sha, rows.text(5), rows.text(6), rows.text(7),
-                                              rows.text(8), rows.text(9), rows.text(10), rows.text(11),
-                                              rows.int64(12));
+                                              rows.text(8), rows.text(9), rows.text(10), rows.text(11), rows.int64(12));
       if (it->second.seq != seq || entry != it->second.entry) {
         add(it->second.seq, id, "ledger_entry_mismatch",
             "The stored receipt " + id + " no longer matches its log entry " + std::to_string(it->second.seq) +
@@ -699,11 +771,12 @@ Json PurgeReport::to_json() const {
 
 Result<std::unique_ptr<ConsentStore>> open_sqlite_store(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    Problem p{"ledger_io", "", "Cannot open the ledger database " + path + ": " +
-                                   std::string(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) + "."};
+    Problem p{"ledger_io", "",
+              "Cannot open the ledger database " + path + ": " +
+                  std::string(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) + "."};
     sqlite3_close_v2(db);
     return p;
   }

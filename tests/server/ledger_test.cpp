@@ -131,10 +131,12 @@ TEST_F(LedgerTest, SupersedeChainsFormOnePersonAndNeverFork) {
   EXPECT_EQ(store_->state_of("a2").value().chain_root, "a");
 
   std::vector<std::string> latest;
-  EXPECT_TRUE(store_->for_each_person([&](const PersonState& p) {
-                       latest.push_back(p.latest.receipt_id);
-                       return true;
-                     }).empty());
+  EXPECT_TRUE(store_
+                  ->for_each_person([&](const PersonState& p) {
+                    latest.push_back(p.latest.receipt_id);
+                    return true;
+                  })
+                  .empty());
   EXPECT_EQ(latest, (std::vector<std::string>{"a2", "b"}));
   EXPECT_EQ(first_code(), "");
 }
@@ -227,6 +229,55 @@ TEST_F(LedgerTest, SurvivesReopenAndKeepsSecrets) {
   EXPECT_EQ(store_->secret("challenge").value(), secret);
   EXPECT_NE(store_->secret("preferences").value(), secret);
   EXPECT_TRUE(store_->find("a").value().has_value());
+}
+
+TEST_F(LedgerTest, EventsAreChainedAndChecked) {
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  auto seq = store_->record_event("export", Json{{"partner", "acme"}, {"rows", 12}, {"ratio", 0.5}});
+  ASSERT_TRUE(seq.ok()) << seq.problems().front().message;
+  EXPECT_EQ(seq.value(), 2);
+  ASSERT_TRUE(store_->append(receipt("b")).ok());
+  EXPECT_EQ(store_->find("b").value()->seq, 3);
+  EXPECT_EQ(first_code(), "");
+  EXPECT_FALSE(store_->record_event("purge", Json::object()).ok());
+  store_.reset();
+  sql("UPDATE log SET entry = replace(entry, 'acme', 'acmf') WHERE kind = 'event'");
+  open();
+  EXPECT_EQ(first_code(), "ledger_hash_mismatch");
+}
+
+TEST_F(LedgerTest, MigratesASchemaOneFile) {
+  store_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
+  // Schema 1 as shipped first: the log allowed only 'receipt' and 'purge' entries.
+  sql(R"sql(
+CREATE TABLE log (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('receipt', 'purge')),
+  receipt_id TEXT, entry TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX log_receipt ON log(receipt_id);
+CREATE TABLE receipts (receipt_id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE REFERENCES log(seq),
+  jws TEXT NOT NULL, payload TEXT NOT NULL, payload_sha256 TEXT NOT NULL, verification TEXT NOT NULL,
+  countersigner_kid TEXT NOT NULL, received_at TEXT NOT NULL, issued_at TEXT NOT NULL,
+  collection_method TEXT NOT NULL, chain_root TEXT NOT NULL, supersedes TEXT, retention_months INTEGER NOT NULL);
+CREATE UNIQUE INDEX receipts_supersedes ON receipts(supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX receipts_chain ON receipts(chain_root, seq);
+CREATE TABLE used_challenges (challenge TEXT PRIMARY KEY, receipt_id TEXT NOT NULL);
+CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+PRAGMA user_version = 1;
+)sql");
+  open();
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  ASSERT_TRUE(store_->record_event("export", Json::object()).ok());
+  ASSERT_TRUE(store_->append(receipt("a2", "a", "withdrawn")).ok());
+  EXPECT_EQ(first_code(), "");
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 2);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
 }
 
 TEST(ServerUtil, TimesAndEncodings) {

@@ -15,9 +15,9 @@
 namespace cachet::server {
 
 struct AcceptOptions {
-  Json controller_key;          // private JWK that countersigns (required)
-  std::string accepted_at;      // RFC 3339 UTC; now when empty
-  std::string expected_method;  // when set, collection.method must equal it (e.g. "relayed-by-partner")
+  Json controller_key;             // private JWK that countersigns (required)
+  std::string accepted_at;         // RFC 3339 UTC; now when empty
+  std::string expected_method;     // when set, collection.method must equal it (e.g. "relayed-by-partner")
   bool consume_challenge = false;  // record collection.challenge as used (atomically with the append)
 };
 

@@ -46,7 +46,7 @@ struct NewReceipt {
 
 // One stored receipt, as read back.
 struct StoredReceipt {
-  std::int64_t seq = 0;           // position in the log
+  std::int64_t seq = 0;  // position in the log
   std::string receipt_id;
   std::string jws;
   std::string payload_sha256;
@@ -56,11 +56,11 @@ struct StoredReceipt {
   std::string issued_at;
   std::string collection_method;
   std::string chain_root;
-  std::string supersedes;         // empty for the chain root
-  std::string superseded_by;      // empty for the latest receipt of the chain
+  std::string supersedes;     // empty for the chain root
+  std::string superseded_by;  // empty for the latest receipt of the chain
   int retention_months = 0;
-  std::string entry_hash;         // hex hash of its log entry
-  Json payload;                   // the receipt payload, parsed
+  std::string entry_hash;  // hex hash of its log entry
+  Json payload;            // the receipt payload, parsed
 };
 
 // A person's current state: the latest receipt of their chain and its history.
@@ -79,22 +79,22 @@ struct AppendOutcome {
 
 // Result of `verify_chain`.
 struct ChainProblem {
-  std::int64_t seq = 0;       // log entry concerned (0 when none applies)
-  std::string receipt_id;     // may be empty
-  std::string code;           // ledger_hash_mismatch, ledger_entry_mismatch, ...
+  std::int64_t seq = 0;    // log entry concerned (0 when none applies)
+  std::string receipt_id;  // may be empty
+  std::string code;        // ledger_hash_mismatch, ledger_entry_mismatch, ...
   std::string message;
 };
 struct ChainReport {
   std::int64_t entries = 0;
-  std::int64_t receipts = 0;  // live receipts
-  std::string head;           // hex hash of the last entry (anchor it elsewhere to detect tail truncation)
+  std::int64_t receipts = 0;           // live receipts
+  std::string head;                    // hex hash of the last entry (anchor it elsewhere to detect tail truncation)
   std::vector<ChainProblem> problems;  // in log order; empty = the chain verifies
   bool ok() const { return problems.empty(); }
   Json to_json() const;
 };
 
 struct PurgeReport {
-  std::int64_t seq = 0;  // log entry recording the purge, 0 when nothing was removed
+  std::int64_t seq = 0;              // log entry recording the purge, 0 when nothing was removed
   std::vector<std::string> removed;  // receipt ids
   Json to_json() const;
 };
@@ -124,8 +124,7 @@ class ConsentStore {
   // Calls `visit` once per person, in order of their first receipt, with the
   // current state (the latest verified payload). Stops early when `visit`
   // returns false. `with_history` fills PersonState::history (costlier).
-  virtual Problems for_each_person(const std::function<bool(const PersonState&)>& visit,
-                                   bool with_history = false) = 0;
+  virtual Problems for_each_person(const std::function<bool(const PersonState&)>& visit, bool with_history = false) = 0;
 
   // Recomputes the hash chain and checks every stored receipt against its entry.
   virtual Result<ChainReport> verify_chain() = 0;
@@ -138,6 +137,12 @@ class ConsentStore {
   // A 32-byte secret stored with the ledger, created on first use (server
   // challenges, preference links): survives restarts so links stay valid.
   virtual Result<std::string> secret(std::string_view name) = 0;
+
+  // Appends a hash-chained log entry for something that is not a receipt,
+  // e.g. an export: {"kind": "event", "type": type, "seq", "at", "details"}
+  // (RFC 8785). Returns its seq. ledger_bad_event for a reserved or empty type
+  // or details that cannot be canonicalised; ledger_io.
+  virtual Result<std::int64_t> record_event(std::string_view type, const Json& details) = 0;
 
   // True when the challenge was already consumed.
   virtual Result<bool> challenge_used(std::string_view challenge) = 0;
