@@ -51,37 +51,9 @@ export function loadModule() {
 
 const configText = (config) => (typeof config === 'string' ? config : JSON.stringify(config));
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-// One call across the C boundary (wasm/bindings.cpp): each argument goes in as
-// a malloc'd (pointer, length) pair of UTF-8 bytes, the result comes back as a
-// malloc'd NUL-terminated JSON text; all of it is freed here.
-function callExport(mod, name, args) {
-  const pointers = [];
-  const params = [];
-  try {
-    for (const arg of args) {
-      const bytes = encoder.encode(typeof arg === 'string' ? arg : JSON.stringify(arg));
-      const ptr = mod._malloc(bytes.length || 1);
-      if (!ptr) throw new Error('Cachet: out of memory.');
-      pointers.push(ptr);
-      mod.HEAPU8.set(bytes, ptr); // HEAPU8 read after malloc: memory may have grown
-      params.push(ptr, bytes.length);
-    }
-    const out = mod[`_cachet_${name}`](...params);
-    if (!out) throw new Error('Cachet: out of memory.');
-    pointers.push(out);
-    const heap = mod.HEAPU8;
-    return JSON.parse(decoder.decode(heap.subarray(out, heap.indexOf(0, out))));
-  } finally {
-    for (const ptr of pointers) mod._free(ptr);
-  }
-}
-
 // Synchronous calls into a loaded module. Each returns the parsed result object.
 export function bind(mod) {
-  const call = (name, ...args) => callExport(mod, name, args);
+  const call = (name, ...args) => JSON.parse(mod[name](...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))));
   const must = (result) => {
     if (!result.ok) throw new CachetError(result.errors);
     return result;
