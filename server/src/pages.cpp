@@ -168,11 +168,14 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
   body += "</tbody>\n</table>\n";
 
   body += "<h2>" + html_escape(t(l, "Historique de vos reçus", "Your receipt history")) +
-          "</h2>\n<ol class=\"cachet-history\" reversed>\n";
+          "</h2>\n<ol class=\"cachet-history\">\n";
+  // Newest first, numbered from the oldest: explicit values, since <ol reversed>
+  // miscounts here when items hold block content.
   std::vector<StoredReceipt> history = person.history;
   std::reverse(history.begin(), history.end());
+  std::size_t number = history.size();
   for (const StoredReceipt& r : history) {
-    body += "<li><p><strong>" + html_escape(r.issued_at) + "</strong> — " +
+    body += "<li value=\"" + std::to_string(number--) + "\"><p><strong>" + html_escape(r.issued_at) + "</strong> — " +
             html_escape(method_label(l, r.collection_method)) + " — <code>" + html_escape(r.receipt_id) +
             "</code></p>\n<details><summary>" + html_escape(t(l, "Lire le reçu", "Read the receipt")) +
             "</summary>\n<pre class=\"cachet-receipt\">" + html_escape(render_receipt_text(r.payload, l)) +
