@@ -1,4 +1,6 @@
 // `cachet export` and `cachet import-relayed` (DESIGN.md 3.3; docs/export.md).
+#include <sys/resource.h>
+
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -16,10 +18,13 @@
 namespace cachet::cli {
 namespace {
 
-// csv_* and mapping_* problems mean the input was judged bad (exit 1); the rest is usage or I/O (exit 2).
+// csv_* and mapping_* problems, and a ledger whose hash chain is broken, mean
+// the input was judged bad (exit 1); the rest is usage or I/O (exit 2).
 int exit_code_for(const Problems& problems) {
   for (const Problem& p : problems) {
-    if (p.code.rfind("csv_", 0) == 0 || p.code.rfind("mapping_", 0) == 0) return kBadInput;
+    if (p.code.rfind("csv_", 0) == 0 || p.code.rfind("mapping_", 0) == 0 || p.code == "export_ledger_broken") {
+      return kBadInput;
+    }
   }
   return kUsage;
 }
@@ -49,7 +54,9 @@ struct ExportArgs {
   std::string contacts, db, config, out, mapping, at, key, format = "text";
   std::string email, phone, mobile, postal, receipt;
   bool force = false;
-  bool no_verify = false;
+  bool reverify = false;
+  bool no_verify = false;  // accepted for old scripts: the default no longer re-verifies
+  bool timings = false;
   int jobs = 0;
 };
 
@@ -79,9 +86,16 @@ void add_export(CLI::App& app, int& exit_code) {
   command->add_option("--key", args->key,
                       "Controller key (JWK, public or private): receipts must carry its countersignature");
   command->add_flag("--force", args->force, "Replace a non-empty output directory");
-  command->add_option("--jobs", args->jobs, "Threads verifying signatures (default: all cores)")->check(CLI::Range(0, 256));
+  auto* reverify = command->add_flag(
+      "--reverify", args->reverify,
+      "Re-verify every receipt's signatures now (slow) instead of relying on the verification recorded when the "
+      "ledger accepted it; the hash chain is verified first either way");
+  command->add_option("--jobs", args->jobs, "With --reverify: threads verifying signatures (default: all cores)")
+      ->check(CLI::Range(0, 256));
   command->add_flag("--no-verify-signatures", args->no_verify,
-                    "Skip re-verifying the stored receipts' signatures (measurements only; the report says so)");
+                    "Obsolete: the default already relies on the verification recorded at acceptance")
+      ->excludes(reverify);
+  command->add_flag("--timings", args->timings, "Print phase timings and the index size on stderr (JSON)");
   command->add_option("--format", args->format, "Summary on stdout: text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
@@ -99,7 +113,7 @@ void add_export(CLI::App& app, int& exit_code) {
     options.at = args->at;
     options.force = args->force;
     options.jobs = args->jobs;
-    options.verify_signatures = !args->no_verify;
+    options.reverify = args->reverify;
     options.agent = "cachet-cli/" CACHET_EXPORT_VERSION;
     if (!args->mapping.empty()) {
       Result<std::string> text = read_input(args->mapping);
@@ -124,6 +138,12 @@ void add_export(CLI::App& app, int& exit_code) {
     Result<std::unique_ptr<server::ConsentStore>> store = ledger_from(args->db);
     if (!store.ok()) return print_problems(store.problems());
     Result<exporter::ExportOutcome> outcome = exporter::run_export(config.value(), *store.value(), options);
+    if (args->timings && outcome.ok()) {
+      Json timings = outcome.value().timings;
+      rusage usage{};
+      if (::getrusage(RUSAGE_SELF, &usage) == 0) timings["peakRssKiB"] = static_cast<std::int64_t>(usage.ru_maxrss);
+      std::cerr << "timings: " << timings.dump() << "\n";
+    }
     if (!outcome.ok()) {
       print_problems(outcome.problems());
       std::cerr << "error: nothing was written to " << args->out << ".\n";

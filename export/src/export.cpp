@@ -1,10 +1,13 @@
 // `cachet export`: contacts file + ledger -> per-partner files (R1-R10).
 //
-// The contact file is streamed in batches: read a batch of rows, look each
-// person up in the ledger (ConsentStore::state_of: the latest receipt of the
-// chain wins, R10), re-verify the stored receipts' signatures on several
-// threads, then decide and write row by row, in file order. Memory stays
-// bounded by the batch, plus 16 bytes per distinct person (duplicate check).
+// First the ledger's hash chain is verified (a broken chain stops the export:
+// docs/export.md, "Trust model"), then one pass over the ledger builds the
+// state index (state_index.h: any receipt id -> the person's latest state,
+// R10), then the contact file is streamed row by row: one lookup and one
+// SHA-256 per contact value, in file order. Memory: the index (about 300
+// bytes a person) plus one batch of rows. With --reverify, each batch of rows
+// instead looks its people up in the ledger (state_of) and re-verifies the
+// stored receipts' signatures on several threads, as the export did first.
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -13,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -28,6 +32,7 @@
 #include "cachet/jws.h"
 #include "cachet/openssl_crypto.h"
 #include "cachet/receipt.h"
+#include "state_index.h"
 
 namespace cachet::exporter {
 
@@ -118,18 +123,6 @@ const Json* member(const Json& object, const char* name) {
 std::string string_member(const Json& object, const char* name) {
   const Json* m = member(object, name);
   return m != nullptr && m->is_string() ? m->get<std::string>() : std::string();
-}
-
-std::set<std::string> partner_ids(const Json& payload) {
-  std::set<std::string> out;
-  const Json* notice = member(payload, "notice");
-  const Json* ids = notice != nullptr ? member(*notice, "partnerIds") : nullptr;
-  if (ids != nullptr && ids->is_array()) {
-    for (const Json& id : *ids) {
-      if (id.is_string()) out.insert(id.get<std::string>());
-    }
-  }
-  return out;
 }
 
 // Incremental SHA-256 of a partner file (the ledger entry names each file's hash).
@@ -261,19 +254,35 @@ class TempDir {
   bool committed_ = false;
 };
 
-struct Counts {
-  std::map<std::string, std::int64_t> rows;                          // reason -> rows
-  std::map<std::string, std::map<std::string, std::int64_t>> values; // reason -> column -> values
+// Reasons as indices into all_reasons(), so that counting is an array increment.
+enum Why : std::uint8_t {
+  kWhyNoReceipt,
+  kWhyReceiptInvalid,
+  kWhyRetentionExpired,
+  kWhyDuplicatePerson,
+  kWhyPartnerNotListed,
+  kWhyWithdrawn,
+  kWhyObjected,
+  kWhyNoConsent,
+  kWhyNotInformed,
+  kWhyDigestMismatch,
+  kWhyNoValue,
+  kWhyCount,
+  kWhyNone = kWhyCount  // allowed
 };
+using RowCounts = std::array<std::int64_t, kWhyCount>;
+using ValueCounts = std::array<std::array<std::int64_t, 4>, kWhyCount>;  // reason -> Channel -> values
 
 struct PartnerOutput {
   const Partner* partner = nullptr;
+  std::size_t index = 0;          // position in the config (bit of a partner list)
   std::vector<Channel> channels;  // configured channels this partner receives, config order
   std::string file_name;
   std::unique_ptr<OutFile> file = std::make_unique<OutFile>();
   std::int64_t rows_written = 0;
-  std::map<std::string, std::int64_t> values_written;
-  Counts left_out;
+  std::array<std::int64_t, 4> values_written{};  // by Channel
+  RowCounts rows_left_out{};
+  ValueCounts values_left_out{};
   std::string sha256;
 };
 
@@ -281,43 +290,22 @@ struct PartnerOutput {
 struct Row {
   std::int64_t line = 0;
   std::vector<std::string> fields;
-  std::string reason;  // row-level reason, empty while the row is still in
-  std::optional<server::PersonState> person;
+  Why reason = kWhyNone;  // row-level reason, kWhyNone while the row is still in
+  PersonRecord* person = nullptr;  // default path: the person's entry in the index
+  // --reverify: the stored chain, and the receipts re-verified now.
+  std::optional<server::PersonState> stored;
   const server::StoredReceipt* basis = nullptr;  // latest receipt the person made themselves
   std::optional<Result<VerifiedReceipt>> latest_verified;
   std::optional<Result<VerifiedReceipt>> basis_verified;
+  std::unique_ptr<StateIndex> reverified;  // the verified payloads, in the index's form
 };
-
-struct Uuid128 {
-  std::uint64_t hi = 0, lo = 0;
-  bool operator==(const Uuid128& o) const { return hi == o.hi && lo == o.lo; }
-};
-struct Uuid128Hash {
-  std::size_t operator()(const Uuid128& u) const { return static_cast<std::size_t>(u.hi ^ (u.lo * 0x9E3779B97F4A7C15ull)); }
-};
-std::optional<Uuid128> parse_uuid(std::string_view s) {
-  Uuid128 out;
-  int n = 0;
-  for (const char c : s) {
-    if (c == '-') continue;
-    int v = 0;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else return std::nullopt;
-    std::uint64_t& half = n < 16 ? out.hi : out.lo;
-    half = half << 4 | static_cast<std::uint64_t>(v);
-    if (++n > 32) return std::nullopt;
-  }
-  if (n != 32) return std::nullopt;
-  return out;
-}
 
 // Which contact kind and column carry a channel's value for one receipt.
 // SMS goes to the mobile number when the receipt binds one, else to the phone
 // number it was consented on (choices.h: contact kinds); for a receipt that
 // binds neither, the column the config's form uses (for the report's counts).
 struct ValueSource {
-  std::string kind;
+  ContactKind kind = ContactKind::kEmail;
   int column = -1;
 };
 
@@ -331,18 +319,25 @@ class Exporter {
  private:
   Problems open_input();
   Problems prepare_outputs();
+  Problems check_chain();
+  Problems build_index();
   Problems process_batch(std::vector<Row>& batch);
   void lookup(Row& row);
+  void lookup_stored(Row& row);
   void verify(std::vector<Row>& batch);
-  Problems decide_and_write(Row& row);
+  void absorb_verified(Row& row);
+  Problems decide_and_write(Row& row, const StateIndex* index);
   void count_row_everywhere(const Row& row);
-  ValueSource source_for(Channel channel, const Json& digests, bool sms_granted) const;
+  ValueSource source_for(Channel channel, const PersonRecord& person) const;
+  bool digest_matches(const PersonRecord& person, const StateIndex& index, ContactKind kind, std::string_view value);
   Result<ExportOutcome> finish();
+  double seconds_since(std::chrono::steady_clock::time_point start) const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
 
   const Config& config_;
   server::ConsentStore& store_;
   const ExportOptions& options_;
-  std::unique_ptr<CryptoProvider> crypto_ = make_openssl_crypto();
   std::int64_t at_ = 0;
   std::string at_text_;
   std::string deadline_;
@@ -353,14 +348,22 @@ class Exporter {
   Sha256Stream input_hash_;
   int col_receipt_ = -1, col_email_ = -1, col_phone_ = -1, col_mobile_ = -1, col_postal_ = -1;
   std::vector<PartnerOutput> partners_;
-  std::unordered_set<Uuid128, Uuid128Hash> seen_;
-  std::unordered_set<std::string> seen_other_;  // chain roots that are not UUIDs (should not happen)
+  std::unique_ptr<StateIndex> index_;
+  std::string key_kid_;  // RFC 7638 thumbprint of --key
+  server::ChainReport chain_;
+  std::unordered_set<Uuid128, Uuid128Hash> seen_;  // --reverify: people already written
+  std::unordered_set<std::string> seen_other_;    // chain roots that are not UUIDs (should not happen)
   std::int64_t rows_read_ = 0;
   std::int64_t rows_written_anywhere_ = 0;
-  std::map<std::string, std::int64_t> row_level_;  // rows left out for every partner
+  RowCounts row_level_{};  // rows left out for every partner
   std::map<std::string, std::vector<std::int64_t>> examples_;
   std::vector<Problem> ledger_problems_;
   unsigned jobs_ = 1;
+  EVP_MD* sha256_ = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  Json timings_ = Json::object();
+
+ public:
+  ~Exporter() { EVP_MD_free(sha256_); }
 };
 
 Problems Exporter::open_input() {
@@ -396,9 +399,11 @@ Problems Exporter::open_input() {
 Problems Exporter::prepare_outputs() {
   Problems problems = temp_.create(out_);
   if (!problems.empty()) return problems;
-  for (const Partner& partner : config_.partners.entries) {
+  for (std::size_t i = 0; i < config_.partners.entries.size(); ++i) {
+    const Partner& partner = config_.partners.entries[i];
     PartnerOutput output;
     output.partner = &partner;
+    output.index = i;
     for (const ChannelConfig& c : config_.channels) {
       for (const Partner* p : config_.partners_for(c.channel)) {
         if (p->id == partner.id) output.channels.push_back(c.channel);
@@ -418,33 +423,100 @@ Problems Exporter::prepare_outputs() {
   return {};
 }
 
+std::vector<std::string> config_partner_ids(const Config& config) {
+  std::vector<std::string> ids;
+  for (const Partner& p : config.partners.entries) ids.push_back(p.id);
+  return ids;
+}
+
+// The trust model (docs/export.md): every receipt's signatures were verified,
+// and the controller countersigned it, when the ledger accepted it; the
+// ledger stores that verification, and its hash chain proves the stored bytes
+// are still the ones accepted. So the chain is checked first, and a broken
+// chain stops the export: nothing about the ledger can be relied on then.
+Problems Exporter::check_chain() {
+  const auto start = std::chrono::steady_clock::now();
+  Result<server::ChainReport> report = store_.verify_chain();
+  timings_["verifyChainSeconds"] = seconds_since(start);
+  if (!report.ok()) return report.problems();
+  chain_ = std::move(report).value();
+  if (chain_.ok()) return {};
+  const server::ChainProblem& first = chain_.problems.front();
+  return {Problem{"export_ledger_broken", "--db",
+                  "The ledger's hash chain does not verify (" + std::to_string(chain_.problems.size()) +
+                      " problem(s); first: entry #" + std::to_string(first.seq) + ", " + first.code + ": " +
+                      first.message + "). Nothing was exported; run 'cachet ledger verify' and restore the ledger."}};
+}
+
+// One pass over the ledger into the index; per stored receipt, what may be
+// relied on is what the ledger recorded when it accepted the receipt.
+Problems Exporter::build_index() {
+  const auto start = std::chrono::steady_clock::now();
+  index_ = std::make_unique<StateIndex>(config_partner_ids(config_));
+  Problems problems = store_.for_each_receipt_summary([this](const server::ReceiptSummary& r) {
+    const bool invalid = !r.verification_ok || r.payload_receipt_id != r.receipt_id ||
+                         (!key_kid_.empty() && r.countersigner_kid != key_kid_);
+    index_->add(r, invalid);
+    return true;
+  });
+  if (!problems.empty()) return problems;
+  index_->finish();
+  timings_["indexSeconds"] = seconds_since(start);
+  timings_["indexPeople"] = index_->people();
+  timings_["indexReceiptIds"] = index_->receipt_ids();
+  timings_["indexBytes"] = index_->memory_bytes();
+  return {};
+}
+
+// Default path: one lookup in the index.
 void Exporter::lookup(Row& row) {
   const std::string id = col_receipt_ >= 0 ? trim(row.fields[static_cast<std::size_t>(col_receipt_)]) : "";
+  PersonRecord* person = id.empty() ? nullptr : index_->find(id);
+  if (person == nullptr) {
+    row.reason = kWhyNoReceipt;
+    return;
+  }
+  row.person = person;
+  // One person, one line per partner file.
+  if ((person->flags & PersonRecord::kSeen) != 0) {
+    row.reason = kWhyDuplicatePerson;
+    return;
+  }
+  person->flags |= PersonRecord::kSeen;
+  // R9: a person past retention is not handed to anyone (the purge will remove them).
+  if (person->retention_until <= at_) {
+    row.reason = kWhyRetentionExpired;
+    return;
+  }
+  if (person->invalid()) row.reason = kWhyReceiptInvalid;
+}
+
+// --reverify: the person's chain from the ledger, as before the index existed.
+void Exporter::lookup_stored(Row& row) {
+  const std::string id = col_receipt_ >= 0 ? trim(row.fields[static_cast<std::size_t>(col_receipt_)]) : "";
   if (id.empty()) {
-    row.reason = kNoReceipt;
+    row.reason = kWhyNoReceipt;
     return;
   }
   Result<server::PersonState> state = store_.state_of(id);
   if (!state.ok()) {
     const bool unknown = state.problems().front().code == "ledger_unknown_receipt";
     if (!unknown) ledger_problems_ = state.problems();
-    row.reason = kNoReceipt;
+    row.reason = kWhyNoReceipt;
     return;
   }
-  row.person = std::move(state).value();
-  const server::PersonState& person = *row.person;
-  // One person, one line per partner file.
+  row.stored = std::move(state).value();
+  const server::PersonState& person = *row.stored;
   const std::optional<Uuid128> root = parse_uuid(person.chain_root);
   const bool fresh = root ? seen_.insert(*root).second : seen_other_.insert(person.chain_root).second;
   if (!fresh) {
-    row.reason = kDuplicatePerson;
+    row.reason = kWhyDuplicatePerson;
     return;
   }
-  // R9: a person past retention is not handed to anyone (the purge will remove them).
   if (!person.retention_until.empty()) {
     const auto until = parse_time(person.retention_until);
     if (until && *until <= at_) {
-      row.reason = kRetentionExpired;
+      row.reason = kWhyRetentionExpired;
       return;
     }
   }
@@ -468,8 +540,8 @@ void Exporter::verify(std::vector<Row>& batch) {
   };
   std::vector<Task> tasks;
   for (Row& row : batch) {
-    if (!row.reason.empty() || !row.person) continue;
-    tasks.push_back({&row.person->latest.jws, &row.latest_verified});
+    if (row.reason != kWhyNone || !row.stored) continue;
+    tasks.push_back({&row.stored->latest.jws, &row.latest_verified});
     if (row.basis != nullptr) tasks.push_back({&row.basis->jws, &row.basis_verified});
   }
   VerifyOptions verify_options;
@@ -477,168 +549,173 @@ void Exporter::verify(std::vector<Row>& batch) {
   auto work = [&](std::size_t begin, std::size_t step) {
     const auto crypto = make_openssl_crypto();
     for (std::size_t i = begin; i < tasks.size(); i += step) {
-      if (options_.verify_signatures) {
-        *tasks[i].out = verify_receipt(*tasks[i].jws, *crypto, verify_options);
-      } else {
-        // Measurement only: parse without the signature maths.
-        Result<VerificationPlan> plan = plan_verification(*tasks[i].jws);
-        if (!plan.ok()) {
-          *tasks[i].out = Result<VerifiedReceipt>(plan.problems());
-        } else {
-          VerifiedReceipt r;
-          r.payload = plan.value().payload;
-          r.receipt_id = string_member(r.payload, "receiptId");
-          *tasks[i].out = Result<VerifiedReceipt>(std::move(r));
-        }
-      }
+      *tasks[i].out = verify_receipt(*tasks[i].jws, *crypto, verify_options);
     }
   };
   const std::size_t threads = std::min<std::size_t>(jobs_, std::max<std::size_t>(1, tasks.size() / 8));
   if (threads <= 1) {
     work(0, 1);
-    return;
+  } else {
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
+    work(0, threads);
+    for (std::thread& t : pool) t.join();
   }
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
-  work(0, threads);
-  for (std::thread& t : pool) t.join();
+  for (Row& row : batch) {
+    if (row.reason == kWhyNone && row.stored) absorb_verified(row);
+  }
 }
 
-ValueSource Exporter::source_for(Channel channel, const Json& digests, bool sms_granted) const {
+// --reverify: the verified payloads (never the ledger's copy) into a one-person
+// index, so that the rules below run on the same form on both paths.
+void Exporter::absorb_verified(Row& row) {
+  const Result<VerifiedReceipt>& latest = row.latest_verified.value();
+  const bool basis_ok = row.basis == nullptr || row.basis_verified->ok();
+  if (!latest.ok() || !basis_ok || latest.value().receipt_id != row.stored->latest.receipt_id ||
+      (row.basis != nullptr && row.basis_verified->value().receipt_id != row.basis->receipt_id)) {
+    row.reason = kWhyReceiptInvalid;
+    return;
+  }
+  row.reverified = std::make_unique<StateIndex>(config_partner_ids(config_));
+  auto summary = [&](const server::StoredReceipt& stored, const Json& payload, bool relayed) {
+    server::ReceiptSummary s;
+    s.seq = stored.seq;
+    s.receipt_id = stored.receipt_id;
+    s.chain_root = row.stored->chain_root;
+    s.collection_method = relayed ? "relayed-by-partner" : "";
+    s.retention_until = row.stored->retention_until;
+    server::read_payload_fields(payload, s);
+    return s;
+  };
+  if (row.basis != nullptr) row.reverified->add(summary(*row.basis, row.basis_verified->value().payload, false), false);
+  row.reverified->add(summary(row.stored->latest, latest.value().payload, row.basis != nullptr), false);
+  row.reverified->finish();
+  row.person = row.reverified->find(row.stored->latest.receipt_id);
+}
+
+ValueSource Exporter::source_for(Channel channel, const PersonRecord& person) const {
   switch (channel) {
-    case Channel::kPostal: return {"postal", col_postal_};
-    case Channel::kPhone: return {"phone", col_phone_};
-    case Channel::kEmail: return {"email", col_email_};
+    case Channel::kPostal: return {ContactKind::kPostal, col_postal_};
+    case Channel::kPhone: return {ContactKind::kPhone, col_phone_};
+    case Channel::kEmail: return {ContactKind::kEmail, col_email_};
     case Channel::kSms:
-      if (member(digests, "mobile") != nullptr) return {"mobile", col_mobile_};
-      if (sms_granted && member(digests, "phone") != nullptr) return {"phone", col_phone_};
-      if (config_.fields.count("mobile") != 0) return {"mobile", col_mobile_};
-      return {"phone", col_phone_};
+      if (person.names_digest(ContactKind::kMobile)) return {ContactKind::kMobile, col_mobile_};
+      if (person.decision(Channel::kSms) == DecisionCode::kGrantedDecision && person.names_digest(ContactKind::kPhone)) {
+        return {ContactKind::kPhone, col_phone_};
+      }
+      if (config_.fields.count("mobile") != 0) return {ContactKind::kMobile, col_mobile_};
+      return {ContactKind::kPhone, col_phone_};
   }
   return {};
 }
 
-void Exporter::count_row_everywhere(const Row& row) {
-  ++row_level_[row.reason];
-  auto& lines = examples_[row.reason];
-  if (lines.size() < kExamples) lines.push_back(row.line);
-  for (PartnerOutput& p : partners_) ++p.left_out.rows[row.reason];
+// The value must be the one the person's receipt binds: SHA-256 of
+// "salt \n kind \n normalised value" equals subject.digests.KIND.
+bool Exporter::digest_matches(const PersonRecord& person, const StateIndex& index, ContactKind kind,
+                              std::string_view value) {
+  const std::string_view salt = index.salt(person);
+  if (!person.has_digest(kind) || salt.empty()) return false;
+  const char* name = contact_kind_name(kind);
+  const std::optional<std::string> normalized = normalize_contact(name, value);
+  if (!normalized) return false;
+  const std::string input = contact_digest_input(salt, name, *normalized);
+  std::array<unsigned char, 32> digest{};
+  unsigned int n = 0;
+  if (sha256_ == nullptr || EVP_Digest(input.data(), input.size(), digest.data(), &n, sha256_, nullptr) != 1) {
+    return false;
+  }
+  return n == digest.size() && digest == person.digests[static_cast<std::size_t>(kind)];
 }
 
-Problems Exporter::decide_and_write(Row& row) {
-  if (row.reason.empty()) {
-    const Result<VerifiedReceipt>& latest = row.latest_verified.value();
-    const bool basis_ok = row.basis == nullptr || row.basis_verified->ok();
-    if (!latest.ok() || !basis_ok || latest.value().receipt_id != row.person->latest.receipt_id ||
-        (row.basis != nullptr && row.basis_verified->value().receipt_id != row.basis->receipt_id)) {
-      row.reason = kReceiptInvalid;
-    }
-  }
-  if (!row.reason.empty()) {
+void Exporter::count_row_everywhere(const Row& row) {
+  ++row_level_[row.reason];
+  auto& lines = examples_[all_reasons()[row.reason]];
+  if (lines.size() < kExamples) lines.push_back(row.line);
+  for (PartnerOutput& p : partners_) ++p.rows_left_out[row.reason];
+}
+
+bool blank(std::string_view s) { return s.find_first_not_of(" \t") == std::string_view::npos; }
+
+Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
+  if (row.reason != kWhyNone) {
     count_row_everywhere(row);
     return {};
   }
-  // Everything below reads the verified payloads, never the ledger's copy.
-  const Json& payload = row.latest_verified->value().payload;
-  std::set<std::string> listed = partner_ids(payload);
-  if (row.basis != nullptr) {
-    const std::set<std::string> seen_by_person = partner_ids(row.basis_verified->value().payload);
-    std::set<std::string> both;
-    std::set_intersection(listed.begin(), listed.end(), seen_by_person.begin(), seen_by_person.end(),
-                          std::inserter(both, both.begin()));
-    listed = std::move(both);
-  }
-  const Json empty = Json::object();
-  const Json* channels = member(payload, "channels");
-  const Json* subject = member(payload, "subject");
-  const Json* digests = subject != nullptr ? member(*subject, "digests") : nullptr;
-  const std::string salt = subject != nullptr ? string_member(*subject, "salt") : "";
-  if (channels == nullptr) channels = &empty;
-  if (digests == nullptr) digests = &empty;
+  const StateIndex& index = *index_for_row;
+  const PersonRecord& person = *row.person;
 
   // Per channel: the value when allowed, else the reason (same for every partner).
   struct ChannelVerdict {
-    std::string reason;  // empty: allowed
-    std::string value;
+    Why reason = kWhyNotInformed;  // kWhyNone: allowed
+    std::string_view value;
     bool has_value = false;
   };
-  std::map<Channel, ChannelVerdict> verdicts;
+  std::array<ChannelVerdict, 4> verdicts{};
   for (const ChannelConfig& c : config_.channels) {
-    ChannelVerdict v;
-    const Json* entry = member(*channels, std::string(to_string(c.channel)).c_str());
-    const std::string decision = entry != nullptr ? string_member(*entry, "decision") : "";
-    const ValueSource source = source_for(c.channel, *digests, decision == "granted");
+    ChannelVerdict& v = verdicts[static_cast<std::size_t>(c.channel)];
+    const DecisionCode decision = person.decision(c.channel);
+    const ValueSource source = source_for(c.channel, person);
     if (source.column >= 0) v.value = row.fields[static_cast<std::size_t>(source.column)];
-    v.has_value = !trim(v.value).empty();
+    v.has_value = !blank(v.value);
     // R4: email and SMS need consent whatever the receipt's basis says.
-    const bool needs_consent = c.channel == Channel::kEmail || c.channel == Channel::kSms ||
-                               (entry != nullptr && string_member(*entry, "basis") == "consent");
-    if (decision == "withdrawn") {
-      v.reason = kWithdrawn;
-    } else if (decision == "objected") {
-      v.reason = kObjected;
-    } else if (decision == "not-granted") {
-      v.reason = kNoConsent;
-    } else if (decision == "not-objected") {
-      if (needs_consent) v.reason = kNoConsent;
-    } else if (decision != "granted") {
-      v.reason = kNotInformed;  // no decision recorded for this channel
+    const bool needs_consent =
+        c.channel == Channel::kEmail || c.channel == Channel::kSms || person.consent_basis(c.channel);
+    switch (decision) {
+      case DecisionCode::kWithdrawnDecision: v.reason = kWhyWithdrawn; break;
+      case DecisionCode::kObjectedDecision: v.reason = kWhyObjected; break;
+      case DecisionCode::kNotGrantedDecision: v.reason = kWhyNoConsent; break;
+      case DecisionCode::kNotObjectedDecision: v.reason = needs_consent ? kWhyNoConsent : kWhyNone; break;
+      case DecisionCode::kGrantedDecision: v.reason = kWhyNone; break;
+      case DecisionCode::kNoneDecision: v.reason = kWhyNotInformed; break;  // no decision recorded for this channel
     }
-    if (v.reason.empty() && !v.has_value) v.reason = kNoValue;
-    if (v.reason.empty()) {
-      // The value must be the one the person's receipt binds (subject digests).
-      const std::optional<std::string> normalized = normalize_contact(source.kind, v.value);
-      const Json* expected = member(*digests, source.kind.c_str());
-      if (!normalized || expected == nullptr || !expected->is_string() || salt.empty() ||
-          hex_encode(crypto_->sha256(contact_digest_input(salt, source.kind, *normalized))) !=
-              expected->get<std::string>()) {
-        v.reason = kDigestMismatch;
-      }
-    }
-    verdicts[c.channel] = std::move(v);
+    if (v.reason == kWhyNone && !v.has_value) v.reason = kWhyNoValue;
+    if (v.reason == kWhyNone && !digest_matches(person, index, source.kind, v.value)) v.reason = kWhyDigestMismatch;
   }
 
   // The reason a row is counted under when nothing of it goes: a value the
   // person allowed but that does not match first (the actionable one), then
   // the person's own decisions.
-  static const char* const kPriority[] = {kDigestMismatch, kWithdrawn, kObjected, kNoConsent, kNotInformed, kNoValue};
-  const std::string reference = row.person->chain_root;
+  static const Why kPriority[] = {kWhyDigestMismatch, kWhyWithdrawn, kWhyObjected,
+                                  kWhyNoConsent,      kWhyNotInformed, kWhyNoValue};
+  const std::string reference = index.reference(person);
   bool written_anywhere = false;
+  std::string line;
   for (PartnerOutput& p : partners_) {
-    if (listed.count(p.partner->id) == 0) {
-      ++p.left_out.rows[kPartnerNotListed];
+    if (!index.listed(person, p.index)) {
+      ++p.rows_left_out[kWhyPartnerNotListed];
       continue;
     }
-    std::vector<std::string> record = {reference};
+    line.clear();
+    append_csv_field(line, reference);
     bool any = false;
-    std::set<std::string> reasons;
+    unsigned reasons = 0;  // bit per Why
     for (const Channel c : p.channels) {
-      const ChannelVerdict& v = verdicts[c];
-      if (v.reason.empty()) {
-        record.push_back(v.value);
+      const ChannelVerdict& v = verdicts[static_cast<std::size_t>(c)];
+      line.push_back(',');
+      if (v.reason == kWhyNone) {
+        append_csv_field(line, v.value);
         any = true;
       } else {
-        record.emplace_back();
-        reasons.insert(v.reason);
-        if (v.has_value) ++p.left_out.values[v.reason][output_column(c)];
+        reasons |= 1u << v.reason;
+        if (v.has_value) ++p.values_left_out[v.reason][static_cast<std::size_t>(c)];
       }
     }
     if (!any) {
-      std::string reason = kNoValue;
-      for (const char* candidate : kPriority) {
-        if (reasons.count(candidate) != 0) {
+      Why reason = kWhyNoValue;
+      for (const Why candidate : kPriority) {
+        if ((reasons >> candidate & 1u) != 0) {
           reason = candidate;
           break;
         }
       }
-      ++p.left_out.rows[reason];
+      ++p.rows_left_out[reason];
       continue;
     }
-    for (std::size_t i = 0; i < p.channels.size(); ++i) {
-      if (!record[i + 1].empty()) ++p.values_written[output_column(p.channels[i])];
+    for (const Channel c : p.channels) {
+      const ChannelVerdict& v = verdicts[static_cast<std::size_t>(c)];
+      if (v.reason == kWhyNone && !v.value.empty()) ++p.values_written[static_cast<std::size_t>(c)];
     }
-    std::string line;
-    append_csv_record(line, record);
+    line.append("\r\n");
     Problems problems = p.file->write(line);
     if (!problems.empty()) return problems;
     ++p.rows_written;
@@ -649,24 +726,29 @@ Problems Exporter::decide_and_write(Row& row) {
 }
 
 Problems Exporter::process_batch(std::vector<Row>& batch) {
+  if (!options_.reverify) {
+    for (Row& row : batch) {
+      lookup(row);
+      Problems problems = decide_and_write(row, index_.get());
+      if (!problems.empty()) return problems;
+    }
+    return {};
+  }
   for (Row& row : batch) {
-    lookup(row);
+    lookup_stored(row);
     if (!ledger_problems_.empty()) return ledger_problems_;
   }
   verify(batch);
   for (Row& row : batch) {
-    Problems problems = decide_and_write(row);
+    Problems problems = decide_and_write(row, row.reverified.get());
     if (!problems.empty()) return problems;
   }
   return {};
 }
 
-Json counts_json(const std::map<std::string, std::int64_t>& counts) {
+Json counts_json(const RowCounts& counts) {
   Json out = Json::object();
-  for (const std::string& r : all_reasons()) {
-    const auto it = counts.find(r);
-    out[r] = it == counts.end() ? 0 : it->second;
-  }
+  for (std::size_t r = 0; r < kWhyCount; ++r) out[all_reasons()[r]] = counts[r];
   return out;
 }
 
@@ -695,11 +777,25 @@ Result<ExportOutcome> Exporter::run() {
   }
   jobs_ = options_.jobs > 0 ? static_cast<unsigned>(options_.jobs) : std::max(1u, std::thread::hardware_concurrency());
 
+  if (options_.controller_key) {
+    const auto crypto = make_openssl_crypto();
+    Result<std::string> kid = jwk_thumbprint(*options_.controller_key, *crypto);
+    if (!kid.ok()) return kid.problems();
+    key_kid_ = kid.value();
+  }
+
   Problems problems = open_input();
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> input_owner(input_, &std::fclose);
   if (!problems.empty()) return problems;
+  problems = check_chain();
+  if (!problems.empty()) return problems;
+  if (!options_.reverify) {
+    problems = build_index();
+    if (!problems.empty()) return problems;
+  }
   problems = prepare_outputs();
   if (!problems.empty()) return problems;
+  const auto rows_start = std::chrono::steady_clock::now();
 
   // Stream the rows. A malformed row stops the work but not the reading, so
   // that every problem is reported at once (capped).
@@ -736,6 +832,7 @@ Result<ExportOutcome> Exporter::run() {
   }
   problems = process_batch(batch);
   if (!problems.empty()) return problems;
+  timings_["rowsSeconds"] = seconds_since(rows_start);
   return finish();
 }
 
@@ -745,7 +842,24 @@ Result<ExportOutcome> Exporter::finish() {
   report["transferDate"] = at_text_;
   report["noticeDeadline"] = deadline_;
   report["contacts"] = {{"file", options_.contacts_path}, {"sha256", input_hash_.hex()}, {"rows", rows_read_}};
-  report["signaturesVerified"] = options_.verify_signatures;
+  // What the export relied on (docs/export.md, "Trust model").
+  report["signaturesVerified"] = options_.reverify;  // re-verified during this export
+  report["trust"] = {
+      {"signatures", options_.reverify ? "re-verified" : "verified-at-acceptance"},
+      {"statement",
+       options_.reverify
+           ? "Every receipt used was re-verified now (collector signature and controller countersignature" +
+                 std::string(options_.controller_key ? ", which must be the --key controller's" : "") +
+                 "); its decisions were read from the verified payload. The ledger's hash chain was verified first."
+           : "Every receipt's signatures were verified, and the controller countersigned it, when the ledger "
+             "accepted it; the ledger stores that verification. The ledger's hash chain was verified first: the "
+             "stored receipts, payloads and verification records are the bytes the log recorded, so decisions "
+             "were read from the stored payloads" +
+                 std::string(options_.controller_key ? ", and each receipt must be countersigned by --key" : "") +
+                 ". Compare chain.head with a copy kept outside the ledger to rule out a rewritten log; "
+                 "--reverify re-verifies every signature instead."},
+      {"chain", {{"ok", chain_.ok()}, {"entries", chain_.entries}, {"receipts", chain_.receipts},
+                 {"head", chain_.head}}}};
   report["rowsWrittenToSomePartner"] = rows_written_anywhere_;
   report["rowsLeftOutForEveryPartner"] = counts_json(row_level_);
   Json examples = Json::object();
@@ -768,12 +882,14 @@ Result<ExportOutcome> Exporter::finish() {
     Json columns = Json::array({"reference"});
     for (const Channel c : p.channels) columns.push_back(output_column(c));
     Json values_written = Json::object();
-    for (const Channel c : p.channels) {
-      const auto it = p.values_written.find(output_column(c));
-      values_written[output_column(c)] = it == p.values_written.end() ? 0 : it->second;
-    }
+    for (const Channel c : p.channels) values_written[output_column(c)] = p.values_written[static_cast<std::size_t>(c)];
     Json values_left_out = Json::object();
-    for (const auto& [reason, by_column] : p.left_out.values) values_left_out[reason] = by_column;
+    for (std::size_t r = 0; r < kWhyCount; ++r) {
+      for (std::size_t c = 0; c < 4; ++c) {
+        const std::int64_t n = p.values_left_out[r][c];
+        if (n > 0) values_left_out[all_reasons()[r]][output_column(static_cast<Channel>(c))] = n;
+      }
+    }
     Json entry = Json::object();
     entry["id"] = p.partner->id;
     entry["name"] = p.partner->name;
@@ -782,7 +898,7 @@ Result<ExportOutcome> Exporter::finish() {
     entry["columns"] = columns;
     entry["rowsWritten"] = p.rows_written;
     entry["valuesWritten"] = values_written;
-    entry["rowsLeftOut"] = counts_json(p.left_out.rows);
+    entry["rowsLeftOut"] = counts_json(p.rows_left_out);
     entry["valuesLeftOut"] = values_left_out;
     entry["notice"] = {{"deadline", deadline_},
                        {"files", {{"fr", base + ".fr.txt"}, {"en", base + ".en.txt"}}},
@@ -820,7 +936,10 @@ Result<ExportOutcome> Exporter::finish() {
                      std::to_string(rows_read_) + " row(s) read, " + std::to_string(rows_written_anywhere_) +
                      " written to at least one partner.\n";
   std::string everywhere;
-  for (const auto& [reason, n] : row_level_) everywhere += " " + reason + " " + std::to_string(n) + ",";
+  // Reasons in alphabetical order, as report.json lists them.
+  for (const auto& [reason, n] : report["rowsLeftOutForEveryPartner"].items()) {
+    if (n.get<std::int64_t>() > 0) everywhere += " " + reason + " " + std::to_string(n.get<std::int64_t>()) + ",";
+  }
   if (!everywhere.empty()) {
     everywhere.pop_back();
     text += "Left out for every partner:" + everywhere + ".\n";
@@ -878,6 +997,7 @@ Result<ExportOutcome> Exporter::finish() {
   sync_dir(out_.parent_path().string());
   outcome.report = std::move(report);
   outcome.summary = std::move(text);
+  outcome.timings = std::move(timings_);
   return outcome;
 }
 

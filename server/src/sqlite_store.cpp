@@ -2,10 +2,14 @@
 // are documented in docs/server.md; this file is the reference.
 #include <sqlite3.h>
 
+#include <openssl/evp.h>
+
 #include <algorithm>
+#include <array>
 #include <map>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 #include <utility>
 
 #include "cachet/canonical_json.h"
@@ -126,6 +130,21 @@ class Stmt {
     return p ? std::string(static_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
   }
   std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  // Valid until the next step(): no copy, for the bulk readers.
+  std::string_view view(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    const int n = sqlite3_column_bytes(stmt_, col);
+    return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string_view();
+  }
+  void reset() {
+    if (stmt_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  // The column as text when SQLite holds text there (json_extract of a JSON string), else empty.
+  std::string text_if_text(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_TEXT ? text(col) : ""; }
 
  private:
   sqlite3* db_;
@@ -139,10 +158,64 @@ class Stmt {
 // than thrown on (inputs were validated by the strict parser already).
 std::string canonical_entry(const Json& entry) { return entry.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
+// Appends `value` as a JSON string the way canonical_entry() (nlohmann's
+// dump) writes it, for printable ASCII only: `"` and `\` escaped, nothing
+// else. Returns false, leaving `out` partly written, for any other byte
+// (controls, non-ASCII), which the caller then hands to nlohmann.
+bool append_ascii_json_string(std::string& out, std::string_view value) {
+  out.push_back('"');
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u > 0x7e) return false;
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return true;
+}
+
 std::string receipt_entry(std::int64_t seq, const std::string& receipt_id, const std::string& jws,
                           const std::string& payload_sha256, const std::string& verification, const std::string& kid,
                           const std::string& received_at, const std::string& issued_at, const std::string& chain_root,
                           const std::string& supersedes, const std::string& method, std::int64_t retention_months) {
+  // verify_chain rebuilds one entry per stored receipt: write the usual
+  // all-ASCII entry directly, members in the byte order RFC 8785 and
+  // nlohmann agree on; anything else goes through nlohmann below. The two are
+  // checked against each other in tests/server/ledger_test.cpp.
+  {
+    const std::string jws_sha256 = sha256_hex(jws);
+    const std::pair<const char*, const std::string*> members[] = {
+        {"chainRoot", &chain_root},    {"collectionMethod", &method},   {"countersignerKid", &kid},
+        {"issuedAt", &issued_at},      {"jwsSha256", &jws_sha256},      {"kind", nullptr},
+        {"payloadSha256", &payload_sha256}, {"receiptId", &receipt_id}, {"receivedAt", &received_at},
+        {"retentionMonths", nullptr},  {"seq", nullptr},                {"supersedes", &supersedes},
+        {"verification", &verification}};
+    std::string out;
+    out.reserve(256 + verification.size() + jws_sha256.size() + payload_sha256.size());
+    out.push_back('{');
+    bool ascii = true;
+    for (const auto& [key, value] : members) {
+      if (out.size() > 1) out.push_back(',');
+      out.push_back('"');
+      out.append(key);
+      out.append("\":");
+      const std::string_view name = key;
+      if (name == "kind") {
+        out.append("\"receipt\"");
+      } else if (name == "retentionMonths") {
+        out.append(std::to_string(retention_months));
+      } else if (name == "seq") {
+        out.append(std::to_string(seq));
+      } else if (!append_ascii_json_string(out, *value)) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      out.push_back('}');
+      return out;
+    }
+  }
   Json entry = Json::object();
   entry["kind"] = "receipt";
   entry["seq"] = seq;
@@ -164,6 +237,62 @@ std::string chain_hash(const std::string& prev_hex, const std::string& entry) {
   std::string prev = prev_hex.empty() ? std::string(32, '\0') : from_hex(prev_hex).value_or(std::string(32, '\0'));
   return sha256_hex(prev + entry);
 }
+
+// True when `encoded` is exactly the unpadded base64url encoding (RFC 4648
+// section 5) of `bytes`; encodes on the fly, without allocating.
+bool b64url_equals(std::string_view bytes, std::string_view encoded) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  if (encoded.size() != (bytes.size() * 4 + 2) / 3) return false;
+  std::size_t o = 0;
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3, o += 4) {
+    const std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16 |
+                            static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8 |
+                            static_cast<unsigned char>(bytes[i + 2]);
+    if (encoded[o] != kAlphabet[v >> 18] || encoded[o + 1] != kAlphabet[(v >> 12) & 63] ||
+        encoded[o + 2] != kAlphabet[(v >> 6) & 63] || encoded[o + 3] != kAlphabet[v & 63]) {
+      return false;
+    }
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest == 0) return true;
+  std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+  if (rest == 2) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+  if (encoded[o] != kAlphabet[v >> 18] || encoded[o + 1] != kAlphabet[(v >> 12) & 63]) return false;
+  return rest == 1 || encoded[o + 2] == kAlphabet[(v >> 6) & 63];
+}
+
+// SHA-256 with one reusable context and a fetched digest: verify_chain hashes
+// three buffers per receipt, so skip OpenSSL's per-call lookup and allocation.
+class Sha256 {
+ public:
+  Sha256() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {}
+  ~Sha256() {
+    EVP_MD_CTX_free(ctx_);
+    EVP_MD_free(md_);
+  }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  // Raw digest of a || b; all zero bytes when OpenSSL fails (never matches a stored hash).
+  std::array<unsigned char, 32> digest(std::string_view a, std::string_view b = {}) {
+    std::array<unsigned char, 32> out{};
+    unsigned int n = 0;
+    if (md_ == nullptr || ctx_ == nullptr || EVP_DigestInit_ex(ctx_, md_, nullptr) != 1 ||
+        EVP_DigestUpdate(ctx_, a.data(), a.size()) != 1 || EVP_DigestUpdate(ctx_, b.data(), b.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx_, out.data(), &n) != 1 || n != out.size()) {
+      out.fill(0);
+    }
+    return out;
+  }
+  std::string hex(std::string_view a, std::string_view b = {}) {
+    const auto d = digest(a, b);
+    return to_hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+  }
+
+ private:
+  EVP_MD* md_;
+  EVP_MD_CTX* ctx_;
+};
 
 // Columns read for a StoredReceipt, in this order.
 constexpr const char* kReceiptColumns =
@@ -193,11 +322,67 @@ StoredReceipt read_receipt(const Stmt& st) {
   return r;
 }
 
-std::string retention_until(const StoredReceipt& latest) {
-  const auto at = parse_rfc3339(latest.received_at);
-  if (!at || latest.retention_months <= 0) return "";
-  return format_rfc3339(add_months(*at, latest.retention_months));
+std::string retention_until(const std::string& received_at, int months) {
+  const auto at = parse_rfc3339(received_at);
+  if (!at || months <= 0) return "";
+  return format_rfc3339(add_months(*at, months));
 }
+
+std::string retention_until(const StoredReceipt& latest) {
+  return retention_until(latest.received_at, latest.retention_months);
+}
+
+// Bulk summary of every receipt (ConsentStore::for_each_receipt_summary).
+// SQLite's JSON functions read the few payload fields the export needs: one
+// parse per payload (SQLite caches it across the calls of a row), no JWS, no
+// correlated subquery. json_valid guards keep a malformed stored payload from
+// failing the whole statement (verify_chain reports such a receipt).
+constexpr const char* kSummarySql = R"sql(
+SELECT r.seq, r.receipt_id, r.chain_root, IFNULL(r.supersedes, ''), r.collection_method, r.verification,
+       CASE WHEN json_valid(r.verification) THEN json_type(r.verification, '$.ok') = 'true' ELSE 0 END,
+       r.countersigner_kid, r.received_at, r.retention_months,
+       CASE WHEN v THEN json_extract(r.payload, '$.receiptId') END,
+       CASE WHEN v THEN json_extract(r.payload, '$.channels.postal.decision') END,
+       CASE WHEN v THEN json_extract(r.payload, '$.channels.postal.basis') END,
+       CASE WHEN v THEN json_extract(r.payload, '$.channels.phone.decision') END,
+       CASE WHEN v THEN json_extract(r.payload, '$.channels.phone.basis') END,
+       CASE WHEN v THEN json_extract(r.payload, '$.channels.email.decision') END,
+       CASE WHEN v THEN json_extract(r.payload, '$.channels.email.basis') END,
+       CASE WHEN v THEN json_extract(r.payload, '$.channels.sms.decision') END,
+       CASE WHEN v THEN json_extract(r.payload, '$.channels.sms.basis') END,
+       CASE WHEN v THEN json_extract(r.payload, '$.subject.salt') END,
+       CASE WHEN v THEN json_extract(r.payload, '$.subject.digests.email') END,
+       CASE WHEN v THEN json_extract(r.payload, '$.subject.digests.phone') END,
+       CASE WHEN v THEN json_extract(r.payload, '$.subject.digests.mobile') END,
+       CASE WHEN v THEN json_extract(r.payload, '$.subject.digests.postal') END,
+       CASE WHEN v THEN r.payload -> '$.notice.partnerIds' END
+FROM (SELECT *, json_valid(payload) AS v FROM receipts) r ORDER BY r.seq
+)sql";
+
+ReceiptSummary read_summary(const Stmt& st) {
+  ReceiptSummary r;
+  r.seq = st.int64(0);
+  r.receipt_id = st.text(1);
+  r.chain_root = st.text(2);
+  r.supersedes = st.text(3);
+  r.collection_method = st.text(4);
+  r.verification = st.text(5);
+  r.verification_ok = st.int64(6) == 1;
+  r.countersigner_kid = st.text(7);
+  r.received_at = st.text(8);
+  r.retention_months = static_cast<int>(st.int64(9));
+  r.retention_until = retention_until(r.received_at, r.retention_months);
+  r.payload_receipt_id = st.text_if_text(10);
+  r.postal = {st.text_if_text(11), st.text_if_text(12)};
+  r.phone = {st.text_if_text(13), st.text_if_text(14)};
+  r.email = {st.text_if_text(15), st.text_if_text(16)};
+  r.sms = {st.text_if_text(17), st.text_if_text(18)};
+  r.salt = st.text_if_text(19);
+  r.digests = {st.text_if_text(20), st.text_if_text(21), st.text_if_text(22), st.text_if_text(23)};
+  r.partner_ids = st.text_if_text(24);
+  return r;
+}
+
 
 class SqliteStore final : public ConsentStore {
  public:
@@ -310,6 +495,53 @@ class SqliteStore final : public ConsentStore {
     }
     if (rc != SQLITE_DONE) return {io_problem("list people", db_)};
     return {};
+  }
+
+  Problems for_each_receipt_summary(const std::function<bool(const ReceiptSummary&)>& visit) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // One read transaction: a consistent snapshot while appends go on.
+    if (!exec("BEGIN")) return {io_problem("begin", db_)};
+    Problems problems;
+    {
+      Stmt st(db_, kSummarySql);
+      if (!st.ok()) {
+        problems.push_back(io_problem("list receipts", db_));
+      } else {
+        int rc = SQLITE_OK;
+        while ((rc = st.step()) == SQLITE_ROW) {
+          if (!visit(read_summary(st))) break;
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) problems.push_back(io_problem("list receipts", db_));
+      }
+    }
+    exec("COMMIT");
+    return problems;
+  }
+
+  Result<std::vector<AppendOutcome>> append_many(const std::vector<NewReceipt>& receipts) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!exec("BEGIN IMMEDIATE")) return io_problem("begin", db_);
+    std::vector<AppendOutcome> out;
+    out.reserve(receipts.size());
+    for (std::size_t i = 0; i < receipts.size(); ++i) {
+      Result<AppendOutcome> one = receipts[i].receipt_id.empty()
+                                      ? Result<AppendOutcome>(Problem{"ledger_bad_receipt", "/receiptId",
+                                                                      "The receipt has no receiptId."})
+                                      : append_locked(receipts[i]);
+      if (!one.ok()) {
+        exec("ROLLBACK");
+        Problems problems = one.problems();
+        for (Problem& p : problems) p.path = "/" + std::to_string(i) + p.path;
+        return problems;
+      }
+      out.push_back(std::move(one).value());
+    }
+    if (!exec("COMMIT")) {
+      const Problem p = io_problem("commit", db_);
+      exec("ROLLBACK");
+      return p;
+    }
+    return out;
   }
 
   Result<ChainReport> verify_chain() override {
@@ -546,44 +778,88 @@ class SqliteStore final : public ConsentStore {
     return AppendOutcome{AppendStatus::kAppended, *stored.value()};
   }
 
+  // One pass over the log in seq order, each receipt entry joined with the
+  // receipt stored at that position, so memory stays flat however long the
+  // ledger is (only receipts logged but no longer stored are remembered, to
+  // be matched with purge entries). Then one pass for stored receipts that
+  // no receipt entry accounts for.
   Result<ChainReport> verify_locked() {
     ChainReport report;
-    struct Logged {
-      std::int64_t seq;
-      std::string entry;
-      std::string hash;
-      bool purged = false;
-      bool seen = false;
-    };
-    std::map<std::string, Logged> logged;  // receipt id -> its log entry
     auto add = [&](std::int64_t seq, std::string id, std::string code, std::string message) {
       report.problems.push_back(ChainProblem{seq, std::move(id), std::move(code), std::move(message)});
     };
+    struct Absent {  // a receipt entry whose receipt is not stored at its position
+      std::int64_t seq = 0;
+      std::string hash;
+      bool purged = false;
+    };
+    std::unordered_map<std::string, Absent> absent;
+    Sha256 sha;
+    const std::array<unsigned char, 32> zero{};
+    std::array<unsigned char, 32> prev = zero;
+    auto raw = [](const std::array<unsigned char, 32>& a) {
+      return std::string_view(reinterpret_cast<const char*>(a.data()), a.size());
+    };
 
-    Stmt log(db_, "SELECT seq, kind, IFNULL(receipt_id, ''), entry, hash FROM log ORDER BY seq");
+    Stmt log(db_,
+             "SELECT l.seq, l.kind, IFNULL(l.receipt_id, ''), l.entry, l.hash, r.receipt_id, r.jws, r.payload, "
+             "r.payload_sha256, r.verification, r.countersigner_kid, r.received_at, r.issued_at, r.chain_root, "
+             "IFNULL(r.supersedes, ''), r.collection_method, r.retention_months "
+             "FROM log l LEFT JOIN receipts r ON r.seq = l.seq ORDER BY l.seq");
     if (!log.ok()) return io_problem("read log", db_);
-    std::string prev;
+    Stmt prior(db_,
+               "SELECT l.seq, l.hash, EXISTS (SELECT 1 FROM receipts r WHERE r.receipt_id = l.receipt_id) FROM log l "
+               "WHERE l.receipt_id = ?1 AND l.kind = 'receipt' AND l.seq < ?2 ORDER BY l.seq DESC LIMIT 1");
+    if (!prior.ok()) return io_problem("read log", db_);
     std::int64_t expected = 1;
     int rc = SQLITE_OK;
     while ((rc = log.step()) == SQLITE_ROW) {
       const std::int64_t seq = log.int64(0);
-      const std::string kind = log.text(1);
+      const std::string_view kind = log.view(1);
       const std::string id = log.text(2);
-      const std::string entry = log.text(3);
-      const std::string hash = log.text(4);
+      const std::string_view entry = log.view(3);
+      const std::string_view hash = log.view(4);
       ++report.entries;
       if (seq != expected) {
         add(seq, id, "ledger_gap",
             "Log entry " + std::to_string(expected) + " is missing (the next one is " + std::to_string(seq) + ").");
       }
       expected = seq + 1;
-      if (chain_hash(prev, entry) != hash) {
+      const std::array<unsigned char, 32> computed = sha.digest(raw(prev), entry);
+      if (to_hex(raw(computed)) == hash) {
+        prev = computed;
+      } else {
         add(seq, id, "ledger_hash_mismatch",
             "Log entry " + std::to_string(seq) +
                 " does not hash to its recorded value, or does not follow the "
                 "entry before it: the log was edited.");
+        const std::optional<std::string> stored = from_hex(hash);
+        prev = zero;
+        if (stored && stored->size() == prev.size()) std::copy(stored->begin(), stored->end(), prev.begin());
       }
-      prev = hash;
+
+      const bool stored_here = kind == "receipt" && !log.is_null(5);
+      const std::string row_id = stored_here ? log.text(5) : std::string();
+      if (stored_here) {
+        // The usual case: the stored receipt rebuilds its entry byte for byte
+        // (which also proves the entry well-formed, of kind receipt, at this seq).
+        const std::string_view jws = log.view(6);
+        const std::string rebuilt = receipt_entry(seq, row_id, std::string(jws), log.text(8), log.text(9),
+                                                  log.text(10), log.text(11), log.text(12), log.text(13),
+                                                  log.text(14), log.text(15), log.int64(16));
+        if (rebuilt == entry) {
+          if (row_id != id) {
+            add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
+          }
+          if (!payload_matches(jws, log.view(7), log.view(8), sha)) {
+            add(seq, row_id, "ledger_payload_mismatch",
+                "The stored receipt " + row_id + " does not carry the payload its log entry records.");
+          }
+          continue;
+        }
+      }
+
+      // Anything else: read the entry itself.
       const Json parsed = Json::parse(entry, nullptr, false);
       if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("seq") ||
           !parsed["seq"].is_number_integer() || parsed["seq"].get<std::int64_t>() != seq || !parsed.contains("kind") ||
@@ -594,7 +870,12 @@ class SqliteStore final : public ConsentStore {
       if (kind == "receipt") {
         const auto rid = parsed.value("receiptId", Json()).is_string() ? parsed["receiptId"].get<std::string>() : "";
         if (rid != id) add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
-        logged[id] = Logged{seq, entry, hash};
+        if (stored_here) {
+          add(seq, row_id, "ledger_entry_mismatch",
+              "The stored receipt " + row_id + " no longer matches its log entry " + std::to_string(seq) +
+                  ": it was edited after it was recorded.");
+        }
+        if (!stored_here || row_id != id) absent[id] = Absent{seq, std::string(hash)};
       } else if (kind == "purge") {
         const Json removed = parsed.value("removed", Json::array());
         for (const Json& r : removed.is_array() ? removed : Json::array()) {
@@ -604,71 +885,94 @@ class SqliteStore final : public ConsentStore {
           const std::string rhash = r.is_object() && r.value("entryHash", Json()).is_string()
                                         ? r["entryHash"].get<std::string>()
                                         : std::string();
-          auto it = logged.find(rid);
-          if (it == logged.end() || it->second.hash != rhash) {
-            add(seq, rid, "ledger_purge_mismatch",
-                "Purge entry " + std::to_string(seq) + " names a receipt (" + rid + ") the log does not hold.");
+          auto it = absent.find(rid);
+          if (it != absent.end() && it->second.hash == rhash) {
+            it->second.purged = true;
             continue;
           }
-          it->second.purged = true;
+          // Named by the purge but still stored (or never logged).
+          prior.reset();
+          prior.bind(1, rid).bind(2, seq);
+          const int prc = prior.step();
+          if (prc == SQLITE_ROW && prior.text(1) == rhash && prior.int64(2) == 1) {
+            add(prior.int64(0), rid, "ledger_purged_receipt_present",
+                "The receipt " + rid + " was recorded as purged but is still stored.");
+          } else if (prc == SQLITE_ROW || prc == SQLITE_DONE) {
+            add(seq, rid, "ledger_purge_mismatch",
+                "Purge entry " + std::to_string(seq) + " names a receipt (" + rid + ") the log does not hold.");
+          } else {
+            return io_problem("read log", db_);
+          }
         }
       }
     }
     if (rc != SQLITE_DONE) return io_problem("read log", db_);
-    report.head = prev;
+    report.head = to_hex(raw(prev));
+    if (report.entries == 0) report.head.clear();
 
-    Stmt rows(db_,
-              "SELECT seq, receipt_id, jws, payload, payload_sha256, verification, countersigner_kid, received_at, "
-              "issued_at, chain_root, IFNULL(supersedes, ''), collection_method, retention_months "
-              "FROM receipts ORDER BY seq");
-    if (!rows.ok()) return io_problem("read receipts", db_);
-    while ((rc = rows.step()) == SQLITE_ROW) {
-      ++report.receipts;
-      const std::int64_t seq = rows.int64(0);
-      const std::string id = rows.text(1);
-      const std::string jws = rows.text(2);
-      const std::string payload = rows.text(3);
-      const std::string payload_sha = rows.text(4);
-      auto it = logged.find(id);
-      if (it == logged.end()) {
-        add(seq, id, "ledger_unlogged_receipt",
+    // Stored receipts that no receipt entry at their position accounts for.
+    Stmt orphans(db_,
+                 "SELECT r.seq, r.receipt_id, (SELECT m.seq FROM log m WHERE m.receipt_id = r.receipt_id AND "
+                 "m.kind = 'receipt' ORDER BY m.seq DESC LIMIT 1) FROM receipts r LEFT JOIN log l ON l.seq = r.seq "
+                 "WHERE l.seq IS NULL OR l.kind <> 'receipt' OR IFNULL(l.receipt_id, '') <> r.receipt_id");
+    if (!orphans.ok()) return io_problem("read receipts", db_);
+    while ((rc = orphans.step()) == SQLITE_ROW) {
+      const std::string id = orphans.text(1);
+      if (orphans.is_null(2)) {
+        add(orphans.int64(0), id, "ledger_unlogged_receipt",
             "The stored receipt " + id + " has no entry in the log: it was inserted behind the ledger's back.");
         continue;
       }
-      it->second.seen = true;
-      if (it->second.purged) {
-        add(it->second.seq, id, "ledger_purged_receipt_present",
-            "The receipt " + id + " was recorded as purged but is still stored.");
+      const std::int64_t logged_seq = orphans.int64(2);
+      auto it = absent.find(id);
+      if (it != absent.end()) {
+        if (it->second.purged) {
+          add(logged_seq, id, "ledger_purged_receipt_present",
+              "The receipt " + id + " was recorded as purged but is still stored.");
+        }
+        absent.erase(it);  // stored, elsewhere: not missing
       }
-      const std::string entry = receipt_entry(seq, id, jws, payload_sha, rows.text(5), rows.text(6), rows.text(7),
-                                              rows.text(8), rows.text(9), rows.text(10), rows.text(11), rows.int64(12));
-      if (it->second.seq != seq || entry != it->second.entry) {
-        add(it->second.seq, id, "ledger_entry_mismatch",
-            "The stored receipt " + id + " no longer matches its log entry " + std::to_string(it->second.seq) +
-                ": it was edited after it was recorded.");
-        continue;
-      }
-      // The payload column must be exactly the JWS payload, and hash to the recorded digest.
-      const Json jws_json = Json::parse(jws, nullptr, false);
-      std::optional<std::string> decoded;
-      if (!jws_json.is_discarded() && jws_json.is_object() && jws_json.value("payload", Json()).is_string()) {
-        decoded = b64url_decode(jws_json["payload"].get<std::string>());
-      }
-      if (!decoded || *decoded != payload || sha256_hex(payload) != payload_sha) {
-        add(it->second.seq, id, "ledger_payload_mismatch",
-            "The stored receipt " + id + " does not carry the payload its log entry records.");
-      }
+      add(logged_seq, id, "ledger_entry_mismatch",
+          "The stored receipt " + id + " no longer matches its log entry " + std::to_string(logged_seq) +
+              ": it was edited after it was recorded.");
     }
     if (rc != SQLITE_DONE) return io_problem("read receipts", db_);
-    for (const auto& [id, l] : logged) {
-      if (!l.seen && !l.purged) {
-        add(l.seq, id, "ledger_receipt_missing",
-            "The receipt " + id + " (log entry " + std::to_string(l.seq) + ") was deleted without a purge entry.");
+    for (const auto& [id, a] : absent) {
+      if (!a.purged) {
+        add(a.seq, id, "ledger_receipt_missing",
+            "The receipt " + id + " (log entry " + std::to_string(a.seq) + ") was deleted without a purge entry.");
       }
     }
+    Stmt count(db_, "SELECT count(*) FROM receipts");
+    if (count.step() != SQLITE_ROW) return io_problem("count receipts", db_);
+    report.receipts = count.int64(0);
     std::stable_sort(report.problems.begin(), report.problems.end(),
                      [](const ChainProblem& a, const ChainProblem& b) { return a.seq < b.seq; });
     return report;
+  }
+
+  // The payload column must be exactly the JWS payload (base64url-decoded)
+  // and hash to the digest the log entry records.
+  static bool payload_matches(std::string_view jws, std::string_view payload, std::string_view payload_sha256,
+                              Sha256& sha) {
+    if (sha.hex(payload) != payload_sha256) return false;
+    // Fast path: the ledger stores the JWS as serialised by nlohmann/json
+    // (members sorted), so it opens with the payload member. Compare the
+    // encoded bytes in place; anything else gets the full parse.
+    constexpr std::string_view kOpen = "{\"payload\":\"";
+    if (jws.substr(0, kOpen.size()) == kOpen) {
+      const std::size_t end = kOpen.size() + (payload.size() * 4 + 2) / 3;  // unpadded base64url length
+      if (jws.size() > end && jws[end] == '"' && b64url_equals(payload, jws.substr(kOpen.size(), end - kOpen.size())) &&
+          jws.find("\"payload\"", end) == std::string_view::npos) {
+        return true;  // the only payload member, and it is this one
+      }
+    }
+    const Json jws_json = Json::parse(jws, nullptr, false);
+    if (jws_json.is_discarded() || !jws_json.is_object() || !jws_json.value("payload", Json()).is_string()) {
+      return false;
+    }
+    const std::optional<std::string> decoded = b64url_decode(jws_json["payload"].get<std::string>());
+    return decoded && *decoded == payload;
   }
 
   Result<PurgeReport> purge_locked(std::int64_t now) {
@@ -742,6 +1046,77 @@ class SqliteStore final : public ConsentStore {
 };
 
 }  // namespace
+
+void read_payload_fields(const Json& p, ReceiptSummary& r) {
+  auto str = [&p](std::initializer_list<const char*> path) -> std::string {
+    const Json* at = &p;
+    for (const char* key : path) {
+      if (!at->is_object()) return "";
+      const auto it = at->find(key);
+      if (it == at->end()) return "";
+      at = &*it;
+    }
+    return at->is_string() ? at->get<std::string>() : "";
+  };
+  r.payload_receipt_id = str({"receiptId"});
+  r.postal = {str({"channels", "postal", "decision"}), str({"channels", "postal", "basis"})};
+  r.phone = {str({"channels", "phone", "decision"}), str({"channels", "phone", "basis"})};
+  r.email = {str({"channels", "email", "decision"}), str({"channels", "email", "basis"})};
+  r.sms = {str({"channels", "sms", "decision"}), str({"channels", "sms", "basis"})};
+  r.salt = str({"subject", "salt"});
+  r.digests = {str({"subject", "digests", "email"}), str({"subject", "digests", "phone"}),
+               str({"subject", "digests", "mobile"}), str({"subject", "digests", "postal"})};
+  r.partner_ids.clear();
+  if (p.is_object() && p.contains("notice") && p["notice"].is_object() && p["notice"].contains("partnerIds")) {
+    r.partner_ids = p["notice"]["partnerIds"].dump();
+  }
+}
+
+// Defaults for other backends, built on the rest of the interface: correct,
+// not fast (the SQLite store overrides both).
+Problems ConsentStore::for_each_receipt_summary(const std::function<bool(const ReceiptSummary&)>& visit) {
+  std::vector<StoredReceipt> all;
+  Problems problems = for_each_person(
+      [&](const PersonState& person) {
+        all.insert(all.end(), person.history.begin(), person.history.end());
+        return true;
+      },
+      /*with_history=*/true);
+  if (!problems.empty()) return problems;
+  std::sort(all.begin(), all.end(), [](const StoredReceipt& a, const StoredReceipt& b) { return a.seq < b.seq; });
+  for (const StoredReceipt& stored : all) {
+    ReceiptSummary r;
+    r.seq = stored.seq;
+    r.receipt_id = stored.receipt_id;
+    r.chain_root = stored.chain_root;
+    r.supersedes = stored.supersedes;
+    r.collection_method = stored.collection_method;
+    r.verification = stored.verification;
+    const Json verification = Json::parse(stored.verification, nullptr, false);
+    r.verification_ok = verification.is_object() && verification.value("ok", Json()) == Json(true);
+    r.countersigner_kid = stored.countersigner_kid;
+    r.received_at = stored.received_at;
+    r.retention_months = stored.retention_months;
+    r.retention_until = retention_until(stored);
+    read_payload_fields(stored.payload, r);
+    if (!visit(r)) break;
+  }
+  return {};
+}
+
+Result<std::vector<AppendOutcome>> ConsentStore::append_many(const std::vector<NewReceipt>& receipts) {
+  std::vector<AppendOutcome> out;
+  for (std::size_t i = 0; i < receipts.size(); ++i) {
+    Result<AppendOutcome> one = append(receipts[i]);
+    if (!one.ok()) {
+      Problems problems = one.problems();
+      for (Problem& p : problems) p.path = "/" + std::to_string(i) + p.path;
+      return problems;
+    }
+    out.push_back(std::move(one).value());
+  }
+  return out;
+}
 
 Json ChainReport::to_json() const {
   Json out = Json::object();

@@ -64,6 +64,27 @@ TEST_F(Cli, UsageAndIoErrorsExitTwo) {
   EXPECT_NE(output.find("--receipt-column"), std::string::npos);
 }
 
+TEST_F(Cli, ReverifyAndTimings) {
+  std::string output;
+  ASSERT_EQ(run_command(export_command(contacts, "out", "--reverify --jobs 1 --format json --timings"), &output), 0)
+      << output;
+  EXPECT_NE(output.find("\"signatures\": \"re-verified\""), std::string::npos) << output;
+  EXPECT_NE(output.find("timings: {"), std::string::npos) << output;
+  EXPECT_EQ(read_csv(w.path("out/partner-acme.csv"))[1][0], id);
+  // Old scripts still run; the flag is obsolete, not an error.
+  ASSERT_EQ(run_command(export_command(contacts, "old", "--no-verify-signatures"), &output), 0) << output;
+  EXPECT_EQ(run_command(export_command(contacts, "both", "--no-verify-signatures --reverify"), &output), 2);
+}
+
+TEST_F(Cli, BrokenChainExitsOneAndWritesNothing) {
+  tamper_signature(w.db_path, id, /*rechain=*/false);
+  std::string output;
+  EXPECT_EQ(run_command(export_command(contacts, "out"), &output), 1);
+  EXPECT_NE(output.find("hash chain does not verify"), std::string::npos) << output;
+  EXPECT_NE(output.find("nothing was written"), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists(w.path("out")));
+}
+
 TEST_F(Cli, ImportRelayed) {
   w.write_file("ok.csv", "reference,channel,action,date\n" + id + ",email,withdrawn,2026-11-20\n");
   const std::string base = cachet_binary() + " import-relayed --partner acme --db " + quote(w.db_path) +

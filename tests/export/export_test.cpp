@@ -5,6 +5,7 @@
 
 #include "cachet/jws.h"
 #include "cachet/openssl_crypto.h"
+#include "cachet/server/store.h"
 #include "helpers.h"
 
 namespace cachet::export_test {
@@ -104,28 +105,16 @@ TEST(Export, NoOtherColumnLeaves) {
   }
 }
 
-void tamper_signature(const std::string& db, const std::string& receipt_id) {
-  sqlite3* h = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(h, "SELECT jws FROM receipts WHERE receipt_id = ?1", -1, &st, nullptr);
-  sqlite3_bind_text(st, 1, receipt_id.c_str(), -1, SQLITE_TRANSIENT);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  Json jws = Json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-  sqlite3_finalize(st);
-  std::string sig = jws["signatures"][0]["signature"].get<std::string>();
-  sig[5] = sig[5] == 'A' ? 'B' : 'A';
-  jws["signatures"][0]["signature"] = sig;
-  const std::string text = jws.dump();
-  sqlite3_prepare_v2(h, "UPDATE receipts SET jws = ?1 WHERE receipt_id = ?2", -1, &st, nullptr);
-  sqlite3_bind_text(st, 1, text.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st, 2, receipt_id.c_str(), -1, SQLITE_TRANSIENT);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-}
+// Every row-level and value-level reason, on the default path (the ledger's
+// recorded verification) and with --reverify (signatures re-verified now):
+// both must reach the same verdicts.
+class EveryRowReason : public ::testing::TestWithParam<bool> {};
+INSTANTIATE_TEST_SUITE_P(Export, EveryRowReason, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? std::string("Reverify") : std::string("RecordedVerification");
+                         });
 
-TEST(Export, EveryRowReason) {
+TEST_P(EveryRowReason, IsCountedAndTheSameOnBothPaths) {
   const Json no_sms = test_config_json("", /*with_sms=*/false);
   const Json no_gamma = test_config_json("", true, true, /*with_gamma=*/false);
   World w;
@@ -158,9 +147,12 @@ TEST(Export, EveryRowReason) {
   mismatch.decisions = {{"postal", "objected"}, {"phone", "objected"}, {"email", "granted"}};
   mismatch.contacts = {{"email", "right@example.fr"}};
   const std::string mismatch_id = w.issue(mismatch);
-  // Receipt invalid: its stored signature is altered.
-  const std::string tampered = w.issue(mixed_person());
-  tamper_signature(w.db_path, tampered);
+  // Receipt invalid: countersigned by a controller key other than --key (a
+  // key used before a rotation, say).
+  const Json old_key = w.crypto->generate_ed25519().value();
+  IssueSpec other_controller = mixed_person();
+  other_controller.controller_key = &old_key;
+  const std::string tampered = w.issue(other_controller);
   // Partner not listed: the person saw a list without gamma.
   IssueSpec before_gamma = mixed_person();
   before_gamma.config = &config_no_gamma;
@@ -185,7 +177,10 @@ TEST(Export, EveryRowReason) {
        mixed_row(before_gamma_id),                                                               // 10: not gamma
        {before_sms_id, "S", "", "", "+33699999999", "", ""},                                     // 11: not-informed
        mixed_row(ok)});                                                                          // 12: duplicate
-  auto outcome = w.run(contacts, "out");
+  exporter::ExportOptions options;
+  options.controller_key = w.controller_public;
+  options.reverify = GetParam();
+  auto outcome = w.run(contacts, "out", options);
   ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
   const Json& report = outcome.value().report;
   const Json& acme = partner_report(report, "acme");
@@ -223,6 +218,100 @@ TEST(Export, EveryRowReason) {
   ASSERT_EQ(acme_rows.size(), 3u);
   EXPECT_EQ(acme_rows[1][0], ok);
   EXPECT_EQ(acme_rows[2][0], before_gamma_id);
+  EXPECT_EQ(report["signaturesVerified"], GetParam());
+  EXPECT_EQ(report["trust"]["signatures"], GetParam() ? "re-verified" : "verified-at-acceptance");
+  EXPECT_EQ(report["trust"]["chain"]["ok"], true);
+  EXPECT_EQ(report["trust"]["chain"]["receipts"], 9);
+}
+
+TEST(Export, BrokenChainRefusesToExport) {
+  World w;
+  const std::string p1 = w.issue(mixed_person());
+  const std::string p2 = w.issue(mixed_person());
+  tamper_signature(w.db_path, p2, /*rechain=*/false);
+  const std::string contacts = w.write_contacts("c.csv", {kHeader, mixed_row(p1)});
+  for (const bool reverify : {false, true}) {
+    exporter::ExportOptions options;
+    options.reverify = reverify;
+    auto outcome = w.run(contacts, "out", options);
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_EQ(outcome.problems().front().code, "export_ledger_broken");
+    EXPECT_NE(outcome.problems().front().message.find("ledger_entry_mismatch"), std::string::npos);
+    EXPECT_NE(outcome.problems().front().message.find(p2), std::string::npos);
+    EXPECT_FALSE(fs::exists(w.path("out")));
+  }
+}
+
+TEST(Export, ReverifyCatchesASignatureTheRewrittenChainHides) {
+  World w;
+  const std::string p1 = w.issue(mixed_person());
+  tamper_signature(w.db_path, p1, /*rechain=*/true);
+  ASSERT_TRUE(w.store->verify_chain().value().ok());
+  const std::string contacts = w.write_contacts("c.csv", {kHeader, mixed_row(p1)});
+  // The default path relies on the verification recorded at acceptance...
+  auto trusted = w.run(contacts, "out");
+  ASSERT_TRUE(trusted.ok()) << trusted.problems().front().message;
+  EXPECT_EQ(partner_report(trusted.value().report, "acme")["rowsWritten"], 1);
+  // ... --reverify checks the signatures themselves.
+  exporter::ExportOptions options;
+  options.reverify = true;
+  options.jobs = 1;
+  auto reverified = w.run(contacts, "out-reverified", options);
+  ASSERT_TRUE(reverified.ok()) << reverified.problems().front().message;
+  EXPECT_EQ(reverified.value().report["rowsLeftOutForEveryPartner"]["receipt-invalid"], 1);
+  EXPECT_EQ(reverified.value().report["exampleLines"]["receipt-invalid"], Json({2}));
+  EXPECT_EQ(partner_report(reverified.value().report, "acme")["rowsWritten"], 0);
+}
+
+TEST(Export, ReceiptNotVerifiedAtAcceptanceIsInvalid) {
+  // A receipt the ledger holds with a failed verification record (written by
+  // another tool straight into the store): never exported.
+  World w;
+  const std::string p1 = w.issue(mixed_person());
+  auto stored = w.store->find(p1);
+  ASSERT_TRUE(stored.ok() && stored.value());
+  server::NewReceipt copy;
+  copy.receipt_id = "6f1c3c1e-3a53-4a4e-9b8e-0d5e5f0b1a01";
+  copy.jws = stored.value()->jws;
+  copy.payload = stored.value()->payload.dump();  // receiptId inside is p1's: not this receipt
+  copy.payload_sha256 = hex_encode(w.crypto->sha256(copy.payload));
+  copy.verification = R"({"ok":false})";
+  copy.countersigner_kid = stored.value()->countersigner_kid;
+  copy.issued_at = stored.value()->issued_at;
+  copy.collection_method = "web-form";
+  copy.retention_months = 36;
+  copy.received_at = "2026-11-01T10:00:00Z";
+  ASSERT_TRUE(w.store->append(copy).ok());
+  auto outcome = w.run(w.write_contacts("c.csv", {kHeader, mixed_row(copy.receipt_id), mixed_row(p1)}), "out");
+  ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
+  EXPECT_EQ(outcome.value().report["rowsLeftOutForEveryPartner"]["receipt-invalid"], 1);
+  EXPECT_EQ(partner_report(outcome.value().report, "acme")["rowsWritten"], 1);
+}
+
+TEST(Export, AnyReceiptIdOfTheChainFindsTheLatestState) {
+  World w;
+  const std::string root = w.issue(mixed_person());
+  IssueSpec update = mixed_person();
+  update.contacts = Json::object();
+  update.supersedes = root;
+  update.method = "preference-centre";
+  update.decisions["email"] = "withdrawn";
+  update.at = "2026-11-05T10:00:00Z";
+  const std::string middle = w.issue(update);
+  update.supersedes = middle;
+  update.decisions["email"] = "granted";
+  update.at = "2026-11-06T10:00:00Z";
+  const std::string latest = w.issue(update);
+  for (const std::string& id : {root, middle, latest}) {
+    auto outcome = w.run(w.write_contacts("c.csv", {kHeader, mixed_row(id)}), "out-" + id);
+    ASSERT_TRUE(outcome.ok());
+    const auto acme = read_csv(w.path("out-" + id + "/partner-acme.csv"));
+    ASSERT_EQ(acme.size(), 2u) << id;
+    EXPECT_EQ(acme[1], (Fields{root, "12 rue du Lac,  75001 Paris", "", " jean.dupont@example.fr", ""})) << id;
+    const Json& timings = outcome.value().timings;
+    EXPECT_EQ(timings["indexPeople"], 1);
+    EXPECT_EQ(timings["indexReceiptIds"], 3);
+  }
 }
 
 TEST(Export, ReferenceIsTheChainRootAndLatestReceiptWins) {

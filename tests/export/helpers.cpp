@@ -1,5 +1,6 @@
 #include "helpers.h"
 
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -117,7 +118,7 @@ std::string World::issue(const IssueSpec& spec) {
     return "";
   }
   server::AcceptOptions accept;
-  accept.controller_key = controller_key;
+  accept.controller_key = spec.controller_key != nullptr ? *spec.controller_key : controller_key;
   accept.accepted_at = spec.at;
   Result<server::Accepted> accepted = server::accept_receipt(*store, *crypto, receipt.value().dump(), accept);
   if (!accepted.ok()) {
@@ -139,6 +140,61 @@ Result<exporter::ExportOutcome> World::run(const std::string& contacts, const st
   options.out_dir = path(out_name);
   if (options.at.empty()) options.at = "2026-11-30T10:00:00Z";
   return exporter::run_export(config, *store, options);
+}
+
+namespace {
+struct Db {
+  sqlite3* h = nullptr;
+  explicit Db(const std::string& path) { EXPECT_EQ(sqlite3_open(path.c_str(), &h), SQLITE_OK); }
+  ~Db() { sqlite3_close(h); }
+  std::vector<std::vector<std::string>> query(const std::string& sql, const std::vector<std::string>& args = {}) {
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      sqlite3_bind_text(st, static_cast<int>(i + 1), args[i].c_str(), -1, SQLITE_TRANSIENT);
+    }
+    std::vector<std::vector<std::string>> rows;
+    int rc = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      std::vector<std::string> row;
+      for (int c = 0; c < sqlite3_column_count(st); ++c) {
+        const auto* text = sqlite3_column_text(st, c);
+        row.emplace_back(text != nullptr ? reinterpret_cast<const char*>(text) : "");
+      }
+      rows.push_back(row);
+    }
+    EXPECT_EQ(rc, SQLITE_DONE) << sqlite3_errmsg(h);
+    sqlite3_finalize(st);
+    return rows;
+  }
+};
+std::string sha256_hex(const std::string& data) {
+  return hex_encode(make_openssl_crypto()->sha256(data));
+}
+}  // namespace
+
+void tamper_signature(const std::string& db_path, const std::string& receipt_id, bool rechain) {
+  Db db(db_path);
+  const auto rows = db.query("SELECT jws, seq FROM receipts WHERE receipt_id = ?1", {receipt_id});
+  ASSERT_EQ(rows.size(), 1u);
+  Json jws = Json::parse(rows[0][0]);
+  std::string sig = jws["signatures"][0]["signature"].get<std::string>();
+  sig[5] = sig[5] == 'A' ? 'B' : 'A';
+  jws["signatures"][0]["signature"] = sig;
+  const std::string text = jws.dump();
+  db.query("UPDATE receipts SET jws = ?1 WHERE receipt_id = ?2", {text, receipt_id});
+  if (!rechain) return;
+  // The entry names the JWS's SHA-256 (docs/server.md); every later hash follows.
+  const std::string seq = rows[0][1];
+  Json entry = Json::parse(db.query("SELECT entry FROM log WHERE seq = ?1", {seq})[0][0]);
+  entry["jwsSha256"] = sha256_hex(text);
+  db.query("UPDATE log SET entry = ?1 WHERE seq = ?2", {entry.dump(), seq});
+  std::string prev(32, '\0');
+  for (const auto& row : db.query("SELECT seq, entry FROM log ORDER BY seq")) {
+    const std::string hash = sha256_hex(prev + row[1]);
+    db.query("UPDATE log SET hash = ?1 WHERE seq = ?2", {hash, row[0]});
+    prev = make_openssl_crypto()->sha256(prev + row[1]);
+  }
 }
 
 std::string read_text(const std::string& path) {

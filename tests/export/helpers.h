@@ -35,6 +35,7 @@ struct IssueSpec {
   std::string relayed_by;
   std::string at = "2026-11-01T10:00:00Z";
   const Config* config = nullptr;   // default: the world's
+  const Json* controller_key = nullptr;  // default: the world's (another: a key used before a rotation)
 };
 
 class World {
@@ -60,6 +61,13 @@ class World {
   std::string db_path;
   std::unique_ptr<server::ConsentStore> store;
 };
+
+// Alters one byte of the stored collector signature of `receipt_id` (the
+// JWS no longer verifies). With `rechain`, also rewrites that receipt's log
+// entry and every hash after it, as someone with write access to the ledger
+// file could: the hash chain then verifies, and only --reverify (or a copy of
+// the chain head kept elsewhere) catches it.
+void tamper_signature(const std::string& db, const std::string& receipt_id, bool rechain);
 
 std::string read_text(const std::string& path);
 std::vector<std::vector<std::string>> read_csv(const std::string& path);

@@ -134,19 +134,23 @@ TEST(Relayed, ARelayedReceiptDoesNotWidenThePartnerList) {
   ASSERT_EQ(applied.value().lines[0].outcome, "applied") << applied.value().lines[0].message;
   // The relayed receipt lists newco (the config's current list), but the
   // person never saw it: email consent must not flow to newco.
-  exporter::ExportOptions options;
-  options.contacts_path = w.write_contacts("c.csv", {kHeader, row(p1)});
-  options.out_dir = w.path("out");
-  options.at = "2026-11-30T10:00:00Z";
-  auto outcome = exporter::run_export(grown, *w.store, options);
-  ASSERT_TRUE(outcome.ok());
-  for (const Json& p : outcome.value().report["partners"]) {
-    if (p["id"] == "newco") {
-      EXPECT_EQ(p["rowsWritten"], 0);
-      EXPECT_EQ(p["rowsLeftOut"]["partner-not-listed"], 1);
-    }
-    if (p["id"] == "acme") {
-      EXPECT_EQ(p["rowsWritten"], 1);  // email still consented for acme
+  // The same on both paths: the index, and the receipts re-verified now.
+  for (const bool reverify : {false, true}) {
+    exporter::ExportOptions options;
+    options.contacts_path = w.write_contacts("c.csv", {kHeader, row(p1)});
+    options.out_dir = w.path(reverify ? "out-reverified" : "out");
+    options.at = "2026-11-30T10:00:00Z";
+    options.reverify = reverify;
+    auto outcome = exporter::run_export(grown, *w.store, options);
+    ASSERT_TRUE(outcome.ok());
+    for (const Json& p : outcome.value().report["partners"]) {
+      if (p["id"] == "newco") {
+        EXPECT_EQ(p["rowsWritten"], 0) << reverify;
+        EXPECT_EQ(p["rowsLeftOut"]["partner-not-listed"], 1) << reverify;
+      }
+      if (p["id"] == "acme") {
+        EXPECT_EQ(p["rowsWritten"], 1) << reverify;  // email still consented for acme
+      }
     }
   }
 }

@@ -280,6 +280,165 @@ PRAGMA user_version = 1;
   sqlite3_close(db);
 }
 
+// The log entry of a receipt as the first ledgers wrote it (nlohmann/json,
+// members sorted): verify_chain's direct writer must give the same bytes.
+std::string reference_entry(const StoredReceipt& r, const NewReceipt& in) {
+  Json entry = Json::object();
+  entry["kind"] = "receipt";
+  entry["seq"] = r.seq;
+  entry["receiptId"] = r.receipt_id;
+  entry["jwsSha256"] = sha256_hex(in.jws);
+  entry["payloadSha256"] = in.payload_sha256;
+  entry["verification"] = in.verification;
+  entry["countersignerKid"] = in.countersigner_kid;
+  entry["receivedAt"] = r.received_at;
+  entry["issuedAt"] = in.issued_at;
+  entry["chainRoot"] = r.chain_root;
+  entry["supersedes"] = in.supersedes;
+  entry["collectionMethod"] = in.collection_method;
+  entry["retentionMonths"] = static_cast<std::int64_t>(in.retention_months);
+  return entry.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+TEST_F(LedgerTest, LogEntriesKeepTheirFormatForAnyText) {
+  std::vector<NewReceipt> inputs;
+  inputs.push_back(receipt("plain"));
+  NewReceipt quotes = receipt("quotes");
+  quotes.verification = R"({"ok":true,"note":"a \\ back\\slash and \"quotes\" / slash"})";
+  inputs.push_back(quotes);
+  NewReceipt accents = receipt("accents");
+  accents.countersigner_kid = "cl\xc3\xa9-\x7f";  // non-ASCII and DEL go through nlohmann
+  accents.verification = std::string(R"({"ok":true,"tab":")") + "\t" + "\"}";
+  inputs.push_back(accents);
+  NewReceipt control = receipt("control");
+  control.collection_method = std::string("paper\n") + '\x01';
+  inputs.push_back(control);
+  auto appended = store_->append_many(inputs);
+  ASSERT_TRUE(appended.ok()) << appended.problems().front().message;
+  ASSERT_EQ(appended.value().size(), inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const StoredReceipt& stored = appended.value()[i].stored;
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT entry FROM log WHERE seq = ?1", -1, &st, nullptr), SQLITE_OK);
+    sqlite3_bind_int64(st, 1, stored.seq);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))),
+              reference_entry(stored, inputs[i]))
+        << inputs[i].receipt_id;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(first_code(), "");
+}
+
+TEST_F(LedgerTest, AppendManyIsAllOrNothing) {
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  auto bad = store_->append_many({receipt("b"), receipt("c", "nope"), receipt("d")});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.problems().front().code, "ledger_unknown_supersedes");
+  EXPECT_EQ(bad.problems().front().path, "/1/supersedes");
+  EXPECT_FALSE(store_->find("b").value().has_value());
+  auto good = store_->append_many({receipt("b"), receipt("b2", "b", "withdrawn"), receipt("a")});
+  ASSERT_TRUE(good.ok()) << good.problems().front().message;
+  EXPECT_EQ(good.value()[1].stored.chain_root, "b");
+  EXPECT_EQ(good.value()[2].status, AppendStatus::kDuplicate);
+  EXPECT_EQ(first_code(), "");
+  EXPECT_EQ(store_->verify_chain().value().receipts, 3);
+}
+
+TEST_F(LedgerTest, ReceiptSummariesMatchTheParsedPayload) {
+  NewReceipt rich = receipt("r1");
+  Json payload = Json::parse(rich.payload);
+  payload["channels"]["postal"] = {{"basis", "legitimate-interest"}, {"decision", "objected"}};
+  payload["channels"]["sms"] = {{"basis", "consent"}, {"decision", 3}};  // not a string: reads as empty
+  payload["subject"] = {{"salt", "c2FsdHNhbHRzYWx0c2FsdA"}, {"digests", {{"email", std::string(64, 'a')}}}};
+  payload["notice"] = {{"partnerIds", {"acme", "beta"}}};
+  rich.payload = payload.dump();
+  rich.payload_sha256 = sha256_hex(rich.payload);
+  rich.jws = Json{{"payload", b64url_encode(rich.payload)}, {"signatures", Json::array()}}.dump();
+  NewReceipt broken = receipt("r2");
+  broken.payload = "{not json";
+  broken.payload_sha256 = sha256_hex(broken.payload);
+  broken.verification = R"({"ok":false})";
+  ASSERT_TRUE(store_->append_many({rich, broken, receipt("r3", "r1", "withdrawn", "2026-02-01T00:00:00Z")}).ok());
+  std::vector<ReceiptSummary> fast, generic;
+  ASSERT_TRUE(store_->for_each_receipt_summary([&](const ReceiptSummary& r) {
+                      fast.push_back(r);
+                      return true;
+                    })
+                  .empty());
+  ASSERT_TRUE(store_->ConsentStore::for_each_receipt_summary([&](const ReceiptSummary& r) {
+                      generic.push_back(r);
+                      return true;
+                    })
+                  .empty());
+  ASSERT_EQ(fast.size(), 3u);
+  ASSERT_EQ(generic.size(), 3u);
+  for (std::size_t i = 0; i < fast.size(); ++i) {
+    const ReceiptSummary& a = fast[i];
+    const ReceiptSummary& b = generic[i];
+    EXPECT_EQ(a.seq, b.seq);
+    EXPECT_EQ(a.receipt_id, b.receipt_id);
+    EXPECT_EQ(a.chain_root, b.chain_root);
+    EXPECT_EQ(a.supersedes, b.supersedes);
+    EXPECT_EQ(a.collection_method, b.collection_method);
+    EXPECT_EQ(a.verification_ok, b.verification_ok) << a.receipt_id;
+    EXPECT_EQ(a.retention_until, b.retention_until);
+    EXPECT_EQ(a.payload_receipt_id, b.payload_receipt_id);
+    for (auto m : {&ReceiptSummary::postal, &ReceiptSummary::phone, &ReceiptSummary::email, &ReceiptSummary::sms}) {
+      EXPECT_EQ((a.*m).decision, (b.*m).decision) << a.receipt_id;
+      EXPECT_EQ((a.*m).basis, (b.*m).basis) << a.receipt_id;
+    }
+    EXPECT_EQ(a.salt, b.salt);
+    EXPECT_EQ(a.digests.email, b.digests.email);
+    EXPECT_EQ(a.digests.postal, b.digests.postal);
+    EXPECT_EQ(Json::parse(a.partner_ids.empty() ? "null" : a.partner_ids),
+              Json::parse(b.partner_ids.empty() ? "null" : b.partner_ids));
+  }
+  EXPECT_EQ(fast[0].postal.decision, "objected");
+  EXPECT_EQ(fast[0].sms.decision, "");
+  EXPECT_EQ(fast[0].partner_ids, R"(["acme","beta"])");
+  EXPECT_FALSE(fast[1].verification_ok);
+  EXPECT_EQ(fast[1].payload_receipt_id, "");
+  EXPECT_EQ(fast[2].chain_root, "r1");
+  EXPECT_EQ(fast[2].email.decision, "withdrawn");
+  EXPECT_EQ(fast[2].retention_until, "2026-03-01T00:00:00Z");
+}
+
+TEST_F(LedgerTest, StoredReceiptsTheLogDoesNotAccountForAreDetected) {
+  ASSERT_TRUE(store_->append(receipt("old", "", "granted", "2026-01-01T10:00:00Z")).ok());
+  ASSERT_TRUE(store_->append(receipt("keep", "", "granted", "2026-06-01T10:00:00Z")).ok());
+  store_.reset();
+  sql("CREATE TABLE saved AS SELECT * FROM receipts WHERE receipt_id = 'old'");
+  open();
+  ASSERT_EQ(store_->purge(parse_rfc3339("2026-03-01T00:00:00Z").value()).value().removed,
+            std::vector<std::string>{"old"});
+  EXPECT_EQ(first_code(), "");
+  // The purged receipt put back.
+  store_.reset();
+  sql("INSERT INTO receipts SELECT * FROM saved");
+  open();
+  EXPECT_EQ(first_code(), "ledger_purged_receipt_present");
+  // A receipt inserted behind the ledger's back.
+  store_.reset();
+  sql("DELETE FROM receipts WHERE receipt_id = 'old'; INSERT INTO receipts SELECT 'ghost', 99, jws, payload, "
+      "payload_sha256, verification, countersigner_kid, received_at, issued_at, collection_method, 'ghost', NULL, "
+      "retention_months FROM saved");
+  open();
+  auto report = store_->verify_chain();
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report.value().problems.size(), 1u);
+  EXPECT_EQ(report.value().problems.front().code, "ledger_unlogged_receipt");
+  EXPECT_EQ(report.value().problems.front().receipt_id, "ghost");
+  // A stored receipt moved to another receipt's position.
+  store_.reset();
+  sql("DELETE FROM receipts WHERE receipt_id = 'ghost'; UPDATE receipts SET seq = 1 WHERE receipt_id = 'keep'");
+  open();
+  EXPECT_EQ(first_code(), "ledger_entry_mismatch");
+}
+
 TEST(ServerUtil, TimesAndEncodings) {
   EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(parse_rfc3339("2026-11-30T10:00:00Z").value(), 1796032800);

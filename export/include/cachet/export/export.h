@@ -7,6 +7,7 @@
 //   csv_*             the contact file or mapping is malformed (input judged bad)
 //   export_*          options, output directory, I/O
 //   ledger_*          the ledger (from cachet_server)
+//   export_ledger_broken  the ledger's hash chain does not verify: nothing is exported
 #pragma once
 
 #include <cstdint>
@@ -36,7 +37,7 @@ Result<ColumnMapping> parse_mapping(std::string_view json_text);
 
 // Why a row or a value did not go to a partner. Stable strings (report.json).
 inline constexpr const char* kNoReceipt = "no-receipt";              // no id in the row, or the ledger lacks it
-inline constexpr const char* kReceiptInvalid = "receipt-invalid";    // stored JWS fails verify_receipt
+inline constexpr const char* kReceiptInvalid = "receipt-invalid";    // not verified/countersigned (by --key) at acceptance, or fails --reverify
 inline constexpr const char* kRetentionExpired = "retention-expired";// R9: past the receipt's retention
 inline constexpr const char* kDuplicatePerson = "duplicate-person";  // an earlier row already covered this chain
 inline constexpr const char* kPartnerNotListed = "partner-not-listed";// R6/R7: not in notice.partnerIds
@@ -55,8 +56,12 @@ struct ExportOptions {
   std::string at;                          // transfer time, RFC 3339 UTC or YYYY-MM-DD; now when empty
   std::optional<Json> controller_key;      // public JWK: receipts must carry its countersignature
   bool force = false;                      // replace an existing non-empty --out
-  int jobs = 0;                            // threads verifying signatures; 0 = hardware
-  bool verify_signatures = true;           // false only for measurements (bench)
+  // Trust model (docs/export.md): by default the export verifies the ledger's
+  // hash chain and relies on the verification each receipt passed when the
+  // ledger accepted it. `reverify` re-verifies every receipt's signatures
+  // instead (the core's verify_receipt; slow: two Ed25519 checks a person).
+  bool reverify = false;
+  int jobs = 0;                            // --reverify: threads verifying signatures; 0 = hardware
   std::string agent = "cachet-export";     // written into the ledger entry
 };
 
@@ -64,6 +69,10 @@ struct ExportOutcome {
   Json report;          // also written as DIR/report.json
   std::string summary;  // also written as DIR/report.txt
   bool ledger_recorded = false;
+  // Phase timings and index size (verifyChainSeconds, indexSeconds,
+  // indexPeople, indexReceiptIds, indexBytes, rowsSeconds): measurements,
+  // not part of the report.
+  Json timings = Json::object();
 };
 
 // Runs the export. On any failure nothing is left in `out_dir` or beside it.

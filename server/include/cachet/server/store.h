@@ -71,6 +71,40 @@ struct PersonState {
   std::string retention_until;         // RFC 3339: latest.received_at + retention months (R9)
 };
 
+// One stored receipt as a bulk reader needs it (the export): the ledger's
+// columns plus the few payload fields that decide what may leave, read by
+// SQLite's JSON functions without the JWS and without a full parse. Payload
+// fields that are absent (or not JSON strings) read as empty.
+struct ReceiptSummary {
+  std::int64_t seq = 0;
+  std::string receipt_id;
+  std::string chain_root;
+  std::string supersedes;         // empty for a chain root
+  std::string collection_method;  // web-form, paper, preference-centre, relayed-by-partner, ...
+  std::string verification;       // JSON text written when the receipt was accepted (its "ok" below)
+  bool verification_ok = false;   // verification is an object whose "ok" is true
+  std::string countersigner_kid;
+  std::string received_at;
+  int retention_months = 0;
+  std::string retention_until;  // RFC 3339: received_at + retention months (R9); empty when none
+  // From the payload (RFC 8785 bytes, bound to the log entry: verify_chain).
+  std::string payload_receipt_id;  // receiptId
+  struct ChannelState {
+    std::string decision;  // granted, not-granted, objected, not-objected, withdrawn
+    std::string basis;     // consent, legitimate-interest
+  };
+  ChannelState postal, phone, email, sms;  // channels.KIND
+  std::string salt;                        // subject.salt
+  struct Digests {
+    std::string email, phone, mobile, postal;  // subject.digests.KIND (hex)
+  } digests;
+  std::string partner_ids;  // notice.partnerIds as JSON text (an array), empty when absent
+};
+
+// Fills the payload members of `out` (payload_receipt_id ... partner_ids)
+// from a parsed payload, the way for_each_receipt_summary reads them.
+void read_payload_fields(const Json& payload, ReceiptSummary& out);
+
 enum class AppendStatus { kAppended, kDuplicate };
 struct AppendOutcome {
   AppendStatus status = AppendStatus::kAppended;
@@ -126,7 +160,23 @@ class ConsentStore {
   // returns false. `with_history` fills PersonState::history (costlier).
   virtual Problems for_each_person(const std::function<bool(const PersonState&)>& visit, bool with_history = false) = 0;
 
-  // Recomputes the hash chain and checks every stored receipt against its entry.
+  // Calls `visit` once per stored receipt, in log order (a chain's receipts
+  // in the order they were appended: its latest comes last), with a
+  // ReceiptSummary. One sequential pass; no history, no JWS. Stops early when
+  // `visit` returns false. Reads what is stored: run verify_chain() first to
+  // know those bytes are the ones the log recorded.
+  virtual Problems for_each_receipt_summary(const std::function<bool(const ReceiptSummary&)>& visit);
+
+  // Appends receipts in order, as append() does one; the SQLite store does it
+  // in one transaction (one commit, one fsync), all or nothing: on a problem
+  // nothing is appended and the problem's path starts with "/N" (N the index
+  // of the offending receipt). For bulk loads (benchmarks, migrations).
+  virtual Result<std::vector<AppendOutcome>> append_many(const std::vector<NewReceipt>& receipts);
+
+  // Recomputes the hash chain and checks every stored receipt against its
+  // entry: its columns, the SHA-256 of its JWS, and that the payload column is
+  // the JWS payload and hashes to the recorded digest. Streams the log once
+  // (memory does not grow with the ledger).
   virtual Result<ChainReport> verify_chain() = 0;
 
   // R9: removes every person whose retention has passed at `now_unix`

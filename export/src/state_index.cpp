@@ -1,0 +1,260 @@
+#include "state_index.h"
+
+#include <algorithm>
+
+#include "cachet/export/export.h"
+#include "cachet/json.h"
+
+namespace cachet::exporter {
+
+std::optional<Uuid128> parse_uuid(std::string_view s) {
+  // 8-4-4-4-12 lower-case hex digits, as the ledger stores receipt ids.
+  if (s.size() != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') return std::nullopt;
+  Uuid128 out;
+  int n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
+    unsigned v = 0;
+    if (c >= '0' && c <= '9') {
+      v = static_cast<unsigned>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      v = static_cast<unsigned>(c - 'a' + 10);
+    } else {
+      return std::nullopt;
+    }
+    std::uint64_t& half = n < 16 ? out.hi : out.lo;
+    half = half << 4 | v;
+    ++n;
+  }
+  return out;
+}
+
+std::string format_uuid(const Uuid128& u) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out(36, '-');
+  std::size_t at = 0;
+  for (int n = 0; n < 32; ++n) {
+    if (at == 8 || at == 13 || at == 18 || at == 23) ++at;
+    const std::uint64_t half = n < 16 ? u.hi : u.lo;
+    out[at++] = kHex[(half >> (4 * (15 - n % 16))) & 15];
+  }
+  return out;
+}
+
+DecisionCode decision_code(std::string_view d) {
+  if (d == "granted") return DecisionCode::kGrantedDecision;
+  if (d == "not-granted") return DecisionCode::kNotGrantedDecision;
+  if (d == "objected") return DecisionCode::kObjectedDecision;
+  if (d == "not-objected") return DecisionCode::kNotObjectedDecision;
+  if (d == "withdrawn") return DecisionCode::kWithdrawnDecision;
+  return DecisionCode::kNoneDecision;  // absent or unknown: the person was not asked (not-informed)
+}
+
+const char* contact_kind_name(ContactKind kind) {
+  switch (kind) {
+    case ContactKind::kEmail:
+      return "email";
+    case ContactKind::kPhone:
+      return "phone";
+    case ContactKind::kMobile:
+      return "mobile";
+    case ContactKind::kPostal:
+      return "postal";
+  }
+  return "";
+}
+
+namespace {
+
+// 64 lower-case hex digits (what the core writes) into 32 bytes.
+bool decode_digest(std::string_view hex, std::array<unsigned char, 32>& out) {
+  if (hex.size() != 64) return false;
+  for (std::size_t i = 0; i < 32; ++i) {
+    unsigned byte = 0;
+    for (std::size_t j = 0; j < 2; ++j) {
+      const char c = hex[2 * i + j];
+      unsigned v = 0;
+      if (c >= '0' && c <= '9') {
+        v = static_cast<unsigned>(c - '0');
+      } else if (c >= 'a' && c <= 'f') {
+        v = static_cast<unsigned>(c - 'a' + 10);
+      } else {
+        return false;
+      }
+      byte = byte << 4 | v;
+    }
+    out[i] = static_cast<unsigned char>(byte);
+  }
+  return true;
+}
+
+}  // namespace
+
+StateIndex::StateIndex(std::vector<std::string> partners) : partners_(std::move(partners)), table_(16) {}
+
+std::uint32_t* StateIndex::slot_for(const Uuid128& key, bool insert) {
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t i = Uuid128Hash{}(key)&mask;; i = (i + 1) & mask) {
+    Slot& slot = table_[i];
+    if (slot.person == kEmpty) {
+      if (!insert) return nullptr;
+      slot.key = key;
+      ++ids_;
+      return &slot.person;
+    }
+    if (slot.key == key) return &slot.person;
+  }
+}
+
+void StateIndex::grow() {
+  std::vector<Slot> old(table_.size() * 2);
+  old.swap(table_);
+  ids_ = 0;
+  for (const Slot& s : old) {
+    if (s.person != kEmpty) *slot_for(s.key, true) = s.person;
+  }
+}
+
+std::uint32_t StateIndex::list_id(const std::string& json_text) {
+  const auto it = list_ids_.find(json_text);
+  if (it != list_ids_.end()) return it->second;
+  // A new list (a config change): parse it once.
+  std::vector<bool> bits(partners_.size(), false);
+  const Json ids = Json::parse(json_text, nullptr, false);
+  if (ids.is_array()) {
+    for (const Json& id : ids) {
+      if (!id.is_string()) continue;
+      const auto at = std::find(partners_.begin(), partners_.end(), id.get<std::string>());
+      if (at != partners_.end()) bits[static_cast<std::size_t>(at - partners_.begin())] = true;
+    }
+  }
+  const auto id = static_cast<std::uint32_t>(lists_.size());
+  lists_.push_back(std::move(bits));
+  list_ids_.emplace(json_text, id);
+  return id;
+}
+
+std::uint32_t StateIndex::intersect(std::uint32_t a, std::uint32_t b) {
+  const auto key = std::make_pair(a, b);
+  const auto it = intersections_.find(key);
+  if (it != intersections_.end()) return it->second;
+  std::vector<bool> bits(partners_.size(), false);
+  for (std::size_t i = 0; i < bits.size(); ++i) bits[i] = lists_[a][i] && lists_[b][i];
+  const auto id = static_cast<std::uint32_t>(lists_.size());
+  lists_.push_back(std::move(bits));
+  intersections_.emplace(key, id);
+  return id;
+}
+
+std::uint32_t StateIndex::person_for(const server::ReceiptSummary& r) {
+  // The chain root is the first receipt of the chain, so it came first; a
+  // root that is not indexed (should not happen) starts a person anyway.
+  const std::string& root = r.chain_root.empty() ? r.receipt_id : r.chain_root;
+  std::uint32_t person = kEmpty;
+  if (const std::optional<Uuid128> key = parse_uuid(root)) {
+    if (const std::uint32_t* found = slot_for(*key, false)) person = *found;
+  } else if (const auto it = other_ids_.find(root); it != other_ids_.end()) {
+    person = it->second;
+  }
+  if (person == kEmpty) {
+    person = static_cast<std::uint32_t>(people_.size());
+    PersonRecord record;
+    record.own_list = PersonRecord::kNoList;
+    record.other_root = PersonRecord::kNoList;
+    if (const std::optional<Uuid128> key = parse_uuid(root)) {
+      record.root = *key;
+    } else {
+      record.other_root = static_cast<std::uint32_t>(other_roots_.size());
+      other_roots_.push_back(root);
+    }
+    people_.push_back(record);
+  }
+  // Index this receipt id (and the root's, when the root itself is gone).
+  for (const std::string* id : {&r.receipt_id, &root}) {
+    if (const std::optional<Uuid128> key = parse_uuid(*id)) {
+      if ((ids_ + 1) * 10 > table_.size() * 7) grow();  // load factor at most 0.7
+      *slot_for(*key, true) = person;
+    } else {
+      other_ids_[*id] = person;
+    }
+  }
+  return person;
+}
+
+void StateIndex::add(const server::ReceiptSummary& r, bool invalid) {
+  PersonRecord& p = people_[person_for(r)];
+  if (r.seq < p.latest_seq) return;  // log order is the contract; never let an older receipt win (R10)
+  const std::uint32_t list = list_id(r.partner_ids);
+  // A receipt relayed by a partner was not seen by the person: the list that
+  // binds is also limited by the latest receipt the person made themselves (R7).
+  const bool relayed = r.collection_method == "relayed-by-partner";
+  if (!relayed) {
+    p.own_list = list;
+    p.flags =
+        static_cast<std::uint8_t>(invalid ? p.flags | PersonRecord::kOwnInvalid : p.flags & ~PersonRecord::kOwnInvalid);
+  }
+  p.latest_seq = r.seq;
+  p.list = list;
+  std::uint8_t flags = p.flags & static_cast<std::uint8_t>(PersonRecord::kOwnInvalid | PersonRecord::kSeen);
+  if (invalid) flags |= PersonRecord::kLatestInvalid;
+  if (relayed) flags |= PersonRecord::kLatestRelayed;
+  p.flags = flags;
+  const std::optional<std::int64_t> until = r.retention_until.empty() ? std::nullopt : parse_time(r.retention_until);
+  p.retention_until = until ? *until : PersonRecord::kNoRetention;
+  const server::ReceiptSummary::ChannelState* states[] = {&r.postal, &r.phone, &r.email, &r.sms};  // Channel order
+  for (std::size_t c = 0; c < 4; ++c) {
+    p.channel[c] = static_cast<std::uint8_t>(decision_code(states[c]->decision)) |
+                   (states[c]->basis == "consent" ? PersonRecord::kConsentBasis : 0);
+  }
+  const std::string* digests[] = {&r.digests.email, &r.digests.phone, &r.digests.mobile, &r.digests.postal};
+  p.digest_mask = 0;
+  p.digest_named = 0;
+  for (std::size_t k = 0; k < 4; ++k) {
+    if (!digests[k]->empty()) p.digest_named |= static_cast<std::uint8_t>(1u << k);
+    if (decode_digest(*digests[k], p.digests[k])) p.digest_mask |= static_cast<std::uint8_t>(1u << k);
+  }
+  // Salts over 64 KiB are not the core's (16 bytes, base64url): kept as none, so no value matches.
+  p.salt_at = salts_.size();
+  p.salt_len = r.salt.size() <= UINT16_MAX ? static_cast<std::uint16_t>(r.salt.size()) : 0;
+  salts_.append(r.salt, 0, p.salt_len);
+}
+
+void StateIndex::finish() {
+  for (PersonRecord& p : people_) {
+    bool invalid = (p.flags & PersonRecord::kLatestInvalid) != 0;
+    if ((p.flags & PersonRecord::kLatestRelayed) != 0 && p.own_list != PersonRecord::kNoList) {
+      p.list = intersect(p.list, p.own_list);
+      invalid = invalid || (p.flags & PersonRecord::kOwnInvalid) != 0;
+    }
+    if (invalid) p.flags |= PersonRecord::kInvalid;
+  }
+  salts_.shrink_to_fit();
+}
+
+PersonRecord* StateIndex::find(std::string_view receipt_id) {
+  if (const std::optional<Uuid128> key = parse_uuid(receipt_id)) {
+    const std::uint32_t* person = slot_for(*key, false);
+    return person != nullptr ? &people_[*person] : nullptr;
+  }
+  const auto it = other_ids_.find(std::string(receipt_id));
+  return it != other_ids_.end() ? &people_[it->second] : nullptr;
+}
+
+bool StateIndex::listed(const PersonRecord& p, std::size_t partner) const {
+  return p.list < lists_.size() && partner < lists_[p.list].size() && lists_[p.list][partner];
+}
+
+std::string StateIndex::reference(const PersonRecord& p) const {
+  return p.other_root != PersonRecord::kNoList ? other_roots_[p.other_root] : format_uuid(p.root);
+}
+
+std::size_t StateIndex::memory_bytes() const {
+  std::size_t bytes = people_.capacity() * sizeof(PersonRecord) + table_.capacity() * sizeof(Slot) + salts_.capacity();
+  for (const auto& l : lists_) bytes += l.capacity() / 8 + sizeof l;
+  for (const auto& [id, person] : other_ids_) bytes += id.capacity() + sizeof person + 32;
+  for (const auto& r : other_roots_) bytes += r.capacity() + sizeof r;
+  return bytes;
+}
+
+}  // namespace cachet::exporter
