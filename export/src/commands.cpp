@@ -155,9 +155,6 @@ void add_export(CLI::App& app, int& exit_code) {
     } else {
       std::cout << outcome.value().summary;
     }
-    if (!outcome.value().ledger_recorded) {
-      std::cerr << "warning: " << outcome.value().report["ledger"]["message"].get<std::string>() << "\n";
-    }
     exit_code = kOk;
   });
 }

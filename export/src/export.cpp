@@ -920,16 +920,9 @@ Result<ExportOutcome> Exporter::finish() {
                         {"partners", ledger_partners}};
   ExportOutcome outcome;
   Result<std::int64_t> recorded = record_export_event(store_, details);
-  if (recorded.ok()) {
-    outcome.ledger_recorded = true;
-    report["ledger"] = {{"recorded", true}, {"seq", recorded.value()}};
-  } else if (recorded.problems().front().code == "ledger_event_unsupported") {
-    report["ledger"] = {{"recorded", false},
-                        {"code", recorded.problems().front().code},
-                        {"message", recorded.problems().front().message}};
-  } else {
-    return recorded.problems();  // a ledger that fails must not see files leave
-  }
+  if (!recorded.ok()) return recorded.problems();  // a ledger that fails must not see files leave
+  outcome.ledger_recorded = true;
+  report["ledger"] = {{"recorded", true}, {"seq", recorded.value()}};
 
   // Readable summary.
   std::string text = "Cachet export of " + options_.contacts_path + " at " + at_text_ + ": " +

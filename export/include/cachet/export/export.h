@@ -78,8 +78,7 @@ struct ExportOutcome {
 // Runs the export. On any failure nothing is left in `out_dir` or beside it.
 Result<ExportOutcome> run_export(const Config& config, server::ConsentStore& store, const ExportOptions& options);
 
-// Records the export as a ledger log entry when the store can (see
-// ledger_event.cpp); ledger_event_unsupported otherwise.
+// Records the export as an "export" event in the ledger's hash-chained log.
 Result<std::int64_t> record_export_event(server::ConsentStore& store, const Json& details);
 
 // --- first-contact notice (R8) ---------------------------------------------
