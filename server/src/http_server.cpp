@@ -527,50 +527,51 @@ class Service {
     send_json(res, unchanged ? 200 : 201, out);
   }
 
-  void preferences_page(const httplib::Request& req, httplib::Response& res) {
-    const std::string locale = locale_of(req);
-    const std::string token = req.get_param_value("token");
-    const auto checked = check_preference_token(link_secret_, token, now_unix());
+  // The person a preference link names, or an error page already written to `res`
+  // (401 for a bad or expired link, 404 when the person's receipts were purged).
+  std::optional<std::pair<PreferenceToken, PersonState>> person_from_link(const httplib::Request& req,
+                                                                          httplib::Response& res,
+                                                                          const std::string& locale) {
+    const auto checked = check_preference_token(link_secret_, req.get_param_value("token"), now_unix());
     res.set_header("Cache-Control", "no-store");
     if (!checked) {
       res.status = 401;
       res.set_content(render_message_page(locale, MessageKind::kLinkInvalid, config_), "text/html; charset=utf-8");
-      return;
+      return std::nullopt;
     }
     auto state = store_.state_of(checked->chain_root);
     if (!state.ok()) {
       res.status = 404;
       res.set_content(render_message_page(locale, MessageKind::kPersonGone, config_), "text/html; charset=utf-8");
-      return;
+      return std::nullopt;
     }
+    return std::make_pair(*checked, std::move(state).value());
+  }
+
+  void preferences_page(const httplib::Request& req, httplib::Response& res) {
+    const std::string locale = locale_of(req);
+    const std::string token = req.get_param_value("token");
+    const auto person = person_from_link(req, res, locale);
+    if (!person) return;
+    const auto& [link, state] = *person;
     PreferencePage page;
     page.locale = locale;
     page.token = token;
-    page.expires_at = format_rfc3339(checked->expires_at);
+    page.expires_at = format_rfc3339(link.expires_at);
     page.changed = req.get_param_value("changed");
-    res.set_content(render_preferences_page(page, state.value(), config_), "text/html; charset=utf-8");
+    res.set_content(render_preferences_page(page, state, config_), "text/html; charset=utf-8");
   }
 
   void change_form(const httplib::Request& req, httplib::Response& res) {
     const std::string locale = locale_of(req);
     const std::string token = req.get_param_value("token");
     std::lock_guard<std::mutex> lock(change_mutex_);
-    const auto checked = check_preference_token(link_secret_, token, now_unix());
-    res.set_header("Cache-Control", "no-store");
-    if (!checked) {
-      res.status = 401;
-      res.set_content(render_message_page(locale, MessageKind::kLinkInvalid, config_), "text/html; charset=utf-8");
-      return;
-    }
-    auto state = store_.state_of(checked->chain_root);
-    if (!state.ok()) {
-      res.status = 404;
-      res.set_content(render_message_page(locale, MessageKind::kPersonGone, config_), "text/html; charset=utf-8");
-      return;
-    }
+    const auto person = person_from_link(req, res, locale);
+    if (!person) return;
+    const PersonState& state = person->second;
     bool unchanged = false;
     const std::string channel = req.get_param_value("channel");
-    Result<Accepted> accepted = change(state.value(), channel, req.get_param_value("action"), unchanged);
+    Result<Accepted> accepted = change(state, channel, req.get_param_value("action"), unchanged);
     if (!accepted.ok()) {
       res.status = status_for(accepted.problems().front().code) == 500 ? 500 : 400;
       res.set_content(render_message_page(locale, MessageKind::kChangeFailed, config_), "text/html; charset=utf-8");
