@@ -2,19 +2,12 @@
 
 #include "cachet/jws.h"
 #include "cachet/receipt.h"
+#include "support.h"
 #include "util.h"
 
 namespace cachet::server {
 
-std::string new_receipt_id(const CryptoProvider& crypto) {
-  std::string bytes = crypto.random_bytes(16);
-  if (bytes.size() != 16) bytes = random_bytes(16);
-  bytes[6] = static_cast<char>((static_cast<unsigned char>(bytes[6]) & 0x0f) | 0x40);  // version 4
-  bytes[8] = static_cast<char>((static_cast<unsigned char>(bytes[8]) & 0x3f) | 0x80);  // RFC 4122 variant
-  const std::string hex = to_hex(bytes);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
-         hex.substr(20);
-}
+std::string new_receipt_id(const CryptoProvider& crypto) { return cli::new_uuid(crypto); }
 
 namespace {
 std::string string_at(const Json& object, const char* a, const char* b = nullptr) {
