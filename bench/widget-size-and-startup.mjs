@@ -48,6 +48,13 @@ try {
     s.times = [];
     s.navTimes = [];
     s.tab = await browser.newPage();
+    // What the browser really fetched (besides the page itself) must be
+    // exactly the files counted: nothing loaded lazily escapes the figure.
+    s.fetched = new Set();
+    s.tab.on('request', (request) => {
+      const { pathname } = new URL(request.url());
+      if (!pathname.startsWith('/bench/pages/') && pathname !== '/favicon.ico') s.fetched.add(pathname.slice(1));
+    });
   }
   // Rounds interleave the subjects, so a busy moment on the machine lands on
   // all of them alike rather than on whichever ran then.
@@ -63,7 +70,11 @@ try {
       }
     }
   }
-  for (const s of subjects) await s.tab.close();
+  for (const s of subjects) {
+    await s.tab.close();
+    const extra = [...s.fetched].filter((f) => !s.files.includes(f));
+    if (extra.length) throw new Error(`${s.name}: the page fetched ${extra.join(', ')}, which the size figure leaves out`);
+  }
 } finally {
   await browser.close();
   await server.close();
@@ -86,4 +97,9 @@ console.log(
   `\nCachet vs budget: ${(base.bytes / 1024).toFixed(1)} / ${BUDGET_KB} KB, ${median(base.times).toFixed(1)} / ${BUDGET_MS} ms ` +
     `(${median(subjects[1].times).toFixed(1)} ms with the wasm preloaded)`,
 );
-console.log('(ratios: Cachet divided by the other widget; Cachet files: ' + base.files.join(', ') + ')');
+console.log('(ratios: Cachet divided by the other widget; Cachet files, as fetched by the page: ' + base.files.join(', ') + ')');
+const onDemand = ['dist/cachet-verify.mjs', 'dist/cachet-verify.wasm'];
+console.log(
+  `(not fetched by a signup page: ${onDemand.join(', ')}, ${(onDemand.reduce((sum, f) => sum + gzipSize(f), 0) / 1024).toFixed(1)} KB gzip -9, ` +
+    'loaded only when a page calls verify() or canonicalize())',
+);

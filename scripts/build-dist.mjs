@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the widget into dist/ (DESIGN.md 2): cachet.js (script tag, global
 // `Cachet`), cachet.mjs (ES module, browsers and Node), cachet.wasm, cachet.css,
-// cachet.d.ts and the config schema. Deterministic: the same sources give the
+// cachet.d.ts and the config schema, plus the verification module that
+// verify() and canonicalize() load on first use (cachet-verify.mjs + .wasm). Deterministic: the same sources give the
 // same bytes, so a test can compare the committed dist/ with a fresh build.
 //
 // usage: node scripts/build-dist.mjs [--wasm DIR_WITH_cachet_core.js] [--out DIR]
@@ -18,20 +19,22 @@ const arg = (name, fallback) => {
 };
 const wasmDir = arg('--wasm', path.join(root, 'build-web-wasm', 'wasm'));
 const out = arg('--out', path.join(root, 'dist'));
-const glue = path.join(wasmDir, 'cachet_core.js');
-if (!existsSync(glue)) {
-  console.error(`build-dist: ${glue} is missing; build the wasm module first (scripts/build-dist.sh).`);
-  process.exit(2);
+const glues = { 'cachet-core-glue': path.join(wasmDir, 'cachet_core.js'), 'cachet-verify-glue': path.join(wasmDir, 'cachet_verify.js') };
+for (const glue of Object.values(glues)) {
+  if (!existsSync(glue)) {
+    console.error(`build-dist: ${glue} is missing; build the wasm modules first (scripts/build-dist.sh).`);
+    process.exit(2);
+  }
 }
 
 const { version } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 const banner = `/*! Cachet ${version} | MIT | consent widget with signed receipts */`;
 
-// The Emscripten glue is found through this alias, so web/ never names a build directory.
+// The Emscripten glue is found through these aliases, so web/ never names a build directory.
 const gluePlugin = {
-  name: 'cachet-core-glue',
+  name: 'cachet-glue',
   setup(build) {
-    build.onResolve({ filter: /^cachet-core-glue$/ }, () => ({ path: glue }));
+    build.onResolve({ filter: /^cachet-(core|verify)-glue$/ }, (args) => ({ path: glues[args.path] }));
   },
 };
 
@@ -60,6 +63,7 @@ await mkdir(out, { recursive: true });
 const files = {
   'cachet.js': await bundle('script.mjs', 'iife', { globalName: 'Cachet' }),
   'cachet.mjs': await bundle('index.mjs', 'esm'),
+  'cachet-verify.mjs': await bundle('verify-module.mjs', 'esm'),
 };
 const css = await esbuild.build({
   entryPoints: [path.join(root, 'web', 'cachet.css')],
@@ -74,6 +78,7 @@ files['cachet.css'] = css.outputFiles[0].contents;
 
 for (const [name, bytes] of Object.entries(files)) await writeFile(path.join(out, name), bytes);
 await copyFile(path.join(wasmDir, 'cachet_core.wasm'), path.join(out, 'cachet.wasm'));
+await copyFile(path.join(wasmDir, 'cachet_verify.wasm'), path.join(out, 'cachet-verify.wasm'));
 await copyFile(path.join(root, 'web', 'cachet.d.ts'), path.join(out, 'cachet.d.ts'));
 const schema = path.join(root, 'schema', 'cachet-config.schema.json');
 if (existsSync(schema)) await copyFile(schema, path.join(out, 'cachet-config.schema.json'));

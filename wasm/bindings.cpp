@@ -1,4 +1,7 @@
-// The Embind boundary of the widget's WebAssembly module (DESIGN.md 2).
+// The Embind boundary of the WebAssembly modules (DESIGN.md 2). One source,
+// two modules: cachet.wasm (the widget: lint, notice, choices, building a
+// receipt) and, built with CACHET_WASM_VERIFY, cachet-verify.wasm
+// (verification and RFC 8785), which the JS layer loads on first use.
 //
 // Only free functions cross, and only plain data: JSON text in, JSON text out.
 // JS never owns a C++ object, so nothing needs delete(). Every result is an
@@ -12,6 +15,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cachet/canonical_json.h"
@@ -40,11 +44,19 @@ std::string fail(const Problems& problems) { return dump({{"ok", false}, {"error
 std::string fail(const char* code, const std::string& message) { return fail(Problems{{code, "", message}}); }
 
 // Parses an argument the JS layer built; a failure here is a bug in web/.
+// The core's strict parser, so the module carries one JSON parser, not two.
 bool parse_arg(const std::string& text, Json& out) {
-  out = Json::parse(text, nullptr, false);
-  return !out.is_discarded();
+  auto parsed = cachet::parse_json_strict(text);
+  if (!parsed.ok()) return false;
+  out = std::move(parsed).value();
+  return true;
 }
 
+// --- the widget's module (cachet.wasm) ---------------------------------------
+// Verification and canonicalisation live in a second module (cachet-verify.wasm)
+// that the widget never downloads: a signup form does not verify receipts.
+
+#ifndef CACHET_WASM_VERIFY
 std::string string_member(const Json& object, const char* key) {
   const auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -232,6 +244,18 @@ std::string add_signature(const std::string& jws_json, const std::string& payloa
   return dump({{"ok", true}, {"jws", dump(out)}, {"errors", Json::array()}});
 }
 
+// Human-readable copy of a receipt payload (Kantara CR section 4.7).
+std::string receipt_text(const std::string& payload_json, const std::string& locale) {
+  const auto payload = cachet::parse_json_strict(payload_json);
+  if (!payload.ok()) return fail(payload.problems());
+  return dump({{"ok", true}, {"text", cachet::render_receipt_text(payload.value(), locale)}, {"errors", Json::array()}});
+}
+
+#endif  // !CACHET_WASM_VERIFY
+
+// --- verification (the separate, lazily loaded cachet-verify module) -------
+
+#ifdef CACHET_WASM_VERIFY
 // Phase 1 of verification: everything but the signature maths.
 // {ok, payloadB64, payload, signatures: [{alg, jwk, signingInput, signature,
 //  thumbprintInput}]}; thumbprintInput is the RFC 7638 section 3 JSON to hash.
@@ -293,8 +317,6 @@ std::string finish_verification(const std::string& jws_text, const std::string& 
                {"errors", Json::array()}});
 }
 
-// --- misc ------------------------------------------------------------------
-
 // RFC 8785: {ok, canonical}.
 std::string canonicalize(const std::string& text) {
   const auto canonical = cachet::canonicalize_text(text);
@@ -302,16 +324,12 @@ std::string canonicalize(const std::string& text) {
   return dump({{"ok", true}, {"canonical", canonical.value()}, {"errors", Json::array()}});
 }
 
-// Human-readable copy of a receipt payload (Kantara CR section 4.7).
-std::string receipt_text(const std::string& payload_json, const std::string& locale) {
-  const auto payload = cachet::parse_json_strict(payload_json);
-  if (!payload.ok()) return fail(payload.problems());
-  return dump({{"ok", true}, {"text", cachet::render_receipt_text(payload.value(), locale)}, {"errors", Json::array()}});
-}
+#endif  // CACHET_WASM_VERIFY
 
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(cachet) {
+#ifndef CACHET_WASM_VERIFY
   emscripten::function("lint", &lint);
   emscripten::function("notice", &notice);
   emscripten::function("validateChoices", &validate_choices);
@@ -319,8 +337,10 @@ EMSCRIPTEN_BINDINGS(cachet) {
   emscripten::function("finishReceipt", &finish_receipt);
   emscripten::function("prepareSignature", &prepare_signature);
   emscripten::function("addSignature", &add_signature);
+  emscripten::function("receiptText", &receipt_text);
+#else
   emscripten::function("planVerification", &plan_verification);
   emscripten::function("finishVerification", &finish_verification);
   emscripten::function("canonicalize", &canonicalize);
-  emscripten::function("receiptText", &receipt_text);
+#endif
 }

@@ -19,14 +19,17 @@ export class CachetError extends Error {
 }
 
 // Where the wasm bytes come from; set by the entry point (script tag or ES module).
+// The verification module (cachet-verify.mjs + cachet-verify.wasm) sits beside it.
 let wasmLocation = null;
 export function setWasmLocation(url) {
   wasmLocation = url;
 }
+const wasmUrl = (name) => {
+  const base = wasmLocation instanceof URL ? wasmLocation : new URL(String(wasmLocation || 'cachet.wasm'), globalThis.location?.href);
+  return name ? new URL(name, base) : base;
+};
 
-let modulePromise = null;
-async function instantiate() {
-  const url = wasmLocation instanceof URL ? wasmLocation : new URL(String(wasmLocation || 'cachet.wasm'), globalThis.location?.href);
+async function instantiate(factory, url) {
   const options = { print: () => {}, printErr: (line) => console.warn(`[cachet] ${line}`) };
   if (url.protocol === 'file:') {
     // Node 20's fetch cannot read a file: hand the bytes in (DESIGN.md section 6).
@@ -35,34 +38,49 @@ async function instantiate() {
   } else {
     options.locateFile = () => url.href;
   }
-  return createCachetCore(options);
+  return factory(options);
 }
 
-/** Loads the wasm module once; later calls share it. */
-export function loadModule() {
-  if (!modulePromise) {
-    modulePromise = instantiate();
-    modulePromise.catch(() => {
-      modulePromise = null;
-    });
-  }
-  return modulePromise;
+// Loads a module once; later calls share it; a failure lets the next call retry.
+function once(load) {
+  let promise = null;
+  return () => {
+    if (!promise) {
+      promise = load();
+      promise.catch(() => {
+        promise = null;
+      });
+    }
+    return promise;
+  };
 }
+
+/** Loads the widget's wasm module (cachet.wasm) once; later calls share it. */
+export const loadModule = once(() => instantiate(createCachetCore, wasmUrl()));
+
+// Verification and RFC 8785 live in a second module that a signup page never
+// needs, so the widget does not download it (DESIGN.md section 5).
+const loadVerifyModule = once(async () => {
+  const glue = await import(wasmUrl('cachet-verify.mjs').href);
+  return instantiate(glue.default, wasmUrl('cachet-verify.wasm'));
+});
 
 const configText = (config) => (typeof config === 'string' ? config : JSON.stringify(config));
 
-// Synchronous calls into a loaded module. Each returns the parsed result object.
+// One call into a loaded module: JSON text in, the parsed result object out.
+const caller = (mod) => (name, ...args) => JSON.parse(mod[name](...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))));
+const must = (result) => {
+  if (!result.ok) throw new CachetError(result.errors);
+  return result;
+};
+
+// The widget's module, bound: synchronous calls, plus the async receipt().
 export function bind(mod) {
-  const call = (name, ...args) => JSON.parse(mod[name](...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))));
-  const must = (result) => {
-    if (!result.ok) throw new CachetError(result.errors);
-    return result;
-  };
+  const call = caller(mod);
   return {
     lint: (config, locale = 'en') => call('lint', configText(config), locale),
     notice: (config, locale) => call('notice', configText(config), locale || ''),
     validateChoices: (config, choices, locale) => call('validateChoices', configText(config), choices, locale),
-    canonicalize: (text) => must(call('canonicalize', text)).canonical,
     receiptText: (payload, locale) => must(call('receiptText', configText(payload), locale)).text,
 
     // Plans, hashes, signs and assembles a receipt (DESIGN.md 3.2).
@@ -77,6 +95,14 @@ export function bind(mod) {
       const { jws } = must(call('addSignature', 'null', prepared.payloadB64, prepared.protected, signature));
       return { jws, payload, receipt: JSON.parse(payload) };
     },
+  };
+}
+
+// The verification module, bound.
+function bindVerify(mod) {
+  const call = caller(mod);
+  return {
+    canonicalize: (text) => must(call('canonicalize', text)).canonical,
 
     // Verifies a receipt: {ok: true, receipt} or {ok: false, errors}; never throws on bad input.
     async verify(jwsText, options = {}) {
@@ -95,12 +121,9 @@ export function bind(mod) {
   };
 }
 
-let boundPromise = null;
-/** The loaded core with synchronous methods (and async receipt/verify). */
-export function loadCore() {
-  if (!boundPromise) boundPromise = loadModule().then(bind, (e) => ((boundPromise = null), Promise.reject(e)));
-  return boundPromise;
-}
+/** The loaded widget core with synchronous methods (and the async receipt()). */
+export const loadCore = once(() => loadModule().then(bind));
+const loadVerifier = once(() => loadVerifyModule().then(bindVerify));
 
 // --- the module API (DESIGN.md 3.4): the same in the browser and under Node ---
 
@@ -111,12 +134,12 @@ export async function lint(config, options = {}) {
 
 /** RFC 8785 canonical form of a JSON text; throws CachetError (.code) on bad input. */
 export async function canonicalize(text) {
-  return (await loadCore()).canonicalize(text);
+  return (await loadVerifier()).canonicalize(text);
 }
 
 /** Verifies a receipt JWS (text): {ok, receipt} or {ok: false, errors}. */
 export async function verify(jws, options = {}) {
-  return (await loadCore()).verify(typeof jws === 'string' ? jws : JSON.stringify(jws), options);
+  return (await loadVerifier()).verify(typeof jws === 'string' ? jws : JSON.stringify(jws), options);
 }
 
 /** Builds and signs a receipt outside the widget (e.g. in Node): {jws, payload, receipt}. */

@@ -188,6 +188,29 @@ describe('strict Content-Security-Policy', () => {
     assert.deepEqual(p.pageErrors, []);
   });
 
+  test('a signup page never fetches the verification module; Cachet.verify() loads it on demand', async () => {
+    const p = await openPage('signup-csp.html');
+    const fetched = () => p.page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+    await p.page.locator('#email').fill('someone@example.org');
+    await p.box('consent-email').check();
+    // The widget's own receipt, made in the page (as on submit).
+    const receipt = await p.page.evaluate(() => document.querySelector('[data-cachet-config]').cachetWidget.receipt());
+    const before = await fetched();
+    assert.ok(before.includes('/dist/cachet.wasm') && !before.some((f) => f.includes('cachet-verify')), before.join(', '));
+
+    const checked = await p.page.evaluate((jws) => Cachet.verify(jws), receipt);
+    assert.equal(checked.ok, true, JSON.stringify(checked.errors));
+    const altered = receipt.replace(/"signature":"(.)/, (_, c) => `"signature":"${c === 'A' ? 'B' : 'A'}`);
+    const tampered = await p.page.evaluate((jws) => Cachet.verify(jws), altered);
+    assert.equal(tampered.ok, false);
+    assert.ok(tampered.errors[0].code, JSON.stringify(tampered.errors));
+    assert.equal(await p.page.evaluate(() => Cachet.canonicalize('{"b":1,"a":[2e0]}')), '{"a":[2],"b":1}');
+    const after = await fetched();
+    assert.ok(after.includes('/dist/cachet-verify.mjs') && after.includes('/dist/cachet-verify.wasm'), after.join(', '));
+    assert.deepEqual(await p.cspViolations(), []);
+    assert.deepEqual(p.pageErrors, []);
+  });
+
   test('no violation is reported while the page runs', async () => {
     const p = await openPage('signup-csp.html');
     await p.page.locator('.cachet__partners-button').click();
