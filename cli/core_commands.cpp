@@ -1,7 +1,7 @@
 // lint, canonicalize, keygen, issue, verify, countersign, notice.
+#include <algorithm>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "cachet/canonical_json.h"
@@ -262,18 +262,21 @@ void add_verify(CLI::App& app, int& exit_code) {
     const auto crypto = make_openssl_crypto();
     // One JSON document, pretty-printed or not, is one receipt; otherwise each
     // non-empty line is a receipt.
-    std::vector<std::pair<std::size_t, std::string>> receipts;
-    const std::string& text = input.value();
+    // Views into the input: a JSON-lines file is not copied line by line.
+    std::vector<std::pair<std::size_t, std::string_view>> receipts;
+    const std::string_view text = input.value();
     const bool single = text.find('\n') == std::string::npos ||
                         text.find_first_not_of(" \t\r\n", text.find('\n')) == std::string::npos ||
                         parse_json_strict(text, ParseLimits{1u << 20, 64}).ok();
     if (single) {
       receipts.emplace_back(1, text);
     } else {
-      std::istringstream lines(text);
-      std::string line;
-      for (std::size_t number = 1; std::getline(lines, line); ++number) {
-        if (line.find_first_not_of(" \t\r") != std::string::npos) receipts.emplace_back(number, line);
+      std::size_t number = 1;
+      for (std::size_t start = 0; start < text.size(); ++number) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        const std::string_view line = text.substr(start, end - start);
+        if (line.find_first_not_of(" \t\r") != std::string_view::npos) receipts.emplace_back(number, line);
+        start = end + 1;
       }
     }
     std::size_t failed = 0;

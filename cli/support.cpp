@@ -26,7 +26,11 @@ Result<std::string> read_input(const std::string& path) {
   if (!in) {
     return Problem{"io_read", "", "Cannot read " + path + ": " + std::strerror(errno) + "."};
   }
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // In blocks: an istreambuf_iterator copies one character per call, which
+  // showed up in the profile of `cachet verify` over large JSON-lines files.
+  std::string content;
+  char block[1 << 16];
+  while (in.read(block, sizeof block) || in.gcount() > 0) content.append(block, static_cast<std::size_t>(in.gcount()));
   if (in.bad()) return Problem{"io_read", "", "Cannot read " + path + ": read error."};
   return content;
 }

@@ -4,8 +4,9 @@
 // do not understand, unencoded payloads) is refused with its own code.
 #include "cachet/jws.h"
 
+#include <algorithm>
 #include <array>
-#include <set>
+#include <initializer_list>
 #include <utility>
 
 namespace cachet {
@@ -13,15 +14,18 @@ namespace {
 
 constexpr char kBase64UrlAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-// Value of one base64url character, or -1 outside the alphabet (RFC 4648 section 5).
-int base64url_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
+// Value of each byte as a base64url character, or -1 outside the alphabet
+// (RFC 4648 section 5).
+struct Base64UrlValues {
+  signed char of[256];
+  constexpr Base64UrlValues() : of() {
+    for (signed char& v : of) v = -1;
+    for (int i = 0; i < 64; ++i) of[static_cast<unsigned char>(kBase64UrlAlphabet[i])] = static_cast<signed char>(i);
+  }
+};
+constexpr Base64UrlValues kBase64UrlValues;
+
+int base64url_value(char c) { return kBase64UrlValues.of[static_cast<unsigned char>(c)]; }
 
 // Our own serialisation of a header never throws: strings we did not parse
 // ourselves may hold invalid UTF-8, which is replaced rather than thrown on.
@@ -93,14 +97,14 @@ std::optional<std::string> decode_member(const Json& object, const char* name, s
     problems.push_back({code_missing, std::string(object_path), missing_message});
     return std::nullopt;
   }
-  const std::string path = pointer_append(object_path, name);
   if (!it->is_string()) {
-    problems.push_back({code_missing, path, std::string("The member \"") + name + "\" must be a base64url string."});
+    problems.push_back({code_missing, pointer_append(object_path, name),
+                        std::string("The member \"") + name + "\" must be a base64url string."});
     return std::nullopt;
   }
   auto bytes = base64url_decode(it->get_ref<const std::string&>());
   if (!bytes) {
-    problems.push_back({"jws_bad_base64url", path,
+    problems.push_back({"jws_bad_base64url", pointer_append(object_path, name),
                         std::string("The member \"") + name +
                             "\" is not unpadded base64url (RFC 7515 section 2): only A-Z, a-z, 0-9, '-' and '_' "
                             "are allowed, with no '=' padding or whitespace."});
@@ -108,10 +112,11 @@ std::optional<std::string> decode_member(const Json& object, const char* name, s
   return bytes;
 }
 
-void check_members(const Json& object, const std::set<std::string>& allowed, std::string_view object_path,
+void check_members(const Json& object, std::initializer_list<std::string_view> allowed, std::string_view object_path,
                    Problems& problems) {
-  for (const auto& [name, value] : object.items()) {
-    if (allowed.count(name) == 0) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const std::string& name = it.key();
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       problems.push_back(
           {"jws_unknown_member", pointer_append(object_path, name),
            "The member \"" + name + "\" is not part of a JWS in JSON serialisation (RFC 7515 section 7.2)."});
@@ -214,7 +219,13 @@ void parse_signature(const Json& entry, const std::string& base, const std::stri
 
   if (problems.size() != problems_before || !signature) return;
   const std::string& protected_b64 = entry.find("protected")->get_ref<const std::string&>();
-  out.push_back({header, alg, header["jwk"], protected_b64 + "." + payload_b64, *signature});
+  std::string signing_input;
+  signing_input.reserve(protected_b64.size() + 1 + payload_b64.size());
+  signing_input += protected_b64;
+  signing_input += '.';
+  signing_input += payload_b64;
+  Json jwk = header["jwk"];
+  out.push_back({std::move(header), std::move(alg), std::move(jwk), std::move(signing_input), std::move(*signature)});
 }
 
 }  // namespace
@@ -244,24 +255,31 @@ std::string base64url_encode(std::string_view bytes) {
 
 std::optional<std::string> base64url_decode(std::string_view text) {
   // A lone final character carries only 6 bits: never a whole byte.
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  unsigned buffer = 0;
-  int bits = 0;
-  for (const char c : text) {
-    const int v = base64url_value(c);
-    if (v < 0) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
-    }
+  const std::size_t rest = text.size() % 4;
+  if (rest == 1) return std::nullopt;
+  const std::size_t whole = text.size() - rest;
+  std::string out(whole / 4 * 3 + (rest == 0 ? 0 : rest - 1), '\0');
+  const auto value = [&](std::size_t i) { return base64url_value(text[i]); };
+  std::size_t o = 0;
+  for (std::size_t i = 0; i < whole; i += 4) {
+    const int a = value(i), b = value(i + 1), c = value(i + 2), d = value(i + 3);
+    if ((a | b | c | d) < 0) return std::nullopt;
+    const unsigned n = (static_cast<unsigned>(a) << 18) | (static_cast<unsigned>(b) << 12) |
+                       (static_cast<unsigned>(c) << 6) | static_cast<unsigned>(d);
+    out[o++] = static_cast<char>(n >> 16);
+    out[o++] = static_cast<char>((n >> 8) & 0xFF);
+    out[o++] = static_cast<char>(n & 0xFF);
   }
-  // RFC 4648 section 3.5: the unused low bits of the last character must be
-  // zero, so each byte string has exactly one encoding (no malleability).
-  if ((buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
+  if (rest != 0) {
+    const int a = value(whole), b = value(whole + 1), c = rest == 3 ? value(whole + 2) : 0;
+    if ((a | b | c) < 0) return std::nullopt;
+    const unsigned n = (static_cast<unsigned>(a) << 18) | (static_cast<unsigned>(b) << 12) | (static_cast<unsigned>(c) << 6);
+    // RFC 4648 section 3.5: the unused low bits of the last character must be
+    // zero, so each byte string has exactly one encoding (no malleability).
+    if ((n & (rest == 2 ? 0xFFFFu : 0xFFu)) != 0) return std::nullopt;
+    out[o++] = static_cast<char>(n >> 16);
+    if (rest == 3) out[o++] = static_cast<char>((n >> 8) & 0xFF);
+  }
   return out;
 }
 
@@ -356,14 +374,14 @@ Result<ParsedJws> parse_jws(std::string_view text) {
   ParsedJws out;
   const bool general = jws.contains("signatures");
   check_members(jws,
-                general ? std::set<std::string>{"payload", "signatures"}
-                        : std::set<std::string>{"payload", "protected", "header", "signature"},
+                general ? std::initializer_list<std::string_view>{"payload", "signatures"}
+                        : std::initializer_list<std::string_view>{"payload", "protected", "header", "signature"},
                 "", problems);
 
   if (const auto payload =
           decode_member(jws, "payload", "", "jws_missing_payload", "The JWS has no \"payload\" member.", problems)) {
-    out.payload = *payload;
-    out.payload_b64 = jws["payload"].get<std::string>();
+    out.payload = std::move(*payload);
+    out.payload_b64 = jws.find("payload")->get_ref<const std::string&>();
   }
 
   if (general) {

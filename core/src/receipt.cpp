@@ -37,8 +37,8 @@ bool is_utc_timestamp(std::string_view text) {
   for (std::size_t i = 0; i < kShape.size(); ++i) {
     if (kShape[i] == 'd' ? !std::isdigit(static_cast<unsigned char>(text[i])) : text[i] != kShape[i]) return false;
   }
-  const auto field = [&](std::size_t at, std::size_t len) { return std::stoi(std::string(text.substr(at, len))); };
-  const int month = field(5, 2), day = field(8, 2), hour = field(11, 2), minute = field(14, 2), second = field(17, 2);
+  const auto field = [&](std::size_t at) { return (text[at] - '0') * 10 + (text[at + 1] - '0'); };
+  const int month = field(5), day = field(8), hour = field(11), minute = field(14), second = field(17);
   return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60;
 }
 
@@ -60,7 +60,6 @@ class SchemaCheck {
 
   const Json* member(const Json& object, std::string_view parent, const char* name, Json::value_t type,
                      bool required = true) {
-    const std::string path = pointer_append(parent, name);
     const auto it = object.find(name);
     if (it == object.end()) {
       if (required) {
@@ -72,6 +71,7 @@ class SchemaCheck {
     const bool type_ok = it->type() == type || (type == Json::value_t::number_unsigned && it->is_number_integer() &&
                                                 !it->is_number_float() && it->get<std::int64_t>() >= 0);
     if (!type_ok) {
+      const std::string path = pointer_append(parent, name);
       problems_.push_back({"receipt_wrong_type", path, "The receipt member " + path + " must be " + describe(type) + "."});
       return nullptr;
     }
@@ -120,24 +120,24 @@ Problems check_payload_schema(const Json& payload) {
   if (!payload.is_object()) return {{"receipt_wrong_type", "", "The receipt payload must be a JSON object."}};
 
   const Json* version = check.member(payload, "", "version", VT::string);
-  if (version && version->get<std::string>() != kReceiptVersion) {
+  if (version && version->get_ref<const std::string&>() != kReceiptVersion) {
     // Nothing else can be trusted about a version we do not know.
     return {{"receipt_unknown_version", "/version",
-             "Unknown receipt version \"" + version->get<std::string>() + "\"; this verifier reads " +
+             "Unknown receipt version \"" + version->get_ref<const std::string&>() + "\"; this verifier reads " +
                  std::string(kReceiptVersion) + "."}};
   }
   check.only(payload, "", {"version", "receiptId", "issuedAt", "jurisdiction", "collection", "controller", "notice",
                            "channels", "retention", "subject", "supersedes"});
-  if (const Json* id = check.member(payload, "", "receiptId", VT::string); id && !is_uuid(id->get<std::string>())) {
+  if (const Json* id = check.member(payload, "", "receiptId", VT::string); id && !is_uuid(id->get_ref<const std::string&>())) {
     check.fail("receipt_bad_value", "/receiptId", "The receipt id must be a lower-case UUID.");
   }
   if (const Json* at = check.member(payload, "", "issuedAt", VT::string);
-      at && !is_utc_timestamp(at->get<std::string>())) {
+      at && !is_utc_timestamp(at->get_ref<const std::string&>())) {
     check.fail("receipt_bad_value", "/issuedAt", "issuedAt must be an RFC 3339 UTC time like 2026-11-30T10:00:00Z.");
   }
   check.member(payload, "", "jurisdiction", VT::string);
   if (const Json* supersedes = check.member(payload, "", "supersedes", VT::string, false);
-      supersedes && !is_uuid(supersedes->get<std::string>())) {
+      supersedes && !is_uuid(supersedes->get_ref<const std::string&>())) {
     check.fail("receipt_bad_value", "/supersedes", "supersedes must be the UUID of an earlier receipt.");
   }
 
@@ -145,7 +145,7 @@ Problems check_payload_schema(const Json& payload) {
     check.only(*collection, "/collection",
                {"method", "pageUrl", "agent", "globalPrivacyControl", "challenge", "relayedBy"});
     if (const Json* method = check.member(*collection, "/collection", "method", VT::string);
-        method && !is_collection_method(method->get<std::string>())) {
+        method && !is_collection_method(method->get_ref<const std::string&>())) {
       check.fail("receipt_bad_value", "/collection/method", "Unknown collection method.");
     }
     check.member(*collection, "/collection", "agent", VT::string);
@@ -165,7 +165,7 @@ Problems check_payload_schema(const Json& payload) {
     check.member(*notice, "/notice", "locale", VT::string);
     for (const char* name : {"sha256", "partnerListSha256"}) {
       if (const Json* digest = check.member(*notice, "/notice", name, VT::string);
-          digest && !is_lower_hex(digest->get<std::string>(), 64)) {
+          digest && !is_lower_hex(digest->get_ref<const std::string&>(), 64)) {
         check.fail("receipt_bad_value", pointer_append("/notice", name), "Digests are 64 lower-case hex digits.");
       }
     }
@@ -195,8 +195,8 @@ Problems check_payload_schema(const Json& payload) {
       const Json* decision = check.member(entry, path, "decision", VT::string);
       const Json* unchecked = check.member(entry, path, "shownUnchecked", VT::boolean);
       if (!basis || !decision) continue;
-      const std::string b = basis->get<std::string>();
-      const std::optional<Decision> d = decision_from_string(decision->get<std::string>());
+      const std::string& b = basis->get_ref<const std::string&>();
+      const std::optional<Decision> d = decision_from_string(decision->get_ref<const std::string&>());
       const bool consent = b == "consent";
       if (!consent && b != "legitimate-interest") {
         check.fail("receipt_bad_value", pointer_append(path, "basis"), "Unknown basis " + b + ".");
@@ -221,8 +221,8 @@ Problems check_payload_schema(const Json& payload) {
         check.fail("receipt_bad_value", pointer_append(path, "basis"), "Email and SMS prospecting need consent (R4).");
       }
       const Json* prospecting = check.member(entry, path, "partnerProspecting", VT::string, consent);
-      if (prospecting && prospecting->get<std::string>() != "on-behalf" &&
-          prospecting->get<std::string>() != "transmission-only") {
+      if (prospecting && prospecting->get_ref<const std::string&>() != "on-behalf" &&
+          prospecting->get_ref<const std::string&>() != "transmission-only") {
         check.fail("receipt_bad_value", pointer_append(path, "partnerProspecting"),
                    "partnerProspecting is on-behalf or transmission-only.");
       }
@@ -235,18 +235,17 @@ Problems check_payload_schema(const Json& payload) {
   if (const Json* subject = check.member(payload, "", "subject", VT::object)) {
     check.only(*subject, "/subject", {"salt", "digests"});
     if (const Json* salt = check.member(*subject, "/subject", "salt", VT::string)) {
-      const auto bytes = base64url_decode(salt->get<std::string>());
+      const auto bytes = base64url_decode(salt->get_ref<const std::string&>());
       if (!bytes || bytes->size() < kMinSaltBytes) {
         check.fail("receipt_bad_value", "/subject/salt", "The salt must be at least 16 bytes, base64url-encoded.");
       }
     }
     if (const Json* digests = check.member(*subject, "/subject", "digests", VT::object)) {
       for (const auto& [kind, digest] : digests->items()) {
-        const std::string path = pointer_append("/subject/digests", kind);
         if (kind != "email" && kind != "phone" && kind != "mobile" && kind != "postal") {
-          check.fail("receipt_unknown_member", path, "Unknown contact kind " + kind + ".");
-        } else if (!digest.is_string() || !is_lower_hex(digest.get<std::string>(), 64)) {
-          check.fail("receipt_bad_value", path, "Digests are 64 lower-case hex digits.");
+          check.fail("receipt_unknown_member", pointer_append("/subject/digests", kind), "Unknown contact kind " + kind + ".");
+        } else if (!digest.is_string() || !is_lower_hex(digest.get_ref<const std::string&>(), 64)) {
+          check.fail("receipt_bad_value", pointer_append("/subject/digests", kind), "Digests are 64 lower-case hex digits.");
         }
       }
     }
@@ -497,8 +496,8 @@ Result<VerificationPlan> plan_verification(std::string_view jws_text) {
     }
     return problems;
   }
-  Result<std::string> canonical = canonicalize(payload.value());
-  if (!canonical.ok() || canonical.value() != jws.payload) {
+  // Compared while serialising: no canonical copy of the payload is built.
+  if (!is_canonical(payload.value(), jws.payload)) {
     problems.push_back({"receipt_not_canonical", "/payload",
                         "The receipt payload is not in RFC 8785 canonical form, so it was not made by a Cachet signer."});
   }
@@ -575,12 +574,18 @@ Result<VerifiedReceipt> verify_receipt(std::string_view jws_text, const CryptoPr
                                        const VerifyOptions& options) {
   Result<VerificationPlan> plan = plan_verification(jws_text);
   if (!plan.ok()) return plan.problems();
+  const std::vector<JwsSignature>& signatures = plan.value().jws.signatures;
   std::vector<bool> valid;
   std::vector<std::string> thumbprints;
-  for (const JwsSignature& signature : plan.value().jws.signatures) {
+  valid.reserve(signatures.size());
+  thumbprints.reserve(signatures.size());
+  for (std::size_t i = 0; i < signatures.size(); ++i) {
+    const JwsSignature& signature = signatures[i];
     valid.push_back(crypto.verify(signature.alg, signature.jwk, signature.signing_input, signature.signature));
-    Result<std::string> thumbprint = jwk_thumbprint(signature.jwk, crypto);
-    thumbprints.push_back(thumbprint.ok() ? thumbprint.value() : std::string());
+    // finish_verification reads the thumbprints of countersignatures only:
+    // the collector's key is a fresh one per receipt and names nothing.
+    Result<std::string> thumbprint = i == 0 ? Result<std::string>(std::string()) : jwk_thumbprint(signature.jwk, crypto);
+    thumbprints.push_back(thumbprint.ok() ? std::move(thumbprint).value() : std::string());
   }
   const std::string payload_sha256 = hex_sha256(crypto, plan.value().jws.payload);
   return finish_verification(std::move(plan).value(), valid, thumbprints, options, payload_sha256);

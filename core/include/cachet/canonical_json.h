@@ -19,6 +19,11 @@ namespace cachet {
 // as shallow as parsed ones (ParseLimits::max_depth).
 Result<std::string> canonicalize(const Json& value);
 
+// True when `text` is exactly the bytes canonicalize(value) gives (and it
+// gives no problem). Compares while serialising: no second copy of the text
+// is built, and the walk stops at the first byte that differs.
+bool is_canonical(const Json& value, std::string_view text);
+
 // Strict parse (see parse_json_strict) then canonicalize.
 Result<std::string> canonicalize_text(std::string_view text, const ParseLimits& limits = {});
 

@@ -99,7 +99,8 @@ Result<VerificationPlan> plan_verification(std::string_view jws_text);
 
 // Phase 2: `signature_valid[i]` says whether signature i verified
 // (CryptoProvider::verify or WebCrypto); `thumbprints[i]` is its jwk's RFC 7638
-// thumbprint. Checks roles (first signature is the collector's, others are
+// thumbprint (read for countersignatures only, i >= 1; verify_receipt leaves
+// the collector's, i = 0, empty). Checks roles (first signature is the collector's, others are
 // countersignatures) and the trusted key.
 Result<VerifiedReceipt> finish_verification(VerificationPlan plan, const std::vector<bool>& signature_valid,
                                             const std::vector<std::string>& thumbprints,
