@@ -23,7 +23,7 @@ step "fuzz build (clang, -fsanitize=fuzzer,address,undefined) in $build"
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Fuzz \
   -DCMAKE_C_FLAGS_FUZZ="-O1 -g" -DCMAKE_CXX_FLAGS_FUZZ="-O1 -g" \
   -DCACHET_FUZZ=ON -DCACHET_BUILD_TESTS=OFF >/dev/null
-targets=${FUZZ_TARGETS:-fuzz_config_lint fuzz_receipt_verify fuzz_canonical_json}
+targets=${FUZZ_TARGETS:-fuzz_config_lint fuzz_receipt_verify fuzz_canonical_json fuzz_json_differential}
 # fuzz_csv exists once the exporter's CSV reader does.
 if [[ -z ${FUZZ_TARGETS:-} && -f export/src/csv.cpp ]]; then targets="$targets fuzz_csv"; fi
 # shellcheck disable=SC2086

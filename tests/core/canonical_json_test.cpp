@@ -324,6 +324,11 @@ TEST(ParseJsonStrict, RefusesTrailingGarbageAndOtherSyntaxErrors) {
   EXPECT_EQ(parse_code("NaN"), "json_syntax@ ");
   EXPECT_EQ(parse_code("1e400"), "json_syntax@ ");  // beyond double range (I-JSON section 2.2)
   EXPECT_EQ(parse_code("[1]\n\t "), "ok");
+  // Both nlohmann and RapidJSON stop at a NUL outside a string: nothing may hide after one.
+  EXPECT_EQ(parse_code(std::string_view("{}\0{\"evil\":2}", 13)), "json_syntax@ ");
+  EXPECT_EQ(parse_code(std::string_view("[1]\0", 4)), "json_syntax@ ");
+  EXPECT_EQ(parse_code(std::string_view("[\"a\0\"]", 5)), "json_syntax@ ");
+  EXPECT_EQ(parse_code(R"(["a\u0000"])"), "ok");  // escaped, it is a character like any other
 }
 
 // Regression: the kind of error was found by searching nlohmann's whole
