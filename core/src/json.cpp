@@ -11,7 +11,9 @@
 #include <set>
 #include <vector>
 
+#ifdef CACHET_JSON_FAST_READER
 #include <rapidjson/reader.h>
+#endif
 
 namespace cachet {
 namespace {
@@ -143,6 +145,7 @@ class StrictSax : public nlohmann::json_sax<Json> {
   std::optional<Problem> problem_;
 };
 
+#ifdef CACHET_JSON_FAST_READER
 // The fast path: RapidJSON's SAX reader (UTF-8 validated, in situ, numbers
 // handed over as text) building the nlohmann::json value directly. It only
 // has to say "accepted, here is the value" or "refused"; every refusal is
@@ -287,6 +290,8 @@ class FastHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, FastH
 // allows 512; the default is 64).
 constexpr int kFastPathMaxDepth = 1024;
 
+#endif  // CACHET_JSON_FAST_READER
+
 // The reference reading, and the one that describes every refusal.
 Result<Json> parse_with_nlohmann(std::string_view text, const ParseLimits& limits) {
   StrictSax sax(limits.max_depth);
@@ -315,6 +320,7 @@ Result<Json> parse_json_strict(std::string_view text, const ParseLimits& limits)
                    "The JSON text is malformed (byte " + std::to_string(nul + 1) +
                        "): it contains a NUL byte, which JSON allows only escaped, as \\u0000, inside a string."};
   }
+#ifdef CACHET_JSON_FAST_READER
   // RapidJSON counts in 32 bits (SizeType) and its reader recurses once per
   // nesting level (nlohmann's parser does not recurse): limits past those go
   // to nlohmann, so no caller's limit can overflow the stack.
@@ -340,6 +346,7 @@ Result<Json> parse_json_strict(std::string_view text, const ParseLimits& limits)
   constexpr unsigned kFlags =
       rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
   if (!reader.Parse<kFlags>(stream, handler).IsError()) return std::move(handler.root());
+#endif
   return parse_with_nlohmann(text, limits);
 }
 
