@@ -5,7 +5,8 @@
 // preference centre (a second receipt superseding the first, email
 // withdrawn), so chains resolve from any of their ids. Receipts are made on
 // every core and appended through ConsentStore::append_many, 4096 per
-// transaction, while the next batch is being signed.
+// transaction, while the next batch is being signed (the ledger derives and
+// stores each receipt's compact record as it appends, as at acceptance).
 // bench/export-throughput.sh runs `cachet export` on it and prints the rates.
 //
 // Usage: export_throughput DIR N CONFIG

@@ -1,13 +1,15 @@
 // `cachet export`: contacts file + ledger -> per-partner files (R1-R10).
 //
-// First the ledger's hash chain is verified (a broken chain stops the export:
-// docs/export.md, "Trust model"), then one pass over the ledger builds the
-// state index (state_index.h: any receipt id -> the person's latest state,
-// R10), then the contact file is streamed row by row: one lookup and one
-// SHA-256 per contact value, in file order. Memory: the index (about 300
-// bytes a person) plus one batch of rows. With --reverify, each batch of rows
-// instead looks its people up in the ledger (state_of) and re-verifies the
-// stored receipts' signatures on several threads, as the export did first.
+// First one pass over the ledger's log and compact records, in one read
+// transaction, verifies the hash chain over them and builds the state index
+// (state_index.h: any receipt id -> the person's latest state, R10); a broken
+// chain stops the export (docs/export.md, "Trust model"). Then the contact
+// file is streamed row by row: one lookup and one SHA-256 per contact value,
+// in file order. Memory: the index (about 300 bytes a person) plus one batch
+// of rows. With --reverify, the full chain check (every stored receipt's
+// bytes) runs first, and each batch of rows instead looks its people up in
+// the ledger (state_of) and re-verifies the stored receipts' signatures on
+// several threads, as the export did first.
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -106,12 +108,14 @@ std::string file_part(std::string_view id) {
   return out;
 }
 
-std::string trim(std::string_view s) {
-  const auto* ws = " \t";
-  const std::size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return "";
-  const std::size_t e = s.find_last_not_of(ws);
-  return std::string(s.substr(b, e - b + 1));
+// Spaces and tabs around; plain loops (find_first_not_of with a set calls
+// memchr once per byte, and runs for every cell).
+std::string_view trim(std::string_view s) {
+  std::size_t b = 0;
+  std::size_t e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  return s.substr(b, e - b);
 }
 
 const Json* member(const Json& object, const char* name) {
@@ -298,6 +302,17 @@ struct Row {
   std::optional<Result<VerifiedReceipt>> latest_verified;
   std::optional<Result<VerifiedReceipt>> basis_verified;
   std::unique_ptr<StateIndex> reverified;  // the verified payloads, in the index's form
+
+  // Ready for the next record; `fields` keeps its strings (no allocation a row).
+  void reset() {
+    reason = kWhyNone;
+    person = nullptr;
+    stored.reset();
+    basis = nullptr;
+    latest_verified.reset();
+    basis_verified.reset();
+    reverified.reset();
+  }
 };
 
 // Which contact kind and column carry a channel's value for one receipt.
@@ -320,11 +335,12 @@ class Exporter {
   Problems open_input();
   Problems prepare_outputs();
   Problems check_chain();
+  Problems chain_problems() const;
   Problems build_index();
-  Problems process_batch(std::vector<Row>& batch);
+  Problems process_batch(Row* batch, std::size_t count);
   void lookup(Row& row);
   void lookup_stored(Row& row);
-  void verify(std::vector<Row>& batch);
+  void verify(Row* batch, std::size_t count);
   void absorb_verified(Row& row);
   Problems decide_and_write(Row& row, const StateIndex* index);
   void count_row_everywhere(const Row& row);
@@ -361,6 +377,7 @@ class Exporter {
   unsigned jobs_ = 1;
   EVP_MD* sha256_ = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   Json timings_ = Json::object();
+  std::string line_;  // decide_and_write's output line
 
  public:
   ~Exporter() { EVP_MD_free(sha256_); }
@@ -440,6 +457,10 @@ Problems Exporter::check_chain() {
   timings_["verifyChainSeconds"] = seconds_since(start);
   if (!report.ok()) return report.problems();
   chain_ = std::move(report).value();
+  return chain_problems();
+}
+
+Problems Exporter::chain_problems() const {
   if (chain_.ok()) return {};
   const server::ChainProblem& first = chain_.problems.front();
   return {Problem{"export_ledger_broken", "--db",
@@ -448,20 +469,29 @@ Problems Exporter::check_chain() {
                       first.message + "). Nothing was exported; run 'cachet ledger verify' and restore the ledger."}};
 }
 
-// One pass over the ledger into the index; per stored receipt, what may be
-// relied on is what the ledger recorded when it accepted the receipt.
+// One pass over the ledger's log and compact records: the hash chain is
+// checked and the index built from the same snapshot (verify_records). Per
+// receipt, what may be relied on is the compact record the ledger derived
+// when it accepted (and verified) the receipt, which the chain binds; the
+// index is only used once the whole chain verified.
 Problems Exporter::build_index() {
   const auto start = std::chrono::steady_clock::now();
   index_ = std::make_unique<StateIndex>(config_partner_ids(config_));
-  Problems problems = store_.for_each_receipt_summary([this](const server::ReceiptSummary& r) {
-    const bool invalid = !r.verification_ok || r.payload_receipt_id != r.receipt_id ||
-                         (!key_kid_.empty() && r.countersigner_kid != key_kid_);
+  Result<server::ChainReport> report = store_.verify_records([this](const server::ReceiptRecord& r) {
+    const bool invalid = !r.verified || (!key_kid_.empty() && r.countersigner_kid != key_kid_);
     index_->add(r, invalid);
-    return true;
   });
-  if (!problems.empty()) return problems;
+  timings_["verifyChainSeconds"] = seconds_since(start);  // chain over the records, and the index pass
+  if (!report.ok()) return report.problems();
+  chain_ = std::move(report).value();
+  Problems problems = chain_problems();
+  if (!problems.empty()) {
+    index_.reset();
+    return problems;
+  }
+  const auto finish_start = std::chrono::steady_clock::now();
   index_->finish();
-  timings_["indexSeconds"] = seconds_since(start);
+  timings_["indexSeconds"] = seconds_since(finish_start);
   timings_["indexPeople"] = index_->people();
   timings_["indexReceiptIds"] = index_->receipt_ids();
   timings_["indexBytes"] = index_->memory_bytes();
@@ -470,7 +500,8 @@ Problems Exporter::build_index() {
 
 // Default path: one lookup in the index.
 void Exporter::lookup(Row& row) {
-  const std::string id = col_receipt_ >= 0 ? trim(row.fields[static_cast<std::size_t>(col_receipt_)]) : "";
+  const std::string_view id =
+      col_receipt_ >= 0 ? trim(row.fields[static_cast<std::size_t>(col_receipt_)]) : std::string_view();
   PersonRecord* person = id.empty() ? nullptr : index_->find(id);
   if (person == nullptr) {
     row.reason = kWhyNoReceipt;
@@ -493,7 +524,8 @@ void Exporter::lookup(Row& row) {
 
 // --reverify: the person's chain from the ledger, as before the index existed.
 void Exporter::lookup_stored(Row& row) {
-  const std::string id = col_receipt_ >= 0 ? trim(row.fields[static_cast<std::size_t>(col_receipt_)]) : "";
+  const std::string_view id =
+      col_receipt_ >= 0 ? trim(row.fields[static_cast<std::size_t>(col_receipt_)]) : std::string_view();
   if (id.empty()) {
     row.reason = kWhyNoReceipt;
     return;
@@ -533,13 +565,14 @@ void Exporter::lookup_stored(Row& row) {
   if (row.basis != nullptr && row.basis->receipt_id == person.latest.receipt_id) row.basis = nullptr;
 }
 
-void Exporter::verify(std::vector<Row>& batch) {
+void Exporter::verify(Row* batch, std::size_t count) {
   struct Task {
     const std::string* jws;
     std::optional<Result<VerifiedReceipt>>* out;
   };
   std::vector<Task> tasks;
-  for (Row& row : batch) {
+  for (std::size_t r = 0; r < count; ++r) {
+    Row& row = batch[r];
     if (row.reason != kWhyNone || !row.stored) continue;
     tasks.push_back({&row.stored->latest.jws, &row.latest_verified});
     if (row.basis != nullptr) tasks.push_back({&row.basis->jws, &row.basis_verified});
@@ -561,8 +594,8 @@ void Exporter::verify(std::vector<Row>& batch) {
     work(0, threads);
     for (std::thread& t : pool) t.join();
   }
-  for (Row& row : batch) {
-    if (row.reason == kWhyNone && row.stored) absorb_verified(row);
+  for (std::size_t r = 0; r < count; ++r) {
+    if (batch[r].reason == kWhyNone && batch[r].stored) absorb_verified(batch[r]);
   }
 }
 
@@ -577,14 +610,16 @@ void Exporter::absorb_verified(Row& row) {
     return;
   }
   row.reverified = std::make_unique<StateIndex>(config_partner_ids(config_));
+  // The record the ledger derives at acceptance, here from the payload verified now.
   auto summary = [&](const server::StoredReceipt& stored, const Json& payload, bool relayed) {
-    server::ReceiptSummary s;
-    s.seq = stored.seq;
+    server::ReceiptRecord s;
+    s.receipt_seq = stored.seq;
     s.receipt_id = stored.receipt_id;
     s.chain_root = row.stored->chain_root;
     s.collection_method = relayed ? "relayed-by-partner" : "";
-    s.retention_until = row.stored->retention_until;
-    server::read_payload_fields(payload, s);
+    s.received_at = row.stored->latest.received_at;  // retention runs from the latest receipt (R9)
+    s.retention_months = row.stored->latest.retention_months;
+    server::derive_record_fields(payload, s);
     return s;
   };
   if (row.basis != nullptr) row.reverified->add(summary(*row.basis, row.basis_verified->value().payload, false), false);
@@ -634,7 +669,7 @@ void Exporter::count_row_everywhere(const Row& row) {
   for (PartnerOutput& p : partners_) ++p.rows_left_out[row.reason];
 }
 
-bool blank(std::string_view s) { return s.find_first_not_of(" \t") == std::string_view::npos; }
+bool blank(std::string_view s) { return trim(s).empty(); }
 
 Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
   if (row.reason != kWhyNone) {
@@ -679,7 +714,7 @@ Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
                                   kWhyNoConsent,      kWhyNotInformed, kWhyNoValue};
   const std::string reference = index.reference(person);
   bool written_anywhere = false;
-  std::string line;
+  std::string& line = line_;  // reused: no allocation a row
   for (PartnerOutput& p : partners_) {
     if (!index.listed(person, p.index)) {
       ++p.rows_left_out[kWhyPartnerNotListed];
@@ -725,22 +760,22 @@ Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
   return {};
 }
 
-Problems Exporter::process_batch(std::vector<Row>& batch) {
+Problems Exporter::process_batch(Row* batch, std::size_t count) {
   if (!options_.reverify) {
-    for (Row& row : batch) {
-      lookup(row);
-      Problems problems = decide_and_write(row, index_.get());
+    for (std::size_t i = 0; i < count; ++i) {
+      lookup(batch[i]);
+      Problems problems = decide_and_write(batch[i], index_.get());
       if (!problems.empty()) return problems;
     }
     return {};
   }
-  for (Row& row : batch) {
-    lookup_stored(row);
+  for (std::size_t i = 0; i < count; ++i) {
+    lookup_stored(batch[i]);
     if (!ledger_problems_.empty()) return ledger_problems_;
   }
-  verify(batch);
-  for (Row& row : batch) {
-    Problems problems = decide_and_write(row, row.reverified.get());
+  verify(batch, count);
+  for (std::size_t i = 0; i < count; ++i) {
+    Problems problems = decide_and_write(batch[i], batch[i].reverified.get());
     if (!problems.empty()) return problems;
   }
   return {};
@@ -787,12 +822,11 @@ Result<ExportOutcome> Exporter::run() {
   Problems problems = open_input();
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> input_owner(input_, &std::fclose);
   if (!problems.empty()) return problems;
-  problems = check_chain();
+  // --reverify: the full chain check (every stored receipt's bytes), then
+  // the receipts themselves per row. Default: one pass over the log and the
+  // compact records, checking the chain and building the index together.
+  problems = options_.reverify ? check_chain() : build_index();
   if (!problems.empty()) return problems;
-  if (!options_.reverify) {
-    problems = build_index();
-    if (!problems.empty()) return problems;
-  }
   problems = prepare_outputs();
   if (!problems.empty()) return problems;
   const auto rows_start = std::chrono::steady_clock::now();
@@ -800,10 +834,11 @@ Result<ExportOutcome> Exporter::run() {
   // Stream the rows. A malformed row stops the work but not the reading, so
   // that every problem is reported at once (capped).
   Problems csv_problems;
-  std::vector<Row> batch;
-  batch.reserve(kBatch);
+  std::vector<Row> batch(kBatch);  // reused: rows keep their field strings
+  std::size_t used = 0;
   for (;;) {
-    Row row;
+    Row& row = batch[used];
+    row.reset();
     const CsvReader::Status status = table_->next(row.fields);
     if (status == CsvReader::Status::kEnd) break;
     if (status == CsvReader::Status::kError) {
@@ -818,11 +853,10 @@ Result<ExportOutcome> Exporter::run() {
     ++rows_read_;
     if (!csv_problems.empty()) continue;
     row.line = table_->line();
-    batch.push_back(std::move(row));
-    if (batch.size() == kBatch) {
-      problems = process_batch(batch);
+    if (++used == kBatch) {
+      problems = process_batch(batch.data(), used);
       if (!problems.empty()) return problems;
-      batch.clear();
+      used = 0;
     }
   }
   if (std::ferror(input_) != 0) return io_problem("Cannot read " + options_.contacts_path);
@@ -830,7 +864,7 @@ Result<ExportOutcome> Exporter::run() {
     for (Problem& p : csv_problems) p.message = options_.contacts_path + ": " + p.message;
     return csv_problems;
   }
-  problems = process_batch(batch);
+  problems = process_batch(batch.data(), used);
   if (!problems.empty()) return problems;
   timings_["rowsSeconds"] = seconds_since(rows_start);
   return finish();
@@ -850,15 +884,23 @@ Result<ExportOutcome> Exporter::finish() {
        options_.reverify
            ? "Every receipt used was re-verified now (collector signature and controller countersignature" +
                  std::string(options_.controller_key ? ", which must be the --key controller's" : "") +
-                 "); its decisions were read from the verified payload. The ledger's hash chain was verified first."
+                 "); its decisions were read from the verified payload. The ledger's hash chain was verified "
+                 "first, in full: every entry, every stored receipt's bytes, and every compact record against the "
+                 "receipt it was made from."
            : "Every receipt's signatures were verified, and the controller countersigned it, when the ledger "
-             "accepted it; the ledger stores that verification. The ledger's hash chain was verified first: the "
-             "stored receipts, payloads and verification records are the bytes the log recorded, so decisions "
-             "were read from the stored payloads" +
-                 std::string(options_.controller_key ? ", and each receipt must be countersigned by --key" : "") +
-                 ". Compare chain.head with a copy kept outside the ledger to rule out a rewritten log; "
-                 "--reverify re-verifies every signature instead."},
-      {"chain", {{"ok", chain_.ok()}, {"entries", chain_.entries}, {"receipts", chain_.receipts},
+             "accepted it; the ledger then stored a compact record of it (decisions, partner list, salted "
+             "digests, that verification) bound to its hash chain. The chain over the compact records was "
+             "verified (every entry rehashed, every record checked against its entry), and decisions were read "
+             "from those records" +
+                 std::string(options_.controller_key ? "; each receipt must be countersigned by --key" : "") +
+                 ". The full receipts were not re-read: 'cachet ledger verify' (or --reverify) also checks every "
+                 "stored receipt's bytes and that each compact record matches its receipt. Compare chain.head with "
+                 "a copy kept outside the ledger to rule out a rewritten log; --reverify re-verifies every "
+                 "signature instead."},
+      {"chain", {{"ok", chain_.ok()},
+                 {"verified", options_.reverify ? "entries-receipts-and-records" : "entries-and-records"},
+                 {"entries", chain_.entries},
+                 {"receipts", chain_.receipts},
                  {"head", chain_.head}}}};
   report["rowsWrittenToSomePartner"] = rows_written_anywhere_;
   report["rowsLeftOutForEveryPartner"] = counts_json(row_level_);

@@ -117,8 +117,15 @@ void StateIndex::grow() {
 }
 
 std::uint32_t StateIndex::list_id(const std::string& json_text) {
+  if (last_list_ != UINT32_MAX && json_text == last_list_text_) return last_list_;
+  last_list_text_ = json_text;
   const auto it = list_ids_.find(json_text);
-  if (it != list_ids_.end()) return it->second;
+  if (it != list_ids_.end()) return last_list_ = it->second;
+  last_list_ = intern_list(json_text);
+  return last_list_;
+}
+
+std::uint32_t StateIndex::intern_list(const std::string& json_text) {
   // A new list (a config change): parse it once.
   std::vector<bool> bits(partners_.size(), false);
   const Json ids = Json::parse(json_text, nullptr, false);
@@ -147,13 +154,14 @@ std::uint32_t StateIndex::intersect(std::uint32_t a, std::uint32_t b) {
   return id;
 }
 
-std::uint32_t StateIndex::person_for(const server::ReceiptSummary& r) {
+std::uint32_t StateIndex::person_for(const server::ReceiptRecord& r) {
   // The chain root is the first receipt of the chain, so it came first; a
   // root that is not indexed (should not happen) starts a person anyway.
   const std::string& root = r.chain_root.empty() ? r.receipt_id : r.chain_root;
+  const std::optional<Uuid128> root_key = parse_uuid(root);
   std::uint32_t person = kEmpty;
-  if (const std::optional<Uuid128> key = parse_uuid(root)) {
-    if (const std::uint32_t* found = slot_for(*key, false)) person = *found;
+  if (root_key) {
+    if (const std::uint32_t* found = slot_for(*root_key, false)) person = *found;
   } else if (const auto it = other_ids_.find(root); it != other_ids_.end()) {
     person = it->second;
   }
@@ -162,8 +170,8 @@ std::uint32_t StateIndex::person_for(const server::ReceiptSummary& r) {
     PersonRecord record;
     record.own_list = PersonRecord::kNoList;
     record.other_root = PersonRecord::kNoList;
-    if (const std::optional<Uuid128> key = parse_uuid(root)) {
-      record.root = *key;
+    if (root_key) {
+      record.root = *root_key;
     } else {
       record.other_root = static_cast<std::uint32_t>(other_roots_.size());
       other_roots_.push_back(root);
@@ -171,20 +179,26 @@ std::uint32_t StateIndex::person_for(const server::ReceiptSummary& r) {
     people_.push_back(record);
   }
   // Index this receipt id (and the root's, when the root itself is gone).
-  for (const std::string* id : {&r.receipt_id, &root}) {
-    if (const std::optional<Uuid128> key = parse_uuid(*id)) {
+  auto index = [&](const std::string& id, const std::optional<Uuid128>& key) {
+    if (key) {
       if ((ids_ + 1) * 10 > table_.size() * 7) grow();  // load factor at most 0.7
       *slot_for(*key, true) = person;
     } else {
-      other_ids_[*id] = person;
+      other_ids_[id] = person;
     }
+  };
+  if (&root == &r.receipt_id || r.receipt_id == root) {
+    index(root, root_key);  // a chain's first receipt: one id
+  } else {
+    index(r.receipt_id, parse_uuid(r.receipt_id));
+    index(root, root_key);
   }
   return person;
 }
 
-void StateIndex::add(const server::ReceiptSummary& r, bool invalid) {
+void StateIndex::add(const server::ReceiptRecord& r, bool invalid) {
   PersonRecord& p = people_[person_for(r)];
-  if (r.seq < p.latest_seq) return;  // log order is the contract; never let an older receipt win (R10)
+  if (r.receipt_seq < p.latest_seq) return;  // log order is the contract; never let an older receipt win (R10)
   const std::uint32_t list = list_id(r.partner_ids);
   // A receipt relayed by a partner was not seen by the person: the list that
   // binds is also limited by the latest receipt the person made themselves (R7).
@@ -194,15 +208,15 @@ void StateIndex::add(const server::ReceiptSummary& r, bool invalid) {
     p.flags =
         static_cast<std::uint8_t>(invalid ? p.flags | PersonRecord::kOwnInvalid : p.flags & ~PersonRecord::kOwnInvalid);
   }
-  p.latest_seq = r.seq;
+  p.latest_seq = r.receipt_seq;
   p.list = list;
   std::uint8_t flags = p.flags & static_cast<std::uint8_t>(PersonRecord::kOwnInvalid | PersonRecord::kSeen);
   if (invalid) flags |= PersonRecord::kLatestInvalid;
   if (relayed) flags |= PersonRecord::kLatestRelayed;
   p.flags = flags;
-  const std::optional<std::int64_t> until = r.retention_until.empty() ? std::nullopt : parse_time(r.retention_until);
+  const std::optional<std::int64_t> until = server::retention_end(r.received_at, r.retention_months);
   p.retention_until = until ? *until : PersonRecord::kNoRetention;
-  const server::ReceiptSummary::ChannelState* states[] = {&r.postal, &r.phone, &r.email, &r.sms};  // Channel order
+  const server::ReceiptRecord::ChannelState* states[] = {&r.postal, &r.phone, &r.email, &r.sms};  // Channel order
   for (std::size_t c = 0; c < 4; ++c) {
     p.channel[c] = static_cast<std::uint8_t>(decision_code(states[c]->decision)) |
                    (states[c]->basis == "consent" ? PersonRecord::kConsentBasis : 0);

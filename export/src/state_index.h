@@ -1,6 +1,6 @@
 // The export's in-memory index of every person's current state (private to
-// export/). Built in one pass over the ledger (ConsentStore::
-// for_each_receipt_summary), before the contact file is read, so that each
+// export/). Built in one pass over the ledger's compact records
+// (ConsentStore::verify_records), before the contact file is read, so that each
 // contact row costs one hash lookup: any receipt id of a chain resolves to
 // the person's latest state (R10).
 //
@@ -88,7 +88,7 @@ class StateIndex {
 
   // Absorbs one stored receipt; a chain's receipts must come in log order
   // (its latest last). `invalid`: the receipt must not be relied on.
-  void add(const server::ReceiptSummary& receipt, bool invalid);
+  void add(const server::ReceiptRecord& receipt, bool invalid);
   // After the last add(): the list that binds each person and their validity.
   void finish();
 
@@ -111,8 +111,11 @@ class StateIndex {
 
   std::uint32_t* slot_for(const Uuid128& key, bool insert);
   void grow();
-  std::uint32_t person_for(const server::ReceiptSummary& receipt);
+  std::uint32_t person_for(const server::ReceiptRecord& receipt);
   std::uint32_t list_id(const std::string& partner_ids_json);
+  std::uint32_t intern_list(const std::string& partner_ids_json);
+  std::uint32_t last_list_ = UINT32_MAX;  // list_id() of the previous call (most receipts share a list)
+  std::string last_list_text_;
   std::uint32_t intersect(std::uint32_t a, std::uint32_t b);
 
   std::vector<std::string> partners_;

@@ -14,12 +14,13 @@
 
 #include "cachet/canonical_json.h"
 #include "cachet/server/store.h"
+#include "records.h"
 #include "util.h"
 
 namespace cachet::server {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Migrations, indexed by the user_version they lead to. Never edit a shipped
 // one: append a new step (PRAGMA user_version records how far a file went).
@@ -78,7 +79,57 @@ DROP TABLE log;
 ALTER TABLE log_new RENAME TO log;
 CREATE INDEX log_receipt ON log(receipt_id);
 )sql",
+    // 3: compact records (store.h, ReceiptRecord; docs/server.md, "Compact
+    // records"), stored beside the receipts and bound to the chain by their
+    // SHA-256 in a log entry; log entries of kind 'record' (a record
+    // back-filled for a receipt stored before schema 3) and 'migration'. The
+    // back-fill itself is C++ (backfill_records), in the same transaction.
+    R"sql(
+CREATE TABLE log_new (
+  seq        INTEGER PRIMARY KEY,
+  kind       TEXT NOT NULL CHECK (kind IN ('receipt', 'purge', 'event', 'record', 'migration')),
+  receipt_id TEXT,                            -- kinds 'receipt' and 'record'
+  entry      TEXT NOT NULL,
+  hash       TEXT NOT NULL
+);
+INSERT INTO log_new(seq, kind, receipt_id, entry, hash) SELECT seq, kind, receipt_id, entry, hash FROM log;
+DROP TABLE log;
+ALTER TABLE log_new RENAME TO log;
+CREATE INDEX log_receipt ON log(receipt_id);
+CREATE INDEX log_migration ON log(seq) WHERE kind = 'migration';
+CREATE TABLE records (
+  entry_seq         INTEGER PRIMARY KEY,      -- the log entry whose recordSha256 binds this record
+  receipt_seq       INTEGER NOT NULL UNIQUE,  -- receipts.seq (= entry_seq unless back-filled)
+  receipt_id        TEXT NOT NULL UNIQUE,
+  chain_root        TEXT NOT NULL,
+  supersedes        TEXT NOT NULL,            -- '' for a chain root
+  collection_method TEXT NOT NULL,
+  countersigner_kid TEXT NOT NULL,
+  received_at       TEXT NOT NULL,
+  issued_at         TEXT NOT NULL,
+  retention_months  INTEGER NOT NULL,
+  jws_sha256        TEXT NOT NULL,
+  payload_sha256    TEXT NOT NULL,
+  verification      TEXT NOT NULL,
+  verified          INTEGER NOT NULL,         -- 1: verification ok and the payload's receiptId is receipt_id
+  postal_decision   TEXT NOT NULL, postal_basis TEXT NOT NULL,   -- '' = absent from the payload
+  phone_decision    TEXT NOT NULL, phone_basis  TEXT NOT NULL,
+  email_decision    TEXT NOT NULL, email_basis  TEXT NOT NULL,
+  sms_decision      TEXT NOT NULL, sms_basis    TEXT NOT NULL,
+  salt              TEXT NOT NULL,
+  digest_email      TEXT NOT NULL, digest_phone TEXT NOT NULL, digest_mobile TEXT NOT NULL, digest_postal TEXT NOT NULL,
+  partner_ids       TEXT NOT NULL             -- canonical JSON array
+);
+)sql",
 };
+
+// Columns of a ReceiptRecord (table `records` as c), in read_record's order.
+constexpr const char* kRecordColumns =
+    "c.entry_seq, c.receipt_seq, c.receipt_id, c.chain_root, c.supersedes, c.collection_method, "
+    "c.countersigner_kid, c.received_at, c.issued_at, c.retention_months, c.jws_sha256, c.payload_sha256, "
+    "c.verification, c.verified, c.postal_decision, c.postal_basis, c.phone_decision, c.phone_basis, "
+    "c.email_decision, c.email_basis, c.sms_decision, c.sms_basis, c.salt, c.digest_email, c.digest_phone, "
+    "c.digest_mobile, c.digest_postal, c.partner_ids";
 
 Problem io_problem(const std::string& what, sqlite3* db) {
   std::string message = "The ledger database failed (" + what + ")";
@@ -150,88 +201,6 @@ class Stmt {
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
 };
-
-// RFC 8785 bytes of an object whose keys are ASCII and whose values are
-// strings and integers only: nlohmann/json sorts object members by byte
-// order (= UTF-16 order for ASCII keys), escapes exactly as RFC 8785 section
-// 3.2.2.2 and prints integers as JCS does. Invalid UTF-8 is replaced rather
-// than thrown on (inputs were validated by the strict parser already).
-std::string canonical_entry(const Json& entry) { return entry.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
-// Appends `value` as a JSON string the way canonical_entry() (nlohmann's
-// dump) writes it, for printable ASCII only: `"` and `\` escaped, nothing
-// else. Returns false, leaving `out` partly written, for any other byte
-// (controls, non-ASCII), which the caller then hands to nlohmann.
-bool append_ascii_json_string(std::string& out, std::string_view value) {
-  out.push_back('"');
-  for (const char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u > 0x7e) return false;
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return true;
-}
-
-std::string receipt_entry(std::int64_t seq, const std::string& receipt_id, const std::string& jws,
-                          const std::string& payload_sha256, const std::string& verification, const std::string& kid,
-                          const std::string& received_at, const std::string& issued_at, const std::string& chain_root,
-                          const std::string& supersedes, const std::string& method, std::int64_t retention_months) {
-  // verify_chain rebuilds one entry per stored receipt: write the usual
-  // all-ASCII entry directly, members in the byte order RFC 8785 and
-  // nlohmann agree on; anything else goes through nlohmann below. The two are
-  // checked against each other in tests/server/ledger_test.cpp.
-  {
-    const std::string jws_sha256 = sha256_hex(jws);
-    const std::pair<const char*, const std::string*> members[] = {
-        {"chainRoot", &chain_root},    {"collectionMethod", &method},   {"countersignerKid", &kid},
-        {"issuedAt", &issued_at},      {"jwsSha256", &jws_sha256},      {"kind", nullptr},
-        {"payloadSha256", &payload_sha256}, {"receiptId", &receipt_id}, {"receivedAt", &received_at},
-        {"retentionMonths", nullptr},  {"seq", nullptr},                {"supersedes", &supersedes},
-        {"verification", &verification}};
-    std::string out;
-    out.reserve(256 + verification.size() + jws_sha256.size() + payload_sha256.size());
-    out.push_back('{');
-    bool ascii = true;
-    for (const auto& [key, value] : members) {
-      if (out.size() > 1) out.push_back(',');
-      out.push_back('"');
-      out.append(key);
-      out.append("\":");
-      const std::string_view name = key;
-      if (name == "kind") {
-        out.append("\"receipt\"");
-      } else if (name == "retentionMonths") {
-        out.append(std::to_string(retention_months));
-      } else if (name == "seq") {
-        out.append(std::to_string(seq));
-      } else if (!append_ascii_json_string(out, *value)) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) {
-      out.push_back('}');
-      return out;
-    }
-  }
-  Json entry = Json::object();
-  entry["kind"] = "receipt";
-  entry["seq"] = seq;
-  entry["receiptId"] = receipt_id;
-  entry["jwsSha256"] = sha256_hex(jws);
-  entry["payloadSha256"] = payload_sha256;
-  entry["verification"] = verification;
-  entry["countersignerKid"] = kid;
-  entry["receivedAt"] = received_at;
-  entry["issuedAt"] = issued_at;
-  entry["chainRoot"] = chain_root;
-  entry["supersedes"] = supersedes;
-  entry["collectionMethod"] = method;
-  entry["retentionMonths"] = retention_months;
-  return canonical_entry(entry);
-}
 
 std::string chain_hash(const std::string& prev_hex, const std::string& entry) {
   std::string prev = prev_hex.empty() ? std::string(32, '\0') : from_hex(prev_hex).value_or(std::string(32, '\0'));
@@ -384,6 +353,116 @@ ReceiptSummary read_summary(const Stmt& st) {
 }
 
 
+// Reads the kRecordColumns starting at column `first` into `r`, reusing its
+// strings' storage (the export reads a million of them).
+void read_record(const Stmt& st, int first, ReceiptRecord& r) {
+  int i = first;
+  auto text = [&](std::string& out) { out.assign(st.view(i++)); };
+  r.entry_seq = st.int64(i++);
+  r.receipt_seq = st.int64(i++);
+  text(r.receipt_id);
+  text(r.chain_root);
+  text(r.supersedes);
+  text(r.collection_method);
+  text(r.countersigner_kid);
+  text(r.received_at);
+  text(r.issued_at);
+  r.retention_months = static_cast<int>(st.int64(i++));
+  text(r.jws_sha256);
+  text(r.payload_sha256);
+  text(r.verification);
+  r.verified = st.int64(i++) == 1;
+  for (ReceiptRecord::ChannelState* c : {&r.postal, &r.phone, &r.email, &r.sms}) {
+    text(c->decision);
+    text(c->basis);
+  }
+  text(r.salt);
+  text(r.digests.email);
+  text(r.digests.phone);
+  text(r.digests.mobile);
+  text(r.digests.postal);
+  text(r.partner_ids);
+}
+
+constexpr const char* kInsertRecordSql =
+    "INSERT INTO records(entry_seq, receipt_seq, receipt_id, chain_root, supersedes, collection_method, "
+    "countersigner_kid, received_at, issued_at, retention_months, jws_sha256, payload_sha256, verification, verified, "
+    "postal_decision, postal_basis, phone_decision, phone_basis, email_decision, email_basis, sms_decision, sms_basis, "
+    "salt, digest_email, digest_phone, digest_mobile, digest_postal, partner_ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
+
+// SQLITE_DONE, or the error (SQLITE_CONSTRAINT for a second record of a receipt).
+int insert_record(Stmt& st, const ReceiptRecord& r) {
+  st.reset();
+  int i = 1;
+  st.bind(i++, r.entry_seq);
+  st.bind(i++, r.receipt_seq);
+  for (const std::string* text : {&r.receipt_id, &r.chain_root, &r.supersedes, &r.collection_method,
+                                  &r.countersigner_kid, &r.received_at, &r.issued_at}) {
+    st.bind(i++, std::string_view(*text));
+  }
+  st.bind(i++, static_cast<std::int64_t>(r.retention_months));
+  for (const std::string* text : {&r.jws_sha256, &r.payload_sha256, &r.verification}) st.bind(i++, std::string_view(*text));
+  st.bind(i++, static_cast<std::int64_t>(r.verified ? 1 : 0));
+  for (const ReceiptRecord::ChannelState* c : {&r.postal, &r.phone, &r.email, &r.sms}) {
+    st.bind(i++, std::string_view(c->decision));
+    st.bind(i++, std::string_view(c->basis));
+  }
+  for (const std::string* text : {&r.salt, &r.digests.email, &r.digests.phone, &r.digests.mobile, &r.digests.postal,
+                                  &r.partner_ids}) {
+    st.bind(i++, std::string_view(*text));
+  }
+  return st.step();
+}
+
+// The record of a stored receipt, derived from its columns and payload (at
+// acceptance, by the migration, and by verify_chain to check the stored one).
+ReceiptRecord derive_record(std::string_view receipt_id, std::string_view jws_sha256, std::string_view payload,
+                            std::string_view payload_sha256, std::string_view verification, std::string_view kid,
+                            std::string_view received_at, std::string_view issued_at, std::string_view chain_root,
+                            std::string_view supersedes, std::string_view method, std::int64_t retention_months) {
+  ReceiptRecord r;
+  r.receipt_id = receipt_id;
+  r.chain_root = chain_root;
+  r.supersedes = supersedes;
+  r.collection_method = method;
+  r.countersigner_kid = kid;
+  r.received_at = received_at;
+  r.issued_at = issued_at;
+  r.retention_months = static_cast<int>(retention_months);
+  r.jws_sha256 = jws_sha256;
+  r.payload_sha256 = payload_sha256;
+  r.verification = verification;
+  derive_record_fields(payload, r);
+  return r;
+}
+
+// Every member of the canonical record equal (not the positions).
+bool same_record(const ReceiptRecord& a, const ReceiptRecord& b) {
+  auto channel = [](const ReceiptRecord::ChannelState& x, const ReceiptRecord::ChannelState& y) {
+    return x.decision == y.decision && x.basis == y.basis;
+  };
+  return a.receipt_id == b.receipt_id && a.chain_root == b.chain_root && a.supersedes == b.supersedes &&
+         a.collection_method == b.collection_method && a.countersigner_kid == b.countersigner_kid &&
+         a.received_at == b.received_at && a.issued_at == b.issued_at && a.retention_months == b.retention_months &&
+         a.jws_sha256 == b.jws_sha256 && a.payload_sha256 == b.payload_sha256 && a.verification == b.verification &&
+         a.verified == b.verified && channel(a.postal, b.postal) && channel(a.phone, b.phone) &&
+         channel(a.email, b.email) && channel(a.sms, b.sms) && a.salt == b.salt &&
+         a.digests.email == b.digests.email && a.digests.phone == b.digests.phone &&
+         a.digests.mobile == b.digests.mobile && a.digests.postal == b.digests.postal && a.partner_ids == b.partner_ids;
+}
+
+// True when `hex` is the lower-case hex of the 32 bytes of `raw`.
+bool hex_equals(const std::array<unsigned char, 32>& raw, std::string_view hex) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  if (hex.size() != 64) return false;
+  for (std::size_t i = 0; i < 32; ++i) {
+    if (hex[2 * i] != kHex[raw[i] >> 4] || hex[2 * i + 1] != kHex[raw[i] & 15]) return false;
+  }
+  return true;
+}
+
+
 class SqliteStore final : public ConsentStore {
  public:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
@@ -426,10 +505,18 @@ class SqliteStore final : public ConsentStore {
                           "); this one understands schema " + std::to_string(kSchemaVersion) + "."}};
     }
     for (int v = current + 1; v <= kSchemaVersion; ++v) {
-      if (!exec(kMigrations[v]) || !exec("PRAGMA user_version=" + std::to_string(v))) {
+      if (!exec(kMigrations[v])) {
         const Problem p = io_problem("migration to schema " + std::to_string(v), db_);
         exec("ROLLBACK");
         return {p};
+      }
+      Problems backfilled = v == 3 ? backfill_records() : Problems{};
+      if (backfilled.empty() && !exec("PRAGMA user_version=" + std::to_string(v))) {
+        backfilled.push_back(io_problem("migration to schema " + std::to_string(v), db_));
+      }
+      if (!backfilled.empty()) {
+        exec("ROLLBACK");
+        return backfilled;
       }
     }
     if (!exec("COMMIT")) return {io_problem("commit migration", db_)};
@@ -549,6 +636,16 @@ class SqliteStore final : public ConsentStore {
     // One read transaction: a consistent snapshot while appends go on.
     if (!exec("BEGIN")) return io_problem("begin", db_);
     Result<ChainReport> report = verify_locked();
+    exec("COMMIT");
+    return report;
+  }
+
+  Result<ChainReport> verify_records(const std::function<void(const ReceiptRecord&)>& visit) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // One read transaction: the chain check and the records the export
+    // indexes come from the same snapshot while appends go on.
+    if (!exec("BEGIN")) return io_problem("begin", db_);
+    Result<ChainReport> report = verify_records_locked(visit);
     exec("COMMIT");
     return report;
   }
@@ -742,9 +839,15 @@ class SqliteStore final : public ConsentStore {
       return io_problem("read log head", db_);
     }
     const std::string received_at = in.received_at.empty() ? format_rfc3339(now_unix()) : in.received_at;
-    const std::string entry =
-        receipt_entry(seq, in.receipt_id, in.jws, in.payload_sha256, in.verification, in.countersigner_kid, received_at,
-                      in.issued_at, chain_root, in.supersedes, in.collection_method, in.retention_months);
+    // The compact record (schema 3): derived from the receipt the caller
+    // verified, bound to the chain by its SHA-256 in the receipt's entry.
+    ReceiptRecord record =
+        derive_record(in.receipt_id, sha256_hex(in.jws), in.payload, in.payload_sha256, in.verification,
+                      in.countersigner_kid, received_at, in.issued_at, chain_root, in.supersedes, in.collection_method,
+                      in.retention_months);
+    record.entry_seq = seq;
+    record.receipt_seq = seq;
+    const std::string entry = receipt_entry_for(record, seq, sha256_hex(canonical_record(record)));
     const std::string hash = chain_hash(prev, entry);
     Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'receipt', ?2, ?3, ?4)");
     log.bind(1, seq).bind(2, in.receipt_id).bind(3, entry).bind(4, hash);
@@ -772,28 +875,110 @@ class SqliteStore final : public ConsentStore {
                      "The receipt " + in.supersedes + " was already superseded."};
     }
     if (irc != SQLITE_DONE) return io_problem("append receipt", db_);
+    Stmt rec(db_, kInsertRecordSql);
+    if (insert_record(rec, record) != SQLITE_DONE) return io_problem("append record", db_);
     auto stored = find_locked(in.receipt_id);
     if (!stored.ok()) return stored.problems();
     if (!stored.value()) return io_problem("read back receipt", db_);
     return AppendOutcome{AppendStatus::kAppended, *stored.value()};
   }
 
-  // One pass over the log in seq order, each receipt entry joined with the
-  // receipt stored at that position, so memory stays flat however long the
-  // ledger is (only receipts logged but no longer stored are remembered, to
-  // be matched with purge entries). Then one pass for stored receipts that
-  // no receipt entry accounts for.
+  // The seq of the schema-3 migration entry: receipt entries before it have
+  // the schema-1/2 form (their records are stated by 'record' entries after
+  // it). 0 when the ledger was created at schema 3 (every receipt entry
+  // states its record).
+  bool migration_seq(std::int64_t& out) {
+    Stmt st(db_, "SELECT seq FROM log WHERE kind = 'migration' ORDER BY seq LIMIT 1");
+    const int rc = st.step();
+    out = rc == SQLITE_ROW ? st.int64(0) : 0;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE;
+  }
+
+  // Schema 2 -> 3, inside init()'s transaction: one 'migration' entry, then
+  // for every stored receipt, in log order, its compact record and a
+  // 'record' entry naming the receipt's entry (receiptSeq) and the record's
+  // SHA-256. A record is derived from a receipt only when the receipt still
+  // matches its log entry (verify_chain's check); otherwise it is recorded as
+  // not verified (the export leaves that person out, and `ledger verify`
+  // still reports the broken receipt).
+  Problems backfill_records() {
+    std::int64_t seq = 0;
+    std::string prev;
+    if (!log_head(seq, prev)) return {io_problem("read log head", db_)};
+    if (seq == 1) return {};  // an empty ledger: nothing to bind
+    std::int64_t count = 0;
+    {
+      Stmt st(db_, "SELECT count(*) FROM receipts");
+      if (st.step() != SQLITE_ROW) return {io_problem("count receipts", db_)};
+      count = st.int64(0);
+    }
+    Json migration = Json::object();
+    migration["kind"] = "migration";
+    migration["seq"] = seq;
+    migration["at"] = format_rfc3339(now_unix());
+    migration["fromSchema"] = 2;
+    migration["toSchema"] = 3;
+    migration["records"] = count;
+    std::string text = canonical_entry(migration);
+    Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, ?2, ?3, ?4, ?5)");
+    prev = chain_hash(prev, text);
+    log.bind(1, seq).bind(2, std::string_view("migration")).bind(3, std::string_view()).bind(4, text).bind(5, prev);
+    if (log.step() != SQLITE_DONE) return {io_problem("append migration entry", db_)};
+    Stmt receipts(db_,
+                  "SELECT r.seq, r.receipt_id, r.jws, r.payload, r.payload_sha256, r.verification, r.countersigner_kid, "
+                  "r.received_at, r.issued_at, r.chain_root, IFNULL(r.supersedes, ''), r.collection_method, "
+                  "r.retention_months, IFNULL(l.entry, '') FROM receipts r LEFT JOIN log l ON l.seq = r.seq "
+                  "ORDER BY r.seq");
+    Stmt insert(db_, kInsertRecordSql);
+    if (!receipts.ok() || !insert.ok()) return {io_problem("back-fill records", db_)};
+    Sha256 sha;
+    int rc = SQLITE_OK;
+    while ((rc = receipts.step()) == SQLITE_ROW) {
+      const std::int64_t receipt_seq = receipts.int64(0);
+      const std::string_view jws = receipts.view(2);
+      ReceiptRecord record = derive_record(receipts.view(1), sha.hex(jws), receipts.view(3), receipts.view(4),
+                                           receipts.view(5), receipts.view(6), receipts.view(7), receipts.view(8),
+                                           receipts.view(9), receipts.view(10), receipts.view(11), receipts.int64(12));
+      const std::string logged =
+          receipt_entry_for(record, receipt_seq, std::string_view());  // the schema-1/2 form
+      if (logged != receipts.view(13) || !payload_matches(jws, receipts.view(3), receipts.view(4), sha)) {
+        record.verified = false;
+      }
+      ++seq;
+      record.entry_seq = seq;
+      record.receipt_seq = receipt_seq;
+      const std::string entry = record_entry(seq, record.receipt_id, receipt_seq, sha.hex(canonical_record(record)));
+      prev = chain_hash(prev, entry);
+      log.reset();
+      log.bind(1, seq).bind(2, std::string_view("record")).bind(3, std::string_view(record.receipt_id)).bind(4, entry);
+      log.bind(5, prev);
+      if (log.step() != SQLITE_DONE) return {io_problem("append record entry", db_)};
+      if (insert_record(insert, record) != SQLITE_DONE) return {io_problem("back-fill record", db_)};
+    }
+    if (rc != SQLITE_DONE) return {io_problem("back-fill records", db_)};
+    return {};
+  }
+
+  // One pass over the log in seq order, each entry joined with the compact
+  // record it states and the receipt stored at its position (for a 'record'
+  // entry: the receipt the record came from), so memory stays flat however
+  // long the ledger is (only receipts and records logged but no longer
+  // stored are remembered, to be matched with purge entries). Then one pass
+  // for stored receipts and records that no entry accounts for.
   Result<ChainReport> verify_locked() {
     ChainReport report;
     auto add = [&](std::int64_t seq, std::string id, std::string code, std::string message) {
       report.problems.push_back(ChainProblem{seq, std::move(id), std::move(code), std::move(message)});
     };
-    struct Absent {  // a receipt entry whose receipt is not stored at its position
+    struct Absent {  // an entry whose receipt (or record) is not stored at its position
       std::int64_t seq = 0;
       std::string hash;
       bool purged = false;
     };
-    std::unordered_map<std::string, Absent> absent;
+    std::unordered_map<std::string, Absent> absent;          // receipts
+    std::unordered_map<std::string, Absent> absent_records;  // compact records
+    std::int64_t v2_before = 0;
+    if (!migration_seq(v2_before)) return io_problem("read log", db_);
     Sha256 sha;
     const std::array<unsigned char, 32> zero{};
     std::array<unsigned char, 32> prev = zero;
@@ -801,16 +986,34 @@ class SqliteStore final : public ConsentStore {
       return std::string_view(reinterpret_cast<const char*>(a.data()), a.size());
     };
 
-    Stmt log(db_,
-             "SELECT l.seq, l.kind, IFNULL(l.receipt_id, ''), l.entry, l.hash, r.receipt_id, r.jws, r.payload, "
-             "r.payload_sha256, r.verification, r.countersigner_kid, r.received_at, r.issued_at, r.chain_root, "
-             "IFNULL(r.supersedes, ''), r.collection_method, r.retention_months "
-             "FROM log l LEFT JOIN receipts r ON r.seq = l.seq ORDER BY l.seq");
+    const std::string sql =
+        std::string(
+            "SELECT l.seq, l.kind, IFNULL(l.receipt_id, ''), l.entry, l.hash, r.receipt_id, r.jws, r.payload, "
+            "r.payload_sha256, r.verification, r.countersigner_kid, r.received_at, r.issued_at, r.chain_root, "
+            "IFNULL(r.supersedes, ''), r.collection_method, r.retention_months, ") +
+        kRecordColumns +
+        // A receipt logged before schema 3 is joined with the record back-filled
+        // for it (checked against it here, where its payload is read anyway);
+        // any other entry with the record it states.
+        " FROM log l LEFT JOIN receipts r ON r.seq = l.seq LEFT JOIN records c ON c.entry_seq = "
+        "(CASE WHEN l.kind = 'receipt' AND l.seq < ?1 THEN (SELECT b.entry_seq FROM records b WHERE "
+        "b.receipt_seq = l.seq) ELSE l.seq END) ORDER BY l.seq";
+    constexpr int kRecordAt = 17;
+    Stmt log(db_, sql.c_str());
     if (!log.ok()) return io_problem("read log", db_);
+    log.bind(1, v2_before);
     Stmt prior(db_,
                "SELECT l.seq, l.hash, EXISTS (SELECT 1 FROM receipts r WHERE r.receipt_id = l.receipt_id) FROM log l "
                "WHERE l.receipt_id = ?1 AND l.kind = 'receipt' AND l.seq < ?2 ORDER BY l.seq DESC LIMIT 1");
-    if (!prior.ok()) return io_problem("read log", db_);
+    Stmt record_present(db_, "SELECT entry_seq FROM records WHERE receipt_id = ?1");
+    if (!prior.ok() || !record_present.ok()) return io_problem("read log", db_);
+    ReceiptRecord stored_record;
+    std::string canonical;
+    // The record the receipt joined at columns 5.. derives (its payload parsed).
+    auto derived_from_row = [&](std::string_view jws_sha256) {
+      return derive_record(log.view(5), jws_sha256, log.view(7), log.view(8), log.view(9), log.view(10), log.view(11),
+                           log.view(12), log.view(13), log.view(14), log.view(15), log.int64(16));
+    };
     std::int64_t expected = 1;
     int rc = SQLITE_OK;
     while ((rc = log.step()) == SQLITE_ROW) {
@@ -826,7 +1029,7 @@ class SqliteStore final : public ConsentStore {
       }
       expected = seq + 1;
       const std::array<unsigned char, 32> computed = sha.digest(raw(prev), entry);
-      if (to_hex(raw(computed)) == hash) {
+      if (hex_equals(computed, hash)) {
         prev = computed;
       } else {
         add(seq, id, "ledger_hash_mismatch",
@@ -838,15 +1041,84 @@ class SqliteStore final : public ConsentStore {
         if (stored && stored->size() == prev.size()) std::copy(stored->begin(), stored->end(), prev.begin());
       }
 
+      const bool has_record = !log.is_null(kRecordAt);
+      if (has_record) read_record(log, kRecordAt, stored_record);
+      const bool stated_here = kind == "record" || (kind == "receipt" && seq > v2_before);
+
+      // The compact record this entry states: it must rebuild the entry.
+      bool record_ok = false;
+      if (stated_here) {
+        if (has_record) {
+          canonical_record_into(canonical, stored_record);
+          const std::string record_hash = sha.hex(canonical);
+          const bool own = kind == "receipt";
+          const std::string rebuilt =
+              own ? receipt_entry_for(stored_record, seq, record_hash)
+                  : record_entry(seq, stored_record.receipt_id, stored_record.receipt_seq, record_hash);
+          if (rebuilt != entry || (own ? stored_record.receipt_seq != seq
+                                       : v2_before == 0 || stored_record.receipt_seq >= v2_before)) {
+            add(seq, stored_record.receipt_id, "ledger_record_mismatch",
+                "The compact record of receipt " + stored_record.receipt_id + " no longer matches its log entry " +
+                    std::to_string(seq) + ": it was edited after it was recorded.");
+          } else {
+            record_ok = true;
+          }
+        } else {
+          absent_records[id] = Absent{seq, std::string(hash)};
+        }
+        if (kind == "record") continue;
+      }
+
       const bool stored_here = kind == "receipt" && !log.is_null(5);
       const std::string row_id = stored_here ? log.text(5) : std::string();
       if (stored_here) {
         // The usual case: the stored receipt rebuilds its entry byte for byte
-        // (which also proves the entry well-formed, of kind receipt, at this seq).
+        // (which also proves the entry well-formed, of kind receipt, at this
+        // seq); from schema 3 on, with the SHA-256 of the record it derives.
         const std::string_view jws = log.view(6);
-        const std::string rebuilt = receipt_entry(seq, row_id, std::string(jws), log.text(8), log.text(9),
-                                                  log.text(10), log.text(11), log.text(12), log.text(13),
-                                                  log.text(14), log.text(15), log.int64(16));
+        const std::string jws_sha256 = sha.hex(jws);
+        std::string rebuilt;
+        if (stated_here) {
+          const ReceiptRecord derived = derived_from_row(jws_sha256);
+          if (record_ok && same_record(derived, stored_record)) {
+            // The receipt derives the very record that rebuilt this entry:
+            // it rebuilds it too.
+            if (row_id != id) {
+              add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
+            }
+            if (!payload_matches(jws, log.view(7), log.view(8), sha)) {
+              add(seq, row_id, "ledger_payload_mismatch",
+                  "The stored receipt " + row_id + " does not carry the payload its log entry records.");
+            }
+            continue;
+          }
+          rebuilt = receipt_entry_for(derived, seq, sha.hex(canonical_record(derived)));
+          if (rebuilt != entry && has_record && receipt_entry_for(derived, seq, sha.hex(canonical)) == entry) {
+            // Its columns match the entry, what its payload derives does not:
+            // the payload was edited (or the stored record, reported above).
+            if (!payload_matches(jws, log.view(7), log.view(8), sha)) {
+              add(seq, row_id, "ledger_payload_mismatch",
+                  "The stored receipt " + row_id + " does not carry the payload its log entry records.");
+            } else {
+              add(seq, row_id, "ledger_record_mismatch",
+                  "The compact record of receipt " + row_id + " does not match the receipt it was made from.");
+            }
+            continue;
+          }
+        } else {
+          rebuilt = receipt_entry(seq, row_id, jws_sha256, log.view(8), log.view(9), log.view(10), log.view(11),
+                                  log.view(12), log.view(13), log.view(14), log.view(15), log.int64(16),
+                                  std::string_view());
+          if (rebuilt == entry && has_record) {
+            // The record back-filled for this receipt must be the one it derives.
+            ReceiptRecord derived = derived_from_row(jws_sha256);
+            if (!payload_matches(jws, log.view(7), log.view(8), sha)) derived.verified = false;  // as the migration
+            if (!same_record(derived, stored_record) && canonical_record(derived) != canonical_record(stored_record)) {
+              add(seq, row_id, "ledger_record_mismatch",
+                  "The compact record of receipt " + row_id + " does not match the receipt it was made from.");
+            }
+          }
+        }
         if (rebuilt == entry) {
           if (row_id != id) {
             add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
@@ -879,29 +1151,46 @@ class SqliteStore final : public ConsentStore {
       } else if (kind == "purge") {
         const Json removed = parsed.value("removed", Json::array());
         for (const Json& r : removed.is_array() ? removed : Json::array()) {
-          const std::string rid = r.is_object() && r.value("receiptId", Json()).is_string()
-                                      ? r["receiptId"].get<std::string>()
-                                      : std::string();
-          const std::string rhash = r.is_object() && r.value("entryHash", Json()).is_string()
-                                        ? r["entryHash"].get<std::string>()
-                                        : std::string();
+          auto member = [&r](const char* name) {
+            return r.is_object() && r.value(name, Json()).is_string() ? r[name].get<std::string>() : std::string();
+          };
+          const std::string rid = member("receiptId");
+          const std::string rhash = member("entryHash");
+          const std::string record_hash = member("recordEntryHash");
+          bool present = false;
           auto it = absent.find(rid);
           if (it != absent.end() && it->second.hash == rhash) {
             it->second.purged = true;
+          } else {
+            // Named by the purge but still stored (or never logged).
+            prior.reset();
+            prior.bind(1, rid).bind(2, seq);
+            const int prc = prior.step();
+            if (prc == SQLITE_ROW && prior.text(1) == rhash && prior.int64(2) == 1) {
+              present = true;
+              add(prior.int64(0), rid, "ledger_purged_receipt_present",
+                  "The receipt " + rid + " was recorded as purged but is still stored.");
+            } else if (prc == SQLITE_ROW || prc == SQLITE_DONE) {
+              add(seq, rid, "ledger_purge_mismatch",
+                  "Purge entry " + std::to_string(seq) + " names a receipt (" + rid + ") the log does not hold.");
+            } else {
+              return io_problem("read log", db_);
+            }
+          }
+          auto rit = absent_records.find(rid);
+          if (rit != absent_records.end() &&
+              (rit->second.hash == rhash || (!record_hash.empty() && rit->second.hash == record_hash))) {
+            rit->second.purged = true;
             continue;
           }
-          // Named by the purge but still stored (or never logged).
-          prior.reset();
-          prior.bind(1, rid).bind(2, seq);
-          const int prc = prior.step();
-          if (prc == SQLITE_ROW && prior.text(1) == rhash && prior.int64(2) == 1) {
-            add(prior.int64(0), rid, "ledger_purged_receipt_present",
-                "The receipt " + rid + " was recorded as purged but is still stored.");
-          } else if (prc == SQLITE_ROW || prc == SQLITE_DONE) {
-            add(seq, rid, "ledger_purge_mismatch",
-                "Purge entry " + std::to_string(seq) + " names a receipt (" + rid + ") the log does not hold.");
-          } else {
-            return io_problem("read log", db_);
+          record_present.reset();
+          record_present.bind(1, rid);
+          const int rrc = record_present.step();
+          if (rrc == SQLITE_ROW && !present) {
+            add(record_present.int64(0), rid, "ledger_purged_receipt_present",
+                "The compact record of receipt " + rid + " was recorded as purged but is still stored.");
+          } else if (rrc != SQLITE_ROW && rrc != SQLITE_DONE) {
+            return io_problem("read records", db_);
           }
         }
       }
@@ -943,9 +1232,184 @@ class SqliteStore final : public ConsentStore {
             "The receipt " + id + " (log entry " + std::to_string(a.seq) + ") was deleted without a purge entry.");
       }
     }
+    // Compact records that no entry states, and stored receipts without one.
+    Stmt unlogged(db_,
+                  "SELECT c.entry_seq, c.receipt_id FROM records c LEFT JOIN log l ON l.seq = c.entry_seq "
+                  "WHERE (l.seq IS NULL AND c.entry_seq > IFNULL((SELECT max(seq) FROM log), 0)) "
+                  "OR (l.seq IS NOT NULL AND (l.kind NOT IN ('receipt', 'record') OR "
+                  "IFNULL(l.receipt_id, '') <> c.receipt_id OR (l.kind = 'receipt' AND l.seq <= ?1)))");
+    if (!unlogged.ok()) return io_problem("read records", db_);
+    unlogged.bind(1, v2_before);
+    while ((rc = unlogged.step()) == SQLITE_ROW) {
+      const std::string id = unlogged.text(1);
+      add(unlogged.int64(0), id, "ledger_unlogged_record",
+          "The compact record of receipt " + id + " has no entry in the log stating it: it was inserted or moved "
+          "behind the ledger's back.");  // (one in a gap of the log is that gap's: ledger_gap)
+    }
+    if (rc != SQLITE_DONE) return io_problem("read records", db_);
+    Stmt without(db_,
+                  "SELECT r.seq, r.receipt_id FROM receipts r LEFT JOIN records c ON c.receipt_seq = r.seq "
+                  "WHERE c.entry_seq IS NULL AND EXISTS (SELECT 1 FROM log l WHERE l.seq = r.seq AND "
+                  "l.kind = 'receipt' AND l.receipt_id = r.receipt_id)");  // else: ledger_unlogged_receipt
+    if (!without.ok()) return io_problem("read records", db_);
+    while ((rc = without.step()) == SQLITE_ROW) {
+      const std::string id = without.text(1);
+      auto it = absent_records.find(id);
+      const std::int64_t at = it != absent_records.end() ? it->second.seq : without.int64(0);
+      if (it != absent_records.end()) absent_records.erase(it);
+      add(at, id, "ledger_record_missing", "The compact record of receipt " + id + " was deleted.");
+    }
+    if (rc != SQLITE_DONE) return io_problem("read records", db_);
+    for (const auto& [id, a] : absent_records) {
+      if (!a.purged) {
+        add(a.seq, id, "ledger_record_missing",
+            "The compact record of receipt " + id + " (log entry " + std::to_string(a.seq) +
+                ") was deleted without a purge entry.");
+      }
+    }
     Stmt count(db_, "SELECT count(*) FROM receipts");
     if (count.step() != SQLITE_ROW) return io_problem("count receipts", db_);
     report.receipts = count.int64(0);
+    std::stable_sort(report.problems.begin(), report.problems.end(),
+                     [](const ChainProblem& a, const ChainProblem& b) { return a.seq < b.seq; });
+    return report;
+  }
+
+  // verify_records: the log joined with the compact records only (no
+  // receipts, no JWS, no payload parse). Per entry: the hash chain; for an
+  // entry that states a record, the record rebuilds it (its SHA-256 is the
+  // entry's recordSha256), then `visit`; a record missing must be named by a
+  // later purge entry; a purge entry must not name a record still stored.
+  Result<ChainReport> verify_records_locked(const std::function<void(const ReceiptRecord&)>& visit) {
+    ChainReport report;
+    auto add = [&](std::int64_t seq, std::string id, std::string code, std::string message) {
+      report.problems.push_back(ChainProblem{seq, std::move(id), std::move(code), std::move(message)});
+    };
+    struct Absent {
+      std::int64_t seq = 0;
+      std::string hash;
+      bool purged = false;
+    };
+    std::unordered_map<std::string, Absent> absent_records;
+    std::int64_t v2_before = 0;
+    if (!migration_seq(v2_before)) return io_problem("read log", db_);
+    Sha256 sha;
+    const std::array<unsigned char, 32> zero{};
+    std::array<unsigned char, 32> prev = zero;
+    auto raw = [](const std::array<unsigned char, 32>& a) {
+      return std::string_view(reinterpret_cast<const char*>(a.data()), a.size());
+    };
+    const std::string sql = std::string("SELECT l.seq, l.kind, IFNULL(l.receipt_id, ''), l.entry, l.hash, ") +
+                            kRecordColumns + " FROM log l LEFT JOIN records c ON c.entry_seq = l.seq ORDER BY l.seq";
+    constexpr int kRecordAt = 5;
+    Stmt log(db_, sql.c_str());
+    Stmt record_present(db_, "SELECT entry_seq FROM records WHERE receipt_id = ?1");
+    if (!log.ok() || !record_present.ok()) return io_problem("read log", db_);
+    ReceiptRecord record;
+    std::string canonical;
+    std::string rebuilt;  // reused
+    std::int64_t expected = 1;
+    int rc = SQLITE_OK;
+    while ((rc = log.step()) == SQLITE_ROW) {
+      const std::int64_t seq = log.int64(0);
+      const std::string_view kind = log.view(1);
+      const std::string_view id = log.view(2);
+      const std::string_view entry = log.view(3);
+      const std::string_view hash = log.view(4);
+      ++report.entries;
+      if (seq != expected) {
+        add(seq, std::string(id), "ledger_gap",
+            "Log entry " + std::to_string(expected) + " is missing (the next one is " + std::to_string(seq) + ").");
+      }
+      expected = seq + 1;
+      const std::array<unsigned char, 32> computed = sha.digest(raw(prev), entry);
+      if (hex_equals(computed, hash)) {
+        prev = computed;
+      } else {
+        add(seq, std::string(id), "ledger_hash_mismatch",
+            "Log entry " + std::to_string(seq) +
+                " does not hash to its recorded value, or does not follow the "
+                "entry before it: the log was edited.");
+        const std::optional<std::string> stored = from_hex(hash);
+        prev = zero;
+        if (stored && stored->size() == prev.size()) std::copy(stored->begin(), stored->end(), prev.begin());
+      }
+      const bool has_record = !log.is_null(kRecordAt);
+      const bool own = kind == "receipt";
+      if (kind == "record" || (own && seq > v2_before)) {
+        if (!has_record) {
+          absent_records[std::string(id)] = Absent{seq, std::string(hash)};
+          continue;
+        }
+        read_record(log, kRecordAt, record);
+        canonical_record_into(canonical, record);
+        const std::string record_hash = sha.hex(canonical);
+        if (own) {
+          receipt_entry_for_into(rebuilt, record, seq, record_hash);
+        } else {
+          rebuilt = record_entry(seq, record.receipt_id, record.receipt_seq, record_hash);
+        }
+        if (rebuilt != entry ||
+            (own ? record.receipt_seq != seq : v2_before == 0 || record.receipt_seq >= v2_before)) {
+          add(seq, record.receipt_id, "ledger_record_mismatch",
+              "The compact record of receipt " + record.receipt_id + " no longer matches its log entry " +
+                  std::to_string(seq) + ": it was edited after it was recorded.");
+          continue;
+        }
+        ++report.receipts;
+        visit(record);
+        continue;
+      }
+      if (has_record) {
+        add(seq, log.text(kRecordAt + 2), "ledger_unlogged_record",
+            "A compact record sits on log entry " + std::to_string(seq) +
+                ", which states none: it was inserted behind the ledger's back.");
+      }
+      if (own) continue;  // a receipt logged before schema 3: its record is stated by a 'record' entry
+      const Json parsed = Json::parse(entry, nullptr, false);
+      if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("seq") ||
+          !parsed["seq"].is_number_integer() || parsed["seq"].get<std::int64_t>() != seq || !parsed.contains("kind") ||
+          !parsed["kind"].is_string() || parsed["kind"].get<std::string>() != kind) {
+        add(seq, std::string(id), "ledger_bad_entry",
+            "Log entry " + std::to_string(seq) + " is not a well-formed entry.");
+        continue;
+      }
+      if (kind != "purge") continue;
+      const Json removed = parsed.value("removed", Json::array());
+      for (const Json& r : removed.is_array() ? removed : Json::array()) {
+        auto member = [&r](const char* name) {
+          return r.is_object() && r.value(name, Json()).is_string() ? r[name].get<std::string>() : std::string();
+        };
+        const std::string rid = member("receiptId");
+        const std::string rhash = member("entryHash");
+        const std::string record_hash = member("recordEntryHash");
+        auto it = absent_records.find(rid);
+        if (it != absent_records.end() &&
+            (it->second.hash == rhash || (!record_hash.empty() && it->second.hash == record_hash))) {
+          it->second.purged = true;
+          continue;
+        }
+        // Purged before schema 3 (it never had a record), or still stored.
+        record_present.reset();
+        record_present.bind(1, rid);
+        const int prc = record_present.step();
+        if (prc == SQLITE_ROW) {
+          add(record_present.int64(0), rid, "ledger_purged_receipt_present",
+              "The compact record of receipt " + rid + " was recorded as purged but is still stored.");
+        } else if (prc != SQLITE_DONE) {
+          return io_problem("read records", db_);
+        }
+      }
+    }
+    if (rc != SQLITE_DONE) return io_problem("read log", db_);
+    report.head = report.entries == 0 ? std::string() : to_hex(raw(prev));
+    for (const auto& [rid, a] : absent_records) {
+      if (!a.purged) {
+        add(a.seq, rid, "ledger_record_missing",
+            "The compact record of receipt " + rid + " (log entry " + std::to_string(a.seq) +
+                ") was deleted without a purge entry.");
+      }
+    }
     std::stable_sort(report.problems.begin(), report.problems.end(),
                      [](const ChainProblem& a, const ChainProblem& b) { return a.seq < b.seq; });
     return report;
@@ -995,14 +1459,18 @@ class SqliteStore final : public ConsentStore {
 
     Json removed = Json::array();
     for (const std::string& root : expired_roots) {
+      // A receipt stored before schema 3 has its record stated by a separate
+      // 'record' entry: the purge names that entry's hash too.
       Stmt chain(db_,
-                 "SELECT r.receipt_id, l.hash FROM receipts r JOIN log l ON l.seq = r.seq "
-                 "WHERE r.chain_root = ?1 ORDER BY r.seq");
+                 "SELECT r.receipt_id, l.hash, lc.hash FROM receipts r JOIN log l ON l.seq = r.seq "
+                 "LEFT JOIN records c ON c.receipt_seq = r.seq LEFT JOIN log lc ON lc.seq = c.entry_seq "
+                 "AND c.entry_seq <> r.seq WHERE r.chain_root = ?1 ORDER BY r.seq");
       chain.bind(1, root);
       while ((rc = chain.step()) == SQLITE_ROW) {
         Json item = Json::object();
         item["receiptId"] = chain.text(0);
         item["entryHash"] = chain.text(1);
+        if (!chain.is_null(2)) item["recordEntryHash"] = chain.text(2);
         item["chainRoot"] = root;
         removed.push_back(item);
         report.removed.push_back(chain.text(0));
@@ -1013,6 +1481,9 @@ class SqliteStore final : public ConsentStore {
                           "(SELECT receipt_id FROM receipts WHERE chain_root = ?1)");
       del_challenges.bind(1, root);
       if (del_challenges.step() != SQLITE_DONE) return io_problem("delete challenges", db_);
+      Stmt del_records(db_, "DELETE FROM records WHERE receipt_seq IN (SELECT seq FROM receipts WHERE chain_root = ?1)");
+      del_records.bind(1, root);
+      if (del_records.step() != SQLITE_DONE) return io_problem("delete records", db_);
       Stmt del(db_, "DELETE FROM receipts WHERE chain_root = ?1");
       del.bind(1, root);
       if (del.step() != SQLITE_DONE) return io_problem("delete receipts", db_);
@@ -1104,6 +1575,39 @@ Problems ConsentStore::for_each_receipt_summary(const std::function<bool(const R
   return {};
 }
 
+Result<ChainReport> ConsentStore::verify_records(const std::function<void(const ReceiptRecord&)>& visit) {
+  // Other backends: the full check, then records derived from the receipts.
+  Result<ChainReport> report = verify_chain();
+  if (!report.ok() || !report.value().ok()) return report;
+  std::vector<StoredReceipt> all;
+  Problems problems = for_each_person(
+      [&](const PersonState& person) {
+        all.insert(all.end(), person.history.begin(), person.history.end());
+        return true;
+      },
+      /*with_history=*/true);
+  if (!problems.empty()) return problems;
+  std::sort(all.begin(), all.end(), [](const StoredReceipt& a, const StoredReceipt& b) { return a.seq < b.seq; });
+  for (const StoredReceipt& stored : all) {
+    ReceiptRecord r;
+    r.entry_seq = r.receipt_seq = stored.seq;
+    r.receipt_id = stored.receipt_id;
+    r.chain_root = stored.chain_root;
+    r.supersedes = stored.supersedes;
+    r.collection_method = stored.collection_method;
+    r.countersigner_kid = stored.countersigner_kid;
+    r.received_at = stored.received_at;
+    r.issued_at = stored.issued_at;
+    r.retention_months = stored.retention_months;
+    r.jws_sha256 = sha256_hex(stored.jws);
+    r.payload_sha256 = stored.payload_sha256;
+    r.verification = stored.verification;
+    derive_record_fields(stored.payload.is_null() ? Json(Json::value_t::discarded) : stored.payload, r);
+    visit(r);
+  }
+  return report;
+}
+
 Result<std::vector<AppendOutcome>> ConsentStore::append_many(const std::vector<NewReceipt>& receipts) {
   std::vector<AppendOutcome> out;
   for (std::size_t i = 0; i < receipts.size(); ++i) {
@@ -1146,8 +1650,10 @@ Json PurgeReport::to_json() const {
 
 Result<std::unique_ptr<ConsentStore>> open_sqlite_store(const std::string& path) {
   sqlite3* db = nullptr;
+  // NOMUTEX: every use of the connection is serialised by SqliteStore's own
+  // mutex, so SQLite's per-call locking (each column read) is redundant.
   const int rc =
-      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Problem p{"ledger_io", "",
               "Cannot open the ledger database " + path + ": " +

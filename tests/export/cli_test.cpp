@@ -77,12 +77,15 @@ TEST_F(Cli, ReverifyAndTimings) {
 }
 
 TEST_F(Cli, BrokenChainExitsOneAndWritesNothing) {
-  tamper_signature(w.db_path, id, /*rechain=*/false);
+  tamper_record(w.db_path, id);
   std::string output;
   EXPECT_EQ(run_command(export_command(contacts, "out"), &output), 1);
   EXPECT_NE(output.find("hash chain does not verify"), std::string::npos) << output;
   EXPECT_NE(output.find("nothing was written"), std::string::npos) << output;
   EXPECT_FALSE(fs::exists(w.path("out")));
+  // `cachet ledger verify` names the edited record too.
+  EXPECT_EQ(run_command(cachet_binary() + " ledger verify --format json --db " + quote(w.db_path), &output), 1);
+  EXPECT_NE(output.find("ledger_record_mismatch"), std::string::npos) << output;
 }
 
 TEST_F(Cli, ImportRelayed) {

@@ -146,6 +146,26 @@ TEST(Csv, WriterQuotesOnlyWhatNeedsIt) {
   EXPECT_EQ(parse(out).rows[0], (std::vector<std::string>{"plain", "a,b", "say \"hi\"", "two\nlines", " edge", ""}));
 }
 
+TEST(Csv, WriterFindsSpecialBytesAnywhereInLongFields) {
+  // The writer scans eight bytes at a time: a special byte at every position
+  // of fields longer than one block must still be quoted.
+  for (const char special : {',', '"', '\r', '\n'}) {
+    for (std::size_t length = 1; length <= 24; ++length) {
+      for (std::size_t at = 0; at < length; ++at) {
+        std::string field(length, 'x');
+        field[at] = special;
+        std::string out;
+        append_csv_field(out, field);
+        ASSERT_EQ(out.front(), '"') << int(special) << " at " << at << " of " << length;
+        EXPECT_EQ(parse(out + "\r\n").rows[0][0], field);
+      }
+    }
+  }
+  std::string out;
+  append_csv_field(out, "0123456789abcdef\x7f\xc3\xa9 plain");  // high bytes are not special
+  EXPECT_EQ(out, "0123456789abcdef\x7f\xc3\xa9 plain");
+}
+
 TEST(CsvTable, HeaderChecksAndColumnCounts) {
   {
     CsvTable t(std::make_unique<CsvReader>(std::string("")));

@@ -225,10 +225,12 @@ TEST_P(EveryRowReason, IsCountedAndTheSameOnBothPaths) {
 }
 
 TEST(Export, BrokenChainRefusesToExport) {
+  // A compact record edited behind the ledger's back (the email consent
+  // flipped): the chain the export checks covers the records, in both modes.
   World w;
   const std::string p1 = w.issue(mixed_person());
   const std::string p2 = w.issue(mixed_person());
-  tamper_signature(w.db_path, p2, /*rechain=*/false);
+  tamper_record(w.db_path, p2);
   const std::string contacts = w.write_contacts("c.csv", {kHeader, mixed_row(p1)});
   for (const bool reverify : {false, true}) {
     exporter::ExportOptions options;
@@ -236,10 +238,38 @@ TEST(Export, BrokenChainRefusesToExport) {
     auto outcome = w.run(contacts, "out", options);
     ASSERT_FALSE(outcome.ok());
     EXPECT_EQ(outcome.problems().front().code, "export_ledger_broken");
-    EXPECT_NE(outcome.problems().front().message.find("ledger_entry_mismatch"), std::string::npos);
+    EXPECT_NE(outcome.problems().front().message.find("ledger_record_mismatch"), std::string::npos);
     EXPECT_NE(outcome.problems().front().message.find(p2), std::string::npos);
     EXPECT_FALSE(fs::exists(w.path("out")));
   }
+  Result<server::ChainReport> chain = w.store->verify_chain();  // `cachet ledger verify`
+  ASSERT_TRUE(chain.ok());
+  ASSERT_FALSE(chain.value().ok());
+  EXPECT_EQ(chain.value().problems.front().code, "ledger_record_mismatch");
+  EXPECT_EQ(chain.value().problems.front().receipt_id, p2);
+}
+
+TEST(Export, AnEditedReceiptStopsReverifyAndLedgerVerifyNotTheRecords) {
+  // The stored JWS edited (not its record): the default export reads only the
+  // chain-bound compact records, which still verify, and says so in its
+  // report; --reverify and `ledger verify` check the receipts' bytes too.
+  World w;
+  const std::string p1 = w.issue(mixed_person());
+  const std::string p2 = w.issue(mixed_person());
+  tamper_signature(w.db_path, p2, /*rechain=*/false);
+  const std::string contacts = w.write_contacts("c.csv", {kHeader, mixed_row(p1)});
+  auto fast = w.run(contacts, "out");
+  ASSERT_TRUE(fast.ok()) << fast.problems().front().message;
+  EXPECT_EQ(fast.value().report["trust"]["chain"]["verified"], "entries-and-records");
+  EXPECT_EQ(partner_report(fast.value().report, "acme")["rowsWritten"], 1);
+  exporter::ExportOptions options;
+  options.reverify = true;
+  auto outcome = w.run(contacts, "out-reverified", options);
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.problems().front().code, "export_ledger_broken");
+  EXPECT_NE(outcome.problems().front().message.find("ledger_entry_mismatch"), std::string::npos);
+  EXPECT_NE(outcome.problems().front().message.find(p2), std::string::npos);
+  EXPECT_FALSE(fs::exists(w.path("out-reverified")));
 }
 
 TEST(Export, ReverifyCatchesASignatureTheRewrittenChainHides) {

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "cachet/export/csv.h"
@@ -182,12 +183,28 @@ void tamper_signature(const std::string& db_path, const std::string& receipt_id,
   sig[5] = sig[5] == 'A' ? 'B' : 'A';
   jws["signatures"][0]["signature"] = sig;
   const std::string text = jws.dump();
+  // The receipt's compact record (schema 3), as stored before the edit.
+  std::optional<server::ReceiptRecord> record;
+  if (rechain) {
+    auto store = server::open_sqlite_store(db_path);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE(store.value()
+                    ->verify_records([&](const server::ReceiptRecord& r) {
+                      if (r.receipt_id == receipt_id) record = r;
+                    })
+                    .ok());
+    ASSERT_TRUE(record.has_value());
+  }
   db.query("UPDATE receipts SET jws = ?1 WHERE receipt_id = ?2", {text, receipt_id});
   if (!rechain) return;
-  // The entry names the JWS's SHA-256 (docs/server.md); every later hash follows.
+  // The entry names the JWS's SHA-256 (docs/server.md), and so does the
+  // compact record, whose SHA-256 the entry names too; every later hash follows.
   const std::string seq = rows[0][1];
   Json entry = Json::parse(db.query("SELECT entry FROM log WHERE seq = ?1", {seq})[0][0]);
   entry["jwsSha256"] = sha256_hex(text);
+  record->jws_sha256 = sha256_hex(text);
+  db.query("UPDATE records SET jws_sha256 = ?1 WHERE receipt_id = ?2", {record->jws_sha256, receipt_id});
+  entry["recordSha256"] = sha256_hex(server::canonical_record(*record));
   db.query("UPDATE log SET entry = ?1 WHERE seq = ?2", {entry.dump(), seq});
   std::string prev(32, '\0');
   for (const auto& row : db.query("SELECT seq, entry FROM log ORDER BY seq")) {
@@ -195,6 +212,14 @@ void tamper_signature(const std::string& db_path, const std::string& receipt_id,
     db.query("UPDATE log SET hash = ?1 WHERE seq = ?2", {hash, row[0]});
     prev = make_openssl_crypto()->sha256(prev + row[1]);
   }
+}
+
+void tamper_record(const std::string& db_path, const std::string& receipt_id) {
+  Db db(db_path);
+  ASSERT_EQ(db.query("SELECT email_decision FROM records WHERE receipt_id = ?1", {receipt_id}).size(), 1u);
+  db.query("UPDATE records SET email_decision = CASE email_decision WHEN 'granted' THEN 'withdrawn' ELSE 'granted' "
+           "END WHERE receipt_id = ?1",
+           {receipt_id});
 }
 
 std::string read_text(const std::string& path) {

@@ -69,6 +69,11 @@ class World {
 // the chain head kept elsewhere) catches it.
 void tamper_signature(const std::string& db, const std::string& receipt_id, bool rechain);
 
+// Flips the email decision in the stored compact record of `receipt_id`
+// (schema 3) without touching its log entry: the export's own chain check
+// (verify_records) and `ledger verify` must both catch it.
+void tamper_record(const std::string& db, const std::string& receipt_id);
+
 std::string read_text(const std::string& path);
 std::vector<std::vector<std::string>> read_csv(const std::string& path);
 // Runs a shell command; returns its exit status and captured stdout+stderr.

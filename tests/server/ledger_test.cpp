@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
+#include <tuple>
+#include <utility>
 #include <string>
 
 #include "cachet/server/store.h"
@@ -34,6 +37,14 @@ class LedgerTest : public ::testing::Test {
     store_ = std::move(opened).value();
   }
   // A stand-in for a verified receipt: the ledger checks structure, not signatures.
+ public:
+  static NewReceipt receipt_for_test(const std::string& id, const std::string& supersedes = "",
+                                     const std::string& email_decision = "granted",
+                                     const std::string& received_at = "") {
+    return receipt(id, supersedes, email_decision, received_at);
+  }
+
+ protected:
   static NewReceipt receipt(const std::string& id, const std::string& supersedes = "",
                             const std::string& email_decision = "granted", const std::string& received_at = "") {
     Json payload = {{"version", "cachet-receipt/1"},
@@ -275,14 +286,14 @@ PRAGMA user_version = 1;
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 2);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 3);
   sqlite3_finalize(st);
   sqlite3_close(db);
 }
 
 // The log entry of a receipt as the first ledgers wrote it (nlohmann/json,
 // members sorted): verify_chain's direct writer must give the same bytes.
-std::string reference_entry(const StoredReceipt& r, const NewReceipt& in) {
+std::string reference_entry(const StoredReceipt& r, const NewReceipt& in, const std::string& record_sha256) {
   Json entry = Json::object();
   entry["kind"] = "receipt";
   entry["seq"] = r.seq;
@@ -297,7 +308,45 @@ std::string reference_entry(const StoredReceipt& r, const NewReceipt& in) {
   entry["supersedes"] = in.supersedes;
   entry["collectionMethod"] = in.collection_method;
   entry["retentionMonths"] = static_cast<std::int64_t>(in.retention_months);
+  entry["recordSha256"] = record_sha256;  // schema 3
   return entry.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// A compact record as nlohmann/json writes it: canonical_record's direct
+// writer must give the same bytes.
+std::string reference_record(const ReceiptRecord& r) {
+  Json record = Json::object();
+  record["chainRoot"] = r.chain_root;
+  Json channels = Json::object();
+  for (const auto& [name, c] : {std::pair<const char*, const ReceiptRecord::ChannelState*>{"email", &r.email},
+                                {"phone", &r.phone}, {"postal", &r.postal}, {"sms", &r.sms}}) {
+    Json channel = Json::object();
+    if (!c->basis.empty()) channel["basis"] = c->basis;
+    if (!c->decision.empty()) channel["decision"] = c->decision;
+    if (!channel.empty()) channels[name] = channel;
+  }
+  record["channels"] = channels;
+  record["collectionMethod"] = r.collection_method;
+  record["countersignerKid"] = r.countersigner_kid;
+  Json digests = Json::object();
+  for (const auto& [name, d] : {std::pair<const char*, const std::string*>{"email", &r.digests.email},
+                                {"mobile", &r.digests.mobile}, {"phone", &r.digests.phone},
+                                {"postal", &r.digests.postal}}) {
+    if (!d->empty()) digests[name] = *d;
+  }
+  record["digests"] = digests;
+  record["issuedAt"] = r.issued_at;
+  record["jwsSha256"] = r.jws_sha256;
+  record["partnerIds"] = Json::parse(r.partner_ids);
+  record["payloadSha256"] = r.payload_sha256;
+  record["receiptId"] = r.receipt_id;
+  record["receivedAt"] = r.received_at;
+  record["retentionMonths"] = static_cast<std::int64_t>(r.retention_months);
+  record["salt"] = r.salt;
+  record["supersedes"] = r.supersedes;
+  record["verification"] = r.verification;
+  record["verified"] = r.verified;
+  return record.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 TEST_F(LedgerTest, LogEntriesKeepTheirFormatForAnyText) {
@@ -310,12 +359,41 @@ TEST_F(LedgerTest, LogEntriesKeepTheirFormatForAnyText) {
   accents.countersigner_kid = "cl\xc3\xa9-\x7f";  // non-ASCII and DEL go through nlohmann
   accents.verification = std::string(R"({"ok":true,"tab":")") + "\t" + "\"}";
   inputs.push_back(accents);
+  NewReceipt del = receipt("del");
+  del.countersigner_kid = "abcdefgh\x7fijklmnopqrstuvw";  // DEL inside an eight-byte block goes through nlohmann
+  del.verification = R"({"ok":true,"x":"0123456789\\abcdef\"0123456789"})";
+  inputs.push_back(del);
   NewReceipt control = receipt("control");
   control.collection_method = std::string("paper\n") + '\x01';
   inputs.push_back(control);
+  NewReceipt rich = receipt("rich");  // a payload with every record member, some of them unusual
+  Json payload = Json::parse(rich.payload);
+  payload["channels"]["postal"] = {{"basis", "legitimate-interest"}, {"decision", "objected"}};
+  payload["channels"]["sms"] = {{"decision", "gr\u00e2nted \"x\""}};
+  payload["subject"] = {{"salt", "s\u00e9l"}, {"digests", {{"email", std::string(64, 'a')}, {"mobile", "b"}}}};
+  payload["notice"] = {{"partnerIds", {"acme", "b\u00eata", 3, "with space", "q\"uote"}}};
+  rich.payload = payload.dump();
+  rich.payload_sha256 = sha256_hex(rich.payload);
+  rich.jws = Json{{"payload", b64url_encode(rich.payload)}, {"signatures", Json::array()}}.dump();
+  inputs.push_back(rich);
+  NewReceipt simple = receipt("simple");  // the all-ASCII path, with a partner list
+  payload = Json::parse(simple.payload);
+  payload["notice"] = {{"partnerIds", {"acme", "beta"}}};
+  simple.payload = payload.dump();
+  simple.payload_sha256 = sha256_hex(simple.payload);
+  simple.jws = Json{{"payload", b64url_encode(simple.payload)}, {"signatures", Json::array()}}.dump();
+  inputs.push_back(simple);
   auto appended = store_->append_many(inputs);
   ASSERT_TRUE(appended.ok()) << appended.problems().front().message;
   ASSERT_EQ(appended.value().size(), inputs.size());
+  std::map<std::string, std::string> record_hashes;
+  auto report = store_->verify_records([&](const ReceiptRecord& r) {
+    EXPECT_EQ(canonical_record(r), reference_record(r)) << r.receipt_id;
+    record_hashes[r.receipt_id] = sha256_hex(canonical_record(r));
+  });
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report.value().ok());
+  ASSERT_EQ(record_hashes.size(), inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const StoredReceipt& stored = appended.value()[i].stored;
     sqlite3* db = nullptr;
@@ -325,7 +403,7 @@ TEST_F(LedgerTest, LogEntriesKeepTheirFormatForAnyText) {
     sqlite3_bind_int64(st, 1, stored.seq);
     ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
     EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))),
-              reference_entry(stored, inputs[i]))
+              reference_entry(stored, inputs[i], record_hashes[stored.receipt_id]))
         << inputs[i].receipt_id;
     sqlite3_finalize(st);
     sqlite3_close(db);
@@ -437,6 +515,221 @@ TEST_F(LedgerTest, StoredReceiptsTheLogDoesNotAccountForAreDetected) {
   sql("DELETE FROM receipts WHERE receipt_id = 'ghost'; UPDATE receipts SET seq = 1 WHERE receipt_id = 'keep'");
   open();
   EXPECT_EQ(first_code(), "ledger_entry_mismatch");
+}
+
+// Writes a schema-2 ledger the way the schema-2 code did (log entries
+// without recordSha256, no records table): `stored` receipts in order, after
+// a receipt "gone" that a purge entry then removed.
+void write_schema2(const std::string& path, const std::vector<NewReceipt>& stored) {
+  std::string sql = R"sql(
+CREATE TABLE log (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('receipt', 'purge', 'event')),
+  receipt_id TEXT, entry TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX log_receipt ON log(receipt_id);
+CREATE TABLE receipts (receipt_id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE REFERENCES log(seq),
+  jws TEXT NOT NULL, payload TEXT NOT NULL, payload_sha256 TEXT NOT NULL, verification TEXT NOT NULL,
+  countersigner_kid TEXT NOT NULL, received_at TEXT NOT NULL, issued_at TEXT NOT NULL,
+  collection_method TEXT NOT NULL, chain_root TEXT NOT NULL, supersedes TEXT, retention_months INTEGER NOT NULL);
+CREATE UNIQUE INDEX receipts_supersedes ON receipts(supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX receipts_chain ON receipts(chain_root, seq);
+CREATE TABLE used_challenges (challenge TEXT PRIMARY KEY, receipt_id TEXT NOT NULL);
+CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+PRAGMA user_version = 2;
+)sql";
+  std::string prev(32, '\0');
+  std::map<std::string, std::string> roots;
+  auto quote = [](const std::string& text) {
+    std::string out = "'";
+    for (const char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+  };
+  auto log = [&](std::int64_t seq, const std::string& kind, const std::string& id, const Json& entry) {
+    const std::string text = entry.dump(-1, ' ', false, Json::error_handler_t::replace);
+    const std::string hash = sha256_hex(prev + text);
+    prev = sha256_raw(prev + text);
+    sql += "INSERT INTO log VALUES (" + std::to_string(seq) + ", " + quote(kind) + ", " +
+           (id.empty() ? std::string("NULL") : quote(id)) + ", " + quote(text) + ", " + quote(hash) + ");\n";
+    return hash;
+  };
+  auto receipt_entry = [](std::int64_t seq, const NewReceipt& in, const std::string& root) {
+    return Json{{"kind", "receipt"},          {"seq", seq},
+                {"receiptId", in.receipt_id}, {"jwsSha256", sha256_hex(in.jws)},
+                {"payloadSha256", in.payload_sha256}, {"verification", in.verification},
+                {"countersignerKid", in.countersigner_kid}, {"receivedAt", in.received_at},
+                {"issuedAt", in.issued_at},   {"chainRoot", root},
+                {"supersedes", in.supersedes}, {"collectionMethod", in.collection_method},
+                {"retentionMonths", in.retention_months}};
+  };
+  NewReceipt gone = LedgerTest::receipt_for_test("gone", "", "granted", "2025-01-01T10:00:00Z");
+  const std::string gone_hash = log(1, "receipt", "gone", receipt_entry(1, gone, "gone"));
+  log(2, "purge", "",
+      Json{{"kind", "purge"}, {"seq", 2}, {"at", "2025-03-01T00:00:00Z"}, {"reason", "retention"},
+           {"removed", Json::array({Json{{"receiptId", "gone"}, {"entryHash", gone_hash}, {"chainRoot", "gone"}}})}});
+  std::int64_t seq = 2;
+  for (const NewReceipt& in : stored) {
+    ++seq;
+    const std::string root = in.supersedes.empty() ? in.receipt_id : roots.at(in.supersedes);
+    roots[in.receipt_id] = root;
+    log(seq, "receipt", in.receipt_id, receipt_entry(seq, in, root));
+    sql += "INSERT INTO receipts VALUES (" + quote(in.receipt_id) + ", " + std::to_string(seq) + ", " + quote(in.jws) +
+           ", " + quote(in.payload) + ", " + quote(in.payload_sha256) + ", " + quote(in.verification) + ", " +
+           quote(in.countersigner_kid) + ", " + quote(in.received_at) + ", " + quote(in.issued_at) + ", " +
+           quote(in.collection_method) + ", " + quote(root) + ", " +
+           (in.supersedes.empty() ? std::string("NULL") : quote(in.supersedes)) + ", " +
+           std::to_string(in.retention_months) + ");\n";
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+TEST_F(LedgerTest, MigratesASchemaTwoFileIntoCompactRecords) {
+  store_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
+  write_schema2(path_, {receipt("old", "", "granted", "2026-01-31T10:00:00Z"),
+                        receipt("old2", "old", "withdrawn", "2026-02-10T10:00:00Z"),
+                        receipt("keep", "", "granted", "2026-06-01T10:00:00Z"),
+                        receipt("keep2", "keep", "withdrawn", "2026-06-02T10:00:00Z")});
+  open();  // migrates: entries 1-6 as they were, 7 the migration, 8-11 one 'record' entry a receipt
+  auto records_of = [&]() {
+    std::vector<ReceiptRecord> out;
+    auto report = store_->verify_records([&](const ReceiptRecord& r) { out.push_back(r); });
+    EXPECT_TRUE(report.ok());
+    return std::make_pair(report.ok() ? report.value() : ChainReport{}, out);
+  };
+  auto [report, records] = records_of();
+  EXPECT_TRUE(report.ok()) << report.to_json().dump();
+  EXPECT_EQ(report.entries, 11);
+  EXPECT_EQ(report.receipts, 4);
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[0].receipt_id, "old");
+  EXPECT_EQ(records[0].receipt_seq, 3);
+  EXPECT_EQ(records[0].entry_seq, 8);
+  EXPECT_EQ(records[3].receipt_id, "keep2");
+  EXPECT_EQ(records[3].chain_root, "keep");
+  EXPECT_EQ(records[3].email.decision, "withdrawn");
+  EXPECT_EQ(records[3].email.basis, "consent");
+  EXPECT_TRUE(records[3].verified);
+  EXPECT_EQ(records[3].partner_ids, "[]");
+  const auto full = store_->verify_chain();
+  ASSERT_TRUE(full.ok());
+  EXPECT_TRUE(full.value().ok()) << full.value().to_json().dump();
+  EXPECT_EQ(full.value().head, report.head);
+  // Purging migrated receipts names their 'record' entries too; both checks still pass.
+  store_.reset();
+  sql("CREATE TABLE before_purge AS SELECT * FROM records");
+  open();
+  auto purge = store_->purge(parse_rfc3339("2026-03-10T10:00:00Z").value());
+  ASSERT_TRUE(purge.ok());
+  EXPECT_EQ(purge.value().removed, (std::vector<std::string>{"old", "old2"}));
+  ASSERT_TRUE(store_->append(receipt("new")).ok());
+  EXPECT_EQ(first_code(), "");
+  std::tie(report, records) = records_of();
+  EXPECT_TRUE(report.ok()) << report.to_json().dump();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[2].receipt_id, "new");
+  EXPECT_EQ(records[2].entry_seq, records[2].receipt_seq);
+  // A back-filled record edited: both checks name it.
+  store_.reset();
+  sql("CREATE TABLE saved AS SELECT * FROM records");
+  sql("UPDATE records SET email_decision = 'granted' WHERE receipt_id = 'keep2'");
+  open();
+  EXPECT_EQ(first_code(), "ledger_record_mismatch");
+  std::tie(report, records) = records_of();
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.problems.front().code, "ledger_record_mismatch");
+  EXPECT_EQ(report.problems.front().receipt_id, "keep2");
+  // Deleted: the older choice must not win silently (R10).
+  store_.reset();
+  sql("DELETE FROM records WHERE receipt_id = 'keep2'");
+  open();
+  EXPECT_EQ(first_code(), "ledger_record_missing");
+  std::tie(report, records) = records_of();
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.problems.front().code, "ledger_record_missing");
+  // A purged person's record put back.
+  store_.reset();
+  sql("DELETE FROM records; INSERT INTO records SELECT * FROM saved; "
+      "INSERT INTO records SELECT * FROM before_purge WHERE receipt_id = 'old'");
+  open();
+  std::tie(report, records) = records_of();
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.problems.front().code, "ledger_purged_receipt_present");
+  EXPECT_EQ(first_code(), "ledger_purged_receipt_present");
+}
+
+TEST_F(LedgerTest, CompactRecordsAreBoundToTheChain) {
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  ASSERT_TRUE(store_->append(receipt("b")).ok());
+  ASSERT_TRUE(store_->record_event("export", Json::object()).ok());
+  auto count = [&]() {
+    int n = 0;
+    auto report = store_->verify_records([&](const ReceiptRecord&) { ++n; });
+    return std::make_pair(report.ok() && report.value().ok() ? "" : report.value().problems.front().code, n);
+  };
+  EXPECT_EQ(count(), std::make_pair(std::string(""), 2));
+  store_.reset();
+  sql("UPDATE records SET salt = 'x' WHERE receipt_id = 'a'");
+  open();
+  EXPECT_EQ(count().first, "ledger_record_mismatch");
+  EXPECT_EQ(first_code(), "ledger_record_mismatch");
+  store_.reset();
+  sql("UPDATE records SET salt = '' WHERE receipt_id = 'a'; "
+      "INSERT INTO records SELECT 3, 3, 'ghost', chain_root, supersedes, collection_method, countersigner_kid, "
+      "received_at, issued_at, retention_months, jws_sha256, payload_sha256, verification, verified, postal_decision, "
+      "postal_basis, phone_decision, phone_basis, email_decision, email_basis, sms_decision, sms_basis, salt, "
+      "digest_email, digest_phone, digest_mobile, digest_postal, partner_ids FROM records WHERE receipt_id = 'a'");
+  open();
+  EXPECT_EQ(count().first, "ledger_unlogged_record");  // on the event entry
+  EXPECT_EQ(first_code(), "ledger_unlogged_record");
+  store_.reset();
+  sql("DELETE FROM records WHERE receipt_id = 'ghost'; DELETE FROM records WHERE receipt_id = 'b'");
+  open();
+  EXPECT_EQ(count().first, "ledger_record_missing");
+  EXPECT_EQ(first_code(), "ledger_record_missing");
+}
+
+TEST(ReceiptRecords, TextAndDomDerivationsAgree) {
+  // The ledger derives records from the payload text (SAX, no DOM); the
+  // export's --reverify path from a parsed payload. Same record, whatever the text.
+  const std::vector<std::string> payloads = {
+      R"({"receiptId":"r","channels":{"email":{"basis":"consent","decision":"granted"}},"subject":{"salt":"s",)"
+      R"("digests":{"email":"aa","phone":"bb","mobile":"cc","postal":"dd"}},"notice":{"partnerIds":["a","b"]}})",
+      R"({"receiptId":"r","channels":{"email":{"decision":"granted"}},"channels":{"sms":{"decision":"granted"}}})",
+      R"({"receiptId":"x","receiptId":"r","subject":{"salt":"s","salt":3},"notice":{"partnerIds":["a"],"partnerIds":{}}})",
+      R"({"receiptId":"r","notice":{"partnerIds":["a",["b"],{"c":"d"},"e",null,"f\u00e9"]},"other":{"receiptId":"z"}})",
+      R"({"receiptId":"r","channels":{"email":{"decision":{"x":1},"basis":["consent"]},"phone":"objected"}})",
+      R"({"receiptId":"r","subject":{"digests":{"email":"aa"},"digests":{"phone":"bb"}},"subject2":{"salt":"x"}})",
+      R"([{"receiptId":"r"}])",
+      R"({"receiptId":"r","channels":)",
+      R"("just a string")",
+      R"({"receiptId":"r\"q","channels":{"postal":{"decision":"objected","basis":"legitimate-interest","x":[1,{}]}}})",
+      "{not json",
+      "",
+  };
+  for (const std::string& verification : {std::string(R"({"ok":true})"), std::string(R"({"ok":true,"ok":false})"),
+                                          std::string(R"({"ok":"true"})"), std::string(R"({"x":{"ok":true}})"),
+                                          std::string(R"([{"ok":true}])"), std::string("nope")}) {
+    for (const std::string& payload : payloads) {
+      ReceiptRecord from_text;
+      from_text.receipt_id = "r";
+      from_text.verification = verification;
+      ReceiptRecord from_dom = from_text;
+      derive_record_fields(std::string_view(payload), from_text);
+      derive_record_fields(Json::parse(payload, nullptr, false), from_dom);
+      EXPECT_EQ(canonical_record(from_text), canonical_record(from_dom)) << verification << " " << payload;
+    }
+  }
+  ReceiptRecord r;
+  r.receipt_id = "r";
+  r.verification = R"({"ok":true})";
+  derive_record_fields(std::string_view(payloads[0]), r);
+  EXPECT_TRUE(r.verified);
+  EXPECT_EQ(r.email.decision, "granted");
+  EXPECT_EQ(r.digests.postal, "dd");
+  EXPECT_EQ(r.partner_ids, R"(["a","b"])");
 }
 
 TEST(ServerUtil, TimesAndEncodings) {

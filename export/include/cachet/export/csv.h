@@ -59,6 +59,7 @@ class CsvReader {
   void skip_to_line_end();
 
   std::FILE* file_ = nullptr;
+  std::vector<std::int64_t> field_lines_;  // line each field of the record starts on (reused)
   std::string buffer_;
   std::size_t pos_ = 0;
   bool eof_ = false;

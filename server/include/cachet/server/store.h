@@ -7,9 +7,15 @@
 //               its *chain root*, the receiptId of the chain's first receipt.
 //   state       a person's current decisions: the channels of the latest
 //               receipt of their chain (R10: the latest receipt wins).
-//   log entry   one line of the hash chain: a stored receipt, or a purge.
+//   log entry   one line of the hash chain: a stored receipt, a purge, an
+//               event (an export), or, from the schema-3 migration on, the
+//               migration and the `record` entries binding the compact
+//               records of receipts stored before it.
 //               hash = SHA-256(previous hash bytes || canonical entry bytes),
 //               the first entry chained to 32 zero bytes.
+//   compact record  what the export needs of a receipt (ReceiptRecord),
+//               derived when it is accepted and bound to the chain by its
+//               SHA-256 (`recordSha256` of its entry).
 //
 // Every function returns a Result (or Problems) and never throws. Problem
 // codes are stable (ledger_*), listed with each function.
@@ -105,6 +111,60 @@ struct ReceiptSummary {
 // from a parsed payload, the way for_each_receipt_summary reads them.
 void read_payload_fields(const Json& payload, ReceiptSummary& out);
 
+// The compact record of a stored receipt (schema 3; docs/server.md, "Compact
+// records"): what the export needs, derived from the verified receipt when the
+// ledger accepts it, kept beside it (and purged with it), and bound to the
+// hash chain by the SHA-256 of its canonical bytes (canonical_record), which
+// the log entry stating it carries as `recordSha256`: the receipt's own entry,
+// or, for a receipt stored before schema 3, the `record` entry the migration
+// appended. So the chain can be verified, and the export's index built, from
+// the records alone, without reading or re-hashing the full receipts;
+// verify_chain() still checks every record against the receipt it came from.
+// Absent payload fields (or ones that are not JSON strings) are empty.
+struct ReceiptRecord {
+  std::int64_t entry_seq = 0;    // the log entry that states this record
+  std::int64_t receipt_seq = 0;  // the receipt's own log entry (= entry_seq unless back-filled)
+  // The ledger's columns, as in the receipt's log entry.
+  std::string receipt_id;
+  std::string chain_root;
+  std::string supersedes;  // empty for a chain root
+  std::string collection_method;
+  std::string countersigner_kid;
+  std::string received_at;
+  std::string issued_at;
+  int retention_months = 0;
+  std::string jws_sha256;      // hex SHA-256 of the stored JWS
+  std::string payload_sha256;  // hex SHA-256 of the payload
+  std::string verification;    // JSON text written when the receipt was accepted
+  // Derived at acceptance: the verification says {"ok": true} and the
+  // payload's receiptId is this receipt's.
+  bool verified = false;
+  // From the payload.
+  struct ChannelState {
+    std::string decision;  // channels.KIND.decision
+    std::string basis;     // channels.KIND.basis
+  };
+  ChannelState postal, phone, email, sms;
+  std::string salt;  // subject.salt
+  struct Digests {
+    std::string email, phone, mobile, postal;  // subject.digests.KIND (hex)
+  } digests;
+  std::string partner_ids;  // canonical JSON array of the string members of notice.partnerIds ("[]" when none)
+};
+
+// Fills `record.verified` and the payload members of `record` from its
+// `verification` and receipt id and a parsed payload (discarded = unreadable).
+void derive_record_fields(const Json& payload, ReceiptRecord& record);
+// The same from the payload's JSON text (unparseable = empty), without
+// building its DOM: what the ledger does at acceptance and verification.
+void derive_record_fields(std::string_view payload, ReceiptRecord& record);
+// RFC 8785 bytes of the record (every member but entry_seq and receipt_seq;
+// layout in docs/server.md); their SHA-256 is the `recordSha256` of its entry.
+std::string canonical_record(const ReceiptRecord& record);
+// received_at + retention_months in seconds since the epoch (R9); nullopt when
+// no retention is recorded.
+std::optional<std::int64_t> retention_end(std::string_view received_at, int retention_months);
+
 enum class AppendStatus { kAppended, kDuplicate };
 struct AppendOutcome {
   AppendStatus status = AppendStatus::kAppended;
@@ -178,6 +238,18 @@ class ConsentStore {
   // the JWS payload and hashes to the recorded digest. Streams the log once
   // (memory does not grow with the ledger).
   virtual Result<ChainReport> verify_chain() = 0;
+
+  // The export's check (docs/export.md, "Trust model"): in one read
+  // transaction, streams the log once, recomputes the hash chain over every
+  // entry, checks that every live compact record is the one its entry states
+  // (SHA-256 of its canonical bytes) and that no record was deleted without a
+  // purge entry, and calls `visit` with every live record, in log order of
+  // the receipts (a chain's latest last). It does not read the receipts
+  // (their JWS, payloads, signatures): verify_chain() checks those, and that
+  // each record matches its receipt. Records come before the report: use
+  // them only once the returned report is ok(). Its `receipts` counts the
+  // live records.
+  virtual Result<ChainReport> verify_records(const std::function<void(const ReceiptRecord&)>& visit);
 
   // R9: removes every person whose retention has passed at `now_unix`
   // (latest receipt's received_at + its retention.months) and records the
