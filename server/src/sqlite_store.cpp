@@ -1545,16 +1545,23 @@ void read_payload_fields(const Json& p, ReceiptSummary& r) {
 
 // Defaults for other backends, built on the rest of the interface: correct,
 // not fast (the SQLite store overrides both).
-Problems ConsentStore::for_each_receipt_summary(const std::function<bool(const ReceiptSummary&)>& visit) {
-  std::vector<StoredReceipt> all;
+
+// Every stored receipt, in ledger order.
+Problems ConsentStore::receipts_in_order(std::vector<StoredReceipt>& all) {
   Problems problems = for_each_person(
       [&](const PersonState& person) {
         all.insert(all.end(), person.history.begin(), person.history.end());
         return true;
       },
       /*with_history=*/true);
-  if (!problems.empty()) return problems;
   std::sort(all.begin(), all.end(), [](const StoredReceipt& a, const StoredReceipt& b) { return a.seq < b.seq; });
+  return problems;
+}
+
+Problems ConsentStore::for_each_receipt_summary(const std::function<bool(const ReceiptSummary&)>& visit) {
+  std::vector<StoredReceipt> all;
+  Problems problems = receipts_in_order(all);
+  if (!problems.empty()) return problems;
   for (const StoredReceipt& stored : all) {
     ReceiptSummary r;
     r.seq = stored.seq;
@@ -1580,14 +1587,8 @@ Result<ChainReport> ConsentStore::verify_records(const std::function<void(const 
   Result<ChainReport> report = verify_chain();
   if (!report.ok() || !report.value().ok()) return report;
   std::vector<StoredReceipt> all;
-  Problems problems = for_each_person(
-      [&](const PersonState& person) {
-        all.insert(all.end(), person.history.begin(), person.history.end());
-        return true;
-      },
-      /*with_history=*/true);
+  Problems problems = receipts_in_order(all);
   if (!problems.empty()) return problems;
-  std::sort(all.begin(), all.end(), [](const StoredReceipt& a, const StoredReceipt& b) { return a.seq < b.seq; });
   for (const StoredReceipt& stored : all) {
     ReceiptRecord r;
     r.entry_seq = r.receipt_seq = stored.seq;

@@ -268,6 +268,10 @@ class ConsentStore {
 
   // True when the challenge was already consumed.
   virtual Result<bool> challenge_used(std::string_view challenge) = 0;
+
+ protected:
+  // Every stored receipt, in ledger order, for the default implementations above.
+  Problems receipts_in_order(std::vector<StoredReceipt>& all);
 };
 
 // SQLite backend: one file, WAL, synchronous=FULL, busy timeout, schema
