@@ -350,6 +350,17 @@ Result<Json> parse_json_strict(std::string_view text, const ParseLimits& limits)
   return parse_with_nlohmann(text, limits);
 }
 
+std::string string_at(const Json& value, std::initializer_list<std::string_view> path) {
+  const Json* at = &value;
+  for (const std::string_view key : path) {
+    if (!at->is_object()) return "";
+    const auto it = at->find(key);
+    if (it == at->end()) return "";
+    at = &*it;
+  }
+  return at->is_string() ? at->get<std::string>() : "";
+}
+
 std::string pointer_escape(std::string_view token) {
   std::string out;
   out.reserve(token.size());

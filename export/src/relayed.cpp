@@ -23,14 +23,6 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, s.find_last_not_of(" \t") - b + 1));
 }
 
-std::string string_at(const Json& object, const char* a, const char* b = nullptr) {
-  if (!object.is_object() || !object.contains(a)) return "";
-  const Json& first = object[a];
-  if (b == nullptr) return first.is_string() ? first.get<std::string>() : "";
-  if (!first.is_object() || !first.contains(b) || !first[b].is_string()) return "";
-  return first[b].get<std::string>();
-}
-
 // What a relayed action means on a channel: an objection to a consent channel
 // is a withdrawal of that consent; a withdrawal on a legitimate-interest
 // channel is an objection (the person wants no more of it either way).
@@ -192,12 +184,12 @@ Result<RelayedReport> import_relayed(const Config& config, server::ConsentStore&
     const Json& payload = latest.value().payload;
     // R10, the latest choice wins: a choice the person made after the request
     // (not one relayed by a partner) is not overridden by it.
-    const std::optional<std::int64_t> latest_at = parse_time(string_at(payload, "issuedAt"));
-    const bool by_person = string_at(payload, "collection", "method") != "relayed-by-partner";
+    const std::optional<std::int64_t> latest_at = parse_time(string_at(payload, {"issuedAt"}));
+    const bool by_person = string_at(payload, {"collection", "method"}) != "relayed-by-partner";
     if (by_person && latest_at && *latest_at / 86400 > *date / 86400) {
       l.outcome = kStale;
       l.message = "The person made a later choice (receipt " + latest.value().receipt_id + " of " +
-                  string_at(payload, "issuedAt") + "); it stands.";
+                  string_at(payload, {"issuedAt"}) + "); it stands.";
       continue;
     }
 
@@ -210,7 +202,7 @@ Result<RelayedReport> import_relayed(const Config& config, server::ConsentStore&
       const std::string name(to_string(c.channel));
       std::optional<Decision> current;
       if (channels.is_object() && channels.contains(name)) {
-        current = decision_from_string(string_at(channels, name.c_str(), "decision"));
+        current = decision_from_string(string_at(channels, {name.c_str(), "decision"}));
       }
       // A channel the person was never asked about (the config grew since):
       // record the conservative default, nothing allowed.
@@ -236,7 +228,7 @@ Result<RelayedReport> import_relayed(const Config& config, server::ConsentStore&
     ReceiptContext context;
     context.receipt_id = server::new_receipt_id(crypto);
     context.issued_at = at;
-    const std::string locale = string_at(payload, "notice", "locale");
+    const std::string locale = string_at(payload, {"notice", "locale"});
     context.locale = locale == "fr" || locale == "en" ? locale : config.locale;
     context.collection_method = "relayed-by-partner";
     context.agent = options.agent;

@@ -9,16 +9,6 @@ namespace cachet::server {
 
 std::string new_receipt_id(const CryptoProvider& crypto) { return cli::new_uuid(crypto); }
 
-namespace {
-std::string string_at(const Json& object, const char* a, const char* b = nullptr) {
-  if (!object.is_object() || !object.contains(a)) return "";
-  const Json& first = object[a];
-  if (b == nullptr) return first.is_string() ? first.get<std::string>() : "";
-  if (!first.is_object() || !first.contains(b) || !first[b].is_string()) return "";
-  return first[b].get<std::string>();
-}
-}  // namespace
-
 Result<Accepted> accept_receipt(ConsentStore& store, const CryptoProvider& crypto, std::string_view jws_text,
                                 const AcceptOptions& options) {
   Result<VerifiedReceipt> verified = verify_receipt(jws_text, crypto);
@@ -29,7 +19,7 @@ Result<Accepted> accept_receipt(ConsentStore& store, const CryptoProvider& crypt
 Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& crypto, std::string_view jws_text,
                                  const VerifiedReceipt& receipt, const AcceptOptions& options) {
   const Json& payload = receipt.payload;
-  const std::string method = string_at(payload, "collection", "method");
+  const std::string method = string_at(payload, {"collection", "method"});
   if (!options.expected_method.empty() && method != options.expected_method) {
     return Problem{"receipt_wrong_method", "/payload/collection/method",
                    "Only receipts collected by " + options.expected_method + " are accepted here."};
@@ -66,8 +56,8 @@ Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& cryp
   std::string collector_alg;
   if (receipt.jws.contains("signatures") && receipt.jws["signatures"].is_array() &&
       !receipt.jws["signatures"].empty()) {
-    const auto header = b64url_decode(string_at(receipt.jws["signatures"][0], "protected"));
-    if (header) collector_alg = string_at(Json::parse(*header, nullptr, false), "alg");
+    const auto header = b64url_decode(string_at(receipt.jws["signatures"][0], {"protected"}));
+    if (header) collector_alg = string_at(Json::parse(*header, nullptr, false), {"alg"});
   }
   const Json verification = {
       {"ok", true}, {"verifiedAt", accepted_at}, {"collectorAlg", collector_alg}, {"countersignedBy", kid.value()}};
@@ -80,14 +70,14 @@ Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& cryp
   in.verification = verification.dump();
   in.countersigner_kid = kid.value();
   in.received_at = accepted_at;
-  in.issued_at = string_at(payload, "issuedAt");
+  in.issued_at = string_at(payload, {"issuedAt"});
   in.collection_method = method;
-  in.supersedes = string_at(payload, "supersedes");
+  in.supersedes = string_at(payload, {"supersedes"});
   if (payload.contains("retention") && payload["retention"].is_object() && payload["retention"].contains("months") &&
       payload["retention"]["months"].is_number_integer()) {
     in.retention_months = payload["retention"]["months"].get<int>();
   }
-  if (options.consume_challenge) in.challenge = string_at(payload, "collection", "challenge");
+  if (options.consume_challenge) in.challenge = string_at(payload, {"collection", "challenge"});
 
   Result<AppendOutcome> appended = store.append(in);
   if (!appended.ok()) return appended.problems();

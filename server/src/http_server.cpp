@@ -65,14 +65,6 @@ void send_problems(httplib::Response& res, const Problems& problems) {
   send_error(res, status, code, message, problems);
 }
 
-std::string string_at(const Json& object, const char* a, const char* b = nullptr) {
-  if (!object.is_object() || !object.contains(a)) return "";
-  const Json& first = object[a];
-  if (b == nullptr) return first.is_string() ? first.get<std::string>() : "";
-  if (!first.is_object() || !first.contains(b) || !first[b].is_string()) return "";
-  return first[b].get<std::string>();
-}
-
 class Service {
  public:
   Service(const ServeOptions& options, const Config& config, ConsentStore& store, const CryptoProvider& crypto,
@@ -258,7 +250,7 @@ class Service {
     }
 
     // Challenges (DESIGN.md 3.2): ours are single-use and expire.
-    const std::string challenge = string_at(receipt.payload, "collection", "challenge");
+    const std::string challenge = string_at(receipt.payload, {"collection", "challenge"});
     bool consume = false;
     if (!challenge.empty() && challenge.rfind("c1.", 0) == 0) {
       if (auto problem = check_challenge(challenge_secret_, challenge, now_unix())) {
@@ -280,7 +272,7 @@ class Service {
 
     // An update or withdrawal changes someone's state: only the person (their
     // preference token) or the admin may post one.
-    const std::string supersedes = string_at(receipt.payload, "supersedes");
+    const std::string supersedes = string_at(receipt.payload, {"supersedes"});
     if (!supersedes.empty() && !admin) {
       const auto token =
           check_preference_token(link_secret_, req.get_header_value("X-Cachet-Preference-Token"), now_unix());
@@ -405,7 +397,7 @@ class Service {
     if (!options_.show_preference_links && !require_admin(req, res)) return;
     std::optional<Json> body = json_body(req, res);
     if (!body) return;
-    const std::string id = string_at(*body, "receiptId");
+    const std::string id = string_at(*body, {"receiptId"});
     if (id.empty()) {
       send_error(res, 400, "receipt_id_missing", "Give {\"receiptId\": \"...\"}.");
       return;
@@ -469,7 +461,7 @@ class Service {
     for (const ChannelConfig& c : config_.channels) {
       const std::string name(to_string(c.channel));
       const std::string before = previous.contains("channels") && previous["channels"].is_object()
-                                     ? string_at(previous["channels"], name.c_str(), "decision")
+                                     ? string_at(previous["channels"], {name.c_str(), "decision"})
                                      : "";
       std::optional<Decision> decision = decision_from_string(before);
       const bool fits = decision && (c.basis == Basis::kConsent
@@ -489,7 +481,7 @@ class Service {
     ReceiptContext context;
     context.receipt_id = new_receipt_id(crypto_);
     context.issued_at = format_rfc3339(now_unix());
-    const std::string locale = string_at(previous, "notice", "locale");
+    const std::string locale = string_at(previous, {"notice", "locale"});
     context.locale = (locale == "fr" || locale == "en") ? locale : config_.locale;
     context.collection_method = "preference-centre";
     context.page_url = page_url();
@@ -507,10 +499,10 @@ class Service {
     std::optional<Json> body = json_body(req, res);
     if (!body) return;
     std::lock_guard<std::mutex> lock(change_mutex_);  // one change at a time: no racing supersedes
-    auto person = person_for(string_at(*body, "token"), res);
+    auto person = person_for(string_at(*body, {"token"}), res);
     if (!person) return;
     bool unchanged = false;
-    Result<Accepted> accepted = change(*person, string_at(*body, "channel"), string_at(*body, "action"), unchanged);
+    Result<Accepted> accepted = change(*person, string_at(*body, {"channel"}), string_at(*body, {"action"}), unchanged);
     if (!accepted.ok()) {
       const std::string code = accepted.problems().front().code;
       if (code.rfind("preference_", 0) == 0) {
@@ -597,7 +589,7 @@ class Service {
       res.status = inner.status >= 400 ? inner.status : 400;
       const Json error = Json::parse(inner.body, nullptr, false);
       std::string message = "";
-      if (!error.is_discarded() && error.contains("error")) message = string_at(error["error"], "message");
+      if (!error.is_discarded() && error.contains("error")) message = string_at(error["error"], {"message"});
       res.set_content(render_signup_error(locale, message, config_), "text/html; charset=utf-8");
       return;
     }
@@ -609,8 +601,8 @@ class Service {
     result.receipt_id = a.stored.receipt_id;
     if (options_.show_preference_links) {
       const Json link = link_json(a.stored.chain_root);
-      result.preference_path = string_at(link, "path") + "&lang=" + locale;
-      result.link_expires_at = string_at(link, "expiresAt");
+      result.preference_path = string_at(link, {"path"}) + "&lang=" + locale;
+      result.link_expires_at = string_at(link, {"expiresAt"});
     }
     res.status = submitted->status;
     res.set_content(render_signup_result(result, config_), "text/html; charset=utf-8");

@@ -178,26 +178,16 @@ std::string record_entry(std::int64_t seq, std::string_view receipt_id, std::int
 }
 
 void derive_record_fields(const Json& p, ReceiptRecord& r) {
-  auto str = [&p](std::initializer_list<const char*> path) -> std::string {
-    const Json* at = &p;
-    for (const char* key : path) {
-      if (!at->is_object()) return "";
-      const auto it = at->find(key);
-      if (it == at->end()) return "";
-      at = &*it;
-    }
-    return at->is_string() ? at->get<std::string>() : "";
-  };
   const Json verification = Json::parse(r.verification, nullptr, false);
   const bool ok = verification.is_object() && verification.value("ok", Json()) == Json(true);
-  r.verified = ok && str({"receiptId"}) == r.receipt_id;
-  r.postal = {str({"channels", "postal", "decision"}), str({"channels", "postal", "basis"})};
-  r.phone = {str({"channels", "phone", "decision"}), str({"channels", "phone", "basis"})};
-  r.email = {str({"channels", "email", "decision"}), str({"channels", "email", "basis"})};
-  r.sms = {str({"channels", "sms", "decision"}), str({"channels", "sms", "basis"})};
-  r.salt = str({"subject", "salt"});
-  r.digests = {str({"subject", "digests", "email"}), str({"subject", "digests", "phone"}),
-               str({"subject", "digests", "mobile"}), str({"subject", "digests", "postal"})};
+  r.verified = ok && string_at(p, {"receiptId"}) == r.receipt_id;
+  r.postal = {string_at(p, {"channels", "postal", "decision"}), string_at(p, {"channels", "postal", "basis"})};
+  r.phone = {string_at(p, {"channels", "phone", "decision"}), string_at(p, {"channels", "phone", "basis"})};
+  r.email = {string_at(p, {"channels", "email", "decision"}), string_at(p, {"channels", "email", "basis"})};
+  r.sms = {string_at(p, {"channels", "sms", "decision"}), string_at(p, {"channels", "sms", "basis"})};
+  r.salt = string_at(p, {"subject", "salt"});
+  r.digests = {string_at(p, {"subject", "digests", "email"}), string_at(p, {"subject", "digests", "phone"}),
+               string_at(p, {"subject", "digests", "mobile"}), string_at(p, {"subject", "digests", "postal"})};
   Json ids = Json::array();
   if (p.is_object() && p.contains("notice") && p["notice"].is_object() && p["notice"].contains("partnerIds") &&
       p["notice"]["partnerIds"].is_array()) {

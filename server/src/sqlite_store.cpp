@@ -1519,24 +1519,14 @@ class SqliteStore final : public ConsentStore {
 }  // namespace
 
 void read_payload_fields(const Json& p, ReceiptSummary& r) {
-  auto str = [&p](std::initializer_list<const char*> path) -> std::string {
-    const Json* at = &p;
-    for (const char* key : path) {
-      if (!at->is_object()) return "";
-      const auto it = at->find(key);
-      if (it == at->end()) return "";
-      at = &*it;
-    }
-    return at->is_string() ? at->get<std::string>() : "";
-  };
-  r.payload_receipt_id = str({"receiptId"});
-  r.postal = {str({"channels", "postal", "decision"}), str({"channels", "postal", "basis"})};
-  r.phone = {str({"channels", "phone", "decision"}), str({"channels", "phone", "basis"})};
-  r.email = {str({"channels", "email", "decision"}), str({"channels", "email", "basis"})};
-  r.sms = {str({"channels", "sms", "decision"}), str({"channels", "sms", "basis"})};
-  r.salt = str({"subject", "salt"});
-  r.digests = {str({"subject", "digests", "email"}), str({"subject", "digests", "phone"}),
-               str({"subject", "digests", "mobile"}), str({"subject", "digests", "postal"})};
+  r.payload_receipt_id = string_at(p, {"receiptId"});
+  r.postal = {string_at(p, {"channels", "postal", "decision"}), string_at(p, {"channels", "postal", "basis"})};
+  r.phone = {string_at(p, {"channels", "phone", "decision"}), string_at(p, {"channels", "phone", "basis"})};
+  r.email = {string_at(p, {"channels", "email", "decision"}), string_at(p, {"channels", "email", "basis"})};
+  r.sms = {string_at(p, {"channels", "sms", "decision"}), string_at(p, {"channels", "sms", "basis"})};
+  r.salt = string_at(p, {"subject", "salt"});
+  r.digests = {string_at(p, {"subject", "digests", "email"}), string_at(p, {"subject", "digests", "phone"}),
+               string_at(p, {"subject", "digests", "mobile"}), string_at(p, {"subject", "digests", "postal"})};
   r.partner_ids.clear();
   if (p.is_object() && p.contains("notice") && p["notice"].is_object() && p["notice"].contains("partnerIds")) {
     r.partner_ids = p["notice"]["partnerIds"].dump();

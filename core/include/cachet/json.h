@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,11 @@ struct ParseLimits {
 //   json_lone_surrogate.
 // Never throws.
 Result<Json> parse_json_strict(std::string_view text, const ParseLimits& limits = {});
+
+// The string at a path of member names, e.g. {"channels", "email", "decision"},
+// or "" when a member is missing or a value is not of the expected type. For
+// reading documents whose shape the core has already checked (stored receipts).
+std::string string_at(const Json& value, std::initializer_list<std::string_view> path);
 
 // Escapes one reference token for a JSON Pointer (RFC 6901 section 3: ~ -> ~0, / -> ~1).
 std::string pointer_escape(std::string_view token);
