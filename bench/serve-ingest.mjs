@@ -64,7 +64,8 @@ async function issueAll(dir) {
         let stderr = '';
         child.stdout.on('data', (d) => { stdout += d; });
         child.stderr.on('data', (d) => { stderr += d; });
-        child.on('exit', (code) => (code === 0 ? resolve(stdout.trim()) : reject(new Error(`cachet issue: ${stderr}`))));
+        // 'close', not 'exit': the process may exit before its stdout is all read.
+        child.on('close', (code) => (code === 0 ? resolve(stdout.trim()) : reject(new Error(`cachet issue: ${stderr}`))));
       });
     }
   }
@@ -108,6 +109,7 @@ try {
   const server = await startServer(dir);
   const latencies = [];
   const statuses = {};
+  const refusals = [];
   let acknowledged = 0;
   let next = 0;
   const deadline = Date.now() + TIMEOUT_MS;
@@ -119,8 +121,10 @@ try {
       const res = await fetch(`${server.url}/api/receipts`, {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body,
       });
-      await res.arrayBuffer();
+      const answer = await res.text();
       latencies.push(performance.now() - t);
+      // A refused receipt is a finding, not noise: say which and why.
+      if (res.status !== 201 && refusals.length < 5) refusals.push(`${res.status} ${answer.slice(0, 300)} <- ${body.slice(0, 120)}`);
       statuses[res.status] = (statuses[res.status] || 0) + 1;
       if (res.status === 201) acknowledged += 1;
     }
@@ -148,6 +152,7 @@ try {
   console.log(`cachet serve ingest, ${N} receipts, ${CONCURRENCY} concurrent loopback clients:`);
   console.log(`  ${result.receiptsPerSecond} receipts/s, p50 ${result.p50ms} ms, p99 ${result.p99ms} ms`);
   console.log(`  acknowledged (201) ${acknowledged}, statuses ${JSON.stringify(statuses)}`);
+  for (const r of refusals) console.log(`  refused: ${r}`);
   console.log(`  in the ledger afterwards: ${chain.receipts} (cachet ledger verify: chain ${chain.ok ? 'verifies' : 'BROKEN'})`);
   console.log(`RESULT ${JSON.stringify(result)}`);
 } finally {
