@@ -181,13 +181,7 @@ void derive_record_fields(const Json& p, ReceiptRecord& r) {
   const Json verification = Json::parse(r.verification, nullptr, false);
   const bool ok = verification.is_object() && verification.value("ok", Json()) == Json(true);
   r.verified = ok && string_at(p, {"receiptId"}) == r.receipt_id;
-  r.postal = {string_at(p, {"channels", "postal", "decision"}), string_at(p, {"channels", "postal", "basis"})};
-  r.phone = {string_at(p, {"channels", "phone", "decision"}), string_at(p, {"channels", "phone", "basis"})};
-  r.email = {string_at(p, {"channels", "email", "decision"}), string_at(p, {"channels", "email", "basis"})};
-  r.sms = {string_at(p, {"channels", "sms", "decision"}), string_at(p, {"channels", "sms", "basis"})};
-  r.salt = string_at(p, {"subject", "salt"});
-  r.digests = {string_at(p, {"subject", "digests", "email"}), string_at(p, {"subject", "digests", "phone"}),
-               string_at(p, {"subject", "digests", "mobile"}), string_at(p, {"subject", "digests", "postal"})};
+  read_channels_and_digests(p, r);
   Json ids = Json::array();
   if (p.is_object() && p.contains("notice") && p["notice"].is_object() && p["notice"].contains("partnerIds") &&
       p["notice"]["partnerIds"].is_array()) {

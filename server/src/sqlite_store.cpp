@@ -1520,13 +1520,7 @@ class SqliteStore final : public ConsentStore {
 
 void read_payload_fields(const Json& p, ReceiptSummary& r) {
   r.payload_receipt_id = string_at(p, {"receiptId"});
-  r.postal = {string_at(p, {"channels", "postal", "decision"}), string_at(p, {"channels", "postal", "basis"})};
-  r.phone = {string_at(p, {"channels", "phone", "decision"}), string_at(p, {"channels", "phone", "basis"})};
-  r.email = {string_at(p, {"channels", "email", "decision"}), string_at(p, {"channels", "email", "basis"})};
-  r.sms = {string_at(p, {"channels", "sms", "decision"}), string_at(p, {"channels", "sms", "basis"})};
-  r.salt = string_at(p, {"subject", "salt"});
-  r.digests = {string_at(p, {"subject", "digests", "email"}), string_at(p, {"subject", "digests", "phone"}),
-               string_at(p, {"subject", "digests", "mobile"}), string_at(p, {"subject", "digests", "postal"})};
+  read_channels_and_digests(p, r);
   r.partner_ids.clear();
   if (p.is_object() && p.contains("notice") && p["notice"].is_object() && p["notice"].contains("partnerIds")) {
     r.partner_ids = p["notice"]["partnerIds"].dump();

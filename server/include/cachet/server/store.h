@@ -107,6 +107,25 @@ struct ReceiptSummary {
   std::string partner_ids;  // notice.partnerIds as JSON text (an array), empty when absent
 };
 
+// Reads channels.KIND.{decision,basis}, subject.salt and subject.digests.KIND
+// from a parsed payload into the members of the same names that
+// ReceiptSummary and ReceiptRecord both have (absent or not a string: empty).
+template <typename Fields>
+void read_channels_and_digests(const Json& payload, Fields& out) {
+  auto channel = [&payload](const char* kind) {
+    return typename Fields::ChannelState{string_at(payload, {"channels", kind, "decision"}),
+                                         string_at(payload, {"channels", kind, "basis"})};
+  };
+  out.postal = channel("postal");
+  out.phone = channel("phone");
+  out.email = channel("email");
+  out.sms = channel("sms");
+  out.salt = string_at(payload, {"subject", "salt"});
+  out.digests = {
+      string_at(payload, {"subject", "digests", "email"}), string_at(payload, {"subject", "digests", "phone"}),
+      string_at(payload, {"subject", "digests", "mobile"}), string_at(payload, {"subject", "digests", "postal"})};
+}
+
 // Fills the payload members of `out` (payload_receipt_id ... partner_ids)
 // from a parsed payload, the way for_each_receipt_summary reads them.
 void read_payload_fields(const Json& payload, ReceiptSummary& out);
