@@ -462,6 +462,161 @@ bool hex_equals(const std::array<unsigned char, 32>& raw, std::string_view hex) 
   return true;
 }
 
+// What `ledger verify` (verify_locked) and the export's pass (verify_records_locked)
+// check alike, entry by entry in seq order: no gap, the hash chain, the compact
+// record an entry states rebuilds it, any other entry is well-formed, and every
+// record missing is named by a later purge entry. The callers add what they
+// read besides (the receipts; the records handed to the export).
+class LogWalk {
+ public:
+  LogWalk(sqlite3* db, std::int64_t v2_before)
+      : v2_before_(v2_before), record_present_(db, "SELECT entry_seq FROM records WHERE receipt_id = ?1") {}
+
+  ChainReport report;
+  Sha256 sha;
+
+  bool ok() const { return record_present_.ok(); }
+
+  void add(std::int64_t seq, std::string id, std::string code, std::string message) {
+    report.problems.push_back(ChainProblem{seq, std::move(id), std::move(code), std::move(message)});
+  }
+
+  // One more entry: its seq follows the previous one and it hashes onto it.
+  void chain(std::int64_t seq, std::string_view id, std::string_view entry, std::string_view hash) {
+    ++report.entries;
+    if (seq != expected_) {
+      add(seq, std::string(id), "ledger_gap",
+          "Log entry " + std::to_string(expected_) + " is missing (the next one is " + std::to_string(seq) + ").");
+    }
+    expected_ = seq + 1;
+    const std::array<unsigned char, 32> computed = sha.digest(raw(prev_), entry);
+    if (hex_equals(computed, hash)) {
+      prev_ = computed;
+      return;
+    }
+    add(seq, std::string(id), "ledger_hash_mismatch",
+        "Log entry " + std::to_string(seq) +
+            " does not hash to its recorded value, or does not follow the entry before it: the log was edited.");
+    // Go on from the stored hash, so one edit is reported once.
+    const std::optional<std::string> stored = from_hex(hash);
+    prev_ = {};
+    if (stored && stored->size() == prev_.size()) std::copy(stored->begin(), stored->end(), prev_.begin());
+  }
+
+  // A 'record' entry, or a receipt entry written since schema 3 (before the
+  // migration entry, receipt entries have the schema-1/2 form).
+  bool states_record(std::string_view kind, std::int64_t seq) const {
+    return kind == "record" || (kind == "receipt" && seq > v2_before_);
+  }
+
+  // The record an entry states (nullptr: none stored) must rebuild the entry,
+  // its SHA-256 included; a missing one is remembered for the purge entries.
+  // True when it does; canonical() then holds the record's canonical text.
+  bool check_stated_record(std::int64_t seq, std::string_view kind, std::string_view id, std::string_view entry,
+                           std::string_view hash, const ReceiptRecord* record) {
+    if (record == nullptr) {
+      absent_records_[std::string(id)] = Absent{seq, std::string(hash)};
+      return false;
+    }
+    canonical_record_into(canonical_, *record);
+    const std::string record_hash = sha.hex(canonical_);
+    const bool own = kind == "receipt";
+    if (own) {
+      receipt_entry_for_into(rebuilt_, *record, seq, record_hash);
+    } else {
+      rebuilt_ = record_entry(seq, record->receipt_id, record->receipt_seq, record_hash);
+    }
+    if (rebuilt_ == entry && (own ? record->receipt_seq == seq : v2_before_ != 0 && record->receipt_seq < v2_before_)) {
+      return true;
+    }
+    add(seq, record->receipt_id, "ledger_record_mismatch",
+        "The compact record of receipt " + record->receipt_id + " no longer matches its log entry " +
+            std::to_string(seq) + ": it was edited after it was recorded.");
+    return false;
+  }
+  const std::string& canonical() const { return canonical_; }
+
+  // Any other entry is read: a JSON object naming its own seq and kind.
+  std::optional<Json> parse_entry(std::int64_t seq, std::string_view kind, std::string_view id,
+                                  std::string_view entry) {
+    Json parsed = Json::parse(entry, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("seq") ||
+        !parsed["seq"].is_number_integer() || parsed["seq"].get<std::int64_t>() != seq || !parsed.contains("kind") ||
+        !parsed["kind"].is_string() || parsed["kind"].get<std::string>() != kind) {
+      add(seq, std::string(id), "ledger_bad_entry", "Log entry " + std::to_string(seq) + " is not a well-formed entry.");
+      return std::nullopt;
+    }
+    return parsed;
+  }
+
+  // One receipt a purge entry names (receiptId, entryHash, recordEntryHash):
+  // its record is accounted for when it was missing from the entry those
+  // hashes name; a record still stored is reported, unless `reported` (the
+  // caller reported the receipt itself). False when the database failed.
+  bool purge_record(const std::string& rid, const std::string& entry_hash, const std::string& record_hash,
+                    bool reported) {
+    const auto it = absent_records_.find(rid);
+    if (it != absent_records_.end() &&
+        (it->second.hash == entry_hash || (!record_hash.empty() && it->second.hash == record_hash))) {
+      it->second.purged = true;
+      return true;
+    }
+    // Purged before schema 3 (it never had a record), or still stored.
+    record_present_.reset();
+    record_present_.bind(1, rid);
+    const int rc = record_present_.step();
+    if (rc == SQLITE_ROW && !reported) {
+      add(record_present_.int64(0), rid, "ledger_purged_receipt_present",
+          "The compact record of receipt " + rid + " was recorded as purged but is still stored.");
+    }
+    return rc == SQLITE_ROW || rc == SQLITE_DONE;
+  }
+
+  // A stored receipt without a record: where its record went missing (the
+  // entry that stated it), forgetting it as absent; `fallback` when no entry did.
+  std::int64_t take_missing_record(const std::string& rid, std::int64_t fallback) {
+    const auto it = absent_records_.find(rid);
+    if (it == absent_records_.end()) return fallback;
+    const std::int64_t seq = it->second.seq;
+    absent_records_.erase(it);
+    return seq;
+  }
+
+  // After the last entry: the head, records missing without a purge, and
+  // the problems in log order.
+  ChainReport finish() {
+    report.head = report.entries == 0 ? std::string() : to_hex(raw(prev_));
+    for (const auto& [rid, a] : absent_records_) {
+      if (!a.purged) {
+        add(a.seq, rid, "ledger_record_missing",
+            "The compact record of receipt " + rid + " (log entry " + std::to_string(a.seq) +
+                ") was deleted without a purge entry.");
+      }
+    }
+    std::stable_sort(report.problems.begin(), report.problems.end(),
+                     [](const ChainProblem& a, const ChainProblem& b) { return a.seq < b.seq; });
+    return std::move(report);
+  }
+
+  static std::string_view raw(const std::array<unsigned char, 32>& a) {
+    return std::string_view(reinterpret_cast<const char*>(a.data()), a.size());
+  }
+
+ private:
+  struct Absent {  // an entry whose record is not stored
+    std::int64_t seq = 0;
+    std::string hash;
+    bool purged = false;
+  };
+  std::int64_t v2_before_;
+  Stmt record_present_;
+  std::int64_t expected_ = 1;
+  std::array<unsigned char, 32> prev_{};
+  std::unordered_map<std::string, Absent> absent_records_;
+  std::string canonical_;
+  std::string rebuilt_;
+};
+
 
 class SqliteStore final : public ConsentStore {
  public:
@@ -966,25 +1121,19 @@ class SqliteStore final : public ConsentStore {
   // stored are remembered, to be matched with purge entries). Then one pass
   // for stored receipts and records that no entry accounts for.
   Result<ChainReport> verify_locked() {
-    ChainReport report;
-    auto add = [&](std::int64_t seq, std::string id, std::string code, std::string message) {
-      report.problems.push_back(ChainProblem{seq, std::move(id), std::move(code), std::move(message)});
+    std::int64_t v2_before = 0;
+    if (!migration_seq(v2_before)) return io_problem("read log", db_);
+    LogWalk walk(db_, v2_before);
+    Sha256& sha = walk.sha;
+    auto add = [&walk](std::int64_t seq, std::string id, std::string code, std::string message) {
+      walk.add(seq, std::move(id), std::move(code), std::move(message));
     };
-    struct Absent {  // an entry whose receipt (or record) is not stored at its position
+    struct Absent {  // a receipt entry whose receipt is not stored at its position
       std::int64_t seq = 0;
       std::string hash;
       bool purged = false;
     };
-    std::unordered_map<std::string, Absent> absent;          // receipts
-    std::unordered_map<std::string, Absent> absent_records;  // compact records
-    std::int64_t v2_before = 0;
-    if (!migration_seq(v2_before)) return io_problem("read log", db_);
-    Sha256 sha;
-    const std::array<unsigned char, 32> zero{};
-    std::array<unsigned char, 32> prev = zero;
-    auto raw = [](const std::array<unsigned char, 32>& a) {
-      return std::string_view(reinterpret_cast<const char*>(a.data()), a.size());
-    };
+    std::unordered_map<std::string, Absent> absent;
 
     const std::string sql =
         std::string(
@@ -1005,16 +1154,13 @@ class SqliteStore final : public ConsentStore {
     Stmt prior(db_,
                "SELECT l.seq, l.hash, EXISTS (SELECT 1 FROM receipts r WHERE r.receipt_id = l.receipt_id) FROM log l "
                "WHERE l.receipt_id = ?1 AND l.kind = 'receipt' AND l.seq < ?2 ORDER BY l.seq DESC LIMIT 1");
-    Stmt record_present(db_, "SELECT entry_seq FROM records WHERE receipt_id = ?1");
-    if (!prior.ok() || !record_present.ok()) return io_problem("read log", db_);
+    if (!prior.ok() || !walk.ok()) return io_problem("read log", db_);
     ReceiptRecord stored_record;
-    std::string canonical;
     // The record the receipt joined at columns 5.. derives (its payload parsed).
     auto derived_from_row = [&](std::string_view jws_sha256) {
       return derive_record(log.view(5), jws_sha256, log.view(7), log.view(8), log.view(9), log.view(10), log.view(11),
                            log.view(12), log.view(13), log.view(14), log.view(15), log.int64(16));
     };
-    std::int64_t expected = 1;
     int rc = SQLITE_OK;
     while ((rc = log.step()) == SQLITE_ROW) {
       const std::int64_t seq = log.int64(0);
@@ -1022,50 +1168,16 @@ class SqliteStore final : public ConsentStore {
       const std::string id = log.text(2);
       const std::string_view entry = log.view(3);
       const std::string_view hash = log.view(4);
-      ++report.entries;
-      if (seq != expected) {
-        add(seq, id, "ledger_gap",
-            "Log entry " + std::to_string(expected) + " is missing (the next one is " + std::to_string(seq) + ").");
-      }
-      expected = seq + 1;
-      const std::array<unsigned char, 32> computed = sha.digest(raw(prev), entry);
-      if (hex_equals(computed, hash)) {
-        prev = computed;
-      } else {
-        add(seq, id, "ledger_hash_mismatch",
-            "Log entry " + std::to_string(seq) +
-                " does not hash to its recorded value, or does not follow the "
-                "entry before it: the log was edited.");
-        const std::optional<std::string> stored = from_hex(hash);
-        prev = zero;
-        if (stored && stored->size() == prev.size()) std::copy(stored->begin(), stored->end(), prev.begin());
-      }
+      walk.chain(seq, id, entry, hash);
 
       const bool has_record = !log.is_null(kRecordAt);
       if (has_record) read_record(log, kRecordAt, stored_record);
-      const bool stated_here = kind == "record" || (kind == "receipt" && seq > v2_before);
+      const bool stated_here = walk.states_record(kind, seq);
 
       // The compact record this entry states: it must rebuild the entry.
       bool record_ok = false;
       if (stated_here) {
-        if (has_record) {
-          canonical_record_into(canonical, stored_record);
-          const std::string record_hash = sha.hex(canonical);
-          const bool own = kind == "receipt";
-          const std::string rebuilt =
-              own ? receipt_entry_for(stored_record, seq, record_hash)
-                  : record_entry(seq, stored_record.receipt_id, stored_record.receipt_seq, record_hash);
-          if (rebuilt != entry || (own ? stored_record.receipt_seq != seq
-                                       : v2_before == 0 || stored_record.receipt_seq >= v2_before)) {
-            add(seq, stored_record.receipt_id, "ledger_record_mismatch",
-                "The compact record of receipt " + stored_record.receipt_id + " no longer matches its log entry " +
-                    std::to_string(seq) + ": it was edited after it was recorded.");
-          } else {
-            record_ok = true;
-          }
-        } else {
-          absent_records[id] = Absent{seq, std::string(hash)};
-        }
+        record_ok = walk.check_stated_record(seq, kind, id, entry, hash, has_record ? &stored_record : nullptr);
         if (kind == "record") continue;
       }
 
@@ -1093,7 +1205,7 @@ class SqliteStore final : public ConsentStore {
             continue;
           }
           rebuilt = receipt_entry_for(derived, seq, sha.hex(canonical_record(derived)));
-          if (rebuilt != entry && has_record && receipt_entry_for(derived, seq, sha.hex(canonical)) == entry) {
+          if (rebuilt != entry && has_record && receipt_entry_for(derived, seq, sha.hex(walk.canonical())) == entry) {
             // Its columns match the entry, what its payload derives does not:
             // the payload was edited (or the stored record, reported above).
             if (!payload_matches(jws, log.view(7), log.view(8), sha)) {
@@ -1132,16 +1244,11 @@ class SqliteStore final : public ConsentStore {
       }
 
       // Anything else: read the entry itself.
-      const Json parsed = Json::parse(entry, nullptr, false);
-      if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("seq") ||
-          !parsed["seq"].is_number_integer() || parsed["seq"].get<std::int64_t>() != seq || !parsed.contains("kind") ||
-          !parsed["kind"].is_string() || parsed["kind"].get<std::string>() != kind) {
-        add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " is not a well-formed entry.");
-        continue;
-      }
+      const std::optional<Json> entry_json = walk.parse_entry(seq, kind, id, entry);
+      if (!entry_json) continue;
+      const Json& parsed = *entry_json;
       if (kind == "receipt") {
-        const auto rid = parsed.value("receiptId", Json()).is_string() ? parsed["receiptId"].get<std::string>() : "";
-        if (rid != id) add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
+        if (string_at(parsed, {"receiptId"}) != id) add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
         if (stored_here) {
           add(seq, row_id, "ledger_entry_mismatch",
               "The stored receipt " + row_id + " no longer matches its log entry " + std::to_string(seq) +
@@ -1151,12 +1258,9 @@ class SqliteStore final : public ConsentStore {
       } else if (kind == "purge") {
         const Json removed = parsed.value("removed", Json::array());
         for (const Json& r : removed.is_array() ? removed : Json::array()) {
-          auto member = [&r](const char* name) {
-            return r.is_object() && r.value(name, Json()).is_string() ? r[name].get<std::string>() : std::string();
-          };
-          const std::string rid = member("receiptId");
-          const std::string rhash = member("entryHash");
-          const std::string record_hash = member("recordEntryHash");
+          const std::string rid = string_at(r, {"receiptId"});
+          const std::string rhash = string_at(r, {"entryHash"});
+          const std::string record_hash = string_at(r, {"recordEntryHash"});
           bool present = false;
           auto it = absent.find(rid);
           if (it != absent.end() && it->second.hash == rhash) {
@@ -1177,27 +1281,11 @@ class SqliteStore final : public ConsentStore {
               return io_problem("read log", db_);
             }
           }
-          auto rit = absent_records.find(rid);
-          if (rit != absent_records.end() &&
-              (rit->second.hash == rhash || (!record_hash.empty() && rit->second.hash == record_hash))) {
-            rit->second.purged = true;
-            continue;
-          }
-          record_present.reset();
-          record_present.bind(1, rid);
-          const int rrc = record_present.step();
-          if (rrc == SQLITE_ROW && !present) {
-            add(record_present.int64(0), rid, "ledger_purged_receipt_present",
-                "The compact record of receipt " + rid + " was recorded as purged but is still stored.");
-          } else if (rrc != SQLITE_ROW && rrc != SQLITE_DONE) {
-            return io_problem("read records", db_);
-          }
+          if (!walk.purge_record(rid, rhash, record_hash, present)) return io_problem("read records", db_);
         }
       }
     }
     if (rc != SQLITE_DONE) return io_problem("read log", db_);
-    report.head = to_hex(raw(prev));
-    if (report.entries == 0) report.head.clear();
 
     // Stored receipts that no receipt entry at their position accounts for.
     Stmt orphans(db_,
@@ -1254,25 +1342,14 @@ class SqliteStore final : public ConsentStore {
     if (!without.ok()) return io_problem("read records", db_);
     while ((rc = without.step()) == SQLITE_ROW) {
       const std::string id = without.text(1);
-      auto it = absent_records.find(id);
-      const std::int64_t at = it != absent_records.end() ? it->second.seq : without.int64(0);
-      if (it != absent_records.end()) absent_records.erase(it);
-      add(at, id, "ledger_record_missing", "The compact record of receipt " + id + " was deleted.");
+      add(walk.take_missing_record(id, without.int64(0)), id, "ledger_record_missing",
+          "The compact record of receipt " + id + " was deleted.");
     }
     if (rc != SQLITE_DONE) return io_problem("read records", db_);
-    for (const auto& [id, a] : absent_records) {
-      if (!a.purged) {
-        add(a.seq, id, "ledger_record_missing",
-            "The compact record of receipt " + id + " (log entry " + std::to_string(a.seq) +
-                ") was deleted without a purge entry.");
-      }
-    }
     Stmt count(db_, "SELECT count(*) FROM receipts");
     if (count.step() != SQLITE_ROW) return io_problem("count receipts", db_);
-    report.receipts = count.int64(0);
-    std::stable_sort(report.problems.begin(), report.problems.end(),
-                     [](const ChainProblem& a, const ChainProblem& b) { return a.seq < b.seq; });
-    return report;
+    walk.report.receipts = count.int64(0);
+    return walk.finish();
   }
 
   // verify_records: the log joined with the compact records only (no
@@ -1281,34 +1358,15 @@ class SqliteStore final : public ConsentStore {
   // entry's recordSha256), then `visit`; a record missing must be named by a
   // later purge entry; a purge entry must not name a record still stored.
   Result<ChainReport> verify_records_locked(const std::function<void(const ReceiptRecord&)>& visit) {
-    ChainReport report;
-    auto add = [&](std::int64_t seq, std::string id, std::string code, std::string message) {
-      report.problems.push_back(ChainProblem{seq, std::move(id), std::move(code), std::move(message)});
-    };
-    struct Absent {
-      std::int64_t seq = 0;
-      std::string hash;
-      bool purged = false;
-    };
-    std::unordered_map<std::string, Absent> absent_records;
     std::int64_t v2_before = 0;
     if (!migration_seq(v2_before)) return io_problem("read log", db_);
-    Sha256 sha;
-    const std::array<unsigned char, 32> zero{};
-    std::array<unsigned char, 32> prev = zero;
-    auto raw = [](const std::array<unsigned char, 32>& a) {
-      return std::string_view(reinterpret_cast<const char*>(a.data()), a.size());
-    };
+    LogWalk walk(db_, v2_before);
     const std::string sql = std::string("SELECT l.seq, l.kind, IFNULL(l.receipt_id, ''), l.entry, l.hash, ") +
                             kRecordColumns + " FROM log l LEFT JOIN records c ON c.entry_seq = l.seq ORDER BY l.seq";
     constexpr int kRecordAt = 5;
     Stmt log(db_, sql.c_str());
-    Stmt record_present(db_, "SELECT entry_seq FROM records WHERE receipt_id = ?1");
-    if (!log.ok() || !record_present.ok()) return io_problem("read log", db_);
+    if (!log.ok() || !walk.ok()) return io_problem("read log", db_);
     ReceiptRecord record;
-    std::string canonical;
-    std::string rebuilt;  // reused
-    std::int64_t expected = 1;
     int rc = SQLITE_OK;
     while ((rc = log.step()) == SQLITE_ROW) {
       const std::int64_t seq = log.int64(0);
@@ -1316,103 +1374,34 @@ class SqliteStore final : public ConsentStore {
       const std::string_view id = log.view(2);
       const std::string_view entry = log.view(3);
       const std::string_view hash = log.view(4);
-      ++report.entries;
-      if (seq != expected) {
-        add(seq, std::string(id), "ledger_gap",
-            "Log entry " + std::to_string(expected) + " is missing (the next one is " + std::to_string(seq) + ").");
-      }
-      expected = seq + 1;
-      const std::array<unsigned char, 32> computed = sha.digest(raw(prev), entry);
-      if (hex_equals(computed, hash)) {
-        prev = computed;
-      } else {
-        add(seq, std::string(id), "ledger_hash_mismatch",
-            "Log entry " + std::to_string(seq) +
-                " does not hash to its recorded value, or does not follow the "
-                "entry before it: the log was edited.");
-        const std::optional<std::string> stored = from_hex(hash);
-        prev = zero;
-        if (stored && stored->size() == prev.size()) std::copy(stored->begin(), stored->end(), prev.begin());
-      }
+      walk.chain(seq, id, entry, hash);
       const bool has_record = !log.is_null(kRecordAt);
-      const bool own = kind == "receipt";
-      if (kind == "record" || (own && seq > v2_before)) {
-        if (!has_record) {
-          absent_records[std::string(id)] = Absent{seq, std::string(hash)};
-          continue;
+      if (walk.states_record(kind, seq)) {
+        if (has_record) read_record(log, kRecordAt, record);
+        if (walk.check_stated_record(seq, kind, id, entry, hash, has_record ? &record : nullptr)) {
+          ++walk.report.receipts;
+          visit(record);
         }
-        read_record(log, kRecordAt, record);
-        canonical_record_into(canonical, record);
-        const std::string record_hash = sha.hex(canonical);
-        if (own) {
-          receipt_entry_for_into(rebuilt, record, seq, record_hash);
-        } else {
-          rebuilt = record_entry(seq, record.receipt_id, record.receipt_seq, record_hash);
-        }
-        if (rebuilt != entry ||
-            (own ? record.receipt_seq != seq : v2_before == 0 || record.receipt_seq >= v2_before)) {
-          add(seq, record.receipt_id, "ledger_record_mismatch",
-              "The compact record of receipt " + record.receipt_id + " no longer matches its log entry " +
-                  std::to_string(seq) + ": it was edited after it was recorded.");
-          continue;
-        }
-        ++report.receipts;
-        visit(record);
         continue;
       }
       if (has_record) {
-        add(seq, log.text(kRecordAt + 2), "ledger_unlogged_record",
-            "A compact record sits on log entry " + std::to_string(seq) +
-                ", which states none: it was inserted behind the ledger's back.");
+        walk.add(seq, log.text(kRecordAt + 2), "ledger_unlogged_record",
+                 "A compact record sits on log entry " + std::to_string(seq) +
+                     ", which states none: it was inserted behind the ledger's back.");
       }
-      if (own) continue;  // a receipt logged before schema 3: its record is stated by a 'record' entry
-      const Json parsed = Json::parse(entry, nullptr, false);
-      if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("seq") ||
-          !parsed["seq"].is_number_integer() || parsed["seq"].get<std::int64_t>() != seq || !parsed.contains("kind") ||
-          !parsed["kind"].is_string() || parsed["kind"].get<std::string>() != kind) {
-        add(seq, std::string(id), "ledger_bad_entry",
-            "Log entry " + std::to_string(seq) + " is not a well-formed entry.");
-        continue;
-      }
-      if (kind != "purge") continue;
-      const Json removed = parsed.value("removed", Json::array());
+      if (kind == "receipt") continue;  // logged before schema 3: a 'record' entry states its record
+      const std::optional<Json> parsed = walk.parse_entry(seq, kind, id, entry);
+      if (!parsed || kind != "purge") continue;
+      const Json removed = parsed->value("removed", Json::array());
       for (const Json& r : removed.is_array() ? removed : Json::array()) {
-        auto member = [&r](const char* name) {
-          return r.is_object() && r.value(name, Json()).is_string() ? r[name].get<std::string>() : std::string();
-        };
-        const std::string rid = member("receiptId");
-        const std::string rhash = member("entryHash");
-        const std::string record_hash = member("recordEntryHash");
-        auto it = absent_records.find(rid);
-        if (it != absent_records.end() &&
-            (it->second.hash == rhash || (!record_hash.empty() && it->second.hash == record_hash))) {
-          it->second.purged = true;
-          continue;
-        }
-        // Purged before schema 3 (it never had a record), or still stored.
-        record_present.reset();
-        record_present.bind(1, rid);
-        const int prc = record_present.step();
-        if (prc == SQLITE_ROW) {
-          add(record_present.int64(0), rid, "ledger_purged_receipt_present",
-              "The compact record of receipt " + rid + " was recorded as purged but is still stored.");
-        } else if (prc != SQLITE_DONE) {
+        if (!walk.purge_record(string_at(r, {"receiptId"}), string_at(r, {"entryHash"}),
+                               string_at(r, {"recordEntryHash"}), false)) {
           return io_problem("read records", db_);
         }
       }
     }
     if (rc != SQLITE_DONE) return io_problem("read log", db_);
-    report.head = report.entries == 0 ? std::string() : to_hex(raw(prev));
-    for (const auto& [rid, a] : absent_records) {
-      if (!a.purged) {
-        add(a.seq, rid, "ledger_record_missing",
-            "The compact record of receipt " + rid + " (log entry " + std::to_string(a.seq) +
-                ") was deleted without a purge entry.");
-      }
-    }
-    std::stable_sort(report.problems.begin(), report.problems.end(),
-                     [](const ChainProblem& a, const ChainProblem& b) { return a.seq < b.seq; });
-    return report;
+    return walk.finish();
   }
 
   // The payload column must be exactly the JWS payload (base64url-decoded)
