@@ -177,6 +177,27 @@ std::string record_entry(std::int64_t seq, std::string_view receipt_id, std::int
   return canonical_entry(entry);
 }
 
+namespace {
+
+// channels.KIND.{decision,basis}, subject.salt and subject.digests.KIND
+// (absent or not a string: empty).
+void read_channels_and_digests(const Json& payload, ReceiptRecord& out) {
+  auto channel = [&payload](const char* kind) {
+    return ReceiptRecord::ChannelState{string_at(payload, {"channels", kind, "decision"}),
+                                       string_at(payload, {"channels", kind, "basis"})};
+  };
+  out.postal = channel("postal");
+  out.phone = channel("phone");
+  out.email = channel("email");
+  out.sms = channel("sms");
+  out.salt = string_at(payload, {"subject", "salt"});
+  out.digests = {
+      string_at(payload, {"subject", "digests", "email"}), string_at(payload, {"subject", "digests", "phone"}),
+      string_at(payload, {"subject", "digests", "mobile"}), string_at(payload, {"subject", "digests", "postal"})};
+}
+
+}  // namespace
+
 void derive_record_fields(const Json& p, ReceiptRecord& r) {
   const Json verification = Json::parse(r.verification, nullptr, false);
   const bool ok = verification.is_object() && verification.value("ok", Json()) == Json(true);

@@ -301,58 +301,6 @@ std::string retention_until(const StoredReceipt& latest) {
   return retention_until(latest.received_at, latest.retention_months);
 }
 
-// Bulk summary of every receipt (ConsentStore::for_each_receipt_summary).
-// SQLite's JSON functions read the few payload fields the export needs: one
-// parse per payload (SQLite caches it across the calls of a row), no JWS, no
-// correlated subquery. json_valid guards keep a malformed stored payload from
-// failing the whole statement (verify_chain reports such a receipt).
-constexpr const char* kSummarySql = R"sql(
-SELECT r.seq, r.receipt_id, r.chain_root, IFNULL(r.supersedes, ''), r.collection_method, r.verification,
-       CASE WHEN json_valid(r.verification) THEN json_type(r.verification, '$.ok') = 'true' ELSE 0 END,
-       r.countersigner_kid, r.received_at, r.retention_months,
-       CASE WHEN v THEN json_extract(r.payload, '$.receiptId') END,
-       CASE WHEN v THEN json_extract(r.payload, '$.channels.postal.decision') END,
-       CASE WHEN v THEN json_extract(r.payload, '$.channels.postal.basis') END,
-       CASE WHEN v THEN json_extract(r.payload, '$.channels.phone.decision') END,
-       CASE WHEN v THEN json_extract(r.payload, '$.channels.phone.basis') END,
-       CASE WHEN v THEN json_extract(r.payload, '$.channels.email.decision') END,
-       CASE WHEN v THEN json_extract(r.payload, '$.channels.email.basis') END,
-       CASE WHEN v THEN json_extract(r.payload, '$.channels.sms.decision') END,
-       CASE WHEN v THEN json_extract(r.payload, '$.channels.sms.basis') END,
-       CASE WHEN v THEN json_extract(r.payload, '$.subject.salt') END,
-       CASE WHEN v THEN json_extract(r.payload, '$.subject.digests.email') END,
-       CASE WHEN v THEN json_extract(r.payload, '$.subject.digests.phone') END,
-       CASE WHEN v THEN json_extract(r.payload, '$.subject.digests.mobile') END,
-       CASE WHEN v THEN json_extract(r.payload, '$.subject.digests.postal') END,
-       CASE WHEN v THEN r.payload -> '$.notice.partnerIds' END
-FROM (SELECT *, json_valid(payload) AS v FROM receipts) r ORDER BY r.seq
-)sql";
-
-ReceiptSummary read_summary(const Stmt& st) {
-  ReceiptSummary r;
-  r.seq = st.int64(0);
-  r.receipt_id = st.text(1);
-  r.chain_root = st.text(2);
-  r.supersedes = st.text(3);
-  r.collection_method = st.text(4);
-  r.verification = st.text(5);
-  r.verification_ok = st.int64(6) == 1;
-  r.countersigner_kid = st.text(7);
-  r.received_at = st.text(8);
-  r.retention_months = static_cast<int>(st.int64(9));
-  r.retention_until = retention_until(r.received_at, r.retention_months);
-  r.payload_receipt_id = st.text_if_text(10);
-  r.postal = {st.text_if_text(11), st.text_if_text(12)};
-  r.phone = {st.text_if_text(13), st.text_if_text(14)};
-  r.email = {st.text_if_text(15), st.text_if_text(16)};
-  r.sms = {st.text_if_text(17), st.text_if_text(18)};
-  r.salt = st.text_if_text(19);
-  r.digests = {st.text_if_text(20), st.text_if_text(21), st.text_if_text(22), st.text_if_text(23)};
-  r.partner_ids = st.text_if_text(24);
-  return r;
-}
-
-
 // Reads the kRecordColumns starting at column `first` into `r`, reusing its
 // strings' storage (the export reads a million of them).
 void read_record(const Stmt& st, int first, ReceiptRecord& r) {
@@ -737,27 +685,6 @@ class SqliteStore final : public ConsentStore {
     }
     if (rc != SQLITE_DONE) return {io_problem("list people", db_)};
     return {};
-  }
-
-  Problems for_each_receipt_summary(const std::function<bool(const ReceiptSummary&)>& visit) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    // One read transaction: a consistent snapshot while appends go on.
-    if (!exec("BEGIN")) return {io_problem("begin", db_)};
-    Problems problems;
-    {
-      Stmt st(db_, kSummarySql);
-      if (!st.ok()) {
-        problems.push_back(io_problem("list receipts", db_));
-      } else {
-        int rc = SQLITE_OK;
-        while ((rc = st.step()) == SQLITE_ROW) {
-          if (!visit(read_summary(st))) break;
-        }
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) problems.push_back(io_problem("list receipts", db_));
-      }
-    }
-    exec("COMMIT");
-    return problems;
   }
 
   Result<std::vector<AppendOutcome>> append_many(const std::vector<NewReceipt>& receipts) override {
@@ -1507,15 +1434,6 @@ class SqliteStore final : public ConsentStore {
 
 }  // namespace
 
-void read_payload_fields(const Json& p, ReceiptSummary& r) {
-  r.payload_receipt_id = string_at(p, {"receiptId"});
-  read_channels_and_digests(p, r);
-  r.partner_ids.clear();
-  if (p.is_object() && p.contains("notice") && p["notice"].is_object() && p["notice"].contains("partnerIds")) {
-    r.partner_ids = p["notice"]["partnerIds"].dump();
-  }
-}
-
 // Defaults for other backends, built on the rest of the interface: correct,
 // not fast (the SQLite store overrides both).
 
@@ -1529,30 +1447,6 @@ Problems ConsentStore::receipts_in_order(std::vector<StoredReceipt>& all) {
       /*with_history=*/true);
   std::sort(all.begin(), all.end(), [](const StoredReceipt& a, const StoredReceipt& b) { return a.seq < b.seq; });
   return problems;
-}
-
-Problems ConsentStore::for_each_receipt_summary(const std::function<bool(const ReceiptSummary&)>& visit) {
-  std::vector<StoredReceipt> all;
-  Problems problems = receipts_in_order(all);
-  if (!problems.empty()) return problems;
-  for (const StoredReceipt& stored : all) {
-    ReceiptSummary r;
-    r.seq = stored.seq;
-    r.receipt_id = stored.receipt_id;
-    r.chain_root = stored.chain_root;
-    r.supersedes = stored.supersedes;
-    r.collection_method = stored.collection_method;
-    r.verification = stored.verification;
-    const Json verification = Json::parse(stored.verification, nullptr, false);
-    r.verification_ok = verification.is_object() && verification.value("ok", Json()) == Json(true);
-    r.countersigner_kid = stored.countersigner_kid;
-    r.received_at = stored.received_at;
-    r.retention_months = stored.retention_months;
-    r.retention_until = retention_until(stored);
-    read_payload_fields(stored.payload, r);
-    if (!visit(r)) break;
-  }
-  return {};
 }
 
 Result<ChainReport> ConsentStore::verify_records(const std::function<void(const ReceiptRecord&)>& visit) {

@@ -77,59 +77,6 @@ struct PersonState {
   std::string retention_until;         // RFC 3339: latest.received_at + retention months (R9)
 };
 
-// One stored receipt as a bulk reader needs it (the export): the ledger's
-// columns plus the few payload fields that decide what may leave, read by
-// SQLite's JSON functions without the JWS and without a full parse. Payload
-// fields that are absent (or not JSON strings) read as empty.
-struct ReceiptSummary {
-  std::int64_t seq = 0;
-  std::string receipt_id;
-  std::string chain_root;
-  std::string supersedes;         // empty for a chain root
-  std::string collection_method;  // web-form, paper, preference-centre, relayed-by-partner, ...
-  std::string verification;       // JSON text written when the receipt was accepted (its "ok" below)
-  bool verification_ok = false;   // verification is an object whose "ok" is true
-  std::string countersigner_kid;
-  std::string received_at;
-  int retention_months = 0;
-  std::string retention_until;  // RFC 3339: received_at + retention months (R9); empty when none
-  // From the payload (RFC 8785 bytes, bound to the log entry: verify_chain).
-  std::string payload_receipt_id;  // receiptId
-  struct ChannelState {
-    std::string decision;  // granted, not-granted, objected, not-objected, withdrawn
-    std::string basis;     // consent, legitimate-interest
-  };
-  ChannelState postal, phone, email, sms;  // channels.KIND
-  std::string salt;                        // subject.salt
-  struct Digests {
-    std::string email, phone, mobile, postal;  // subject.digests.KIND (hex)
-  } digests;
-  std::string partner_ids;  // notice.partnerIds as JSON text (an array), empty when absent
-};
-
-// Reads channels.KIND.{decision,basis}, subject.salt and subject.digests.KIND
-// from a parsed payload into the members of the same names that
-// ReceiptSummary and ReceiptRecord both have (absent or not a string: empty).
-template <typename Fields>
-void read_channels_and_digests(const Json& payload, Fields& out) {
-  auto channel = [&payload](const char* kind) {
-    return typename Fields::ChannelState{string_at(payload, {"channels", kind, "decision"}),
-                                         string_at(payload, {"channels", kind, "basis"})};
-  };
-  out.postal = channel("postal");
-  out.phone = channel("phone");
-  out.email = channel("email");
-  out.sms = channel("sms");
-  out.salt = string_at(payload, {"subject", "salt"});
-  out.digests = {
-      string_at(payload, {"subject", "digests", "email"}), string_at(payload, {"subject", "digests", "phone"}),
-      string_at(payload, {"subject", "digests", "mobile"}), string_at(payload, {"subject", "digests", "postal"})};
-}
-
-// Fills the payload members of `out` (payload_receipt_id ... partner_ids)
-// from a parsed payload, the way for_each_receipt_summary reads them.
-void read_payload_fields(const Json& payload, ReceiptSummary& out);
-
 // The compact record of a stored receipt (schema 3; docs/server.md, "Compact
 // records"): what the export needs, derived from the verified receipt when the
 // ledger accepts it, kept beside it (and purged with it), and bound to the
@@ -238,13 +185,6 @@ class ConsentStore {
   // current state (the latest verified payload). Stops early when `visit`
   // returns false. `with_history` fills PersonState::history (costlier).
   virtual Problems for_each_person(const std::function<bool(const PersonState&)>& visit, bool with_history = false) = 0;
-
-  // Calls `visit` once per stored receipt, in log order (a chain's receipts
-  // in the order they were appended: its latest comes last), with a
-  // ReceiptSummary. One sequential pass; no history, no JWS. Stops early when
-  // `visit` returns false. Reads what is stored: run verify_chain() first to
-  // know those bytes are the ones the log recorded.
-  virtual Problems for_each_receipt_summary(const std::function<bool(const ReceiptSummary&)>& visit);
 
   // Appends receipts in order, as append() does one; the SQLite store does it
   // in one transaction (one commit, one fsync), all or nothing: on a problem
