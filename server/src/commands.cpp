@@ -6,11 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
-#include <sstream>
 
 #include "cachet/config.h"
 #include "cachet/jws.h"
@@ -20,6 +17,7 @@
 #include "cachet/server/http.h"
 #include "cachet/server/store.h"
 #include "command.h"
+#include "support.h"
 #include "util.h"
 
 namespace cachet::cli {
@@ -27,24 +25,13 @@ namespace {
 
 using server::ConsentStore;
 
-void print_problems(const Problems& problems) {
-  for (const Problem& p : problems) {
-    std::cerr << "error: " << (p.path.empty() ? "" : p.path + ": ") << p.message << " [" << p.code << "]\n";
-  }
-}
-
-std::optional<std::string> read_file(const std::string& path, std::string& reason) {
-  if (path == "-") {
-    std::ostringstream out;
-    out << std::cin.rdbuf();
-    return out.str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    reason = std::strerror(errno);
-    return std::nullopt;
-  }
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+// The file's text (stdin for "-"); when it cannot be read, says which file
+// it was meant to be (`what`) and why.
+std::optional<std::string> read_named(const std::string& path, std::string_view what) {
+  Result<std::string> text = read_input(path);
+  if (text.ok()) return std::move(text).value();
+  std::cerr << "error: " << what << ": " << text.problems().front().message << "\n";
+  return std::nullopt;
 }
 
 bool write_private(const std::string& path, const std::string& content, mode_t mode) {
@@ -78,7 +65,6 @@ std::unique_ptr<ConsentStore> open_existing(const std::string& db, int& exit_cod
 
 // The controller key: loaded, or created when asked to (--init-key).
 std::optional<Json> load_or_create_key(const std::string& path, bool init, const CryptoProvider& crypto) {
-  std::string reason;
   if (!exists(path)) {
     if (!init) {
       std::cerr << "error: the controller key " << path << " does not exist. Create it with `cachet keygen --out "
@@ -103,11 +89,8 @@ std::optional<Json> load_or_create_key(const std::string& path, bool init, const
               << ".pub.json). Keep the private key safe: it countersigns every receipt.\n";
     return private_key;
   }
-  const auto text = read_file(path, reason);
-  if (!text) {
-    std::cerr << "error: cannot read the controller key " << path << ": " << reason << ".\n";
-    return std::nullopt;
-  }
+  const auto text = read_named(path, "the controller key");
+  if (!text) return std::nullopt;
   Result<Json> key = parse_json_strict(*text);
   if (!key.ok() || !key.value().is_object() || !key.value().contains("d")) {
     std::cerr << "error: " << path << " is not a private JSON Web Key (an object with \"d\").\n";
@@ -155,10 +138,8 @@ void add_serve(CLI::App& app, int& exit_code) {
   command->add_option("--max-body", args->options.max_body, "Largest request body, bytes")->capture_default_str();
   command->callback([args, &exit_code] {
     const auto crypto = make_openssl_crypto();
-    std::string reason;
-    const auto config_text = read_file(args->config, reason);
+    const auto config_text = read_named(args->config, "the config");
     if (!config_text) {
-      std::cerr << "error: cannot read the config " << args->config << ": " << reason << ".\n";
       exit_code = kUsage;
       return;
     }
@@ -381,10 +362,8 @@ void add_ledger(CLI::App& app, int& exit_code) {
     append->add_option("--method", *method, "Refuse receipts not collected this way");
     append->callback([db, key, file, method, &exit_code] {
       const auto crypto = make_openssl_crypto();
-      std::string reason;
-      const auto text = read_file(*file, reason);
+      const auto text = read_named(*file, "the receipt");
       if (!text) {
-        std::cerr << "error: cannot read " << *file << ": " << reason << ".\n";
         exit_code = kUsage;
         return;
       }

@@ -1,11 +1,13 @@
 // Small helpers private to the server: digests and MACs through OpenSSL,
-// base64url, RFC 3339 times. Nothing here throws.
+// base64url (RFC 3339 times: cachet/server/dates.h). Nothing here throws.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "cachet/server/dates.h"
 
 namespace cachet::server {
 
@@ -24,13 +26,5 @@ std::string random_bytes(std::size_t count);
 // RFC 4648 section 5 without padding; decode refuses anything outside the alphabet.
 std::string b64url_encode(std::string_view bytes);
 std::optional<std::string> b64url_decode(std::string_view text);
-
-// Seconds since the Unix epoch <-> RFC 3339 UTC ("2026-11-30T10:00:00Z").
-std::int64_t now_unix();
-std::string format_rfc3339(std::int64_t unix_seconds);
-// Accepts "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)" and "YYYY-MM-DD".
-std::optional<std::int64_t> parse_rfc3339(std::string_view text);
-// Calendar months later, the day clamped to the month's length (Jan 31 + 1 = Feb 28/29).
-std::int64_t add_months(std::int64_t unix_seconds, int months);
 
 }  // namespace cachet::server
