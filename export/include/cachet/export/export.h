@@ -46,6 +46,7 @@ inline constexpr const char* kObjected = "objected";                 // R1
 inline constexpr const char* kNoConsent = "no-consent";              // R4
 inline constexpr const char* kNotInformed = "not-informed";          // the receipt has no decision for the channel
 inline constexpr const char* kDigestMismatch = "digest-mismatch";    // value not the one the receipt binds
+inline constexpr const char* kFormulaLike = "formula-like";          // email/postal value a spreadsheet would run (CSV injection)
 inline constexpr const char* kNoValue = "no-value";                  // empty cell (rows only)
 const std::vector<std::string>& all_reasons();
 
