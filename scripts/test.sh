@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Every test Cachet has: native GoogleTest, the same suites under AddressSanitizer
-# + UndefinedBehaviorSanitizer, the same suites compiled to wasm and run under
-# Node, the CLI tests, the JS module tests, the browser tests in headless
+# Every test Cachet has: native GoogleTest, clang-tidy on the core, the same
+# suites under AddressSanitizer + UndefinedBehaviorSanitizer, the same suites
+# compiled to wasm and run under Node, the CLI tests, the JS module tests, the browser tests in headless
 # Chromium, and the server tests over loopback HTTP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,9 @@ step "native build and GoogleTest"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
+
+step "clang-tidy on the core (warnings as errors)"
+scripts/tidy.sh build
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer build and GoogleTest"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCACHET_SANITIZE=ON >/dev/null

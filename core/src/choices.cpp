@@ -78,8 +78,7 @@ bool is_plausible_email(std::string_view value) {
 
 bool is_plausible_phone(std::string_view value) {
   int digits = 0;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    const char c = value[i];
+  for (const char c : value) {
     if (std::isdigit(static_cast<unsigned char>(c))) {
       ++digits;
     } else if (c == '+' && digits == 0) {

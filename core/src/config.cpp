@@ -377,15 +377,17 @@ class Linter {
 
   std::string where(const std::string& path) const { return path.empty() ? word("where.top") : path; }
 
-  void add(Problems& list, std::string code, std::string path, MessageArgs args, std::string_view message_id) {
+  void add(Problems& list, std::string code, std::string path, const MessageArgs& args,
+           std::string_view message_id) {
     std::string text = detail::message(message_id.empty() ? std::string_view(code) : message_id, locale_, args);
     list.push_back({std::move(code), std::move(path), std::move(text)});
   }
-  void error(std::string code, std::string path, MessageArgs args = {}, std::string_view message_id = {}) {
-    add(report_.errors, std::move(code), std::move(path), std::move(args), message_id);
+  void error(std::string code, std::string path, const MessageArgs& args = {}, std::string_view message_id = {}) {
+    add(report_.errors, std::move(code), std::move(path), args, message_id);
   }
-  void warning(std::string code, std::string path, MessageArgs args = {}, std::string_view message_id = {}) {
-    add(report_.warnings, std::move(code), std::move(path), std::move(args), message_id);
+  void warning(std::string code, std::string path, const MessageArgs& args = {},
+               std::string_view message_id = {}) {
+    add(report_.warnings, std::move(code), std::move(path), args, message_id);
   }
 
   // --- typed access --------------------------------------------------------------

@@ -159,7 +159,7 @@ void parse_signature(const Json& entry, const std::string& base, const std::stri
     }
   }
 
-  const auto signature = decode_member(entry, "signature", base, "jws_signature_missing",
+  auto signature = decode_member(entry, "signature", base, "jws_signature_missing",
                                        "The signature object has no \"signature\" member.", problems);
 
   // RFC 7515 section 7.2.1: the two headers are disjoint. alg and jwk must be
@@ -378,7 +378,7 @@ Result<ParsedJws> parse_jws(std::string_view text) {
                         : std::initializer_list<std::string_view>{"payload", "protected", "header", "signature"},
                 "", problems);
 
-  if (const auto payload =
+  if (auto payload =
           decode_member(jws, "payload", "", "jws_missing_payload", "The JWS has no \"payload\" member.", problems)) {
     out.payload = std::move(*payload);
     out.payload_b64 = jws.find("payload")->get_ref<const std::string&>();

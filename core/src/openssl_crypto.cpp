@@ -60,15 +60,18 @@ Problem key_problem(std::string message) { return {"crypto_key_invalid", "", std
 // keeps one context ready for EVP_PKEY_fromdata instead (a cache that holds no
 // key: the context only names the algorithm).
 PkeyPtr ed25519_public_key(const Json& jwk) {
-  auto x = decode_member(jwk, "x", kKeyBytes);
+  std::optional<std::string> x = decode_member(jwk, "x", kKeyBytes);
   if (!x) return nullptr;
+  std::string& raw_key = *x;  // a plain reference: the analyzer loses track through optional::operator->
   thread_local const PkeyCtxPtr importer = [] {
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "ED25519", nullptr));
     if (ctx && EVP_PKEY_fromdata_init(ctx.get()) != 1) ctx.reset();
     return ctx;
   }();
-  if (!importer) return PkeyPtr(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes_of(*x), x->size()));
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, x->data(), x->size()),
+  if (!importer) {
+    return PkeyPtr(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes_of(raw_key), raw_key.size()));
+  }
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, raw_key.data(), raw_key.size()),
                          OSSL_PARAM_construct_end()};
   EVP_PKEY* key = nullptr;
   if (EVP_PKEY_fromdata(importer.get(), &key, EVP_PKEY_PUBLIC_KEY, params) != 1) return nullptr;
