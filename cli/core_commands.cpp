@@ -56,8 +56,13 @@ void add_lint(CLI::App& app, int& exit_code) {
     if (format->json()) {
       std::cout << report.to_json().dump(2) << "\n";
     } else {
-      for (const Problem& p : report.errors) std::cout << *file << ": error: " << p.path << ": " << p.message << " [" << p.code << "]\n";
-      for (const Problem& p : report.warnings) std::cout << *file << ": warning: " << p.path << ": " << p.message << " [" << p.code << "]\n";
+      // FILE: error: /json/pointer: message [code]; a problem at the top level has no pointer.
+      auto print = [&](const char* level, const Problem& p) {
+        std::cout << *file << ": " << level << ": " << (p.path.empty() ? "" : p.path + ": ") << p.message << " ["
+                  << p.code << "]\n";
+      };
+      for (const Problem& p : report.errors) print("error", p);
+      for (const Problem& p : report.warnings) print("warning", p);
       std::cout << *file << ": " << report.errors.size() << " error(s), " << report.warnings.size() << " warning(s)\n";
     }
     exit_code = report.ok() ? kOk : kBadInput;

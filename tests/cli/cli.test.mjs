@@ -81,6 +81,17 @@ test('lint passes the example config and reports every problem of a bad one at o
   for (const e of report.errors) assert.ok(e.code && e.message, JSON.stringify(e));
 });
 
+test('lint text output names the JSON Pointer of each problem, and none at the top level', () => {
+  const bad = JSON.parse(readFileSync(config, 'utf8'));
+  delete bad.locale;
+  bad.channels.email.basis = 'legitimate-interest';
+  const r = cachet(['lint', file('bad-text.json', JSON.stringify(bad))]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /bad-text\.json: error: \/channels\/email\/basis: .+ \[[a-z0-9_]+\]\n/);
+  assert.match(r.stdout, /bad-text\.json: error: [^/\s].* \[config_missing_member\]\n/);
+  assert.doesNotMatch(r.stdout, /error: : /);
+});
+
 test('canonicalize prints exactly the RFC 8785 bytes', () => {
   const r = cachet(['canonicalize'], '{"b": 1e30, "a": [4.50, "\\u20ac", 0.000001]}');
   assert.equal(r.code, 0);
