@@ -270,6 +270,11 @@ void add_verify(CLI::App& app, int& exit_code) {
     // Views into the input: a JSON-lines file is not copied line by line.
     std::vector<std::pair<std::size_t, std::string_view>> receipts;
     const std::string_view text = input.value();
+    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+      std::cerr << "error: " << *file << " holds no receipt.\n";
+      exit_code = kBadInput;
+      return;
+    }
     const bool single = text.find('\n') == std::string::npos ||
                         text.find_first_not_of(" \t\r\n", text.find('\n')) == std::string::npos ||
                         parse_json_strict(text, ParseLimits{1u << 20, 64}).ok();
@@ -311,11 +316,6 @@ void add_verify(CLI::App& app, int& exit_code) {
         }
       }
       if (!result.ok()) ++failed;
-    }
-    if (receipts.empty()) {
-      std::cerr << "error: " << *file << " holds no receipt.\n";
-      exit_code = kBadInput;
-      return;
     }
     exit_code = failed == 0 ? kOk : kBadInput;
   });

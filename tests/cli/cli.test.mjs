@@ -173,6 +173,12 @@ test('verify reads JSON lines and answers one line per receipt', () => {
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => [l.line, l.ok]), [[1, true], [2, false], [4, true]]);
   assert.ok(lines[1].errors.length > 0);
+  for (const empty of ['', '\n \n\t\r\n']) {
+    const none = cachet(['verify', '-'], empty);
+    assert.equal(none.code, 1);
+    assert.equal(none.stdout, '');
+    assert.match(none.stderr, /holds no receipt/);
+  }
 });
 
 test('an update names the receipt it supersedes and carries its subject', () => {
