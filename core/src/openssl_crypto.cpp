@@ -263,4 +263,36 @@ class OpenSslCrypto final : public CryptoProvider {
 
 std::unique_ptr<CryptoProvider> make_openssl_crypto() { return std::make_unique<OpenSslCrypto>(); }
 
+struct Sha256Hasher::State {
+  MdPtr md{EVP_MD_fetch(nullptr, "SHA256", nullptr)};
+  MdCtxPtr ctx{EVP_MD_CTX_new()};
+};
+
+Sha256Hasher::Sha256Hasher() : state_(std::make_unique<State>()) {}
+Sha256Hasher::~Sha256Hasher() = default;
+
+std::optional<std::array<unsigned char, 32>> Sha256Hasher::digest(std::string_view a, std::string_view b) {
+  std::array<unsigned char, 32> out{};
+  unsigned int n = 0;
+  EVP_MD_CTX* ctx = state_->ctx.get();
+  if (!state_->md || ctx == nullptr || EVP_DigestInit_ex(ctx, state_->md.get(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, a.data(), a.size()) != 1 || EVP_DigestUpdate(ctx, b.data(), b.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, out.data(), &n) != 1 || n != out.size()) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::string Sha256Hasher::hex(std::string_view a, std::string_view b) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const std::optional<std::array<unsigned char, 32>> raw = digest(a, b);
+  if (!raw) return "";
+  std::string out(64, '0');
+  for (std::size_t i = 0; i < raw->size(); ++i) {
+    out[2 * i] = kHex[(*raw)[i] >> 4];
+    out[2 * i + 1] = kHex[(*raw)[i] & 15];
+  }
+  return out;
+}
+
 }  // namespace cachet

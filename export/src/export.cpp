@@ -376,20 +376,9 @@ class Exporter {
   std::map<std::string, std::vector<std::int64_t>> examples_;
   std::vector<Problem> ledger_problems_;
   unsigned jobs_ = 1;
-  // Fetched once, one context reused: EVP_Digest would look SHA-256 up and
-  // allocate a context for each of the million contact values an export checks.
-  EVP_MD* sha256_ = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  EVP_MD_CTX* digest_ctx_ = EVP_MD_CTX_new();
+  Sha256Hasher sha256_;  // a million contact values an export checks
   Json timings_ = Json::object();
   std::string line_;  // decide_and_write's output line
-
- public:
-  Exporter(const Exporter&) = delete;
-  Exporter& operator=(const Exporter&) = delete;
-  ~Exporter() {
-    EVP_MD_CTX_free(digest_ctx_);
-    EVP_MD_free(sha256_);
-  }
 };
 
 Problems Exporter::open_input() {
@@ -663,14 +652,8 @@ bool Exporter::digest_matches(const PersonRecord& person, const StateIndex& inde
   const std::optional<std::string> normalized = normalize_contact(name, value);
   if (!normalized) return false;
   const std::string input = contact_digest_input(salt, name, *normalized);
-  std::array<unsigned char, 32> digest{};
-  unsigned int n = 0;
-  if (sha256_ == nullptr || digest_ctx_ == nullptr || EVP_DigestInit_ex(digest_ctx_, sha256_, nullptr) != 1 ||
-      EVP_DigestUpdate(digest_ctx_, input.data(), input.size()) != 1 ||
-      EVP_DigestFinal_ex(digest_ctx_, digest.data(), &n) != 1) {
-    return false;
-  }
-  return n == digest.size() && digest == person.digests[static_cast<std::size_t>(kind)];
+  const std::optional<std::array<unsigned char, 32>> digest = sha256_.digest(input);
+  return digest && *digest == person.digests[static_cast<std::size_t>(kind)];
 }
 
 void Exporter::count_row_everywhere(const Row& row) {

@@ -2,8 +2,6 @@
 // are documented in docs/server.md; this file is the reference.
 #include <sqlite3.h>
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <map>
@@ -13,6 +11,7 @@
 #include <utility>
 
 #include "cachet/canonical_json.h"
+#include "cachet/openssl_crypto.h"
 #include "cachet/server/store.h"
 #include "records.h"
 #include "util.h"
@@ -231,38 +230,6 @@ bool b64url_equals(std::string_view bytes, std::string_view encoded) {
   return rest == 1 || encoded[o + 2] == kAlphabet[(v >> 6) & 63];
 }
 
-// SHA-256 with one reusable context and a fetched digest: verify_chain hashes
-// three buffers per receipt, so skip OpenSSL's per-call lookup and allocation.
-class Sha256 {
- public:
-  Sha256() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {}
-  ~Sha256() {
-    EVP_MD_CTX_free(ctx_);
-    EVP_MD_free(md_);
-  }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  // Raw digest of a || b; all zero bytes when OpenSSL fails (never matches a stored hash).
-  std::array<unsigned char, 32> digest(std::string_view a, std::string_view b = {}) {
-    std::array<unsigned char, 32> out{};
-    unsigned int n = 0;
-    if (md_ == nullptr || ctx_ == nullptr || EVP_DigestInit_ex(ctx_, md_, nullptr) != 1 ||
-        EVP_DigestUpdate(ctx_, a.data(), a.size()) != 1 || EVP_DigestUpdate(ctx_, b.data(), b.size()) != 1 ||
-        EVP_DigestFinal_ex(ctx_, out.data(), &n) != 1 || n != out.size()) {
-      out.fill(0);
-    }
-    return out;
-  }
-  std::string hex(std::string_view a, std::string_view b = {}) {
-    const auto d = digest(a, b);
-    return to_hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
-  }
-
- private:
-  EVP_MD* md_;
-  EVP_MD_CTX* ctx_;
-};
-
 // Columns read for a StoredReceipt, in this order.
 constexpr const char* kReceiptColumns =
     "r.seq, r.receipt_id, r.jws, r.payload_sha256, r.verification, r.countersigner_kid, r.received_at, "
@@ -421,7 +388,7 @@ class LogWalk {
       : v2_before_(v2_before), record_present_(db, "SELECT entry_seq FROM records WHERE receipt_id = ?1") {}
 
   ChainReport report;
-  Sha256 sha;
+  Sha256Hasher sha;
 
   bool ok() const { return record_present_.ok(); }
 
@@ -437,9 +404,9 @@ class LogWalk {
           "Log entry " + std::to_string(expected_) + " is missing (the next one is " + std::to_string(seq) + ").");
     }
     expected_ = seq + 1;
-    const std::array<unsigned char, 32> computed = sha.digest(raw(prev_), entry);
-    if (hex_equals(computed, hash)) {
-      prev_ = computed;
+    const std::optional<std::array<unsigned char, 32>> computed = sha.digest(raw(prev_), entry);
+    if (computed && hex_equals(*computed, hash)) {
+      prev_ = *computed;
       return;
     }
     add(seq, std::string(id), "ledger_hash_mismatch",
@@ -1013,7 +980,7 @@ class SqliteStore final : public ConsentStore {
                   "ORDER BY r.seq");
     Stmt insert(db_, kInsertRecordSql);
     if (!receipts.ok() || !insert.ok()) return {io_problem("back-fill records", db_)};
-    Sha256 sha;
+    Sha256Hasher sha;
     int rc = SQLITE_OK;
     while ((rc = receipts.step()) == SQLITE_ROW) {
       const std::int64_t receipt_seq = receipts.int64(0);
@@ -1051,7 +1018,7 @@ class SqliteStore final : public ConsentStore {
     std::int64_t v2_before = 0;
     if (!migration_seq(v2_before)) return io_problem("read log", db_);
     LogWalk walk(db_, v2_before);
-    Sha256& sha = walk.sha;
+    Sha256Hasher& sha = walk.sha;
     auto add = [&walk](std::int64_t seq, std::string id, std::string code, std::string message) {
       walk.add(seq, std::move(id), std::move(code), std::move(message));
     };
@@ -1334,7 +1301,7 @@ class SqliteStore final : public ConsentStore {
   // The payload column must be exactly the JWS payload (base64url-decoded)
   // and hash to the digest the log entry records.
   static bool payload_matches(std::string_view jws, std::string_view payload, std::string_view payload_sha256,
-                              Sha256& sha) {
+                              Sha256Hasher& sha) {
     if (sha.hex(payload) != payload_sha256) return false;
     // Fast path: the ledger stores the JWS as serialised by nlohmann/json
     // (members sorted), so it opens with the payload member. Compare the
