@@ -380,6 +380,8 @@ class Linter {
   void add(Problems& list, std::string code, std::string path, const MessageArgs& args,
            std::string_view message_id) {
     std::string text = detail::message(message_id.empty() ? std::string_view(code) : message_id, locale_, args);
+    // A problem's message is a sentence, and {where} may open it with "the top level".
+    if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 'a' + 'A');
     list.push_back({std::move(code), std::move(path), std::move(text)});
   }
   void error(std::string code, std::string path, const MessageArgs& args = {}, std::string_view message_id = {}) {

@@ -98,10 +98,22 @@ TEST(LintFixtures, EveryMessageIsAFilledInSentenceInBothLanguages) {
           EXPECT_FALSE(p.message.empty()) << p.code;
           EXPECT_NE(p.message, p.code);
           EXPECT_FALSE(std::regex_search(p.message, placeholder)) << p.message;
+          EXPECT_FALSE(p.message[0] >= 'a' && p.message[0] <= 'z') << "a sentence starts with a capital: " << p.message;
         }
       }
     }
   }
+}
+
+TEST(LintMessages, AProblemAtTheTopLevelStillReadsAsASentence) {
+  const LintReport missing = lint_config("{}", "en");
+  ASSERT_FALSE(missing.errors.empty());
+  EXPECT_EQ(missing.errors[0].path, "");
+  EXPECT_EQ(missing.errors[0].message.rfind("The top level lacks the required member", 0), 0u) << missing.errors[0].message;
+  const LintReport fr = lint_config("{}", "fr");
+  ASSERT_FALSE(fr.errors.empty());
+  EXPECT_EQ(fr.errors[0].message.rfind("Il manque le membre obligatoire", 0), 0u) << fr.errors[0].message;
+  EXPECT_NE(fr.errors[0].message.find("dans la racine."), std::string::npos) << fr.errors[0].message;
 }
 
 // --- valid examples ---------------------------------------------------------------
