@@ -1,6 +1,7 @@
 // `cachet export` and `cachet import-relayed` (DESIGN.md 3.3; docs/export.md).
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -147,6 +148,12 @@ void add_export(CLI::App& app, int& exit_code) {
     if (!outcome.ok()) {
       print_problems(outcome.problems());
       std::cerr << "error: nothing was written to " << args->out << ".\n";
+      const Problems& problems = outcome.problems();
+      if (std::any_of(problems.begin(), problems.end(),
+                      [](const Problem& p) { return p.code == "csv_missing_column"; })) {
+        std::cerr << "hint: name your file's columns with --receipt-column, --email-column, --phone-column, "
+                     "--mobile-column and --postal-column, or all at once with --mapping (cachet export --help).\n";
+      }
       exit_code = exit_code_for(outcome.problems());
       return;
     }

@@ -49,6 +49,21 @@ TEST_F(Cli, MalformedCsvExitsOneWithLineNumbers) {
   EXPECT_FALSE(fs::exists(w.path("out")));
 }
 
+TEST_F(Cli, MissingColumnsAreNamedWithAHintOnHowToMapThem) {
+  const std::string other =
+      w.write_file("other.csv", "id,mail,phone,mobile,address\n" + id + ",cli@example.fr,,,5 avenue Foch\n");
+  std::string output;
+  EXPECT_EQ(run_command(export_command(other, "out"), &output), 1);
+  EXPECT_NE(output.find("no column \"cachet_receipt_id\""), std::string::npos) << output;
+  EXPECT_NE(output.find("hint: name your file's columns with --receipt-column"), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists(w.path("out")));
+  // The hint is right: mapped, the same file exports.
+  const std::string mapping = w.write_file("mapping.json", R"({"receipt": "id", "email": "mail"})");
+  EXPECT_EQ(run_command(export_command(other, "out", "--mapping " + quote(mapping)), &output), 0) << output;
+  EXPECT_EQ(read_csv(w.path("out/partner-acme.csv"))[1][0], id);
+  EXPECT_EQ(output.find("hint:"), std::string::npos) << output;
+}
+
 TEST_F(Cli, UsageAndIoErrorsExitTwo) {
   std::string output;
   EXPECT_EQ(run_command(cachet_binary() + " export --contacts " + quote(contacts) + " --db " +
