@@ -628,6 +628,36 @@ std::string method_label(std::string_view method, bool fr) {
 
 }  // namespace
 
+std::string readable_time(const std::string& rfc3339, std::string_view locale) {
+  const bool fr = locale == "fr";
+  static const char* const kFr[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
+                                    "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+  static const char* const kEn[] = {"January", "February", "March",     "April",   "May",      "June",
+                                    "July",    "August",   "September", "October", "November", "December"};
+  const auto digits = [&rfc3339](std::size_t at, std::size_t n) {
+    int value = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (rfc3339[i] < '0' || rfc3339[i] > '9') return -1;
+      value = value * 10 + (rfc3339[i] - '0');
+    }
+    return value;
+  };
+  if (rfc3339.size() != 20 || rfc3339[4] != '-' || rfc3339[7] != '-' || rfc3339[10] != 'T' || rfc3339[13] != ':' ||
+      rfc3339[16] != ':' || rfc3339[19] != 'Z') {
+    return rfc3339;
+  }
+  const int year = digits(0, 4);
+  const int month = digits(5, 2);
+  const int day = digits(8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || digits(11, 2) < 0 || digits(14, 2) < 0 ||
+      digits(17, 2) < 0) {
+    return rfc3339;
+  }
+  const std::string clock = rfc3339.substr(11, 8);
+  const std::string month_name = (fr ? kFr : kEn)[month - 1];
+  return std::to_string(day) + " " + month_name + " " + std::to_string(year) + ", " + clock + (fr ? " (UTC)" : " UTC");
+}
+
 std::string render_receipt_text(const Json& payload, std::string_view locale) {
   const bool fr = locale == "fr";
   if (!payload.is_object()) return {};
@@ -639,7 +669,7 @@ std::string render_receipt_text(const Json& payload, std::string_view locale) {
   out += fr ? "Reçu de consentement\n" : "Consent receipt\n";
   out += "=====================\n";
   out += (fr ? "Numéro du reçu : " : "Receipt number: ") + text_of(payload, "receiptId") + "\n";
-  out += (fr ? "Date (UTC) : " : "Date (UTC): ") + text_of(payload, "issuedAt") + "\n";
+  out += (fr ? "Date : " : "Date: ") + readable_time(text_of(payload, "issuedAt"), locale) + "\n";
   out += (fr ? "Responsable du traitement : " : "Data controller: ") + text_of(controller, "name") + "\n";
   out += (fr ? "Politique de confidentialité : " : "Privacy policy: ") + text_of(controller, "privacyPolicyUrl") + "\n";
   out += (fr ? "Exercer vos droits : " : "To exercise your rights: ") + text_of(controller, "rightsContact") + "\n";
@@ -660,7 +690,8 @@ std::string render_receipt_text(const Json& payload, std::string_view locale) {
       if (!payload["channels"].contains(name)) continue;
       const Json& entry = payload["channels"][name];
       if (!entry.is_object()) continue;
-      out += "  - " + channel_label(name, fr) + " : " + decision_label(text_of(entry, "decision"), fr) + "\n";
+      out += "  - " + channel_label(name, fr) + (fr ? " : " : ": ") + decision_label(text_of(entry, "decision"), fr) +
+             "\n";
     }
   }
   if (notice.contains("partnerIds") && notice["partnerIds"].is_array()) {

@@ -183,7 +183,8 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
   }
   body += "</ol>\n";
   body += "<p class=\"cachet-muted\">" +
-          html_escape((fr(l) ? "Ce lien personnel expire le " : "This personal link expires on ") + pg.expires_at +
+          html_escape((fr(l) ? "Ce lien personnel expire le " : "This personal link expires on ") +
+                      readable_time(pg.expires_at, l) +
                       (fr(l) ? ". Pour toute question sur vos données : " : ". For any question about your data: ") +
                       config.controller.rights_contact) +
           "</p>\n";
@@ -211,7 +212,7 @@ std::string render_signup_result(const SignupResult& r, const Config& config) {
             "</p><p><a class=\"cachet-button\" href=\"" + html_escape(r.preference_path) + "\">" +
             html_escape(t(l, "Ouvrir mon centre de préférences", "Open my preference centre")) +
             "</a></p><p class=\"cachet-muted\">" +
-            html_escape((fr(l) ? "Valable jusqu'au " : "Valid until ") + r.link_expires_at) + "</p></section>\n";
+            html_escape((fr(l) ? "Valable jusqu'au " : "Valid until ") + readable_time(r.link_expires_at, l)) + "</p></section>\n";
   }
   body += "<h2>" + html_escape(t(l, "Votre reçu", "Your receipt")) + "</h2>\n<pre class=\"cachet-receipt\">" +
           html_escape(r.receipt_text) + "</pre>\n";

@@ -319,8 +319,15 @@ TEST_F(ReceiptTest, HumanReadableCopyNamesTheChoicesInFrenchAndEnglish) {
   EXPECT_NE(fr.find("Téléphone : vous vous êtes opposé(e) à la transmission"), std::string::npos);
   EXPECT_NE(fr.find("Société X"), std::string::npos);
   const std::string en = render_receipt_text(verified.value().payload, "en");
-  EXPECT_NE(en.find("Email : you gave your consent"), std::string::npos);
+  EXPECT_NE(en.find("Email: you gave your consent"), std::string::npos);
   EXPECT_NE(en.find("dpo@x.example"), std::string::npos);
+  // The time as a person reads it (issuedAt is RFC 3339 UTC in the receipt).
+  Json payload = verified.value().payload;
+  payload["issuedAt"] = "2026-08-01T09:05:07Z";
+  EXPECT_NE(render_receipt_text(payload, "fr").find("Date : 1 août 2026, 09:05:07 (UTC)\n"), std::string::npos);
+  EXPECT_NE(render_receipt_text(payload, "en").find("Date: 1 August 2026, 09:05:07 UTC\n"), std::string::npos);
+  payload["issuedAt"] = "2026-13-01T09:05:07Z";  // not a time: shown as it is
+  EXPECT_NE(render_receipt_text(payload, "en").find("Date: 2026-13-01T09:05:07Z\n"), std::string::npos);
 }
 
 TEST(ContactNormalisation, FollowsTheDocumentedRules) {

@@ -219,6 +219,10 @@ describe('cachet serve', () => {
     const french = await get(`${server.url}/preferences?token=${encodeURIComponent(token)}&lang=fr`);
     assert.match(french.text, /Vos choix de prospection/);
     assert.match(french.text, /Historique de vos reçus/);
+    // Times as a person reads them, not RFC 3339.
+    assert.match(french.text, /Ce lien personnel expire le \d{1,2} [a-zéû]+ \d{4}, \d\d:\d\d:\d\d \(UTC\)/);
+    assert.match(french.text, /Date : \d{1,2} [a-zéû]+ \d{4}, /);
+    assert.doesNotMatch(french.text, /expire le \d{4}-/);
 
     const state = await get(`${server.url}/api/preferences?token=${encodeURIComponent(token)}`);
     assert.equal(state.json.history.length, 3);
