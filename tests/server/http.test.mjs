@@ -223,6 +223,7 @@ describe('cachet serve', () => {
     assert.match(french.text, /Ce lien personnel expire le \d{1,2} [a-zéû]+ \d{4}, \d\d:\d\d:\d\d \(UTC\)/);
     assert.match(french.text, /Date : \d{1,2} [a-zéû]+ \d{4}, /);
     assert.doesNotMatch(french.text, /expire le \d{4}-/);
+    assert.doesNotMatch(french.text, /<strong>\d{4}-\d\d-\d\dT/, 'the history lists readable times');
 
     const state = await get(`${server.url}/api/preferences?token=${encodeURIComponent(token)}`);
     assert.equal(state.json.history.length, 3);
