@@ -175,8 +175,8 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
   std::reverse(history.begin(), history.end());
   std::size_t number = history.size();
   for (const StoredReceipt& r : history) {
-    body += "<li value=\"" + std::to_string(number--) + "\"><p><strong>" + html_escape(readable_time(r.issued_at, l)) + "</strong> — " +
-            html_escape(method_label(l, r.collection_method)) + " — <code>" + html_escape(r.receipt_id) +
+    body += "<li value=\"" + std::to_string(number--) + "\"><p><strong>" + html_escape(readable_time(r.issued_at, l)) +
+            "</strong> — " + html_escape(method_label(l, r.collection_method)) + " — <code>" + html_escape(r.receipt_id) +
             "</code></p>\n<details><summary>" + html_escape(t(l, "Lire le reçu", "Read the receipt")) +
             "</summary>\n<pre class=\"cachet-receipt\">" + html_escape(render_receipt_text(r.payload, l)) +
             "</pre></details></li>\n";
