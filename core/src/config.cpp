@@ -56,6 +56,14 @@ std::string LocalizedText::get(std::string_view locale, std::string_view fallbac
   return by_locale.empty() ? std::string() : by_locale.begin()->second;
 }
 
+Json LocalizedText::as_given() const {
+  if (by_locale.empty()) return "";
+  if (by_locale.size() == 1 && by_locale.begin()->first.empty()) return by_locale.begin()->second;
+  Json out = Json::object();
+  for (const auto& [locale, text] : by_locale) out[locale] = text;
+  return out;
+}
+
 const ChannelConfig* Config::find(Channel channel) const {
   for (const ChannelConfig& config : channels) {
     if (config.channel == channel) return &config;
@@ -507,11 +515,12 @@ class Linter {
     return text;
   }
 
-  std::vector<std::string> string_list(const Json& v, const std::string& path) {
-    std::vector<std::string> out;
+  // An array of texts the person reads, each one string or one per locale.
+  std::vector<LocalizedText> localized_list(const Json& v, const std::string& path) {
+    std::vector<LocalizedText> out;
     if (!expect(v, path, "type.array")) return out;
     for (std::size_t i = 0; i < v.size(); ++i) {
-      if (auto s = nonblank_string(v[i], pointer_append(path, i))) out.push_back(std::move(*s));
+      if (auto text = localized(v[i], pointer_append(path, i))) out.push_back(std::move(*text));
     }
     return out;
   }
@@ -570,11 +579,11 @@ class Linter {
     }
     check_keys(*recipients, "/recipients", kRecipientKeys);
     if (const Json* sectors = member(*recipients, "sectors")) {
-      config_.recipients.sectors = string_list(*sectors, "/recipients/sectors");
+      config_.recipients.sectors = localized_list(*sectors, "/recipients/sectors");
       types_given_ = types_given_ || !sectors->is_array() || !sectors->empty();
     }
     if (const Json* offers = member(*recipients, "offerTypes")) {
-      config_.recipients.offer_types = string_list(*offers, "/recipients/offerTypes");
+      config_.recipients.offer_types = localized_list(*offers, "/recipients/offerTypes");
       types_given_ = types_given_ || !offers->is_array() || !offers->empty();
     }
     if (const Json* count = member(*recipients, "approximateCount")) {
@@ -729,7 +738,7 @@ class Linter {
         if (auto s = https_url(*url, path + "/privacyPolicyUrl")) partner.privacy_policy_url = std::move(*s); else complete = false;
       }
       if (const Json* sector = member(entry, "sector")) {
-        if (auto s = nonblank_string(*sector, path + "/sector")) partner.sector = std::move(*s);
+        if (auto text = localized(*sector, path + "/sector")) partner.sector = std::move(*text);
       }
       if (const Json* channels = member(entry, "channels"); channels && expect(*channels, path + "/channels", "type.array")) {
         for (std::size_t j = 0; j < channels->size(); ++j) {

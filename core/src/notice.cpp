@@ -24,7 +24,7 @@ std::string join_list(const std::vector<std::string>& items, bool fr) {
 class Wording {
  public:
   Wording(const Config& config, std::string_view locale)
-      : config_(config), fr_(locale == "fr"), org_(config.controller.name) {}
+      : config_(config), locale_(locale), fr_(locale == "fr"), org_(config.controller.name) {}
 
   std::string heading() const {
     return fr_ ? "Transmission de vos coordonnées à nos partenaires" : "Passing your contact details to our partners";
@@ -54,7 +54,7 @@ class Wording {
     }
     std::string out = (fr_ ? "Destinataires : " : "Recipients: ") + who;
     if (!r.sectors.empty()) {
-      const std::string sectors = join_list(r.sectors, fr_);
+      const std::string sectors = join_list(in_locale(r.sectors), fr_);
       if (fr_) {
         out += (r.sectors.size() == 1 ? " du secteur " : " des secteurs ") + sectors;
       } else {
@@ -63,7 +63,7 @@ class Wording {
     }
     out += ".";
     if (!r.offer_types.empty()) {
-      out += (fr_ ? " Types d'offres : " : " Types of offers: ") + join_list(r.offer_types, fr_) + ".";
+      out += (fr_ ? " Types d'offres : " : " Types of offers: ") + join_list(in_locale(r.offer_types), fr_) + ".";
     }
     return out;
   }
@@ -148,7 +148,15 @@ class Wording {
   }
 
  private:
+  std::vector<std::string> in_locale(const std::vector<LocalizedText>& texts) const {
+    std::vector<std::string> out;
+    out.reserve(texts.size());
+    for (const LocalizedText& text : texts) out.push_back(text.get(locale_, config_.locale));
+    return out;
+  }
+
   const Config& config_;
+  std::string locale_;
   bool fr_;
   const std::string& org_;
 };
@@ -235,7 +243,7 @@ Result<Notice> build_notice(const Config& config, std::string_view locale) {
   n.partner_list_url = config.partners.list_url;
   n.partner_list_updated_at = config.partners.updated_at;
   for (const Partner& p : config.partners.entries) {
-    n.partners.push_back({p.id, p.name, p.privacy_policy_url, p.sector});
+    n.partners.push_back({p.id, p.name, p.privacy_policy_url, p.sector.get(locale, config.locale)});
   }
 
   // R1: objection boxes for legitimate-interest channels, postal+phone combined on request.
@@ -303,7 +311,7 @@ std::string canonical_partner_list(const Config& config) {
     entries.push_back({{"id", p.id},
                        {"name", p.name},
                        {"privacyPolicyUrl", p.privacy_policy_url},
-                       {"sector", p.sector},
+                       {"sector", p.sector.as_given()},  // one string stays one: the hashes of such lists do not change
                        {"channels", channel_names(channels)}});
   }
   const Json list = {{"listUrl", config.partners.list_url},

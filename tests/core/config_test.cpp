@@ -116,6 +116,26 @@ TEST(LintMessages, AProblemAtTheTopLevelStillReadsAsASentence) {
   EXPECT_NE(fr.errors[0].message.find("dans la racine."), std::string::npos) << fr.errors[0].message;
 }
 
+TEST(LintMessages, TextsInListsAreCheckedLikeEveryLocalizedText) {
+  Result<Json> parsed = parse_json_strict(read_fixture("configs/societe-x.json"));
+  ASSERT_TRUE(parsed.ok());
+  Json c = parsed.value();
+  c["recipients"]["sectors"] = {"", {{"de", "Versicherung"}}, {{"fr", "banque"}, {"en", "banking"}}};
+  c["recipients"]["offerTypes"] = {7};
+  c["partners"]["entries"][0]["sector"] = {{"fr", " "}};
+  const LintReport report = lint_config(c.dump(), "en");
+  std::vector<std::pair<std::string, std::string>> found;
+  for (const Problem& p : report.errors) found.emplace_back(p.code, p.path);
+  for (const auto& expected : std::vector<std::pair<std::string, std::string>>{
+           {"config_empty_value", "/recipients/sectors/0"},
+           {"config_locale_unsupported", "/recipients/sectors/1/de"},
+           {"config_wrong_type", "/recipients/offerTypes/0"},
+           {"config_empty_value", "/partners/entries/0/sector/fr"}}) {
+    EXPECT_NE(std::find(found.begin(), found.end(), expected), found.end()) << expected.first << " " << expected.second;
+  }
+  EXPECT_EQ(report.errors.size(), 4u);
+}
+
 // --- valid examples ---------------------------------------------------------------
 
 TEST(ConfigExamples, SocieteXIsValidWithoutWarnings) {
@@ -132,7 +152,9 @@ TEST(ConfigExamples, SocieteXIsValidWithoutWarnings) {
   EXPECT_EQ(c.controller.rights_contact, "dpo@x.example");
   EXPECT_EQ(c.purpose.get("en", c.locale), "our partners' marketing");
   EXPECT_EQ(c.purpose.get("fr", c.locale), "prospection commerciale de nos partenaires");
-  EXPECT_EQ(c.recipients.sectors, (std::vector<std::string>{"assurance", "banque"}));
+  ASSERT_EQ(c.recipients.sectors.size(), 2u);
+  EXPECT_EQ(c.recipients.sectors[0].get("en", c.locale), "assurance");
+  EXPECT_EQ(c.recipients.sectors[1].get("fr", c.locale), "banque");
   EXPECT_EQ(c.recipients.approximate_count, 6);
   ASSERT_EQ(c.channels.size(), 4u);
   EXPECT_EQ(c.channels[0].channel, Channel::kPostal);

@@ -235,5 +235,27 @@ TEST(NoticeCanonical, PartnerListCarriesTheChannelsEachPartnerReceives) {
   EXPECT_NE(list.find("\"listUrl\":\"https://x.example/partenaires\",\"updatedAt\":\"2026-11-01\"}"), std::string::npos);
 }
 
+TEST(Notice, SectorsOfferTypesAndPartnerSectorsMayBeGivenPerLanguage) {
+  Json c = societe_x();
+  c["recipients"]["sectors"] = {{{"fr", "assurance"}, {"en", "insurance"}}, {{"fr", "banque"}, {"en", "banking"}}};
+  c["recipients"]["offerTypes"] = {{{"fr", "offres de crédit"}, {"en", "credit offers"}}, "Assurance+"};
+  c["partners"]["entries"][0]["sector"] = {{"fr", "assurance"}, {"en", "insurance"}};
+  const Notice en = notice_for(c, "en");
+  EXPECT_NE(en.recipients.find("in the insurance and banking sectors."), std::string::npos) << en.recipients;
+  EXPECT_NE(en.recipients.find("Types of offers: credit offers and Assurance+."), std::string::npos) << en.recipients;
+  EXPECT_EQ(en.partners[0].sector, "insurance");
+  EXPECT_EQ(en.partners[1].sector, "banque");  // one string for every language
+  const Notice fr = notice_for(c, "fr");
+  EXPECT_NE(fr.recipients.find("des secteurs assurance et banque."), std::string::npos) << fr.recipients;
+  EXPECT_NE(fr.recipients.find("Types d'offres : offres de crédit et Assurance+."), std::string::npos) << fr.recipients;
+  EXPECT_EQ(fr.partners[0].sector, "assurance");
+  // The partner list's digest covers both languages, and a single string stays
+  // a string (the digests of existing lists do not move).
+  const std::string list = canonical_partner_list(load(c));
+  EXPECT_NE(list.find("\"sector\":{\"en\":\"insurance\",\"fr\":\"assurance\"}"), std::string::npos) << list;
+  EXPECT_NE(list.find("\"sector\":\"banque\""), std::string::npos) << list;
+  EXPECT_NE(list, canonical_partner_list(load(societe_x())));
+}
+
 }  // namespace
 }  // namespace cachet

@@ -34,6 +34,8 @@ struct LocalizedText {
   // The text for `locale`, else the "" entry, else the config's default locale's.
   std::string get(std::string_view locale, std::string_view fallback_locale) const;
   bool empty() const { return by_locale.empty(); }
+  // As the config gave it: one string, {"en": ..., "fr": ...}, or "" when empty.
+  Json as_given() const;
 };
 
 struct Controller {
@@ -43,8 +45,8 @@ struct Controller {
 };
 
 struct Recipients {
-  std::vector<std::string> sectors;
-  std::vector<std::string> offer_types;
+  std::vector<LocalizedText> sectors;
+  std::vector<LocalizedText> offer_types;
   std::optional<int> approximate_count;
 };
 
@@ -52,7 +54,7 @@ struct Partner {
   std::string id;
   std::string name;
   std::string privacy_policy_url;
-  std::string sector;               // may be empty
+  LocalizedText sector;             // may be empty
   std::vector<Channel> channels;    // channels this partner receives; empty = all configured
 };
 
