@@ -3,7 +3,8 @@
 // input, and catch a database edited behind the ledger's back.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -126,6 +127,32 @@ describe('cachet serve', () => {
     const nested = `${'['.repeat(5000)}${']'.repeat(5000)}`;
     assertError(await post(`${server.url}/api/receipts`, nested), 400, 'malformed_json');
     assertError(await get(`${server.url}/api/nothing-here`), 404, 'not_found');
+  });
+
+  it('stops reading a chunked body at the limit: 413, memory bounded, server still up', async () => {
+    // No Content-Length: the body is sent chunked, 64 MiB of it, 1 MiB at a time.
+    const status = await new Promise((resolve, reject) => {
+      const req = http.request(`${server.url}/api/receipts`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
+      req.on('response', (res) => { res.resume(); resolve(res.statusCode); });
+      req.on('error', (error) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+      const chunk = Buffer.alloc(1 << 20, 'a');
+      let sent = 0;
+      const write = () => {
+        while (sent < 64) {
+          sent++;
+          if (!req.write(chunk)) {
+            req.once('drain', write);
+            return;
+          }
+        }
+        req.end();
+      };
+      write();
+    });
+    assert.equal(status, 413);
+    const peakKiB = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))[1]);
+    assert.ok(peakKiB < 48 * 1024, `the server's peak memory stays far below the 64 MiB sent (${peakKiB} KiB)`);
+    assert.equal((await get(`${server.url}/api/health`)).status, 200);
   });
 
   it('lists or reads people only with the admin token', async () => {
