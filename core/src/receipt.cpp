@@ -642,20 +642,21 @@ std::string readable_time(const std::string& rfc3339, std::string_view locale) {
     }
     return value;
   };
-  if (rfc3339.size() != 20 || rfc3339[4] != '-' || rfc3339[7] != '-' || rfc3339[10] != 'T' || rfc3339[13] != ':' ||
-      rfc3339[16] != ':' || rfc3339[19] != 'Z') {
+  const bool date_only = rfc3339.size() == 10;
+  if ((!date_only && rfc3339.size() != 20) || rfc3339[4] != '-' || rfc3339[7] != '-' ||
+      (!date_only && (rfc3339[10] != 'T' || rfc3339[13] != ':' || rfc3339[16] != ':' || rfc3339[19] != 'Z'))) {
     return rfc3339;
   }
   const int year = digits(0, 4);
   const int month = digits(5, 2);
   const int day = digits(8, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || digits(11, 2) < 0 || digits(14, 2) < 0 ||
-      digits(17, 2) < 0) {
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 ||
+      (!date_only && (digits(11, 2) < 0 || digits(14, 2) < 0 || digits(17, 2) < 0))) {
     return rfc3339;
   }
-  const std::string clock = rfc3339.substr(11, 8);
-  const std::string month_name = (fr ? kFr : kEn)[month - 1];
-  return std::to_string(day) + " " + month_name + " " + std::to_string(year) + ", " + clock + (fr ? " (UTC)" : " UTC");
+  const std::string date = std::to_string(day) + " " + (fr ? kFr : kEn)[month - 1] + " " + std::to_string(year);
+  if (date_only) return date;
+  return date + ", " + rfc3339.substr(11, 8) + (fr ? " (UTC)" : " UTC");
 }
 
 std::string render_receipt_text(const Json& payload, std::string_view locale) {

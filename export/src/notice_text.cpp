@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cachet/export/export.h"
+#include "cachet/receipt.h"
 
 namespace cachet::exporter {
 namespace {
@@ -73,7 +74,7 @@ std::string render(const Config& config, const Partner& partner, std::string_vie
     out += "\n----- Texte à communiquer à la personne -----\n\n";
     out += "Bonjour,\n\n";
     out += "Vos coordonnées nous ont été transmises par " + controller + " le " +
-           std::string(transfer_date.substr(0, 10)) + ", pour vous adresser des offres commerciales";
+           readable_time(std::string(transfer_date.substr(0, 10)), "fr") + ", pour vous adresser des offres commerciales";
     const std::string purpose = config.purpose.get("fr", config.locale);
     if (!purpose.empty()) out += " (" + purpose + ")";
     out += ".\n\nVos droits :\n";
@@ -107,7 +108,7 @@ std::string render(const Config& config, const Partner& partner, std::string_vie
     out += "\n----- Text to give to the person -----\n\n";
     out += "Hello,\n\n";
     out += "Your contact details were passed on to us by " + controller + " on " +
-           std::string(transfer_date.substr(0, 10)) + ", so that we can send you commercial offers";
+           readable_time(std::string(transfer_date.substr(0, 10)), "en") + ", so that we can send you commercial offers";
     const std::string purpose = config.purpose.get("en", config.locale);
     if (!purpose.empty()) out += " (" + purpose + ")";
     out += ".\n\nYour rights:\n";

@@ -326,6 +326,9 @@ TEST_F(ReceiptTest, HumanReadableCopyNamesTheChoicesInFrenchAndEnglish) {
   payload["issuedAt"] = "2026-08-01T09:05:07Z";
   EXPECT_NE(render_receipt_text(payload, "fr").find("Date : 1 août 2026, 09:05:07 (UTC)\n"), std::string::npos);
   EXPECT_NE(render_receipt_text(payload, "en").find("Date: 1 August 2026, 09:05:07 UTC\n"), std::string::npos);
+  EXPECT_EQ(readable_time("2026-12-30", "fr"), "30 décembre 2026");
+  EXPECT_EQ(readable_time("2026-12-30", "en"), "30 December 2026");
+  EXPECT_EQ(readable_time("2026-12-3x", "en"), "2026-12-3x");
   payload["issuedAt"] = "2026-13-01T09:05:07Z";  // not a time: shown as it is
   EXPECT_NE(render_receipt_text(payload, "en").find("Date: 2026-13-01T09:05:07Z\n"), std::string::npos);
 }

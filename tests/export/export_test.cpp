@@ -542,6 +542,9 @@ TEST(Export, NoticesReportAndLedgerRecord) {
     }
     EXPECT_NE(fr.find("vous opposer"), std::string::npos);
     EXPECT_NE(en.find("object at any time"), std::string::npos);
+    // The text the person reads gives the date as people write it.
+    EXPECT_NE(fr.find("transmises par Société X le 31 janvier 2027,"), std::string::npos) << fr;
+    EXPECT_NE(en.find("passed on to us by Société X on 31 January 2027,"), std::string::npos) << en;
     EXPECT_EQ(partner_report(report, id)["notice"]["fr"], fr);
   }
   // beta gets postal and phone only: its notice speaks of objection, not of withdrawing consent.
