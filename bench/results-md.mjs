@@ -111,7 +111,8 @@ for (const b of benches) {
 const cpu = sh('lscpu', []).split('\n').find((l) => l.startsWith('Model name'))?.split(':')[1]?.trim() || os.cpus()[0]?.model;
 const osName = (readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?([^"\n]*)/m) || [])[1] || os.platform();
 const commit = sh('git', ['rev-parse', '--short', 'HEAD']);
-const dirty = sh('git', ['status', '--porcelain']) ? ' (with uncommitted changes)' : '';
+// RESULTS.md (and the .tmp it is written to) is the run's own output, not a change to the code measured.
+const dirty = sh('git', ['status', '--porcelain', '--', '.', ':!bench/RESULTS.md*']) ? ' (with uncommitted changes)' : '';
 
 const esc = (s) => s.replace(/\|/g, '\\|');
 let md = '# Benchmark results\n\n';
