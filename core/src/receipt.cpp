@@ -654,7 +654,7 @@ std::string readable_time(const std::string& rfc3339, std::string_view locale) {
       (!date_only && (digits(11, 2) < 0 || digits(14, 2) < 0 || digits(17, 2) < 0))) {
     return rfc3339;
   }
-  const std::string date = std::to_string(day) + " " + (fr ? kFr : kEn)[month - 1] + " " + std::to_string(year);
+  std::string date = std::to_string(day) + " " + (fr ? kFr : kEn)[month - 1] + " " + std::to_string(year);
   if (date_only) return date;
   return date + ", " + rfc3339.substr(11, 8) + (fr ? " (UTC)" : " UTC");
 }
