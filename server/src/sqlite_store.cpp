@@ -392,6 +392,13 @@ class LogWalk {
 
   bool ok() const { return record_present_.ok(); }
 
+  // The first five columns both walks select: seq, kind, receipt id, entry, hash.
+  struct Row {
+    std::int64_t seq = 0;
+    std::string_view kind, id, entry, hash;  // valid until the next step()
+  };
+  static Row row_of(const Stmt& st) { return {st.int64(0), st.view(1), st.view(2), st.view(3), st.view(4)}; }
+
   void add(std::int64_t seq, std::string id, std::string code, std::string message) {
     report.problems.push_back(ChainProblem{seq, std::move(id), std::move(code), std::move(message)});
   }
@@ -1057,11 +1064,8 @@ class SqliteStore final : public ConsentStore {
     };
     int rc = SQLITE_OK;
     while ((rc = log.step()) == SQLITE_ROW) {
-      const std::int64_t seq = log.int64(0);
-      const std::string_view kind = log.view(1);
-      const std::string id = log.text(2);
-      const std::string_view entry = log.view(3);
-      const std::string_view hash = log.view(4);
+      const auto [seq, kind, id_view, entry, hash] = LogWalk::row_of(log);
+      const std::string id(id_view);
       walk.chain(seq, id, entry, hash);
 
       const bool has_record = !log.is_null(kRecordAt);
@@ -1263,11 +1267,7 @@ class SqliteStore final : public ConsentStore {
     ReceiptRecord record;
     int rc = SQLITE_OK;
     while ((rc = log.step()) == SQLITE_ROW) {
-      const std::int64_t seq = log.int64(0);
-      const std::string_view kind = log.view(1);
-      const std::string_view id = log.view(2);
-      const std::string_view entry = log.view(3);
-      const std::string_view hash = log.view(4);
+      const auto [seq, kind, id, entry, hash] = LogWalk::row_of(log);
       walk.chain(seq, id, entry, hash);
       const bool has_record = !log.is_null(kRecordAt);
       if (walk.states_record(kind, seq)) {
