@@ -1064,8 +1064,10 @@ class SqliteStore final : public ConsentStore {
     };
     int rc = SQLITE_OK;
     while ((rc = log.step()) == SQLITE_ROW) {
-      const auto [seq, kind, id_view, entry, hash] = LogWalk::row_of(log);
-      const std::string id(id_view);
+      const LogWalk::Row row = LogWalk::row_of(log);
+      const std::int64_t seq = row.seq;  // plain locals: the lambdas below capture them
+      const std::string_view kind = row.kind, entry = row.entry, hash = row.hash;
+      const std::string id(row.id);
       walk.chain(seq, id, entry, hash);
 
       const bool has_record = !log.is_null(kRecordAt);
@@ -1087,31 +1089,43 @@ class SqliteStore final : public ConsentStore {
         // seq); from schema 3 on, with the SHA-256 of the record it derives.
         const std::string_view jws = log.view(6);
         const std::string jws_sha256 = sha.hex(jws);
+        std::optional<bool> payload_ok;  // hashed once, when first needed
+        auto payload_matches_entry = [&] {
+          if (!payload_ok) payload_ok = payload_matches(jws, log.view(7), log.view(8), sha);
+          return *payload_ok;
+        };
+        auto report_payload = [&] {
+          add(seq, row_id, "ledger_payload_mismatch",
+              "The stored receipt " + row_id + " does not carry the payload its log entry records.");
+        };
+        auto report_record = [&] {
+          add(seq, row_id, "ledger_record_mismatch",
+              "The compact record of receipt " + row_id + " does not match the receipt it was made from.");
+        };
+        // The receipt rebuilds its entry: the entry must name it, and its payload column be the JWS's.
+        auto check_rebuilt = [&] {
+          if (row_id != id) {
+            add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
+          }
+          if (!payload_matches_entry()) report_payload();
+        };
         std::string rebuilt;
         if (stated_here) {
           const ReceiptRecord derived = derived_from_row(jws_sha256);
           if (record_ok && same_record(derived, stored_record)) {
             // The receipt derives the very record that rebuilt this entry:
             // it rebuilds it too.
-            if (row_id != id) {
-              add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
-            }
-            if (!payload_matches(jws, log.view(7), log.view(8), sha)) {
-              add(seq, row_id, "ledger_payload_mismatch",
-                  "The stored receipt " + row_id + " does not carry the payload its log entry records.");
-            }
+            check_rebuilt();
             continue;
           }
           rebuilt = receipt_entry_for(derived, seq, sha.hex(canonical_record(derived)));
           if (rebuilt != entry && has_record && receipt_entry_for(derived, seq, sha.hex(walk.canonical())) == entry) {
             // Its columns match the entry, what its payload derives does not:
             // the payload was edited (or the stored record, reported above).
-            if (!payload_matches(jws, log.view(7), log.view(8), sha)) {
-              add(seq, row_id, "ledger_payload_mismatch",
-                  "The stored receipt " + row_id + " does not carry the payload its log entry records.");
+            if (!payload_matches_entry()) {
+              report_payload();
             } else {
-              add(seq, row_id, "ledger_record_mismatch",
-                  "The compact record of receipt " + row_id + " does not match the receipt it was made from.");
+              report_record();
             }
             continue;
           }
@@ -1122,21 +1136,14 @@ class SqliteStore final : public ConsentStore {
           if (rebuilt == entry && has_record) {
             // The record back-filled for this receipt must be the one it derives.
             ReceiptRecord derived = derived_from_row(jws_sha256);
-            if (!payload_matches(jws, log.view(7), log.view(8), sha)) derived.verified = false;  // as the migration
+            if (!payload_matches_entry()) derived.verified = false;  // as the migration
             if (!same_record(derived, stored_record) && canonical_record(derived) != canonical_record(stored_record)) {
-              add(seq, row_id, "ledger_record_mismatch",
-                  "The compact record of receipt " + row_id + " does not match the receipt it was made from.");
+              report_record();
             }
           }
         }
         if (rebuilt == entry) {
-          if (row_id != id) {
-            add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
-          }
-          if (!payload_matches(jws, log.view(7), log.view(8), sha)) {
-            add(seq, row_id, "ledger_payload_mismatch",
-                "The stored receipt " + row_id + " does not carry the payload its log entry records.");
-          }
+          check_rebuilt();
           continue;
         }
       }
