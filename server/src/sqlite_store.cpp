@@ -139,7 +139,7 @@ Problem io_problem(const std::string& what, sqlite3* db) {
 // RAII prepared statement with the few accessors we need.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
+  Stmt(sqlite3* db, const char* sql) {
     if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
   }
   ~Stmt() { sqlite3_finalize(stmt_); }
@@ -193,11 +193,8 @@ class Stmt {
     }
   }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  // The column as text when SQLite holds text there (json_extract of a JSON string), else empty.
-  std::string text_if_text(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_TEXT ? text(col) : ""; }
 
  private:
-  sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
