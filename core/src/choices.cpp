@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "cachet/lifecycle.h"
+
 namespace cachet {
 namespace {
 
@@ -18,22 +20,6 @@ std::string trim(std::string_view value) {
 std::string ascii_lower(std::string value) {
   for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return value;
-}
-
-// The contact kind a granted channel needs: SMS goes to the mobile number when
-// the form has one, else to the phone number.
-std::string contact_kind_for(const Config& config, Channel channel) {
-  switch (channel) {
-    case Channel::kEmail:
-      return "email";
-    case Channel::kSms:
-      return config.fields.count("mobile") != 0 ? "mobile" : "phone";
-    case Channel::kPhone:
-      return "phone";
-    case Channel::kPostal:
-      return "postal";
-  }
-  return "";
 }
 
 }  // namespace
@@ -195,16 +181,13 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
     const std::string path = pointer_append("/decisions", name);
     const bool consent = channel_config.basis == Basis::kConsent;
     // A box left alone is the default: not objected, or consent not given (R5).
-    Decision decision = consent ? Decision::kNotGranted : Decision::kNotObjected;
+    Decision decision = box_decision(channel_config.basis, false);
     if (decisions->contains(name) && (*decisions)[name].is_string()) {
       const std::optional<Decision> given = decision_from_string((*decisions)[name].get<std::string>());
       if (!given) continue;  // reported above
       decision = *given;
     }
-    const bool fits_basis = consent ? (decision == Decision::kGranted || decision == Decision::kNotGranted ||
-                                       decision == Decision::kWithdrawn)
-                                    : (decision == Decision::kObjected || decision == Decision::kNotObjected);
-    if (!fits_basis) {
+    if (!fits_basis(decision, channel_config.basis)) {
       problems.push_back(
           {"choice_decision_basis_mismatch", path,
            consent ? (fr ? "Le canal « " + name + " » repose sur le consentement : la décision doit être granted, "
@@ -223,9 +206,10 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
                              : "A withdrawal must supersede an existing receipt."});
       continue;
     }
-    if (decision == Decision::kGranted && !superseding) {
+    const std::optional<std::string> required = contact_required_for(config, channel, decision);
+    if (required && !superseding) {
       // R4: the contact the partners would use must be there to bind the consent to.
-      const std::string kind = contact_kind_for(config, channel);
+      const std::string& kind = *required;
       const auto contact = out.contacts.find(kind);
       const std::string contact_path = pointer_append("/contacts", kind);
       if (contact == out.contacts.end()) {

@@ -5,6 +5,7 @@
 
 #include "cachet/canonical_json.h"
 #include "cachet/jws.h"
+#include "cachet/lifecycle.h"
 
 namespace cachet {
 namespace {
@@ -200,8 +201,7 @@ Problems check_payload_schema(const Json& payload) {
       const bool consent = b == "consent";
       if (!consent && b != "legitimate-interest") {
         check.fail("receipt_bad_value", pointer_append(path, "basis"), "Unknown basis " + b + ".");
-      } else if (!d || (consent ? (*d == Decision::kObjected || *d == Decision::kNotObjected)
-                                : (*d != Decision::kObjected && *d != Decision::kNotObjected))) {
+      } else if (!d || !fits_basis(*d, consent ? Basis::kConsent : Basis::kLegitimateInterest)) {
         check.fail("receipt_bad_value", pointer_append(path, "decision"), "The decision does not fit the basis " + b + ".");
       } else if (*d == Decision::kWithdrawn && !payload.contains("supersedes")) {
         check.fail("receipt_bad_value", pointer_append(path, "decision"),
@@ -212,7 +212,7 @@ Problems check_payload_schema(const Json& payload) {
         // an objection pre-selected because the browser sent Global Privacy Control.
         const bool gpc = payload.contains("collection") && payload["collection"].is_object() &&
                          payload["collection"].value("globalPrivacyControl", Json(false)) == Json(true);
-        if (consent || !gpc) {
+        if (!preselected_by_gpc(consent ? Basis::kConsent : Basis::kLegitimateInterest, gpc)) {
           check.fail("receipt_prechecked_box", pointer_append(path, "shownUnchecked"),
                      "The receipt says the box was shown pre-ticked, which no valid consent allows (R5).");
         }
@@ -339,39 +339,76 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
   }
 
   Json channels = Json::object();
-  for (const ChannelConfig& channel_config : config.channels) {
-    const auto decision = choices.decisions.find(channel_config.channel);
-    if (decision == choices.decisions.end()) {
-      problems.push_back(context_problem(pointer_append("/decisions", to_string(channel_config.channel)),
-                                         "Every configured channel needs a decision."));
-      continue;
+  const bool carried = !context.carried_notice.is_null() || !context.carried_channels.is_null();
+  if (carried && context.supersedes.empty()) {
+    problems.push_back(context_problem("/notice", "Only an update or withdrawal carries an earlier receipt's notice."));
+  }
+  if (carried && (!context.carried_notice.is_null() && !context.carried_notice.is_object())) {
+    problems.push_back(context_problem("/notice", "The carried notice must be a receipt's notice object."));
+  }
+  if (!context.carried_channels.is_null()) {
+    // A change after signup records the channels the person was informed
+    // about (lifecycle.h), with the basis they were informed under; nothing
+    // is shown pre-ticked in the preference centre.
+    if (!context.carried_channels.is_object()) {
+      problems.push_back(context_problem("/channels", "The carried channels must be an object."));
+    } else {
+      for (const auto& [channel, decision] : choices.decisions) {
+        const std::string name(to_string(channel));
+        const auto entry = context.carried_channels.find(name);
+        if (entry == context.carried_channels.end() || !entry->is_object() || !entry->contains("basis")) {
+          problems.push_back(context_problem(pointer_append("/channels", name),
+                                             "A change can only record a channel the person was informed about."));
+          continue;
+        }
+        Json out = *entry;
+        out["decision"] = to_string(decision);
+        out["shownUnchecked"] = true;
+        channels[name] = std::move(out);
+      }
     }
-    // R5: every box is shown unchecked, except that the Global Privacy Control
-    // signal pre-selects objection on legitimate-interest channels, in the
-    // person's favour; the receipt says so truthfully.
-    const bool preselected = context.global_privacy_control && channel_config.basis == Basis::kLegitimateInterest;
-    Json entry = {{"basis", to_string(channel_config.basis)},
-                  {"decision", to_string(decision->second)},
-                  {"shownUnchecked", !preselected}};
-    if (channel_config.partner_prospecting) entry["partnerProspecting"] = to_string(*channel_config.partner_prospecting);
-    channels[std::string(to_string(channel_config.channel))] = std::move(entry);
+  } else {
+    for (const ChannelConfig& channel_config : config.channels) {
+      const auto decision = choices.decisions.find(channel_config.channel);
+      if (decision == choices.decisions.end()) {
+        problems.push_back(context_problem(pointer_append("/decisions", to_string(channel_config.channel)),
+                                           "Every configured channel needs a decision."));
+        continue;
+      }
+      // R5: every box is shown unchecked, except that the Global Privacy
+      // Control signal pre-selects objection (lifecycle.h); the receipt says so truthfully.
+      const bool preselected = preselected_by_gpc(channel_config.basis, context.global_privacy_control);
+      Json entry = {{"basis", to_string(channel_config.basis)},
+                    {"decision", to_string(decision->second)},
+                    {"shownUnchecked", !preselected}};
+      if (channel_config.partner_prospecting) {
+        entry["partnerProspecting"] = to_string(*channel_config.partner_prospecting);
+      }
+      channels[std::string(to_string(channel_config.channel))] = std::move(entry);
+    }
   }
 
-  Result<Notice> notice = build_notice(config, context.locale.empty() ? config.locale : context.locale);
-  if (!notice.ok()) {
-    for (const Problem& p : notice.problems()) problems.push_back(p);
+  Json notice_json;
+  if (context.carried_notice.is_object()) {
+    // The notice the superseded receipt bound, digests included: the person
+    // was shown no other (R7: the list never widens).
+    notice_json = context.carried_notice;
+  } else {
+    Result<Notice> notice = build_notice(config, context.locale.empty() ? config.locale : context.locale);
+    if (!notice.ok()) {
+      for (const Problem& p : notice.problems()) problems.push_back(p);
+    } else {
+      digest_inputs["notice"] = canonical_notice(notice.value());
+      digest_inputs["partnerList"] = canonical_partner_list(config);
+    }
+    Json partner_ids = Json::array();
+    for (const Partner& partner : config.partners.entries) partner_ids.push_back(partner.id);
+    notice_json = {{"configVersion", config.config_version},
+                   {"locale", context.locale},
+                   {"partnerIds", std::move(partner_ids)}};
+    if (!config.partners.list_url.empty()) notice_json["partnerListUrl"] = config.partners.list_url;
   }
   if (!problems.empty()) return problems;
-
-  digest_inputs["notice"] = canonical_notice(notice.value());
-  digest_inputs["partnerList"] = canonical_partner_list(config);
-
-  Json partner_ids = Json::array();
-  for (const Partner& partner : config.partners.entries) partner_ids.push_back(partner.id);
-  Json notice_json = {{"configVersion", config.config_version},
-                      {"locale", context.locale},
-                      {"partnerIds", std::move(partner_ids)}};
-  if (!config.partners.list_url.empty()) notice_json["partnerListUrl"] = config.partners.list_url;
 
   Json collection = {{"method", context.collection_method},
                      {"agent", context.agent},

@@ -43,6 +43,13 @@ struct ReceiptContext {
   // centre, relayed objection): the "subject" object of the superseded receipt,
   // carried over as is. Null otherwise.
   Json carried_subject;
+  // For a change after signup (lifecycle.h, supersede()): the notice block the
+  // superseded receipt bound, carried as is so that the partner list never
+  // widens (R7), and the channel entries to record ({name: {basis,
+  // partnerProspecting}}): only the channels the person was informed about.
+  // Null: the notice and channels come from the config.
+  Json carried_notice;
+  Json carried_channels;
 };
 
 // Phase 1: validates choices and context against the config and returns what
