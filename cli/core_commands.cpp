@@ -27,11 +27,6 @@ struct FormatOption {
   bool json() const { return format == "json"; }
 };
 
-Json problems_json(const Problems& problems) {
-  Json out = Json::array();
-  for (const Problem& p : problems) out.push_back({{"code", p.code}, {"path", p.path}, {"message", p.message}});
-  return out;
-}
 
 // --- lint -----------------------------------------------------------------
 
@@ -301,7 +296,7 @@ void add_verify(CLI::App& app, int& exit_code) {
           out["countersigned"] = result.value().countersigned;
           if (result.value().countersigned) out["countersignerKid"] = result.value().countersigner_kid;
         } else {
-          out["errors"] = problems_json(result.problems());
+          out["errors"] = problems_to_json(result.problems());
         }
         std::cout << out.dump() << "\n";
       } else if (result.ok()) {

@@ -13,6 +13,7 @@
 // must stay exact (hash inputs, signatures, payloads) cross as base64url.
 #include <emscripten/bind.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <utility>
@@ -23,6 +24,7 @@
 #include "cachet/config.h"
 #include "cachet/json.h"
 #include "cachet/jws.h"
+#include "cachet/lifecycle.h"
 #include "cachet/notice.h"
 #include "cachet/receipt.h"
 
@@ -31,15 +33,9 @@ namespace {
 using cachet::Json;
 using cachet::Problems;
 
-Json problems_json(const Problems& problems) {
-  Json out = Json::array();
-  for (const auto& p : problems) out.push_back({{"code", p.code}, {"path", p.path}, {"message", p.message}});
-  return out;
-}
-
 std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
-std::string fail(const Problems& problems) { return dump({{"ok", false}, {"errors", problems_json(problems)}}); }
+std::string fail(const Problems& problems) { return dump({{"ok", false}, {"errors", cachet::problems_to_json(problems)}}); }
 
 std::string fail(const char* code, const std::string& message) { return fail(Problems{{code, "", message}}); }
 
@@ -101,8 +97,12 @@ std::string lint(const std::string& config_text, const std::string& message_loca
 }
 
 // What the widget renders, plus the host settings it needs (field selectors,
-// receipt input name) read by the core so web/ never interprets the config.
-std::string notice(const std::string& config_text, const std::string& locale) {
+// receipt input name) read by the core so web/ never interprets the config,
+// and each box's initial state (options: {"globalPrivacyControl": bool}).
+std::string notice(const std::string& config_text, const std::string& locale, const std::string& options_json) {
+  Json options;
+  if (!parse_arg(options_json, options) || !options.is_object()) return fail("binding_bad_argument", "options is not a JSON object");
+  const bool gpc = options.value("globalPrivacyControl", Json(false)) == Json(true);
   const auto config = cachet::load_config(config_text, locale);
   if (!config.ok()) return fail(config.problems());
   const cachet::Config& c = config.value();
@@ -114,8 +114,11 @@ std::string notice(const std::string& config_text, const std::string& locale) {
   if (!built.ok()) return fail(built.problems());
   Json fields = Json::object();
   for (const auto& [kind, selector] : c.fields) fields[kind] = selector;
+  Json initial = Json::object();
+  for (const auto& [id, ticked] : cachet::initial_box_states(built.value(), gpc)) initial[id] = ticked;
   return dump({{"ok", true},
                {"notice", notice_json(built.value())},
+               {"initialBoxes", initial},
                {"canonical", cachet::canonical_notice(built.value())},
                {"partnerListCanonical", cachet::canonical_partner_list(c)},
                {"host",
@@ -128,14 +131,57 @@ std::string notice(const std::string& config_text, const std::string& locale) {
 
 // --- choices and receipts --------------------------------------------------
 
+// The widget sends box states {"boxes": {id: ticked}, "contacts": {...}}; the
+// core turns them into decisions (lifecycle.h). Choices given as decisions
+// (the Node API) pass through.
+cachet::Result<Json> decisions_of(const cachet::Config& config, const Json& choices, const std::string& locale) {
+  if (!choices.is_object() || !choices.contains("boxes")) return choices;
+  const auto& locales = cachet::supported_locales();
+  const bool supported = std::find(locales.begin(), locales.end(), locale) != locales.end();
+  const auto built = cachet::build_notice(config, supported ? locale : config.locale);
+  if (!built.ok()) return built.problems();
+  return cachet::decisions_from_boxes(config, built.value(), choices);
+}
+
+// Problems about a contact name the channels it serves, so that the widget
+// shows each next to the right box without knowing which contact serves what.
+std::string fail_choices(const cachet::Config& config, const Problems& problems) {
+  Json errors = cachet::problems_to_json(problems);
+  const bool has_mobile = config.fields.count("mobile") != 0;
+  for (auto& error : errors) {
+    const std::string path = error["path"].get<std::string>();
+    Json channels = Json::array();
+    if (path.rfind("/contacts/", 0) == 0) {
+      for (const auto c : cachet::channels_served_by(path.substr(10), has_mobile)) channels.push_back(cachet::to_string(c));
+    } else if (path.rfind("/decisions/", 0) == 0) {
+      channels.push_back(path.substr(11));
+    }
+    error["channels"] = channels;
+  }
+  return dump({{"ok", false}, {"errors", errors}});
+}
+
+// Box states -> {ok, choices: {decisions, contacts}}.
+std::string decisions(const std::string& config_text, const std::string& boxes_json, const std::string& locale) {
+  const auto config = cachet::load_config(config_text, locale);
+  if (!config.ok()) return fail(config.problems());
+  Json boxes;
+  if (!parse_arg(boxes_json, boxes)) return fail("binding_bad_argument", "box states are not JSON");
+  const auto choices = decisions_of(config.value(), boxes, locale);
+  if (!choices.ok()) return fail(choices.problems());
+  return dump({{"ok", true}, {"choices", choices.value()}, {"errors", Json::array()}});
+}
+
 std::string validate_choices(const std::string& config_text, const std::string& choices_json,
                              const std::string& locale) {
   const auto config = cachet::load_config(config_text, locale);
   if (!config.ok()) return fail(config.problems());
   Json choices;
   if (!parse_arg(choices_json, choices)) return fail("binding_bad_argument", "choices is not JSON");
-  const auto parsed = cachet::parse_choices(config.value(), choices, locale);
-  if (!parsed.ok()) return fail(parsed.problems());
+  const auto decided = decisions_of(config.value(), choices, locale);
+  if (!decided.ok()) return fail_choices(config.value(), decided.problems());
+  const auto parsed = cachet::parse_choices(config.value(), decided.value(), locale);
+  if (!parsed.ok()) return fail_choices(config.value(), parsed.problems());
   return dump({{"ok", true}, {"errors", Json::array()}});
 }
 
@@ -168,7 +214,9 @@ std::string plan_receipt(const std::string& config_text, const std::string& choi
   const auto config = cachet::load_config(config_text, context.locale);
   if (!config.ok()) return fail(config.problems());
   const auto superseding = !context.supersedes.empty();
-  const auto choices = cachet::parse_choices(config.value(), choices_arg, context.locale, superseding);
+  const auto decided = decisions_of(config.value(), choices_arg, context.locale);
+  if (!decided.ok()) return fail(decided.problems());
+  const auto choices = cachet::parse_choices(config.value(), decided.value(), context.locale, superseding);
   if (!choices.ok()) return fail(choices.problems());
   const auto plan = cachet::plan_receipt(config.value(), choices.value(), context);
   if (!plan.ok()) return fail(plan.problems());
@@ -332,6 +380,7 @@ EMSCRIPTEN_BINDINGS(cachet) {
 #ifndef CACHET_WASM_VERIFY
   emscripten::function("lint", &lint);
   emscripten::function("notice", &notice);
+  emscripten::function("decisions", &decisions);
   emscripten::function("validateChoices", &validate_choices);
   emscripten::function("planReceipt", &plan_receipt);
   emscripten::function("finishReceipt", &finish_receipt);

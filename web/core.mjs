@@ -79,7 +79,9 @@ export function bind(mod) {
   const call = caller(mod);
   return {
     lint: (config, locale = 'en') => call('lint', configText(config), locale),
-    notice: (config, locale) => call('notice', configText(config), locale || ''),
+    notice: (config, locale, options = {}) => call('notice', configText(config), locale || '', options),
+    // Box states {boxes: {id: ticked}, contacts} -> {decisions, contacts}: the core decides what a box means.
+    decisions: (config, boxes, locale) => must(call('decisions', configText(config), boxes, locale)).choices,
     validateChoices: (config, choices, locale) => call('validateChoices', configText(config), choices, locale),
     receiptText: (payload, locale) => must(call('receiptText', configText(payload), locale)).text,
 

@@ -68,17 +68,17 @@ export async function mount(host, config, options = {}) {
   const core = await loadCore();
   const text = typeof config === 'string' ? config : JSON.stringify(config);
 
-  const built = core.notice(text, requestedLocale(host, options));
+  const gpc = gpcEnabled();
+  const built = core.notice(text, requestedLocale(host, options), { globalPrivacyControl: gpc });
   if (!built.ok) {
     logConfigProblems(built.errors);
     throw new CachetError(built.errors);
   }
-  const { notice, canonical, host: settings } = built;
+  const { notice, canonical, host: settings, initialBoxes } = built;
   const locale = notice.locale;
   const t = uiText(locale);
   const form = host.closest('form') || (host.tagName === 'FORM' ? host : null);
   const prefix = `cachet-${++mountCount}`;
-  const gpc = gpcEnabled();
   const challenge = options.challenge ?? host.getAttribute('data-cachet-challenge') ?? form?.getAttribute('data-cachet-challenge') ?? '';
 
   // --- render ---------------------------------------------------------------
@@ -137,9 +137,9 @@ export async function mount(host, config, options = {}) {
       ids.push(hint.id);
       wrap.append(hint);
     }
-    // GPC (R1, object simply): objection pre-selected on legitimate-interest
-    // channels, and said so next to the box; the receipt records the signal.
-    if (gpc && box.basis === 'legitimate-interest') {
+    // GPC (R1, object simply): the core pre-selects objections, and it is
+    // said next to the box; the receipt records the signal.
+    if (initialBoxes[box.id]) {
       input.checked = true;
       const why = el(doc, 'p', 'cachet__hint cachet__gpc', t.gpc);
       why.id = `${input.id}-gpc`;
@@ -191,27 +191,26 @@ export async function mount(host, config, options = {}) {
     }
   };
 
-  function choices() {
-    const decisions = {};
-    for (const { box, input } of boxes) {
-      for (const channel of box.channels) {
-        const consent = box.basis === 'consent';
-        decisions[channel] = input.checked ? (consent ? 'granted' : 'objected') : consent ? 'not-granted' : 'not-objected';
-      }
-    }
+  // Box states and contact values as the person left them; the core turns
+  // them into decisions (what a ticked box means is a rule, not UI).
+  function boxStates() {
+    const states = {};
+    for (const { box, input } of boxes) states[box.id] = input.checked;
     const contacts = {};
     for (const kind of Object.keys(settings.fields || {})) {
       const value = fieldFor(kind)?.value;
       if (typeof value === 'string' && value.trim()) contacts[kind] = value;
     }
-    return { decisions, contacts };
+    return { boxes: states, contacts };
   }
 
-  // Which box a problem belongs to: its channel, or the channels a contact serves.
-  const CONTACT_CHANNELS = { email: ['email'], mobile: ['sms'], phone: ['sms', 'phone'], postal: ['postal'] };
+  function choices() {
+    return core.decisions(text, boxStates(), locale);
+  }
+
+  // Which box a problem belongs to: the core names the channels it concerns.
   function boxFor(problem) {
-    const [, group, name] = problem.path.split('/');
-    const channels = group === 'decisions' ? [name] : CONTACT_CHANNELS[name] || [];
+    const channels = problem.channels || [];
     const candidates = boxes.filter((b) => b.box.channels.some((c) => channels.includes(c)));
     return candidates.find((b) => b.input.checked) || candidates[0] || null;
   }
@@ -250,18 +249,18 @@ export async function mount(host, config, options = {}) {
 
   let shownErrors = false;
   function validate() {
-    const current = choices();
+    const current = boxStates();
     const result = core.validateChoices(text, current, locale);
     const errors = result.ok ? [] : result.errors;
     showErrors(errors);
     shownErrors = errors.length > 0;
-    if (errors.length) emit('invalid', { errors, choices: current });
+    if (errors.length) emit('invalid', { errors, choices: choices() });
     return { ok: errors.length === 0, errors };
   }
 
   let lastReceipt = null;
   async function receipt() {
-    const current = choices();
+    const current = boxStates();
     const context = fullContext({
       locale,
       pageUrl: String(doc.location?.href || ''),

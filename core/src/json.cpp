@@ -388,3 +388,13 @@ std::string pointer_append(std::string_view base, std::size_t index) {
 }
 
 }  // namespace cachet
+
+namespace cachet {
+
+Json problems_to_json(const Problems& problems) {
+  Json out = Json::array();
+  for (const Problem& p : problems) out.push_back({{"code", p.code}, {"path", p.path}, {"message", p.message}});
+  return out;
+}
+
+}  // namespace cachet

@@ -25,6 +25,10 @@ struct ParseLimits {
 //   json_duplicate_key (path of the object), json_invalid_utf8,
 //   json_lone_surrogate.
 // Never throws.
+// Problems as every edge reports them (CLI --format json, HTTP bodies, the
+// wasm module): [{"code", "path", "message"}], in order.
+Json problems_to_json(const Problems& problems);
+
 Result<Json> parse_json_strict(std::string_view text, const ParseLimits& limits = {});
 
 // The string at a path of member names, e.g. {"channels", "email", "decision"},

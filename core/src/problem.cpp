@@ -1,0 +1,44 @@
+#include "cachet/problem.h"
+
+namespace cachet {
+namespace {
+
+bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+
+}  // namespace
+
+ProblemKind problem_kind(std::string_view code) {
+  // Storage and I/O: the input may be fine, the machine was not.
+  if (code == "ledger_io" || code == "export_io" || code == "io_error" || starts_with(code, "io_")) {
+    return ProblemKind::kUnavailable;
+  }
+  // The ledger's history never forks nor is rewritten (docs/server.md).
+  if (code == "ledger_replay" || code == "ledger_already_superseded" || code == "ledger_challenge_used") {
+    return ProblemKind::kConflict;
+  }
+  // (A receipt superseding an unknown one is itself invalid: kInvalid.)
+  if (code == "ledger_unknown_receipt") return ProblemKind::kNotFound;
+  return ProblemKind::kInvalid;
+}
+
+ProblemKind problem_kind(const std::vector<Problem>& problems) {
+  return problems.empty() ? ProblemKind::kInvalid : problem_kind(problems.front().code);
+}
+
+int exit_code_for(ProblemKind kind) { return kind == ProblemKind::kUnavailable ? 2 : 1; }
+
+int http_status_for(ProblemKind kind) {
+  switch (kind) {
+    case ProblemKind::kInvalid:
+      return 422;
+    case ProblemKind::kConflict:
+      return 409;
+    case ProblemKind::kNotFound:
+      return 404;
+    case ProblemKind::kUnavailable:
+      return 503;
+  }
+  return 500;
+}
+
+}  // namespace cachet
