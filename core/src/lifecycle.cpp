@@ -142,7 +142,9 @@ Result<Json> decisions_from_boxes(const Config& config, const Notice& notice, co
       problems.push_back({"choice_wrong_type", "/boxes", "\"boxes\" must be an object {box id: true or false}."});
     }
   }
-  for (const auto& [id, ticked] : boxes->items()) {
+  for (const auto& item : boxes->items()) {
+    const std::string& id = item.key();
+    const Json& ticked = item.value();
     const bool known = std::any_of(notice.boxes.begin(), notice.boxes.end(), [&](const NoticeBox& b) { return b.id == id; });
     if (!known) {
       problems.push_back({"choice_unknown_box", pointer_append("/boxes", id), "The notice shows no box \"" + id + "\"."});
