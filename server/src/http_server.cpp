@@ -11,13 +11,22 @@
 #include <thread>
 
 #include "cachet/receipt.h"
-#include "cachet/server/accept.h"
+#include "cachet/ledger/accept.h"
 #include "cachet/server/http.h"
 #include "pages.h"
 #include "tokens.h"
 #include "util.h"
 
 namespace cachet::server {
+
+using ledger::accept_receipt;
+using ledger::accept_verified;
+using ledger::AcceptOptions;
+using ledger::Accepted;
+using ledger::AppendStatus;
+using ledger::ConsentStore;
+using ledger::new_receipt_id;
+
 namespace {
 
 constexpr const char* kAgent = "cachet-server/0.1.0";
