@@ -18,7 +18,7 @@
 #include "cachet/ledger/store.h"
 #include "command.h"
 #include "support.h"
-#include "util.h"
+#include "cachet/ledger/digest.h"
 
 namespace cachet::cli {
 namespace {
