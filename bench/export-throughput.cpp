@@ -28,8 +28,8 @@
 #include "cachet/jws.h"
 #include "cachet/openssl_crypto.h"
 #include "cachet/receipt.h"
-#include "cachet/server/accept.h"
-#include "cachet/server/store.h"
+#include "cachet/ledger/accept.h"
+#include "cachet/ledger/store.h"
 
 namespace {
 
@@ -38,7 +38,7 @@ using namespace cachet;
 struct Person {
   std::uint32_t seed = 0;
   std::string receipt_id;                  // the first receipt: what the contact file names
-  std::vector<server::NewReceipt> stored;  // the first receipt, then the update when there is one
+  std::vector<ledger::NewReceipt> stored;  // the first receipt, then the update when there is one
   bool ok = false;
 };
 
@@ -60,7 +60,7 @@ struct ControllerKey {
 // Issues one receipt with the core and countersigns it as accept_receipt
 // does (without re-verifying a receipt we have just made).
 bool issue(const Config& config, const Choices& choices, ReceiptContext context, const ControllerKey& controller,
-           const CryptoProvider& crypto, server::NewReceipt& out) {
+           const CryptoProvider& crypto, ledger::NewReceipt& out) {
   Result<Json> receipt = issue_receipt(config, choices, context, crypto);
   if (!receipt.ok()) {
     std::cerr << receipt.problems().front().path << ": " << receipt.problems().front().message << "\n";
@@ -107,14 +107,14 @@ void make_person(const Config& config, const ControllerKey& controller, const Cr
                       {"mobile", "+3367" + pad(i, 8)},
                       {"postal", std::to_string(i) + " rue de la Paix, 75002 Paris"}};
   ReceiptContext context;
-  context.receipt_id = server::new_receipt_id(crypto);
+  context.receipt_id = ledger::new_receipt_id(crypto);
   context.issued_at = "2026-11-01T10:00:00Z";
   context.locale = "fr";
   context.collection_method = "web-form";
   context.page_url = "https://x.example/inscription";
   context.agent = "cachet-widget/0.1.0";
   context.salt = base64url_encode(crypto.random_bytes(16));
-  out.stored.assign(1, server::NewReceipt{});
+  out.stored.assign(1, ledger::NewReceipt{});
   if (!issue(config, choices, context, controller, crypto, out.stored[0])) return;
   out.receipt_id = context.receipt_id;
   if (next(s) % 100 < 5) {
@@ -125,7 +125,7 @@ void make_person(const Config& config, const ControllerKey& controller, const Cr
     if (update.decisions[Channel::kEmail] == Decision::kGranted)
       update.decisions[Channel::kEmail] = Decision::kWithdrawn;
     ReceiptContext later = context;
-    later.receipt_id = server::new_receipt_id(crypto);
+    later.receipt_id = ledger::new_receipt_id(crypto);
     later.issued_at = "2026-11-10T10:00:00Z";
     later.collection_method = "preference-centre";
     later.page_url.clear();
@@ -178,7 +178,7 @@ int main(int argc, char** argv) {
   controller.pub = public_jwk(controller.key).value();
   controller.kid = jwk_thumbprint(controller.pub, *crypto).value();
   std::ofstream(dir + "/controller.jwk") << controller.key.dump();
-  auto store = server::open_sqlite_store(dir + "/ledger.db");
+  auto store = ledger::open_sqlite_store(dir + "/ledger.db");
   if (!store.ok()) {
     std::cerr << store.problems().front().message << "\n";
     return 2;
@@ -202,16 +202,16 @@ int main(int argc, char** argv) {
       pending = std::async(std::launch::async, make_batch, std::cref(config.value()), std::cref(controller), following,
                            std::min(chunk, n - following), threads);
     }
-    std::vector<server::NewReceipt> batch;
+    std::vector<ledger::NewReceipt> batch;
     for (std::size_t k = 0; k < people.size(); ++k) {
       if (!people[k].ok) {
         std::cerr << "issuing receipt " << base + k << " failed\n";
         return 1;
       }
-      for (server::NewReceipt& r : people[k].stored) batch.push_back(std::move(r));
+      for (ledger::NewReceipt& r : people[k].stored) batch.push_back(std::move(r));
     }
     const auto t0 = std::chrono::steady_clock::now();
-    Result<std::vector<server::AppendOutcome>> appended = store.value()->append_many(batch);
+    Result<std::vector<ledger::AppendOutcome>> appended = store.value()->append_many(batch);
     append_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!appended.ok()) {
       std::cerr << "append failed: " << appended.problems().front().path << " " << appended.problems().front().message

@@ -10,6 +10,7 @@
 #include "cachet/notice.h"
 #include "cachet/openssl_crypto.h"
 #include "cachet/receipt.h"
+#include "cachet/uuid.h"
 #include "command.h"
 #include "support.h"
 

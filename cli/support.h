@@ -18,8 +18,6 @@ Result<bool> write_file_atomic(const std::string& path, std::string_view content
 
 // Now, as RFC 3339 UTC with whole seconds ("2026-11-30T10:00:00Z").
 std::string now_utc();
-// A random (version 4) UUID in lower case; empty when no randomness could be had.
-std::string new_uuid(const CryptoProvider& crypto);
 
 // A JWK from a file: a private key when `need_private`, else a public one.
 Result<Json> load_jwk(const std::string& path, bool need_private);

@@ -3,13 +3,13 @@
 # (node --test) against the real `cachet serve` on loopback ports, including
 # the SIGKILL durability test. Exits non-zero on any failure.
 #
-#   scripts/test-server.sh                  # build in build-srv/, then test
+#   scripts/test-server.sh                  # build in build/ (the main tree), then test
 #   CACHET_BIN=build/cli/cachet scripts/test-server.sh   # test an existing build
 #   scripts/test-server.sh --build-dir DIR  # build and test in DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build_dir=build-srv
+build_dir=build
 build=1
 while (($#)); do
   case $1 in
@@ -26,15 +26,15 @@ fi
 if ((build)); then
   if [[ -x scripts/setup.sh && -z ${CACHET_SKIP_SETUP:-} ]]; then scripts/setup.sh; fi
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build_dir" -j"${CACHET_JOBS:-2}" --target cachet server_ledger_test
+  cmake --build "$build_dir" -j"${CACHET_JOBS:-2}" --target cachet ledger_test
 fi
 export CACHET_BIN=${CACHET_BIN:-$PWD/$build_dir/cli/cachet}
 command -v sqlite3 >/dev/null || { echo "test-server: the sqlite3 command is needed (apt-get install sqlite3)" >&2; exit 2; }
 
 echo "== ledger unit test"
-ledger_test=$build_dir/server/server_ledger_test
+ledger_test=$build_dir/tests/ledger_test
 if [[ ! -x $ledger_test ]]; then
-  echo "test-server: $ledger_test is missing (build the server_ledger_test target)" >&2
+  echo "test-server: $ledger_test is missing (build the ledger_test target)" >&2
   exit 2
 fi
 "$ledger_test" --gtest_brief=1

@@ -13,32 +13,37 @@ jobs=${CACHET_JOBS:-2}
 step() { printf '\n==== %s ====\n' "$*"; }
 
 step "native build and GoogleTest"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$jobs"
-ctest --test-dir build --output-on-failure -j"$jobs"
+cmake --preset release >/dev/null
+cmake --build --preset release -j"$jobs"
+ctest --preset release -j"$jobs"
 
 step "clang-tidy on the core (warnings as errors)"
 scripts/tidy.sh build
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer build and GoogleTest"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCACHET_SANITIZE=ON >/dev/null
-cmake --build build-asan -j"$jobs"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$jobs"
+  ctest --preset asan -j"$jobs"
 
 step "wasm build (Emscripten) and the same GoogleTest suites under Node"
 export NODE_PATH=/usr/share/nodejs
-emcmake cmake -S . -B build-wasm -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build-wasm -j"$jobs"
-ctest --test-dir build-wasm --output-on-failure -j"$jobs"
+# The wasm preset names the toolchain file emcmake would pass.
+cmake --preset wasm >/dev/null
+cmake --build --preset wasm -j"$jobs"
+ctest --preset wasm -j"$jobs"
 
 step "CLI tests (node --test, against the native cachet)"
 node --test tests/cli/
 
+# Each suite runs against the build/ tree made above. A suite script that is
+# missing or not executable is an error, never a silent skip.
 for suite in scripts/test-web.sh scripts/test-server.sh scripts/test-export.sh scripts/test-fuzz.sh; do
-  if [[ -x $suite ]]; then
-    step "$suite"
-    "$suite"
+  if [[ ! -x $suite ]]; then
+    echo "test.sh: $suite is missing or not executable" >&2
+    exit 1
   fi
+  step "$suite"
+  "$suite"
 done
 step "all tests passed"

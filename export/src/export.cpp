@@ -298,8 +298,8 @@ struct Row {
   Why reason = kWhyNone;  // row-level reason, kWhyNone while the row is still in
   PersonRecord* person = nullptr;  // default path: the person's entry in the index
   // --reverify: the stored chain, and the receipts re-verified now.
-  std::optional<server::PersonState> stored;
-  const server::StoredReceipt* basis = nullptr;  // latest receipt the person made themselves
+  std::optional<ledger::PersonState> stored;
+  const ledger::StoredReceipt* basis = nullptr;  // latest receipt the person made themselves
   std::optional<Result<VerifiedReceipt>> latest_verified;
   std::optional<Result<VerifiedReceipt>> basis_verified;
   std::unique_ptr<StateIndex> reverified;  // the verified payloads, in the index's form
@@ -327,7 +327,7 @@ struct ValueSource {
 
 class Exporter {
  public:
-  Exporter(const Config& config, server::ConsentStore& store, const ExportOptions& options)
+  Exporter(const Config& config, ledger::ConsentStore& store, const ExportOptions& options)
       : config_(config), store_(store), options_(options) {}
 
   Result<ExportOutcome> run();
@@ -353,7 +353,7 @@ class Exporter {
   }
 
   const Config& config_;
-  server::ConsentStore& store_;
+  ledger::ConsentStore& store_;
   const ExportOptions& options_;
   std::int64_t at_ = 0;
   std::string at_text_;
@@ -367,7 +367,7 @@ class Exporter {
   std::vector<PartnerOutput> partners_;
   std::unique_ptr<StateIndex> index_;
   std::string key_kid_;  // RFC 7638 thumbprint of --key
-  server::ChainReport chain_;
+  ledger::ChainReport chain_;
   std::unordered_set<Uuid128, Uuid128Hash> seen_;  // --reverify: people already written
   std::unordered_set<std::string> seen_other_;    // chain roots that are not UUIDs (should not happen)
   std::int64_t rows_read_ = 0;
@@ -451,7 +451,7 @@ std::vector<std::string> config_partner_ids(const Config& config) {
 // chain stops the export: nothing about the ledger can be relied on then.
 Problems Exporter::check_chain() {
   const auto start = std::chrono::steady_clock::now();
-  Result<server::ChainReport> report = store_.verify_chain();
+  Result<ledger::ChainReport> report = store_.verify_chain();
   timings_["verifyChainSeconds"] = seconds_since(start);
   if (!report.ok()) return report.problems();
   chain_ = std::move(report).value();
@@ -460,7 +460,7 @@ Problems Exporter::check_chain() {
 
 Problems Exporter::chain_problems() const {
   if (chain_.ok()) return {};
-  const server::ChainProblem& first = chain_.problems.front();
+  const ledger::ChainProblem& first = chain_.problems.front();
   return {Problem{"export_ledger_broken", "--db",
                   "The ledger's hash chain does not verify (" + std::to_string(chain_.problems.size()) +
                       " problem(s); first: entry #" + std::to_string(first.seq) + ", " + first.code + ": " +
@@ -475,7 +475,7 @@ Problems Exporter::chain_problems() const {
 Problems Exporter::build_index() {
   const auto start = std::chrono::steady_clock::now();
   index_ = std::make_unique<StateIndex>(config_partner_ids(config_));
-  Result<server::ChainReport> report = store_.verify_records([this](const server::ReceiptRecord& r) {
+  Result<ledger::ChainReport> report = store_.verify_records([this](const ledger::ReceiptRecord& r) {
     const bool invalid = !r.verified || (!key_kid_.empty() && r.countersigner_kid != key_kid_);
     index_->add(r, invalid);
   });
@@ -528,7 +528,7 @@ void Exporter::lookup_stored(Row& row) {
     row.reason = kWhyNoReceipt;
     return;
   }
-  Result<server::PersonState> state = store_.state_of(id);
+  Result<ledger::PersonState> state = store_.state_of(id);
   if (!state.ok()) {
     const bool unknown = state.problems().front().code == "ledger_unknown_receipt";
     if (!unknown) ledger_problems_ = state.problems();
@@ -536,7 +536,7 @@ void Exporter::lookup_stored(Row& row) {
     return;
   }
   row.stored = std::move(state).value();
-  const server::PersonState& person = *row.stored;
+  const ledger::PersonState& person = *row.stored;
   const std::optional<Uuid128> root = parse_uuid(person.chain_root);
   const bool fresh = root ? seen_.insert(*root).second : seen_other_.insert(person.chain_root).second;
   if (!fresh) {
@@ -609,15 +609,15 @@ void Exporter::absorb_verified(Row& row) {
   }
   row.reverified = std::make_unique<StateIndex>(config_partner_ids(config_));
   // The record the ledger derives at acceptance, here from the payload verified now.
-  auto summary = [&](const server::StoredReceipt& stored, const Json& payload, bool relayed) {
-    server::ReceiptRecord s;
+  auto summary = [&](const ledger::StoredReceipt& stored, const Json& payload, bool relayed) {
+    ledger::ReceiptRecord s;
     s.receipt_seq = stored.seq;
     s.receipt_id = stored.receipt_id;
     s.chain_root = row.stored->chain_root;
     s.collection_method = relayed ? "relayed-by-partner" : "";
     s.received_at = row.stored->latest.received_at;  // retention runs from the latest receipt (R9)
     s.retention_months = row.stored->latest.retention_months;
-    server::derive_record_fields(payload, s);
+    ledger::derive_record_fields(payload, s);
     return s;
   };
   if (row.basis != nullptr) row.reverified->add(summary(*row.basis, row.basis_verified->value().payload, false), false);
@@ -1051,7 +1051,7 @@ Result<ExportOutcome> Exporter::finish() {
 
 }  // namespace
 
-Result<ExportOutcome> run_export(const Config& config, server::ConsentStore& store, const ExportOptions& options) {
+Result<ExportOutcome> run_export(const Config& config, ledger::ConsentStore& store, const ExportOptions& options) {
   Exporter exporter(config, store, options);
   return exporter.run();
 }

@@ -6,7 +6,7 @@
 
 namespace cachet::exporter {
 
-Result<std::int64_t> record_export_event(server::ConsentStore& store, const Json& details) {
+Result<std::int64_t> record_export_event(ledger::ConsentStore& store, const Json& details) {
   return store.record_event(std::string_view("export"), details);
 }
 

@@ -1,7 +1,7 @@
 // Relayed objections and withdrawals (R1, R10): a partner tells the
 // controller that a person objected or withdrew; the controller records it as
 // a new receipt superseding the person's latest one, through the same
-// acceptance path as every other receipt (server::accept_receipt).
+// acceptance path as every other receipt (ledger::accept_receipt).
 #include "cachet/export/relayed.h"
 
 #include <cstdio>
@@ -12,7 +12,7 @@
 #include "cachet/export/export.h"
 #include "cachet/jws.h"
 #include "cachet/receipt.h"
-#include "cachet/server/accept.h"
+#include "cachet/ledger/accept.h"
 
 namespace cachet::exporter {
 namespace {
@@ -81,7 +81,7 @@ std::string RelayedReport::to_text() const {
   return out;
 }
 
-Result<RelayedReport> import_relayed(const Config& config, server::ConsentStore& store, const CryptoProvider& crypto,
+Result<RelayedReport> import_relayed(const Config& config, ledger::ConsentStore& store, const CryptoProvider& crypto,
                                      const RelayedOptions& options) {
   const Partner* partner = nullptr;
   for (const Partner& p : config.partners.entries) {
@@ -130,7 +130,7 @@ Result<RelayedReport> import_relayed(const Config& config, server::ConsentStore&
     return problems;
   }
 
-  server::AcceptOptions accept;
+  ledger::AcceptOptions accept;
   accept.controller_key = options.controller_key;
   accept.accepted_at = at;
   accept.expected_method = "relayed-by-partner";
@@ -164,7 +164,7 @@ Result<RelayedReport> import_relayed(const Config& config, server::ConsentStore&
     if (!l.outcome.empty()) continue;
 
     // 2. The person, as the ledger holds them now (earlier lines may have changed them).
-    Result<server::PersonState> state = store.state_of(l.reference);
+    Result<ledger::PersonState> state = store.state_of(l.reference);
     if (!state.ok()) {
       if (state.problems().front().code == "ledger_unknown_receipt") {
         l.outcome = kUnknownReference, l.message = "No receipt in the ledger has this id.";
@@ -173,7 +173,7 @@ Result<RelayedReport> import_relayed(const Config& config, server::ConsentStore&
       }
       continue;
     }
-    const server::PersonState& person = state.value();
+    const ledger::PersonState& person = state.value();
     l.chain_root = person.chain_root;
     Result<VerifiedReceipt> latest = verify_receipt(person.latest.jws, crypto, verify_options);
     if (!latest.ok()) {
@@ -226,7 +226,7 @@ Result<RelayedReport> import_relayed(const Config& config, server::ConsentStore&
     }
 
     ReceiptContext context;
-    context.receipt_id = server::new_receipt_id(crypto);
+    context.receipt_id = ledger::new_receipt_id(crypto);
     context.issued_at = at;
     const std::string locale = string_at(payload, {"notice", "locale"});
     context.locale = locale == "fr" || locale == "en" ? locale : config.locale;
@@ -240,7 +240,7 @@ Result<RelayedReport> import_relayed(const Config& config, server::ConsentStore&
       l.outcome = kFailed, l.message = receipt.problems().front().message;
       continue;
     }
-    Result<server::Accepted> accepted = server::accept_receipt(store, crypto, receipt.value().dump(), accept);
+    Result<ledger::Accepted> accepted = ledger::accept_receipt(store, crypto, receipt.value().dump(), accept);
     if (!accepted.ok()) {
       l.outcome = kFailed, l.message = accepted.problems().front().message + " [" + accepted.problems().front().code + "]";
       continue;

@@ -153,7 +153,7 @@ std::uint32_t StateIndex::intersect(std::uint32_t a, std::uint32_t b) {
   return id;
 }
 
-std::uint32_t StateIndex::person_for(const server::ReceiptRecord& r) {
+std::uint32_t StateIndex::person_for(const ledger::ReceiptRecord& r) {
   // The chain root is the first receipt of the chain, so it came first; a
   // root that is not indexed (should not happen) starts a person anyway.
   const std::string& root = r.chain_root.empty() ? r.receipt_id : r.chain_root;
@@ -195,7 +195,7 @@ std::uint32_t StateIndex::person_for(const server::ReceiptRecord& r) {
   return person;
 }
 
-void StateIndex::add(const server::ReceiptRecord& r, bool invalid) {
+void StateIndex::add(const ledger::ReceiptRecord& r, bool invalid) {
   PersonRecord& p = people_[person_for(r)];
   if (r.receipt_seq < p.latest_seq) return;  // log order is the contract; never let an older receipt win (R10)
   const std::uint32_t list = list_id(r.partner_ids);
@@ -213,9 +213,9 @@ void StateIndex::add(const server::ReceiptRecord& r, bool invalid) {
   if (invalid) flags |= PersonRecord::kLatestInvalid;
   if (relayed) flags |= PersonRecord::kLatestRelayed;
   p.flags = flags;
-  const std::optional<std::int64_t> until = server::retention_end(r.received_at, r.retention_months);
+  const std::optional<std::int64_t> until = ledger::retention_end(r.received_at, r.retention_months);
   p.retention_until = until ? *until : PersonRecord::kNoRetention;
-  const server::ReceiptRecord::ChannelState* states[] = {&r.postal, &r.phone, &r.email, &r.sms};  // Channel order
+  const ledger::ReceiptRecord::ChannelState* states[] = {&r.postal, &r.phone, &r.email, &r.sms};  // Channel order
   for (std::size_t c = 0; c < 4; ++c) {
     p.channel[c] = static_cast<std::uint8_t>(decision_code(states[c]->decision)) |
                    (states[c]->basis == "consent" ? PersonRecord::kConsentBasis : 0);

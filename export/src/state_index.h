@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "cachet/config.h"
-#include "cachet/server/store.h"
+#include "cachet/ledger/store.h"
 
 namespace cachet::exporter {
 
@@ -88,7 +88,7 @@ class StateIndex {
 
   // Absorbs one stored receipt; a chain's receipts must come in log order
   // (its latest last). `invalid`: the receipt must not be relied on.
-  void add(const server::ReceiptRecord& receipt, bool invalid);
+  void add(const ledger::ReceiptRecord& receipt, bool invalid);
   // After the last add(): the list that binds each person and their validity.
   void finish();
 
@@ -111,7 +111,7 @@ class StateIndex {
 
   std::uint32_t* slot_for(const Uuid128& key, bool insert);
   void grow();
-  std::uint32_t person_for(const server::ReceiptRecord& receipt);
+  std::uint32_t person_for(const ledger::ReceiptRecord& receipt);
   std::uint32_t list_id(const std::string& partner_ids_json);
   std::uint32_t intern_list(const std::string& partner_ids_json);
   std::uint32_t last_list_ = UINT32_MAX;  // list_id() of the previous call (most receipts share a list)

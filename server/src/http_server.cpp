@@ -11,13 +11,23 @@
 #include <thread>
 
 #include "cachet/receipt.h"
-#include "cachet/server/accept.h"
+#include "cachet/ledger/accept.h"
 #include "cachet/server/http.h"
+#include "ingest.h"
 #include "pages.h"
 #include "tokens.h"
 #include "util.h"
 
 namespace cachet::server {
+
+using ledger::accept_receipt;
+using ledger::accept_verified;
+using ledger::AcceptOptions;
+using ledger::Accepted;
+using ledger::AppendStatus;
+using ledger::ConsentStore;
+using ledger::new_receipt_id;
+
 namespace {
 
 constexpr const char* kAgent = "cachet-server/0.1.0";
@@ -260,78 +270,20 @@ class Service {
     return std::nullopt;
   }
 
-  // Verify, check challenge and authority, countersign, append. Answers errors itself.
+  // Verify, check challenge and authority, countersign, append (ingest.cpp).
+  // Answers errors itself.
   std::optional<Submitted> submit(const httplib::Request& req, httplib::Response& res, const std::string& text) {
-    Result<VerifiedReceipt> verified = verify_receipt(text, crypto_);
-    if (!verified.ok()) {
-      send_problems(res, verified.problems());
-      return std::nullopt;
+    const IngestSettings settings{options_.controller_key, challenge_secret_, link_secret_, options_.require_challenge};
+    IngestOutcome outcome =
+        ingest_receipt(store_, crypto_, settings,
+                       IngestRequest{text, is_admin(req), req.get_header_value("X-Cachet-Preference-Token")});
+    if (outcome.ingested) return Submitted{outcome.ingested->status, std::move(outcome.ingested->accepted)};
+    if (outcome.status != 0) {
+      send_error(res, outcome.status, outcome.code, outcome.message);
+    } else {
+      send_problems(res, outcome.problems);
     }
-    const VerifiedReceipt& receipt = verified.value();
-    const bool admin = is_admin(req);
-
-    // Same receipt again: idempotent, whatever it needed the first time.
-    auto existing = store_.find(receipt.receipt_id);
-    if (!existing.ok()) {
-      send_problems(res, existing.problems());
-      return std::nullopt;
-    }
-    if (existing.value() && existing.value()->payload_sha256 == receipt.payload_sha256) {
-      Accepted accepted{AppendStatus::kDuplicate, *existing.value(),
-                        Json::parse(existing.value()->jws, nullptr, false)};
-      return Submitted{200, std::move(accepted)};
-    }
-
-    // Challenges (DESIGN.md 3.2): ours are single-use and expire.
-    const std::string challenge = string_at(receipt.payload, {"collection", "challenge"});
-    bool consume = false;
-    if (!challenge.empty() && challenge.rfind("c1.", 0) == 0) {
-      if (auto problem = check_challenge(challenge_secret_, challenge, now_unix())) {
-        if (options_.require_challenge && !admin) {
-          send_error(res, 422, *problem,
-                     *problem == "challenge_expired"
-                         ? "The server challenge in this receipt has expired; reload the form."
-                         : "The server challenge in this receipt was not issued by this server.");
-          return std::nullopt;
-        }
-      } else {
-        consume = true;
-      }
-    } else if (options_.require_challenge && !admin) {
-      send_error(res, 422, "challenge_required",
-                 "This server only accepts receipts that carry a challenge from GET /api/challenge.");
-      return std::nullopt;
-    }
-
-    // An update or withdrawal changes someone's state: only the person (their
-    // preference token) or the admin may post one.
-    const std::string supersedes = string_at(receipt.payload, {"supersedes"});
-    if (!supersedes.empty() && !admin) {
-      const auto token =
-          check_preference_token(link_secret_, req.get_header_value("X-Cachet-Preference-Token"), now_unix());
-      auto previous = store_.find(supersedes);
-      if (!previous.ok()) {
-        send_problems(res, previous.problems());
-        return std::nullopt;
-      }
-      if (!token || !previous.value() || previous.value()->chain_root != token->chain_root) {
-        send_error(res, 403, "supersede_not_authorised",
-                   "An update or withdrawal must come with the person's preference token "
-                   "(X-Cachet-Preference-Token) or the admin token.");
-        return std::nullopt;
-      }
-    }
-
-    AcceptOptions accept;
-    accept.controller_key = options_.controller_key;
-    accept.consume_challenge = consume;
-    Result<Accepted> accepted = accept_verified(store_, crypto_, text, receipt, accept);
-    if (!accepted.ok()) {
-      send_problems(res, accepted.problems());
-      return std::nullopt;
-    }
-    const int status = accepted.value().status == AppendStatus::kDuplicate ? 200 : 201;
-    return Submitted{status, std::move(accepted).value()};
+    return std::nullopt;
   }
 
   Json receipt_response(const Accepted& accepted, bool with_link) const {

@@ -7,9 +7,12 @@
 #include <string>
 
 #include "cachet/config.h"
-#include "cachet/server/store.h"
+#include "cachet/ledger/store.h"
 
 namespace cachet::server {
+
+using ledger::PersonState;
+using ledger::StoredReceipt;
 
 std::string html_escape(const std::string& text);
 std::string server_stylesheet();

@@ -5,7 +5,7 @@
 
 #include "cachet/jws.h"
 #include "cachet/openssl_crypto.h"
-#include "cachet/server/store.h"
+#include "cachet/ledger/store.h"
 #include "helpers.h"
 
 namespace cachet::export_test {
@@ -285,7 +285,7 @@ TEST(Export, BrokenChainRefusesToExport) {
     EXPECT_NE(outcome.problems().front().message.find(p2), std::string::npos);
     EXPECT_FALSE(fs::exists(w.path("out")));
   }
-  Result<server::ChainReport> chain = w.store->verify_chain();  // `cachet ledger verify`
+  Result<ledger::ChainReport> chain = w.store->verify_chain();  // `cachet ledger verify`
   ASSERT_TRUE(chain.ok());
   ASSERT_FALSE(chain.value().ok());
   EXPECT_EQ(chain.value().problems.front().code, "ledger_record_mismatch");
@@ -343,7 +343,7 @@ TEST(Export, ReceiptNotVerifiedAtAcceptanceIsInvalid) {
   const std::string p1 = w.issue(mixed_person());
   auto stored = w.store->find(p1);
   ASSERT_TRUE(stored.ok() && stored.value());
-  server::NewReceipt copy;
+  ledger::NewReceipt copy;
   copy.receipt_id = "6f1c3c1e-3a53-4a4e-9b8e-0d5e5f0b1a01";
   copy.jws = stored.value()->jws;
   copy.payload = stored.value()->payload.dump();  // receiptId inside is p1's: not this receipt
@@ -561,7 +561,7 @@ TEST(Export, NoticesReportAndLedgerRecord) {
   EXPECT_TRUE(outcome.value().ledger_recorded);
   EXPECT_EQ(report["ledger"]["recorded"], true);
   EXPECT_TRUE(report["ledger"]["seq"].is_number_integer());
-  Result<server::ChainReport> chain = w.store->verify_chain();
+  Result<ledger::ChainReport> chain = w.store->verify_chain();
   ASSERT_TRUE(chain.ok());
   EXPECT_TRUE(chain.value().ok());
   // Partner files hash as reported (the ledger entry names these hashes).

@@ -13,7 +13,7 @@
 #include "cachet/jws.h"
 #include "cachet/openssl_crypto.h"
 #include "cachet/receipt.h"
-#include "cachet/server/accept.h"
+#include "cachet/ledger/accept.h"
 
 namespace cachet::export_test {
 
@@ -67,7 +67,7 @@ World::World(const Json& json) : crypto(make_openssl_crypto()), config_json(json
   controller_key = crypto->generate_ed25519().value();
   controller_public = public_jwk(controller_key).value();
   db_path = path("ledger.db");
-  auto opened = server::open_sqlite_store(db_path);
+  auto opened = ledger::open_sqlite_store(db_path);
   EXPECT_TRUE(opened.ok());
   if (opened.ok()) store = std::move(opened).value();
   write_file("consent.json", json.dump(2));
@@ -96,7 +96,7 @@ std::string World::issue(const IssueSpec& spec) {
     return "";
   }
   ReceiptContext context;
-  context.receipt_id = server::new_receipt_id(*crypto);
+  context.receipt_id = ledger::new_receipt_id(*crypto);
   context.issued_at = spec.at;
   context.locale = "fr";
   context.collection_method = spec.method;
@@ -118,10 +118,10 @@ std::string World::issue(const IssueSpec& spec) {
     ADD_FAILURE() << "issue: " << receipt.problems().front().path << " " << receipt.problems().front().message;
     return "";
   }
-  server::AcceptOptions accept;
+  ledger::AcceptOptions accept;
   accept.controller_key = spec.controller_key != nullptr ? *spec.controller_key : controller_key;
   accept.accepted_at = spec.at;
-  Result<server::Accepted> accepted = server::accept_receipt(*store, *crypto, receipt.value().dump(), accept);
+  Result<ledger::Accepted> accepted = ledger::accept_receipt(*store, *crypto, receipt.value().dump(), accept);
   if (!accepted.ok()) {
     ADD_FAILURE() << "accept: " << accepted.problems().front().code << " " << accepted.problems().front().message;
     return "";
@@ -184,12 +184,12 @@ void tamper_signature(const std::string& db_path, const std::string& receipt_id,
   jws["signatures"][0]["signature"] = sig;
   const std::string text = jws.dump();
   // The receipt's compact record (schema 3), as stored before the edit.
-  std::optional<server::ReceiptRecord> record;
+  std::optional<ledger::ReceiptRecord> record;
   if (rechain) {
-    auto store = server::open_sqlite_store(db_path);
+    auto store = ledger::open_sqlite_store(db_path);
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE(store.value()
-                    ->verify_records([&](const server::ReceiptRecord& r) {
+                    ->verify_records([&](const ledger::ReceiptRecord& r) {
                       if (r.receipt_id == receipt_id) record = r;
                     })
                     .ok());
@@ -204,7 +204,7 @@ void tamper_signature(const std::string& db_path, const std::string& receipt_id,
   entry["jwsSha256"] = sha256_hex(text);
   record->jws_sha256 = sha256_hex(text);
   db.query("UPDATE records SET jws_sha256 = ?1 WHERE receipt_id = ?2", {record->jws_sha256, receipt_id});
-  entry["recordSha256"] = sha256_hex(server::canonical_record(*record));
+  entry["recordSha256"] = sha256_hex(ledger::canonical_record(*record));
   db.query("UPDATE log SET entry = ?1 WHERE seq = ?2", {entry.dump(), seq});
   std::string prev(32, '\0');
   for (const auto& row : db.query("SELECT seq, entry FROM log ORDER BY seq")) {

@@ -1,6 +1,6 @@
 // A small world for export tests: a config, a controller key, a real SQLite
 // ledger in a fresh directory, and receipts issued by the real core and
-// accepted through server::accept_receipt (verify, countersign, append).
+// accepted through ledger::accept_receipt (verify, countersign, append).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -14,7 +14,7 @@
 #include "cachet/crypto.h"
 #include "cachet/export/export.h"
 #include "cachet/json.h"
-#include "cachet/server/store.h"
+#include "cachet/ledger/store.h"
 
 namespace cachet::export_test {
 
@@ -59,7 +59,7 @@ class World {
   Json config_json;
   Config config;
   std::string db_path;
-  std::unique_ptr<server::ConsentStore> store;
+  std::unique_ptr<ledger::ConsentStore> store;
 };
 
 // Alters one byte of the stored collector signature of `receipt_id` (the

@@ -155,7 +155,7 @@ void load_fixture(World& w) {
   w.controller_key = Json::parse(read_text((kFixture / "controller.jwk").string()));
   w.controller_public = public_jwk(w.controller_key).value();
   fs::copy_file(kFixture / "contacts.csv", w.path("contacts.csv"), fs::copy_options::overwrite_existing);
-  auto opened = server::open_sqlite_store(w.db_path);  // migrates to schema 3
+  auto opened = ledger::open_sqlite_store(w.db_path);  // migrates to schema 3
   ASSERT_TRUE(opened.ok()) << opened.problems().front().message;
   w.store = std::move(opened).value();
 }
@@ -169,7 +169,7 @@ TEST(Migration, Schema2LedgerMigratesAndExportsTheSameFiles) {
   EXPECT_EQ(Json::parse(migrations[0])["records"], 7);
   EXPECT_EQ(Json::parse(migrations[0])["seq"], 9);  // after the 7 receipts and the export event
   EXPECT_EQ(entries_of_kind(w.db_path, "record").size(), 7u);
-  Result<server::ChainReport> chain = w.store->verify_chain();
+  Result<ledger::ChainReport> chain = w.store->verify_chain();
   ASSERT_TRUE(chain.ok());
   EXPECT_TRUE(chain.value().ok()) << chain.value().to_json().dump();
   EXPECT_EQ(chain.value().receipts, 7);
@@ -205,13 +205,13 @@ TEST(Migration, AnEditedBackFilledRecordIsDetected) {
   const std::string anne = rows[1][0];  // all granted
   w.store.reset();
   tamper_record(w.db_path, anne);
-  w.store = server::open_sqlite_store(w.db_path).value();
+  w.store = ledger::open_sqlite_store(w.db_path).value();
   auto outcome = w.run(w.path("contacts.csv"), "out");
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.problems().front().code, "export_ledger_broken");
   EXPECT_NE(outcome.problems().front().message.find("ledger_record_mismatch"), std::string::npos);
   EXPECT_NE(outcome.problems().front().message.find(anne), std::string::npos);
-  Result<server::ChainReport> chain = w.store->verify_chain();
+  Result<ledger::ChainReport> chain = w.store->verify_chain();
   ASSERT_TRUE(chain.ok());
   ASSERT_FALSE(chain.value().ok());
   EXPECT_EQ(chain.value().problems.front().code, "ledger_record_mismatch");
@@ -257,7 +257,7 @@ TEST(Migration, ARecordDeletedBehindTheLedgersBackIsDetected) {
   EXPECT_EQ(outcome.problems().front().code, "export_ledger_broken");
   EXPECT_NE(outcome.problems().front().message.find("ledger_record_missing"), std::string::npos);
   EXPECT_FALSE(fs::exists(w.path("out")));
-  Result<server::ChainReport> chain = w.store->verify_chain();
+  Result<ledger::ChainReport> chain = w.store->verify_chain();
   ASSERT_TRUE(chain.ok());
   ASSERT_FALSE(chain.value().ok());
   EXPECT_EQ(chain.value().problems.front().code, "ledger_record_missing");

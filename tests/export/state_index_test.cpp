@@ -23,8 +23,8 @@ TEST(StateIndex, UuidsAreLowerCaseCanonicalOnly) {
   EXPECT_FALSE(parse_uuid(std::string("0cb43fa1-ad6d-46d5-a585-912fc9b3157\0", 36)));
 }
 
-server::ReceiptRecord record_with_email_digest(const std::string& id, const std::string& digest) {
-  server::ReceiptRecord r;
+ledger::ReceiptRecord record_with_email_digest(const std::string& id, const std::string& digest) {
+  ledger::ReceiptRecord r;
   r.receipt_id = id;
   r.receipt_seq = 1;
   r.partner_ids = "[]";

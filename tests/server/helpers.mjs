@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CACHET = process.env.CACHET_BIN || path.join(ROOT, 'build-srv/cli/cachet');
+export const CACHET = process.env.CACHET_BIN || path.join(ROOT, 'build/cli/cachet');
 export const CONFIG = path.join(ROOT, 'tests/fixtures/configs/societe-x.json');
 export const ADMIN = 'test-admin-token-0123456789';
 

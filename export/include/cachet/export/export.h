@@ -19,7 +19,7 @@
 #include "cachet/config.h"
 #include "cachet/json.h"
 #include "cachet/problem.h"
-#include "cachet/server/store.h"
+#include "cachet/ledger/store.h"
 
 namespace cachet::exporter {
 
@@ -77,10 +77,10 @@ struct ExportOutcome {
 };
 
 // Runs the export. On any failure nothing is left in `out_dir` or beside it.
-Result<ExportOutcome> run_export(const Config& config, server::ConsentStore& store, const ExportOptions& options);
+Result<ExportOutcome> run_export(const Config& config, ledger::ConsentStore& store, const ExportOptions& options);
 
 // Records the export as an "export" event in the ledger's hash-chained log.
-Result<std::int64_t> record_export_event(server::ConsentStore& store, const Json& details);
+Result<std::int64_t> record_export_event(ledger::ConsentStore& store, const Json& details);
 
 // --- first-contact notice (R8) ---------------------------------------------
 

@@ -1,7 +1,7 @@
 // `cachet import-relayed`: objections and withdrawals a partner received and
 // relays back (R1, R10). Each line becomes a receipt superseding the person's
 // latest one (collection method relayed-by-partner), accepted into the ledger
-// through server::accept_receipt, so later exports honour it.
+// through ledger::accept_receipt, so later exports honour it.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@
 #include "cachet/crypto.h"
 #include "cachet/json.h"
 #include "cachet/problem.h"
-#include "cachet/server/store.h"
+#include "cachet/ledger/store.h"
 
 namespace cachet::exporter {
 
@@ -50,7 +50,7 @@ struct RelayedReport {
 };
 
 // Problems (nothing applied): csv_* for a malformed file, relayed_unknown_partner.
-Result<RelayedReport> import_relayed(const Config& config, server::ConsentStore& store, const CryptoProvider& crypto,
+Result<RelayedReport> import_relayed(const Config& config, ledger::ConsentStore& store, const CryptoProvider& crypto,
                                      const RelayedOptions& options);
 
 }  // namespace cachet::exporter

@@ -10,7 +10,7 @@
 #include "cachet/config.h"
 #include "cachet/crypto.h"
 #include "cachet/json.h"
-#include "cachet/server/store.h"
+#include "cachet/ledger/store.h"
 
 namespace cachet::server {
 
@@ -32,7 +32,7 @@ struct ServeOptions {
 // `out` (flushed) once the socket is bound; access log lines (method, path,
 // status: never query strings, which may hold tokens) go to `log`.
 // Returns 0 after a clean stop, 2 when the address cannot be bound.
-int serve(const ServeOptions& options, const Config& config, ConsentStore& store, const CryptoProvider& crypto,
+int serve(const ServeOptions& options, const Config& config, ledger::ConsentStore& store, const CryptoProvider& crypto,
           std::ostream& out, std::ostream& log);
 
 }  // namespace cachet::server

@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "util.h"
+#include "cachet/ledger/digest.h"
 
-namespace cachet::server {
+namespace cachet::ledger {
 
 std::string canonical_entry(const Json& entry) { return entry.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
@@ -551,4 +551,4 @@ std::optional<std::int64_t> retention_end(std::string_view received_at, int rete
   return add_months(*at, retention_months);
 }
 
-}  // namespace cachet::server
+}  // namespace cachet::ledger

@@ -32,7 +32,7 @@
 #include "cachet/json.h"
 #include "cachet/problem.h"
 
-namespace cachet::server {
+namespace cachet::ledger {
 
 // What the caller hands in: a receipt already verified and countersigned.
 struct NewReceipt {
@@ -238,4 +238,4 @@ class ConsentStore {
 // ledger_io when the file cannot be opened or migrated.
 Result<std::unique_ptr<ConsentStore>> open_sqlite_store(const std::string& path);
 
-}  // namespace cachet::server
+}  // namespace cachet::ledger

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace cachet::server {
+namespace cachet::ledger {
 
 // Seconds since the Unix epoch <-> RFC 3339 UTC ("2026-11-30T10:00:00Z").
 std::int64_t now_unix();
@@ -18,4 +18,4 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text);
 // Calendar months later, the day clamped to the month's length (Jan 31 + 1 = Feb 28/29).
 std::int64_t add_months(std::int64_t unix_seconds, int months);
 
-}  // namespace cachet::server
+}  // namespace cachet::ledger

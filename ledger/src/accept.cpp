@@ -1,13 +1,13 @@
-#include "cachet/server/accept.h"
+#include "cachet/ledger/accept.h"
 
 #include "cachet/jws.h"
 #include "cachet/receipt.h"
-#include "support.h"
-#include "util.h"
+#include "cachet/ledger/digest.h"
+#include "cachet/uuid.h"
 
-namespace cachet::server {
+namespace cachet::ledger {
 
-std::string new_receipt_id(const CryptoProvider& crypto) { return cli::new_uuid(crypto); }
+std::string new_receipt_id(const CryptoProvider& crypto) { return new_uuid(crypto); }
 
 Result<Accepted> accept_receipt(ConsentStore& store, const CryptoProvider& crypto, std::string_view jws_text,
                                 const AcceptOptions& options) {
@@ -88,4 +88,4 @@ Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& cryp
   return out;
 }
 
-}  // namespace cachet::server
+}  // namespace cachet::ledger

@@ -13,17 +13,17 @@
 #include "cachet/jws.h"
 #include "cachet/openssl_crypto.h"
 #include "cachet/receipt.h"
-#include "cachet/server/accept.h"
+#include "cachet/ledger/accept.h"
 #include "cachet/server/http.h"
-#include "cachet/server/store.h"
+#include "cachet/ledger/store.h"
 #include "command.h"
 #include "support.h"
-#include "util.h"
+#include "cachet/ledger/digest.h"
 
 namespace cachet::cli {
 namespace {
 
-using server::ConsentStore;
+using ledger::ConsentStore;
 
 // The file's text (stdin for "-"); when it cannot be read, says which file
 // it was meant to be (`what`) and why.
@@ -54,7 +54,7 @@ std::unique_ptr<ConsentStore> open_existing(const std::string& db, int& exit_cod
     exit_code = kUsage;
     return nullptr;
   }
-  auto store = server::open_sqlite_store(db);
+  auto store = ledger::open_sqlite_store(db);
   if (!store.ok()) {
     print_problems(store.problems());
     exit_code = kUsage;
@@ -165,7 +165,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     while (!args->options.public_url.empty() && args->options.public_url.back() == '/') {
       args->options.public_url.pop_back();
     }
-    auto store = server::open_sqlite_store(args->db);
+    auto store = ledger::open_sqlite_store(args->db);
     if (!store.ok()) {
       print_problems(store.problems());
       exit_code = kUsage;
@@ -177,8 +177,8 @@ void add_serve(CLI::App& app, int& exit_code) {
 
 // --- ledger ----------------------------------------------------------------------
 
-Json person_json(const server::PersonState& person, bool with_history, const std::string& locale) {
-  auto receipt = [&](const server::StoredReceipt& r) {
+Json person_json(const ledger::PersonState& person, bool with_history, const std::string& locale) {
+  auto receipt = [&](const ledger::StoredReceipt& r) {
     Json out = {{"receiptId", r.receipt_id},
                 {"seq", r.seq},
                 {"issuedAt", r.issued_at},
@@ -225,7 +225,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
         exit_code = kUsage;
         return;
       }
-      const server::ChainReport& r = report.value();
+      const ledger::ChainReport& r = report.value();
       if (*format == "json") {
         std::cout << r.to_json().dump(2) << "\n";
       } else if (r.ok()) {
@@ -254,9 +254,9 @@ void add_ledger(CLI::App& app, int& exit_code) {
     purge->add_option("--now", *now, "Pretend it is this time (RFC 3339); default: now");
     purge->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
     purge->callback([db, now, format, &exit_code] {
-      std::int64_t at = server::now_unix();
+      std::int64_t at = ledger::now_unix();
       if (!now->empty()) {
-        const auto parsed = server::parse_rfc3339(*now);
+        const auto parsed = ledger::parse_rfc3339(*now);
         if (!parsed) {
           std::cerr << "error: --now must be an RFC 3339 time such as 2029-12-01T00:00:00Z.\n";
           exit_code = kUsage;
@@ -275,7 +275,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
       if (*format == "json") {
         std::cout << report.value().to_json().dump(2) << "\n";
       } else if (report.value().removed.empty()) {
-        std::cout << "Nothing to purge at " << server::format_rfc3339(at) << ".\n";
+        std::cout << "Nothing to purge at " << ledger::format_rfc3339(at) << ".\n";
       } else {
         std::cout << "Purged " << report.value().removed.size() << " receipt(s), recorded as log entry #"
                   << report.value().seq << ":\n";
@@ -336,7 +336,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
     exp->callback([db, &exit_code] {
       auto store = open_existing(*db, exit_code);
       if (!store) return;
-      const Problems problems = store->for_each_person([](const server::PersonState& person) {
+      const Problems problems = store->for_each_person([](const ledger::PersonState& person) {
         std::cout << person_json(person, false, "").dump() << "\n";
         return static_cast<bool>(std::cout);
       });
@@ -372,23 +372,23 @@ void add_ledger(CLI::App& app, int& exit_code) {
         exit_code = kUsage;
         return;
       }
-      auto store = server::open_sqlite_store(*db);
+      auto store = ledger::open_sqlite_store(*db);
       if (!store.ok()) {
         print_problems(store.problems());
         exit_code = kUsage;
         return;
       }
-      server::AcceptOptions options;
+      ledger::AcceptOptions options;
       options.controller_key = *jwk;
       options.expected_method = *method;
-      auto accepted = server::accept_receipt(*store.value(), *crypto, *text, options);
+      auto accepted = ledger::accept_receipt(*store.value(), *crypto, *text, options);
       if (!accepted.ok()) {
         print_problems(accepted.problems());
         exit_code = accepted.problems().front().code == "ledger_io" ? kUsage : kBadInput;
         return;
       }
       std::cout << accepted.value().jws.dump() << "\n";
-      std::cerr << (accepted.value().status == server::AppendStatus::kDuplicate ? "Already stored: " : "Stored: ")
+      std::cerr << (accepted.value().status == ledger::AppendStatus::kDuplicate ? "Already stored: " : "Stored: ")
                 << accepted.value().stored.receipt_id << " (log entry #" << accepted.value().stored.seq << ").\n";
       exit_code = kOk;
     });

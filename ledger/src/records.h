@@ -11,9 +11,9 @@
 #include <string_view>
 
 #include "cachet/json.h"
-#include "cachet/server/store.h"
+#include "cachet/ledger/store.h"
 
-namespace cachet::server {
+namespace cachet::ledger {
 
 // RFC 8785 bytes of a JSON value whose object keys are ASCII: nlohmann/json
 // sorts members by byte order (= UTF-16 order for ASCII keys), escapes exactly
@@ -52,4 +52,4 @@ std::string record_entry(std::int64_t seq, std::string_view receipt_id, std::int
 // canonical_record() into a reused buffer.
 void canonical_record_into(std::string& out, const ReceiptRecord& record);
 
-}  // namespace cachet::server
+}  // namespace cachet::ledger

@@ -12,7 +12,7 @@
 #include "cachet/export/relayed.h"
 #include "cachet/jws.h"
 #include "cachet/openssl_crypto.h"
-#include "cachet/server/store.h"
+#include "cachet/ledger/store.h"
 #include "command.h"
 #include "support.h"
 
@@ -42,13 +42,13 @@ Result<Config> config_from(const std::string& path) {
   return config;
 }
 
-Result<std::unique_ptr<server::ConsentStore>> ledger_from(const std::string& path) {
+Result<std::unique_ptr<ledger::ConsentStore>> ledger_from(const std::string& path) {
   std::error_code ec;
   // open_sqlite_store creates missing files; a typo must not yield an empty ledger.
   if (!std::filesystem::is_regular_file(path, ec)) {
     return Problem{"ledger_io", "--db", "The ledger " + path + " does not exist."};
   }
-  return server::open_sqlite_store(path);
+  return ledger::open_sqlite_store(path);
 }
 
 struct ExportArgs {
@@ -136,7 +136,7 @@ void add_export(CLI::App& app, int& exit_code) {
       if (!pub.ok()) return print_problems(pub.problems());
       options.controller_key = pub.value();
     }
-    Result<std::unique_ptr<server::ConsentStore>> store = ledger_from(args->db);
+    Result<std::unique_ptr<ledger::ConsentStore>> store = ledger_from(args->db);
     if (!store.ok()) return print_problems(store.problems());
     Result<exporter::ExportOutcome> outcome = exporter::run_export(config.value(), *store.value(), options);
     if (args->timings && outcome.ok()) {
@@ -196,7 +196,7 @@ void add_import_relayed(CLI::App& app, int& exit_code) {
     }
     Result<Json> key = load_jwk(args->key, /*need_private=*/true);
     if (!key.ok()) return print_problems(key.problems());
-    Result<std::unique_ptr<server::ConsentStore>> store = ledger_from(args->db);
+    Result<std::unique_ptr<ledger::ConsentStore>> store = ledger_from(args->db);
     if (!store.ok()) return print_problems(store.problems());
     const auto crypto = make_openssl_crypto();
     exporter::RelayedOptions options;

@@ -10,9 +10,9 @@
 #include "cachet/json.h"
 #include "cachet/problem.h"
 #include "cachet/receipt.h"
-#include "cachet/server/store.h"
+#include "cachet/ledger/store.h"
 
-namespace cachet::server {
+namespace cachet::ledger {
 
 struct AcceptOptions {
   Json controller_key;             // private JWK that countersigns (required)
@@ -41,4 +41,4 @@ Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& cryp
 // A random (version 4) UUID in lower case.
 std::string new_receipt_id(const CryptoProvider& crypto);
 
-}  // namespace cachet::server
+}  // namespace cachet::ledger

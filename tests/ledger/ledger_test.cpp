@@ -10,10 +10,10 @@
 #include <utility>
 #include <string>
 
-#include "cachet/server/store.h"
-#include "util.h"
+#include "cachet/ledger/store.h"
+#include "cachet/ledger/digest.h"
 
-namespace cachet::server {
+namespace cachet::ledger {
 namespace {
 
 class LedgerTest : public ::testing::Test {
@@ -734,4 +734,4 @@ TEST(ServerUtil, TimesAndEncodings) {
 }
 
 }  // namespace
-}  // namespace cachet::server
+}  // namespace cachet::ledger

@@ -1,0 +1,649 @@
+// SQLite backend of the consent ledger (store.h): the store itself (appends,
+// reads, purges, secrets, events). Its schema and migrations live in
+// sqlite_schema.cpp, the chain verification in sqlite_verify.cpp. Layout and
+// the hash chain are documented in docs/server.md; these files are the reference.
+#include "sqlite_store.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "cachet/canonical_json.h"
+#include "cachet/ledger/digest.h"
+#include "records.h"
+
+namespace cachet::ledger {
+namespace sqlite {
+namespace {
+
+// Columns read for a StoredReceipt, in this order.
+constexpr const char* kReceiptColumns =
+    "r.seq, r.receipt_id, r.jws, r.payload_sha256, r.verification, r.countersigner_kid, r.received_at, "
+    "r.issued_at, r.collection_method, r.chain_root, IFNULL(r.supersedes, ''), "
+    "IFNULL((SELECT s.receipt_id FROM receipts s WHERE s.supersedes = r.receipt_id), ''), "
+    "r.retention_months, IFNULL((SELECT l.hash FROM log l WHERE l.seq = r.seq), ''), r.payload";
+
+StoredReceipt read_receipt(const Stmt& st) {
+  StoredReceipt r;
+  r.seq = st.int64(0);
+  r.receipt_id = st.text(1);
+  r.jws = st.text(2);
+  r.payload_sha256 = st.text(3);
+  r.verification = st.text(4);
+  r.countersigner_kid = st.text(5);
+  r.received_at = st.text(6);
+  r.issued_at = st.text(7);
+  r.collection_method = st.text(8);
+  r.chain_root = st.text(9);
+  r.supersedes = st.text(10);
+  r.superseded_by = st.text(11);
+  r.retention_months = static_cast<int>(st.int64(12));
+  r.entry_hash = st.text(13);
+  r.payload = Json::parse(st.text(14), nullptr, false);
+  if (r.payload.is_discarded()) r.payload = Json();
+  return r;
+}
+
+std::string retention_until(const std::string& received_at, int months) {
+  const auto at = parse_rfc3339(received_at);
+  if (!at || months <= 0) return "";
+  return format_rfc3339(add_months(*at, months));
+}
+
+std::string retention_until(const StoredReceipt& latest) {
+  return retention_until(latest.received_at, latest.retention_months);
+}
+
+}  // namespace
+
+std::string chain_hash(const std::string& prev_hex, const std::string& entry) {
+  std::string prev = prev_hex.empty() ? std::string(32, '\0') : from_hex(prev_hex).value_or(std::string(32, '\0'));
+  return sha256_hex(prev + entry);
+}
+
+void read_record(const Stmt& st, int first, ReceiptRecord& r) {
+  int i = first;
+  auto text = [&](std::string& out) { out.assign(st.view(i++)); };
+  r.entry_seq = st.int64(i++);
+  r.receipt_seq = st.int64(i++);
+  text(r.receipt_id);
+  text(r.chain_root);
+  text(r.supersedes);
+  text(r.collection_method);
+  text(r.countersigner_kid);
+  text(r.received_at);
+  text(r.issued_at);
+  r.retention_months = static_cast<int>(st.int64(i++));
+  text(r.jws_sha256);
+  text(r.payload_sha256);
+  text(r.verification);
+  r.verified = st.int64(i++) == 1;
+  for (ReceiptRecord::ChannelState* c : {&r.postal, &r.phone, &r.email, &r.sms}) {
+    text(c->decision);
+    text(c->basis);
+  }
+  text(r.salt);
+  text(r.digests.email);
+  text(r.digests.phone);
+  text(r.digests.mobile);
+  text(r.digests.postal);
+  text(r.partner_ids);
+}
+
+int insert_record(Stmt& st, const ReceiptRecord& r) {
+  st.reset();
+  int i = 1;
+  st.bind(i++, r.entry_seq);
+  st.bind(i++, r.receipt_seq);
+  for (const std::string* text : {&r.receipt_id, &r.chain_root, &r.supersedes, &r.collection_method,
+                                  &r.countersigner_kid, &r.received_at, &r.issued_at}) {
+    st.bind(i++, std::string_view(*text));
+  }
+  st.bind(i++, static_cast<std::int64_t>(r.retention_months));
+  for (const std::string* text : {&r.jws_sha256, &r.payload_sha256, &r.verification}) st.bind(i++, std::string_view(*text));
+  st.bind(i++, static_cast<std::int64_t>(r.verified ? 1 : 0));
+  for (const ReceiptRecord::ChannelState* c : {&r.postal, &r.phone, &r.email, &r.sms}) {
+    st.bind(i++, std::string_view(c->decision));
+    st.bind(i++, std::string_view(c->basis));
+  }
+  for (const std::string* text : {&r.salt, &r.digests.email, &r.digests.phone, &r.digests.mobile, &r.digests.postal,
+                                  &r.partner_ids}) {
+    st.bind(i++, std::string_view(*text));
+  }
+  return st.step();
+}
+
+// The record of a stored receipt, derived from its columns and payload (at
+// acceptance, by the migration, and by verify_chain to check the stored one).
+ReceiptRecord derive_record(std::string_view receipt_id, std::string_view jws_sha256, std::string_view payload,
+                            std::string_view payload_sha256, std::string_view verification, std::string_view kid,
+                            std::string_view received_at, std::string_view issued_at, std::string_view chain_root,
+                            std::string_view supersedes, std::string_view method, std::int64_t retention_months) {
+  ReceiptRecord r;
+  r.receipt_id = receipt_id;
+  r.chain_root = chain_root;
+  r.supersedes = supersedes;
+  r.collection_method = method;
+  r.countersigner_kid = kid;
+  r.received_at = received_at;
+  r.issued_at = issued_at;
+  r.retention_months = static_cast<int>(retention_months);
+  r.jws_sha256 = jws_sha256;
+  r.payload_sha256 = payload_sha256;
+  r.verification = verification;
+  derive_record_fields(payload, r);
+  return r;
+}
+
+Result<AppendOutcome> SqliteStore::append(const NewReceipt& in) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (in.receipt_id.empty()) {
+    return Problem{"ledger_bad_receipt", "/receiptId", "The receipt has no receiptId."};
+  }
+  Transaction tx(db_, "BEGIN IMMEDIATE");
+  if (!tx.ok()) return io_problem("begin", db_);
+  Result<AppendOutcome> result = append_locked(in);
+  if (!result.ok() || result.value().status == AppendStatus::kDuplicate) return result;  // rolled back
+  if (!tx.commit()) {
+    const Problem p = io_problem("commit", db_);
+    exec("ROLLBACK");
+    return p;
+  }
+  return result;
+}
+
+Result<std::optional<StoredReceipt>> SqliteStore::find(std::string_view receipt_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return find_locked(receipt_id);
+}
+
+Result<PersonState> SqliteStore::state_of(std::string_view receipt_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto found = find_locked(receipt_id);
+  if (!found.ok()) return found.problems();
+  if (!found.value()) {
+    return Problem{"ledger_unknown_receipt", "", "No stored receipt has the id " + std::string(receipt_id) + "."};
+  }
+  return person_locked(found.value()->chain_root);
+}
+
+Problems SqliteStore::for_each_person(const std::function<bool(const PersonState&)>& visit, bool with_history) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string sql = std::string("SELECT ") + kReceiptColumns +
+                          " FROM receipts r JOIN receipts root ON root.receipt_id = r.chain_root"
+                          " WHERE NOT EXISTS (SELECT 1 FROM receipts s WHERE s.supersedes = r.receipt_id)"
+                          " ORDER BY root.seq";
+  Stmt st(db_, sql.c_str());
+  if (!st.ok()) return {io_problem("list people", db_)};
+  int rc = SQLITE_OK;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    PersonState person;
+    person.latest = read_receipt(st);
+    person.chain_root = person.latest.chain_root;
+    person.retention_until = retention_until(person.latest);
+    if (with_history) {
+      auto history = history_locked(person.chain_root);
+      if (!history.ok()) return history.problems();
+      person.history = std::move(history).value();
+    }
+    if (!visit(person)) return {};
+  }
+  if (rc != SQLITE_DONE) return {io_problem("list people", db_)};
+  return {};
+}
+
+Result<std::vector<AppendOutcome>> SqliteStore::append_many(const std::vector<NewReceipt>& receipts) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Transaction tx(db_, "BEGIN IMMEDIATE");
+  if (!tx.ok()) return io_problem("begin", db_);
+  std::vector<AppendOutcome> out;
+  out.reserve(receipts.size());
+  for (std::size_t i = 0; i < receipts.size(); ++i) {
+    Result<AppendOutcome> one = receipts[i].receipt_id.empty()
+                                    ? Result<AppendOutcome>(Problem{"ledger_bad_receipt", "/receiptId",
+                                                                    "The receipt has no receiptId."})
+                                    : append_locked(receipts[i]);
+    if (!one.ok()) {
+      tx.rollback();
+      Problems problems = one.problems();
+      for (Problem& p : problems) p.path = "/" + std::to_string(i) + p.path;
+      return problems;
+    }
+    out.push_back(std::move(one).value());
+  }
+  if (!tx.commit()) {
+    const Problem p = io_problem("commit", db_);
+    exec("ROLLBACK");
+    return p;
+  }
+  return out;
+}
+
+Result<ChainReport> SqliteStore::verify_chain() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // One read transaction: a consistent snapshot while appends go on.
+  Transaction tx(db_, "BEGIN");
+  if (!tx.ok()) return io_problem("begin", db_);
+  Result<ChainReport> report = verify_locked();
+  tx.commit();
+  return report;
+}
+
+Result<ChainReport> SqliteStore::verify_records(const std::function<void(const ReceiptRecord&)>& visit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // One read transaction: the chain check and the records the export
+  // indexes come from the same snapshot while appends go on.
+  Transaction tx(db_, "BEGIN");
+  if (!tx.ok()) return io_problem("begin", db_);
+  Result<ChainReport> report = verify_records_locked(visit);
+  tx.commit();
+  return report;
+}
+
+Result<PurgeReport> SqliteStore::purge(std::int64_t now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Transaction tx(db_, "BEGIN IMMEDIATE");
+  if (!tx.ok()) return io_problem("begin", db_);
+  Result<PurgeReport> report = purge_locked(now);
+  if (!report.ok() || report.value().removed.empty()) return report;  // rolled back
+  if (!tx.commit()) {
+    const Problem p = io_problem("commit", db_);
+    exec("ROLLBACK");
+    return p;
+  }
+  // Move the purge out of the WAL into the main file, so removed bytes do
+  // not linger in the log file either.
+  exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  return report;
+}
+
+Result<std::string> SqliteStore::secret(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string fresh = random_bytes(32);
+  if (fresh.size() != 32) return Problem{"ledger_io", "", "No random bytes available for a server secret."};
+  Stmt insert(db_, "INSERT OR IGNORE INTO secrets(name, value) VALUES (?1, ?2)");
+  insert.bind(1, name).bind_blob(2, fresh);
+  if (insert.step() != SQLITE_DONE) return io_problem("store secret", db_);
+  Stmt select(db_, "SELECT value FROM secrets WHERE name = ?1");
+  select.bind(1, name);
+  if (select.step() != SQLITE_ROW) return io_problem("read secret", db_);
+  return select.blob(0);
+}
+
+Result<std::int64_t> SqliteStore::record_event(std::string_view type, const Json& details) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (type.empty() || type == "receipt" || type == "purge") {
+    return Problem{"ledger_bad_event", "/type", "An event needs a type of its own (e.g. \"export\")."};
+  }
+  Json entry = Json::object();
+  entry["kind"] = "event";
+  entry["type"] = std::string(type);
+  entry["at"] = format_rfc3339(now_unix());
+  entry["details"] = details;
+  if (!exec("BEGIN IMMEDIATE")) return io_problem("begin", db_);
+  std::int64_t seq = 0;
+  std::string prev;
+  if (!log_head(seq, prev)) {
+    const Problem p = io_problem("read log head", db_);
+    exec("ROLLBACK");
+    return p;
+  }
+  entry["seq"] = seq;
+  // Details are arbitrary JSON: the core's RFC 8785 serialiser, not the
+  // strings-and-integers shortcut used for receipt entries.
+  Result<std::string> text = canonicalize(entry);
+  if (!text.ok()) {
+    exec("ROLLBACK");
+    return Problem{"ledger_bad_event", "/details", "The event details cannot be canonicalised (RFC 8785)."};
+  }
+  Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'event', NULL, ?2, ?3)");
+  log.bind(1, seq).bind(2, text.value()).bind(3, chain_hash(prev, text.value()));
+  if (log.step() != SQLITE_DONE || !exec("COMMIT")) {
+    const Problem p = io_problem("append event", db_);
+    exec("ROLLBACK");
+    return p;
+  }
+  return seq;
+}
+
+Result<bool> SqliteStore::challenge_used(std::string_view challenge) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Stmt st(db_, "SELECT 1 FROM used_challenges WHERE challenge = ?1");
+  st.bind(1, challenge);
+  const int rc = st.step();
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return io_problem("read challenge", db_);
+}
+
+// The next sequence number and the hash to chain to (empty before the first entry).
+bool SqliteStore::log_head(std::int64_t& next_seq, std::string& prev_hash) {
+  Stmt last(db_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
+  const int rc = last.step();
+  next_seq = 1;
+  prev_hash.clear();
+  if (rc == SQLITE_ROW) {
+    next_seq = last.int64(0) + 1;
+    prev_hash = last.text(1);
+    return true;
+  }
+  return rc == SQLITE_DONE;
+}
+
+Result<std::optional<StoredReceipt>> SqliteStore::find_locked(std::string_view receipt_id) {
+  const std::string sql = std::string("SELECT ") + kReceiptColumns + " FROM receipts r WHERE r.receipt_id = ?1";
+  Stmt st(db_, sql.c_str());
+  st.bind(1, receipt_id);
+  const int rc = st.step();
+  if (rc == SQLITE_ROW) return std::optional<StoredReceipt>(read_receipt(st));
+  if (rc == SQLITE_DONE) return std::optional<StoredReceipt>();
+  return io_problem("find receipt", db_);
+}
+
+Result<std::vector<StoredReceipt>> SqliteStore::history_locked(const std::string& chain_root) {
+  const std::string sql =
+      std::string("SELECT ") + kReceiptColumns + " FROM receipts r WHERE r.chain_root = ?1 ORDER BY r.seq";
+  Stmt st(db_, sql.c_str());
+  st.bind(1, chain_root);
+  std::vector<StoredReceipt> out;
+  int rc = SQLITE_OK;
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back(read_receipt(st));
+  if (rc != SQLITE_DONE) return io_problem("read chain", db_);
+  return out;
+}
+
+Result<PersonState> SqliteStore::person_locked(const std::string& chain_root) {
+  auto history = history_locked(chain_root);
+  if (!history.ok()) return history.problems();
+  if (history.value().empty()) {
+    return Problem{"ledger_unknown_receipt", "", "No stored receipt belongs to the person " + chain_root + "."};
+  }
+  PersonState person;
+  person.chain_root = chain_root;
+  person.history = std::move(history).value();
+  person.latest = person.history.back();
+  person.retention_until = retention_until(person.latest);
+  return person;
+}
+
+Result<AppendOutcome> SqliteStore::append_locked(const NewReceipt& in) {
+  auto existing = find_locked(in.receipt_id);
+  if (!existing.ok()) return existing.problems();
+  if (existing.value()) {
+    if (existing.value()->payload_sha256 == in.payload_sha256) {
+      return AppendOutcome{AppendStatus::kDuplicate, *existing.value()};
+    }
+    return Problem{
+        "ledger_replay", "/receiptId",
+        "A different receipt with the id " + in.receipt_id + " is already stored: a receipt id cannot be reused."};
+  }
+  {
+    // A receipt id seen before and since purged cannot come back either.
+    Stmt st(db_, "SELECT 1 FROM log WHERE receipt_id = ?1");
+    st.bind(1, in.receipt_id);
+    const int rc = st.step();
+    if (rc == SQLITE_ROW) {
+      return Problem{"ledger_replay", "/receiptId",
+                     "The receipt id " + in.receipt_id + " was used before (its receipt was purged)."};
+    }
+    if (rc != SQLITE_DONE) return io_problem("check receipt id", db_);
+  }
+  std::string chain_root = in.receipt_id;
+  if (!in.supersedes.empty()) {
+    auto previous = find_locked(in.supersedes);
+    if (!previous.ok()) return previous.problems();
+    if (!previous.value()) {
+      return Problem{"ledger_unknown_supersedes", "/supersedes",
+                     "The receipt supersedes " + in.supersedes + ", which the ledger does not hold."};
+    }
+    if (!previous.value()->superseded_by.empty()) {
+      return Problem{"ledger_already_superseded", "/supersedes",
+                     "The receipt " + in.supersedes + " was already superseded by " +
+                         previous.value()->superseded_by + "; supersede the latest receipt instead."};
+    }
+    chain_root = previous.value()->chain_root;
+  }
+  if (!in.challenge.empty()) {
+    Stmt st(db_, "INSERT INTO used_challenges(challenge, receipt_id) VALUES (?1, ?2)");
+    st.bind(1, in.challenge).bind(2, in.receipt_id);
+    const int rc = st.step();
+    if (rc == SQLITE_CONSTRAINT) {
+      return Problem{"ledger_challenge_used", "/collection/challenge",
+                     "The server challenge in this receipt was already used by another receipt."};
+    }
+    if (rc != SQLITE_DONE) return io_problem("consume challenge", db_);
+  }
+  Stmt last(db_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
+  std::int64_t seq = 1;
+  std::string prev;
+  const int rc = last.step();
+  if (rc == SQLITE_ROW) {
+    seq = last.int64(0) + 1;
+    prev = last.text(1);
+  } else if (rc != SQLITE_DONE) {
+    return io_problem("read log head", db_);
+  }
+  const std::string received_at = in.received_at.empty() ? format_rfc3339(now_unix()) : in.received_at;
+  // The compact record (schema 3): derived from the receipt the caller
+  // verified, bound to the chain by its SHA-256 in the receipt's entry.
+  ReceiptRecord record =
+      derive_record(in.receipt_id, sha256_hex(in.jws), in.payload, in.payload_sha256, in.verification,
+                    in.countersigner_kid, received_at, in.issued_at, chain_root, in.supersedes, in.collection_method,
+                    in.retention_months);
+  record.entry_seq = seq;
+  record.receipt_seq = seq;
+  const std::string entry = receipt_entry_for(record, seq, sha256_hex(canonical_record(record)));
+  const std::string hash = chain_hash(prev, entry);
+  Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'receipt', ?2, ?3, ?4)");
+  log.bind(1, seq).bind(2, in.receipt_id).bind(3, entry).bind(4, hash);
+  if (log.step() != SQLITE_DONE) return io_problem("append log entry", db_);
+  Stmt ins(db_,
+           "INSERT INTO receipts(receipt_id, seq, jws, payload, payload_sha256, verification, countersigner_kid, "
+           "received_at, issued_at, collection_method, chain_root, supersedes, retention_months) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+  ins.bind(1, in.receipt_id)
+      .bind(2, seq)
+      .bind(3, in.jws)
+      .bind(4, in.payload)
+      .bind(5, in.payload_sha256)
+      .bind(6, in.verification)
+      .bind(7, in.countersigner_kid)
+      .bind(8, received_at)
+      .bind(9, in.issued_at)
+      .bind(10, in.collection_method)
+      .bind(11, chain_root)
+      .bind_null_if_empty(12, in.supersedes)
+      .bind(13, static_cast<std::int64_t>(in.retention_months));
+  const int irc = ins.step();
+  if (irc == SQLITE_CONSTRAINT && !in.supersedes.empty()) {
+    return Problem{"ledger_already_superseded", "/supersedes",
+                   "The receipt " + in.supersedes + " was already superseded."};
+  }
+  if (irc != SQLITE_DONE) return io_problem("append receipt", db_);
+  Stmt rec(db_, kInsertRecordSql);
+  if (insert_record(rec, record) != SQLITE_DONE) return io_problem("append record", db_);
+  auto stored = find_locked(in.receipt_id);
+  if (!stored.ok()) return stored.problems();
+  if (!stored.value()) return io_problem("read back receipt", db_);
+  return AppendOutcome{AppendStatus::kAppended, *stored.value()};
+}
+
+Result<PurgeReport> SqliteStore::purge_locked(std::int64_t now) {
+  PurgeReport report;
+  // The latest receipt of each person decides when their retention ends (R9).
+  Stmt latest(db_,
+              "SELECT r.chain_root, r.received_at, r.retention_months FROM receipts r "
+              "WHERE NOT EXISTS (SELECT 1 FROM receipts s WHERE s.supersedes = r.receipt_id) ORDER BY r.seq");
+  if (!latest.ok()) return io_problem("list people", db_);
+  std::vector<std::string> expired_roots;
+  int rc = SQLITE_OK;
+  while ((rc = latest.step()) == SQLITE_ROW) {
+    const auto months = static_cast<int>(latest.int64(2));
+    const auto at = parse_rfc3339(latest.text(1));
+    if (!at || months <= 0) continue;  // no retention recorded: never purged automatically
+    if (add_months(*at, months) <= now) expired_roots.push_back(latest.text(0));
+  }
+  if (rc != SQLITE_DONE) return io_problem("list people", db_);
+  if (expired_roots.empty()) return report;
+
+  Json removed = Json::array();
+  for (const std::string& root : expired_roots) {
+    // A receipt stored before schema 3 has its record stated by a separate
+    // 'record' entry: the purge names that entry's hash too.
+    Stmt chain(db_,
+               "SELECT r.receipt_id, l.hash, lc.hash FROM receipts r JOIN log l ON l.seq = r.seq "
+               "LEFT JOIN records c ON c.receipt_seq = r.seq LEFT JOIN log lc ON lc.seq = c.entry_seq "
+               "AND c.entry_seq <> r.seq WHERE r.chain_root = ?1 ORDER BY r.seq");
+    chain.bind(1, root);
+    while ((rc = chain.step()) == SQLITE_ROW) {
+      Json item = Json::object();
+      item["receiptId"] = chain.text(0);
+      item["entryHash"] = chain.text(1);
+      if (!chain.is_null(2)) item["recordEntryHash"] = chain.text(2);
+      item["chainRoot"] = root;
+      removed.push_back(item);
+      report.removed.push_back(chain.text(0));
+    }
+    if (rc != SQLITE_DONE) return io_problem("read chain", db_);
+    Stmt del_challenges(db_,
+                        "DELETE FROM used_challenges WHERE receipt_id IN "
+                        "(SELECT receipt_id FROM receipts WHERE chain_root = ?1)");
+    del_challenges.bind(1, root);
+    if (del_challenges.step() != SQLITE_DONE) return io_problem("delete challenges", db_);
+    Stmt del_records(db_, "DELETE FROM records WHERE receipt_seq IN (SELECT seq FROM receipts WHERE chain_root = ?1)");
+    del_records.bind(1, root);
+    if (del_records.step() != SQLITE_DONE) return io_problem("delete records", db_);
+    Stmt del(db_, "DELETE FROM receipts WHERE chain_root = ?1");
+    del.bind(1, root);
+    if (del.step() != SQLITE_DONE) return io_problem("delete receipts", db_);
+  }
+  Stmt last(db_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
+  std::int64_t seq = 1;
+  std::string prev;
+  rc = last.step();
+  if (rc == SQLITE_ROW) {
+    seq = last.int64(0) + 1;
+    prev = last.text(1);
+  } else if (rc != SQLITE_DONE) {
+    return io_problem("read log head", db_);
+  }
+  Json entry = Json::object();
+  entry["kind"] = "purge";
+  entry["seq"] = seq;
+  entry["at"] = format_rfc3339(now);
+  entry["reason"] = "retention";
+  entry["removed"] = removed;
+  const std::string text = canonical_entry(entry);
+  Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'purge', NULL, ?2, ?3)");
+  log.bind(1, seq).bind(2, text).bind(3, chain_hash(prev, text));
+  if (log.step() != SQLITE_DONE) return io_problem("append purge entry", db_);
+  report.seq = seq;
+  return report;
+}
+
+}  // namespace sqlite
+
+// Defaults for other backends, built on the rest of the interface: correct,
+// not fast (the SQLite store overrides both).
+
+// Every stored receipt, in ledger order.
+Problems ConsentStore::receipts_in_order(std::vector<StoredReceipt>& all) {
+  Problems problems = for_each_person(
+      [&](const PersonState& person) {
+        all.insert(all.end(), person.history.begin(), person.history.end());
+        return true;
+      },
+      /*with_history=*/true);
+  std::sort(all.begin(), all.end(), [](const StoredReceipt& a, const StoredReceipt& b) { return a.seq < b.seq; });
+  return problems;
+}
+
+Result<ChainReport> ConsentStore::verify_records(const std::function<void(const ReceiptRecord&)>& visit) {
+  // Other backends: the full check, then records derived from the receipts.
+  Result<ChainReport> report = verify_chain();
+  if (!report.ok() || !report.value().ok()) return report;
+  std::vector<StoredReceipt> all;
+  Problems problems = receipts_in_order(all);
+  if (!problems.empty()) return problems;
+  for (const StoredReceipt& stored : all) {
+    ReceiptRecord r;
+    r.entry_seq = r.receipt_seq = stored.seq;
+    r.receipt_id = stored.receipt_id;
+    r.chain_root = stored.chain_root;
+    r.supersedes = stored.supersedes;
+    r.collection_method = stored.collection_method;
+    r.countersigner_kid = stored.countersigner_kid;
+    r.received_at = stored.received_at;
+    r.issued_at = stored.issued_at;
+    r.retention_months = stored.retention_months;
+    r.jws_sha256 = sha256_hex(stored.jws);
+    r.payload_sha256 = stored.payload_sha256;
+    r.verification = stored.verification;
+    derive_record_fields(stored.payload.is_null() ? Json(Json::value_t::discarded) : stored.payload, r);
+    visit(r);
+  }
+  return report;
+}
+
+Result<std::vector<AppendOutcome>> ConsentStore::append_many(const std::vector<NewReceipt>& receipts) {
+  std::vector<AppendOutcome> out;
+  for (std::size_t i = 0; i < receipts.size(); ++i) {
+    Result<AppendOutcome> one = append(receipts[i]);
+    if (!one.ok()) {
+      Problems problems = one.problems();
+      for (Problem& p : problems) p.path = "/" + std::to_string(i) + p.path;
+      return problems;
+    }
+    out.push_back(std::move(one).value());
+  }
+  return out;
+}
+
+Json ChainReport::to_json() const {
+  Json out = Json::object();
+  out["ok"] = ok();
+  out["entries"] = entries;
+  out["receipts"] = receipts;
+  out["head"] = head;
+  Json list = Json::array();
+  for (const ChainProblem& p : problems) {
+    Json item = Json::object();
+    item["seq"] = p.seq;
+    item["receiptId"] = p.receipt_id;
+    item["code"] = p.code;
+    item["message"] = p.message;
+    list.push_back(item);
+  }
+  out["problems"] = list;
+  return out;
+}
+
+Json PurgeReport::to_json() const {
+  Json out = Json::object();
+  out["seq"] = seq;
+  out["removed"] = removed;
+  return out;
+}
+
+Result<std::unique_ptr<ConsentStore>> open_sqlite_store(const std::string& path) {
+  sqlite3* db = nullptr;
+  // NOMUTEX: every use of the connection is serialised by SqliteStore's own
+  // mutex, so SQLite's per-call locking (each column read) is redundant.
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Problem p{"ledger_io", "",
+              "Cannot open the ledger database " + path + ": " +
+                  std::string(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) + "."};
+    sqlite3_close_v2(db);
+    return p;
+  }
+  auto store = std::make_unique<sqlite::SqliteStore>(db);
+  Problems problems = store->init();
+  if (!problems.empty()) {
+    for (Problem& p : problems) p.message = path + ": " + p.message;
+    return problems;
+  }
+  return std::unique_ptr<ConsentStore>(std::move(store));
+}
+
+}  // namespace cachet::ledger

@@ -1,0 +1,116 @@
+// The SQLite backend of the consent ledger, private to ledger/: the store
+// (sqlite_store.cpp), its schema and migrations (sqlite_schema.cpp) and the
+// chain verification (sqlite_verify.cpp). The layout and the hash chain are
+// documented in docs/server.md; these files are the reference.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cachet/ledger/store.h"
+#include "cachet/openssl_crypto.h"
+#include "sqlite_statement.h"
+
+namespace cachet::ledger::sqlite {
+
+// Columns of a ReceiptRecord (table `records` as c), in read_record's order.
+constexpr const char* kRecordColumns =
+    "c.entry_seq, c.receipt_seq, c.receipt_id, c.chain_root, c.supersedes, c.collection_method, "
+    "c.countersigner_kid, c.received_at, c.issued_at, c.retention_months, c.jws_sha256, c.payload_sha256, "
+    "c.verification, c.verified, c.postal_decision, c.postal_basis, c.phone_decision, c.phone_basis, "
+    "c.email_decision, c.email_basis, c.sms_decision, c.sms_basis, c.salt, c.digest_email, c.digest_phone, "
+    "c.digest_mobile, c.digest_postal, c.partner_ids";
+
+// hex SHA-256 of the previous entry's hash bytes (32 zero bytes before the
+// first entry) followed by the entry's bytes.
+std::string chain_hash(const std::string& prev_hex, const std::string& entry);
+
+// Reads the kRecordColumns starting at column `first` into `r`, reusing its
+// strings' storage (the export reads a million of them).
+void read_record(const Stmt& st, int first, ReceiptRecord& r);
+
+constexpr const char* kInsertRecordSql =
+    "INSERT INTO records(entry_seq, receipt_seq, receipt_id, chain_root, supersedes, collection_method, "
+    "countersigner_kid, received_at, issued_at, retention_months, jws_sha256, payload_sha256, verification, verified, "
+    "postal_decision, postal_basis, phone_decision, phone_basis, email_decision, email_basis, sms_decision, sms_basis, "
+    "salt, digest_email, digest_phone, digest_mobile, digest_postal, partner_ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
+
+// SQLITE_DONE, or the error (SQLITE_CONSTRAINT for a second record of a receipt).
+int insert_record(Stmt& st, const ReceiptRecord& r);
+
+// The record of a stored receipt, derived from its columns and payload (at
+// acceptance, by the migration, and by verify_chain to check the stored one).
+ReceiptRecord derive_record(std::string_view receipt_id, std::string_view jws_sha256, std::string_view payload,
+                            std::string_view payload_sha256, std::string_view verification, std::string_view kid,
+                            std::string_view received_at, std::string_view issued_at, std::string_view chain_root,
+                            std::string_view supersedes, std::string_view method, std::int64_t retention_months);
+
+class SqliteStore final : public ConsentStore {
+ public:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  ~SqliteStore() override { sqlite3_close_v2(db_); }
+  Problems init();
+  Result<AppendOutcome> append(const NewReceipt& in) override;
+  Result<std::optional<StoredReceipt>> find(std::string_view receipt_id) override;
+  Result<PersonState> state_of(std::string_view receipt_id) override;
+  Problems for_each_person(const std::function<bool(const PersonState&)>& visit, bool with_history) override;
+  Result<std::vector<AppendOutcome>> append_many(const std::vector<NewReceipt>& receipts) override;
+  Result<ChainReport> verify_chain() override;
+  Result<ChainReport> verify_records(const std::function<void(const ReceiptRecord&)>& visit) override;
+  Result<PurgeReport> purge(std::int64_t now) override;
+  Result<std::string> secret(std::string_view name) override;
+  Result<std::int64_t> record_event(std::string_view type, const Json& details) override;
+  Result<bool> challenge_used(std::string_view challenge) override;
+
+ private:
+  bool exec(const std::string& sql) { return sqlite::exec(db_, sql); }
+  // The next sequence number and the hash to chain to (empty before the first entry).
+  bool log_head(std::int64_t& next_seq, std::string& prev_hash);
+  Result<std::optional<StoredReceipt>> find_locked(std::string_view receipt_id);
+  Result<std::vector<StoredReceipt>> history_locked(const std::string& chain_root);
+  Result<PersonState> person_locked(const std::string& chain_root);
+  Result<AppendOutcome> append_locked(const NewReceipt& in);
+  // The seq of the schema-3 migration entry: receipt entries before it have
+  // the schema-1/2 form (their records are stated by 'record' entries after
+  // it). 0 when the ledger was created at schema 3 (every receipt entry
+  // states its record).
+  bool migration_seq(std::int64_t& out);
+  // Schema 2 -> 3, inside init()'s transaction: one 'migration' entry, then
+  // for every stored receipt, in log order, its compact record and a
+  // 'record' entry naming the receipt's entry (receiptSeq) and the record's
+  // SHA-256. A record is derived from a receipt only when the receipt still
+  // matches its log entry (verify_chain's check); otherwise it is recorded as
+  // not verified (the export leaves that person out, and `ledger verify`
+  // still reports the broken receipt).
+  Problems backfill_records();
+  // One pass over the log in seq order, each entry joined with the compact
+  // record it states and the receipt stored at its position (for a 'record'
+  // entry: the receipt the record came from), so memory stays flat however
+  // long the ledger is (only receipts and records logged but no longer
+  // stored are remembered, to be matched with purge entries). Then one pass
+  // for stored receipts and records that no entry accounts for.
+  Result<ChainReport> verify_locked();
+  // verify_records: the log joined with the compact records only (no
+  // receipts, no JWS, no payload parse). Per entry: the hash chain; for an
+  // entry that states a record, the record rebuilds it (its SHA-256 is the
+  // entry's recordSha256), then `visit`; a record missing must be named by a
+  // later purge entry; a purge entry must not name a record still stored.
+  Result<ChainReport> verify_records_locked(const std::function<void(const ReceiptRecord&)>& visit);
+  // The payload column must be exactly the JWS payload (base64url-decoded)
+  // and hash to the digest the log entry records.
+  static bool payload_matches(std::string_view jws, std::string_view payload, std::string_view payload_sha256,
+                              Sha256Hasher& sha);
+  Result<PurgeReport> purge_locked(std::int64_t now);
+  sqlite3* db_;
+  std::mutex mutex_;
+};
+
+}  // namespace cachet::ledger::sqlite

@@ -1,0 +1,50 @@
+// What POST /api/receipts does with a receipt, without HTTP: verify it, check
+// the server challenge, authorise a supersede, countersign and append
+// (through the ledger's accept_verified). http_server.cpp routes requests here
+// and turns the outcome into a response; no httplib in this unit.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "cachet/crypto.h"
+#include "cachet/json.h"
+#include "cachet/ledger/accept.h"
+#include "cachet/ledger/store.h"
+#include "cachet/problem.h"
+
+namespace cachet::server {
+
+struct IngestSettings {
+  const Json& controller_key;  // private JWK that countersigns
+  std::string_view challenge_secret;
+  std::string_view link_secret;
+  bool require_challenge = false;
+};
+
+struct IngestRequest {
+  std::string_view text;         // the receipt, JWS JSON text
+  bool admin = false;            // the request carried the admin token
+  std::string preference_token;  // X-Cachet-Preference-Token, may be empty
+};
+
+struct Ingested {
+  int status = 0;  // 200 (already stored) or 201
+  ledger::Accepted accepted;
+};
+
+// Either `ingested`, or a refusal: `status` non-zero with one `code` and
+// `message` (challenge and authorisation refusals), or `problems` from the
+// core or the ledger (the HTTP layer picks their status).
+struct IngestOutcome {
+  std::optional<Ingested> ingested;
+  int status = 0;
+  std::string code, message;
+  Problems problems;
+};
+
+IngestOutcome ingest_receipt(ledger::ConsentStore& store, const CryptoProvider& crypto, const IngestSettings& settings,
+                             const IngestRequest& request);
+
+}  // namespace cachet::server
