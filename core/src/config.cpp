@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <set>
 
-#include "messages.h"
+#include "cachet/messages.h"
 
 namespace cachet {
 
@@ -41,11 +41,6 @@ std::optional<Channel> channel_from_string(std::string_view name) {
 const std::vector<Channel>& all_channels() {
   static const std::vector<Channel> kAll = {Channel::kPostal, Channel::kPhone, Channel::kEmail, Channel::kSms};
   return kAll;
-}
-
-const std::vector<std::string>& supported_locales() {
-  static const std::vector<std::string> kLocales = {"fr", "en"};
-  return kLocales;
 }
 
 std::string LocalizedText::get(std::string_view locale, std::string_view fallback_locale) const {
@@ -93,16 +88,11 @@ Json LintReport::to_json() const {
 
 namespace {
 
-using detail::MessageArgs;
+using MessageArgs = TextArgs;
 
 constexpr std::int64_t kMaxRetentionMonths = 1200;  // 100 years: beyond is a typo
 constexpr std::int64_t kMaxPartnerCount = 100000;
 constexpr std::size_t kMaxShownValue = 80;           // keep echoed values short in messages
-
-bool is_supported_locale(std::string_view locale) {
-  const auto& locales = supported_locales();
-  return std::find(locales.begin(), locales.end(), locale) != locales.end();
-}
 
 std::string_view type_id(const Json& v) {
   if (v.is_null()) return "type.null";
@@ -322,7 +312,7 @@ bool is_truthy(const Json& v) {
 
 class Linter {
  public:
-  explicit Linter(std::string_view locale) : locale_(detail::message_locale(locale)) {}
+  explicit Linter(std::string_view locale) : locale_(text_locale(locale)) {}
 
   void run(const Json& root) {
     config_.raw = root;
@@ -339,7 +329,7 @@ class Linter {
       if (is_supported_locale(*locale)) {
         config_.locale = *locale;
       } else {
-        error("config_locale_unsupported", "/locale", {{"where", "/locale"}, {"value", shown(*locale)}});
+        error("config_locale_unsupported", "/locale", {{"where", "/locale"}, {"value", shown(*locale)}, {"allowed", locale_choices(locale_)}});
       }
     }
     lint_controller(root);
@@ -381,13 +371,13 @@ class Linter {
  private:
   // --- reporting ---------------------------------------------------------------
 
-  std::string word(std::string_view id) const { return detail::message(id, locale_); }
+  std::string word(std::string_view id) const { return cachet::text(id, locale_); }
 
   std::string where(const std::string& path) const { return path.empty() ? word("where.top") : path; }
 
   void add(Problems& list, std::string code, std::string path, const MessageArgs& args,
            std::string_view message_id) {
-    std::string text = detail::message(message_id.empty() ? std::string_view(code) : message_id, locale_, args);
+    std::string text = cachet::text(message_id.empty() ? std::string_view(code) : message_id, locale_, args);
     // A problem's message is a sentence, and {where} may open it with "the top level".
     if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 'a' + 'A');
     list.push_back({std::move(code), std::move(path), std::move(text)});
@@ -502,7 +492,7 @@ class Linter {
       for (const auto& item : v.items()) {
         const std::string item_path = pointer_append(path, item.key());
         if (!is_supported_locale(item.key())) {
-          error("config_locale_unsupported", item_path, {{"where", item_path}, {"value", shown(item.key())}});
+          error("config_locale_unsupported", item_path, {{"where", item_path}, {"value", shown(item.key())}, {"allowed", locale_choices(locale_)}});
         } else if (auto s = nonblank_string(item.value(), item_path)) {
           text.by_locale[item.key()] = std::move(*s);
         }
@@ -796,7 +786,7 @@ class Linter {
     for (const auto& by_locale : texts->items()) {
       const std::string path = pointer_append("/texts", by_locale.key());
       if (!is_supported_locale(by_locale.key())) {
-        error("config_locale_unsupported", path, {{"where", path}, {"value", shown(by_locale.key())}});
+        error("config_locale_unsupported", path, {{"where", path}, {"value", shown(by_locale.key())}, {"allowed", locale_choices(locale_)}});
         continue;
       }
       if (!expect(by_locale.value(), path, "type.object")) continue;
@@ -937,10 +927,10 @@ std::string_view pick_locale(const Json& root, std::string_view fallback) {
   if (root.is_object()) {
     const auto it = root.find("locale");
     if (it != root.end() && it->is_string() && is_supported_locale(it->get_ref<const std::string&>())) {
-      return detail::message_locale(it->get_ref<const std::string&>());
+      return text_locale(it->get_ref<const std::string&>());
     }
   }
-  return detail::message_locale(fallback);
+  return text_locale(fallback);
 }
 
 struct Linted {
@@ -952,9 +942,9 @@ Linted lint(std::string_view text, std::string_view message_locale) {
   Linted out;
   Result<Json> parsed = parse_json_strict(text);
   if (!parsed.ok()) {
-    const std::string_view locale = detail::message_locale(message_locale);
+    const std::string_view locale = text_locale(message_locale);
     for (Problem p : parsed.problems()) {
-      if (locale != "en") p.message = detail::message("json", locale, {{"detail", p.message}});
+      if (locale != "en") p.message = cachet::text("json", locale, {{"detail", p.message}});
       out.report.errors.push_back(std::move(p));
     }
     return out;
