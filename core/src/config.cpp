@@ -363,6 +363,7 @@ class Linter {
     lint_texts(root);
     lint_theme(root);
     cross_checks();
+    missing_locales();
   }
 
   LintReport& report() { return report_; }
@@ -497,6 +498,7 @@ class Linter {
           text.by_locale[item.key()] = std::move(*s);
         }
       }
+      per_locale_.push_back({path, text.by_locale});
     } else {
       error("config_wrong_type", path,
             {{"where", path}, {"expected", word("type.localized")}, {"actual", word(type_id(v))}});
@@ -907,6 +909,76 @@ class Linter {
       if (!ok) warning("config_field_missing", "/fields", {{"channel", word("channel." + name)}, {"key", key}});
     }
   }
+
+  // A text given per locale but lacking one the config uses falls back to
+  // another language's text (an English notice showing the French purpose).
+  // The config uses its own locale and every locale key of its per-locale texts.
+  void missing_locales() {
+    std::set<std::string> used;
+    if (!config_.locale.empty()) used.insert(config_.locale);
+    for (const PerLocale& text : per_locale_) {
+      for (const auto& [locale, unused] : text.by_locale) used.insert(locale);
+    }
+    if (config_.texts.is_object()) {
+      for (const auto& by_locale : config_.texts.items()) used.insert(by_locale.key());
+    }
+    for (const PerLocale& text : per_locale_) {
+      for (const std::string& locale : used) {
+        if (text.by_locale.count(locale) == 0) {
+          warning("text_missing_locale", text.path, {{"where", text.path}, {"value", locale}});
+        }
+      }
+    }
+    // texts.<locale> overrides: one given in a locale but not in another keeps
+    // Cachet's own wording there, which may not say the same.
+    if (!config_.texts.is_object()) return;
+    for (const auto& by_locale : config_.texts.items()) {
+      std::vector<std::vector<std::string>> leaves;
+      collect_leaves(by_locale.value(), {}, leaves);
+      for (const std::vector<std::string>& keys : leaves) {
+        for (const std::string& locale : used) {
+          if (locale == by_locale.key() || has_path(config_.texts, locale, keys)) continue;
+          std::string path = pointer_append("/texts", by_locale.key());
+          for (const std::string& key : keys) path = pointer_append(path, key);
+          warning("text_missing_locale", path, {{"where", path}, {"key", by_locale.key()}, {"value", locale}},
+                  "text_missing_locale.texts");
+        }
+      }
+    }
+  }
+
+  // The member names leading to every string in `v` (texts.<locale> holds objects and strings only).
+  static void collect_leaves(const Json& v, std::vector<std::string> keys, std::vector<std::vector<std::string>>& out) {
+    if (v.is_string()) {
+      out.push_back(keys);
+      return;
+    }
+    if (!v.is_object()) return;
+    for (const auto& item : v.items()) {
+      std::vector<std::string> deeper = keys;
+      deeper.push_back(item.key());
+      collect_leaves(item.value(), std::move(deeper), out);
+    }
+  }
+
+  static bool has_path(const Json& texts, const std::string& locale, const std::vector<std::string>& keys) {
+    const auto in_locale = texts.find(locale);
+    if (in_locale == texts.end()) return false;
+    const Json* at = &*in_locale;
+    for (const std::string& key : keys) {
+      if (!at->is_object()) return false;
+      const auto it = at->find(key);
+      if (it == at->end()) return false;
+      at = &*it;
+    }
+    return at->is_string();
+  }
+
+  struct PerLocale {
+    std::string path;
+    std::map<std::string, std::string> by_locale;
+  };
+  std::vector<PerLocale> per_locale_;  // every text given as {"<locale>": ...}, in config order
 
   std::string_view locale_;
   LintReport report_;
