@@ -8,6 +8,7 @@
 #include <set>
 
 #include "cachet/messages.h"
+#include "formats.h"
 
 namespace cachet {
 
@@ -104,15 +105,11 @@ std::string_view type_id(const Json& v) {
   return "type.object";
 }
 
+using namespace formats;  // NOLINT(google-build-using-namespace): the format checks read as words
+
 bool is_blank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
-
-bool is_ctl_or_space(unsigned char c) { return c <= 0x20 || c == 0x7f; }
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
 // Shortens a value before it is echoed in a message.
 std::string shown(std::string_view value) {
@@ -120,122 +117,6 @@ std::string shown(std::string_view value) {
   std::size_t cut = kMaxShownValue;
   while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
   return std::string(value.substr(0, cut)) + "…";
-}
-
-// Host name: letters, digits, '-', '.', or non-ASCII bytes (IDN); or an [IPv6] literal.
-bool is_host(std::string_view host) {
-  if (host.empty()) return false;
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return false;
-    return std::all_of(host.begin() + 1, host.end() - 1, [](char c) {
-      return (c >= '0' && c <= '9') || (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f') || c == ':' || c == '.';
-    });
-  }
-  if (host.front() == '.' || host.front() == '-') return false;
-  return std::all_of(host.begin(), host.end(), [](char c) {
-    return is_alnum(c) || c == '-' || c == '.' || static_cast<unsigned char>(c) >= 0x80;
-  });
-}
-
-enum class UrlCheck { kOk, kNotHttps, kMalformed };
-
-// Enough of RFC 3986 to refuse what must never be a link in a consent notice:
-// other schemes (javascript:, data:, http:), relative URLs, spaces and control
-// characters, userinfo (a classic disguise), an empty host.
-UrlCheck check_https_url(std::string_view url) {
-  constexpr std::string_view kScheme = "https://";
-  if (url.size() < kScheme.size()) return UrlCheck::kNotHttps;
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (ascii_lower(url[i]) != kScheme[i]) return UrlCheck::kNotHttps;
-  }
-  for (const char c : url) {
-    if (is_ctl_or_space(static_cast<unsigned char>(c)) || c == '\\') return UrlCheck::kMalformed;
-  }
-  const std::string_view rest = url.substr(kScheme.size());
-  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.find('@') != std::string_view::npos) return UrlCheck::kMalformed;
-  std::string_view host = authority;
-  const std::size_t bracket = authority.rfind(']');
-  const std::size_t colon = authority.rfind(':');
-  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
-    const std::string_view port = authority.substr(colon + 1);
-    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return UrlCheck::kMalformed;
-    }
-    host = authority.substr(0, colon);
-  }
-  return is_host(host) ? UrlCheck::kOk : UrlCheck::kMalformed;
-}
-
-// A plausible address: one '@', a local part without spaces, a dotted host.
-bool is_email_address(std::string_view value) {
-  const std::size_t at = value.find('@');
-  if (at == std::string_view::npos || at == 0 || value.find('@', at + 1) != std::string_view::npos) return false;
-  for (const char c : value) {
-    if (is_ctl_or_space(static_cast<unsigned char>(c)) || c == '<' || c == '>' || c == '"' || c == '\\' || c == ',' ||
-        c == ';') {
-      return false;
-    }
-  }
-  const std::string_view domain = value.substr(at + 1);
-  const std::size_t dot = domain.rfind('.');
-  return is_host(domain) && domain.front() != '[' && dot != std::string_view::npos && dot + 1 < domain.size() &&
-         domain.find("..") == std::string_view::npos;
-}
-
-bool is_date(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (const std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
-    if (s[i] < '0' || s[i] > '9') return false;
-  }
-  const auto num = [&](std::size_t from, std::size_t len) {
-    int n = 0;
-    for (std::size_t i = from; i < from + len; ++i) n = n * 10 + (s[i] - '0');
-    return n;
-  };
-  const int year = num(0, 4), month = num(5, 2), day = num(8, 2);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return day <= kDays[month - 1] + ((month == 2 && leap) ? 1 : 0);
-}
-
-bool is_partner_id(std::string_view id) {
-  return !id.empty() && id.size() <= 64 && id.front() != '.' &&
-         std::all_of(id.begin(), id.end(), [](char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-'; });
-}
-
-bool is_input_name(std::string_view name) {
-  return !name.empty() && name.size() <= 64 &&
-         std::all_of(name.begin(), name.end(), [](char c) { return is_alnum(c) || c == '_' || c == '-'; });
-}
-
-bool is_hex_color(std::string_view s) {
-  if (s.empty() || s.front() != '#') return false;
-  const std::size_t n = s.size() - 1;
-  if (n != 3 && n != 4 && n != 6 && n != 8) return false;
-  return std::all_of(s.begin() + 1, s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f');
-  });
-}
-
-bool is_css_length(std::string_view s) {
-  if (s == "0") return true;
-  std::size_t i = 0;
-  bool digits = false, dot = false;
-  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || (s[i] == '.' && !dot))) {
-    if (s[i] == '.') dot = true; else digits = true;
-    ++i;
-  }
-  if (!digits || i > 8) return false;
-  const std::string_view unit = s.substr(i);
-  return unit == "px" || unit == "rem" || unit == "em" || unit == "%";
-}
-
-bool is_font_list(std::string_view s) {
-  return !s.empty() && s.size() <= 200 && std::all_of(s.begin(), s.end(), [](char c) {
-    return is_alnum(c) || c == ' ' || c == ',' || c == '-' || c == '"' || c == '\'' || c == '_';
-  });
 }
 
 // Levenshtein distance, ASCII case-insensitive (catches "privacyPolicyURL").
@@ -353,8 +234,7 @@ class Linter {
       }
     }
     if (const auto jurisdiction = string_member(root, "", "jurisdiction", false)) {
-      if (jurisdiction->size() == 2 && std::all_of(jurisdiction->begin(), jurisdiction->end(),
-                                                   [](char c) { return c >= 'A' && c <= 'Z'; })) {
+      if (is_jurisdiction(*jurisdiction)) {
         config_.jurisdiction = *jurisdiction;
       } else {
         error("config_jurisdiction_invalid", "/jurisdiction", {{"where", "/jurisdiction"}});
