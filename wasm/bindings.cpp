@@ -27,6 +27,7 @@
 #include "cachet/lifecycle.h"
 #include "cachet/notice.h"
 #include "cachet/receipt.h"
+#include "helpers.h"
 
 namespace {
 
@@ -106,10 +107,7 @@ std::string notice(const std::string& config_text, const std::string& locale, co
   const auto config = cachet::load_config(config_text, locale);
   if (!config.ok()) return fail(config.problems());
   const cachet::Config& c = config.value();
-  const auto& locales = cachet::supported_locales();
-  bool supported = false;
-  for (const auto& l : locales) supported = supported || l == locale;
-  const std::string shown = supported ? locale : c.locale;
+  const std::string shown(cachet::text_locale(locale, c.locale));
   const auto built = cachet::build_notice(c, shown);
   if (!built.ok()) return fail(built.problems());
   Json fields = Json::object();
@@ -387,6 +385,7 @@ EMSCRIPTEN_BINDINGS(cachet) {
   emscripten::function("prepareSignature", &prepare_signature);
   emscripten::function("addSignature", &add_signature);
   emscripten::function("receiptText", &receipt_text);
+  emscripten::function("uiText", &cachet::wasm::ui_text);
 #else
   emscripten::function("planVerification", &plan_verification);
   emscripten::function("finishVerification", &finish_verification);

@@ -84,6 +84,8 @@ export function bind(mod) {
     decisions: (config, boxes, locale) => must(call('decisions', configText(config), boxes, locale)).choices,
     validateChoices: (config, choices, locale) => call('validateChoices', configText(config), choices, locale),
     receiptText: (payload, locale) => must(call('receiptText', configText(payload), locale)).text,
+    // The widget's own words from the core's message table: {locale, texts}.
+    uiText: (locale) => must(call('uiText', locale || '')),
 
     // Plans, hashes, signs and assembles a receipt (DESIGN.md 3.2).
     async receipt(config, choices, context) {

@@ -1,5 +1,8 @@
-// Words of the widget's own controls (buttons, hints). Everything the person
-// reads about the consent itself (notice, boxes, rights) comes from the core.
+// Words of the widget's own controls (buttons, hints). They live in the core's
+// message table (ui.* in core/src/messages_person.cpp) and come through the
+// wasm module's uiText(locale); this file holds no text, it only fills the
+// {placeholders} and formats dates. Everything the person reads about the
+// consent itself (notice, boxes, rights) comes from the core too.
 
 // "2026-11-01" as a person reads it ("1 novembre 2026", "November 1, 2026");
 // anything else as it is.
@@ -15,31 +18,19 @@ export function longDate(isoDate, locale) {
   }
 }
 
-export const UI_TEXT = {
-  fr: {
-    showPartners: (n) => `Voir la liste des partenaires (${n})`,
-    partnerListLink: 'Consulter la liste des partenaires',
-    close: 'Fermer',
-    newTab: ' (nouvel onglet)',
-    policy: 'politique de confidentialité',
-    updatedAt: (d) => `Liste mise à jour le ${longDate(d, 'fr')}.`,
-    gpc: 'Votre navigateur transmet le signal « Global Privacy Control » : nous avons coché l’opposition pour vous. Vous pouvez la décocher.',
-    fixErrors: 'Votre choix ne peut pas être enregistré :',
-    receiptTitle: 'Votre reçu de consentement',
-    receiptDownload: 'Télécharger le reçu (texte)',
-  },
-  en: {
-    showPartners: (n) => `See the list of partners (${n})`,
-    partnerListLink: 'See the list of partners',
-    close: 'Close',
-    newTab: ' (opens in a new tab)',
-    policy: 'privacy policy',
-    updatedAt: (d) => `List updated on ${longDate(d, 'en')}.`,
-    gpc: 'Your browser sends the Global Privacy Control signal, so we ticked the objection for you. You can untick it.',
-    fixErrors: 'Your choice cannot be recorded:',
-    receiptTitle: 'Your consent receipt',
-    receiptDownload: 'Download the receipt (text)',
-  },
-};
+// A text with its {name} placeholders replaced; an unknown name stays as written.
+export const fill = (template, values) =>
+  template.replace(/\{([A-Za-z_]+)\}/g, (whole, name) => (Object.hasOwn(values, name) ? String(values[name]) : whole));
 
-export const uiText = (locale) => UI_TEXT[locale] || UI_TEXT.en;
+/**
+ * The widget's words from the core's answer ({locale, texts}, see web/core.mjs
+ * uiText): the plain texts as they are, and a function for each text with a
+ * placeholder.
+ */
+export function uiText({ locale, texts }) {
+  return {
+    ...texts,
+    showPartners: (count) => fill(texts.showPartners, { count }),
+    updatedAt: (isoDate) => fill(texts.updatedAt, { date: longDate(isoDate, locale) }),
+  };
+}

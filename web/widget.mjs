@@ -76,7 +76,7 @@ export async function mount(host, config, options = {}) {
   }
   const { notice, canonical, host: settings, initialBoxes } = built;
   const locale = notice.locale;
-  const t = uiText(locale);
+  const t = uiText(core.uiText(locale));
   const form = host.closest('form') || (host.tagName === 'FORM' ? host : null);
   const prefix = `cachet-${++mountCount}`;
   const challenge = options.challenge ?? host.getAttribute('data-cachet-challenge') ?? form?.getAttribute('data-cachet-challenge') ?? '';

@@ -3,11 +3,10 @@
 #include <cctype>
 
 #include "cachet/lifecycle.h"
+#include "cachet/messages.h"
 
 namespace cachet {
 namespace {
-
-bool is_fr(std::string_view locale) { return locale == "fr"; }
 
 std::string trim(std::string_view value) {
   std::size_t begin = 0;
@@ -109,20 +108,19 @@ std::optional<std::string> normalize_contact(std::string_view kind, std::string_
 }
 
 Result<Choices> parse_choices(const Config& config, const Json& choices, std::string_view locale, bool superseding) {
-  const bool fr = is_fr(locale);
+  const auto say = [locale](std::string_view id, const TextArgs& args = {}) { return text(id, locale, args); };
   Problems problems;
   Choices out;
   out.superseding = superseding;
 
   if (!choices.is_object()) {
     return Problem{"choice_wrong_type", "",
-                   fr ? "Les choix doivent être un objet JSON." : "The choices must be a JSON object."};
+                   say("choice_wrong_type")};
   }
   for (const auto& [key, unused] : choices.items()) {
     if (key != "decisions" && key != "contacts") {
       problems.push_back({"choice_unknown_key", pointer_append("", key),
-                          fr ? "Membre inconnu « " + key + " » dans les choix."
-                             : "Unknown member \"" + key + "\" in the choices."});
+                          say("choice_unknown_key", {{"key", key}})});
     }
   }
 
@@ -131,17 +129,16 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
     const Json& contacts = choices["contacts"];
     if (!contacts.is_object()) {
       problems.push_back({"choice_wrong_type", "/contacts",
-                          fr ? "« contacts » doit être un objet." : "\"contacts\" must be an object."});
+                          say("choice_wrong_type.contacts")});
     } else {
       for (const auto& [kind, value] : contacts.items()) {
         const std::string path = pointer_append("/contacts", kind);
         if (kind != "email" && kind != "phone" && kind != "mobile" && kind != "postal") {
           problems.push_back({"choice_unknown_contact", path,
-                              fr ? "Type de coordonnée inconnu « " + kind + " » (email, phone, mobile, postal)."
-                                 : "Unknown contact kind \"" + kind + "\" (email, phone, mobile, postal)."});
+                              say("choice_unknown_contact", {{"kind", kind}})});
         } else if (!value.is_string()) {
           problems.push_back({"choice_wrong_type", path,
-                              fr ? "La coordonnée doit être une chaîne." : "The contact value must be a string."});
+                              say("choice_wrong_type.contact")});
         } else if (!trim(value.get<std::string>()).empty()) {
           out.contacts[kind] = value.get<std::string>();
         }
@@ -156,7 +153,7 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
       decisions = &choices["decisions"];
     } else {
       problems.push_back({"choice_wrong_type", "/decisions",
-                          fr ? "« decisions » doit être un objet." : "\"decisions\" must be an object."});
+                          say("choice_wrong_type.decisions")});
     }
   }
   for (const auto& [name, value] : decisions->items()) {
@@ -164,14 +161,10 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
     const std::optional<Channel> channel = channel_from_string(name);
     if (!channel || config.find(*channel) == nullptr) {
       problems.push_back({"choice_unknown_channel", path,
-                          fr ? "Le canal « " + name + " » n'est pas prévu par la configuration."
-                             : "The channel \"" + name + "\" is not in the configuration."});
+                          say("choice_unknown_channel", {{"name", name}})});
     } else if (!value.is_string() || !decision_from_string(value.get<std::string>())) {
       problems.push_back({"choice_bad_decision", path,
-                          fr ? "Décision inconnue ; valeurs possibles : objected, not-objected, granted, "
-                               "not-granted, withdrawn."
-                             : "Unknown decision; expected objected, not-objected, granted, not-granted or "
-                               "withdrawn."});
+                          say("choice_bad_decision")});
     }
   }
 
@@ -190,20 +183,13 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
     if (!fits_basis(decision, channel_config.basis)) {
       problems.push_back(
           {"choice_decision_basis_mismatch", path,
-           consent ? (fr ? "Le canal « " + name + " » repose sur le consentement : la décision doit être granted, "
-                               "not-granted ou withdrawn."
-                         : "The channel \"" + name + "\" rests on consent: the decision must be granted, "
-                               "not-granted or withdrawn.")
-                   : (fr ? "Le canal « " + name + " » repose sur l'intérêt légitime : la décision doit être "
-                               "objected ou not-objected."
-                         : "The channel \"" + name + "\" rests on legitimate interest: the decision must be "
-                               "objected or not-objected.")});
+           say(consent ? "choice_decision_basis_mismatch.consent" : "choice_decision_basis_mismatch.legitimate_interest",
+               {{"name", name}})});
       continue;
     }
     if (decision == Decision::kWithdrawn && !superseding) {
       problems.push_back({"choice_withdrawal_without_receipt", path,
-                          fr ? "Un retrait de consentement doit remplacer un reçu existant."
-                             : "A withdrawal must supersede an existing receipt."});
+                          say("choice_withdrawal_without_receipt")});
       continue;
     }
     const std::optional<std::string> required = contact_required_for(config, channel, decision);
@@ -215,17 +201,11 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
       if (contact == out.contacts.end()) {
         problems.push_back(
             {"choice_contact_missing", contact_path,
-             channel == Channel::kEmail
-                 ? (fr ? "Indiquez votre adresse électronique pour accepter de la recevoir des offres par e-mail."
-                       : "Enter your email address to agree to receive offers by email.")
-                 : (fr ? "Indiquez votre numéro de téléphone mobile pour accepter de recevoir des offres par SMS."
-                       : "Enter your mobile number to agree to receive offers by text message.")});
+             say(channel == Channel::kEmail ? "choice_contact_missing.email" : "choice_contact_missing.sms")});
       } else if (!normalize_contact(kind, contact->second)) {
         problems.push_back(
             {"choice_contact_invalid", contact_path,
-             channel == Channel::kEmail
-                 ? (fr ? "L'adresse électronique saisie n'est pas valide." : "The email address entered is not valid.")
-                 : (fr ? "Le numéro de téléphone saisi n'est pas valide." : "The phone number entered is not valid.")});
+             say(channel == Channel::kEmail ? "choice_contact_invalid.email" : "choice_contact_invalid.phone")});
       }
     }
     out.decisions[channel] = decision;
@@ -239,8 +219,7 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
       for (const Problem& p : problems) already = already || p.path == path;
       if (!already) {
         problems.push_back({"choice_contact_invalid", path,
-                            fr ? "La coordonnée « " + kind + " » n'est pas valide."
-                               : "The " + kind + " contact is not valid."});
+                            say("choice_contact_invalid", {{"kind", kind}})});
       }
     }
   }

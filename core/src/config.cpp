@@ -7,7 +7,8 @@
 #include <cstdint>
 #include <set>
 
-#include "messages.h"
+#include "cachet/messages.h"
+#include "formats.h"
 
 namespace cachet {
 
@@ -41,11 +42,6 @@ std::optional<Channel> channel_from_string(std::string_view name) {
 const std::vector<Channel>& all_channels() {
   static const std::vector<Channel> kAll = {Channel::kPostal, Channel::kPhone, Channel::kEmail, Channel::kSms};
   return kAll;
-}
-
-const std::vector<std::string>& supported_locales() {
-  static const std::vector<std::string> kLocales = {"fr", "en"};
-  return kLocales;
 }
 
 std::string LocalizedText::get(std::string_view locale, std::string_view fallback_locale) const {
@@ -93,16 +89,11 @@ Json LintReport::to_json() const {
 
 namespace {
 
-using detail::MessageArgs;
+using MessageArgs = TextArgs;
 
 constexpr std::int64_t kMaxRetentionMonths = 1200;  // 100 years: beyond is a typo
 constexpr std::int64_t kMaxPartnerCount = 100000;
 constexpr std::size_t kMaxShownValue = 80;           // keep echoed values short in messages
-
-bool is_supported_locale(std::string_view locale) {
-  const auto& locales = supported_locales();
-  return std::find(locales.begin(), locales.end(), locale) != locales.end();
-}
 
 std::string_view type_id(const Json& v) {
   if (v.is_null()) return "type.null";
@@ -114,15 +105,11 @@ std::string_view type_id(const Json& v) {
   return "type.object";
 }
 
+using namespace formats;  // NOLINT(google-build-using-namespace): the format checks read as words
+
 bool is_blank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
-
-bool is_ctl_or_space(unsigned char c) { return c <= 0x20 || c == 0x7f; }
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
 // Shortens a value before it is echoed in a message.
 std::string shown(std::string_view value) {
@@ -130,122 +117,6 @@ std::string shown(std::string_view value) {
   std::size_t cut = kMaxShownValue;
   while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
   return std::string(value.substr(0, cut)) + "…";
-}
-
-// Host name: letters, digits, '-', '.', or non-ASCII bytes (IDN); or an [IPv6] literal.
-bool is_host(std::string_view host) {
-  if (host.empty()) return false;
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return false;
-    return std::all_of(host.begin() + 1, host.end() - 1, [](char c) {
-      return (c >= '0' && c <= '9') || (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f') || c == ':' || c == '.';
-    });
-  }
-  if (host.front() == '.' || host.front() == '-') return false;
-  return std::all_of(host.begin(), host.end(), [](char c) {
-    return is_alnum(c) || c == '-' || c == '.' || static_cast<unsigned char>(c) >= 0x80;
-  });
-}
-
-enum class UrlCheck { kOk, kNotHttps, kMalformed };
-
-// Enough of RFC 3986 to refuse what must never be a link in a consent notice:
-// other schemes (javascript:, data:, http:), relative URLs, spaces and control
-// characters, userinfo (a classic disguise), an empty host.
-UrlCheck check_https_url(std::string_view url) {
-  constexpr std::string_view kScheme = "https://";
-  if (url.size() < kScheme.size()) return UrlCheck::kNotHttps;
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (ascii_lower(url[i]) != kScheme[i]) return UrlCheck::kNotHttps;
-  }
-  for (const char c : url) {
-    if (is_ctl_or_space(static_cast<unsigned char>(c)) || c == '\\') return UrlCheck::kMalformed;
-  }
-  const std::string_view rest = url.substr(kScheme.size());
-  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.find('@') != std::string_view::npos) return UrlCheck::kMalformed;
-  std::string_view host = authority;
-  const std::size_t bracket = authority.rfind(']');
-  const std::size_t colon = authority.rfind(':');
-  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
-    const std::string_view port = authority.substr(colon + 1);
-    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return UrlCheck::kMalformed;
-    }
-    host = authority.substr(0, colon);
-  }
-  return is_host(host) ? UrlCheck::kOk : UrlCheck::kMalformed;
-}
-
-// A plausible address: one '@', a local part without spaces, a dotted host.
-bool is_email_address(std::string_view value) {
-  const std::size_t at = value.find('@');
-  if (at == std::string_view::npos || at == 0 || value.find('@', at + 1) != std::string_view::npos) return false;
-  for (const char c : value) {
-    if (is_ctl_or_space(static_cast<unsigned char>(c)) || c == '<' || c == '>' || c == '"' || c == '\\' || c == ',' ||
-        c == ';') {
-      return false;
-    }
-  }
-  const std::string_view domain = value.substr(at + 1);
-  const std::size_t dot = domain.rfind('.');
-  return is_host(domain) && domain.front() != '[' && dot != std::string_view::npos && dot + 1 < domain.size() &&
-         domain.find("..") == std::string_view::npos;
-}
-
-bool is_date(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (const std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
-    if (s[i] < '0' || s[i] > '9') return false;
-  }
-  const auto num = [&](std::size_t from, std::size_t len) {
-    int n = 0;
-    for (std::size_t i = from; i < from + len; ++i) n = n * 10 + (s[i] - '0');
-    return n;
-  };
-  const int year = num(0, 4), month = num(5, 2), day = num(8, 2);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return day <= kDays[month - 1] + ((month == 2 && leap) ? 1 : 0);
-}
-
-bool is_partner_id(std::string_view id) {
-  return !id.empty() && id.size() <= 64 && id.front() != '.' &&
-         std::all_of(id.begin(), id.end(), [](char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-'; });
-}
-
-bool is_input_name(std::string_view name) {
-  return !name.empty() && name.size() <= 64 &&
-         std::all_of(name.begin(), name.end(), [](char c) { return is_alnum(c) || c == '_' || c == '-'; });
-}
-
-bool is_hex_color(std::string_view s) {
-  if (s.empty() || s.front() != '#') return false;
-  const std::size_t n = s.size() - 1;
-  if (n != 3 && n != 4 && n != 6 && n != 8) return false;
-  return std::all_of(s.begin() + 1, s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f');
-  });
-}
-
-bool is_css_length(std::string_view s) {
-  if (s == "0") return true;
-  std::size_t i = 0;
-  bool digits = false, dot = false;
-  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || (s[i] == '.' && !dot))) {
-    if (s[i] == '.') dot = true; else digits = true;
-    ++i;
-  }
-  if (!digits || i > 8) return false;
-  const std::string_view unit = s.substr(i);
-  return unit == "px" || unit == "rem" || unit == "em" || unit == "%";
-}
-
-bool is_font_list(std::string_view s) {
-  return !s.empty() && s.size() <= 200 && std::all_of(s.begin(), s.end(), [](char c) {
-    return is_alnum(c) || c == ' ' || c == ',' || c == '-' || c == '"' || c == '\'' || c == '_';
-  });
 }
 
 // Levenshtein distance, ASCII case-insensitive (catches "privacyPolicyURL").
@@ -322,7 +193,7 @@ bool is_truthy(const Json& v) {
 
 class Linter {
  public:
-  explicit Linter(std::string_view locale) : locale_(detail::message_locale(locale)) {}
+  explicit Linter(std::string_view locale) : locale_(text_locale(locale)) {}
 
   void run(const Json& root) {
     config_.raw = root;
@@ -339,7 +210,7 @@ class Linter {
       if (is_supported_locale(*locale)) {
         config_.locale = *locale;
       } else {
-        error("config_locale_unsupported", "/locale", {{"where", "/locale"}, {"value", shown(*locale)}});
+        error("config_locale_unsupported", "/locale", {{"where", "/locale"}, {"value", shown(*locale)}, {"allowed", locale_choices(locale_)}});
       }
     }
     lint_controller(root);
@@ -363,8 +234,7 @@ class Linter {
       }
     }
     if (const auto jurisdiction = string_member(root, "", "jurisdiction", false)) {
-      if (jurisdiction->size() == 2 && std::all_of(jurisdiction->begin(), jurisdiction->end(),
-                                                   [](char c) { return c >= 'A' && c <= 'Z'; })) {
+      if (is_jurisdiction(*jurisdiction)) {
         config_.jurisdiction = *jurisdiction;
       } else {
         error("config_jurisdiction_invalid", "/jurisdiction", {{"where", "/jurisdiction"}});
@@ -373,6 +243,7 @@ class Linter {
     lint_texts(root);
     lint_theme(root);
     cross_checks();
+    missing_locales();
   }
 
   LintReport& report() { return report_; }
@@ -381,13 +252,13 @@ class Linter {
  private:
   // --- reporting ---------------------------------------------------------------
 
-  std::string word(std::string_view id) const { return detail::message(id, locale_); }
+  std::string word(std::string_view id) const { return cachet::text(id, locale_); }
 
   std::string where(const std::string& path) const { return path.empty() ? word("where.top") : path; }
 
   void add(Problems& list, std::string code, std::string path, const MessageArgs& args,
            std::string_view message_id) {
-    std::string text = detail::message(message_id.empty() ? std::string_view(code) : message_id, locale_, args);
+    std::string text = cachet::text(message_id.empty() ? std::string_view(code) : message_id, locale_, args);
     // A problem's message is a sentence, and {where} may open it with "the top level".
     if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 'a' + 'A');
     list.push_back({std::move(code), std::move(path), std::move(text)});
@@ -502,11 +373,12 @@ class Linter {
       for (const auto& item : v.items()) {
         const std::string item_path = pointer_append(path, item.key());
         if (!is_supported_locale(item.key())) {
-          error("config_locale_unsupported", item_path, {{"where", item_path}, {"value", shown(item.key())}});
+          error("config_locale_unsupported", item_path, {{"where", item_path}, {"value", shown(item.key())}, {"allowed", locale_choices(locale_)}});
         } else if (auto s = nonblank_string(item.value(), item_path)) {
           text.by_locale[item.key()] = std::move(*s);
         }
       }
+      per_locale_.push_back({path, text.by_locale});
     } else {
       error("config_wrong_type", path,
             {{"where", path}, {"expected", word("type.localized")}, {"actual", word(type_id(v))}});
@@ -796,7 +668,7 @@ class Linter {
     for (const auto& by_locale : texts->items()) {
       const std::string path = pointer_append("/texts", by_locale.key());
       if (!is_supported_locale(by_locale.key())) {
-        error("config_locale_unsupported", path, {{"where", path}, {"value", shown(by_locale.key())}});
+        error("config_locale_unsupported", path, {{"where", path}, {"value", shown(by_locale.key())}, {"allowed", locale_choices(locale_)}});
         continue;
       }
       if (!expect(by_locale.value(), path, "type.object")) continue;
@@ -918,6 +790,76 @@ class Linter {
     }
   }
 
+  // A text given per locale but lacking one the config uses falls back to
+  // another language's text (an English notice showing the French purpose).
+  // The config uses its own locale and every locale key of its per-locale texts.
+  void missing_locales() {
+    std::set<std::string> used;
+    if (!config_.locale.empty()) used.insert(config_.locale);
+    for (const PerLocale& text : per_locale_) {
+      for (const auto& [locale, unused] : text.by_locale) used.insert(locale);
+    }
+    if (config_.texts.is_object()) {
+      for (const auto& by_locale : config_.texts.items()) used.insert(by_locale.key());
+    }
+    for (const PerLocale& text : per_locale_) {
+      for (const std::string& locale : used) {
+        if (text.by_locale.count(locale) == 0) {
+          warning("text_missing_locale", text.path, {{"where", text.path}, {"value", locale}});
+        }
+      }
+    }
+    // texts.<locale> overrides: one given in a locale but not in another keeps
+    // Cachet's own wording there, which may not say the same.
+    if (!config_.texts.is_object()) return;
+    for (const auto& by_locale : config_.texts.items()) {
+      std::vector<std::vector<std::string>> leaves;
+      collect_leaves(by_locale.value(), {}, leaves);
+      for (const std::vector<std::string>& keys : leaves) {
+        for (const std::string& locale : used) {
+          if (locale == by_locale.key() || has_path(config_.texts, locale, keys)) continue;
+          std::string path = pointer_append("/texts", by_locale.key());
+          for (const std::string& key : keys) path = pointer_append(path, key);
+          warning("text_missing_locale", path, {{"where", path}, {"key", by_locale.key()}, {"value", locale}},
+                  "text_missing_locale.texts");
+        }
+      }
+    }
+  }
+
+  // The member names leading to every string in `v` (texts.<locale> holds objects and strings only).
+  static void collect_leaves(const Json& v, std::vector<std::string> keys, std::vector<std::vector<std::string>>& out) {
+    if (v.is_string()) {
+      out.push_back(keys);
+      return;
+    }
+    if (!v.is_object()) return;
+    for (const auto& item : v.items()) {
+      std::vector<std::string> deeper = keys;
+      deeper.push_back(item.key());
+      collect_leaves(item.value(), std::move(deeper), out);
+    }
+  }
+
+  static bool has_path(const Json& texts, const std::string& locale, const std::vector<std::string>& keys) {
+    const auto in_locale = texts.find(locale);
+    if (in_locale == texts.end()) return false;
+    const Json* at = &*in_locale;
+    for (const std::string& key : keys) {
+      if (!at->is_object()) return false;
+      const auto it = at->find(key);
+      if (it == at->end()) return false;
+      at = &*it;
+    }
+    return at->is_string();
+  }
+
+  struct PerLocale {
+    std::string path;
+    std::map<std::string, std::string> by_locale;
+  };
+  std::vector<PerLocale> per_locale_;  // every text given as {"<locale>": ...}, in config order
+
   std::string_view locale_;
   LintReport report_;
   Config config_;
@@ -937,10 +879,10 @@ std::string_view pick_locale(const Json& root, std::string_view fallback) {
   if (root.is_object()) {
     const auto it = root.find("locale");
     if (it != root.end() && it->is_string() && is_supported_locale(it->get_ref<const std::string&>())) {
-      return detail::message_locale(it->get_ref<const std::string&>());
+      return text_locale(it->get_ref<const std::string&>());
     }
   }
-  return detail::message_locale(fallback);
+  return text_locale(fallback);
 }
 
 struct Linted {
@@ -952,9 +894,9 @@ Linted lint(std::string_view text, std::string_view message_locale) {
   Linted out;
   Result<Json> parsed = parse_json_strict(text);
   if (!parsed.ok()) {
-    const std::string_view locale = detail::message_locale(message_locale);
+    const std::string_view locale = text_locale(message_locale);
     for (Problem p : parsed.problems()) {
-      if (locale != "en") p.message = detail::message("json", locale, {{"detail", p.message}});
+      if (locale != "en") p.message = cachet::text("json", locale, {{"detail", p.message}});
       out.report.errors.push_back(std::move(p));
     }
     return out;

@@ -6,37 +6,20 @@
 #include <algorithm>
 
 #include "cachet/canonical_json.h"
+#include "cachet/messages.h"
 
 namespace cachet {
 namespace {
 
-// "a", "a et b", "a, b et c".
-std::string join_list(const std::vector<std::string>& items, bool fr) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += (i + 1 == items.size()) ? (fr ? " et " : " and ") : ", ";
-    out += items[i];
-  }
-  return out;
-}
-
-// The texts of one locale; French is the reference wording (CNIL examples).
+// The texts of one locale, from the message table (core/src/messages_person.cpp).
 class Wording {
  public:
   Wording(const Config& config, std::string_view locale)
-      : config_(config), locale_(locale), fr_(locale == "fr"), org_(config.controller.name) {}
+      : config_(config), locale_(locale), org_(config.controller.name) {}
 
-  std::string heading() const {
-    return fr_ ? "Transmission de vos coordonnées à nos partenaires" : "Passing your contact details to our partners";
-  }
+  std::string heading() const { return t("notice.heading"); }
 
-  std::string intro(const std::string& purpose) const {
-    if (fr_) {
-      return org_ + ", responsable du traitement, souhaite transmettre vos coordonnées à des partenaires commerciaux. Finalité : " +
-             purpose + ".";
-    }
-    return org_ + ", the data controller, would like to pass your contact details to business partners. Purpose: " + purpose + ".";
-  }
+  std::string intro(const std::string& purpose) const { return t("notice.intro", {{"org", org_}, {"purpose", purpose}}); }
 
   std::string recipients() const {
     const Recipients& r = config_.recipients;
@@ -44,26 +27,20 @@ class Wording {
     const std::size_t listed = config_.partners.entries.size();
     if (r.approximate_count) {
       const int n = *r.approximate_count;
-      who = fr_ ? (n == 1 ? "un partenaire commercial" : "environ " + std::to_string(n) + " partenaires commerciaux")
-                : (n == 1 ? "one business partner" : "about " + std::to_string(n) + " business partners");
+      who = n == 1 ? t("notice.recipients.one") : t("notice.recipients.about", {{"count", std::to_string(n)}});
     } else if (listed > 0) {
-      who = fr_ ? (listed == 1 ? "un partenaire commercial" : std::to_string(listed) + " partenaires commerciaux")
-                : (listed == 1 ? "one business partner" : std::to_string(listed) + " business partners");
+      who = listed == 1 ? t("notice.recipients.one") : t("notice.recipients.count", {{"count", std::to_string(listed)}});
     } else {
-      who = fr_ ? "des partenaires commerciaux de " + org_ : org_ + "'s business partners";
+      who = t("notice.recipients.unknown", {{"org", org_}});
     }
-    std::string out = (fr_ ? "Destinataires : " : "Recipients: ") + who;
+    std::string sectors;
     if (!r.sectors.empty()) {
-      const std::string sectors = join_list(in_locale(r.sectors), fr_);
-      if (fr_) {
-        out += (r.sectors.size() == 1 ? " du secteur " : " des secteurs ") + sectors;
-      } else {
-        out += " in the " + sectors + (r.sectors.size() == 1 ? " sector" : " sectors");
-      }
+      sectors = t(r.sectors.size() == 1 ? "notice.recipients.sector" : "notice.recipients.sectors",
+                  {{"sectors", join_list(in_locale(r.sectors), locale_)}});
     }
-    out += ".";
+    std::string out = t("notice.recipients", {{"who", who}, {"sectors", sectors}});
     if (!r.offer_types.empty()) {
-      out += (fr_ ? " Types d'offres : " : " Types of offers: ") + join_list(in_locale(r.offer_types), fr_) + ".";
+      out += t("notice.recipients.offers", {{"offers", join_list(in_locale(r.offer_types), locale_)}});
     }
     return out;
   }
@@ -71,83 +48,61 @@ class Wording {
   std::string partner_summary() const {
     std::size_t n = config_.partners.entries.size();
     if (n == 0 && config_.recipients.approximate_count) n = static_cast<std::size_t>(*config_.recipients.approximate_count);
-    if (n == 0) return fr_ ? "Voir la liste des partenaires" : "See the list of partners";
-    if (n == 1) return fr_ ? "Voir le partenaire" : "See the partner";
-    return fr_ ? "Voir la liste des " + std::to_string(n) + " partenaires" : "See the list of " + std::to_string(n) + " partners";
+    if (n == 0) return t("notice.partner_summary");
+    if (n == 1) return t("notice.partner_summary.one");
+    return t("notice.partner_summary.many", {{"count", std::to_string(n)}});
   }
 
-  std::string partner_list_title() const {
-    return fr_ ? "Les partenaires commerciaux de " + org_ : org_ + "'s business partners";
+  std::string partner_list_title() const { return t("notice.partner_list_title", {{"org", org_}}); }
+
+  // "... soient transmises à des partenaires commerciaux de ..." for the channels given.
+  std::string transfer(bool postal, bool phone) const {
+    const char* what = postal && phone ? "notice.transfer.postal_phone"
+                       : postal        ? "notice.transfer.postal"
+                                       : "notice.transfer.phone";
+    return t("notice.transfer", {{"what", t(what)}, {"org", org_}});
   }
 
   // Objection box (R1): "Je m'oppose à ce que ..." for the channels given.
   std::string objection_label(bool postal, bool phone) const {
-    if (fr_) {
-      const std::string what = postal && phone ? "mes coordonnées postales et téléphoniques"
-                               : postal        ? "mes coordonnées postales"
-                                               : "mes coordonnées téléphoniques";
-      return "Je m'oppose à ce que " + what + " soient transmises à des partenaires commerciaux de " + org_ +
-             " à des fins de prospection commerciale";
-    }
-    const std::string what = postal && phone ? "my postal address and phone number"
-                             : postal        ? "my postal address"
-                                             : "my phone number";
-    return "I object to " + what + " being passed to " + org_ + "'s business partners for their marketing";
+    return t("notice.objection.label", {{"transfer", transfer(postal, phone)}});
   }
 
-  std::string objection_hint() const {
-    return fr_ ? "Vous pourrez aussi vous y opposer plus tard, à tout moment." : "You can also object later, at any time.";
+  // Consent for postal/phone is stricter than required: the objection's positive twin.
+  std::string objectable_consent_label(bool postal, bool phone) const {
+    return t("notice.consent.label", {{"transfer", transfer(postal, phone)}});
   }
+
+  std::string objection_hint() const { return t("notice.objection.hint"); }
 
   // Consent box (R4, R5, R6): one per electronic channel, unchecked.
   std::string consent_label(Channel channel, PartnerProspecting prospecting) const {
     const bool on_behalf = prospecting == PartnerProspecting::kOnBehalf;
     const bool sms = channel == Channel::kSms;
-    if (fr_) {
-      std::string out = sms ? "J'accepte que mon numéro de téléphone mobile soit transmis"
-                            : "J'accepte que mon adresse électronique soit transmise";
-      out += " à des partenaires commerciaux de " + org_;
-      if (on_behalf) out += sms ? " à des fins de prospection commerciale par SMS" : " à des fins de prospection commerciale";
-      return out;
-    }
-    std::string out = sms ? "I agree that my mobile phone number may be passed to " : "I agree that my email address may be passed to ";
-    out += org_ + "'s business partners";
-    if (on_behalf) out += sms ? " for their marketing by SMS" : " for their marketing";
-    return out;
+    const char* id = sms ? (on_behalf ? "notice.consent.sms" : "notice.consent.sms.transmission_only")
+                         : (on_behalf ? "notice.consent.email" : "notice.consent.email.transmission_only");
+    return t(id, {{"org", org_}});
   }
 
   std::string consent_hint(PartnerProspecting prospecting) const {
-    std::string out;
-    if (prospecting == PartnerProspecting::kTransmissionOnly) {
-      out = fr_ ? "Chaque partenaire vous demandera votre accord avant de vous adresser de la prospection. "
-                : "Each partner will ask for your consent before sending you marketing. ";
-    }
-    return out + (fr_ ? "Vous pourrez retirer votre consentement à tout moment." : "You can withdraw your consent at any time.");
+    const std::string hint = t("notice.consent.hint");
+    if (prospecting != PartnerProspecting::kTransmissionOnly) return hint;
+    return t("notice.consent.hint.transmission_only", {{"hint", hint}});
   }
 
   // R1, R8, R10: object or withdraw at any time, free of charge; partners say where the data came from.
   std::string rights() const {
     const std::string& contact = config_.controller.rights_contact;
     const bool url = contact.rfind("https://", 0) == 0 || contact.rfind("HTTPS://", 0) == 0;
-    if (fr_) {
-      return "Vous pouvez vous opposer à la transmission de vos coordonnées ou retirer votre consentement à tout moment, "
-             "gratuitement, " +
-             std::string(url ? "sur " : "en écrivant à ") + contact +
-             ". Chaque partenaire vous indiquera, dès son premier contact et au plus tard dans un délai d'un mois, que vos "
-             "coordonnées lui ont été transmises par " +
-             org_ + ".";
-    }
-    return "You may object to the transfer of your details or withdraw your consent at any time, free of charge, " +
-           std::string(url ? "at " : "by writing to ") + contact +
-           ". Each partner will tell you, at first contact and within one month at the latest, that " + org_ +
-           " passed your details on.";
+    return t("notice.rights",
+             {{"where", t(url ? "notice.rights.url" : "notice.rights.email", {{"contact", contact}})}, {"org", org_}});
   }
 
-  std::string privacy_policy_label() const {
-    return fr_ ? "Politique de confidentialité de " + org_ : org_ + "'s privacy policy";
-  }
+  std::string privacy_policy_label() const { return t("notice.privacy_policy", {{"org", org_}}); }
 
  private:
+  std::string t(std::string_view id, const TextArgs& args = {}) const { return text(id, locale_, args); }
+
   std::vector<std::string> in_locale(const std::vector<LocalizedText>& texts) const {
     std::vector<std::string> out;
     out.reserve(texts.size());
@@ -157,7 +112,6 @@ class Wording {
 
   const Config& config_;
   std::string locale_;
-  bool fr_;
   const std::string& org_;
 };
 
@@ -225,11 +179,10 @@ Json Notice::to_json() const {
 }
 
 Result<Notice> build_notice(const Config& config, std::string_view locale) {
-  const auto& locales = supported_locales();
-  if (std::find(locales.begin(), locales.end(), locale) == locales.end()) {
+  if (!is_supported_locale(locale)) {
+    const std::string_view said = text_locale(config.locale);
     return Problem{"notice_locale_unsupported", "",
-                   config.locale == "fr" ? "La langue « " + std::string(locale) + " » n'est pas prise en charge ; utilisez « fr » ou « en »."
-                                         : "The locale \"" + std::string(locale) + "\" is not supported; use \"fr\" or \"en\"."};
+                   text("notice_locale_unsupported", said, {{"value", std::string(locale)}, {"allowed", locale_choices(said)}})};
   }
   const Wording words(config, locale);
   Notice n;
@@ -272,10 +225,7 @@ Result<Notice> build_notice(const Config& config, std::string_view locale) {
     if (c.channel == Channel::kEmail || c.channel == Channel::kSms) {
       box.label = words.consent_label(c.channel, prospecting);
     } else {
-      // Consent for postal/phone is stricter than required; phrase it like an objection's positive twin.
-      const std::string objection = words.objection_label(c.channel == Channel::kPostal, c.channel == Channel::kPhone);
-      box.label = locale == "fr" ? "J'accepte que " + objection.substr(std::string("Je m'oppose à ce que ").size())
-                                 : "I agree to " + objection.substr(std::string("I object to ").size());
+      box.label = words.objectable_consent_label(c.channel == Channel::kPostal, c.channel == Channel::kPhone);
     }
     n.boxes.push_back(std::move(box));
   }

@@ -1,5 +1,7 @@
 #include "cachet/receipt.h"
 
+#include "cachet/messages.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -635,42 +637,16 @@ std::string text_of(const Json& object, const char* name) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::string channel_label(std::string_view channel, bool fr) {
-  if (channel == "postal") return fr ? "Courrier postal" : "Post";
-  if (channel == "phone") return fr ? "Téléphone" : "Phone";
-  if (channel == "email") return fr ? "Courrier électronique" : "Email";
-  if (channel == "sms") return "SMS";
-  return std::string(channel);
-}
-
-std::string decision_label(std::string_view decision, bool fr) {
-  if (decision == "objected") return fr ? "vous vous êtes opposé(e) à la transmission" : "you objected to the transfer";
-  if (decision == "not-objected") {
-    return fr ? "vous ne vous êtes pas opposé(e) à la transmission" : "you did not object to the transfer";
-  }
-  if (decision == "granted") return fr ? "vous avez donné votre accord" : "you gave your consent";
-  if (decision == "not-granted") return fr ? "vous n'avez pas donné votre accord" : "you did not give your consent";
-  if (decision == "withdrawn") return fr ? "vous avez retiré votre accord" : "you withdrew your consent";
-  return std::string(decision);
-}
-
-std::string method_label(std::string_view method, bool fr) {
-  if (method == "web-form") return fr ? "formulaire en ligne" : "online form";
-  if (method == "paper") return fr ? "formulaire papier" : "paper form";
-  if (method == "phone") return fr ? "appel téléphonique" : "phone call";
-  if (method == "preference-centre") return fr ? "centre de préférences" : "preference centre";
-  if (method == "relayed-by-partner") return fr ? "transmis par un partenaire" : "relayed by a partner";
-  return std::string(method);
+// A receipt's channel, decision or collection method as the person reads it;
+// a value the table does not know is shown as it is.
+std::string label(std::string_view kind, std::string_view value, std::string_view locale) {
+  const std::string id = "receipt." + std::string(kind) + "." + std::string(value);
+  return has_text(id) ? text(id, locale) : std::string(value);
 }
 
 }  // namespace
 
 std::string readable_time(const std::string& rfc3339, std::string_view locale) {
-  const bool fr = locale == "fr";
-  static const char* const kFr[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
-                                    "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
-  static const char* const kEn[] = {"January", "February", "March",     "April",   "May",      "June",
-                                    "July",    "August",   "September", "October", "November", "December"};
   const auto digits = [&rfc3339](std::size_t at, std::size_t n) {
     int value = 0;
     for (std::size_t i = at; i < at + n; ++i) {
@@ -691,63 +667,65 @@ std::string readable_time(const std::string& rfc3339, std::string_view locale) {
       (!date_only && (digits(11, 2) < 0 || digits(14, 2) < 0 || digits(17, 2) < 0))) {
     return rfc3339;
   }
-  std::string date = std::to_string(day) + " " + (fr ? kFr : kEn)[month - 1] + " " + std::to_string(year);
+  std::string date = text("time.date", locale,
+                          {{"day", std::to_string(day)},
+                           {"month", text("time.month." + std::to_string(month), locale)},
+                           {"year", std::to_string(year)}});
   if (date_only) return date;
-  return date + ", " + rfc3339.substr(11, 8) + (fr ? " (UTC)" : " UTC");
+  return text("time.datetime", locale, {{"date", date}, {"time", rfc3339.substr(11, 8)}});
 }
 
 std::string render_receipt_text(const Json& payload, std::string_view locale) {
-  const bool fr = locale == "fr";
   if (!payload.is_object()) return {};
+  const auto line = [locale](std::string_view id, const std::string& value) {
+    return text(id, locale, {{"value", value}}) + "\n";
+  };
   const Json empty = Json::object();
   const Json& controller = payload.contains("controller") ? payload["controller"] : empty;
   const Json& collection = payload.contains("collection") ? payload["collection"] : empty;
   const Json& notice = payload.contains("notice") ? payload["notice"] : empty;
   std::string out;
-  out += fr ? "Reçu de consentement\n" : "Consent receipt\n";
+  out += text("receipt.title", locale) + "\n";
   out += "=====================\n";
-  out += (fr ? "Numéro du reçu : " : "Receipt number: ") + text_of(payload, "receiptId") + "\n";
-  out += (fr ? "Date : " : "Date: ") + readable_time(text_of(payload, "issuedAt"), locale) + "\n";
-  out += (fr ? "Responsable du traitement : " : "Data controller: ") + text_of(controller, "name") + "\n";
-  out += (fr ? "Politique de confidentialité : " : "Privacy policy: ") + text_of(controller, "privacyPolicyUrl") + "\n";
-  out += (fr ? "Exercer vos droits : " : "To exercise your rights: ") + text_of(controller, "rightsContact") + "\n";
-  out += (fr ? "Recueilli par : " : "Collected through: ") + method_label(text_of(collection, "method"), fr);
-  if (!text_of(collection, "pageUrl").empty()) out += " (" + text_of(collection, "pageUrl") + ")";
-  out += "\n";
+  out += line("receipt.id", text_of(payload, "receiptId"));
+  out += line("receipt.date", readable_time(text_of(payload, "issuedAt"), locale));
+  out += line("receipt.controller", text_of(controller, "name"));
+  out += line("receipt.privacy_policy", text_of(controller, "privacyPolicyUrl"));
+  out += line("receipt.rights_contact", text_of(controller, "rightsContact"));
+  std::string method = label("method", text_of(collection, "method"), locale);
+  if (!text_of(collection, "pageUrl").empty()) method += " (" + text_of(collection, "pageUrl") + ")";
+  out += line("receipt.method", method);
   if (collection.is_object() && collection.value("globalPrivacyControl", Json(false)) == Json(true)) {
-    out += fr ? "Votre navigateur a envoyé le signal Global Privacy Control.\n"
-              : "Your browser sent the Global Privacy Control signal.\n";
+    out += text("receipt.gpc", locale) + "\n";
   }
-  if (!text_of(payload, "supersedes").empty()) {
-    out += (fr ? "Remplace le reçu : " : "Replaces receipt: ") + text_of(payload, "supersedes") + "\n";
-  }
-  out += fr ? "\nVos choix :\n" : "\nYour choices:\n";
+  if (!text_of(payload, "supersedes").empty()) out += line("receipt.supersedes", text_of(payload, "supersedes"));
+  out += "\n" + text("receipt.choices", locale) + "\n";
   if (payload.contains("channels") && payload["channels"].is_object()) {
     for (const Channel channel : all_channels()) {
       const std::string name(to_string(channel));
       if (!payload["channels"].contains(name)) continue;
       const Json& entry = payload["channels"][name];
       if (!entry.is_object()) continue;
-      out += "  - " + channel_label(name, fr) + (fr ? " : " : ": ") + decision_label(text_of(entry, "decision"), fr) +
+      out += "  - " +
+             text("receipt.choice", locale,
+                  {{"channel", label("channel", name, locale)},
+                   {"decision", label("decision", text_of(entry, "decision"), locale)}}) +
              "\n";
     }
   }
   if (notice.contains("partnerIds") && notice["partnerIds"].is_array()) {
-    out += (fr ? "\nPartenaires listés au moment du choix : " : "\nPartners listed when you chose: ") +
-           std::to_string(notice["partnerIds"].size());
+    out += "\n" + text("receipt.partners", locale, {{"count", std::to_string(notice["partnerIds"].size())}});
     if (!text_of(notice, "partnerListUrl").empty()) out += " (" + text_of(notice, "partnerListUrl") + ")";
     out += "\n";
   }
   if (payload.contains("retention") && payload["retention"].is_object() &&
       payload["retention"].contains("months") && payload["retention"]["months"].is_number_integer()) {
-    out += (fr ? "Durée de conservation : " : "Kept for: ") +
-           std::to_string(payload["retention"]["months"].get<std::int64_t>()) + (fr ? " mois\n" : " months\n");
+    out += text("receipt.retention", locale,
+                {{"months", std::to_string(payload["retention"]["months"].get<std::int64_t>())}}) +
+           "\n";
   }
-  out += fr ? "\nVous pouvez vous opposer ou retirer votre accord à tout moment, gratuitement, auprès de "
-            : "\nYou may object or withdraw your consent at any time, free of charge, by contacting ";
-  out += text_of(controller, "rightsContact") + ".\n";
-  out += (fr ? "Empreinte de la notice affichée (SHA-256) : " : "Fingerprint of the notice shown (SHA-256): ") +
-         text_of(notice, "sha256") + "\n";
+  out += "\n" + text("receipt.rights", locale, {{"contact", text_of(controller, "rightsContact")}}) + "\n";
+  out += line("receipt.notice_sha256", text_of(notice, "sha256"));
   return out;
 }
 

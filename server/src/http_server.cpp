@@ -232,9 +232,9 @@ class Service {
   }
 
   std::string locale_of(const httplib::Request& req) const {
+    // The core's one rule: the asked locale, else the config's, else English.
     const std::string lang = req.has_param("lang") ? req.get_param_value("lang") : "";
-    if (lang == "fr" || lang == "en") return lang;
-    return config_.locale == "en" ? "en" : "fr";
+    return std::string(text_locale(lang, config_.locale));
   }
 
   // --- receipts ----------------------------------------------------------------
@@ -467,7 +467,7 @@ class Service {
     context.receipt_id = new_receipt_id(crypto_);
     context.issued_at = format_rfc3339(now_unix());
     const std::string locale = string_at(previous, {"notice", "locale"});
-    context.locale = (locale == "fr" || locale == "en") ? locale : config_.locale;
+    context.locale = std::string(text_locale(locale, config_.locale));
     context.collection_method = "preference-centre";
     context.page_url = page_url();
     context.agent = kAgent;

@@ -2,14 +2,15 @@
 
 #include <algorithm>
 
+#include "cachet/messages.h"
 #include "cachet/receipt.h"
 
 namespace cachet::server {
 namespace {
 
-bool fr(const std::string& locale) { return locale != "en"; }
-const char* t(const std::string& locale, const char* french, const char* english) {
-  return fr(locale) ? french : english;
+// Every text of these pages is in the core's message table (page.*, receipt.*).
+std::string t(const std::string& locale, std::string_view id, const TextArgs& args = {}) {
+  return text(id, locale, args);
 }
 
 // Query-string escaping for values we put into links (tokens, channel names).
@@ -30,37 +31,27 @@ std::string url_encode(const std::string& text) {
 }
 
 std::string page(const std::string& locale, const std::string& title, const std::string& body) {
-  return "<!doctype html>\n<html lang=\"" + std::string(fr(locale) ? "fr" : "en") +
+  return "<!doctype html>\n<html lang=\"" + std::string(text_locale(locale)) +
          "\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, "
          "initial-scale=1\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>" +
          html_escape(title) + "</title>\n<link rel=\"stylesheet\" href=\"/cachet-server.css\">\n</head>\n<body>\n" +
          "<main class=\"cachet-page\">\n" + body + "</main>\n</body>\n</html>\n";
 }
 
+// A channel, decision or collection method as the page shows it; a value
+// the table does not know is shown as it is.
+std::string label(const std::string& locale, const std::string& id, const std::string& value) {
+  return has_text(id) ? t(locale, id) : value;
+}
 std::string channel_label(const std::string& locale, const std::string& channel) {
-  if (channel == "postal") return t(locale, "Courrier postal", "Postal mail");
-  if (channel == "phone") return t(locale, "Appels téléphoniques", "Phone calls");
-  if (channel == "email") return t(locale, "Courrier électronique (e-mail)", "Email");
-  if (channel == "sms") return t(locale, "SMS", "Text messages (SMS)");
-  return channel;
+  return label(locale, "page.channel." + channel, channel);
 }
-
 std::string decision_label(const std::string& locale, const std::string& decision) {
-  if (decision == "objected") return t(locale, "Vous vous y opposez", "You object");
-  if (decision == "not-objected") return t(locale, "Vous ne vous y opposez pas", "You do not object");
-  if (decision == "granted") return t(locale, "Vous y avez consenti", "You consented");
-  if (decision == "not-granted") return t(locale, "Vous n'y avez pas consenti", "You did not consent");
-  if (decision == "withdrawn") return t(locale, "Vous avez retiré votre consentement", "You withdrew your consent");
-  return decision;
+  return label(locale, "page.decision." + decision, decision);
 }
-
+// The collection methods read as on the receipt, but for the phone ("by phone").
 std::string method_label(const std::string& locale, const std::string& method) {
-  if (method == "web-form") return t(locale, "formulaire en ligne", "online form");
-  if (method == "paper") return t(locale, "formulaire papier", "paper form");
-  if (method == "phone") return t(locale, "par téléphone", "by phone");
-  if (method == "preference-centre") return t(locale, "centre de préférences", "preference centre");
-  if (method == "relayed-by-partner") return t(locale, "transmis par un partenaire", "relayed by a partner");
-  return method;
+  return label(locale, (method == "phone" ? "page.method." : "receipt.method.") + method, method);
 }
 
 std::string decision_of(const Json& payload, const std::string& channel) {
@@ -82,9 +73,16 @@ std::string action_form(const PreferencePage& page, const std::string& channel, 
          html_escape(label) + "</button></form>";
 }
 
+// A link to the page in every other supported locale, each named in its own language.
 std::string lang_switch(const std::string& locale, const std::string& query_prefix) {
-  return "<p class=\"cachet-lang\"><a href=\"" + html_escape(query_prefix + (fr(locale) ? "en" : "fr")) +
-         "\" hreflang=\"" + (fr(locale) ? "en" : "fr") + "\">" + (fr(locale) ? "English" : "Français") + "</a></p>\n";
+  std::string links;
+  for (const std::string& other : supported_locales()) {
+    if (other == text_locale(locale)) continue;
+    if (!links.empty()) links += " ";
+    links += "<a href=\"" + html_escape(query_prefix + other) + "\" hreflang=\"" + other + "\">" +
+             html_escape(t(other, "locale.name")) + "</a>";
+  }
+  return "<p class=\"cachet-lang\">" + links + "</p>\n";
 }
 
 }  // namespace
@@ -120,54 +118,45 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
   const std::string& l = pg.locale;
   std::string body;
   body += lang_switch(l, "/preferences?token=" + url_encode(pg.token) + "&lang=");
-  body += "<h1>" + html_escape(t(l, "Vos choix de prospection", "Your marketing choices")) + "</h1>\n";
+  body += "<h1>" + html_escape(t(l, "page.preferences.title")) + "</h1>\n";
   body += "<p>" +
-          html_escape(fr(l) ? config.controller.name +
-                                  " transmet vos coordonnées à ses partenaires selon les choix ci-dessous. Vous pouvez "
-                                  "les modifier à tout moment, gratuitement : chaque changement prend effet "
-                                  "immédiatement et produit un nouveau reçu."
-                            : config.controller.name +
-                                  " shares your contact details with its partners according to the choices below. "
-                                  "You may change them at any time, free of charge: each change takes effect at once "
-                                  "and produces a new receipt.") +
+          html_escape(t(l, "page.preferences.intro", {{"org", config.controller.name}})) +
           "</p>\n";
   if (!pg.changed.empty()) {
     body += "<p class=\"cachet-notice\" role=\"status\">" +
-            html_escape(pg.changed == "none" ? t(l, "Ce choix était déjà enregistré : rien n'a changé.",
-                                                 "That choice was already recorded: nothing changed.")
-                                             : t(l, "Votre choix est enregistré. Un nouveau reçu a été créé.",
-                                                 "Your choice is recorded. A new receipt was made.")) +
+            html_escape(pg.changed == "none" ? t(l, "page.preferences.unchanged")
+                                             : t(l, "page.preferences.changed")) +
             "</p>\n";
   }
-  body += "<table class=\"cachet-state\">\n<caption>" + html_escape(t(l, "Vos choix actuels", "Your current choices")) +
-          "</caption>\n<thead><tr><th scope=\"col\">" + html_escape(t(l, "Canal", "Channel")) +
-          "</th><th scope=\"col\">" + html_escape(t(l, "Votre choix", "Your choice")) + "</th><th scope=\"col\">" +
-          html_escape(t(l, "Modifier", "Change")) + "</th></tr></thead>\n<tbody>\n";
+  body += "<table class=\"cachet-state\">\n<caption>" + html_escape(t(l, "page.preferences.caption")) +
+          "</caption>\n<thead><tr><th scope=\"col\">" + html_escape(t(l, "page.preferences.channel")) +
+          "</th><th scope=\"col\">" + html_escape(t(l, "page.preferences.choice")) + "</th><th scope=\"col\">" +
+          html_escape(t(l, "page.preferences.change")) + "</th></tr></thead>\n<tbody>\n";
   for (const ChannelConfig& c : config.channels) {
     const std::string name(to_string(c.channel));
     const std::string decision = decision_of(person.latest.payload, name);
     std::string action;
     if (c.basis == Basis::kLegitimateInterest) {
       action = decision == "objected"
-                   ? action_form(pg, name, "unobject", t(l, "Retirer mon opposition", "Withdraw my objection"),
+                   ? action_form(pg, name, "unobject", t(l, "page.preferences.unobject"),
                                  "cachet-button-secondary")
-                   : action_form(pg, name, "object", t(l, "Je m'oppose", "I object"), "cachet-button");
+                   : action_form(pg, name, "object", t(l, "page.preferences.object"), "cachet-button");
     } else if (decision == "granted") {
       action =
-          action_form(pg, name, "withdraw", t(l, "Retirer mon consentement", "Withdraw my consent"), "cachet-button");
+          action_form(pg, name, "withdraw", t(l, "page.preferences.withdraw"), "cachet-button");
     } else {
       action = "<span class=\"cachet-muted\">" +
                html_escape(
-                   t(l, "Pour consentir, utilisez le formulaire d'inscription.", "To consent, use the signup form.")) +
+                   t(l, "page.preferences.consent_elsewhere")) +
                "</span>";
     }
     body += "<tr><th scope=\"row\">" + html_escape(channel_label(l, name)) + "</th><td>" +
-            html_escape(decision.empty() ? t(l, "Non renseigné", "Not recorded") : decision_label(l, decision)) +
+            html_escape(decision.empty() ? t(l, "page.preferences.not_recorded") : decision_label(l, decision)) +
             "</td><td>" + action + "</td></tr>\n";
   }
   body += "</tbody>\n</table>\n";
 
-  body += "<h2>" + html_escape(t(l, "Historique de vos reçus", "Your receipt history")) +
+  body += "<h2>" + html_escape(t(l, "page.preferences.history")) +
           "</h2>\n<ol class=\"cachet-history\">\n";
   // Newest first, numbered from the oldest: explicit values, since <ol reversed>
   // miscounts here when items hold block content.
@@ -177,65 +166,55 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
   for (const StoredReceipt& r : history) {
     body += "<li value=\"" + std::to_string(number--) + "\"><p><strong>" + html_escape(readable_time(r.issued_at, l)) +
             "</strong> — " + html_escape(method_label(l, r.collection_method)) + " — <code>" + html_escape(r.receipt_id) +
-            "</code></p>\n<details><summary>" + html_escape(t(l, "Lire le reçu", "Read the receipt")) +
+            "</code></p>\n<details><summary>" + html_escape(t(l, "page.preferences.read_receipt")) +
             "</summary>\n<pre class=\"cachet-receipt\">" + html_escape(render_receipt_text(r.payload, l)) +
             "</pre></details></li>\n";
   }
   body += "</ol>\n";
   body += "<p class=\"cachet-muted\">" +
-          html_escape((fr(l) ? "Ce lien personnel expire le " : "This personal link expires on ") +
-                      readable_time(pg.expires_at, l) +
-                      (fr(l) ? ". Pour toute question sur vos données : " : ". For any question about your data: ") +
-                      config.controller.rights_contact) +
+          html_escape(t(l, "page.preferences.expiry",
+                        {{"date", readable_time(pg.expires_at, l)}, {"contact", config.controller.rights_contact}})) +
           "</p>\n";
-  return page(l, t(l, "Vos choix de prospection", "Your marketing choices"), body);
+  return page(l, t(l, "page.preferences.title"), body);
 }
 
 std::string render_signup_result(const SignupResult& r, const Config& config) {
   const std::string& l = r.locale;
   std::string body;
-  body += "<h1>" + html_escape(t(l, "Merci, votre inscription est enregistrée", "Thank you, you are signed up")) +
+  body += "<h1>" + html_escape(t(l, "page.signup.heading")) +
           "</h1>\n";
   body += "<p>" +
-          html_escape(fr(l) ? "Voici votre reçu de consentement, contresigné par " + config.controller.name +
-                                  ". Conservez-le : il prouve les choix que vous avez faits."
-                            : "Here is your consent receipt, countersigned by " + config.controller.name +
-                                  ". Keep it: it proves the choices you made.") +
+          html_escape(t(l, "page.signup.intro", {{"org", config.controller.name}})) +
           "</p>\n";
   if (!r.preference_path.empty()) {
     body += "<section class=\"cachet-card\"><h2>" +
-            html_escape(t(l, "Changer d'avis à tout moment", "Change your mind at any time")) + "</h2><p>" +
-            html_escape(t(l,
-                          "Dans un vrai site, ce lien personnel vous serait envoyé par e-mail. Pour la démonstration, "
-                          "le voici :",
-                          "On a real site this personal link would be emailed to you. For the demo, here it is:")) +
+            html_escape(t(l, "page.signup.change_mind")) + "</h2><p>" +
+            html_escape(t(l, "page.signup.demo_link")) +
             "</p><p><a class=\"cachet-button\" href=\"" + html_escape(r.preference_path) + "\">" +
-            html_escape(t(l, "Ouvrir mon centre de préférences", "Open my preference centre")) +
+            html_escape(t(l, "page.signup.open_preferences")) +
             "</a></p><p class=\"cachet-muted\">" +
-            html_escape((fr(l) ? "Valable jusqu'au " : "Valid until ") + readable_time(r.link_expires_at, l)) + "</p></section>\n";
+            html_escape(t(l, "page.signup.valid_until", {{"date", readable_time(r.link_expires_at, l)}})) + "</p></section>\n";
   }
-  body += "<h2>" + html_escape(t(l, "Votre reçu", "Your receipt")) + "</h2>\n<pre class=\"cachet-receipt\">" +
+  body += "<h2>" + html_escape(t(l, "page.signup.receipt")) + "</h2>\n<pre class=\"cachet-receipt\">" +
           html_escape(r.receipt_text) + "</pre>\n";
   body += "<details><summary>" +
-          html_escape(t(l, "Le reçu signé (JSON), à coller dans le vérificateur",
-                        "The signed receipt (JSON), to paste into the verifier")) +
+          html_escape(t(l, "page.signup.signed")) +
           "</summary>\n<textarea class=\"cachet-jws\" readonly rows=\"12\" aria-label=\"" +
-          html_escape(t(l, "Reçu signé", "Signed receipt")) + "\">" + html_escape(r.receipt_json) +
-          "</textarea>\n<p><a href=\"/receipt.html\">" + html_escape(t(l, "Vérifier un reçu", "Verify a receipt")) +
+          html_escape(t(l, "page.signup.signed_label")) + "\">" + html_escape(r.receipt_json) +
+          "</textarea>\n<p><a href=\"/receipt.html\">" + html_escape(t(l, "page.signup.verify")) +
           "</a></p></details>\n";
   body += "<p class=\"cachet-muted\">" +
-          html_escape(t(l, "Cette démonstration ne conserve que le reçu, jamais vos coordonnées.",
-                        "This demo keeps only the receipt, never your contact details.")) +
-          "</p>\n<p><a href=\"/\">" + html_escape(t(l, "Retour à l'accueil", "Back to the home page")) + "</a></p>\n";
-  return page(l, t(l, "Inscription enregistrée", "Signed up"), body);
+          html_escape(t(l, "page.signup.demo_keeps")) +
+          "</p>\n<p><a href=\"/\">" + html_escape(t(l, "page.home")) + "</a></p>\n";
+  return page(l, t(l, "page.signup.title"), body);
 }
 
 std::string render_signup_error(const std::string& l, const std::string& message, const Config&) {
   std::string body =
-      "<h1>" + html_escape(t(l, "Votre inscription n'a pas pu être enregistrée", "Your signup could not be recorded")) +
-      "</h1>\n<p>" + html_escape(message.empty() ? t(l, "Le reçu est invalide.", "The receipt is invalid.") : message) +
-      "</p>\n<p><a href=\"/\">" + html_escape(t(l, "Réessayer", "Try again")) + "</a></p>\n";
-  return page(l, t(l, "Erreur", "Error"), body);
+      "<h1>" + html_escape(t(l, "page.error.heading")) +
+      "</h1>\n<p>" + html_escape(message.empty() ? t(l, "page.error.invalid") : message) +
+      "</p>\n<p><a href=\"/\">" + html_escape(t(l, "page.error.retry")) + "</a></p>\n";
+  return page(l, t(l, "page.error.title"), body);
 }
 
 std::string render_message_page(const std::string& l, MessageKind kind, const Config& config) {
@@ -243,21 +222,16 @@ std::string render_message_page(const std::string& l, MessageKind kind, const Co
   std::string text;
   switch (kind) {
     case MessageKind::kLinkInvalid:
-      title = t(l, "Lien invalide ou expiré", "Invalid or expired link");
-      text = fr(l) ? "Ce lien vers vos préférences n'est pas valide ou a expiré. Demandez-en un nouveau à " +
-                         config.controller.rights_contact + "."
-                   : "This preference link is not valid or has expired. Ask " + config.controller.rights_contact +
-                         " for a new one.";
+      title = t(l, "page.link_invalid.title");
+      text = t(l, "page.link_invalid.text", {{"contact", config.controller.rights_contact}});
       break;
     case MessageKind::kPersonGone:
-      title = t(l, "Aucune donnée", "No data");
-      text = t(l, "Nous ne conservons plus de reçu vous concernant (durée de conservation écoulée).",
-               "We no longer hold any receipt about you (retention period over).");
+      title = t(l, "page.person_gone.title");
+      text = t(l, "page.person_gone.text");
       break;
     case MessageKind::kChangeFailed:
-      title = t(l, "Changement impossible", "Change not possible");
-      text = t(l, "Ce changement n'a pas pu être enregistré. Réessayez depuis votre lien.",
-               "This change could not be recorded. Try again from your link.");
+      title = t(l, "page.change_failed.title");
+      text = t(l, "page.change_failed.text");
       break;
   }
   return page(l, title, "<h1>" + html_escape(title) + "</h1>\n<p>" + html_escape(text) + "</p>\n");

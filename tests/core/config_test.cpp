@@ -405,7 +405,7 @@ TEST(ConfigNames, ChannelsRoundTripInDisplayOrder) {
   EXPECT_EQ(to_string(Basis::kLegitimateInterest), "legitimate-interest");
   EXPECT_EQ(to_string(PartnerProspecting::kOnBehalf), "on-behalf");
   EXPECT_EQ(to_string(PartnerProspecting::kTransmissionOnly), "transmission-only");
-  EXPECT_EQ(supported_locales(), (std::vector<std::string>{"fr", "en"}));
+  EXPECT_EQ(supported_locales(), (std::vector<std::string>{"fr", "en"}));  // derived from the message table
 }
 
 TEST(ConfigNames, LocalizedTextFallsBack) {

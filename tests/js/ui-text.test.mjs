@@ -1,12 +1,46 @@
-// The widget's own words: dates shown as people read them, in both languages.
+// The widget's own words: they come from the core's message table through the
+// wasm module (uiText), in every supported locale; web/ui-text.mjs only fills
+// placeholders and formats dates.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import test from 'node:test';
+import { fileURLToPath } from 'node:url';
 
-import { longDate, UI_TEXT } from '../../web/ui-text.mjs';
+import { fill, longDate, uiText } from '../../web/ui-text.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const Cachet = await import(process.env.CACHET_MODULE || path.join(ROOT, 'dist', 'cachet.mjs'));
+const core = await Cachet.ready();
+// Every key the widget reads (t.<key> in web/widget.mjs and web/dialog.mjs).
+const used = new Set();
+for (const file of ['widget.mjs', 'dialog.mjs']) {
+  const source = readFileSync(new URL(`../../web/${file}`, import.meta.url), 'utf8');
+  for (const m of source.matchAll(/\bt\.([a-zA-Z]+)\b/g)) used.add(m[1]);
+}
 
 test('the partner list date reads as a date in French and English', () => {
-  assert.equal(UI_TEXT.fr.updatedAt('2026-11-01'), 'Liste mise à jour le 1 novembre 2026.');
-  assert.equal(UI_TEXT.en.updatedAt('2026-11-01'), 'List updated on November 1, 2026.');
+  assert.equal(uiText(core.uiText('fr')).updatedAt('2026-11-01'), 'Liste mise à jour le 1 novembre 2026.');
+  assert.equal(uiText(core.uiText('en')).updatedAt('2026-11-01'), 'List updated on November 1, 2026.');
+});
+
+test('counts are placeholders filled in, not a second copy of the text', () => {
+  assert.equal(uiText(core.uiText('fr')).showPartners(12), 'Voir la liste des partenaires (12)');
+  assert.equal(uiText(core.uiText('en')).showPartners(3), 'See the list of partners (3)');
+  assert.equal(fill('{a} and {b}', { a: 1 }), '1 and {b}');
+});
+
+test('every word the widget reads exists, non-empty, in every locale; others fall back to English', () => {
+  assert.ok(used.size >= 8, [...used].join(', '));
+  const fr = core.uiText('fr');
+  const en = core.uiText('en');
+  assert.equal(fr.locale, 'fr');
+  assert.deepEqual(Object.keys(fr.texts).sort(), Object.keys(en.texts).sort());
+  for (const key of used) {
+    for (const answer of [fr, en]) assert.ok(answer.texts[key], `${answer.locale}: ${key}`);
+  }
+  assert.deepEqual(core.uiText('xx'), en);
+  assert.notEqual(fr.texts.close, en.texts.close);
 });
 
 test('anything that is not a real YYYY-MM-DD date is shown as it is', () => {

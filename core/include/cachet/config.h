@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cachet/json.h"
+#include "cachet/messages.h"
 #include "cachet/problem.h"
 
 namespace cachet {
@@ -25,8 +26,7 @@ std::optional<Channel> channel_from_string(std::string_view name);
 // The order channels are shown and serialised in: postal, phone, email, sms.
 const std::vector<Channel>& all_channels();
 
-// The locales Cachet ships texts for.
-const std::vector<std::string>& supported_locales();  // {"fr", "en"}
+// supported_locales() (the locales the message table has) is in cachet/messages.h.
 
 // A text the person reads: one string for every locale, or one per locale.
 struct LocalizedText {
