@@ -12,6 +12,8 @@
 
 #include "cachet/receipt.h"
 #include "cachet/ledger/accept.h"
+#include "cachet/ledger/change.h"
+#include "cachet/lifecycle.h"
 #include "cachet/server/http.h"
 #include "ingest.h"
 #include "pages.h"
@@ -27,6 +29,10 @@ using ledger::Accepted;
 using ledger::AppendStatus;
 using ledger::ConsentStore;
 using ledger::new_receipt_id;
+using ledger::ChangeContext;
+using ledger::consent_state_of;
+using ledger::record_change;
+using ledger::RecordedChange;
 
 namespace {
 
@@ -37,12 +43,6 @@ constexpr const char* kCsp =
 
 std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
-Json problems_json(const Problems& problems) {
-  Json out = Json::array();
-  for (const Problem& p : problems) out.push_back({{"code", p.code}, {"path", p.path}, {"message", p.message}});
-  return out;
-}
-
 void send_json(httplib::Response& res, int status, const Json& body) {
   res.status = status;
   res.set_header("Cache-Control", "no-store");
@@ -52,27 +52,22 @@ void send_json(httplib::Response& res, int status, const Json& body) {
 void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
                 const Problems& problems = {}) {
   Json error = {{"code", code}, {"message", message}};
-  if (!problems.empty()) error["problems"] = problems_json(problems);
+  if (!problems.empty()) error["problems"] = problems_to_json(problems);
   send_json(res, status, Json{{"error", error}});
 }
 
-// Status for a problem coming out of accept_receipt / the store.
-int status_for(const std::string& code) {
-  if (code == "ledger_replay" || code == "ledger_already_superseded" || code == "ledger_challenge_used") return 409;
-  if (code == "ledger_io") return 500;
-  return 422;
-}
-
+// A problem coming out of the ledger or the core, answered with the status
+// its kind calls for (problem.h: one classification for every edge).
 void send_problems(httplib::Response& res, const Problems& problems) {
-  const std::string code = problems.empty() ? "receipt_invalid" : problems.front().code;
-  const int status = status_for(code);
-  if (status == 500) {
+  const ProblemKind kind = problem_kind(problems);
+  if (kind == ProblemKind::kUnavailable) {
     // Storage failures: say so, without internals.
-    send_error(res, 500, "storage_unavailable", "The consent ledger is unavailable; try again later.");
+    send_error(res, http_status_for(kind), "storage_unavailable", "The consent ledger is unavailable; try again later.");
     return;
   }
+  const std::string code = problems.empty() ? "receipt_invalid" : problems.front().code;
   const std::string message = problems.empty() ? "The receipt was refused." : problems.front().message;
-  send_error(res, status, code, message, problems);
+  send_error(res, http_status_for(kind), code, message, problems);
 }
 
 class Service {
@@ -85,6 +80,10 @@ class Service {
         crypto_(crypto),
         challenge_secret_(std::move(challenge_secret)),
         link_secret_(std::move(link_secret)) {}
+
+  // Where the preference page is served, for receipts that name it: the
+  // public URL, else this server's own loopback address.
+  void set_page_base(std::string base) { page_base_ = std::move(base); }
 
   void install(httplib::Server& server) {
     server.set_payload_max_length(options_.max_body);
@@ -315,7 +314,7 @@ class Service {
     Result<VerifiedReceipt> verified = verify_receipt(*text, crypto_, verify_options);
     const std::string locale = locale_of(req);
     if (!verified.ok()) {
-      send_json(res, 200, Json{{"ok", false}, {"problems", problems_json(verified.problems())}});
+      send_json(res, 200, Json{{"ok", false}, {"problems", problems_to_json(verified.problems())}});
       return;
     }
     const VerifiedReceipt& v = verified.value();
@@ -416,68 +415,58 @@ class Service {
     send_json(res, 200, state_json(*person, locale_of(req), true));
   }
 
-  // Makes the receipt for one change: a preference-centre receipt superseding
-  // the latest one and carrying its subject digests (the server never sees
-  // the contact values).
-  Result<Accepted> change(const PersonState& person, const std::string& channel_name, const std::string& action,
-                          bool& unchanged) {
-    unchanged = false;
-    const auto channel = channel_from_string(channel_name);
-    const ChannelConfig* channel_config = channel ? config_.find(*channel) : nullptr;
-    if (channel_config == nullptr) {
-      return Problem{"preference_unknown_channel", "/channel", "This channel is not offered."};
-    }
-    const bool consent = channel_config->basis == Basis::kConsent;
-    Decision wanted;
-    if (action == "object" && !consent) {
-      wanted = Decision::kObjected;
-    } else if (action == "unobject" && !consent) {
-      wanted = Decision::kNotObjected;
-    } else if (action == "withdraw" && consent) {
-      wanted = Decision::kWithdrawn;
+  // One preference-centre change. What it means (does it fit, is it stale,
+  // which notice and partner list the new receipt binds) is the core's
+  // (lifecycle.h); recording it is the ledger's (change.h).
+  Result<RecordedChange> change(const PersonState& person, const std::string& channel_name,
+                                const std::string& action) {
+    Change change;
+    change.collection_method = "preference-centre";
+    change.acted_at = format_rfc3339(now_unix());
+    std::optional<Channel> channel;
+    if (action == "accept-partners") {
+      change.accepts_current_list = true;
     } else {
-      return Problem{"preference_bad_action", "/action",
-                     consent ? "For this channel the only change offered is withdraw."
-                             : "For this channel the changes offered are object and unobject."};
+      channel = channel_from_string(channel_name);
+      if (!channel) return Problem{"preference_unknown_channel", "/channel", "This channel is not offered."};
+      if (action == "object") {
+        change.requested[*channel] = Decision::kObjected;
+      } else if (action == "unobject") {
+        change.requested[*channel] = Decision::kNotObjected;
+      } else if (action == "withdraw") {
+        change.requested[*channel] = Decision::kWithdrawn;
+      } else {
+        return Problem{"preference_bad_action", "/action",
+                       "The action is object, unobject, withdraw or accept-partners."};
+      }
     }
-    const Json& previous = person.latest.payload;
-    Choices choices;
-    choices.superseding = true;
-    for (const ChannelConfig& c : config_.channels) {
-      const std::string name(to_string(c.channel));
-      const std::string before = previous.contains("channels") && previous["channels"].is_object()
-                                     ? string_at(previous["channels"], {name.c_str(), "decision"})
-                                     : "";
-      std::optional<Decision> decision = decision_from_string(before);
-      const bool fits = decision && (c.basis == Basis::kConsent
-                                         ? (*decision == Decision::kGranted || *decision == Decision::kNotGranted ||
-                                            *decision == Decision::kWithdrawn)
-                                         : (*decision == Decision::kObjected || *decision == Decision::kNotObjected));
-      if (!fits) decision = c.basis == Basis::kConsent ? Decision::kNotGranted : Decision::kNotObjected;
-      choices.decisions[c.channel] = *decision;
-    }
-    Decision& current = choices.decisions[*channel];
-    if (current == wanted || (wanted == Decision::kWithdrawn && current != Decision::kGranted)) {
-      unchanged = true;
-      return Accepted{AppendStatus::kDuplicate, person.latest, Json::parse(person.latest.jws, nullptr, false)};
-    }
-    current = wanted;
-
-    ReceiptContext context;
-    context.receipt_id = new_receipt_id(crypto_);
-    context.issued_at = format_rfc3339(now_unix());
-    const std::string locale = string_at(previous, {"notice", "locale"});
-    context.locale = std::string(text_locale(locale, config_.locale));
-    context.collection_method = "preference-centre";
-    context.page_url = page_url();
+    ChangeContext context;
+    context.issued_at = change.acted_at;
+    // Accepting new partners is recorded as a web form: the page showed them,
+    // with an unchecked box (R5, R7).
+    context.page_url = change.accepts_current_list ? page_base_ + "/preferences" : page_url();
     context.agent = kAgent;
-    context.supersedes = person.latest.receipt_id;
-    context.carried_subject = previous.contains("subject") ? previous["subject"] : Json();
-    Result<Json> issued = issue_receipt(config_, choices, context, crypto_);
-    if (!issued.ok()) return issued.problems();
-    AcceptOptions accept;
-    accept.controller_key = options_.controller_key;
-    return accept_receipt(store_, crypto_, dump(issued.value()), accept);
+    context.accept.controller_key = options_.controller_key;
+    Result<RecordedChange> recorded = record_change(store_, crypto_, config_, person, change, context);
+    if (!recorded.ok() || !channel) return recorded;
+    switch (recorded.value().superseding.outcomes.at(*channel)) {
+      case ChangeOutcome::kNotInformed:
+        return Problem{"preference_not_informed", "/channel",
+                       "You were never informed about this channel: nothing of it is passed on, and there is "
+                       "nothing to change."};
+      case ChangeOutcome::kNotOffered:
+        return Problem{"preference_bad_action", "/action",
+                       "This change is not offered for this channel (object and unobject for postal mail and "
+                       "phone, withdraw for a consent)."};
+      default:
+        return recorded;
+    }
+  }
+
+  // The stored receipt a change answers with: the new one, or the latest when nothing changed.
+  static Accepted answered(const PersonState& person, const RecordedChange& recorded) {
+    if (recorded.accepted) return *recorded.accepted;
+    return Accepted{AppendStatus::kDuplicate, person.latest, Json::parse(person.latest.jws, nullptr, false)};
   }
 
   void change_json(const httplib::Request& req, httplib::Response& res) {
@@ -486,18 +475,18 @@ class Service {
     std::lock_guard<std::mutex> lock(change_mutex_);  // one change at a time: no racing supersedes
     auto person = person_for(string_at(*body, {"token"}), res);
     if (!person) return;
-    bool unchanged = false;
-    Result<Accepted> accepted = change(*person, string_at(*body, {"channel"}), string_at(*body, {"action"}), unchanged);
-    if (!accepted.ok()) {
-      const std::string code = accepted.problems().front().code;
+    Result<RecordedChange> recorded = change(*person, string_at(*body, {"channel"}), string_at(*body, {"action"}));
+    if (!recorded.ok()) {
+      const std::string code = recorded.problems().front().code;
       if (code.rfind("preference_", 0) == 0) {
-        send_error(res, 400, code, accepted.problems().front().message);
+        send_error(res, 400, code, recorded.problems().front().message);
       } else {
-        send_problems(res, accepted.problems());
+        send_problems(res, recorded.problems());
       }
       return;
     }
-    Json out = receipt_response(accepted.value(), false);
+    const bool unchanged = !recorded.value().accepted;
+    Json out = receipt_response(answered(*person, recorded.value()), false);
     out["status"] = unchanged ? "unchanged" : "stored";
     auto state = store_.state_of(person->chain_root);
     if (state.ok()) out["state"] = state_json(state.value(), locale_of(req), false);
@@ -536,7 +525,14 @@ class Service {
     page.token = token;
     page.expires_at = format_rfc3339(link.expires_at);
     page.changed = req.get_param_value("changed");
-    res.set_content(render_preferences_page(page, state, config_), "text/html; charset=utf-8");
+    Result<ConsentState> consent = consent_state_of(state);
+    if (!consent.ok()) {
+      res.status = 500;
+      res.set_content(render_message_page(locale, MessageKind::kChangeFailed, config_), "text/html; charset=utf-8");
+      return;
+    }
+    res.set_content(render_preferences_page(page, state, coverage_of(consent.value(), config_, now_unix()), config_),
+                    "text/html; charset=utf-8");
   }
 
   void change_form(const httplib::Request& req, httplib::Response& res) {
@@ -546,18 +542,24 @@ class Service {
     const auto person = person_from_link(req, res, locale);
     if (!person) return;
     const PersonState& state = person->second;
-    bool unchanged = false;
     const std::string channel = req.get_param_value("channel");
-    Result<Accepted> accepted = change(state, channel, req.get_param_value("action"), unchanged);
-    if (!accepted.ok()) {
-      res.status = status_for(accepted.problems().front().code) == 500 ? 500 : 400;
+    const std::string action = req.get_param_value("action");
+    const std::string back = "/preferences?token=" + token + "&lang=" + locale + "&changed=";
+    // New partners are accepted only with the box ticked (R5): unticked, nothing widens.
+    if (action == "accept-partners" && req.get_param_value("accept") != "yes") {
+      res.set_redirect(back + "accept-missing", 303);
+      return;
+    }
+    Result<RecordedChange> recorded = change(state, channel, action);
+    if (!recorded.ok()) {
+      const ProblemKind kind = problem_kind(recorded.problems());
+      res.status = kind == ProblemKind::kUnavailable ? http_status_for(kind) : 400;
       res.set_content(render_message_page(locale, MessageKind::kChangeFailed, config_), "text/html; charset=utf-8");
       return;
     }
     // Post/redirect/get: reloading the page does not repeat the change.
-    res.set_redirect(
-        "/preferences?token=" + token + "&lang=" + locale + "&changed=" + (unchanged ? std::string("none") : channel),
-        303);
+    const bool unchanged = !recorded.value().accepted;
+    res.set_redirect(back + (unchanged ? std::string("none") : action == "accept-partners" ? "partners" : channel), 303);
   }
 
   // The demo's signup form posts here (no script needed): store the receipt,
@@ -612,6 +614,16 @@ class Service {
     return out;
   }
 
+  static Json coverage_json(const std::vector<PartnerCoverage>& partners) {
+    Json out = Json::array();
+    for (const PartnerCoverage& p : partners) {
+      Json channels = Json::array();
+      for (const Channel c : p.channels) channels.push_back(to_string(c));
+      out.push_back({{"id", p.id}, {"name", p.name}, {"privacyPolicyUrl", p.privacy_policy_url}, {"channels", channels}});
+    }
+    return out;
+  }
+
   Json state_json(const PersonState& person, const std::string& locale, bool with_history) const {
     Json out = {{"chainRoot", person.chain_root},
                 {"latestReceiptId", person.latest.receipt_id},
@@ -619,6 +631,12 @@ class Service {
                 {"channels", person.latest.payload.is_object() && person.latest.payload.contains("channels")
                                  ? person.latest.payload["channels"]
                                  : Json::object()}};
+    // What the person's consent covers, and who they were never shown (issue 11).
+    if (Result<ConsentState> consent = consent_state_of(person); consent.ok()) {
+      const Coverage coverage = coverage_of(consent.value(), config_, now_unix());
+      out["partners"] = coverage_json(coverage.accepted);
+      out["newPartners"] = coverage_json(coverage.not_shown);
+    }
     if (with_history) {
       Json history = Json::array();
       for (const StoredReceipt& r : person.history) history.push_back(stored_json(r, locale, false));
@@ -634,6 +652,7 @@ class Service {
   const std::string challenge_secret_;
   const std::string link_secret_;
   std::mutex change_mutex_;
+  std::string page_base_;
 };
 
 }  // namespace
@@ -678,6 +697,8 @@ int serve(const ServeOptions& options, const Config& config, ConsentStore& store
   }
   const std::string shown_host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   out << "Listening on http://" << shown_host << ":" << port << std::endl;
+  service.set_page_base(!options.public_url.empty() ? options.public_url
+                                                    : "http://" + shown_host + ":" + std::to_string(port));
 
   std::atomic<bool> signalled{false};
   std::thread stopper([&server, &signalled, stop_signals] {

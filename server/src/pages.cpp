@@ -114,7 +114,59 @@ std::string html_escape(const std::string& text) {
   return out;
 }
 
-std::string render_preferences_page(const PreferencePage& pg, const PersonState& person, const Config& config) {
+Coverage coverage_of(const ConsentState& state, const Config& config, std::int64_t now_unix) {
+  Coverage out;
+  const auto channels_for = [&](const ConsentState& s, const Partner& partner) {
+    std::vector<Channel> allowed;
+    for (const Channel c : all_channels()) {
+      if (may_transfer(s, partner, c, now_unix, std::nullopt).allowed) allowed.push_back(c);
+    }
+    return allowed;
+  };
+  for (const std::string& id : state.partner_ids) {
+    const auto it = std::find_if(config.partners.entries.begin(), config.partners.entries.end(),
+                                 [&](const Partner& p) { return p.id == id; });
+    if (it == config.partners.entries.end()) {
+      out.accepted.push_back({id, id, "", {}});  // no longer a partner: nothing goes to it
+    } else {
+      out.accepted.push_back({id, it->name, it->privacy_policy_url, channels_for(state, *it)});
+    }
+  }
+  for (const Partner& p : config.partners.entries) {
+    if (std::find(state.partner_ids.begin(), state.partner_ids.end(), p.id) != state.partner_ids.end()) continue;
+    ConsentState if_accepted = state;
+    if_accepted.partner_ids.push_back(p.id);
+    out.not_shown.push_back({p.id, p.name, p.privacy_policy_url, channels_for(if_accepted, p)});
+  }
+  return out;
+}
+
+namespace {
+
+std::string partner_list_html(const std::string& l, const std::vector<PartnerCoverage>& partners) {
+  std::string out = "<ul class=\"cachet-partners\">\n";
+  for (const PartnerCoverage& p : partners) {
+    std::string channels;
+    for (const Channel c : p.channels) {
+      if (!channels.empty()) channels += ", ";
+      channels += channel_label(l, std::string(to_string(c)));
+    }
+    out += "<li><strong>" + html_escape(p.name) + "</strong> — " +
+           html_escape(channels.empty() ? t(l, "page.preferences.partner_receives_nothing")
+                                        : t(l, "page.preferences.partner_receives", {{"channels", channels}}));
+    if (!p.privacy_policy_url.empty()) {
+      out += " — <a href=\"" + html_escape(p.privacy_policy_url) + "\" rel=\"noopener noreferrer\">" +
+             html_escape(t(l, "page.preferences.partner_policy", {{"partner", p.name}})) + "</a>";
+    }
+    out += "</li>\n";
+  }
+  return out + "</ul>\n";
+}
+
+}  // namespace
+
+std::string render_preferences_page(const PreferencePage& pg, const PersonState& person, const Coverage& coverage,
+                                    const Config& config) {
   const std::string& l = pg.locale;
   std::string body;
   body += lang_switch(l, "/preferences?token=" + url_encode(pg.token) + "&lang=");
@@ -123,10 +175,11 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
           html_escape(t(l, "page.preferences.intro", {{"org", config.controller.name}})) +
           "</p>\n";
   if (!pg.changed.empty()) {
-    body += "<p class=\"cachet-notice\" role=\"status\">" +
-            html_escape(pg.changed == "none" ? t(l, "page.preferences.unchanged")
-                                             : t(l, "page.preferences.changed")) +
-            "</p>\n";
+    const char* id = pg.changed == "none"             ? "page.preferences.unchanged"
+                     : pg.changed == "accept-missing" ? "page.preferences.accept_missing"
+                     : pg.changed == "partners"       ? "page.preferences.partners_accepted"
+                                                      : "page.preferences.changed";
+    body += "<p class=\"cachet-notice\" role=\"status\">" + html_escape(t(l, id)) + "</p>\n";
   }
   body += "<table class=\"cachet-state\">\n<caption>" + html_escape(t(l, "page.preferences.caption")) +
           "</caption>\n<thead><tr><th scope=\"col\">" + html_escape(t(l, "page.preferences.channel")) +
@@ -136,7 +189,10 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
     const std::string name(to_string(c.channel));
     const std::string decision = decision_of(person.latest.payload, name);
     std::string action;
-    if (c.basis == Basis::kLegitimateInterest) {
+    if (decision.empty()) {
+      // Never informed about this channel: nothing of it is sent, nothing to change.
+      action = "<span class=\"cachet-muted\">" + html_escape(t(l, "page.preferences.not_informed")) + "</span>";
+    } else if (c.basis == Basis::kLegitimateInterest) {
       action = decision == "objected"
                    ? action_form(pg, name, "unobject", t(l, "page.preferences.unobject"),
                                  "cachet-button-secondary")
@@ -155,6 +211,23 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
             "</td><td>" + action + "</td></tr>\n";
   }
   body += "</tbody>\n</table>\n";
+
+  // R3, R7: the partners the person's choices apply to, and, before anything
+  // widens, the partners they were never shown, asked with an unchecked box.
+  body += "<h2>" + html_escape(t(l, "page.preferences.partners")) + "</h2>\n<p>" +
+          html_escape(t(l, "page.preferences.partners_intro")) + "</p>\n" + partner_list_html(l, coverage.accepted);
+  if (!coverage.not_shown.empty()) {
+    body += "<section class=\"cachet-card\" aria-labelledby=\"new-partners\"><h2 id=\"new-partners\">" +
+            html_escape(t(l, "page.preferences.new_partners")) + "</h2>\n<p>" +
+            html_escape(t(l, "page.preferences.new_partners_intro")) + "</p>\n" +
+            partner_list_html(l, coverage.not_shown) + "<form method=\"post\" action=\"/preferences\">" +
+            hidden("token", pg.token) + hidden("lang", pg.locale) + hidden("action", "accept-partners") +
+            "<p><input type=\"checkbox\" id=\"accept-partners\" name=\"accept\" value=\"yes\"> "
+            "<label for=\"accept-partners\">" +
+            html_escape(t(l, "page.preferences.accept_partners")) +
+            "</label></p><p><button type=\"submit\" class=\"cachet-button\">" +
+            html_escape(t(l, "page.preferences.confirm")) + "</button></p></form></section>\n";
+  }
 
   body += "<h2>" + html_escape(t(l, "page.preferences.history")) +
           "</h2>\n<ol class=\"cachet-history\">\n";

@@ -6,8 +6,11 @@
 
 #include <string>
 
+#include <vector>
+
 #include "cachet/config.h"
 #include "cachet/ledger/store.h"
+#include "cachet/lifecycle.h"
 
 namespace cachet::server {
 
@@ -17,13 +20,30 @@ using ledger::StoredReceipt;
 std::string html_escape(const std::string& text);
 std::string server_stylesheet();
 
+// What a person's consent covers, partner by partner (issue 11: the
+// preference centre shows it): the partners on the list they accepted, and
+// the current config's partners they were never shown, with the channels each
+// would receive under the person's current choices (lifecycle.h may_transfer).
+struct PartnerCoverage {
+  std::string id;
+  std::string name;                // the id when the current config no longer names it
+  std::string privacy_policy_url;  // may be empty
+  std::vector<Channel> channels;
+};
+struct Coverage {
+  std::vector<PartnerCoverage> accepted;
+  std::vector<PartnerCoverage> not_shown;  // asked, with an unchecked box, before anything widens
+};
+Coverage coverage_of(const ConsentState& state, const Config& config, std::int64_t now_unix);
+
 struct PreferencePage {
   std::string locale;  // "fr" | "en"
   std::string token;
   std::string expires_at;  // RFC 3339
-  std::string changed;     // channel just changed, "none", or empty
+  std::string changed;     // channel just changed, "partners", "none", "accept-missing", or empty
 };
-std::string render_preferences_page(const PreferencePage& page, const PersonState& person, const Config& config);
+std::string render_preferences_page(const PreferencePage& page, const PersonState& person, const Coverage& coverage,
+                                    const Config& config);
 
 struct SignupResult {
   std::string locale;

@@ -1,0 +1,48 @@
+#include "cachet/ledger/change.h"
+
+#include "cachet/messages.h"
+#include "cachet/receipt.h"
+#include "cachet/uuid.h"
+
+namespace cachet::ledger {
+
+Result<ConsentState> consent_state_of(const PersonState& person) {
+  std::vector<const Json*> payloads;
+  payloads.reserve(person.history.size());
+  for (const StoredReceipt& r : person.history) payloads.push_back(&r.payload);
+  if (payloads.empty()) payloads.push_back(&person.latest.payload);
+  return consent_state(payloads);
+}
+
+Result<RecordedChange> record_change(ConsentStore& store, const CryptoProvider& crypto, const Config& current,
+                                     const PersonState& person, const Change& change, const ChangeContext& context) {
+  Result<ConsentState> state = consent_state_of(person);
+  if (!state.ok()) return state.problems();
+  Result<Superseding> next = supersede(state.value(), change, current);
+  if (!next.ok()) return next.problems();
+  RecordedChange out;
+  out.superseding = next.value();
+  if (!out.superseding.changed) return out;
+
+  ReceiptContext receipt;
+  receipt.receipt_id = new_uuid(crypto);
+  receipt.issued_at = context.issued_at;
+  receipt.locale = std::string(text_locale(state.value().locale, current.locale));
+  receipt.collection_method = change.accepts_current_list ? "web-form" : change.collection_method;
+  receipt.page_url = context.page_url;
+  receipt.agent = context.agent;
+  receipt.relayed_by = context.relayed_by;
+  receipt.supersedes = person.latest.receipt_id;
+  receipt.carried_subject = person.latest.payload.value("subject", Json());
+  receipt.carried_notice = out.superseding.carried_notice;
+  receipt.carried_channels = out.superseding.carried_channels;
+  Result<Json> issued = issue_receipt(current, out.superseding.choices, receipt, crypto);
+  if (!issued.ok()) return issued.problems();
+  Result<Accepted> accepted =
+      accept_receipt(store, crypto, issued.value().dump(-1, ' ', false, Json::error_handler_t::replace), context.accept);
+  if (!accepted.ok()) return accepted.problems();
+  out.accepted = std::move(accepted).value();
+  return out;
+}
+
+}  // namespace cachet::ledger
