@@ -11,6 +11,8 @@
 #include "cachet/export/csv.h"
 #include "cachet/export/export.h"
 #include "cachet/jws.h"
+#include "cachet/ledger/change.h"
+#include "cachet/lifecycle.h"
 #include "cachet/receipt.h"
 #include "cachet/ledger/accept.h"
 
@@ -21,17 +23,6 @@ std::string trim(std::string_view s) {
   const std::size_t b = s.find_first_not_of(" \t");
   if (b == std::string_view::npos) return "";
   return std::string(s.substr(b, s.find_last_not_of(" \t") - b + 1));
-}
-
-// What a relayed action means on a channel: an objection to a consent channel
-// is a withdrawal of that consent; a withdrawal on a legitimate-interest
-// channel is an objection (the person wants no more of it either way).
-Decision target_decision(Basis basis) {
-  return basis == Basis::kConsent ? Decision::kWithdrawn : Decision::kObjected;
-}
-
-bool already_off(Basis basis, Decision current) {
-  return basis == Basis::kConsent ? current != Decision::kGranted : current == Decision::kObjected;
 }
 
 }  // namespace
@@ -181,72 +172,48 @@ Result<RelayedReport> import_relayed(const Config& config, ledger::ConsentStore&
       l.message = "The person's latest receipt does not verify: " + latest.problems().front().message;
       continue;
     }
-    const Json& payload = latest.value().payload;
-    // R10, the latest choice wins: a choice the person made after the request
-    // (not one relayed by a partner) is not overridden by it.
-    const std::optional<std::int64_t> latest_at = parse_time(string_at(payload, {"issuedAt"}));
-    const bool by_person = string_at(payload, {"collection", "method"}) != "relayed-by-partner";
-    if (by_person && latest_at && *latest_at / 86400 > *date / 86400) {
-      l.outcome = kStale;
-      l.message = "The person made a later choice (receipt " + latest.value().receipt_id + " of " +
-                  string_at(payload, {"issuedAt"}) + "); it stands.";
-      continue;
-    }
 
-    // 3. The decisions: the latest receipt's, with the relayed change applied.
-    Choices choices;
-    choices.superseding = true;
-    bool changed = false;
-    const Json& channels = payload.contains("channels") ? payload["channels"] : Json::object();
-    for (const ChannelConfig& c : config.channels) {
-      const std::string name(to_string(c.channel));
-      std::optional<Decision> current;
-      if (channels.is_object() && channels.contains(name)) {
-        current = decision_from_string(string_at(channels, {name.c_str(), "decision"}));
-      }
-      // A channel the person was never asked about (the config grew since):
-      // record the conservative default, nothing allowed.
-      Decision decision = current.value_or(c.basis == Basis::kConsent ? Decision::kNotGranted : Decision::kObjected);
-      const bool fits = c.basis == Basis::kConsent
-                            ? (decision == Decision::kGranted || decision == Decision::kNotGranted ||
-                               decision == Decision::kWithdrawn)
-                            : (decision == Decision::kObjected || decision == Decision::kNotObjected);
-      if (!fits) decision = c.basis == Basis::kConsent ? Decision::kNotGranted : Decision::kObjected;
-      for (const ChannelConfig* t : targets) {
-        if (t->channel == c.channel && !already_off(c.basis, decision)) {
-          decision = target_decision(c.basis);
-          changed = true;
-        }
-      }
-      choices.decisions[c.channel] = decision;
-    }
-    if (!changed) {
-      l.outcome = kAlreadyInEffect;
-      continue;
-    }
-
-    ReceiptContext context;
-    context.receipt_id = ledger::new_receipt_id(crypto);
-    context.issued_at = at;
-    const std::string locale = string_at(payload, {"notice", "locale"});
-    context.locale = locale == "fr" || locale == "en" ? locale : config.locale;
-    context.collection_method = "relayed-by-partner";
+    // 3. The change, as the core sees it: a request to stop each target
+    // channel, dated when the person made it (R10: the latest act by the
+    // person's own time wins, whatever path carried it; lifecycle.h).
+    const std::optional<std::string> acted_at = act_time(l.date, at);
+    Change change;
+    change.collection_method = "relayed-by-partner";
+    change.acted_at = acted_at.value_or(at);
+    for (const ChannelConfig* t : targets) change.requested[t->channel] = stopping_decision(t->basis);
+    ledger::ChangeContext context;
+    context.issued_at = change.acted_at;
     context.agent = options.agent;
     context.relayed_by = partner->id;
-    context.supersedes = latest.value().receipt_id;
-    context.carried_subject = payload.contains("subject") ? payload["subject"] : Json();
-    Result<Json> receipt = issue_receipt(config, choices, context, crypto);
-    if (!receipt.ok()) {
-      l.outcome = kFailed, l.message = receipt.problems().front().message;
+    context.accept = accept;
+    Result<ledger::RecordedChange> recorded = ledger::record_change(store, crypto, config, person, change, context);
+    if (!recorded.ok()) {
+      l.outcome = kFailed, l.message = recorded.problems().front().message + " [" + recorded.problems().front().code + "]";
       continue;
     }
-    Result<ledger::Accepted> accepted = ledger::accept_receipt(store, crypto, receipt.value().dump(), accept);
-    if (!accepted.ok()) {
-      l.outcome = kFailed, l.message = accepted.problems().front().message + " [" + accepted.problems().front().code + "]";
+    if (recorded.value().accepted) {
+      l.outcome = kApplied;
+      l.new_receipt_id = recorded.value().accepted->stored.receipt_id;
       continue;
     }
-    l.outcome = kApplied;
-    l.new_receipt_id = accepted.value().stored.receipt_id;
+    // Nothing changed: say why, the most telling reason first.
+    bool stale = false;
+    bool informed = false;
+    std::string stale_on;
+    for (const auto& [channel, outcome] : recorded.value().superseding.outcomes) {
+      if (outcome == ChangeOutcome::kStale) stale = true, stale_on = std::string(to_string(channel));
+      if (outcome != ChangeOutcome::kNotInformed) informed = true;
+    }
+    if (stale) {
+      l.outcome = kStale;
+      l.message = "The person made a later choice on " + stale_on + " (latest receipt " + latest.value().receipt_id +
+                  "); it stands.";
+    } else if (!informed) {
+      l.outcome = kAlreadyInEffect;
+      l.message = "The person was never informed about this channel: nothing of it is passed on.";
+    } else {
+      l.outcome = kAlreadyInEffect;
+    }
   }
   report.lines = std::move(lines);
   return report;

@@ -106,8 +106,53 @@ TEST(Relayed, AppliesEachLineAndLaterExportsHonourIt) {
 TEST(Relayed, ALaterChoiceByThePersonStands) {
   World w;
   const std::string p1 = w.issue(person());
+  IssueSpec again = person();  // a new paper form on the 22nd: every box answered again, email ticked
+  again.contacts = Json::object();
+  again.supersedes = p1;
+  again.method = "paper";
+  again.at = "2026-11-22T10:00:00Z";
+  w.issue(again);
+  w.write_file("r.csv", "reference,channel,action,date\n" + p1 + ",email,withdrawn,2026-11-20\n");
+  auto report = import(w, "r.csv");
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.value().lines[0].outcome, "superseded-by-later-choice");
+}
+
+// Issue 11, fault 3: once the person's latest receipt was itself relayed (an
+// unrelated postal objection), a withdrawal dated before the person's own
+// consent was applied. The latest act on each channel, by the person's time, wins.
+TEST(Relayed, AStaleRequestStaysStaleAfterAnotherRelayedOne) {
+  World w;
+  IssueSpec signup = person();
+  signup.at = "2026-11-15T10:00:00Z";  // email consent on the 15th
+  const std::string p1 = w.issue(signup);
+  w.write_file("postal.csv", "reference,channel,action,date\n" + p1 + ",postal,objected,2026-11-18\n");
+  auto postal = import(w, "postal.csv");
+  ASSERT_TRUE(postal.ok());
+  ASSERT_EQ(postal.value().lines[0].outcome, "applied");
+  w.write_file("stale.csv", "reference,channel,action,date\n" + p1 + ",email,withdrawn,2026-11-10\n");
+  auto stale = import(w, "stale.csv");
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ(stale.value().lines[0].outcome, "superseded-by-later-choice") << stale.value().lines[0].message;
+  // The consent still goes out.
+  const std::string contacts = w.write_contacts("contacts.csv", {kHeader, row(p1)});
+  ASSERT_TRUE(w.run(contacts, "out").ok());
+  EXPECT_NE(read_text(w.path("out/partner-acme.csv")).find("p@example.fr"), std::string::npos);
+  // The same request dated after the consent applies.
+  w.write_file("late.csv", "reference,channel,action,date\n" + p1 + ",email,withdrawn,2026-11-16\n");
+  auto late = import(w, "late.csv");
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(late.value().lines[0].outcome, "applied");
+}
+
+// A choice on another channel is no later choice on this one: a withdrawal
+// dated after the consent applies even when a preference-centre change came after it.
+TEST(Relayed, AChangeOnAnotherChannelDoesNotMakeARequestStale) {
+  World w;
+  const std::string p1 = w.issue(person());  // email consent on the 1st
   IssueSpec again = person();
   again.contacts = Json::object();
+  again.decisions["postal"] = "objected";  // the person objects to postal mail on the 22nd
   again.supersedes = p1;
   again.method = "preference-centre";
   again.at = "2026-11-22T10:00:00Z";
@@ -115,7 +160,7 @@ TEST(Relayed, ALaterChoiceByThePersonStands) {
   w.write_file("r.csv", "reference,channel,action,date\n" + p1 + ",email,withdrawn,2026-11-20\n");
   auto report = import(w, "r.csv");
   ASSERT_TRUE(report.ok());
-  EXPECT_EQ(report.value().lines[0].outcome, "superseded-by-later-choice");
+  EXPECT_EQ(report.value().lines[0].outcome, "applied");
 }
 
 TEST(Relayed, ARelayedReceiptDoesNotWidenThePartnerList) {
