@@ -32,6 +32,7 @@
 #include "cachet/export/csv.h"
 #include "cachet/export/export.h"
 #include "cachet/jws.h"
+#include "cachet/lifecycle.h"
 #include "cachet/openssl_crypto.h"
 #include "cachet/receipt.h"
 #include "state_index.h"
@@ -116,17 +117,6 @@ std::string_view trim(std::string_view s) {
   while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
   while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
   return s.substr(b, e - b);
-}
-
-const Json* member(const Json& object, const char* name) {
-  if (!object.is_object()) return nullptr;
-  const auto it = object.find(name);
-  return it == object.end() ? nullptr : &*it;
-}
-
-std::string string_member(const Json& object, const char* name) {
-  const Json* m = member(object, name);
-  return m != nullptr && m->is_string() ? m->get<std::string>() : std::string();
 }
 
 // Incremental SHA-256 of a partner file (the ledger entry names each file's hash).
@@ -299,7 +289,7 @@ struct Row {
   PersonRecord* person = nullptr;  // default path: the person's entry in the index
   // --reverify: the stored chain, and the receipts re-verified now.
   std::optional<ledger::PersonState> stored;
-  const ledger::StoredReceipt* basis = nullptr;  // latest receipt the person made themselves
+  const ledger::StoredReceipt* basis = nullptr;  // latest receipt that showed the partner list
   std::optional<Result<VerifiedReceipt>> latest_verified;
   std::optional<Result<VerifiedReceipt>> basis_verified;
   std::unique_ptr<StateIndex> reverified;  // the verified payloads, in the index's form
@@ -395,7 +385,9 @@ Problems Exporter::open_input() {
       case Channel::kPhone: required.push_back(options_.columns.phone); break;
       case Channel::kEmail: required.push_back(options_.columns.email); break;
       case Channel::kSms:
-        required.push_back(config_.fields.count("mobile") != 0 ? options_.columns.mobile : options_.columns.phone);
+        required.push_back(contact_kind_for(Channel::kSms, config_.fields.count("mobile") != 0) == "mobile"
+                               ? options_.columns.mobile
+                               : options_.columns.phone);
         break;
     }
   }
@@ -550,12 +542,11 @@ void Exporter::lookup_stored(Row& row) {
       return;
     }
   }
-  // The partner list a receipt fixes is the one the person saw (R7). A relayed
-  // receipt was not seen by the person, so the list that binds is the one of
-  // the latest receipt the person made themselves.
+  // The partner list that binds is the one the person was last shown (R7;
+  // lifecycle.h shows_partner_list): the latest receipt made where the list
+  // was shown; later receipts may only narrow it.
   for (auto it = person.history.rbegin(); it != person.history.rend(); ++it) {
-    const Json* collection = member(it->payload, "collection");
-    if (collection == nullptr || string_member(*collection, "method") != "relayed-by-partner") {
+    if (shows_partner_list(it->collection_method)) {
       row.basis = &*it;
       break;
     }
@@ -609,37 +600,34 @@ void Exporter::absorb_verified(Row& row) {
   }
   row.reverified = std::make_unique<StateIndex>(config_partner_ids(config_));
   // The record the ledger derives at acceptance, here from the payload verified now.
-  auto summary = [&](const ledger::StoredReceipt& stored, const Json& payload, bool relayed) {
+  auto summary = [&](const ledger::StoredReceipt& stored, const Json& payload) {
     ledger::ReceiptRecord s;
     s.receipt_seq = stored.seq;
     s.receipt_id = stored.receipt_id;
     s.chain_root = row.stored->chain_root;
-    s.collection_method = relayed ? "relayed-by-partner" : "";
+    s.collection_method = stored.collection_method;
     s.received_at = row.stored->latest.received_at;  // retention runs from the latest receipt (R9)
     s.retention_months = row.stored->latest.retention_months;
     ledger::derive_record_fields(payload, s);
     return s;
   };
-  if (row.basis != nullptr) row.reverified->add(summary(*row.basis, row.basis_verified->value().payload, false), false);
-  row.reverified->add(summary(row.stored->latest, latest.value().payload, row.basis != nullptr), false);
+  if (row.basis != nullptr) row.reverified->add(summary(*row.basis, row.basis_verified->value().payload), false);
+  row.reverified->add(summary(row.stored->latest, latest.value().payload), false);
   row.reverified->finish();
   row.person = row.reverified->find(row.stored->latest.receipt_id);
 }
 
 ValueSource Exporter::source_for(Channel channel, const PersonRecord& person) const {
-  switch (channel) {
-    case Channel::kPostal: return {ContactKind::kPostal, col_postal_};
-    case Channel::kPhone: return {ContactKind::kPhone, col_phone_};
-    case Channel::kEmail: return {ContactKind::kEmail, col_email_};
-    case Channel::kSms:
-      if (person.names_digest(ContactKind::kMobile)) return {ContactKind::kMobile, col_mobile_};
-      if (person.decision(Channel::kSms) == DecisionCode::kGrantedDecision && person.names_digest(ContactKind::kPhone)) {
-        return {ContactKind::kPhone, col_phone_};
-      }
-      if (config_.fields.count("mobile") != 0) return {ContactKind::kMobile, col_mobile_};
-      return {ContactKind::kPhone, col_phone_};
-  }
-  return {};
+  // Which contact serves the channel is the core's rule (lifecycle.h): SMS
+  // goes to the mobile number when there is one. "There is one": the receipt
+  // binds a mobile number, or binds no number and the form asks for a mobile.
+  const bool has_mobile = person.names_digest(ContactKind::kMobile) ||
+                          (!person.names_digest(ContactKind::kPhone) && config_.fields.count("mobile") != 0);
+  const std::string_view kind = contact_kind_for(channel, has_mobile);
+  if (kind == "email") return {ContactKind::kEmail, col_email_};
+  if (kind == "mobile") return {ContactKind::kMobile, col_mobile_};
+  if (kind == "postal") return {ContactKind::kPostal, col_postal_};
+  return {ContactKind::kPhone, col_phone_};
 }
 
 // The value must be the one the person's receipt binds: SHA-256 of
@@ -666,6 +654,34 @@ void Exporter::count_row_everywhere(const Row& row) {
 bool blank(std::string_view s) { return trim(s).empty(); }
 
 namespace {
+
+std::optional<Decision> decision_of_code(DecisionCode code) {
+  switch (code) {
+    case DecisionCode::kGrantedDecision: return Decision::kGranted;
+    case DecisionCode::kNotGrantedDecision: return Decision::kNotGranted;
+    case DecisionCode::kObjectedDecision: return Decision::kObjected;
+    case DecisionCode::kNotObjectedDecision: return Decision::kNotObjected;
+    case DecisionCode::kWithdrawnDecision: return Decision::kWithdrawn;
+    case DecisionCode::kNoneDecision: return std::nullopt;  // no decision recorded: not informed
+  }
+  return std::nullopt;
+}
+
+// The report's reasons for the core's verdicts (the list and retention are
+// checked per row and partner before a channel is judged).
+Why why_for(TransferReason reason) {
+  switch (reason) {
+    case TransferReason::kAllowed: return kWhyNone;
+    case TransferReason::kObjected: return kWhyObjected;
+    case TransferReason::kWithdrawn: return kWhyWithdrawn;
+    case TransferReason::kNoConsent: return kWhyNoConsent;
+    case TransferReason::kPartnerNotListed: return kWhyPartnerNotListed;
+    case TransferReason::kRetentionOver: return kWhyRetentionExpired;
+    case TransferReason::kNotInformed:
+    case TransferReason::kChannelNotOffered: return kWhyNotInformed;
+  }
+  return kWhyNotInformed;
+}
 
 // CSV injection (OWASP): a spreadsheet opening a partner file runs a cell that
 // starts with = + - @ (after spaces) or a tab or carriage return, and an email
@@ -704,17 +720,10 @@ Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
     const ValueSource source = source_for(c.channel, person);
     if (source.column >= 0) v.value = row.fields[static_cast<std::size_t>(source.column)];
     v.has_value = !blank(v.value);
-    // R4: email and SMS need consent whatever the receipt's basis says.
-    const bool needs_consent =
-        c.channel == Channel::kEmail || c.channel == Channel::kSms || person.consent_basis(c.channel);
-    switch (decision) {
-      case DecisionCode::kWithdrawnDecision: v.reason = kWhyWithdrawn; break;
-      case DecisionCode::kObjectedDecision: v.reason = kWhyObjected; break;
-      case DecisionCode::kNotGrantedDecision: v.reason = kWhyNoConsent; break;
-      case DecisionCode::kNotObjectedDecision: v.reason = needs_consent ? kWhyNoConsent : kWhyNone; break;
-      case DecisionCode::kGrantedDecision: v.reason = kWhyNone; break;
-      case DecisionCode::kNoneDecision: v.reason = kWhyNotInformed; break;  // no decision recorded for this channel
-    }
+    // The decision's verdict is the core's (lifecycle.h channel_verdict; R1, R4, R10).
+    v.reason = why_for(channel_verdict(c.channel, person.consent_basis(c.channel) ? Basis::kConsent
+                                                                                 : Basis::kLegitimateInterest,
+                                       decision_of_code(decision)));
     if (v.reason == kWhyNone && !v.has_value) v.reason = kWhyNoValue;
     if (v.reason == kWhyNone && !digest_matches(person, index, source.kind, v.value)) v.reason = kWhyDigestMismatch;
     if (v.reason == kWhyNone && runs_in_a_spreadsheet(source.kind, v.value)) v.reason = kWhyFormulaLike;

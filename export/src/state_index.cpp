@@ -5,6 +5,7 @@
 
 #include "cachet/export/export.h"
 #include "cachet/json.h"
+#include "cachet/lifecycle.h"
 
 namespace cachet::exporter {
 
@@ -167,7 +168,7 @@ std::uint32_t StateIndex::person_for(const ledger::ReceiptRecord& r) {
   if (person == kEmpty) {
     person = static_cast<std::uint32_t>(people_.size());
     PersonRecord record;
-    record.own_list = PersonRecord::kNoList;
+    record.list = PersonRecord::kNoList;
     record.other_root = PersonRecord::kNoList;
     if (root_key) {
       record.root = *root_key;
@@ -198,20 +199,22 @@ std::uint32_t StateIndex::person_for(const ledger::ReceiptRecord& r) {
 void StateIndex::add(const ledger::ReceiptRecord& r, bool invalid) {
   PersonRecord& p = people_[person_for(r)];
   if (r.receipt_seq < p.latest_seq) return;  // log order is the contract; never let an older receipt win (R10)
+  // The list that binds, as the core folds it (lifecycle.h bound_partner_list):
+  // a receipt that showed the list sets it; any other keeps only partners on
+  // both lists, and rests on the receipts since the last one that showed it.
   const std::uint32_t list = list_id(r.partner_ids);
-  // A receipt relayed by a partner was not seen by the person: the list that
-  // binds is also limited by the latest receipt the person made themselves (R7).
-  const bool relayed = r.collection_method == "relayed-by-partner";
-  if (!relayed) {
-    p.own_list = list;
-    p.flags =
-        static_cast<std::uint8_t>(invalid ? p.flags | PersonRecord::kOwnInvalid : p.flags & ~PersonRecord::kOwnInvalid);
+  const bool first = p.list == PersonRecord::kNoList;
+  const bool shown = shows_partner_list(r.collection_method);
+  std::uint8_t flags = p.flags & static_cast<std::uint8_t>(PersonRecord::kBoundInvalid | PersonRecord::kSeen);
+  if (shown) {
+    p.list = list;
+    flags = static_cast<std::uint8_t>(invalid ? flags | PersonRecord::kBoundInvalid : flags & ~PersonRecord::kBoundInvalid);
+  } else {
+    p.list = first ? list_id("[]") : intersect(p.list, list);
+    if (invalid) flags |= PersonRecord::kBoundInvalid;
   }
   p.latest_seq = r.receipt_seq;
-  p.list = list;
-  std::uint8_t flags = p.flags & static_cast<std::uint8_t>(PersonRecord::kOwnInvalid | PersonRecord::kSeen);
   if (invalid) flags |= PersonRecord::kLatestInvalid;
-  if (relayed) flags |= PersonRecord::kLatestRelayed;
   p.flags = flags;
   const std::optional<std::int64_t> until = ledger::retention_end(r.received_at, r.retention_months);
   p.retention_until = until ? *until : PersonRecord::kNoRetention;
@@ -235,12 +238,7 @@ void StateIndex::add(const ledger::ReceiptRecord& r, bool invalid) {
 
 void StateIndex::finish() {
   for (PersonRecord& p : people_) {
-    bool invalid = (p.flags & PersonRecord::kLatestInvalid) != 0;
-    if ((p.flags & PersonRecord::kLatestRelayed) != 0 && p.own_list != PersonRecord::kNoList) {
-      p.list = intersect(p.list, p.own_list);
-      invalid = invalid || (p.flags & PersonRecord::kOwnInvalid) != 0;
-    }
-    if (invalid) p.flags |= PersonRecord::kInvalid;
+    if ((p.flags & (PersonRecord::kLatestInvalid | PersonRecord::kBoundInvalid)) != 0) p.flags |= PersonRecord::kInvalid;
   }
   salts_.shrink_to_fit();
 }

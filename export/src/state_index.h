@@ -58,8 +58,7 @@ struct PersonRecord {
   std::int64_t retention_until = 0;  // seconds; kNoRetention when none
   std::uint64_t salt_at = 0;         // offset in the salt arena
   Uuid128 root;                      // chain root (the export's `reference`)
-  std::uint32_t list = 0;            // partner list of the latest receipt; after finish(): the list that binds
-  std::uint32_t own_list = 0;        // list of the latest receipt the person made themselves (kNoList: none)
+  std::uint32_t list = 0;            // the bound partner list (lifecycle.h bound_partner_list), kNoList before the first receipt
   std::uint32_t other_root = 0;      // index of a chain root that is not a UUID (kNoList: none)
   std::uint16_t salt_len = 0;
   std::array<std::uint8_t, 4> channel{};  // by Channel: DecisionCode | kConsentBasis
@@ -70,7 +69,9 @@ struct PersonRecord {
   static constexpr std::int64_t kNoRetention = INT64_MAX;
   static constexpr std::uint32_t kNoList = UINT32_MAX;
   static constexpr std::uint8_t kConsentBasis = 0x80;
-  static constexpr std::uint8_t kLatestInvalid = 1, kOwnInvalid = 2, kLatestRelayed = 4, kSeen = 8, kInvalid = 16;
+  // kBoundInvalid: a receipt the bound list rests on (since the last one that
+  // showed the list) must not be relied on.
+  static constexpr std::uint8_t kLatestInvalid = 1, kBoundInvalid = 2, kSeen = 8, kInvalid = 16;
 
   DecisionCode decision(Channel c) const {
     return static_cast<DecisionCode>(channel[static_cast<std::size_t>(c)] & ~kConsentBasis);

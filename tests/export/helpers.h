@@ -60,6 +60,7 @@ class World {
   Config config;
   std::string db_path;
   std::unique_ptr<ledger::ConsentStore> store;
+  int exports = 0;  // numbers output folders of tests that export repeatedly
 };
 
 // Alters one byte of the stored collector signature of `receipt_id` (the
