@@ -19,16 +19,8 @@
 namespace cachet::cli {
 namespace {
 
-// csv_* and mapping_* problems, and a ledger whose hash chain is broken, mean
-// the input was judged bad (exit 1); the rest is usage or I/O (exit 2).
-int exit_code_for(const Problems& problems) {
-  for (const Problem& p : problems) {
-    if (p.code.rfind("csv_", 0) == 0 || p.code.rfind("mapping_", 0) == 0 || p.code == "export_ledger_broken") {
-      return kBadInput;
-    }
-  }
-  return kUsage;
-}
+// The exit code a problem calls for: the core's one classification (problem.h).
+int exit_code_of(const Problems& problems) { return cachet::exit_code_for(problem_kind(problems)); }
 
 Result<Config> config_from(const std::string& path) {
   Result<std::string> text = read_input(path);
@@ -154,7 +146,7 @@ void add_export(CLI::App& app, int& exit_code) {
         std::cerr << "hint: name your file's columns with --receipt-column, --email-column, --phone-column, "
                      "--mobile-column and --postal-column, or all at once with --mapping (cachet export --help).\n";
       }
-      exit_code = exit_code_for(outcome.problems());
+      exit_code = exit_code_of(outcome.problems());
       return;
     }
     if (args->format == "json") {
@@ -209,7 +201,7 @@ void add_import_relayed(CLI::App& app, int& exit_code) {
     if (!report.ok()) {
       print_problems(report.problems());
       std::cerr << "error: nothing was applied.\n";
-      exit_code = exit_code_for(report.problems());
+      exit_code = exit_code_of(report.problems());
       return;
     }
     if (args->format == "json") {

@@ -301,7 +301,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
       auto state = store->state_of(*id);
       if (!state.ok()) {
         print_problems(state.problems());
-        exit_code = state.problems().front().code == "ledger_unknown_receipt" ? kBadInput : kUsage;
+        exit_code = exit_code_for(problem_kind(state.problems()));
         return;
       }
       const auto& person = state.value();
@@ -384,7 +384,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
       auto accepted = ledger::accept_receipt(*store.value(), *crypto, *text, options);
       if (!accepted.ok()) {
         print_problems(accepted.problems());
-        exit_code = accepted.problems().front().code == "ledger_io" ? kUsage : kBadInput;
+        exit_code = exit_code_for(problem_kind(accepted.problems()));
         return;
       }
       std::cout << accepted.value().jws.dump() << "\n";

@@ -79,12 +79,7 @@ std::vector<const Partner*> Config::partners_for(Channel channel) const {
 }
 
 Json LintReport::to_json() const {
-  const auto list = [](const Problems& problems) {
-    Json out = Json::array();
-    for (const Problem& p : problems) out.push_back({{"code", p.code}, {"path", p.path}, {"message", p.message}});
-    return out;
-  };
-  return {{"ok", ok()}, {"errors", list(errors)}, {"warnings", list(warnings)}};
+  return {{"ok", ok()}, {"errors", problems_to_json(errors)}, {"warnings", problems_to_json(warnings)}};
 }
 
 namespace {

@@ -16,6 +16,10 @@ ProblemKind problem_kind(std::string_view code) {
   if (code == "ledger_replay" || code == "ledger_already_superseded" || code == "ledger_challenge_used") {
     return ProblemKind::kConflict;
   }
+  if (code == "export_bad_out" || code == "export_bad_time" || code == "export_out_exists" ||
+      code == "relayed_bad_time" || code == "relayed_unknown_partner") {
+    return ProblemKind::kUsage;
+  }
   // (A receipt superseding an unknown one is itself invalid: kInvalid.)
   if (code == "ledger_unknown_receipt") return ProblemKind::kNotFound;
   return ProblemKind::kInvalid;
@@ -25,7 +29,9 @@ ProblemKind problem_kind(const std::vector<Problem>& problems) {
   return problems.empty() ? ProblemKind::kInvalid : problem_kind(problems.front().code);
 }
 
-int exit_code_for(ProblemKind kind) { return kind == ProblemKind::kUnavailable ? 2 : 1; }
+int exit_code_for(ProblemKind kind) {
+  return kind == ProblemKind::kUnavailable || kind == ProblemKind::kUsage ? 2 : 1;
+}
 
 int http_status_for(ProblemKind kind) {
   switch (kind) {
@@ -35,6 +41,8 @@ int http_status_for(ProblemKind kind) {
       return 409;
     case ProblemKind::kNotFound:
       return 404;
+    case ProblemKind::kUsage:
+      return 400;
     case ProblemKind::kUnavailable:
       return 503;
   }

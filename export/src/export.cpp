@@ -522,7 +522,7 @@ void Exporter::lookup_stored(Row& row) {
   }
   Result<ledger::PersonState> state = store_.state_of(id);
   if (!state.ok()) {
-    const bool unknown = state.problems().front().code == "ledger_unknown_receipt";
+    const bool unknown = problem_kind(state.problems()) == ProblemKind::kNotFound;
     if (!unknown) ledger_problems_ = state.problems();
     row.reason = kWhyNoReceipt;
     return;

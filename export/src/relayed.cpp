@@ -157,7 +157,7 @@ Result<RelayedReport> import_relayed(const Config& config, ledger::ConsentStore&
     // 2. The person, as the ledger holds them now (earlier lines may have changed them).
     Result<ledger::PersonState> state = store.state_of(l.reference);
     if (!state.ok()) {
-      if (state.problems().front().code == "ledger_unknown_receipt") {
+      if (problem_kind(state.problems()) == ProblemKind::kNotFound) {
         l.outcome = kUnknownReference, l.message = "No receipt in the ledger has this id.";
       } else {
         l.outcome = kFailed, l.message = state.problems().front().message;

@@ -335,9 +335,8 @@ class Service {
     if (!require_admin(req, res)) return;
     auto state = store_.state_of(req.matches[1].str());
     if (!state.ok()) {
-      const std::string code = state.problems().front().code;
-      if (code == "ledger_unknown_receipt") {
-        send_error(res, 404, code, "No stored receipt has this id.");
+      if (problem_kind(state.problems()) == ProblemKind::kNotFound) {
+        send_error(res, 404, state.problems().front().code, "No stored receipt has this id.");
       } else {
         send_problems(res, state.problems());
       }

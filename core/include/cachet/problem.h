@@ -29,6 +29,7 @@ enum class ProblemKind {
   kInvalid,       // the input was judged bad (lint error, receipt refused, bad line)
   kConflict,      // it contradicts what the ledger holds (replay, fork, used challenge)
   kNotFound,      // it names something the ledger does not hold
+  kUsage,         // the command or request was used wrongly (an option, an output folder)
   kUnavailable,   // storage or I/O failed: not the input's fault, try again
 };
 [[nodiscard]] ProblemKind problem_kind(std::string_view code);
@@ -36,7 +37,7 @@ enum class ProblemKind {
 [[nodiscard]] ProblemKind problem_kind(const std::vector<Problem>& problems);
 // DESIGN.md 3.3: 1 the input was judged bad, 2 usage or I/O errors.
 [[nodiscard]] int exit_code_for(ProblemKind kind);
-// 422, 409, 404 or 503.
+// 422, 409, 404, 400 or 503.
 [[nodiscard]] int http_status_for(ProblemKind kind);
 
 template <typename T>
