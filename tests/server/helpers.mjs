@@ -90,8 +90,8 @@ export function mint(template, edit = () => {}) {
 }
 
 // Starts `cachet serve` on a free loopback port; resolves once it listens.
-export async function startServer(dir, key, extraArgs = [], { db = path.join(dir, 'ledger.db') } = {}) {
-  const args = ['serve', '--port', '0', '--db', db, '--config', CONFIG, '--key', key.private,
+export async function startServer(dir, key, extraArgs = [], { db = path.join(dir, 'ledger.db'), config = CONFIG } = {}) {
+  const args = ['serve', '--port', '0', '--db', db, '--config', config, '--key', key.private,
     '--admin-token', ADMIN, ...extraArgs];
   const child = spawn(CACHET, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
