@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cachet/receipt.h"
+
 namespace cachet {
 namespace {
 
@@ -54,7 +56,7 @@ bool contains(const std::vector<std::string>& list, std::string_view id) {
 std::vector<std::string> partner_ids_of(const Json& notice) {
   std::vector<std::string> ids;
   if (!notice.is_object()) return ids;
-  const auto it = notice.find("partnerIds");
+  const auto it = notice.find(receipt_member::kPartnerIds);
   if (it == notice.end() || !it->is_array()) return ids;
   for (const Json& id : *it) {
     if (id.is_string()) ids.push_back(id.get<std::string>());
@@ -200,21 +202,22 @@ Result<ConsentState> consent_state(const std::vector<const Json*>& payloads_olde
   bool first = true;
   for (const Json* payload_ptr : payloads_oldest_first) {
     const Json& payload = *payload_ptr;
-    const auto channels = payload.is_object() ? payload.find("channels") : payload.end();
-    const std::string issued_at = string_of(payload, "issuedAt");
+    namespace m = receipt_member;
+    const auto channels = payload.is_object() ? payload.find(m::kChannels) : payload.end();
+    const std::string issued_at = string_of(payload, m::kIssuedAt);
     if (!payload.is_object() || channels == payload.end() || !channels->is_object() || issued_at.empty()) {
       return Problem{"lifecycle_bad_receipt", "", "A receipt of the chain is not a receipt payload."};
     }
-    const std::string method = string_of(payload.value("collection", Json::object()), "method");
-    const Json notice = payload.value("notice", Json::object());
+    const std::string method = string_of(payload.value(m::kCollection, Json::object()), m::kMethod);
+    const Json notice = payload.value(m::kNotice, Json::object());
     const std::vector<std::string> list = partner_ids_of(notice);
     state.partner_ids = first ? (shows_partner_list(method) ? list : std::vector<std::string>{})
                               : bound_partner_list(state.partner_ids, list, method);
     std::map<Channel, ChannelState> next;
     for (const auto& [name, entry] : channels->items()) {
       const std::optional<Channel> channel = channel_from_string(name);
-      const std::optional<Basis> basis = basis_from_string(string_of(entry, "basis"));
-      const std::optional<Decision> decision = decision_from_string(string_of(entry, "decision"));
+      const std::optional<Basis> basis = basis_from_string(string_of(entry, m::kBasis));
+      const std::optional<Decision> decision = decision_from_string(string_of(entry, m::kDecision));
       if (!channel || !basis || !decision || !fits_basis(*decision, *basis)) {
         return Problem{"lifecycle_bad_receipt", pointer_append("/channels", name),
                        "A receipt of the chain records a decision that does not fit its basis."};
@@ -222,7 +225,7 @@ Result<ConsentState> consent_state(const std::vector<const Json*>& payloads_olde
       ChannelState cs;
       cs.basis = *basis;
       cs.decision = *decision;
-      cs.partner_prospecting = prospecting_from_string(string_of(entry, "partnerProspecting"));
+      cs.partner_prospecting = prospecting_from_string(string_of(entry, m::kPartnerProspecting));
       const auto before = state.channels.find(*channel);
       // The act touched this channel when the person answered every box, or
       // when the decision moved; otherwise the earlier act still dates it.
@@ -232,11 +235,11 @@ Result<ConsentState> consent_state(const std::vector<const Json*>& payloads_olde
       next[*channel] = cs;
     }
     state.channels = std::move(next);
-    state.latest_receipt_id = string_of(payload, "receiptId");
+    state.latest_receipt_id = string_of(payload, m::kReceiptId);
     state.latest_issued_at = issued_at;
-    state.locale = string_of(notice, "locale");
+    state.locale = string_of(notice, m::kLocale);
     state.notice = notice;
-    state.subject = payload.value("subject", Json::object());
+    state.subject = payload.value(m::kSubject, Json::object());
     first = false;
   }
   return state;

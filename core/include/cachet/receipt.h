@@ -23,6 +23,25 @@ inline constexpr std::string_view kReceiptVersion = "cachet-receipt/1";
 inline constexpr std::string_view kReceiptType = "cachet-receipt+jws";       // typ of the collector signature
 inline constexpr std::string_view kCountersignType = "cachet-countersignature+jws";
 
+// The payload members that code outside the receipt's own builder and schema
+// reads (the ledger's compact records, the lifecycle fold), named once here.
+namespace receipt_member {
+inline constexpr const char* kReceiptId = "receiptId";
+inline constexpr const char* kIssuedAt = "issuedAt";
+inline constexpr const char* kCollection = "collection";
+inline constexpr const char* kMethod = "method";
+inline constexpr const char* kNotice = "notice";
+inline constexpr const char* kPartnerIds = "partnerIds";
+inline constexpr const char* kLocale = "locale";
+inline constexpr const char* kChannels = "channels";
+inline constexpr const char* kBasis = "basis";
+inline constexpr const char* kDecision = "decision";
+inline constexpr const char* kPartnerProspecting = "partnerProspecting";
+inline constexpr const char* kSubject = "subject";
+inline constexpr const char* kSalt = "salt";
+inline constexpr const char* kDigests = "digests";
+}  // namespace receipt_member
+
 // How the choices reached the controller.
 // "web-form" (the widget), "paper", "phone", "preference-centre", "relayed-by-partner".
 bool is_collection_method(std::string_view method);
