@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <set>
 
+#include "cachet/calendar.h"
 #include "cachet/messages.h"
 #include "formats.h"
 
@@ -561,7 +562,7 @@ class Linter {
     if (const Json* updated = member(*partners, "updatedAt")) {
       updated_given_ = true;
       if (auto s = nonblank_string(*updated, "/partners/updatedAt")) {
-        if (is_date(*s)) {
+        if (calendar::is_date(*s)) {
           config_.partners.updated_at = *s;
         } else {
           error("config_invalid_date", "/partners/updatedAt", {{"where", "/partners/updatedAt"}, {"value", shown(*s)}});
