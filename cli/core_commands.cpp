@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "cachet/calendar.h"
 #include "cachet/canonical_json.h"
 #include "cachet/config.h"
 #include "cachet/jws.h"
@@ -205,7 +206,7 @@ void add_issue(CLI::App& app, int& exit_code) {
     }
     if (!context.supersedes.empty() && choices.value().contacts.empty()) context.carried_subject = superseded_subject;
     context.receipt_id = new_uuid(*crypto);
-    context.issued_at = args->at.empty() ? now_utc() : args->at;
+    context.issued_at = args->at.empty() ? calendar::format_rfc3339(calendar::now_unix()) : args->at;
     context.collection_method = args->method;
     context.page_url = args->page_url;
     context.agent = kAgent;
@@ -336,7 +337,7 @@ void add_countersign(CLI::App& app, int& exit_code) {
       return;
     }
     const auto crypto = make_openssl_crypto();
-    Result<Json> signed_receipt = countersign_receipt(input.value(), key.value(), at->empty() ? now_utc() : *at, *crypto);
+    Result<Json> signed_receipt = countersign_receipt(input.value(), key.value(), at->empty() ? calendar::format_rfc3339(calendar::now_unix()) : *at, *crypto);
     if (!signed_receipt.ok()) {
       print_problems(signed_receipt.problems());
       exit_code = kBadInput;

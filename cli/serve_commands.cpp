@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cachet/calendar.h"
 #include "cachet/config.h"
 #include "cachet/jws.h"
 #include "cachet/openssl_crypto.h"
@@ -254,9 +255,9 @@ void add_ledger(CLI::App& app, int& exit_code) {
     purge->add_option("--now", *now, "Pretend it is this time (RFC 3339); default: now");
     purge->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
     purge->callback([db, now, format, &exit_code] {
-      std::int64_t at = ledger::now_unix();
+      std::int64_t at = calendar::now_unix();
       if (!now->empty()) {
-        const auto parsed = ledger::parse_rfc3339(*now);
+        const auto parsed = calendar::parse_rfc3339(*now);
         if (!parsed) {
           std::cerr << "error: --now must be an RFC 3339 time such as 2029-12-01T00:00:00Z.\n";
           exit_code = kUsage;
@@ -275,7 +276,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
       if (*format == "json") {
         std::cout << report.value().to_json().dump(2) << "\n";
       } else if (report.value().removed.empty()) {
-        std::cout << "Nothing to purge at " << ledger::format_rfc3339(at) << ".\n";
+        std::cout << "Nothing to purge at " << calendar::format_rfc3339(at) << ".\n";
       } else {
         std::cout << "Purged " << report.value().removed.size() << " receipt(s), recorded as log entry #"
                   << report.value().seq << ":\n";

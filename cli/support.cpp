@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -57,15 +56,6 @@ Result<bool> write_file_atomic(const std::string& path, std::string_view content
     return Problem{"io_write", "", "Cannot write " + path + ": " + reason + "."};
   }
   return true;
-}
-
-std::string now_utc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
 }
 
 Result<Json> load_jwk(const std::string& path, bool need_private) {

@@ -16,9 +16,6 @@ Result<std::string> read_input(const std::string& path);
 // Writes via a temporary file, fsync and rename, so a reader never sees half a file.
 Result<bool> write_file_atomic(const std::string& path, std::string_view content, bool private_mode = false);
 
-// Now, as RFC 3339 UTC with whole seconds ("2026-11-30T10:00:00Z").
-std::string now_utc();
-
 // A JWK from a file: a private key when `need_private`, else a public one.
 Result<Json> load_jwk(const std::string& path, bool need_private);
 

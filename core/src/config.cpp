@@ -1,14 +1,17 @@
 // Config parsing and lint (DESIGN.md 3.1). One pass walks the whole document,
 // fills a Config and collects every problem; load_config returns the Config
-// only when no error was found.
+// only when no error was found. The Linter is declared in lint.h; the checks
+// of the rules over the parsed model (R2, R3, R7, texts in every locale) are
+// in lint_rules.cpp.
 #include "cachet/config.h"
 
 #include <algorithm>
 #include <cstdint>
-#include <set>
 
+#include "cachet/calendar.h"
 #include "cachet/messages.h"
 #include "formats.h"
+#include "lint.h"
 
 namespace cachet {
 
@@ -84,7 +87,8 @@ Json LintReport::to_json() const {
 
 namespace {
 
-using MessageArgs = TextArgs;
+using config_lint::Keys;
+using config_lint::MessageArgs;
 
 constexpr std::int64_t kMaxRetentionMonths = 1200;  // 100 years: beyond is a typo
 constexpr std::int64_t kMaxPartnerCount = 100000;
@@ -130,8 +134,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return row[b.size()];
 }
-
-using Keys = std::vector<std::string_view>;
 
 // The closest known name when it is near enough to be a typo.
 std::optional<std::string_view> closest(std::string_view key, const Keys& known) {
@@ -186,688 +188,529 @@ bool is_truthy(const Json& v) {
   return false;
 }
 
-class Linter {
- public:
-  explicit Linter(std::string_view locale) : locale_(text_locale(locale)) {}
+}  // namespace
 
-  void run(const Json& root) {
-    config_.raw = root;
-    if (!root.is_object()) {
-      error("config_not_object", "", {{"actual", word(type_id(root))}});
-      return;
-    }
-    check_keys(root, "", kTopKeys);
+namespace config_lint {
 
-    // "$schema" only tells an editor where the JSON Schema is; it changes nothing.
-    if (const Json* schema = member(root, "$schema")) expect(*schema, "/$schema", "type.string");
-    if (const auto version = string_member(root, "", "configVersion", true)) config_.config_version = *version;
-    if (const auto locale = string_member(root, "", "locale", true)) {
-      if (is_supported_locale(*locale)) {
-        config_.locale = *locale;
-      } else {
-        error("config_locale_unsupported", "/locale", {{"where", "/locale"}, {"value", shown(*locale)}, {"allowed", locale_choices(locale_)}});
-      }
-    }
-    lint_controller(root);
-    if (const Json* purpose = member(root, "purpose")) {
-      if (auto text = localized(*purpose, "/purpose")) config_.purpose = std::move(*text);
-      purpose_given_ = true;
-    }
-    lint_recipients(root);
-    lint_channels(root);
-    lint_partners(root);
-    if (const Json* combine = member(root, "combineObjection")) {
-      if (expect(*combine, "/combineObjection", "type.boolean")) config_.combine_objection = combine->get<bool>();
-    }
-    lint_retention(root);
-    lint_fields(root);
-    if (const auto name = string_member(root, "", "receiptInput", false)) {
-      if (is_input_name(*name)) {
-        config_.receipt_input = *name;
-      } else {
-        error("config_invalid_input_name", "/receiptInput", {{"where", "/receiptInput"}});
-      }
-    }
-    if (const auto jurisdiction = string_member(root, "", "jurisdiction", false)) {
-      if (is_jurisdiction(*jurisdiction)) {
-        config_.jurisdiction = *jurisdiction;
-      } else {
-        error("config_jurisdiction_invalid", "/jurisdiction", {{"where", "/jurisdiction"}});
-      }
-    }
-    lint_texts(root);
-    lint_theme(root);
-    cross_checks();
-    missing_locales();
+void Linter::run(const Json& root) {
+  config_.raw = root;
+  if (!root.is_object()) {
+    error("config_not_object", "", {{"actual", word(type_id(root))}});
+    return;
   }
+  check_keys(root, "", kTopKeys);
 
-  LintReport& report() { return report_; }
-  Config& config() { return config_; }
-
- private:
-  // --- reporting ---------------------------------------------------------------
-
-  std::string word(std::string_view id) const { return cachet::text(id, locale_); }
-
-  std::string where(const std::string& path) const { return path.empty() ? word("where.top") : path; }
-
-  void add(Problems& list, std::string code, std::string path, const MessageArgs& args,
-           std::string_view message_id) {
-    std::string text = cachet::text(message_id.empty() ? std::string_view(code) : message_id, locale_, args);
-    // A problem's message is a sentence, and {where} may open it with "the top level".
-    if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 'a' + 'A');
-    list.push_back({std::move(code), std::move(path), std::move(text)});
-  }
-  void error(std::string code, std::string path, const MessageArgs& args = {}, std::string_view message_id = {}) {
-    add(report_.errors, std::move(code), std::move(path), args, message_id);
-  }
-  void warning(std::string code, std::string path, const MessageArgs& args = {},
-               std::string_view message_id = {}) {
-    add(report_.warnings, std::move(code), std::move(path), args, message_id);
-  }
-
-  // --- typed access --------------------------------------------------------------
-
-  static const Json* member(const Json& object, std::string_view key) {
-    if (!object.is_object()) return nullptr;
-    const auto it = object.find(std::string(key));
-    return it == object.end() ? nullptr : &*it;
-  }
-
-  bool matches(const Json& v, std::string_view type) const {
-    if (type == "type.object") return v.is_object();
-    if (type == "type.array") return v.is_array();
-    if (type == "type.string") return v.is_string();
-    if (type == "type.boolean") return v.is_boolean();
-    if (type == "type.integer") return v.is_number_integer();
-    return false;
-  }
-
-  // True when `v` has the expected JSON type; reports config_wrong_type otherwise.
-  bool expect(const Json& v, const std::string& path, std::string_view type) {
-    if (matches(v, type)) return true;
-    error("config_wrong_type", path, {{"where", where(path)}, {"expected", word(type)}, {"actual", word(type_id(v))}});
-    return false;
-  }
-
-  void missing(const std::string& object_path, std::string_view key) {
-    error("config_missing_member", object_path, {{"where", where(object_path)}, {"key", std::string(key)}});
-  }
-
-  void check_keys(const Json& object, const std::string& path, const Keys& known) {
-    for (const auto& item : object.items()) {
-      if (contains(known, item.key())) continue;
-      unknown_key(path, item.key(), known);
-    }
-  }
-
-  void unknown_key(const std::string& path, const std::string& key, const Keys& known) {
-    const std::string member_path = pointer_append(path, key);
-    if (const auto suggestion = closest(key, known)) {
-      error("config_unknown_key", member_path,
-            {{"key", shown(key)}, {"where", where(path)}, {"suggestion", std::string(*suggestion)}},
-            "config_unknown_key.suggest");
+  // "$schema" only tells an editor where the JSON Schema is; it changes nothing.
+  if (const Json* schema = member(root, "$schema")) expect(*schema, "/$schema", "type.string");
+  if (const auto version = string_member(root, "", "configVersion", true)) config_.config_version = *version;
+  if (const auto locale = string_member(root, "", "locale", true)) {
+    if (is_supported_locale(*locale)) {
+      config_.locale = *locale;
     } else {
-      error("config_unknown_key", member_path, {{"key", shown(key)}, {"where", where(path)}});
+      error("config_locale_unsupported", "/locale", {{"where", "/locale"}, {"value", shown(*locale)}, {"allowed", locale_choices(locale_)}});
     }
   }
-
-  // A non-blank string member; nullopt (with the problem reported) otherwise.
-  std::optional<std::string> string_member(const Json& object, const std::string& path, std::string_view key,
-                                           bool required) {
-    const Json* v = member(object, key);
-    if (!v) {
-      if (required) missing(path, key);
-      return std::nullopt;
-    }
-    return nonblank_string(*v, pointer_append(path, key));
+  lint_controller(root);
+  if (const Json* purpose = member(root, "purpose")) {
+    if (auto text = localized(*purpose, "/purpose")) config_.purpose = std::move(*text);
+    purpose_given_ = true;
   }
-
-  std::optional<std::string> nonblank_string(const Json& v, const std::string& path) {
-    if (!expect(v, path, "type.string")) return std::nullopt;
-    const std::string& s = v.get_ref<const std::string&>();
-    if (is_blank(s)) {
-      error("config_empty_value", path, {{"where", path}});
-      return std::nullopt;
-    }
-    return s;
+  lint_recipients(root);
+  lint_channels(root);
+  lint_partners(root);
+  if (const Json* combine = member(root, "combineObjection")) {
+    if (expect(*combine, "/combineObjection", "type.boolean")) config_.combine_objection = combine->get<bool>();
   }
-
-  // An integer in [min, max]; huge and negative values are reported, never wrapped.
-  std::optional<std::int64_t> integer(const Json& v, const std::string& path, std::int64_t min, std::int64_t max,
-                                      std::string_view range_code = "config_number_out_of_range") {
-    if (!expect(v, path, "type.integer")) return std::nullopt;
-    const bool too_big = v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(max);
-    const std::int64_t n = too_big ? max : v.get<std::int64_t>();
-    if (too_big || n < min || n > max) {
-      error(std::string(range_code), path,
-            {{"where", path}, {"min", std::to_string(min)}, {"max", std::to_string(max)}});
-      return std::nullopt;
+  lint_retention(root);
+  lint_fields(root);
+  if (const auto name = string_member(root, "", "receiptInput", false)) {
+    if (is_input_name(*name)) {
+      config_.receipt_input = *name;
+    } else {
+      error("config_invalid_input_name", "/receiptInput", {{"where", "/receiptInput"}});
     }
-    return n;
   }
-
-  std::optional<std::string> https_url(const Json& v, const std::string& path) {
-    auto url = nonblank_string(v, path);
-    if (!url) return std::nullopt;
-    switch (check_https_url(*url)) {
-      case UrlCheck::kOk: return url;
-      case UrlCheck::kNotHttps: error("config_url_not_https", path, {{"where", path}, {"value", shown(*url)}}); break;
-      case UrlCheck::kMalformed: error("config_url_invalid", path, {{"where", path}}); break;
+  if (const auto jurisdiction = string_member(root, "", "jurisdiction", false)) {
+    if (is_jurisdiction(*jurisdiction)) {
+      config_.jurisdiction = *jurisdiction;
+    } else {
+      error("config_jurisdiction_invalid", "/jurisdiction", {{"where", "/jurisdiction"}});
     }
+  }
+  lint_texts(root);
+  lint_theme(root);
+  cross_checks();
+  missing_locales();
+}
+
+void Linter::add(Problems& list, std::string code, std::string path, const MessageArgs& args, std::string_view message_id) {
+  std::string text = cachet::text(message_id.empty() ? std::string_view(code) : message_id, locale_, args);
+  // A problem's message is a sentence, and {where} may open it with "the top level".
+  if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 'a' + 'A');
+  list.push_back({std::move(code), std::move(path), std::move(text)});
+}
+
+void Linter::error(std::string code, std::string path, const MessageArgs& args, std::string_view message_id) {
+  add(report_.errors, std::move(code), std::move(path), args, message_id);
+}
+
+void Linter::warning(std::string code, std::string path, const MessageArgs& args, std::string_view message_id) {
+  add(report_.warnings, std::move(code), std::move(path), args, message_id);
+}
+
+const Json* Linter::member(const Json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(std::string(key));
+  return it == object.end() ? nullptr : &*it;
+}
+
+bool Linter::matches(const Json& v, std::string_view type) const {
+  if (type == "type.object") return v.is_object();
+  if (type == "type.array") return v.is_array();
+  if (type == "type.string") return v.is_string();
+  if (type == "type.boolean") return v.is_boolean();
+  if (type == "type.integer") return v.is_number_integer();
+  return false;
+}
+
+// True when `v` has the expected JSON type; reports config_wrong_type otherwise.
+bool Linter::expect(const Json& v, const std::string& path, std::string_view type) {
+  if (matches(v, type)) return true;
+  error("config_wrong_type", path, {{"where", where(path)}, {"expected", word(type)}, {"actual", word(type_id(v))}});
+  return false;
+}
+
+void Linter::missing(const std::string& object_path, std::string_view key) {
+  error("config_missing_member", object_path, {{"where", where(object_path)}, {"key", std::string(key)}});
+}
+
+void Linter::check_keys(const Json& object, const std::string& path, const Keys& known) {
+  for (const auto& item : object.items()) {
+    if (contains(known, item.key())) continue;
+    unknown_key(path, item.key(), known);
+  }
+}
+
+void Linter::unknown_key(const std::string& path, const std::string& key, const Keys& known) {
+  const std::string member_path = pointer_append(path, key);
+  if (const auto suggestion = closest(key, known)) {
+    error("config_unknown_key", member_path,
+          {{"key", shown(key)}, {"where", where(path)}, {"suggestion", std::string(*suggestion)}},
+          "config_unknown_key.suggest");
+  } else {
+    error("config_unknown_key", member_path, {{"key", shown(key)}, {"where", where(path)}});
+  }
+}
+
+// A non-blank string member; nullopt (with the problem reported) otherwise.
+std::optional<std::string> Linter::string_member(const Json& object, const std::string& path, std::string_view key, bool required) {
+  const Json* v = member(object, key);
+  if (!v) {
+    if (required) missing(path, key);
     return std::nullopt;
   }
+  return nonblank_string(*v, pointer_append(path, key));
+}
 
-  // A text the person reads: one string, or {"fr": ..., "en": ...}.
-  std::optional<LocalizedText> localized(const Json& v, const std::string& path) {
-    LocalizedText text;
-    if (v.is_string()) {
-      if (auto s = nonblank_string(v, path)) text.by_locale[""] = std::move(*s);
-    } else if (v.is_object()) {
-      if (v.empty()) error("config_empty_value", path, {{"where", path}});
-      for (const auto& item : v.items()) {
-        const std::string item_path = pointer_append(path, item.key());
-        if (!is_supported_locale(item.key())) {
-          error("config_locale_unsupported", item_path, {{"where", item_path}, {"value", shown(item.key())}, {"allowed", locale_choices(locale_)}});
-        } else if (auto s = nonblank_string(item.value(), item_path)) {
-          text.by_locale[item.key()] = std::move(*s);
-        }
+std::optional<std::string> Linter::nonblank_string(const Json& v, const std::string& path) {
+  if (!expect(v, path, "type.string")) return std::nullopt;
+  const std::string& s = v.get_ref<const std::string&>();
+  if (is_blank(s)) {
+    error("config_empty_value", path, {{"where", path}});
+    return std::nullopt;
+  }
+  return s;
+}
+
+// An integer in [min, max]; huge and negative values are reported, never wrapped.
+std::optional<std::int64_t> Linter::integer(const Json& v, const std::string& path, std::int64_t min, std::int64_t max, std::string_view range_code) {
+  if (!expect(v, path, "type.integer")) return std::nullopt;
+  const bool too_big = v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(max);
+  const std::int64_t n = too_big ? max : v.get<std::int64_t>();
+  if (too_big || n < min || n > max) {
+    error(std::string(range_code), path,
+          {{"where", path}, {"min", std::to_string(min)}, {"max", std::to_string(max)}});
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<std::string> Linter::https_url(const Json& v, const std::string& path) {
+  auto url = nonblank_string(v, path);
+  if (!url) return std::nullopt;
+  switch (check_https_url(*url)) {
+    case UrlCheck::kOk: return url;
+    case UrlCheck::kNotHttps: error("config_url_not_https", path, {{"where", path}, {"value", shown(*url)}}); break;
+    case UrlCheck::kMalformed: error("config_url_invalid", path, {{"where", path}}); break;
+  }
+  return std::nullopt;
+}
+
+// A text the person reads: one string, or {"fr": ..., "en": ...}.
+std::optional<LocalizedText> Linter::localized(const Json& v, const std::string& path) {
+  LocalizedText text;
+  if (v.is_string()) {
+    if (auto s = nonblank_string(v, path)) text.by_locale[""] = std::move(*s);
+  } else if (v.is_object()) {
+    if (v.empty()) error("config_empty_value", path, {{"where", path}});
+    for (const auto& item : v.items()) {
+      const std::string item_path = pointer_append(path, item.key());
+      if (!is_supported_locale(item.key())) {
+        error("config_locale_unsupported", item_path, {{"where", item_path}, {"value", shown(item.key())}, {"allowed", locale_choices(locale_)}});
+      } else if (auto s = nonblank_string(item.value(), item_path)) {
+        text.by_locale[item.key()] = std::move(*s);
       }
-      per_locale_.push_back({path, text.by_locale});
+    }
+    per_locale_.push_back({path, text.by_locale});
+  } else {
+    error("config_wrong_type", path,
+          {{"where", path}, {"expected", word("type.localized")}, {"actual", word(type_id(v))}});
+  }
+  if (text.empty()) return std::nullopt;
+  return text;
+}
+
+// An array of texts the person reads, each one string or one per locale.
+std::vector<LocalizedText> Linter::localized_list(const Json& v, const std::string& path) {
+  std::vector<LocalizedText> out;
+  if (!expect(v, path, "type.array")) return out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (auto text = localized(v[i], pointer_append(path, i))) out.push_back(std::move(*text));
+  }
+  return out;
+}
+
+void Linter::lint_controller(const Json& root) {
+  const Json* controller = member(root, "controller");
+  if (!controller) {
+    error("rule_r8_controller_missing", "");
+    error("rule_r8_rights_contact_missing", "");
+    return;
+  }
+  if (!expect(*controller, "/controller", "type.object")) return;
+  check_keys(*controller, "/controller", kControllerKeys);
+
+  if (const Json* name = member(*controller, "name")) {
+    if (name->is_string() && is_blank(name->get_ref<const std::string&>())) {
+      error("rule_r8_controller_missing", "/controller/name");
+    } else if (auto s = nonblank_string(*name, "/controller/name")) {
+      config_.controller.name = std::move(*s);
+    }
+  } else {
+    error("rule_r8_controller_missing", "/controller");
+  }
+
+  if (const Json* url = member(*controller, "privacyPolicyUrl")) {
+    if (auto s = https_url(*url, "/controller/privacyPolicyUrl")) config_.controller.privacy_policy_url = *s;
+  } else {
+    missing("/controller", "privacyPolicyUrl");
+  }
+
+  const Json* contact = member(*controller, "rightsContact");
+  if (!contact) {
+    error("rule_r8_rights_contact_missing", "/controller");
+  } else if (contact->is_string() && is_blank(contact->get_ref<const std::string&>())) {
+    error("rule_r8_rights_contact_missing", "/controller/rightsContact");
+  } else if (expect(*contact, "/controller/rightsContact", "type.string")) {
+    const std::string& s = contact->get_ref<const std::string&>();
+    if (is_email_address(s) || check_https_url(s) == UrlCheck::kOk) {
+      config_.controller.rights_contact = s;
     } else {
-      error("config_wrong_type", path,
-            {{"where", path}, {"expected", word("type.localized")}, {"actual", word(type_id(v))}});
-    }
-    if (text.empty()) return std::nullopt;
-    return text;
-  }
-
-  // An array of texts the person reads, each one string or one per locale.
-  std::vector<LocalizedText> localized_list(const Json& v, const std::string& path) {
-    std::vector<LocalizedText> out;
-    if (!expect(v, path, "type.array")) return out;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      if (auto text = localized(v[i], pointer_append(path, i))) out.push_back(std::move(*text));
-    }
-    return out;
-  }
-
-  // --- sections ------------------------------------------------------------------
-
-  void lint_controller(const Json& root) {
-    const Json* controller = member(root, "controller");
-    if (!controller) {
-      error("rule_r8_controller_missing", "");
-      error("rule_r8_rights_contact_missing", "");
-      return;
-    }
-    if (!expect(*controller, "/controller", "type.object")) return;
-    check_keys(*controller, "/controller", kControllerKeys);
-
-    if (const Json* name = member(*controller, "name")) {
-      if (name->is_string() && is_blank(name->get_ref<const std::string&>())) {
-        error("rule_r8_controller_missing", "/controller/name");
-      } else if (auto s = nonblank_string(*name, "/controller/name")) {
-        config_.controller.name = std::move(*s);
-      }
-    } else {
-      error("rule_r8_controller_missing", "/controller");
-    }
-
-    if (const Json* url = member(*controller, "privacyPolicyUrl")) {
-      if (auto s = https_url(*url, "/controller/privacyPolicyUrl")) config_.controller.privacy_policy_url = *s;
-    } else {
-      missing("/controller", "privacyPolicyUrl");
-    }
-
-    const Json* contact = member(*controller, "rightsContact");
-    if (!contact) {
-      error("rule_r8_rights_contact_missing", "/controller");
-    } else if (contact->is_string() && is_blank(contact->get_ref<const std::string&>())) {
-      error("rule_r8_rights_contact_missing", "/controller/rightsContact");
-    } else if (expect(*contact, "/controller/rightsContact", "type.string")) {
-      const std::string& s = contact->get_ref<const std::string&>();
-      if (is_email_address(s) || check_https_url(s) == UrlCheck::kOk) {
-        config_.controller.rights_contact = s;
-      } else {
-        error("rule_r8_rights_contact_invalid", "/controller/rightsContact",
-              {{"where", "/controller/rightsContact"}, {"value", shown(s)}});
-      }
+      error("rule_r8_rights_contact_invalid", "/controller/rightsContact",
+            {{"where", "/controller/rightsContact"}, {"value", shown(s)}});
     }
   }
+}
 
-  void lint_recipients(const Json& root) {
-    const Json* recipients = member(root, "recipients");
-    if (!recipients) return;
-    recipients_given_ = true;
-    if (!expect(*recipients, "/recipients", "type.object")) {
-      types_given_ = count_given_ = true;  // already reported; no follow-up problems
-      return;
-    }
-    check_keys(*recipients, "/recipients", kRecipientKeys);
-    if (const Json* sectors = member(*recipients, "sectors")) {
-      config_.recipients.sectors = localized_list(*sectors, "/recipients/sectors");
-      types_given_ = types_given_ || !sectors->is_array() || !sectors->empty();
-    }
-    if (const Json* offers = member(*recipients, "offerTypes")) {
-      config_.recipients.offer_types = localized_list(*offers, "/recipients/offerTypes");
-      types_given_ = types_given_ || !offers->is_array() || !offers->empty();
-    }
-    if (const Json* count = member(*recipients, "approximateCount")) {
-      count_given_ = true;
-      if (const auto n = integer(*count, "/recipients/approximateCount", 1, kMaxPartnerCount)) {
-        config_.recipients.approximate_count = static_cast<int>(*n);
-      }
+void Linter::lint_recipients(const Json& root) {
+  const Json* recipients = member(root, "recipients");
+  if (!recipients) return;
+  recipients_given_ = true;
+  if (!expect(*recipients, "/recipients", "type.object")) {
+    types_given_ = count_given_ = true;  // already reported; no follow-up problems
+    return;
+  }
+  check_keys(*recipients, "/recipients", kRecipientKeys);
+  if (const Json* sectors = member(*recipients, "sectors")) {
+    config_.recipients.sectors = localized_list(*sectors, "/recipients/sectors");
+    types_given_ = types_given_ || !sectors->is_array() || !sectors->empty();
+  }
+  if (const Json* offers = member(*recipients, "offerTypes")) {
+    config_.recipients.offer_types = localized_list(*offers, "/recipients/offerTypes");
+    types_given_ = types_given_ || !offers->is_array() || !offers->empty();
+  }
+  if (const Json* count = member(*recipients, "approximateCount")) {
+    count_given_ = true;
+    if (const auto n = integer(*count, "/recipients/approximateCount", 1, kMaxPartnerCount)) {
+      config_.recipients.approximate_count = static_cast<int>(*n);
     }
   }
+}
 
-  void lint_channels(const Json& root) {
-    const Json* channels = member(root, "channels");
-    if (!channels) {
-      error("config_no_channels", "");
-      return;
-    }
-    if (!expect(*channels, "/channels", "type.object")) return;
-    channels_json_ = channels;
-    if (channels->empty()) {
-      error("config_no_channels", "/channels");
-      return;
-    }
-    Keys names;
-    for (const Channel c : all_channels()) names.push_back(to_string(c));
-    check_keys(*channels, "/channels", names);
+void Linter::lint_channels(const Json& root) {
+  const Json* channels = member(root, "channels");
+  if (!channels) {
+    error("config_no_channels", "");
+    return;
+  }
+  if (!expect(*channels, "/channels", "type.object")) return;
+  channels_json_ = channels;
+  if (channels->empty()) {
+    error("config_no_channels", "/channels");
+    return;
+  }
+  Keys names;
+  for (const Channel c : all_channels()) names.push_back(to_string(c));
+  check_keys(*channels, "/channels", names);
 
-    for (const Channel channel : all_channels()) {
-      const std::string name(to_string(channel));
-      const Json* entry = member(*channels, name);
-      if (!entry) continue;
-      const std::string path = pointer_append("/channels", name);
-      if (!expect(*entry, path, "type.object")) continue;
+  for (const Channel channel : all_channels()) {
+    const std::string name(to_string(channel));
+    const Json* entry = member(*channels, name);
+    if (!entry) continue;
+    const std::string path = pointer_append("/channels", name);
+    if (!expect(*entry, path, "type.object")) continue;
 
-      for (const auto& item : entry->items()) {
-        const std::string item_path = pointer_append(path, item.key());
-        if (item.key() == "checked") {
-          if (expect(item.value(), item_path, "type.boolean") && item.value().get<bool>()) {
-            error("rule_r5_prechecked", item_path, {{"where", item_path}});
-          }
-        } else if (contains(kPrecheckAliases, item.key()) && is_truthy(item.value())) {
+    for (const auto& item : entry->items()) {
+      const std::string item_path = pointer_append(path, item.key());
+      if (item.key() == "checked") {
+        if (expect(item.value(), item_path, "type.boolean") && item.value().get<bool>()) {
           error("rule_r5_prechecked", item_path, {{"where", item_path}});
-        } else if (!contains(kChannelKeys, item.key())) {
-          unknown_key(path, item.key(), kChannelKeys);
+        }
+      } else if (contains(kPrecheckAliases, item.key()) && is_truthy(item.value())) {
+        error("rule_r5_prechecked", item_path, {{"where", item_path}});
+      } else if (!contains(kChannelKeys, item.key())) {
+        unknown_key(path, item.key(), kChannelKeys);
+      }
+    }
+
+    const bool electronic = channel == Channel::kEmail || channel == Channel::kSms;
+    std::optional<Basis> basis;
+    const std::string basis_path = path + "/basis";
+    if (const Json* b = member(*entry, "basis")) {
+      if (expect(*b, basis_path, "type.string")) {
+        const std::string& s = b->get_ref<const std::string&>();
+        if (s == "consent") {
+          basis = Basis::kConsent;
+        } else if (s == "legitimate-interest") {
+          basis = Basis::kLegitimateInterest;
+          if (electronic) basis.reset();
+        } else if (!electronic) {
+          error("config_invalid_value", basis_path,
+                {{"where", basis_path}, {"allowed", "\"legitimate-interest\", \"consent\""}, {"value", shown(s)}});
+        }
+        // R4: partners' email and SMS prospecting rests on consent only.
+        if (electronic && !basis) {
+          error("rule_r4_consent_required", basis_path, {{"where", basis_path}, {"channel", word("channel." + name)}});
         }
       }
+    } else {
+      missing(path, "basis");
+    }
 
-      const bool electronic = channel == Channel::kEmail || channel == Channel::kSms;
-      std::optional<Basis> basis;
-      const std::string basis_path = path + "/basis";
-      if (const Json* b = member(*entry, "basis")) {
-        if (expect(*b, basis_path, "type.string")) {
-          const std::string& s = b->get_ref<const std::string&>();
-          if (s == "consent") {
-            basis = Basis::kConsent;
-          } else if (s == "legitimate-interest") {
-            basis = Basis::kLegitimateInterest;
-            if (electronic) basis.reset();
-          } else if (!electronic) {
-            error("config_invalid_value", basis_path,
-                  {{"where", basis_path}, {"allowed", "\"legitimate-interest\", \"consent\""}, {"value", shown(s)}});
-          }
-          // R4: partners' email and SMS prospecting rests on consent only.
-          if (electronic && !basis) {
-            error("rule_r4_consent_required", basis_path, {{"where", basis_path}, {"channel", word("channel." + name)}});
-          }
+    std::optional<PartnerProspecting> prospecting;
+    const std::string pp_path = path + "/partnerProspecting";
+    if (const Json* pp = member(*entry, "partnerProspecting")) {
+      if (expect(*pp, pp_path, "type.string")) {
+        const std::string& s = pp->get_ref<const std::string&>();
+        if (s == "on-behalf") {
+          prospecting = PartnerProspecting::kOnBehalf;
+        } else if (s == "transmission-only") {
+          prospecting = PartnerProspecting::kTransmissionOnly;
+          warning("rule_r6_transmission_only", pp_path);
+        } else {
+          error("config_invalid_value", pp_path,
+                {{"where", pp_path}, {"allowed", "\"on-behalf\", \"transmission-only\""}, {"value", shown(s)}});
         }
+      }
+    } else if (basis == Basis::kConsent) {
+      error("rule_r6_partner_prospecting_missing", path, {{"where", path}});
+    }
+    if (basis) config_.channels.push_back({channel, *basis, prospecting});
+  }
+}
+
+void Linter::lint_partners(const Json& root) {
+  const Json* partners = member(root, "partners");
+  if (!partners) return;
+  partners_given_ = true;
+  if (!expect(*partners, "/partners", "type.object")) return;
+  check_keys(*partners, "/partners", kPartnersKeys);
+  if (const Json* url = member(*partners, "listUrl")) {
+    list_url_given_ = true;
+    if (auto s = https_url(*url, "/partners/listUrl")) config_.partners.list_url = *s;
+  }
+  if (const Json* updated = member(*partners, "updatedAt")) {
+    updated_given_ = true;
+    if (auto s = nonblank_string(*updated, "/partners/updatedAt")) {
+      if (calendar::is_date(*s)) {
+        config_.partners.updated_at = *s;
       } else {
-        missing(path, "basis");
+        error("config_invalid_date", "/partners/updatedAt", {{"where", "/partners/updatedAt"}, {"value", shown(*s)}});
       }
-
-      std::optional<PartnerProspecting> prospecting;
-      const std::string pp_path = path + "/partnerProspecting";
-      if (const Json* pp = member(*entry, "partnerProspecting")) {
-        if (expect(*pp, pp_path, "type.string")) {
-          const std::string& s = pp->get_ref<const std::string&>();
-          if (s == "on-behalf") {
-            prospecting = PartnerProspecting::kOnBehalf;
-          } else if (s == "transmission-only") {
-            prospecting = PartnerProspecting::kTransmissionOnly;
-            warning("rule_r6_transmission_only", pp_path);
-          } else {
-            error("config_invalid_value", pp_path,
-                  {{"where", pp_path}, {"allowed", "\"on-behalf\", \"transmission-only\""}, {"value", shown(s)}});
-          }
-        }
-      } else if (basis == Basis::kConsent) {
-        error("rule_r6_partner_prospecting_missing", path, {{"where", path}});
-      }
-      if (basis) config_.channels.push_back({channel, *basis, prospecting});
     }
   }
-
-  void lint_partners(const Json& root) {
-    const Json* partners = member(root, "partners");
-    if (!partners) return;
-    partners_given_ = true;
-    if (!expect(*partners, "/partners", "type.object")) return;
-    check_keys(*partners, "/partners", kPartnersKeys);
-    if (const Json* url = member(*partners, "listUrl")) {
-      list_url_given_ = true;
-      if (auto s = https_url(*url, "/partners/listUrl")) config_.partners.list_url = *s;
-    }
-    if (const Json* updated = member(*partners, "updatedAt")) {
-      updated_given_ = true;
-      if (auto s = nonblank_string(*updated, "/partners/updatedAt")) {
-        if (is_date(*s)) {
-          config_.partners.updated_at = *s;
-        } else {
-          error("config_invalid_date", "/partners/updatedAt", {{"where", "/partners/updatedAt"}, {"value", shown(*s)}});
-        }
-      }
-    }
-    const Json* entries = member(*partners, "entries");
-    if (!entries || !expect(*entries, "/partners/entries", "type.array")) return;
-    entries_given_ = entries->size();
-    std::map<std::string, std::string> first_seen;  // id -> path
-    for (std::size_t i = 0; i < entries->size(); ++i) {
-      const std::string path = pointer_append("/partners/entries", i);
-      const Json& entry = (*entries)[i];
-      if (!expect(entry, path, "type.object")) continue;
-      check_keys(entry, path, kPartnerKeys);
-      Partner partner;
-      bool complete = true;
-      for (const std::string_view key : {"id", "name", "privacyPolicyUrl"}) {
-        const Json* v = member(entry, key);
-        if (!v || (v->is_string() && is_blank(v->get_ref<const std::string&>()))) {
-          error("rule_r3_partner_incomplete", v ? pointer_append(path, key) : path,
-                {{"where", path}, {"key", std::string(key)}});
-          complete = false;
-        }
-      }
-      if (const Json* id = member(entry, "id"); id && id->is_string() && !is_blank(id->get_ref<const std::string&>())) {
-        const std::string& s = id->get_ref<const std::string&>();
-        const std::string id_path = path + "/id";
-        if (!is_partner_id(s)) {
-          error("config_invalid_partner_id", id_path, {{"where", id_path}});
-          complete = false;
-        } else if (const auto [it, inserted] = first_seen.emplace(s, id_path); !inserted) {
-          error("config_duplicate_partner_id", id_path, {{"value", s}, {"first", it->second}});
-          complete = false;
-        }
-        partner.id = s;
-      } else if (id && !id->is_string()) {
-        expect(*id, path + "/id", "type.string");
+  const Json* entries = member(*partners, "entries");
+  if (!entries || !expect(*entries, "/partners/entries", "type.array")) return;
+  entries_given_ = entries->size();
+  std::map<std::string, std::string> first_seen;  // id -> path
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    const std::string path = pointer_append("/partners/entries", i);
+    const Json& entry = (*entries)[i];
+    if (!expect(entry, path, "type.object")) continue;
+    check_keys(entry, path, kPartnerKeys);
+    Partner partner;
+    bool complete = true;
+    for (const std::string_view key : {"id", "name", "privacyPolicyUrl"}) {
+      const Json* v = member(entry, key);
+      if (!v || (v->is_string() && is_blank(v->get_ref<const std::string&>()))) {
+        error("rule_r3_partner_incomplete", v ? pointer_append(path, key) : path,
+              {{"where", path}, {"key", std::string(key)}});
         complete = false;
       }
-      if (const Json* name = member(entry, "name"); name && !(name->is_string() && is_blank(name->get_ref<const std::string&>()))) {
-        if (auto s = nonblank_string(*name, path + "/name")) partner.name = std::move(*s); else complete = false;
+    }
+    if (const Json* id = member(entry, "id"); id && id->is_string() && !is_blank(id->get_ref<const std::string&>())) {
+      const std::string& s = id->get_ref<const std::string&>();
+      const std::string id_path = path + "/id";
+      if (!is_partner_id(s)) {
+        error("config_invalid_partner_id", id_path, {{"where", id_path}});
+        complete = false;
+      } else if (const auto [it, inserted] = first_seen.emplace(s, id_path); !inserted) {
+        error("config_duplicate_partner_id", id_path, {{"value", s}, {"first", it->second}});
+        complete = false;
       }
-      if (const Json* url = member(entry, "privacyPolicyUrl");
-          url && !(url->is_string() && is_blank(url->get_ref<const std::string&>()))) {
-        if (auto s = https_url(*url, path + "/privacyPolicyUrl")) partner.privacy_policy_url = std::move(*s); else complete = false;
+      partner.id = s;
+    } else if (id && !id->is_string()) {
+      expect(*id, path + "/id", "type.string");
+      complete = false;
+    }
+    if (const Json* name = member(entry, "name"); name && !(name->is_string() && is_blank(name->get_ref<const std::string&>()))) {
+      if (auto s = nonblank_string(*name, path + "/name")) partner.name = std::move(*s); else complete = false;
+    }
+    if (const Json* url = member(entry, "privacyPolicyUrl");
+        url && !(url->is_string() && is_blank(url->get_ref<const std::string&>()))) {
+      if (auto s = https_url(*url, path + "/privacyPolicyUrl")) partner.privacy_policy_url = std::move(*s); else complete = false;
+    }
+    if (const Json* sector = member(entry, "sector")) {
+      if (auto text = localized(*sector, path + "/sector")) partner.sector = std::move(*text);
+    }
+    if (const Json* channels = member(entry, "channels"); channels && expect(*channels, path + "/channels", "type.array")) {
+      for (std::size_t j = 0; j < channels->size(); ++j) {
+        const std::string c_path = pointer_append(path + "/channels", j);
+        const auto name = nonblank_string((*channels)[j], c_path);
+        if (!name) continue;
+        const auto channel = channel_from_string(*name);
+        if (!channel) {
+          error("config_invalid_value", c_path,
+                {{"where", c_path}, {"allowed", "\"postal\", \"phone\", \"email\", \"sms\""}, {"value", shown(*name)}});
+        } else if (!channels_json_ || !member(*channels_json_, *name)) {
+          error("config_partner_channel_not_configured", c_path, {{"where", c_path}, {"value", *name}});
+        } else if (std::find(partner.channels.begin(), partner.channels.end(), *channel) == partner.channels.end()) {
+          partner.channels.push_back(*channel);
+        }
       }
-      if (const Json* sector = member(entry, "sector")) {
-        if (auto text = localized(*sector, path + "/sector")) partner.sector = std::move(*text);
-      }
-      if (const Json* channels = member(entry, "channels"); channels && expect(*channels, path + "/channels", "type.array")) {
-        for (std::size_t j = 0; j < channels->size(); ++j) {
-          const std::string c_path = pointer_append(path + "/channels", j);
-          const auto name = nonblank_string((*channels)[j], c_path);
-          if (!name) continue;
-          const auto channel = channel_from_string(*name);
-          if (!channel) {
-            error("config_invalid_value", c_path,
-                  {{"where", c_path}, {"allowed", "\"postal\", \"phone\", \"email\", \"sms\""}, {"value", shown(*name)}});
-          } else if (!channels_json_ || !member(*channels_json_, *name)) {
-            error("config_partner_channel_not_configured", c_path, {{"where", c_path}, {"value", *name}});
-          } else if (std::find(partner.channels.begin(), partner.channels.end(), *channel) == partner.channels.end()) {
-            partner.channels.push_back(*channel);
+    }
+    if (complete) config_.partners.entries.push_back(std::move(partner));
+  }
+}
+
+void Linter::lint_retention(const Json& root) {
+  const Json* retention = member(root, "retention");
+  if (!retention) {
+    error("rule_r9_retention_missing", "");
+    return;
+  }
+  if (!expect(*retention, "/retention", "type.object")) return;
+  check_keys(*retention, "/retention", kRetentionKeys);
+  const Json* months = member(*retention, "months");
+  if (!months) {
+    error("rule_r9_retention_missing", "/retention");
+    return;
+  }
+  if (const auto n = integer(*months, "/retention/months", 1, kMaxRetentionMonths, "rule_r9_retention_invalid")) {
+    config_.retention_months = static_cast<int>(*n);
+    // CNIL: prospects' data kept 3 years from the last contact they initiated.
+    if (*n > 36) warning("rule_r9_retention_long", "/retention/months", {{"value", std::to_string(*n)}});
+  }
+}
+
+void Linter::lint_fields(const Json& root) {
+  const Json* fields = member(root, "fields");
+  if (!fields || !expect(*fields, "/fields", "type.object")) return;
+  check_keys(*fields, "/fields", kFieldKeys);
+  for (const std::string_view key : kFieldKeys) {
+    if (auto selector = string_member(*fields, "/fields", key, false)) config_.fields[std::string(key)] = *selector;
+  }
+}
+
+void Linter::lint_texts(const Json& root) {
+  const Json* texts = member(root, "texts");
+  if (!texts || !expect(*texts, "/texts", "type.object")) return;
+  Json kept = Json::object();
+  for (const auto& by_locale : texts->items()) {
+    const std::string path = pointer_append("/texts", by_locale.key());
+    if (!is_supported_locale(by_locale.key())) {
+      error("config_locale_unsupported", path, {{"where", path}, {"value", shown(by_locale.key())}, {"allowed", locale_choices(locale_)}});
+      continue;
+    }
+    if (!expect(by_locale.value(), path, "type.object")) continue;
+    check_keys(by_locale.value(), path, kTextKeys);
+    Json& out = kept[by_locale.key()] = Json::object();
+    for (const auto& item : by_locale.value().items()) {
+      const std::string item_path = pointer_append(path, item.key());
+      if (item.key() == "boxes") {
+        if (!expect(item.value(), item_path, "type.object")) continue;
+        check_keys(item.value(), item_path, kBoxIds);
+        for (const auto& box : item.value().items()) {
+          const std::string box_path = pointer_append(item_path, box.key());
+          if (!contains(kBoxIds, box.key()) || !expect(box.value(), box_path, "type.object")) continue;
+          check_keys(box.value(), box_path, kBoxTextKeys);
+          if (auto label = string_member(box.value(), box_path, "label", false)) out["boxes"][box.key()]["label"] = *label;
+          if (const Json* hint = member(box.value(), "hint"); hint && expect(*hint, box_path + "/hint", "type.string")) {
+            out["boxes"][box.key()]["hint"] = *hint;  // "" removes the hint
           }
         }
-      }
-      if (complete) config_.partners.entries.push_back(std::move(partner));
-    }
-  }
-
-  void lint_retention(const Json& root) {
-    const Json* retention = member(root, "retention");
-    if (!retention) {
-      error("rule_r9_retention_missing", "");
-      return;
-    }
-    if (!expect(*retention, "/retention", "type.object")) return;
-    check_keys(*retention, "/retention", kRetentionKeys);
-    const Json* months = member(*retention, "months");
-    if (!months) {
-      error("rule_r9_retention_missing", "/retention");
-      return;
-    }
-    if (const auto n = integer(*months, "/retention/months", 1, kMaxRetentionMonths, "rule_r9_retention_invalid")) {
-      config_.retention_months = static_cast<int>(*n);
-      // CNIL: prospects' data kept 3 years from the last contact they initiated.
-      if (*n > 36) warning("rule_r9_retention_long", "/retention/months", {{"value", std::to_string(*n)}});
-    }
-  }
-
-  void lint_fields(const Json& root) {
-    const Json* fields = member(root, "fields");
-    if (!fields || !expect(*fields, "/fields", "type.object")) return;
-    check_keys(*fields, "/fields", kFieldKeys);
-    for (const std::string_view key : kFieldKeys) {
-      if (auto selector = string_member(*fields, "/fields", key, false)) config_.fields[std::string(key)] = *selector;
-    }
-  }
-
-  void lint_texts(const Json& root) {
-    const Json* texts = member(root, "texts");
-    if (!texts || !expect(*texts, "/texts", "type.object")) return;
-    Json kept = Json::object();
-    for (const auto& by_locale : texts->items()) {
-      const std::string path = pointer_append("/texts", by_locale.key());
-      if (!is_supported_locale(by_locale.key())) {
-        error("config_locale_unsupported", path, {{"where", path}, {"value", shown(by_locale.key())}, {"allowed", locale_choices(locale_)}});
-        continue;
-      }
-      if (!expect(by_locale.value(), path, "type.object")) continue;
-      check_keys(by_locale.value(), path, kTextKeys);
-      Json& out = kept[by_locale.key()] = Json::object();
-      for (const auto& item : by_locale.value().items()) {
-        const std::string item_path = pointer_append(path, item.key());
-        if (item.key() == "boxes") {
-          if (!expect(item.value(), item_path, "type.object")) continue;
-          check_keys(item.value(), item_path, kBoxIds);
-          for (const auto& box : item.value().items()) {
-            const std::string box_path = pointer_append(item_path, box.key());
-            if (!contains(kBoxIds, box.key()) || !expect(box.value(), box_path, "type.object")) continue;
-            check_keys(box.value(), box_path, kBoxTextKeys);
-            if (auto label = string_member(box.value(), box_path, "label", false)) out["boxes"][box.key()]["label"] = *label;
-            if (const Json* hint = member(box.value(), "hint"); hint && expect(*hint, box_path + "/hint", "type.string")) {
-              out["boxes"][box.key()]["hint"] = *hint;  // "" removes the hint
-            }
-          }
-        } else if (contains(kTextKeys, item.key())) {
-          if (auto s = nonblank_string(item.value(), item_path)) out[item.key()] = *s;
-        }
-      }
-    }
-    config_.texts = std::move(kept);
-  }
-
-  void lint_theme(const Json& root) {
-    const Json* theme = member(root, "theme");
-    if (!theme || !expect(*theme, "/theme", "type.object")) return;
-    check_keys(*theme, "/theme", kThemeKeys);
-    Json kept = Json::object();
-    for (const auto& item : theme->items()) {
-      if (!contains(kThemeKeys, item.key())) continue;
-      const std::string path = pointer_append("/theme", item.key());
-      if (!expect(item.value(), path, "type.string")) continue;
-      const std::string& s = item.value().get_ref<const std::string&>();
-      // Values become CSS custom properties: only plain colours, lengths and font names.
-      std::string_view kind;
-      if (contains(kThemeColorKeys, item.key())) {
-        if (!is_hex_color(s)) kind = "theme.color";
-      } else if (item.key() == "radius") {
-        if (!is_css_length(s)) kind = "theme.length";
-      } else if (!is_font_list(s)) {
-        kind = "theme.font";
-      }
-      if (kind.empty()) {
-        kept[item.key()] = s;
-      } else {
-        error("config_theme_invalid", path, {{"where", path}, {"kind", word(kind)}});
-      }
-    }
-    config_.theme = std::move(kept);
-  }
-
-  // Rules that look at several sections at once.
-  void cross_checks() {
-    bool objection = false, consent = false;
-    for (const ChannelConfig& c : config_.channels) {
-      (c.basis == Basis::kConsent ? consent : objection) = true;
-    }
-    if ((objection || consent) && !purpose_given_) error("rule_r2_purpose_missing", "");
-
-    // R2: what kind of partners, and how many, before a legitimate-interest transmission.
-    if (objection) {
-      if (!recipients_given_) {
-        error("rule_r2_recipients_missing", "");
-      } else if (!types_given_) {
-        error("rule_r2_recipients_missing", "/recipients");
-      }
-      if (recipients_given_ && !count_given_ && entries_given_ == 0) {
-        error("rule_r2_recipients_missing", "/recipients", {}, "rule_r2_recipients_missing.count");
-      } else if (recipients_given_ && !count_given_) {
-        warning("rule_r2_approximate_count_missing", "/recipients");
-      }
-    } else if (recipients_given_ && !count_given_) {
-      warning("rule_r2_approximate_count_missing", "/recipients");
-    }
-
-    // R3/R7: consent needs the partners, inline or by link, at the moment of consent.
-    for (const ChannelConfig& c : config_.channels) {
-      if (c.basis != Basis::kConsent) continue;
-      const bool listed = list_url_given_ || entries_given_ > 0;
-      const bool receives = list_url_given_ || !config_.partners_for(c.channel).empty() || entries_given_ > config_.partners.entries.size();
-      if (!listed || !receives) {
-        error("rule_r3_partner_list_missing", partners_given_ ? "/partners" : "",
-              {{"channel", word("channel." + std::string(to_string(c.channel)))}});
-      }
-    }
-    if (partners_given_ && (list_url_given_ || entries_given_ > 0)) {
-      if (!updated_given_) warning("rule_r3_list_not_dated", "/partners");
-      if (list_url_given_ && entries_given_ == 0 && config_.recipients.approximate_count &&
-          *config_.recipients.approximate_count <= 10) {
-        warning("rule_r7_short_list_by_link", "/partners/listUrl",
-                {{"value", std::to_string(*config_.recipients.approximate_count)}});
-      }
-    }
-
-    // Keep the choice simple: separate postal and phone boxes add up.
-    const ChannelConfig* postal = config_.find(Channel::kPostal);
-    const ChannelConfig* phone = config_.find(Channel::kPhone);
-    if (!config_.combine_objection && postal && phone && postal->basis == Basis::kLegitimateInterest &&
-        phone->basis == Basis::kLegitimateInterest && config_.channels.size() >= 3) {
-      warning("config_combine_objection_off", "/combineObjection", {{"value", std::to_string(config_.channels.size())}});
-    }
-
-    // The widget validates the contact a consent needs (it binds the receipt to it).
-    for (const ChannelConfig& c : config_.channels) {
-      if (c.basis != Basis::kConsent) continue;
-      const std::string name(to_string(c.channel));
-      const auto has = [&](const char* key) { return config_.fields.count(key) > 0; };
-      bool ok = true;
-      std::string key = name;
-      switch (c.channel) {
-        case Channel::kSms: ok = has("mobile") || has("phone"); key = "mobile"; break;
-        default: ok = has(name.c_str()); break;
-      }
-      if (!ok) warning("config_field_missing", "/fields", {{"channel", word("channel." + name)}, {"key", key}});
-    }
-  }
-
-  // A text given per locale but lacking one the config uses falls back to
-  // another language's text (an English notice showing the French purpose).
-  // The config uses its own locale and every locale key of its per-locale texts.
-  void missing_locales() {
-    std::set<std::string> used;
-    if (!config_.locale.empty()) used.insert(config_.locale);
-    for (const PerLocale& text : per_locale_) {
-      for (const auto& [locale, unused] : text.by_locale) used.insert(locale);
-    }
-    if (config_.texts.is_object()) {
-      for (const auto& by_locale : config_.texts.items()) used.insert(by_locale.key());
-    }
-    for (const PerLocale& text : per_locale_) {
-      for (const std::string& locale : used) {
-        if (text.by_locale.count(locale) == 0) {
-          warning("text_missing_locale", text.path, {{"where", text.path}, {"value", locale}});
-        }
-      }
-    }
-    // texts.<locale> overrides: one given in a locale but not in another keeps
-    // Cachet's own wording there, which may not say the same.
-    if (!config_.texts.is_object()) return;
-    for (const auto& by_locale : config_.texts.items()) {
-      std::vector<std::vector<std::string>> leaves;
-      collect_leaves(by_locale.value(), {}, leaves);
-      for (const std::vector<std::string>& keys : leaves) {
-        for (const std::string& locale : used) {
-          if (locale == by_locale.key() || has_path(config_.texts, locale, keys)) continue;
-          std::string path = pointer_append("/texts", by_locale.key());
-          for (const std::string& key : keys) path = pointer_append(path, key);
-          warning("text_missing_locale", path, {{"where", path}, {"key", by_locale.key()}, {"value", locale}},
-                  "text_missing_locale.texts");
-        }
+      } else if (contains(kTextKeys, item.key())) {
+        if (auto s = nonblank_string(item.value(), item_path)) out[item.key()] = *s;
       }
     }
   }
+  config_.texts = std::move(kept);
+}
 
-  // The member names leading to every string in `v` (texts.<locale> holds objects and strings only).
-  static void collect_leaves(const Json& v, std::vector<std::string> keys, std::vector<std::vector<std::string>>& out) {
-    if (v.is_string()) {
-      out.push_back(keys);
-      return;
+void Linter::lint_theme(const Json& root) {
+  const Json* theme = member(root, "theme");
+  if (!theme || !expect(*theme, "/theme", "type.object")) return;
+  check_keys(*theme, "/theme", kThemeKeys);
+  Json kept = Json::object();
+  for (const auto& item : theme->items()) {
+    if (!contains(kThemeKeys, item.key())) continue;
+    const std::string path = pointer_append("/theme", item.key());
+    if (!expect(item.value(), path, "type.string")) continue;
+    const std::string& s = item.value().get_ref<const std::string&>();
+    // Values become CSS custom properties: only plain colours, lengths and font names.
+    std::string_view kind;
+    if (contains(kThemeColorKeys, item.key())) {
+      if (!is_hex_color(s)) kind = "theme.color";
+    } else if (item.key() == "radius") {
+      if (!is_css_length(s)) kind = "theme.length";
+    } else if (!is_font_list(s)) {
+      kind = "theme.font";
     }
-    if (!v.is_object()) return;
-    for (const auto& item : v.items()) {
-      std::vector<std::string> deeper = keys;
-      deeper.push_back(item.key());
-      collect_leaves(item.value(), std::move(deeper), out);
+    if (kind.empty()) {
+      kept[item.key()] = s;
+    } else {
+      error("config_theme_invalid", path, {{"where", path}, {"kind", word(kind)}});
     }
   }
+  config_.theme = std::move(kept);
+}
 
-  static bool has_path(const Json& texts, const std::string& locale, const std::vector<std::string>& keys) {
-    const auto in_locale = texts.find(locale);
-    if (in_locale == texts.end()) return false;
-    const Json* at = &*in_locale;
-    for (const std::string& key : keys) {
-      if (!at->is_object()) return false;
-      const auto it = at->find(key);
-      if (it == at->end()) return false;
-      at = &*it;
-    }
-    return at->is_string();
-  }
+}  // namespace config_lint
 
-  struct PerLocale {
-    std::string path;
-    std::map<std::string, std::string> by_locale;
-  };
-  std::vector<PerLocale> per_locale_;  // every text given as {"<locale>": ...}, in config order
+namespace {
 
-  std::string_view locale_;
-  LintReport report_;
-  Config config_;
-  bool purpose_given_ = false;
-  bool recipients_given_ = false;
-  bool types_given_ = false;
-  bool count_given_ = false;
-  bool partners_given_ = false;
-  bool list_url_given_ = false;
-  bool updated_given_ = false;
-  std::size_t entries_given_ = 0;
-  const Json* channels_json_ = nullptr;  // /channels as given, when it is an object
-};
+using config_lint::Linter;
+
 
 // The config's own locale when it is readable and supported, else the caller's.
 std::string_view pick_locale(const Json& root, std::string_view fallback) {

@@ -77,25 +77,6 @@ bool is_email_address(std::string_view value) {
          domain.find("..") == std::string_view::npos;
 }
 
-// RFC 3339 full-date = date-fullyear "-" date-month "-" date-mday, with
-// date-mday bounded by the month (and leap years, section 5.7).
-bool is_date(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (const std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
-    if (s[i] < '0' || s[i] > '9') return false;
-  }
-  const auto num = [&](std::size_t from, std::size_t len) {
-    int n = 0;
-    for (std::size_t i = from; i < from + len; ++i) n = n * 10 + (s[i] - '0');
-    return n;
-  };
-  const int year = num(0, 4), month = num(5, 2), day = num(8, 2);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return day <= kDays[month - 1] + ((month == 2 && leap) ? 1 : 0);
-}
-
 // partner id = 1*64( ALPHA / DIGIT / "." / "_" / "-" ), not starting with ".".
 bool is_partner_id(std::string_view id) {
   return !id.empty() && id.size() <= 64 && id.front() != '.' &&

@@ -1,7 +1,8 @@
-// Every format a config value must follow (https URL, date, email address,
+// Every format a config value must follow (https URL, email address,
 // partner id, input name, country code, theme values), each a function that
 // returns whether the value follows it: values, never exceptions. The grammar
-// each one follows is quoted beside it in formats.cpp. Private to the core.
+// each one follows is quoted beside it in formats.cpp (dates: the calendar,
+// cachet/calendar.h). Private to the core.
 #pragma once
 
 #include <string_view>
@@ -16,7 +17,6 @@ bool is_host(std::string_view host);
 enum class UrlCheck { kOk, kNotHttps, kMalformed };
 UrlCheck check_https_url(std::string_view url);
 bool is_email_address(std::string_view value);
-bool is_date(std::string_view s);
 bool is_partner_id(std::string_view id);
 bool is_input_name(std::string_view name);
 bool is_jurisdiction(std::string_view code);

@@ -3,14 +3,17 @@
 #include "cachet/messages.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "cachet/calendar.h"
 #include "cachet/canonical_json.h"
 #include "cachet/jws.h"
 #include "cachet/lifecycle.h"
 
 namespace cachet {
 namespace {
+
+// RFC 3339 in UTC with whole seconds: what Cachet writes, and so what it accepts.
+using calendar::is_utc_timestamp;
 
 constexpr std::size_t kMinSaltBytes = 16;
 
@@ -31,18 +34,6 @@ bool is_uuid(std::string_view text) {
     }
   }
   return true;
-}
-
-// RFC 3339 in UTC with whole seconds: what Cachet writes, and so what it accepts.
-bool is_utc_timestamp(std::string_view text) {
-  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
-  if (text.size() != kShape.size()) return false;
-  for (std::size_t i = 0; i < kShape.size(); ++i) {
-    if (kShape[i] == 'd' ? !std::isdigit(static_cast<unsigned char>(text[i])) : text[i] != kShape[i]) return false;
-  }
-  const auto field = [&](std::size_t at) { return (text[at] - '0') * 10 + (text[at + 1] - '0'); };
-  const int month = field(5), day = field(8), hour = field(11), minute = field(14), second = field(17);
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60;
 }
 
 bool is_web_url(std::string_view url) {
@@ -474,19 +465,16 @@ Result<Json> issue_receipt(const Config& config, const Choices& choices, const R
   return sign_jws(payload.value(), key.value(), crypto, Json{{"typ", kReceiptType}});
 }
 
-Result<Json> countersign_receipt(std::string_view jws_text, const Json& controller_private_jwk,
-                                 std::string_view accepted_at, const CryptoProvider& crypto) {
+Result<Json> countersign_verified(const VerifiedReceipt& receipt, const Json& controller_private_jwk,
+                                  std::string_view accepted_at, const CryptoProvider& crypto) {
   if (!is_utc_timestamp(accepted_at)) {
     return Problem{"receipt_bad_context", "/cachet_at", "The acceptance time must be RFC 3339 UTC."};
   }
-  // Only a receipt that verifies gets the controller's word on it.
-  Result<VerifiedReceipt> verified = verify_receipt(jws_text, crypto);
-  if (!verified.ok()) return verified.problems();
   Result<Json> public_key = public_jwk(controller_private_jwk);
   if (!public_key.ok()) return public_key.problems();
   Result<std::string> kid = jwk_thumbprint(public_key.value(), crypto);
   if (!kid.ok()) return kid.problems();
-  const Json& jws = verified.value().jws;
+  const Json& jws = receipt.jws;
   for (const Json& signature : jws["signatures"]) {
     Result<Json> header = parse_json_strict(*base64url_decode(signature["protected"].get<std::string>()));
     if (header.ok() && header.value().value("kid", "") == kid.value()) {
@@ -500,6 +488,17 @@ Result<Json> countersign_receipt(std::string_view jws_text, const Json& controll
       crypto.sign(controller_private_jwk, make_signing_input(header, payload_b64));
   if (!signature.ok()) return signature.problems();
   return add_signature(jws, payload_b64, header, signature.value());
+}
+
+Result<Json> countersign_receipt(std::string_view jws_text, const Json& controller_private_jwk,
+                                 std::string_view accepted_at, const CryptoProvider& crypto) {
+  // A bad acceptance time is reported before the receipt is looked at, as it always was.
+  if (!is_utc_timestamp(accepted_at)) {
+    return Problem{"receipt_bad_context", "/cachet_at", "The acceptance time must be RFC 3339 UTC."};
+  }
+  Result<VerifiedReceipt> verified = verify_receipt(jws_text, crypto);
+  if (!verified.ok()) return verified.problems();
+  return countersign_verified(verified.value(), controller_private_jwk, accepted_at, crypto);
 }
 
 Result<VerificationPlan> plan_verification(std::string_view jws_text) {
@@ -582,6 +581,8 @@ Result<VerifiedReceipt> finish_verification(VerificationPlan plan, const std::ve
   VerifiedReceipt out;
   out.receipt_id = plan.payload["receiptId"].get<std::string>();
   out.payload = std::move(plan.payload);
+  out.payload_bytes = std::move(plan.jws.payload);
+  if (count > 0) out.collector_alg = header_string(plan.jws.signatures[0].protected_header, "alg");
   out.payload_sha256 = std::string(payload_sha256_hex);
   out.jws = std::move(plan.jws_json);
   std::optional<Json> trusted;

@@ -2,7 +2,7 @@
 
 #include "cachet/jws.h"
 #include "cachet/receipt.h"
-#include "cachet/ledger/digest.h"
+#include "cachet/calendar.h"
 #include "cachet/uuid.h"
 
 namespace cachet::ledger {
@@ -13,11 +13,11 @@ Result<Accepted> accept_receipt(ConsentStore& store, const CryptoProvider& crypt
                                 const AcceptOptions& options) {
   Result<VerifiedReceipt> verified = verify_receipt(jws_text, crypto);
   if (!verified.ok()) return verified.problems();
-  return accept_verified(store, crypto, jws_text, verified.value(), options);
+  return accept_verified(store, crypto, verified.value(), options);
 }
 
-Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& crypto, std::string_view jws_text,
-                                 const VerifiedReceipt& receipt, const AcceptOptions& options) {
+Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& crypto, const VerifiedReceipt& receipt,
+                                 const AcceptOptions& options) {
   const Json& payload = receipt.payload;
   const std::string method = string_at(payload, {"collection", "method"});
   if (!options.expected_method.empty() && method != options.expected_method) {
@@ -38,34 +38,27 @@ Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& cryp
     return out;
   }
 
-  const std::string accepted_at = options.accepted_at.empty() ? format_rfc3339(now_unix()) : options.accepted_at;
-  Result<Json> countersigned = countersign_receipt(jws_text, options.controller_key, accepted_at, crypto);
+  const std::string accepted_at =
+      options.accepted_at.empty() ? calendar::format_rfc3339(calendar::now_unix()) : options.accepted_at;
+  // The receipt was parsed and verified once, by the caller: countersign that.
+  Result<Json> countersigned = countersign_verified(receipt, options.controller_key, accepted_at, crypto);
   if (!countersigned.ok()) return countersigned.problems();
   Result<Json> pub = public_jwk(options.controller_key);
   if (!pub.ok()) return pub.problems();
   Result<std::string> kid = jwk_thumbprint(pub.value(), crypto);
   if (!kid.ok()) return kid.problems();
-
   const Json& jws = countersigned.value();
-  const std::optional<std::string> payload_bytes = jws.contains("payload") && jws["payload"].is_string()
-                                                       ? b64url_decode(jws["payload"].get<std::string>())
-                                                       : std::nullopt;
-  if (!payload_bytes) return Problem{"receipt_payload_not_json", "/payload", "The receipt payload cannot be decoded."};
 
   // What was checked, kept with the receipt (and covered by the hash chain).
-  std::string collector_alg;
-  if (receipt.jws.contains("signatures") && receipt.jws["signatures"].is_array() &&
-      !receipt.jws["signatures"].empty()) {
-    const auto header = b64url_decode(string_at(receipt.jws["signatures"][0], {"protected"}));
-    if (header) collector_alg = string_at(Json::parse(*header, nullptr, false), {"alg"});
-  }
-  const Json verification = {
-      {"ok", true}, {"verifiedAt", accepted_at}, {"collectorAlg", collector_alg}, {"countersignedBy", kid.value()}};
+  const Json verification = {{"ok", true},
+                             {"verifiedAt", accepted_at},
+                             {"collectorAlg", receipt.collector_alg},
+                             {"countersignedBy", kid.value()}};
 
   NewReceipt in;
   in.receipt_id = receipt.receipt_id;
   in.jws = jws.dump(-1, ' ', false, Json::error_handler_t::replace);
-  in.payload = *payload_bytes;
+  in.payload = receipt.payload_bytes;
   in.payload_sha256 = receipt.payload_sha256;
   in.verification = verification.dump();
   in.countersigner_kid = kid.value();

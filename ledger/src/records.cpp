@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "cachet/calendar.h"
 #include "cachet/ledger/digest.h"
 #include "cachet/receipt.h"
 
@@ -554,9 +555,9 @@ std::string canonical_record(const ReceiptRecord& record) {
 }
 
 std::optional<std::int64_t> retention_end(std::string_view received_at, int retention_months) {
-  const auto at = parse_rfc3339(received_at);
+  const auto at = calendar::parse_rfc3339(received_at);
   if (!at || retention_months <= 0) return std::nullopt;
-  return add_months(*at, retention_months);
+  return calendar::add_months(*at, retention_months);
 }
 
 }  // namespace cachet::ledger

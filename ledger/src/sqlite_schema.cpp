@@ -2,6 +2,7 @@
 // when a store is opened; docs/server.md describes each version.
 #include <string>
 
+#include "cachet/calendar.h"
 #include "cachet/ledger/digest.h"
 #include "records.h"
 #include "sqlite_store.h"
@@ -203,7 +204,7 @@ Problems SqliteStore::backfill_records() {
   Json migration = Json::object();
   migration["kind"] = "migration";
   migration["seq"] = seq;
-  migration["at"] = format_rfc3339(now_unix());
+  migration["at"] = calendar::format_rfc3339(calendar::now_unix());
   migration["fromSchema"] = 2;
   migration["toSchema"] = 3;
   migration["records"] = count;

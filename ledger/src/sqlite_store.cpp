@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "cachet/canonical_json.h"
+#include "cachet/calendar.h"
 #include "cachet/ledger/digest.h"
 #include "records.h"
 
@@ -44,9 +45,9 @@ StoredReceipt read_receipt(const Stmt& st) {
 }
 
 std::string retention_until(const std::string& received_at, int months) {
-  const auto at = parse_rfc3339(received_at);
+  const auto at = calendar::parse_rfc3339(received_at);
   if (!at || months <= 0) return "";
-  return format_rfc3339(add_months(*at, months));
+  return calendar::format_rfc3339(calendar::add_months(*at, months));
 }
 
 std::string retention_until(const StoredReceipt& latest) {
@@ -277,7 +278,7 @@ Result<std::int64_t> SqliteStore::record_event(std::string_view type, const Json
   Json entry = Json::object();
   entry["kind"] = "event";
   entry["type"] = std::string(type);
-  entry["at"] = format_rfc3339(now_unix());
+  entry["at"] = calendar::format_rfc3339(calendar::now_unix());
   entry["details"] = details;
   if (!exec("BEGIN IMMEDIATE")) return io_problem("begin", db_);
   std::int64_t seq = 0;
@@ -422,7 +423,7 @@ Result<AppendOutcome> SqliteStore::append_locked(const NewReceipt& in) {
   } else if (rc != SQLITE_DONE) {
     return io_problem("read log head", db_);
   }
-  const std::string received_at = in.received_at.empty() ? format_rfc3339(now_unix()) : in.received_at;
+  const std::string received_at = in.received_at.empty() ? calendar::format_rfc3339(calendar::now_unix()) : in.received_at;
   // The compact record (schema 3): derived from the receipt the caller
   // verified, bound to the chain by its SHA-256 in the receipt's entry.
   ReceiptRecord record =
@@ -478,9 +479,9 @@ Result<PurgeReport> SqliteStore::purge_locked(std::int64_t now) {
   int rc = SQLITE_OK;
   while ((rc = latest.step()) == SQLITE_ROW) {
     const auto months = static_cast<int>(latest.int64(2));
-    const auto at = parse_rfc3339(latest.text(1));
+    const auto at = calendar::parse_rfc3339(latest.text(1));
     if (!at || months <= 0) continue;  // no retention recorded: never purged automatically
-    if (add_months(*at, months) <= now) expired_roots.push_back(latest.text(0));
+    if (calendar::add_months(*at, months) <= now) expired_roots.push_back(latest.text(0));
   }
   if (rc != SQLITE_DONE) return io_problem("list people", db_);
   if (expired_roots.empty()) return report;
@@ -529,7 +530,7 @@ Result<PurgeReport> SqliteStore::purge_locked(std::int64_t now) {
   Json entry = Json::object();
   entry["kind"] = "purge";
   entry["seq"] = seq;
-  entry["at"] = format_rfc3339(now);
+  entry["at"] = calendar::format_rfc3339(now);
   entry["reason"] = "retention";
   entry["removed"] = removed;
   const std::string text = canonical_entry(entry);

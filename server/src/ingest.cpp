@@ -89,7 +89,7 @@ IngestOutcome ingest_receipt(ledger::ConsentStore& store, const CryptoProvider& 
   AcceptOptions accept;
   accept.controller_key = settings.controller_key;
   accept.consume_challenge = consume;
-  Result<Accepted> accepted = accept_verified(store, crypto, request.text, receipt, accept);
+  Result<Accepted> accepted = accept_verified(store, crypto, receipt, accept);
   if (!accepted.ok()) {
     return refused(accepted.problems());
   }

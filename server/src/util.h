@@ -5,17 +5,18 @@
 #include <string>
 #include <string_view>
 
+#include "cachet/calendar.h"
 #include "cachet/ledger/digest.h"
 
 namespace cachet::server {
 
-// The ledger's byte helpers and dates, used unqualified across the server.
-using ledger::add_months;
+// The ledger's byte helpers and the core's calendar, used unqualified across the server.
+using calendar::add_months;
+using calendar::format_rfc3339;
+using calendar::now_unix;
+using calendar::parse_rfc3339;
 using ledger::b64url_decode;
 using ledger::b64url_encode;
-using ledger::format_rfc3339;
-using ledger::now_unix;
-using ledger::parse_rfc3339;
 using ledger::random_bytes;
 using ledger::sha256_hex;
 

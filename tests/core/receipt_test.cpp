@@ -208,6 +208,43 @@ TEST_F(ReceiptTest, SwappedKeyAlgNoneHmacAndTruncatedSignatureAreRefused) {
   EXPECT_FALSE(verify_receipt(unsigned_receipt.dump(), *crypto_).ok());
 }
 
+TEST_F(ReceiptTest, CountersigningAVerifiedReceiptEqualsCountersigningItsText) {
+  // The server verifies once and countersigns what it verified; the CLI
+  // countersigns the text. Ed25519 signatures are deterministic (RFC 8032),
+  // so both paths must give the very same JWS, byte for byte.
+  const std::string jws = issue();
+  const Json controller = crypto_->generate_ed25519().value();
+  Result<VerifiedReceipt> verified = verify_receipt(jws, *crypto_);
+  ASSERT_TRUE(verified.ok()) << verified.problems().front().message;
+  EXPECT_EQ(verified.value().payload_bytes, canonicalize(verified.value().payload).value());
+  EXPECT_EQ(verified.value().collector_alg, "Ed25519");
+
+  Result<Json> from_verified = countersign_verified(verified.value(), controller, "2026-11-30T10:00:05Z", *crypto_);
+  Result<Json> from_text = countersign_receipt(jws, controller, "2026-11-30T10:00:05Z", *crypto_);
+  ASSERT_TRUE(from_verified.ok()) << from_verified.problems().front().message;
+  ASSERT_TRUE(from_text.ok()) << from_text.problems().front().message;
+  EXPECT_EQ(from_verified.value().dump(), from_text.value().dump());
+  EXPECT_EQ(from_verified.value()["signatures"].size(), 2u);
+
+  // Countersigned already by this key: both give it back unchanged.
+  Result<VerifiedReceipt> again = verify_receipt(from_text.value().dump(), *crypto_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(countersign_verified(again.value(), controller, "2026-11-30T10:00:09Z", *crypto_).value(),
+            from_text.value());
+  EXPECT_EQ(countersign_receipt(from_text.value().dump(), controller, "2026-11-30T10:00:09Z", *crypto_).value(),
+            from_text.value());
+
+  // The same refusal of a bad acceptance time.
+  for (const char* at : {"2026-11-30 10:00:05", "2026-02-30T10:00:05Z"}) {
+    Result<Json> bad_verified = countersign_verified(verified.value(), controller, at, *crypto_);
+    Result<Json> bad_text = countersign_receipt(jws, controller, at, *crypto_);
+    ASSERT_FALSE(bad_verified.ok());
+    ASSERT_FALSE(bad_text.ok());
+    EXPECT_EQ(bad_verified.problems().front().code, "receipt_bad_context");
+    EXPECT_EQ(bad_text.problems().front().code, "receipt_bad_context");
+  }
+}
+
 TEST_F(ReceiptTest, CountersignatureIsRequiredByTrustAndBoundToTheKey) {
   const std::string jws = issue();
   const Json controller = crypto_->generate_ed25519().value();

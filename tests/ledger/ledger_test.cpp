@@ -10,11 +10,17 @@
 #include <utility>
 #include <string>
 
+#include "cachet/calendar.h"
 #include "cachet/ledger/store.h"
 #include "cachet/ledger/digest.h"
 
 namespace cachet::ledger {
 namespace {
+
+// The core's calendar, which the ledger reads and writes its times with.
+using calendar::add_months;
+using calendar::format_rfc3339;
+using calendar::parse_rfc3339;
 
 class LedgerTest : public ::testing::Test {
  protected:

@@ -92,12 +92,6 @@ Result<std::string> finish_receipt_payload(const ReceiptPlan& plan, const std::m
 Result<Json> issue_receipt(const Config& config, const Choices& choices, const ReceiptContext& context,
                            const CryptoProvider& crypto);
 
-// Adds the controller's countersignature (a second JWS signature whose
-// protected header has typ cachet-countersignature+jws, the key's jwk and kid
-// = RFC 7638 thumbprint, and "cachet_at" = acceptance time).
-Result<Json> countersign_receipt(std::string_view jws_text, const Json& controller_private_jwk,
-                                 std::string_view accepted_at, const CryptoProvider& crypto);
-
 // --- verification -----------------------------------------------------------
 
 struct VerifyOptions {
@@ -107,12 +101,30 @@ struct VerifyOptions {
 
 struct VerifiedReceipt {
   Json payload;                  // the receipt
+  std::string payload_bytes;     // the signed payload as decoded: its RFC 8785 canonical JSON
   std::string receipt_id;
   std::string payload_sha256;    // hex, identifies the exact payload (replay checks)
+  std::string collector_alg;     // alg of the collector's signature (signatures[0])
   bool countersigned = false;    // a valid countersignature is present
   std::string countersigner_kid; // its RFC 7638 thumbprint
-  Json jws;                      // the JWS as parsed
+  Json jws;                      // the JWS as parsed, in the general serialisation
 };
+
+// --- countersignature ----------------------------------------------------------
+
+// Adds the controller's countersignature (a second JWS signature whose
+// protected header has typ cachet-countersignature+jws, the key's jwk and kid
+// = RFC 7638 thumbprint, and "cachet_at" = acceptance time) to a receipt that
+// verify_receipt() (or finish_verification()) accepted, without parsing or
+// verifying it again. A receipt this key countersigned already comes back as
+// it is.
+Result<Json> countersign_verified(const VerifiedReceipt& receipt, const Json& controller_private_jwk,
+                                  std::string_view accepted_at, const CryptoProvider& crypto);
+
+// The same from the JWS text: verifies it first (only a receipt that verifies
+// gets the controller's word on it), then countersign_verified().
+Result<Json> countersign_receipt(std::string_view jws_text, const Json& controller_private_jwk,
+                                 std::string_view accepted_at, const CryptoProvider& crypto);
 
 // Phase 1 of verification: parse the JWS and check everything that needs no
 // signature maths (headers, algorithms, payload canonical form, version, schema).

@@ -33,10 +33,11 @@ struct Accepted {
 Result<Accepted> accept_receipt(ConsentStore& store, const CryptoProvider& crypto, std::string_view jws_text,
                                 const AcceptOptions& options);
 
-// The same, for a receipt the caller already verified with verify_receipt()
-// (`jws_text` must be the text that was verified).
-Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& crypto, std::string_view jws_text,
-                                 const VerifiedReceipt& receipt, const AcceptOptions& options);
+// The same, for a receipt the caller already verified with verify_receipt():
+// its parsed JWS and payload are used as they are (countersign_verified), so
+// the receipt is parsed and verified once on the way in.
+Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& crypto, const VerifiedReceipt& receipt,
+                                 const AcceptOptions& options);
 
 // A random (version 4) UUID in lower case.
 std::string new_receipt_id(const CryptoProvider& crypto);

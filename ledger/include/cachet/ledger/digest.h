@@ -1,14 +1,12 @@
 // Byte helpers of the ledger (and its clients, the server and the export):
 // digests through OpenSSL, hex, random bytes, base64url (RFC 3339 times:
-// cachet/ledger/dates.h). Nothing here throws.
+// the core's cachet/calendar.h). Nothing here throws.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "cachet/ledger/dates.h"
 
 namespace cachet::ledger {
 
