@@ -1,0 +1,168 @@
+// The report: what left for each partner and what was left out, and why
+// (report.json and report.txt), the first-contact notices (R8), and the
+// export's entry in the ledger (R9); then the finished directory is moved
+// into place (output_files.h).
+#include <string>
+#include <utility>
+
+#include "exporter.h"
+
+namespace cachet::exporter {
+
+namespace {
+
+Json counts_json(const RowCounts& counts) {
+  Json out = Json::object();
+  for (std::size_t r = 0; r < kWhyCount; ++r) out[all_reasons()[r]] = counts[r];
+  return out;
+}
+
+}  // namespace
+
+Result<ExportOutcome> Exporter::finish() {
+  Json report = Json::object();
+  report["version"] = "cachet-export-report/1";
+  report["transferDate"] = at_text_;
+  report["noticeDeadline"] = deadline_;
+  report["contacts"] = {{"file", options_.contacts_path}, {"sha256", input_hash_.hex()}, {"rows", rows_read_}};
+  // What the export relied on (docs/export.md, "Trust model").
+  report["signaturesVerified"] = options_.reverify;  // re-verified during this export
+  report["trust"] = {
+      {"signatures", options_.reverify ? "re-verified" : "verified-at-acceptance"},
+      {"statement",
+       options_.reverify
+           ? "Every receipt used was re-verified now (collector signature and controller countersignature" +
+                 std::string(options_.controller_key ? ", which must be the --key controller's" : "") +
+                 "); its decisions were read from the verified payload. The ledger's hash chain was verified "
+                 "first, in full: every entry, every stored receipt's bytes, and every compact record against the "
+                 "receipt it was made from."
+           : "Every receipt's signatures were verified, and the controller countersigned it, when the ledger "
+             "accepted it; the ledger then stored a compact record of it (decisions, partner list, salted "
+             "digests, that verification) bound to its hash chain. The chain over the compact records was "
+             "verified (every entry rehashed, every record checked against its entry), and decisions were read "
+             "from those records" +
+                 std::string(options_.controller_key ? "; each receipt must be countersigned by --key" : "") +
+                 ". The full receipts were not re-read: 'cachet ledger verify' (or --reverify) also checks every "
+                 "stored receipt's bytes and that each compact record matches its receipt. Compare chain.head with "
+                 "a copy kept outside the ledger to rule out a rewritten log; --reverify re-verifies every "
+                 "signature instead."},
+      {"chain", {{"ok", chain_.ok()},
+                 {"verified", options_.reverify ? "entries-receipts-and-records" : "entries-and-records"},
+                 {"entries", chain_.entries},
+                 {"receipts", chain_.receipts},
+                 {"head", chain_.head}}}};
+  report["rowsWrittenToSomePartner"] = rows_written_anywhere_;
+  report["rowsLeftOutForEveryPartner"] = counts_json(row_level_);
+  Json examples = Json::object();
+  for (const auto& [reason, lines] : examples_) examples[reason] = lines;
+  report["exampleLines"] = examples;
+
+  Json partners = Json::array();
+  Json ledger_partners = Json::array();
+  for (PartnerOutput& p : partners_) {
+    Result<std::string> sha = p.file->close();
+    if (!sha.ok()) return sha.problems();
+    p.sha256 = sha.value();
+    const PartnerNoticeText notice = partner_notice(config_, *p.partner, at_text_, deadline_);
+    const std::string base = "partner-notice-" + file_part(p.partner->id);
+    for (const auto& [lang, text] : {std::pair<std::string, const std::string*>{"fr", &notice.fr},
+                                     std::pair<std::string, const std::string*>{"en", &notice.en}}) {
+      Result<std::string> written = write_whole(temp_.file(base + "." + lang + ".txt"), *text);
+      if (!written.ok()) return written.problems();
+    }
+    Json columns = Json::array({"reference"});
+    for (const Channel c : p.channels) columns.push_back(output_column(c));
+    Json values_written = Json::object();
+    for (const Channel c : p.channels) values_written[output_column(c)] = p.values_written[static_cast<std::size_t>(c)];
+    Json values_left_out = Json::object();
+    for (std::size_t r = 0; r < kWhyCount; ++r) {
+      for (std::size_t c = 0; c < 4; ++c) {
+        const std::int64_t n = p.values_left_out[r][c];
+        if (n > 0) values_left_out[all_reasons()[r]][output_column(static_cast<Channel>(c))] = n;
+      }
+    }
+    Json entry = Json::object();
+    entry["id"] = p.partner->id;
+    entry["name"] = p.partner->name;
+    entry["file"] = p.file_name;
+    entry["sha256"] = p.sha256;
+    entry["columns"] = columns;
+    entry["rowsWritten"] = p.rows_written;
+    entry["valuesWritten"] = values_written;
+    entry["rowsLeftOut"] = counts_json(p.rows_left_out);
+    entry["valuesLeftOut"] = values_left_out;
+    entry["notice"] = {{"deadline", deadline_},
+                       {"files", {{"fr", base + ".fr.txt"}, {"en", base + ".en.txt"}}},
+                       {"fr", notice.fr},
+                       {"en", notice.en}};
+    partners.push_back(entry);
+    ledger_partners.push_back(
+        {{"id", p.partner->id}, {"file", p.file_name}, {"sha256", p.sha256}, {"rows", p.rows_written}});
+  }
+  report["partners"] = partners;
+
+  // The export goes on the record (R9: prove what left, when, to whom).
+  const Json details = {{"at", at_text_},
+                        {"agent", options_.agent},
+                        {"out", out_.string()},
+                        {"contactsSha256", report["contacts"]["sha256"]},
+                        {"rows", rows_read_},
+                        {"noticeDeadline", deadline_},
+                        {"partners", ledger_partners}};
+  ExportOutcome outcome;
+  Result<std::int64_t> recorded = record_export_event(store_, details);
+  if (!recorded.ok()) return recorded.problems();  // a ledger that fails must not see files leave
+  outcome.ledger_recorded = true;
+  report["ledger"] = {{"recorded", true}, {"seq", recorded.value()}};
+
+  // Readable summary.
+  std::string text = "Cachet export of " + options_.contacts_path + " at " + at_text_ + ": " +
+                     std::to_string(rows_read_) + " row(s) read, " + std::to_string(rows_written_anywhere_) +
+                     " written to at least one partner.\n";
+  std::string everywhere;
+  // Reasons in alphabetical order, as report.json lists them.
+  for (const auto& [reason, n] : report["rowsLeftOutForEveryPartner"].items()) {
+    if (n.get<std::int64_t>() > 0) everywhere += " " + reason + " " + std::to_string(n.get<std::int64_t>()) + ",";
+  }
+  if (!everywhere.empty()) {
+    everywhere.pop_back();
+    text += "Left out for every partner:" + everywhere + ".\n";
+  }
+  for (const Json& p : partners) {
+    text += "\nPartner " + p["id"].get<std::string>() + " (" + p["name"].get<std::string>() + "): " +
+            std::to_string(p["rowsWritten"].get<std::int64_t>()) + " row(s) in " + p["file"].get<std::string>() +
+            "; columns";
+    for (const Json& c : p["columns"]) text += " " + c.get<std::string>();
+    text += ".\n";
+    std::string rows;
+    for (const auto& [reason, n] : p["rowsLeftOut"].items()) {
+      if (n.get<std::int64_t>() > 0) rows += " " + reason + " " + std::to_string(n.get<std::int64_t>()) + ",";
+    }
+    if (!rows.empty()) {
+      rows.pop_back();
+      text += "  rows left out:" + rows + "\n";
+    }
+    for (const auto& [reason, by_column] : p["valuesLeftOut"].items()) {
+      text += "  values left out (" + reason + "):";
+      for (const auto& [column, n] : by_column.items()) text += " " + column + " " + std::to_string(n.get<std::int64_t>());
+      text += "\n";
+    }
+    text += "  first-contact notice due by " + deadline_ + ": " + p["notice"]["files"]["fr"].get<std::string>() +
+            ", " + p["notice"]["files"]["en"].get<std::string>() + "\n";
+  }
+  text += "\nLedger: " + (outcome.ledger_recorded
+                              ? "export recorded as log entry " + std::to_string(recorded.value()) + ".\n"
+                              : "export NOT recorded: " + report["ledger"]["message"].get<std::string>() + "\n");
+
+  Result<std::string> written = write_whole(temp_.file("report.json"), report.dump(2) + "\n");
+  if (written.ok()) written = write_whole(temp_.file("report.txt"), text);
+  if (!written.ok()) return written.problems();
+  Problems problems = move_into_place(temp_, out_);
+  if (!problems.empty()) return problems;
+  outcome.report = std::move(report);
+  outcome.summary = std::move(text);
+  outcome.timings = std::move(timings_);
+  return outcome;
+}
+
+}  // namespace cachet::exporter
