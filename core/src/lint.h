@@ -103,7 +103,7 @@ class Linter {
   void missing_locales();
 
   // The member names leading to every string in `v` (texts.<locale> holds objects and strings only).
-  static void collect_leaves(const Json& v, std::vector<std::string> keys, std::vector<std::vector<std::string>>& out);
+  static void collect_leaves(const Json& v, const std::vector<std::string>& keys, std::vector<std::vector<std::string>>& out);
 
   static bool has_path(const Json& texts, const std::string& locale, const std::vector<std::string>& keys);
 

@@ -115,7 +115,7 @@ void Linter::missing_locales() {
 }
 
 // The member names leading to every string in `v` (texts.<locale> holds objects and strings only).
-void Linter::collect_leaves(const Json& v, std::vector<std::string> keys, std::vector<std::vector<std::string>>& out) {
+void Linter::collect_leaves(const Json& v, const std::vector<std::string>& keys, std::vector<std::vector<std::string>>& out) {
   if (v.is_string()) {
     out.push_back(keys);
     return;

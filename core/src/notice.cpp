@@ -85,7 +85,7 @@ class Wording {
   }
 
   std::string consent_hint(PartnerProspecting prospecting) const {
-    const std::string hint = t("notice.consent.hint");
+    std::string hint = t("notice.consent.hint");
     if (prospecting != PartnerProspecting::kTransmissionOnly) return hint;
     return t("notice.consent.hint.transmission_only", {{"hint", hint}});
   }

@@ -4,13 +4,13 @@
 
 namespace cachet::exporter {
 
-std::optional<std::int64_t> parse_time(std::string_view s) {
+std::optional<std::int64_t> parse_time(std::string_view text) {
   // UTC only: the transfer time is written into every notice as given.
-  if (s.size() > 10 && s.back() != 'Z' && s.back() != 'z') return std::nullopt;
-  return calendar::parse_rfc3339(s);
+  if (text.size() > 10 && text.back() != 'Z' && text.back() != 'z') return std::nullopt;
+  return calendar::parse_rfc3339(text);
 }
 
-std::string format_time(std::int64_t t) { return calendar::format_rfc3339(t); }
+std::string format_time(std::int64_t unix_seconds) { return calendar::format_rfc3339(unix_seconds); }
 
 std::string one_month_after(std::string_view date) {
   const std::optional<std::int64_t> t = parse_time(date);

@@ -33,6 +33,7 @@ void channels_of(const Config& config, const Partner& partner, std::vector<Chann
 
 std::string names(const std::vector<Channel>& channels, std::string_view locale) {
   std::vector<std::string> out;
+  out.reserve(channels.size());
   for (const Channel c : channels) out.push_back(channel_name(c, locale));
   return join_list(out, locale);
 }

@@ -116,19 +116,19 @@ void StateIndex::grow() {
   }
 }
 
-std::uint32_t StateIndex::list_id(const std::string& json_text) {
-  if (last_list_ != UINT32_MAX && json_text == last_list_text_) return last_list_;
-  last_list_text_ = json_text;
-  const auto it = list_ids_.find(json_text);
+std::uint32_t StateIndex::list_id(const std::string& partner_ids_json) {
+  if (last_list_ != UINT32_MAX && partner_ids_json == last_list_text_) return last_list_;
+  last_list_text_ = partner_ids_json;
+  const auto it = list_ids_.find(partner_ids_json);
   if (it != list_ids_.end()) return last_list_ = it->second;
-  last_list_ = intern_list(json_text);
+  last_list_ = intern_list(partner_ids_json);
   return last_list_;
 }
 
-std::uint32_t StateIndex::intern_list(const std::string& json_text) {
+std::uint32_t StateIndex::intern_list(const std::string& partner_ids_json) {
   // A new list (a config change): parse it once.
   std::vector<bool> bits(partners_.size(), false);
-  const Json ids = Json::parse(json_text, nullptr, false);
+  const Json ids = Json::parse(partner_ids_json, nullptr, false);
   if (ids.is_array()) {
     for (const Json& id : ids) {
       if (!id.is_string()) continue;
@@ -138,7 +138,7 @@ std::uint32_t StateIndex::intern_list(const std::string& json_text) {
   }
   const auto id = static_cast<std::uint32_t>(lists_.size());
   lists_.push_back(std::move(bits));
-  list_ids_.emplace(json_text, id);
+  list_ids_.emplace(partner_ids_json, id);
   return id;
 }
 
@@ -262,9 +262,9 @@ std::string StateIndex::reference(const PersonRecord& p) const {
 
 std::size_t StateIndex::memory_bytes() const {
   std::size_t bytes = people_.capacity() * sizeof(PersonRecord) + table_.capacity() * sizeof(Slot) + salts_.capacity();
-  for (const auto& l : lists_) bytes += l.capacity() / 8 + sizeof l;
+  for (const auto& l : lists_) bytes += l.capacity() / 8 + sizeof(std::vector<bool>);
   for (const auto& [id, person] : other_ids_) bytes += id.capacity() + sizeof person + 32;
-  for (const auto& r : other_roots_) bytes += r.capacity() + sizeof r;
+  for (const auto& r : other_roots_) bytes += r.capacity() + sizeof(std::string);
   return bytes;
 }
 

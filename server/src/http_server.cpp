@@ -22,13 +22,9 @@
 
 namespace cachet::server {
 
-using ledger::accept_receipt;
-using ledger::accept_verified;
-using ledger::AcceptOptions;
 using ledger::Accepted;
 using ledger::AppendStatus;
 using ledger::ConsentStore;
-using ledger::new_receipt_id;
 using ledger::ChangeContext;
 using ledger::consent_state_of;
 using ledger::record_change;
@@ -574,7 +570,7 @@ class Service {
     if (!submitted) {
       res.status = inner.status >= 400 ? inner.status : 400;
       const Json error = Json::parse(inner.body, nullptr, false);
-      std::string message = "";
+      std::string message;
       if (!error.is_discarded() && error.contains("error")) message = string_at(error["error"], {"message"});
       res.set_content(render_signup_error(locale, message, config_), "text/html; charset=utf-8");
       return;
@@ -708,7 +704,8 @@ int serve(const ServeOptions& options, const Config& config, ConsentStore& store
   });
   server.listen_after_bind();
   // listen returned on its own (error): wake the stopper so it can be joined.
-  if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);
+  // The stopper waits in sigwait() for SIGTERM: the signal wakes it, it does not end it.
+  if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   stopper.join();
   return 0;
 }

@@ -42,7 +42,7 @@ struct PreferencePage {
   std::string expires_at;  // RFC 3339
   std::string changed;     // channel just changed, "partners", "none", "accept-missing", or empty
 };
-std::string render_preferences_page(const PreferencePage& page, const PersonState& person, const Coverage& coverage,
+std::string render_preferences_page(const PreferencePage& pg, const PersonState& person, const Coverage& coverage,
                                     const Config& config);
 
 struct SignupResult {

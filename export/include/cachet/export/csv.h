@@ -23,7 +23,7 @@
 namespace cachet::exporter {
 
 struct CsvLimits {
-  std::size_t max_field_bytes = 64 * 1024;   // one contact value
+  std::size_t max_field_bytes = std::size_t{64} * 1024;  // one contact value
   std::size_t max_record_bytes = 1 << 20;    // one row
   std::size_t max_errors = 50;               // then stop collecting
 };

@@ -23,7 +23,7 @@ struct ServeOptions {
   std::string admin_token;               // Bearer token for admin endpoints; empty = none
   bool show_preference_links = false;    // demo: hand preference-centre links out on screen
   std::string public_url;                // https://x.example: base of links and preference-centre page URLs
-  std::size_t max_body = 64 * 1024;      // larger requests get 413
+  std::size_t max_body = std::size_t{64} * 1024;  // larger requests get 413
   int challenge_ttl_seconds = 600;
   int link_ttl_seconds = 7 * 24 * 3600;
 };
