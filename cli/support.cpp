@@ -46,7 +46,9 @@ Result<bool> write_file_atomic(const std::string& path, std::string_view content
       const std::string reason = std::strerror(errno);
       ::close(fd);
       ::unlink(temp.c_str());
-      return Problem{"io_write", "", "Cannot write " + path + ": " + reason + "."};
+      std::string message = "Cannot write ";
+      message.append(path).append(": ").append(reason).append(".");
+      return Problem{"io_write", "", message};
     }
     written += static_cast<std::size_t>(n);
   }

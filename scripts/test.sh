@@ -1,23 +1,44 @@
 #!/usr/bin/env bash
-# Every test Cachet has: native GoogleTest, clang-tidy on the core, the same
-# suites under AddressSanitizer + UndefinedBehaviorSanitizer, the same suites
-# compiled to wasm and run under Node, the CLI tests, the JS module tests, the browser tests in headless
-# Chromium, and the server tests over loopback HTTP.
+# Every test Cachet has, fast suites first: native GoogleTest (core, ledger,
+# export), the CLI and server suites against the native `cachet`, the format
+# and clang-tidy checks, the same GoogleTest suites under AddressSanitizer +
+# UndefinedBehaviorSanitizer and compiled to wasm under Node, the widget's JS
+# and headless-Chromium tests, and a short fuzzing run. Each tree is built
+# once: build/ (native), build-asan/, build-wasm/ (tests and the widget's
+# module, from which dist/ is checked), build-fuzz/ (clang, libFuzzer).
+# On a fresh 2-core machine, after setup: about 20 minutes (README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 export CACHET_BIN="$PWD/build/cli/cachet"
+export CACHET_WASM_BUILD_DIR="$PWD/build-wasm"
+export NODE_PATH=/usr/share/nodejs
 jobs=${CACHET_JOBS:-2}
 
 step() { printf '\n==== %s ====\n' "$*"; }
+# A suite script that is missing or not executable is an error, never a silent skip.
+suite() {
+  if [[ ! -x $1 ]]; then
+    echo "test.sh: $1 is missing or not executable" >&2
+    exit 1
+  fi
+  step "$1"
+  "$@"
+}
 
-step "native build and GoogleTest"
+step "native build and GoogleTest (core, ledger, export)"
 cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
 ctest --preset release -j"$jobs"
 
-step "clang-tidy on the core (warnings as errors)"
+step "CLI tests (node --test, against the native cachet)"
+node --test tests/cli/
+
+suite scripts/test-server.sh --no-build
+
+step "clang-format (every C++ file) and clang-tidy (every native folder), warnings as errors"
+suite scripts/format.sh --check
 scripts/tidy.sh build
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer build and GoogleTest"
@@ -27,23 +48,12 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --preset asan -j"$jobs"
 
 step "wasm build (Emscripten) and the same GoogleTest suites under Node"
-export NODE_PATH=/usr/share/nodejs
 # The wasm preset names the toolchain file emcmake would pass.
 cmake --preset wasm >/dev/null
 cmake --build --preset wasm -j"$jobs"
 ctest --preset wasm -j"$jobs"
 
-step "CLI tests (node --test, against the native cachet)"
-node --test tests/cli/
-
-# Each suite runs against the build/ tree made above. A suite script that is
-# missing or not executable is an error, never a silent skip.
-for suite in scripts/test-web.sh scripts/test-server.sh scripts/test-export.sh scripts/test-fuzz.sh; do
-  if [[ ! -x $suite ]]; then
-    echo "test.sh: $suite is missing or not executable" >&2
-    exit 1
-  fi
-  step "$suite"
-  "$suite"
-done
+# dist/ is rebuilt from build-wasm/ (CACHET_WASM_BUILD_DIR), not a tree of its own.
+suite scripts/test-web.sh
+suite scripts/test-fuzz.sh
 step "all tests passed"

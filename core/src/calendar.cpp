@@ -121,7 +121,7 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
   int offset_hours = 0, offset_minutes = 0;
   if (pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') && digits(s, pos + 1, 2, offset_hours) &&
       s[pos + 3] == ':' && digits(s, pos + 4, 2, offset_minutes) && offset_hours < 24 && offset_minutes < 60) {
-    const std::int64_t offset = (offset_hours * 60 + offset_minutes) * 60;
+    const std::int64_t offset = (static_cast<std::int64_t>(offset_hours) * 60 + offset_minutes) * 60;
     return s[pos] == '+' ? t - offset : t + offset;
   }
   return std::nullopt;

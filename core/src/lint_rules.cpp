@@ -124,7 +124,7 @@ void Linter::collect_leaves(const Json& v, const std::vector<std::string>& keys,
   for (const auto& item : v.items()) {
     std::vector<std::string> deeper = keys;
     deeper.push_back(item.key());
-    collect_leaves(item.value(), std::move(deeper), out);
+    collect_leaves(item.value(), deeper, out);
   }
 }
 

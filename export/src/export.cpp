@@ -77,9 +77,9 @@ constexpr std::size_t kBatch = 512;
 }  // namespace
 
 Problems Exporter::open_input() {
-  input_ = std::fopen(options_.contacts_path.c_str(), "rb");
-  if (input_ == nullptr) return {io_problem("Cannot read " + options_.contacts_path)};
-  auto reader = std::make_unique<CsvReader>(input_);
+  input_ = std::unique_ptr<std::FILE, int (*)(std::FILE*)>(std::fopen(options_.contacts_path.c_str(), "rb"), &std::fclose);
+  if (!input_) return {io_problem("Cannot read " + options_.contacts_path)};
+  auto reader = std::make_unique<CsvReader>(input_.get());
   reader->on_chunk([this](std::string_view chunk) { input_hash_.update(chunk); });
   table_ = std::make_unique<CsvTable>(std::move(reader));
   // The columns the configured channels need (missing ones are csv_missing_column).
@@ -226,7 +226,6 @@ Result<ExportOutcome> Exporter::run() {
   }
 
   Problems problems = open_input();
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> input_owner(input_, &std::fclose);
   if (!problems.empty()) return problems;
   // --reverify: the full chain check (every stored receipt's bytes), then
   // the receipts themselves per row. Default: one pass over the log and the
@@ -265,7 +264,7 @@ Result<ExportOutcome> Exporter::run() {
       used = 0;
     }
   }
-  if (std::ferror(input_) != 0) return io_problem("Cannot read " + options_.contacts_path);
+  if (std::ferror(input_.get()) != 0) return io_problem("Cannot read " + options_.contacts_path);
   if (!csv_problems.empty()) {
     for (Problem& p : csv_problems) p.message = options_.contacts_path + ": " + p.message;
     return csv_problems;

@@ -130,7 +130,7 @@ class Exporter {
   std::string deadline_;
   std::filesystem::path out_;
   TempDir temp_;
-  std::FILE* input_ = nullptr;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> input_{nullptr, &std::fclose};  // the contacts file
   std::unique_ptr<CsvTable> table_;
   Sha256Stream input_hash_;
   int col_receipt_ = -1, col_email_ = -1, col_phone_ = -1, col_mobile_ = -1, col_postal_ = -1;

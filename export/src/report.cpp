@@ -67,7 +67,9 @@ Result<ExportOutcome> Exporter::finish() {
     const std::string base = "partner-notice-" + file_part(p.partner->id);
     for (const auto& [lang, text] : {std::pair<std::string, const std::string*>{"fr", &notice.fr},
                                      std::pair<std::string, const std::string*>{"en", &notice.en}}) {
-      Result<std::string> written = write_whole(temp_.file(base + "." + lang + ".txt"), *text);
+      std::string name = base;
+      name.append(".").append(lang).append(".txt");
+      Result<std::string> written = write_whole(temp_.file(name), *text);
       if (!written.ok()) return written.problems();
     }
     Json columns = Json::array({"reference"});

@@ -30,12 +30,12 @@ std::optional<std::int64_t> parse_utc_timestamp(std::string_view text);
 // Seconds since the epoch of any RFC 3339 date-time (a fraction is dropped,
 // an offset applied, "t"/"z" in either case) or of a full-date (its midnight
 // UTC). For times read from stores and options, which may come from elsewhere.
-std::optional<std::int64_t> parse_rfc3339(std::string_view text);
+std::optional<std::int64_t> parse_rfc3339(std::string_view s);
 
-// Seconds since the epoch -> "YYYY-MM-DDTHH:MM:SSZ".
-std::string format_rfc3339(std::int64_t unix_seconds);
-// Seconds since the epoch -> "YYYY-MM-DD" (the UTC day).
-std::string format_date(std::int64_t unix_seconds);
+// Seconds since the epoch `t` -> "YYYY-MM-DDTHH:MM:SSZ".
+std::string format_rfc3339(std::int64_t t);
+// Seconds since the epoch `t` -> "YYYY-MM-DD" (the UTC day).
+std::string format_date(std::int64_t t);
 
 // Days from 1970-01-01 to year-month-day (negative before it; month 1..12,
 // day not checked).
@@ -43,7 +43,7 @@ std::int64_t days_since_epoch(std::int64_t year, int month, int day);
 // `months` calendar months later (earlier when negative), same time of day,
 // the day clamped to the month's length: Jan 31 + 1 month = Feb 28 (Feb 29 in
 // a leap year).
-std::int64_t add_months(std::int64_t unix_seconds, int months);
+std::int64_t add_months(std::int64_t t, int months);
 
 // The system clock, in whole seconds since the epoch: the only call here
 // that reads the world. The wasm module never calls it (the page's clock
