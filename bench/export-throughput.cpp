@@ -26,10 +26,10 @@
 #include "cachet/config.h"
 #include "cachet/export/csv.h"
 #include "cachet/jws.h"
-#include "cachet/openssl_crypto.h"
-#include "cachet/receipt.h"
 #include "cachet/ledger/accept.h"
 #include "cachet/ledger/store.h"
+#include "cachet/openssl_crypto.h"
+#include "cachet/receipt.h"
 
 namespace {
 

@@ -24,11 +24,12 @@ constexpr const char* kAgent = "cachet-cli/" CACHET_VERSION;
 struct FormatOption {
   std::string format = "text";
   void add(CLI::App* command) {
-    command->add_option("--format", format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+    command->add_option("--format", format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
   }
   bool json() const { return format == "json"; }
 };
-
 
 // --- lint -----------------------------------------------------------------
 
@@ -141,12 +142,15 @@ struct IssueArgs {
 };
 
 void add_issue(CLI::App& app, int& exit_code) {
-  auto* command = app.add_subcommand(
-      "issue", "Make a receipt for choices collected off the web (paper form, phone call, ...), signed and optionally countersigned.");
+  auto* command = app.add_subcommand("issue",
+                                     "Make a receipt for choices collected off the web (paper form, phone call, ...), "
+                                     "signed and optionally countersigned.");
   auto args = std::make_shared<IssueArgs>();
   command->add_option("--config", args->config, "Consent config (JSON)")->required();
-  command->add_option("--choices", args->choices,
-                      "Choices JSON {\"decisions\": {\"email\": \"granted\", ...}, \"contacts\": {\"email\": \"...\"}}, or -")
+  command
+      ->add_option(
+          "--choices", args->choices,
+          "Choices JSON {\"decisions\": {\"email\": \"granted\", ...}, \"contacts\": {\"email\": \"...\"}}, or -")
       ->required();
   command->add_option("--method", args->method, "How the choices were collected")
       ->required()
@@ -236,8 +240,8 @@ void add_issue(CLI::App& app, int& exit_code) {
 // --- verify -----------------------------------------------------------------
 
 void add_verify(CLI::App& app, int& exit_code) {
-  auto* command = app.add_subcommand(
-      "verify", "Verify one receipt, or JSON lines of receipts (one result line per input line).");
+  auto* command =
+      app.add_subcommand("verify", "Verify one receipt, or JSON lines of receipts (one result line per input line).");
   auto file = std::make_shared<std::string>("-");
   auto trust = std::make_shared<std::string>();
   auto format = std::make_shared<FormatOption>();
@@ -337,7 +341,8 @@ void add_countersign(CLI::App& app, int& exit_code) {
       return;
     }
     const auto crypto = make_openssl_crypto();
-    Result<Json> signed_receipt = countersign_receipt(input.value(), key.value(), at->empty() ? calendar::format_rfc3339(calendar::now_unix()) : *at, *crypto);
+    Result<Json> signed_receipt = countersign_receipt(
+        input.value(), key.value(), at->empty() ? calendar::format_rfc3339(calendar::now_unix()) : *at, *crypto);
     if (!signed_receipt.ok()) {
       print_problems(signed_receipt.problems());
       exit_code = kBadInput;
@@ -356,7 +361,8 @@ void add_notice(CLI::App& app, int& exit_code) {
   auto locale = std::make_shared<std::string>();
   auto format = std::make_shared<FormatOption>();
   command->add_option("FILE", *file, "Config file (JSON)")->required();
-  command->add_option("--locale", *locale, "fr or en (default: the config's locale)")->check(CLI::IsMember({"fr", "en"}));
+  command->add_option("--locale", *locale, "fr or en (default: the config's locale)")
+      ->check(CLI::IsMember({"fr", "en"}));
   format->add(command);
   command->callback([file, locale, format, &exit_code] {
     Result<std::string> text = read_input(*file);
@@ -392,7 +398,8 @@ void add_notice(CLI::App& app, int& exit_code) {
     if (!n.partner_list_url.empty()) std::cout << n.partner_list_url << "\n";
     std::cout << "\n" << n.partner_list_title << "\n";
     for (const NoticePartner& p : n.partners) {
-      std::cout << "  - " << p.name << (p.sector.empty() ? "" : " (" + p.sector + ")") << ": " << p.privacy_policy_url << "\n";
+      std::cout << "  - " << p.name << (p.sector.empty() ? "" : " (" + p.sector + ")") << ": " << p.privacy_policy_url
+                << "\n";
     }
     std::cout << "\n";
     for (const NoticeBox& box : n.boxes) {

@@ -11,8 +11,8 @@
 #include "cachet/export/export.h"
 #include "cachet/export/relayed.h"
 #include "cachet/jws.h"
-#include "cachet/openssl_crypto.h"
 #include "cachet/ledger/store.h"
+#include "cachet/openssl_crypto.h"
 #include "command.h"
 #include "support.h"
 
@@ -28,7 +28,8 @@ Result<Config> config_from(const std::string& path) {
   Result<Config> config = load_config(text.value());
   if (!config.ok()) {
     Problems problems = config.problems();
-    problems.insert(problems.begin(), Problem{"config_invalid", "", path + " is not a valid config; run 'cachet lint " + path + "'."});
+    problems.insert(problems.begin(),
+                    Problem{"config_invalid", "", path + " is not a valid config; run 'cachet lint " + path + "'."});
     return problems;
   }
   return config;
@@ -63,8 +64,8 @@ void add_export(CLI::App& app, int& exit_code) {
   command->add_option("--db", args->db, "Consent ledger (SQLite)")->required();
   command->add_option("--config", args->config, "Consent config (JSON)")->required();
   command->add_option("--out", args->out, "Output directory (created; replaced only with --force)")->required();
-  auto* mapping = command->add_option("--mapping", args->mapping,
-                                      "Column mapping JSON {\"receipt\", \"email\", \"phone\", \"mobile\", \"postal\"}");
+  auto* mapping = command->add_option(
+      "--mapping", args->mapping, "Column mapping JSON {\"receipt\", \"email\", \"phone\", \"mobile\", \"postal\"}");
   const char* columns[][3] = {{"--email-column", "email", "Column holding the email address"},
                               {"--phone-column", "phone", "Column holding the phone number"},
                               {"--mobile-column", "mobile", "Column holding the mobile number (SMS)"},
@@ -85,8 +86,9 @@ void add_export(CLI::App& app, int& exit_code) {
       "ledger accepted it; the hash chain is verified first either way");
   command->add_option("--jobs", args->jobs, "With --reverify: threads verifying signatures (default: all cores)")
       ->check(CLI::Range(0, 256));
-  command->add_flag("--no-verify-signatures", args->no_verify,
-                    "Obsolete: the default already relies on the verification recorded at acceptance")
+  command
+      ->add_flag("--no-verify-signatures", args->no_verify,
+                 "Obsolete: the default already relies on the verification recorded at acceptance")
       ->excludes(reverify);
   command->add_flag("--timings", args->timings, "Print phase timings and the index size on stderr (JSON)");
   command->add_option("--format", args->format, "Summary on stdout: text or json")

@@ -12,14 +12,14 @@
 #include "cachet/calendar.h"
 #include "cachet/config.h"
 #include "cachet/jws.h"
+#include "cachet/ledger/accept.h"
+#include "cachet/ledger/digest.h"
+#include "cachet/ledger/store.h"
 #include "cachet/openssl_crypto.h"
 #include "cachet/receipt.h"
-#include "cachet/ledger/accept.h"
 #include "cachet/server/http.h"
-#include "cachet/ledger/store.h"
 #include "command.h"
 #include "support.h"
-#include "cachet/ledger/digest.h"
 
 namespace cachet::cli {
 namespace {

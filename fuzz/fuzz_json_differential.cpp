@@ -76,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   if (!strict.ok()) {
     CACHET_FUZZ_CHECK(!reference_accepts, "parse_json_strict refuses a text nlohmann::json::parse accepts");
-    static const std::set<std::string> codes = {"json_too_large", "json_too_deep",       "json_syntax",
+    static const std::set<std::string> codes = {"json_too_large",     "json_too_deep",     "json_syntax",
                                                 "json_duplicate_key", "json_invalid_utf8", "json_lone_surrogate"};
     CACHET_FUZZ_CHECK(strict.problems().size() == 1 && codes.count(strict.problems()[0].code) == 1,
                       "a refusal has one known code");

@@ -24,7 +24,9 @@ namespace {
 
 std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
-std::string fail(const Problems& problems) { return dump({{"ok", false}, {"errors", cachet::problems_to_json(problems)}}); }
+std::string fail(const Problems& problems) {
+  return dump({{"ok", false}, {"errors", cachet::problems_to_json(problems)}});
+}
 
 std::string fail(const char* code, const std::string& message) { return fail(Problems{{code, "", message}}); }
 
@@ -96,7 +98,8 @@ std::string fail_choices(const cachet::Config& config, const Problems& problems)
     const std::string path = error["path"].get<std::string>();
     Json channels = Json::array();
     if (path.rfind("/contacts/", 0) == 0) {
-      for (const auto c : cachet::channels_served_by(path.substr(10), has_mobile)) channels.push_back(cachet::to_string(c));
+      for (const auto c : cachet::channels_served_by(path.substr(10), has_mobile))
+        channels.push_back(cachet::to_string(c));
     } else if (path.rfind("/decisions/", 0) == 0) {
       channels.push_back(path.substr(11));
     }
@@ -145,7 +148,8 @@ std::string lint(const std::string& config_text, const std::string& message_loca
 // and each box's initial state (options: {"globalPrivacyControl": bool}).
 std::string notice(const std::string& config_text, const std::string& locale, const std::string& options_json) {
   Json options;
-  if (!parse_arg(options_json, options) || !options.is_object()) return fail("binding_bad_argument", "options is not a JSON object");
+  if (!parse_arg(options_json, options) || !options.is_object())
+    return fail("binding_bad_argument", "options is not a JSON object");
   const bool gpc = options.value("globalPrivacyControl", Json(false)) == Json(true);
   const auto config = cachet::load_config(config_text, locale);
   if (!config.ok()) return fail(config.problems());
@@ -157,17 +161,14 @@ std::string notice(const std::string& config_text, const std::string& locale, co
   for (const auto& [kind, selector] : c.fields) fields[kind] = selector;
   Json initial = Json::object();
   for (const auto& [id, ticked] : cachet::initial_box_states(built.value(), gpc)) initial[id] = ticked;
-  return dump({{"ok", true},
-               {"notice", notice_json(built.value())},
-               {"initialBoxes", initial},
-               {"canonical", cachet::canonical_notice(built.value())},
-               {"partnerListCanonical", cachet::canonical_partner_list(c)},
-               {"host",
-                {{"locale", c.locale},
-                 {"fields", fields},
-                 {"receiptInput", c.receipt_input},
-                 {"theme", c.theme}}},
-               {"errors", Json::array()}});
+  return dump(
+      {{"ok", true},
+       {"notice", notice_json(built.value())},
+       {"initialBoxes", initial},
+       {"canonical", cachet::canonical_notice(built.value())},
+       {"partnerListCanonical", cachet::canonical_partner_list(c)},
+       {"host", {{"locale", c.locale}, {"fields", fields}, {"receiptInput", c.receipt_input}, {"theme", c.theme}}},
+       {"errors", Json::array()}});
 }
 
 // Box states -> {ok, choices: {decisions, contacts}}.
@@ -214,9 +215,8 @@ std::string plan_receipt(const std::string& config_text, const std::string& choi
   if (!plan.ok()) return fail(plan.problems());
   Json inputs = Json::object();
   for (const auto& [name, bytes] : plan.value().digest_inputs) inputs[name] = cachet::base64url_encode(bytes);
-  return dump({{"ok", true},
-               {"plan", {{"draft", plan.value().draft}, {"digestInputs", inputs}}},
-               {"errors", Json::array()}});
+  return dump(
+      {{"ok", true}, {"plan", {{"draft", plan.value().draft}, {"digestInputs", inputs}}}, {"errors", Json::array()}});
 }
 
 // Phase 2: digests {name: hex} -> {ok, payload: canonical receipt text}.
@@ -269,8 +269,8 @@ std::string prepare_signature(const std::string& public_jwk_json, const std::str
 
 // Adds one signature (base64url of the raw bytes) to a JWS; `jws_json` "null"
 // creates it. {ok, jws: general JSON serialisation text}.
-std::string add_signature(const std::string& jws_json, const std::string& payload_b64,
-                          const std::string& header_json, const std::string& signature_b64) {
+std::string add_signature(const std::string& jws_json, const std::string& payload_b64, const std::string& header_json,
+                          const std::string& signature_b64) {
   Json jws;
   Json header;
   if (!parse_arg(jws_json, jws) || !parse_arg(header_json, header)) {
@@ -286,7 +286,8 @@ std::string add_signature(const std::string& jws_json, const std::string& payloa
 std::string receipt_text(const std::string& payload_json, const std::string& locale) {
   const auto payload = cachet::parse_json_strict(payload_json);
   if (!payload.ok()) return fail(payload.problems());
-  return dump({{"ok", true}, {"text", cachet::render_receipt_text(payload.value(), locale)}, {"errors", Json::array()}});
+  return dump(
+      {{"ok", true}, {"text", cachet::render_receipt_text(payload.value(), locale)}, {"errors", Json::array()}});
 }
 
 #endif  // !CACHET_WASM_VERIFY

@@ -25,8 +25,8 @@ std::string plan_receipt(const std::string& config_text, const std::string& choi
 std::string finish_receipt(const std::string& plan_json, const std::string& digests_json);
 std::string prepare_signature(const std::string& public_jwk_json, const std::string& extra_json,
                               const std::string& payload);
-std::string add_signature(const std::string& jws_json, const std::string& payload_b64,
-                          const std::string& header_json, const std::string& signature_b64);
+std::string add_signature(const std::string& jws_json, const std::string& payload_b64, const std::string& header_json,
+                          const std::string& signature_b64);
 std::string receipt_text(const std::string& payload_json, const std::string& locale);
 
 // The verification module (cachet-verify.wasm).

@@ -61,9 +61,9 @@ std::optional<std::int64_t> full_date_days(std::string_view s) {
 // 00-59, second 00-60 (section 5.7). Seconds into the day.
 std::optional<std::int64_t> time_of_day(std::string_view s, bool lower_case_t) {
   int hour = 0, minute = 0, second = 0;
-  if (s.size() < 19 || !(s[10] == 'T' || (lower_case_t && s[10] == 't')) || !digits(s, 11, 2, hour) ||
-      s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second) || hour > 23 ||
-      minute > 59 || second > 60) {
+  if (s.size() < 19 || !(s[10] == 'T' || (lower_case_t && s[10] == 't')) || !digits(s, 11, 2, hour) || s[13] != ':' ||
+      !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second) || hour > 23 || minute > 59 ||
+      second > 60) {
     return std::nullopt;
   }
   return hour * 3600 + minute * 60 + second;
@@ -152,8 +152,7 @@ std::int64_t add_months(std::int64_t t, int months) {
 }
 
 std::int64_t now_unix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace cachet::calendar

@@ -120,13 +120,27 @@ void write_string(std::string_view s, Sink& out) {
     out.put(s.data() + run, i - run);
     run = i + 1;
     switch (byte) {
-      case '"': out.put("\\\""); break;
-      case '\\': out.put("\\\\"); break;
-      case '\b': out.put("\\b"); break;
-      case '\t': out.put("\\t"); break;
-      case '\n': out.put("\\n"); break;
-      case '\f': out.put("\\f"); break;
-      case '\r': out.put("\\r"); break;
+      case '"':
+        out.put("\\\"");
+        break;
+      case '\\':
+        out.put("\\\\");
+        break;
+      case '\b':
+        out.put("\\b");
+        break;
+      case '\t':
+        out.put("\\t");
+        break;
+      case '\n':
+        out.put("\\n");
+        break;
+      case '\f':
+        out.put("\\f");
+        break;
+      case '\r':
+        out.put("\\r");
+        break;
       default: {
         const char escaped[] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0x0F]};
         out.put(escaped, sizeof escaped);
@@ -168,8 +182,12 @@ class Canonicalizer {
   void write(const Json& value, const PathNode* path) {
     if (out_.differs()) return;  // comparing, and already known not canonical
     switch (value.type()) {
-      case Json::value_t::null: out_.put("null"); break;
-      case Json::value_t::boolean: out_.put(value.get<bool>() ? "true" : "false"); break;
+      case Json::value_t::null:
+        out_.put("null");
+        break;
+      case Json::value_t::boolean:
+        out_.put(value.get<bool>() ? "true" : "false");
+        break;
       // Section 3.2.2.3: every number is an IEEE-754 double, whatever the
       // parser stored it as; integers beyond 2^53 round as ECMAScript would.
       // Up to 2^53 an integer is exactly a double, and ECMAScript prints it
@@ -192,10 +210,18 @@ class Canonicalizer {
         }
         break;
       }
-      case Json::value_t::number_float: write_number(value.get<double>(), path); break;
-      case Json::value_t::string: write_checked_string(value.get_ref<const std::string&>(), path); break;
-      case Json::value_t::array: write_array(value, path); break;
-      case Json::value_t::object: write_object(value, path); break;
+      case Json::value_t::number_float:
+        write_number(value.get<double>(), path);
+        break;
+      case Json::value_t::string:
+        write_checked_string(value.get_ref<const std::string&>(), path);
+        break;
+      case Json::value_t::array:
+        write_array(value, path);
+        break;
+      case Json::value_t::object:
+        write_object(value, path);
+        break;
       case Json::value_t::binary:
       case Json::value_t::discarded:
         problems_.push_back(
@@ -283,8 +309,7 @@ class Canonicalizer {
       }
       members.push_back(std::move(member));
     }
-    std::sort(members.begin(), members.end(),
-              [](const Member& a, const Member& b) { return a.sort_key < b.sort_key; });
+    std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.sort_key < b.sort_key; });
     bool first = true;
     for (const Member& member : members) {
       write_member(*member.name, *member.value, first, path);

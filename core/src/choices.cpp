@@ -40,8 +40,8 @@ std::string_view to_string(Decision decision) {
 }
 
 std::optional<Decision> decision_from_string(std::string_view name) {
-  for (const Decision d : {Decision::kObjected, Decision::kNotObjected, Decision::kGranted, Decision::kNotGranted,
-                           Decision::kWithdrawn}) {
+  for (const Decision d :
+       {Decision::kObjected, Decision::kNotObjected, Decision::kGranted, Decision::kNotGranted, Decision::kWithdrawn}) {
     if (to_string(d) == name) return d;
   }
   return std::nullopt;
@@ -114,13 +114,11 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
   out.superseding = superseding;
 
   if (!choices.is_object()) {
-    return Problem{"choice_wrong_type", "",
-                   say("choice_wrong_type")};
+    return Problem{"choice_wrong_type", "", say("choice_wrong_type")};
   }
   for (const auto& [key, unused] : choices.items()) {
     if (key != "decisions" && key != "contacts") {
-      problems.push_back({"choice_unknown_key", pointer_append("", key),
-                          say("choice_unknown_key", {{"key", key}})});
+      problems.push_back({"choice_unknown_key", pointer_append("", key), say("choice_unknown_key", {{"key", key}})});
     }
   }
 
@@ -128,17 +126,14 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
   if (choices.contains("contacts")) {
     const Json& contacts = choices["contacts"];
     if (!contacts.is_object()) {
-      problems.push_back({"choice_wrong_type", "/contacts",
-                          say("choice_wrong_type.contacts")});
+      problems.push_back({"choice_wrong_type", "/contacts", say("choice_wrong_type.contacts")});
     } else {
       for (const auto& [kind, value] : contacts.items()) {
         const std::string path = pointer_append("/contacts", kind);
         if (kind != "email" && kind != "phone" && kind != "mobile" && kind != "postal") {
-          problems.push_back({"choice_unknown_contact", path,
-                              say("choice_unknown_contact", {{"kind", kind}})});
+          problems.push_back({"choice_unknown_contact", path, say("choice_unknown_contact", {{"kind", kind}})});
         } else if (!value.is_string()) {
-          problems.push_back({"choice_wrong_type", path,
-                              say("choice_wrong_type.contact")});
+          problems.push_back({"choice_wrong_type", path, say("choice_wrong_type.contact")});
         } else if (!trim(value.get<std::string>()).empty()) {
           out.contacts[kind] = value.get<std::string>();
         }
@@ -152,19 +147,16 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
     if (choices["decisions"].is_object()) {
       decisions = &choices["decisions"];
     } else {
-      problems.push_back({"choice_wrong_type", "/decisions",
-                          say("choice_wrong_type.decisions")});
+      problems.push_back({"choice_wrong_type", "/decisions", say("choice_wrong_type.decisions")});
     }
   }
   for (const auto& [name, value] : decisions->items()) {
     const std::string path = pointer_append("/decisions", name);
     const std::optional<Channel> channel = channel_from_string(name);
     if (!channel || config.find(*channel) == nullptr) {
-      problems.push_back({"choice_unknown_channel", path,
-                          say("choice_unknown_channel", {{"name", name}})});
+      problems.push_back({"choice_unknown_channel", path, say("choice_unknown_channel", {{"name", name}})});
     } else if (!value.is_string() || !decision_from_string(value.get<std::string>())) {
-      problems.push_back({"choice_bad_decision", path,
-                          say("choice_bad_decision")});
+      problems.push_back({"choice_bad_decision", path, say("choice_bad_decision")});
     }
   }
 
@@ -181,15 +173,14 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
       decision = *given;
     }
     if (!fits_basis(decision, channel_config.basis)) {
-      problems.push_back(
-          {"choice_decision_basis_mismatch", path,
-           say(consent ? "choice_decision_basis_mismatch.consent" : "choice_decision_basis_mismatch.legitimate_interest",
-               {{"name", name}})});
+      problems.push_back({"choice_decision_basis_mismatch", path,
+                          say(consent ? "choice_decision_basis_mismatch.consent"
+                                      : "choice_decision_basis_mismatch.legitimate_interest",
+                              {{"name", name}})});
       continue;
     }
     if (decision == Decision::kWithdrawn && !superseding) {
-      problems.push_back({"choice_withdrawal_without_receipt", path,
-                          say("choice_withdrawal_without_receipt")});
+      problems.push_back({"choice_withdrawal_without_receipt", path, say("choice_withdrawal_without_receipt")});
       continue;
     }
     const std::optional<std::string> required = contact_required_for(config, channel, decision);
@@ -218,8 +209,7 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
       bool already = false;
       for (const Problem& p : problems) already = already || p.path == path;
       if (!already) {
-        problems.push_back({"choice_contact_invalid", path,
-                            say("choice_contact_invalid", {{"kind", kind}})});
+        problems.push_back({"choice_contact_invalid", path, say("choice_contact_invalid", {{"kind", kind}})});
       }
     }
   }

@@ -19,17 +19,19 @@ namespace cachet {
 
 std::string_view to_string(Channel channel) {
   switch (channel) {
-    case Channel::kPostal: return "postal";
-    case Channel::kPhone: return "phone";
-    case Channel::kEmail: return "email";
-    case Channel::kSms: return "sms";
+    case Channel::kPostal:
+      return "postal";
+    case Channel::kPhone:
+      return "phone";
+    case Channel::kEmail:
+      return "email";
+    case Channel::kSms:
+      return "sms";
   }
   return "postal";
 }
 
-std::string_view to_string(Basis basis) {
-  return basis == Basis::kConsent ? "consent" : "legitimate-interest";
-}
+std::string_view to_string(Basis basis) { return basis == Basis::kConsent ? "consent" : "legitimate-interest"; }
 
 std::string_view to_string(PartnerProspecting prospecting) {
   return prospecting == PartnerProspecting::kOnBehalf ? "on-behalf" : "transmission-only";
@@ -92,7 +94,7 @@ using config_lint::MessageArgs;
 
 constexpr std::int64_t kMaxRetentionMonths = 1200;  // 100 years: beyond is a typo
 constexpr std::int64_t kMaxPartnerCount = 100000;
-constexpr std::size_t kMaxShownValue = 80;           // keep echoed values short in messages
+constexpr std::size_t kMaxShownValue = 80;  // keep echoed values short in messages
 
 std::string_view type_id(const Json& v) {
   if (v.is_null()) return "type.null";
@@ -152,9 +154,9 @@ std::optional<std::string_view> closest(std::string_view key, const Keys& known)
   return std::nullopt;
 }
 
-const Keys kTopKeys = {"$schema", "configVersion", "locale", "controller", "purpose", "recipients", "partners",
-                       "channels", "combineObjection", "retention", "fields", "receiptInput",
-                       "jurisdiction", "texts", "theme"};
+const Keys kTopKeys = {
+    "$schema",          "configVersion", "locale", "controller",   "purpose",      "recipients", "partners", "channels",
+    "combineObjection", "retention",     "fields", "receiptInput", "jurisdiction", "texts",      "theme"};
 const Keys kControllerKeys = {"name", "privacyPolicyUrl", "rightsContact"};
 const Keys kRecipientKeys = {"sectors", "offerTypes", "approximateCount"};
 const Keys kPartnersKeys = {"listUrl", "updatedAt", "entries"};
@@ -164,16 +166,16 @@ const Keys kRetentionKeys = {"months"};
 const Keys kFieldKeys = {"email", "phone", "mobile", "postal"};
 const Keys kThemeColorKeys = {"accent", "accentText", "background", "text", "border"};
 const Keys kThemeKeys = {"accent", "accentText", "background", "text", "border", "radius", "fontFamily"};
-const Keys kBoxIds = {"object-postal-phone", "object-postal", "object-phone", "consent-email", "consent-sms",
-                       "consent-postal", "consent-phone"};
+const Keys kBoxIds = {"object-postal-phone", "object-postal",  "object-phone", "consent-email",
+                      "consent-sms",         "consent-postal", "consent-phone"};
 const Keys kBoxTextKeys = {"label", "hint"};
 // Notice members a config may override per locale (texts.<locale>.<key>).
-const Keys kTextKeys = {"heading", "intro", "recipients", "partnerSummary", "partnerListTitle",
-                        "rights", "privacyPolicyLabel", "boxes"};
+const Keys kTextKeys = {"heading",          "intro",  "recipients",         "partnerSummary",
+                        "partnerListTitle", "rights", "privacyPolicyLabel", "boxes"};
 // Ways people try to pre-tick a box; each gets the R5 error, not a generic one.
-const Keys kPrecheckAliases = {"default", "defaultChecked", "prechecked", "preChecked", "checkedByDefault",
-                               "preselected", "preSelected", "selected", "ticked", "preticked", "preTicked",
-                               "defaultValue", "initial", "initialValue", "value"};
+const Keys kPrecheckAliases = {"default",     "defaultChecked", "prechecked", "preChecked",   "checkedByDefault",
+                               "preselected", "preSelected",    "selected",   "ticked",       "preticked",
+                               "preTicked",   "defaultValue",   "initial",    "initialValue", "value"};
 
 bool contains(const Keys& keys, std::string_view key) { return std::find(keys.begin(), keys.end(), key) != keys.end(); }
 
@@ -207,7 +209,8 @@ void Linter::run(const Json& root) {
     if (is_supported_locale(*locale)) {
       config_.locale = *locale;
     } else {
-      error("config_locale_unsupported", "/locale", {{"where", "/locale"}, {"value", shown(*locale)}, {"allowed", locale_choices(locale_)}});
+      error("config_locale_unsupported", "/locale",
+            {{"where", "/locale"}, {"value", shown(*locale)}, {"allowed", locale_choices(locale_)}});
     }
   }
   lint_controller(root);
@@ -243,7 +246,8 @@ void Linter::run(const Json& root) {
   missing_locales();
 }
 
-void Linter::add(Problems& list, std::string code, std::string path, const MessageArgs& args, std::string_view message_id) {
+void Linter::add(Problems& list, std::string code, std::string path, const MessageArgs& args,
+                 std::string_view message_id) {
   std::string text = cachet::text(message_id.empty() ? std::string_view(code) : message_id, locale_, args);
   // A problem's message is a sentence, and {where} may open it with "the top level".
   if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 'a' + 'A');
@@ -303,7 +307,8 @@ void Linter::unknown_key(const std::string& path, const std::string& key, const 
 }
 
 // A non-blank string member; nullopt (with the problem reported) otherwise.
-std::optional<std::string> Linter::string_member(const Json& object, const std::string& path, std::string_view key, bool required) {
+std::optional<std::string> Linter::string_member(const Json& object, const std::string& path, std::string_view key,
+                                                 bool required) {
   const Json* v = member(object, key);
   if (!v) {
     if (required) missing(path, key);
@@ -323,13 +328,13 @@ std::optional<std::string> Linter::nonblank_string(const Json& v, const std::str
 }
 
 // An integer in [min, max]; huge and negative values are reported, never wrapped.
-std::optional<std::int64_t> Linter::integer(const Json& v, const std::string& path, std::int64_t min, std::int64_t max, std::string_view range_code) {
+std::optional<std::int64_t> Linter::integer(const Json& v, const std::string& path, std::int64_t min, std::int64_t max,
+                                            std::string_view range_code) {
   if (!expect(v, path, "type.integer")) return std::nullopt;
   const bool too_big = v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(max);
   const std::int64_t n = too_big ? max : v.get<std::int64_t>();
   if (too_big || n < min || n > max) {
-    error(std::string(range_code), path,
-          {{"where", path}, {"min", std::to_string(min)}, {"max", std::to_string(max)}});
+    error(std::string(range_code), path, {{"where", path}, {"min", std::to_string(min)}, {"max", std::to_string(max)}});
     return std::nullopt;
   }
   return n;
@@ -339,9 +344,14 @@ std::optional<std::string> Linter::https_url(const Json& v, const std::string& p
   auto url = nonblank_string(v, path);
   if (!url) return std::nullopt;
   switch (check_https_url(*url)) {
-    case UrlCheck::kOk: return url;
-    case UrlCheck::kNotHttps: error("config_url_not_https", path, {{"where", path}, {"value", shown(*url)}}); break;
-    case UrlCheck::kMalformed: error("config_url_invalid", path, {{"where", path}}); break;
+    case UrlCheck::kOk:
+      return url;
+    case UrlCheck::kNotHttps:
+      error("config_url_not_https", path, {{"where", path}, {"value", shown(*url)}});
+      break;
+    case UrlCheck::kMalformed:
+      error("config_url_invalid", path, {{"where", path}});
+      break;
   }
   return std::nullopt;
 }
@@ -356,7 +366,8 @@ std::optional<LocalizedText> Linter::localized(const Json& v, const std::string&
     for (const auto& item : v.items()) {
       const std::string item_path = pointer_append(path, item.key());
       if (!is_supported_locale(item.key())) {
-        error("config_locale_unsupported", item_path, {{"where", item_path}, {"value", shown(item.key())}, {"allowed", locale_choices(locale_)}});
+        error("config_locale_unsupported", item_path,
+              {{"where", item_path}, {"value", shown(item.key())}, {"allowed", locale_choices(locale_)}});
       } else if (auto s = nonblank_string(item.value(), item_path)) {
         text.by_locale[item.key()] = std::move(*s);
       }
@@ -583,17 +594,25 @@ void Linter::lint_partners(const Json& root) {
       expect(*id, path + "/id", "type.string");
       complete = false;
     }
-    if (const Json* name = member(entry, "name"); name && !(name->is_string() && is_blank(name->get_ref<const std::string&>()))) {
-      if (auto s = nonblank_string(*name, path + "/name")) partner.name = std::move(*s); else complete = false;
+    if (const Json* name = member(entry, "name");
+        name && !(name->is_string() && is_blank(name->get_ref<const std::string&>()))) {
+      if (auto s = nonblank_string(*name, path + "/name"))
+        partner.name = std::move(*s);
+      else
+        complete = false;
     }
     if (const Json* url = member(entry, "privacyPolicyUrl");
         url && !(url->is_string() && is_blank(url->get_ref<const std::string&>()))) {
-      if (auto s = https_url(*url, path + "/privacyPolicyUrl")) partner.privacy_policy_url = std::move(*s); else complete = false;
+      if (auto s = https_url(*url, path + "/privacyPolicyUrl"))
+        partner.privacy_policy_url = std::move(*s);
+      else
+        complete = false;
     }
     if (const Json* sector = member(entry, "sector")) {
       if (auto text = localized(*sector, path + "/sector")) partner.sector = std::move(*text);
     }
-    if (const Json* channels = member(entry, "channels"); channels && expect(*channels, path + "/channels", "type.array")) {
+    if (const Json* channels = member(entry, "channels");
+        channels && expect(*channels, path + "/channels", "type.array")) {
       for (std::size_t j = 0; j < channels->size(); ++j) {
         const std::string c_path = pointer_append(path + "/channels", j);
         const auto name = nonblank_string((*channels)[j], c_path);
@@ -649,7 +668,8 @@ void Linter::lint_texts(const Json& root) {
   for (const auto& by_locale : texts->items()) {
     const std::string path = pointer_append("/texts", by_locale.key());
     if (!is_supported_locale(by_locale.key())) {
-      error("config_locale_unsupported", path, {{"where", path}, {"value", shown(by_locale.key())}, {"allowed", locale_choices(locale_)}});
+      error("config_locale_unsupported", path,
+            {{"where", path}, {"value", shown(by_locale.key())}, {"allowed", locale_choices(locale_)}});
       continue;
     }
     if (!expect(by_locale.value(), path, "type.object")) continue;
@@ -664,8 +684,10 @@ void Linter::lint_texts(const Json& root) {
           const std::string box_path = pointer_append(item_path, box.key());
           if (!contains(kBoxIds, box.key()) || !expect(box.value(), box_path, "type.object")) continue;
           check_keys(box.value(), box_path, kBoxTextKeys);
-          if (auto label = string_member(box.value(), box_path, "label", false)) out["boxes"][box.key()]["label"] = *label;
-          if (const Json* hint = member(box.value(), "hint"); hint && expect(*hint, box_path + "/hint", "type.string")) {
+          if (auto label = string_member(box.value(), box_path, "label", false))
+            out["boxes"][box.key()]["label"] = *label;
+          if (const Json* hint = member(box.value(), "hint");
+              hint && expect(*hint, box_path + "/hint", "type.string")) {
             out["boxes"][box.key()]["hint"] = *hint;  // "" removes the hint
           }
         }
@@ -710,7 +732,6 @@ void Linter::lint_theme(const Json& root) {
 namespace {
 
 using config_lint::Linter;
-
 
 // The config's own locale when it is readable and supported, else the caller's.
 std::string_view pick_locale(const Json& root, std::string_view fallback) {

@@ -53,7 +53,8 @@ UrlCheck check_https_url(std::string_view url) {
   const std::size_t colon = authority.rfind(':');
   if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
     const std::string_view port = authority.substr(colon + 1);
-    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (port.empty() || port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return UrlCheck::kMalformed;
     }
     host = authority.substr(0, colon);
@@ -61,7 +62,8 @@ UrlCheck check_https_url(std::string_view url) {
   return is_host(host) ? UrlCheck::kOk : UrlCheck::kMalformed;
 }
 
-// addr-spec = local-part "@" domain (RFC 5322 3.4.1), loosely: a plausible address: one '@', a local part without spaces, a dotted host.
+// addr-spec = local-part "@" domain (RFC 5322 3.4.1), loosely: a plausible address: one '@', a local part without
+// spaces, a dotted host.
 bool is_email_address(std::string_view value) {
   const std::size_t at = value.find('@');
   if (at == std::string_view::npos || at == 0 || value.find('@', at + 1) != std::string_view::npos) return false;
@@ -94,9 +96,8 @@ bool is_hex_color(std::string_view s) {
   if (s.empty() || s.front() != '#') return false;
   const std::size_t n = s.size() - 1;
   if (n != 3 && n != 4 && n != 6 && n != 8) return false;
-  return std::all_of(s.begin() + 1, s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f');
-  });
+  return std::all_of(s.begin() + 1, s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f'); });
 }
 
 // length = "0" / 1*8( DIGIT / one "." ) ( "px" / "rem" / "em" / "%" ).
@@ -105,7 +106,10 @@ bool is_css_length(std::string_view s) {
   std::size_t i = 0;
   bool digits = false, dot = false;
   while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || (s[i] == '.' && !dot))) {
-    if (s[i] == '.') dot = true; else digits = true;
+    if (s[i] == '.')
+      dot = true;
+    else
+      digits = true;
     ++i;
   }
   if (!digits || i > 8) return false;

@@ -64,8 +64,9 @@ class StrictSax : public nlohmann::json_sax<Json> {
   bool key(string_t& k) override {
     Frame& frame = stack_.back();
     if (!frame.keys.insert(k).second) {
-      return fail({"json_duplicate_key", path(), "The object at " + display(path()) + " has the member \"" + k +
-                                                     "\" twice; JSON names must be unique (I-JSON)."});
+      return fail({"json_duplicate_key", path(),
+                   "The object at " + display(path()) + " has the member \"" + k +
+                       "\" twice; JSON names must be unique (I-JSON)."});
     }
     frame.pending_key = std::move(k);
     return true;

@@ -160,7 +160,7 @@ void parse_signature(const Json& entry, const std::string& base, const std::stri
   }
 
   auto signature = decode_member(entry, "signature", base, "jws_signature_missing",
-                                       "The signature object has no \"signature\" member.", problems);
+                                 "The signature object has no \"signature\" member.", problems);
 
   // RFC 7515 section 7.2.1: the two headers are disjoint. alg and jwk must be
   // integrity-protected, else anyone could swap the key or algorithm.
@@ -273,7 +273,8 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   if (rest != 0) {
     const int a = value(whole), b = value(whole + 1), c = rest == 3 ? value(whole + 2) : 0;
     if ((a | b | c) < 0) return std::nullopt;
-    const unsigned n = (static_cast<unsigned>(a) << 18) | (static_cast<unsigned>(b) << 12) | (static_cast<unsigned>(c) << 6);
+    const unsigned n =
+        (static_cast<unsigned>(a) << 18) | (static_cast<unsigned>(b) << 12) | (static_cast<unsigned>(c) << 6);
     // RFC 4648 section 3.5: the unused low bits of the last character must be
     // zero, so each byte string has exactly one encoding (no malleability).
     if ((n & (rest == 2 ? 0xFFFFu : 0xFFu)) != 0) return std::nullopt;

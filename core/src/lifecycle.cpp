@@ -132,7 +132,8 @@ std::optional<std::string> contact_required_for(const Config& config, Channel ch
 
 Result<Json> decisions_from_boxes(const Config& config, const Notice& notice, const Json& box_states) {
   if (!box_states.is_object()) {
-    return Problem{"choice_wrong_type", "", "The box states must be a JSON object {\"boxes\": {...}, \"contacts\": {...}}."};
+    return Problem{"choice_wrong_type", "",
+                   "The box states must be a JSON object {\"boxes\": {...}, \"contacts\": {...}}."};
   }
   Problems problems;
   const Json empty = Json::object();
@@ -147,9 +148,11 @@ Result<Json> decisions_from_boxes(const Config& config, const Notice& notice, co
   for (const auto& item : boxes->items()) {
     const std::string& id = item.key();
     const Json& ticked = item.value();
-    const bool known = std::any_of(notice.boxes.begin(), notice.boxes.end(), [&](const NoticeBox& b) { return b.id == id; });
+    const bool known =
+        std::any_of(notice.boxes.begin(), notice.boxes.end(), [&](const NoticeBox& b) { return b.id == id; });
     if (!known) {
-      problems.push_back({"choice_unknown_box", pointer_append("/boxes", id), "The notice shows no box \"" + id + "\"."});
+      problems.push_back(
+          {"choice_unknown_box", pointer_append("/boxes", id), "The notice shows no box \"" + id + "\"."});
     } else if (!ticked.is_boolean()) {
       problems.push_back({"choice_wrong_type", pointer_append("/boxes", id), "A box state is true or false."});
     }
@@ -290,8 +293,8 @@ Result<Superseding> supersede(const ConsentState& previous, const Change& change
     ChannelState& state = it->second;
     // A change may object, lift an objection, or withdraw; a new consent is
     // only given where the person is shown the notice (a form, R5).
-    const bool offered = fits_basis(wanted, state.basis) && wanted != Decision::kGranted &&
-                         wanted != Decision::kNotGranted;
+    const bool offered =
+        fits_basis(wanted, state.basis) && wanted != Decision::kGranted && wanted != Decision::kNotGranted;
     const std::optional<std::string> last = normalized_time(state.acted_at);
     if (!offered) {
       outcome = ChangeOutcome::kNotOffered;
@@ -391,7 +394,9 @@ TransferReason channel_verdict(Channel channel, std::optional<Basis> basis, std:
 
 TransferVerdict may_transfer(const ConsentState& state, const Partner& partner, Channel channel, std::int64_t at_unix,
                              std::optional<std::int64_t> retention_until_unix) {
-  const auto verdict = [](TransferReason reason) { return TransferVerdict{reason == TransferReason::kAllowed, reason}; };
+  const auto verdict = [](TransferReason reason) {
+    return TransferVerdict{reason == TransferReason::kAllowed, reason};
+  };
   if (retention_until_unix && *retention_until_unix <= at_unix) return verdict(TransferReason::kRetentionOver);
   if (!partner.channels.empty() &&
       std::find(partner.channels.begin(), partner.channels.end(), channel) == partner.channels.end()) {

@@ -37,11 +37,9 @@ class Linter {
 
   std::string where(const std::string& path) const { return path.empty() ? word("where.top") : path; }
 
-  void add(Problems& list, std::string code, std::string path, const MessageArgs& args,
-           std::string_view message_id);
+  void add(Problems& list, std::string code, std::string path, const MessageArgs& args, std::string_view message_id);
   void error(std::string code, std::string path, const MessageArgs& args = {}, std::string_view message_id = {});
-  void warning(std::string code, std::string path, const MessageArgs& args = {},
-               std::string_view message_id = {});
+  void warning(std::string code, std::string path, const MessageArgs& args = {}, std::string_view message_id = {});
 
   // --- typed access --------------------------------------------------------------
 
@@ -103,7 +101,8 @@ class Linter {
   void missing_locales();
 
   // The member names leading to every string in `v` (texts.<locale> holds objects and strings only).
-  static void collect_leaves(const Json& v, const std::vector<std::string>& keys, std::vector<std::vector<std::string>>& out);
+  static void collect_leaves(const Json& v, const std::vector<std::string>& keys,
+                             std::vector<std::vector<std::string>>& out);
 
   static bool has_path(const Json& texts, const std::string& locale, const std::vector<std::string>& keys);
 

@@ -39,7 +39,8 @@ void Linter::cross_checks() {
   for (const ChannelConfig& c : config_.channels) {
     if (c.basis != Basis::kConsent) continue;
     const bool listed = list_url_given_ || entries_given_ > 0;
-    const bool receives = list_url_given_ || !config_.partners_for(c.channel).empty() || entries_given_ > config_.partners.entries.size();
+    const bool receives =
+        list_url_given_ || !config_.partners_for(c.channel).empty() || entries_given_ > config_.partners.entries.size();
     if (!listed || !receives) {
       error("rule_r3_partner_list_missing", partners_given_ ? "/partners" : "",
             {{"channel", word("channel." + std::string(to_string(c.channel)))}});
@@ -70,8 +71,13 @@ void Linter::cross_checks() {
     bool ok = true;
     std::string key = name;
     switch (c.channel) {
-      case Channel::kSms: ok = has("mobile") || has("phone"); key = "mobile"; break;
-      default: ok = has(name.c_str()); break;
+      case Channel::kSms:
+        ok = has("mobile") || has("phone");
+        key = "mobile";
+        break;
+      default:
+        ok = has(name.c_str());
+        break;
     }
     if (!ok) warning("config_field_missing", "/fields", {{"channel", word("channel." + name)}, {"key", key}});
   }
@@ -115,7 +121,8 @@ void Linter::missing_locales() {
 }
 
 // The member names leading to every string in `v` (texts.<locale> holds objects and strings only).
-void Linter::collect_leaves(const Json& v, const std::vector<std::string>& keys, std::vector<std::vector<std::string>>& out) {
+void Linter::collect_leaves(const Json& v, const std::vector<std::string>& keys,
+                            std::vector<std::vector<std::string>>& out) {
   if (v.is_string()) {
     out.push_back(keys);
     return;

@@ -19,7 +19,9 @@ class Wording {
 
   std::string heading() const { return t("notice.heading"); }
 
-  std::string intro(const std::string& purpose) const { return t("notice.intro", {{"org", org_}, {"purpose", purpose}}); }
+  std::string intro(const std::string& purpose) const {
+    return t("notice.intro", {{"org", org_}, {"purpose", purpose}});
+  }
 
   std::string recipients() const {
     const Recipients& r = config_.recipients;
@@ -29,7 +31,8 @@ class Wording {
       const int n = *r.approximate_count;
       who = n == 1 ? t("notice.recipients.one") : t("notice.recipients.about", {{"count", std::to_string(n)}});
     } else if (listed > 0) {
-      who = listed == 1 ? t("notice.recipients.one") : t("notice.recipients.count", {{"count", std::to_string(listed)}});
+      who =
+          listed == 1 ? t("notice.recipients.one") : t("notice.recipients.count", {{"count", std::to_string(listed)}});
     } else {
       who = t("notice.recipients.unknown", {{"org", org_}});
     }
@@ -47,7 +50,8 @@ class Wording {
 
   std::string partner_summary() const {
     std::size_t n = config_.partners.entries.size();
-    if (n == 0 && config_.recipients.approximate_count) n = static_cast<std::size_t>(*config_.recipients.approximate_count);
+    if (n == 0 && config_.recipients.approximate_count)
+      n = static_cast<std::size_t>(*config_.recipients.approximate_count);
     if (n == 0) return t("notice.partner_summary");
     if (n == 1) return t("notice.partner_summary.one");
     return t("notice.partner_summary.many", {{"count", std::to_string(n)}});
@@ -151,7 +155,8 @@ Json channel_names(const std::vector<Channel>& channels) {
 Json Notice::to_json() const {
   Json partner_list = Json::array();
   for (const NoticePartner& p : partners) {
-    partner_list.push_back({{"id", p.id}, {"name", p.name}, {"privacyPolicyUrl", p.privacy_policy_url}, {"sector", p.sector}});
+    partner_list.push_back(
+        {{"id", p.id}, {"name", p.name}, {"privacyPolicyUrl", p.privacy_policy_url}, {"sector", p.sector}});
   }
   Json box_list = Json::array();
   for (const NoticeBox& b : boxes) {
@@ -181,8 +186,9 @@ Json Notice::to_json() const {
 Result<Notice> build_notice(const Config& config, std::string_view locale) {
   if (!is_supported_locale(locale)) {
     const std::string_view said = text_locale(config.locale);
-    return Problem{"notice_locale_unsupported", "",
-                   text("notice_locale_unsupported", said, {{"value", std::string(locale)}, {"allowed", locale_choices(said)}})};
+    return Problem{
+        "notice_locale_unsupported", "",
+        text("notice_locale_unsupported", said, {{"value", std::string(locale)}, {"allowed", locale_choices(said)}})};
   }
   const Wording words(config, locale);
   Notice n;
@@ -205,23 +211,36 @@ Result<Notice> build_notice(const Config& config, std::string_view locale) {
   const bool object_postal = postal && postal->basis == Basis::kLegitimateInterest;
   const bool object_phone = phone && phone->basis == Basis::kLegitimateInterest;
   if (object_postal && object_phone && config.combine_objection) {
-    n.boxes.push_back({"object-postal-phone", Basis::kLegitimateInterest, {Channel::kPostal, Channel::kPhone},
-                       words.objection_label(true, true), words.objection_hint()});
+    n.boxes.push_back({"object-postal-phone",
+                       Basis::kLegitimateInterest,
+                       {Channel::kPostal, Channel::kPhone},
+                       words.objection_label(true, true),
+                       words.objection_hint()});
   } else {
     if (object_postal) {
-      n.boxes.push_back({"object-postal", Basis::kLegitimateInterest, {Channel::kPostal},
-                         words.objection_label(true, false), words.objection_hint()});
+      n.boxes.push_back({"object-postal",
+                         Basis::kLegitimateInterest,
+                         {Channel::kPostal},
+                         words.objection_label(true, false),
+                         words.objection_hint()});
     }
     if (object_phone) {
-      n.boxes.push_back({"object-phone", Basis::kLegitimateInterest, {Channel::kPhone},
-                         words.objection_label(false, true), words.objection_hint()});
+      n.boxes.push_back({"object-phone",
+                         Basis::kLegitimateInterest,
+                         {Channel::kPhone},
+                         words.objection_label(false, true),
+                         words.objection_hint()});
     }
   }
   // R4/R5/R6: one consent box per consent channel (postal/phone on consent too, if so configured).
   for (const ChannelConfig& c : config.channels) {
     if (c.basis != Basis::kConsent) continue;
     const PartnerProspecting prospecting = c.partner_prospecting.value_or(PartnerProspecting::kOnBehalf);
-    NoticeBox box{"consent-" + std::string(to_string(c.channel)), Basis::kConsent, {c.channel}, "", words.consent_hint(prospecting)};
+    NoticeBox box{"consent-" + std::string(to_string(c.channel)),
+                  Basis::kConsent,
+                  {c.channel},
+                  "",
+                  words.consent_hint(prospecting)};
     if (c.channel == Channel::kEmail || c.channel == Channel::kSms) {
       box.label = words.consent_label(c.channel, prospecting);
     } else {

@@ -29,9 +29,7 @@ ProblemKind problem_kind(const std::vector<Problem>& problems) {
   return problems.empty() ? ProblemKind::kInvalid : problem_kind(problems.front().code);
 }
 
-int exit_code_for(ProblemKind kind) {
-  return kind == ProblemKind::kUnavailable || kind == ProblemKind::kUsage ? 2 : 1;
-}
+int exit_code_for(ProblemKind kind) { return kind == ProblemKind::kUnavailable || kind == ProblemKind::kUsage ? 2 : 1; }
 
 int http_status_for(ProblemKind kind) {
   switch (kind) {

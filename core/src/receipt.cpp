@@ -1,13 +1,12 @@
 #include "cachet/receipt.h"
 
-#include "cachet/messages.h"
-
 #include <algorithm>
 
 #include "cachet/calendar.h"
 #include "cachet/canonical_json.h"
 #include "cachet/jws.h"
 #include "cachet/lifecycle.h"
+#include "cachet/messages.h"
 
 namespace cachet {
 namespace {
@@ -18,9 +17,8 @@ using calendar::is_utc_timestamp;
 constexpr std::size_t kMinSaltBytes = 16;
 
 bool is_lower_hex(std::string_view text, std::size_t length) {
-  return text.size() == length && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
+  return text.size() == length &&
+         std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 bool is_uuid(std::string_view text) {
@@ -66,7 +64,8 @@ class SchemaCheck {
                                                 !it->is_number_float() && it->get<std::int64_t>() >= 0);
     if (!type_ok) {
       const std::string path = pointer_append(parent, name);
-      problems_.push_back({"receipt_wrong_type", path, "The receipt member " + path + " must be " + describe(type) + "."});
+      problems_.push_back(
+          {"receipt_wrong_type", path, "The receipt member " + path + " must be " + describe(type) + "."});
       return nullptr;
     }
     return &*it;
@@ -120,9 +119,11 @@ Problems check_payload_schema(const Json& payload) {
              "Unknown receipt version \"" + version->get_ref<const std::string&>() + "\"; this verifier reads " +
                  std::string(kReceiptVersion) + "."}};
   }
-  check.only(payload, "", {"version", "receiptId", "issuedAt", "jurisdiction", "collection", "controller", "notice",
-                           "channels", "retention", "subject", "supersedes"});
-  if (const Json* id = check.member(payload, "", "receiptId", VT::string); id && !is_uuid(id->get_ref<const std::string&>())) {
+  check.only(payload, "",
+             {"version", "receiptId", "issuedAt", "jurisdiction", "collection", "controller", "notice", "channels",
+              "retention", "subject", "supersedes"});
+  if (const Json* id = check.member(payload, "", "receiptId", VT::string);
+      id && !is_uuid(id->get_ref<const std::string&>())) {
     check.fail("receipt_bad_value", "/receiptId", "The receipt id must be a lower-case UUID.");
   }
   if (const Json* at = check.member(payload, "", "issuedAt", VT::string);
@@ -150,7 +151,8 @@ Problems check_payload_schema(const Json& payload) {
   }
   if (const Json* controller = check.member(payload, "", "controller", VT::object)) {
     check.only(*controller, "/controller", {"name", "privacyPolicyUrl", "rightsContact"});
-    for (const char* name : {"name", "privacyPolicyUrl", "rightsContact"}) check.member(*controller, "/controller", name, VT::string);
+    for (const char* name : {"name", "privacyPolicyUrl", "rightsContact"})
+      check.member(*controller, "/controller", name, VT::string);
   }
   if (const Json* notice = check.member(payload, "", "notice", VT::object)) {
     check.only(*notice, "/notice",
@@ -195,7 +197,8 @@ Problems check_payload_schema(const Json& payload) {
       if (!consent && b != "legitimate-interest") {
         check.fail("receipt_bad_value", pointer_append(path, "basis"), "Unknown basis " + b + ".");
       } else if (!d || !fits_basis(*d, consent ? Basis::kConsent : Basis::kLegitimateInterest)) {
-        check.fail("receipt_bad_value", pointer_append(path, "decision"), "The decision does not fit the basis " + b + ".");
+        check.fail("receipt_bad_value", pointer_append(path, "decision"),
+                   "The decision does not fit the basis " + b + ".");
       } else if (*d == Decision::kWithdrawn && !payload.contains("supersedes")) {
         check.fail("receipt_bad_value", pointer_append(path, "decision"),
                    "A withdrawal must name the receipt it supersedes.");
@@ -236,9 +239,11 @@ Problems check_payload_schema(const Json& payload) {
     if (const Json* digests = check.member(*subject, "/subject", "digests", VT::object)) {
       for (const auto& [kind, digest] : digests->items()) {
         if (kind != "email" && kind != "phone" && kind != "mobile" && kind != "postal") {
-          check.fail("receipt_unknown_member", pointer_append("/subject/digests", kind), "Unknown contact kind " + kind + ".");
+          check.fail("receipt_unknown_member", pointer_append("/subject/digests", kind),
+                     "Unknown contact kind " + kind + ".");
         } else if (!digest.is_string() || !is_lower_hex(digest.get_ref<const std::string&>(), 64)) {
-          check.fail("receipt_bad_value", pointer_append("/subject/digests", kind), "Digests are 64 lower-case hex digits.");
+          check.fail("receipt_bad_value", pointer_append("/subject/digests", kind),
+                     "Digests are 64 lower-case hex digits.");
         }
       }
     }
@@ -251,9 +256,7 @@ std::string header_string(const Json& header, const char* name) {
   return it != header.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::string hex_sha256(const CryptoProvider& crypto, std::string_view data) {
-  return hex_encode(crypto.sha256(data));
-}
+std::string hex_sha256(const CryptoProvider& crypto, std::string_view data) { return hex_encode(crypto.sha256(data)); }
 
 }  // namespace
 
@@ -271,7 +274,8 @@ std::string contact_digest_input(std::string_view salt, std::string_view kind, s
 
 Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, const ReceiptContext& context) {
   Problems problems;
-  if (!is_uuid(context.receipt_id)) problems.push_back(context_problem("/receiptId", "The receipt id must be a lower-case UUID."));
+  if (!is_uuid(context.receipt_id))
+    problems.push_back(context_problem("/receiptId", "The receipt id must be a lower-case UUID."));
   if (!is_utc_timestamp(context.issued_at)) {
     problems.push_back(context_problem("/issuedAt", "The issue time must be RFC 3339 UTC, like 2026-11-30T10:00:00Z."));
   }
@@ -281,22 +285,25 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
   }
   if (!is_collection_method(context.collection_method)) {
     problems.push_back(context_problem(
-        "/collection/method", "The collection method must be web-form, paper, phone, preference-centre or relayed-by-partner."));
+        "/collection/method",
+        "The collection method must be web-form, paper, phone, preference-centre or relayed-by-partner."));
   }
   if (context.collection_method == "web-form" && !is_web_url(context.page_url)) {
     problems.push_back(context_problem("/collection/pageUrl", "A web-form receipt needs the https URL of the page."));
   } else if (!context.page_url.empty() && !is_web_url(context.page_url)) {
     problems.push_back(context_problem("/collection/pageUrl", "The page URL must be an https URL."));
   }
-  if (context.agent.empty()) problems.push_back(context_problem("/collection/agent", "The collecting agent must be named."));
+  if (context.agent.empty())
+    problems.push_back(context_problem("/collection/agent", "The collecting agent must be named."));
   if ((context.collection_method == "relayed-by-partner") != !context.relayed_by.empty()) {
-    problems.push_back(context_problem("/collection/relayedBy",
-                                       "relayedBy names the partner, for relayed-by-partner receipts only."));
+    problems.push_back(
+        context_problem("/collection/relayedBy", "relayedBy names the partner, for relayed-by-partner receipts only."));
   }
   if (!context.relayed_by.empty()) {
     const bool listed = std::any_of(config.partners.entries.begin(), config.partners.entries.end(),
                                     [&](const Partner& p) { return p.id == context.relayed_by; });
-    if (!listed) problems.push_back(context_problem("/collection/relayedBy", "relayedBy is not a partner of the config."));
+    if (!listed)
+      problems.push_back(context_problem("/collection/relayedBy", "relayedBy is not a partner of the config."));
   }
   if (!context.supersedes.empty() && !is_uuid(context.supersedes)) {
     problems.push_back(context_problem("/supersedes", "supersedes must be the UUID of an earlier receipt."));
@@ -309,22 +316,26 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
   std::map<std::string, std::string> digest_inputs;
   if (!context.carried_subject.is_null()) {
     if (context.supersedes.empty()) {
-      problems.push_back(context_problem("/subject", "Only an update or withdrawal carries an earlier receipt's subject."));
+      problems.push_back(
+          context_problem("/subject", "Only an update or withdrawal carries an earlier receipt's subject."));
     } else if (!choices.contacts.empty()) {
-      problems.push_back(context_problem("/subject", "Give either contact values or a carried-over subject, not both."));
+      problems.push_back(
+          context_problem("/subject", "Give either contact values or a carried-over subject, not both."));
     } else {
       subject = context.carried_subject;
     }
   } else {
     const auto salt = base64url_decode(context.salt);
     if (!salt || salt->size() < kMinSaltBytes) {
-      problems.push_back(context_problem("/subject/salt", "The salt must be at least 16 random bytes, base64url-encoded."));
+      problems.push_back(
+          context_problem("/subject/salt", "The salt must be at least 16 random bytes, base64url-encoded."));
     }
     subject = Json{{"salt", context.salt}, {"digests", Json::object()}};
     for (const auto& [kind, value] : choices.contacts) {
       const std::optional<std::string> normalized = normalize_contact(kind, value);
       if (!normalized) {
-        problems.push_back(context_problem(pointer_append("/contacts", kind), "The " + kind + " contact is not valid."));
+        problems.push_back(
+            context_problem(pointer_append("/contacts", kind), "The " + kind + " contact is not valid."));
         continue;
       }
       digest_inputs[kind] = contact_digest_input(context.salt, kind, *normalized);
@@ -396,9 +407,8 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
     }
     Json partner_ids = Json::array();
     for (const Partner& partner : config.partners.entries) partner_ids.push_back(partner.id);
-    notice_json = {{"configVersion", config.config_version},
-                   {"locale", context.locale},
-                   {"partnerIds", std::move(partner_ids)}};
+    notice_json = {
+        {"configVersion", config.config_version}, {"locale", context.locale}, {"partnerIds", std::move(partner_ids)}};
     if (!config.partners.list_url.empty()) notice_json["partnerListUrl"] = config.partners.list_url;
   }
   if (!problems.empty()) return problems;
@@ -484,8 +494,7 @@ Result<Json> countersign_verified(const VerifiedReceipt& receipt, const Json& co
   const Json header = make_protected_header(
       public_key.value(), Json{{"typ", kCountersignType}, {"kid", kid.value()}, {"cachet_at", accepted_at}});
   const std::string payload_b64 = jws["payload"].get<std::string>();
-  Result<std::string> signature =
-      crypto.sign(controller_private_jwk, make_signing_input(header, payload_b64));
+  Result<std::string> signature = crypto.sign(controller_private_jwk, make_signing_input(header, payload_b64));
   if (!signature.ok()) return signature.problems();
   return add_signature(jws, payload_b64, header, signature.value());
 }
@@ -517,12 +526,13 @@ Result<VerificationPlan> plan_verification(std::string_view jws_text) {
     }
     if (i > 0) {
       if (typ != kCountersignType) {
-        problems.push_back({"receipt_bad_typ", path,
-                            "Signatures after the first are countersignatures, with typ " +
-                                std::string(kCountersignType) + "."});
+        problems.push_back(
+            {"receipt_bad_typ", path,
+             "Signatures after the first are countersignatures, with typ " + std::string(kCountersignType) + "."});
       }
       if (!is_utc_timestamp(header_string(header, "cachet_at"))) {
-        problems.push_back({"receipt_bad_countersignature", path, "A countersignature states when it was made (cachet_at)."});
+        problems.push_back(
+            {"receipt_bad_countersignature", path, "A countersignature states when it was made (cachet_at)."});
       }
     }
   }
@@ -530,14 +540,16 @@ Result<VerificationPlan> plan_verification(std::string_view jws_text) {
   Result<Json> payload = parse_json_strict(jws.payload);
   if (!payload.ok()) {
     for (const Problem& p : payload.problems()) {
-      problems.push_back({"receipt_payload_not_json", "/payload", "The receipt payload is not valid JSON: " + p.message});
+      problems.push_back(
+          {"receipt_payload_not_json", "/payload", "The receipt payload is not valid JSON: " + p.message});
     }
     return problems;
   }
   // Compared while serialising: no canonical copy of the payload is built.
   if (!is_canonical(payload.value(), jws.payload)) {
-    problems.push_back({"receipt_not_canonical", "/payload",
-                        "The receipt payload is not in RFC 8785 canonical form, so it was not made by a Cachet signer."});
+    problems.push_back(
+        {"receipt_not_canonical", "/payload",
+         "The receipt payload is not in RFC 8785 canonical form, so it was not made by a Cachet signer."});
   }
   for (Problem& p : check_payload_schema(payload.value())) {
     p.path = "/payload" + p.path;
@@ -549,8 +561,8 @@ Result<VerificationPlan> plan_verification(std::string_view jws_text) {
 }
 
 Result<VerifiedReceipt> finish_verification(VerificationPlan plan, const std::vector<bool>& signature_valid,
-                                            const std::vector<std::string>& thumbprints,
-                                            const VerifyOptions& options, std::string_view payload_sha256_hex) {
+                                            const std::vector<std::string>& thumbprints, const VerifyOptions& options,
+                                            std::string_view payload_sha256_hex) {
   const std::size_t count = plan.jws.signatures.size();
   if (signature_valid.size() != count || thumbprints.size() != count) {
     return Problem{"receipt_bad_context", "/signatures", "One verification result per signature is needed."};
@@ -571,8 +583,7 @@ Result<VerifiedReceipt> finish_verification(VerificationPlan plan, const std::ve
   // (Checked once the signatures verify: a broken signature already says it all.)
   for (std::size_t i = 1; i < count; ++i) {
     if (header_string(plan.jws.signatures[i].protected_header, "kid") != thumbprints[i]) {
-      problems.push_back({"receipt_bad_countersignature",
-                          pointer_append(pointer_append("/signatures", i), "protected"),
+      problems.push_back({"receipt_bad_countersignature", pointer_append(pointer_append("/signatures", i), "protected"),
                           "The countersignature's kid is not the RFC 7638 thumbprint of its key."});
     }
   }
@@ -624,7 +635,8 @@ Result<VerifiedReceipt> verify_receipt(std::string_view jws_text, const CryptoPr
     valid.push_back(crypto.verify(signature.alg, signature.jwk, signature.signing_input, signature.signature));
     // finish_verification reads the thumbprints of countersignatures only:
     // the collector's key is a fresh one per receipt and names nothing.
-    Result<std::string> thumbprint = i == 0 ? Result<std::string>(std::string()) : jwk_thumbprint(signature.jwk, crypto);
+    Result<std::string> thumbprint =
+        i == 0 ? Result<std::string>(std::string()) : jwk_thumbprint(signature.jwk, crypto);
     thumbprints.push_back(thumbprint.ok() ? std::move(thumbprint).value() : std::string());
   }
   const std::string payload_sha256 = hex_sha256(crypto, plan.value().jws.payload);
@@ -719,8 +731,8 @@ std::string render_receipt_text(const Json& payload, std::string_view locale) {
     if (!text_of(notice, "partnerListUrl").empty()) out += " (" + text_of(notice, "partnerListUrl") + ")";
     out += "\n";
   }
-  if (payload.contains("retention") && payload["retention"].is_object() &&
-      payload["retention"].contains("months") && payload["retention"]["months"].is_number_integer()) {
+  if (payload.contains("retention") && payload["retention"].is_object() && payload["retention"].contains("months") &&
+      payload["retention"]["months"].is_number_integer()) {
     out += text("receipt.retention", locale,
                 {{"months", std::to_string(payload["retention"]["months"].get<std::int64_t>())}}) +
            "\n";

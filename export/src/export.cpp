@@ -15,6 +15,8 @@
 // output_files.cpp (temporary directory, partner-file writers, the atomic
 // commit), rows.cpp (per-row lookup, verdicts and writing), report.cpp
 // (counts, report.json / report.txt, notices, the ledger event).
+#include "cachet/export/export.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -26,7 +28,6 @@
 #include <utility>
 
 #include "cachet/export/csv.h"
-#include "cachet/export/export.h"
 #include "cachet/jws.h"
 #include "cachet/lifecycle.h"
 #include "cachet/openssl_crypto.h"
@@ -77,7 +78,8 @@ constexpr std::size_t kBatch = 512;
 }  // namespace
 
 Problems Exporter::open_input() {
-  input_ = std::unique_ptr<std::FILE, int (*)(std::FILE*)>(std::fopen(options_.contacts_path.c_str(), "rb"), &std::fclose);
+  input_ =
+      std::unique_ptr<std::FILE, int (*)(std::FILE*)>(std::fopen(options_.contacts_path.c_str(), "rb"), &std::fclose);
   if (!input_) return {io_problem("Cannot read " + options_.contacts_path)};
   auto reader = std::make_unique<CsvReader>(input_.get());
   reader->on_chunk([this](std::string_view chunk) { input_hash_.update(chunk); });
@@ -86,9 +88,15 @@ Problems Exporter::open_input() {
   std::vector<std::string> required = {options_.columns.receipt};
   for (const ChannelConfig& c : config_.channels) {
     switch (c.channel) {
-      case Channel::kPostal: required.push_back(options_.columns.postal); break;
-      case Channel::kPhone: required.push_back(options_.columns.phone); break;
-      case Channel::kEmail: required.push_back(options_.columns.email); break;
+      case Channel::kPostal:
+        required.push_back(options_.columns.postal);
+        break;
+      case Channel::kPhone:
+        required.push_back(options_.columns.phone);
+        break;
+      case Channel::kEmail:
+        required.push_back(options_.columns.email);
+        break;
       case Channel::kSms:
         required.push_back(contact_kind_for(Channel::kSms, config_.fields.count("mobile") != 0) == "mobile"
                                ? options_.columns.mobile
@@ -198,7 +206,8 @@ Result<ExportOutcome> Exporter::run() {
   at_text_ = options_.at.empty() ? format_time(static_cast<std::int64_t>(std::time(nullptr))) : options_.at;
   const std::optional<std::int64_t> at = parse_time(at_text_);
   if (!at) {
-    return Problem{"export_bad_time", "--at", "The transfer time must be RFC 3339 UTC (2026-11-30T10:00:00Z) or a date."};
+    return Problem{"export_bad_time", "--at",
+                   "The transfer time must be RFC 3339 UTC (2026-11-30T10:00:00Z) or a date."};
   }
   at_ = *at;
   at_text_ = format_time(at_);
@@ -249,8 +258,8 @@ Result<ExportOutcome> Exporter::run() {
     if (status == CsvReader::Status::kError) {
       csv_problems.push_back(table_->error());
       if (csv_problems.size() >= CsvLimits{}.max_errors) {
-        csv_problems.push_back({"csv_too_many_errors", "", "Stopped after " +
-                                std::to_string(csv_problems.size()) + " errors."});
+        csv_problems.push_back(
+            {"csv_too_many_errors", "", "Stopped after " + std::to_string(csv_problems.size()) + " errors."});
         break;
       }
       continue;

@@ -63,7 +63,7 @@ struct PartnerOutput {
 struct Row {
   std::int64_t line = 0;
   std::vector<std::string> fields;
-  Why reason = kWhyNone;  // row-level reason, kWhyNone while the row is still in
+  Why reason = kWhyNone;           // row-level reason, kWhyNone while the row is still in
   PersonRecord* person = nullptr;  // default path: the person's entry in the index
   // --reverify: the stored chain, and the receipts re-verified now.
   std::optional<ledger::PersonState> stored;
@@ -139,7 +139,7 @@ class Exporter {
   std::string key_kid_;  // RFC 7638 thumbprint of --key
   ledger::ChainReport chain_;
   std::unordered_set<Uuid128, Uuid128Hash> seen_;  // --reverify: people already written
-  std::unordered_set<std::string> seen_other_;    // chain roots that are not UUIDs (should not happen)
+  std::unordered_set<std::string> seen_other_;     // chain roots that are not UUIDs (should not happen)
   std::int64_t rows_read_ = 0;
   std::int64_t rows_written_anywhere_ = 0;
   RowCounts row_level_{};  // rows left out for every partner

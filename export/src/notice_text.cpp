@@ -52,7 +52,8 @@ std::string render(const Config& config, const Partner& partner, std::string_vie
   out += line("partner.received", {{"controller", controller}, {"date", day}});
   out += line("partner.deadline", {{"deadline", std::string(deadline)}});
   if (!transmission_only.empty()) {
-    out += line("partner.transmission_only", {{"channels", names(transmission_only, locale)}, {"controller", controller}});
+    out +=
+        line("partner.transmission_only", {{"channels", names(transmission_only, locale)}, {"controller", controller}});
   }
   out += line("partner.reference", {{"controller", controller}});
   out += "\n" + line("partner.separator") + "\n";

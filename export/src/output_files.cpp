@@ -17,10 +17,14 @@ namespace fs = std::filesystem;
 // Header of the partner-file column for each channel.
 const char* output_column(Channel channel) {
   switch (channel) {
-    case Channel::kPostal: return "postal_address";
-    case Channel::kPhone: return "phone";
-    case Channel::kEmail: return "email";
-    case Channel::kSms: return "mobile";
+    case Channel::kPostal:
+      return "postal_address";
+    case Channel::kPhone:
+      return "phone";
+    case Channel::kEmail:
+      return "email";
+    case Channel::kSms:
+      return "mobile";
   }
   return "";
 }
@@ -105,9 +109,9 @@ TempDir::~TempDir() {
 }
 
 Problems TempDir::create(const fs::path& out) {
-  path_ = (out.parent_path() / ("." + out.filename().string() + ".cachet-export-" + std::to_string(::getpid()) +
-                                ".tmp"))
-              .string();
+  path_ =
+      (out.parent_path() / ("." + out.filename().string() + ".cachet-export-" + std::to_string(::getpid()) + ".tmp"))
+          .string();
   std::error_code ec;
   fs::remove_all(path_, ec);  // a leftover from a killed run with the same pid
   if (::mkdir(path_.c_str(), 0700) != 0) {

@@ -11,10 +11,10 @@
 #include "cachet/export/csv.h"
 #include "cachet/export/export.h"
 #include "cachet/jws.h"
+#include "cachet/ledger/accept.h"
 #include "cachet/ledger/change.h"
 #include "cachet/lifecycle.h"
 #include "cachet/receipt.h"
-#include "cachet/ledger/accept.h"
 
 namespace cachet::exporter {
 namespace {
@@ -188,7 +188,8 @@ Result<RelayedReport> import_relayed(const Config& config, ledger::ConsentStore&
     context.accept = accept;
     Result<ledger::RecordedChange> recorded = ledger::record_change(store, crypto, config, person, change, context);
     if (!recorded.ok()) {
-      l.outcome = kFailed, l.message = recorded.problems().front().message + " [" + recorded.problems().front().code + "]";
+      l.outcome = kFailed,
+      l.message = recorded.problems().front().message + " [" + recorded.problems().front().code + "]";
       continue;
     }
     if (recorded.value().accepted) {

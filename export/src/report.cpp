@@ -46,11 +46,12 @@ Result<ExportOutcome> Exporter::finish() {
                  "stored receipt's bytes and that each compact record matches its receipt. Compare chain.head with "
                  "a copy kept outside the ledger to rule out a rewritten log; --reverify re-verifies every "
                  "signature instead."},
-      {"chain", {{"ok", chain_.ok()},
-                 {"verified", options_.reverify ? "entries-receipts-and-records" : "entries-and-records"},
-                 {"entries", chain_.entries},
-                 {"receipts", chain_.receipts},
-                 {"head", chain_.head}}}};
+      {"chain",
+       {{"ok", chain_.ok()},
+        {"verified", options_.reverify ? "entries-receipts-and-records" : "entries-and-records"},
+        {"entries", chain_.entries},
+        {"receipts", chain_.receipts},
+        {"head", chain_.head}}}};
   report["rowsWrittenToSomePartner"] = rows_written_anywhere_;
   report["rowsLeftOutForEveryPartner"] = counts_json(row_level_);
   Json examples = Json::object();
@@ -131,9 +132,9 @@ Result<ExportOutcome> Exporter::finish() {
     text += "Left out for every partner:" + everywhere + ".\n";
   }
   for (const Json& p : partners) {
-    text += "\nPartner " + p["id"].get<std::string>() + " (" + p["name"].get<std::string>() + "): " +
-            std::to_string(p["rowsWritten"].get<std::int64_t>()) + " row(s) in " + p["file"].get<std::string>() +
-            "; columns";
+    text += "\nPartner " + p["id"].get<std::string>() + " (" + p["name"].get<std::string>() +
+            "): " + std::to_string(p["rowsWritten"].get<std::int64_t>()) + " row(s) in " +
+            p["file"].get<std::string>() + "; columns";
     for (const Json& c : p["columns"]) text += " " + c.get<std::string>();
     text += ".\n";
     std::string rows;
@@ -146,11 +147,12 @@ Result<ExportOutcome> Exporter::finish() {
     }
     for (const auto& [reason, by_column] : p["valuesLeftOut"].items()) {
       text += "  values left out (" + reason + "):";
-      for (const auto& [column, n] : by_column.items()) text += " " + column + " " + std::to_string(n.get<std::int64_t>());
+      for (const auto& [column, n] : by_column.items())
+        text += " " + column + " " + std::to_string(n.get<std::int64_t>());
       text += "\n";
     }
-    text += "  first-contact notice due by " + deadline_ + ": " + p["notice"]["files"]["fr"].get<std::string>() +
-            ", " + p["notice"]["files"]["en"].get<std::string>() + "\n";
+    text += "  first-contact notice due by " + deadline_ + ": " + p["notice"]["files"]["fr"].get<std::string>() + ", " +
+            p["notice"]["files"]["en"].get<std::string>() + "\n";
   }
   text += "\nLedger: " + (outcome.ledger_recorded
                               ? "export recorded as log entry " + std::to_string(recorded.value()) + ".\n"

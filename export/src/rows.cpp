@@ -198,12 +198,18 @@ bool blank(std::string_view s) { return trim(s).empty(); }
 
 std::optional<Decision> decision_of_code(DecisionCode code) {
   switch (code) {
-    case DecisionCode::kGrantedDecision: return Decision::kGranted;
-    case DecisionCode::kNotGrantedDecision: return Decision::kNotGranted;
-    case DecisionCode::kObjectedDecision: return Decision::kObjected;
-    case DecisionCode::kNotObjectedDecision: return Decision::kNotObjected;
-    case DecisionCode::kWithdrawnDecision: return Decision::kWithdrawn;
-    case DecisionCode::kNoneDecision: return std::nullopt;  // no decision recorded: not informed
+    case DecisionCode::kGrantedDecision:
+      return Decision::kGranted;
+    case DecisionCode::kNotGrantedDecision:
+      return Decision::kNotGranted;
+    case DecisionCode::kObjectedDecision:
+      return Decision::kObjected;
+    case DecisionCode::kNotObjectedDecision:
+      return Decision::kNotObjected;
+    case DecisionCode::kWithdrawnDecision:
+      return Decision::kWithdrawn;
+    case DecisionCode::kNoneDecision:
+      return std::nullopt;  // no decision recorded: not informed
   }
   return std::nullopt;
 }
@@ -212,14 +218,21 @@ std::optional<Decision> decision_of_code(DecisionCode code) {
 // checked per row and partner before a channel is judged).
 Why why_for(TransferReason reason) {
   switch (reason) {
-    case TransferReason::kAllowed: return kWhyNone;
-    case TransferReason::kObjected: return kWhyObjected;
-    case TransferReason::kWithdrawn: return kWhyWithdrawn;
-    case TransferReason::kNoConsent: return kWhyNoConsent;
-    case TransferReason::kPartnerNotListed: return kWhyPartnerNotListed;
-    case TransferReason::kRetentionOver: return kWhyRetentionExpired;
+    case TransferReason::kAllowed:
+      return kWhyNone;
+    case TransferReason::kObjected:
+      return kWhyObjected;
+    case TransferReason::kWithdrawn:
+      return kWhyWithdrawn;
+    case TransferReason::kNoConsent:
+      return kWhyNoConsent;
+    case TransferReason::kPartnerNotListed:
+      return kWhyPartnerNotListed;
+    case TransferReason::kRetentionOver:
+      return kWhyRetentionExpired;
     case TransferReason::kNotInformed:
-    case TransferReason::kChannelNotOffered: return kWhyNotInformed;
+    case TransferReason::kChannelNotOffered:
+      return kWhyNotInformed;
   }
   return kWhyNotInformed;
 }
@@ -235,7 +248,8 @@ bool runs_in_a_spreadsheet(ContactKind kind, std::string_view value) {
   if (kind != ContactKind::kEmail && kind != ContactKind::kPostal) return false;
   if (!value.empty() && (value.front() == '\t' || value.front() == '\r')) return true;
   const std::string_view start = value.substr(std::min(value.find_first_not_of(' '), value.size()));
-  return !start.empty() && (start.front() == '=' || start.front() == '+' || start.front() == '-' || start.front() == '@');
+  return !start.empty() &&
+         (start.front() == '=' || start.front() == '+' || start.front() == '-' || start.front() == '@');
 }
 
 }  // namespace
@@ -262,8 +276,8 @@ Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
     if (source.column >= 0) v.value = row.fields[static_cast<std::size_t>(source.column)];
     v.has_value = !blank(v.value);
     // The decision's verdict is the core's (lifecycle.h channel_verdict; R1, R4, R10).
-    v.reason = why_for(channel_verdict(c.channel, person.consent_basis(c.channel) ? Basis::kConsent
-                                                                                 : Basis::kLegitimateInterest,
+    v.reason = why_for(channel_verdict(c.channel,
+                                       person.consent_basis(c.channel) ? Basis::kConsent : Basis::kLegitimateInterest,
                                        decision_of_code(decision)));
     if (v.reason == kWhyNone && !v.has_value) v.reason = kWhyNoValue;
     if (v.reason == kWhyNone && !digest_matches(person, index, source.kind, v.value)) v.reason = kWhyDigestMismatch;
@@ -273,7 +287,7 @@ Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
   // The reason a row is counted under when nothing of it goes: a value the
   // person allowed but that does not match first (the actionable one), then
   // the person's own decisions.
-  static const Why kPriority[] = {kWhyDigestMismatch, kWhyFormulaLike,  kWhyWithdrawn, kWhyObjected,
+  static const Why kPriority[] = {kWhyDigestMismatch, kWhyFormulaLike, kWhyWithdrawn, kWhyObjected,
                                   kWhyNoConsent,      kWhyNotInformed, kWhyNoValue};
   const std::string reference = index.reference(person);
   bool written_anywhere = false;

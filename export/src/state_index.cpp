@@ -208,7 +208,8 @@ void StateIndex::add(const ledger::ReceiptRecord& r, bool invalid) {
   std::uint8_t flags = p.flags & static_cast<std::uint8_t>(PersonRecord::kBoundInvalid | PersonRecord::kSeen);
   if (shown) {
     p.list = list;
-    flags = static_cast<std::uint8_t>(invalid ? flags | PersonRecord::kBoundInvalid : flags & ~PersonRecord::kBoundInvalid);
+    flags =
+        static_cast<std::uint8_t>(invalid ? flags | PersonRecord::kBoundInvalid : flags & ~PersonRecord::kBoundInvalid);
   } else {
     p.list = first ? list_id("[]") : intersect(p.list, list);
     if (invalid) flags |= PersonRecord::kBoundInvalid;
@@ -238,7 +239,8 @@ void StateIndex::add(const ledger::ReceiptRecord& r, bool invalid) {
 
 void StateIndex::finish() {
   for (PersonRecord& p : people_) {
-    if ((p.flags & (PersonRecord::kLatestInvalid | PersonRecord::kBoundInvalid)) != 0) p.flags |= PersonRecord::kInvalid;
+    if ((p.flags & (PersonRecord::kLatestInvalid | PersonRecord::kBoundInvalid)) != 0)
+      p.flags |= PersonRecord::kInvalid;
   }
   salts_.shrink_to_fit();
 }

@@ -58,8 +58,8 @@ struct PersonRecord {
   std::int64_t retention_until = 0;  // seconds; kNoRetention when none
   std::uint64_t salt_at = 0;         // offset in the salt arena
   Uuid128 root;                      // chain root (the export's `reference`)
-  std::uint32_t list = 0;            // the bound partner list (lifecycle.h bound_partner_list), kNoList before the first receipt
-  std::uint32_t other_root = 0;      // index of a chain root that is not a UUID (kNoList: none)
+  std::uint32_t list = 0;  // the bound partner list (lifecycle.h bound_partner_list), kNoList before the first receipt
+  std::uint32_t other_root = 0;  // index of a chain root that is not a UUID (kNoList: none)
   std::uint16_t salt_len = 0;
   std::array<std::uint8_t, 4> channel{};  // by Channel: DecisionCode | kConsentBasis
   std::uint8_t digest_mask = 0;           // bit per ContactKind: a well-formed digest (64 lower-case hex)

@@ -1,8 +1,8 @@
 #include "cachet/ledger/accept.h"
 
+#include "cachet/calendar.h"
 #include "cachet/jws.h"
 #include "cachet/receipt.h"
-#include "cachet/calendar.h"
 #include "cachet/uuid.h"
 
 namespace cachet::ledger {

@@ -38,8 +38,8 @@ Result<RecordedChange> record_change(ConsentStore& store, const CryptoProvider& 
   receipt.carried_channels = out.superseding.carried_channels;
   Result<Json> issued = issue_receipt(current, out.superseding.choices, receipt, crypto);
   if (!issued.ok()) return issued.problems();
-  Result<Accepted> accepted =
-      accept_receipt(store, crypto, issued.value().dump(-1, ' ', false, Json::error_handler_t::replace), context.accept);
+  Result<Accepted> accepted = accept_receipt(
+      store, crypto, issued.value().dump(-1, ' ', false, Json::error_handler_t::replace), context.accept);
   if (!accepted.ok()) return accepted.problems();
   out.accepted = std::move(accepted).value();
   return out;

@@ -1,11 +1,11 @@
 #include "cachet/ledger/digest.h"
 
-#include "cachet/jws.h"
-
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <array>
+
+#include "cachet/jws.h"
 
 namespace cachet::ledger {
 

@@ -101,10 +101,10 @@ void receipt_entry_into(std::string& out, std::int64_t seq, std::string_view rec
   // Members in the byte order RFC 8785 and nlohmann agree on.
   {
     const std::pair<const char*, const std::string_view*> members[] = {
-        {"chainRoot", &chain_root},         {"collectionMethod", &method},   {"countersignerKid", &kid},
-        {"issuedAt", &issued_at},           {"jwsSha256", &jws_sha256},      {"kind", nullptr},
-        {"payloadSha256", &payload_sha256}, {"receiptId", &receipt_id},      {"receivedAt", &received_at},
-        {"recordSha256", &record_sha256},   {"retentionMonths", nullptr},    {"seq", nullptr},
+        {"chainRoot", &chain_root},         {"collectionMethod", &method},  {"countersignerKid", &kid},
+        {"issuedAt", &issued_at},           {"jwsSha256", &jws_sha256},     {"kind", nullptr},
+        {"payloadSha256", &payload_sha256}, {"receiptId", &receipt_id},     {"receivedAt", &received_at},
+        {"recordSha256", &record_sha256},   {"retentionMonths", nullptr},   {"seq", nullptr},
         {"supersedes", &supersedes},        {"verification", &verification}};
     out.clear();
     out.push_back('{');
@@ -163,10 +163,10 @@ void receipt_entry_for_into(std::string& out, const ReceiptRecord& r, std::int64
 std::string record_entry(std::int64_t seq, std::string_view receipt_id, std::int64_t receipt_seq,
                          std::string_view record_sha256) {
   std::string out = "{\"kind\":\"record\",\"receiptId\":";
-  if (append_ascii_json_string(out, receipt_id) && append_ascii_json_string(out.append(",\"receiptSeq\":")
-                                                                               .append(std::to_string(receipt_seq))
-                                                                               .append(",\"recordSha256\":"),
-                                                                           record_sha256)) {
+  if (append_ascii_json_string(out, receipt_id) &&
+      append_ascii_json_string(
+          out.append(",\"receiptSeq\":").append(std::to_string(receipt_seq)).append(",\"recordSha256\":"),
+          record_sha256)) {
     out.append(",\"seq\":").append(std::to_string(seq)).push_back('}');
     return out;
   }
@@ -289,12 +289,29 @@ class RecordSax final : public nlohmann::json_sax<Json> {
     pending_ = child(stack_.back().tag, key);
     // The DOM keeps the last member of a name: what an earlier one set goes.
     switch (pending_) {
-      case kReceiptId: receipt_id.clear(); break;
-      case kChannels: for (ReceiptRecord::ChannelState* c : channels()) *c = {}; break;
-      case kEmail: case kPhone: case kPostal: case kSms: *channels()[pending_ - kEmail] = {}; break;
-      case kSubject: r_.salt.clear(); clear_digests(); break;
-      case kDigests: clear_digests(); break;
-      case kNotice: case kPartnerIds: partner_ids.clear(); break;
+      case kReceiptId:
+        receipt_id.clear();
+        break;
+      case kChannels:
+        for (ReceiptRecord::ChannelState* c : channels()) *c = {};
+        break;
+      case kEmail:
+      case kPhone:
+      case kPostal:
+      case kSms:
+        *channels()[pending_ - kEmail] = {};
+        break;
+      case kSubject:
+        r_.salt.clear();
+        clear_digests();
+        break;
+      case kDigests:
+        clear_digests();
+        break;
+      case kNotice:
+      case kPartnerIds:
+        partner_ids.clear();
+        break;
       default:
         if (std::string* target = string_target(pending_)) target->clear();
     }
@@ -307,9 +324,32 @@ class RecordSax final : public nlohmann::json_sax<Json> {
 
  private:
   enum Tag {
-    kRoot, kOther, kReceiptId, kChannels, kEmail, kPhone, kPostal, kSms, kEmailDecision, kEmailBasis,
-    kPhoneDecision, kPhoneBasis, kPostalDecision, kPostalBasis, kSmsDecision, kSmsBasis, kSubject, kSalt, kDigests,
-    kDigestEmail, kDigestPhone, kDigestMobile, kDigestPostal, kNotice, kPartnerIds, kPartnerId
+    kRoot,
+    kOther,
+    kReceiptId,
+    kChannels,
+    kEmail,
+    kPhone,
+    kPostal,
+    kSms,
+    kEmailDecision,
+    kEmailBasis,
+    kPhoneDecision,
+    kPhoneBasis,
+    kPostalDecision,
+    kPostalBasis,
+    kSmsDecision,
+    kSmsBasis,
+    kSubject,
+    kSalt,
+    kDigests,
+    kDigestEmail,
+    kDigestPhone,
+    kDigestMobile,
+    kDigestPostal,
+    kNotice,
+    kPartnerIds,
+    kPartnerId
   };
   struct Frame {
     bool object;
@@ -332,21 +372,36 @@ class RecordSax final : public nlohmann::json_sax<Json> {
   }
   std::string* string_target(Tag t) {
     switch (t) {
-      case kReceiptId: return &receipt_id;
-      case kEmailDecision: return &r_.email.decision;
-      case kEmailBasis: return &r_.email.basis;
-      case kPhoneDecision: return &r_.phone.decision;
-      case kPhoneBasis: return &r_.phone.basis;
-      case kPostalDecision: return &r_.postal.decision;
-      case kPostalBasis: return &r_.postal.basis;
-      case kSmsDecision: return &r_.sms.decision;
-      case kSmsBasis: return &r_.sms.basis;
-      case kSalt: return &r_.salt;
-      case kDigestEmail: return &r_.digests.email;
-      case kDigestPhone: return &r_.digests.phone;
-      case kDigestMobile: return &r_.digests.mobile;
-      case kDigestPostal: return &r_.digests.postal;
-      default: return nullptr;
+      case kReceiptId:
+        return &receipt_id;
+      case kEmailDecision:
+        return &r_.email.decision;
+      case kEmailBasis:
+        return &r_.email.basis;
+      case kPhoneDecision:
+        return &r_.phone.decision;
+      case kPhoneBasis:
+        return &r_.phone.basis;
+      case kPostalDecision:
+        return &r_.postal.decision;
+      case kPostalBasis:
+        return &r_.postal.basis;
+      case kSmsDecision:
+        return &r_.sms.decision;
+      case kSmsBasis:
+        return &r_.sms.basis;
+      case kSalt:
+        return &r_.salt;
+      case kDigestEmail:
+        return &r_.digests.email;
+      case kDigestPhone:
+        return &r_.digests.phone;
+      case kDigestMobile:
+        return &r_.digests.mobile;
+      case kDigestPostal:
+        return &r_.digests.postal;
+      default:
+        return nullptr;
     }
   }
   // The same members as derive_record_fields(const Json&) reads, by the
@@ -367,19 +422,26 @@ class RecordSax final : public nlohmann::json_sax<Json> {
         if (key == "postal") return kPostal;
         if (key == "sms") return kSms;
         return kOther;
-      case kEmail: return key == m::kDecision ? kEmailDecision : key == m::kBasis ? kEmailBasis : kOther;
-      case kPhone: return key == m::kDecision ? kPhoneDecision : key == m::kBasis ? kPhoneBasis : kOther;
-      case kPostal: return key == m::kDecision ? kPostalDecision : key == m::kBasis ? kPostalBasis : kOther;
-      case kSms: return key == m::kDecision ? kSmsDecision : key == m::kBasis ? kSmsBasis : kOther;
-      case kSubject: return key == m::kSalt ? kSalt : key == m::kDigests ? kDigests : kOther;
+      case kEmail:
+        return key == m::kDecision ? kEmailDecision : key == m::kBasis ? kEmailBasis : kOther;
+      case kPhone:
+        return key == m::kDecision ? kPhoneDecision : key == m::kBasis ? kPhoneBasis : kOther;
+      case kPostal:
+        return key == m::kDecision ? kPostalDecision : key == m::kBasis ? kPostalBasis : kOther;
+      case kSms:
+        return key == m::kDecision ? kSmsDecision : key == m::kBasis ? kSmsBasis : kOther;
+      case kSubject:
+        return key == m::kSalt ? kSalt : key == m::kDigests ? kDigests : kOther;
       case kDigests:
         if (key == "email") return kDigestEmail;
         if (key == "phone") return kDigestPhone;
         if (key == "mobile") return kDigestMobile;
         if (key == "postal") return kDigestPostal;
         return kOther;
-      case kNotice: return key == m::kPartnerIds ? kPartnerIds : kOther;
-      default: return kOther;
+      case kNotice:
+        return key == m::kPartnerIds ? kPartnerIds : kOther;
+      default:
+        return kOther;
     }
   }
 
@@ -520,7 +582,9 @@ void canonical_record_into(std::string& out, const ReceiptRecord& r) {
   record["chainRoot"] = r.chain_root;
   Json channels = Json::object();
   for (const auto& [name, c] : {std::pair<const char*, const ReceiptRecord::ChannelState*>{"email", &r.email},
-                                {"phone", &r.phone}, {"postal", &r.postal}, {"sms", &r.sms}}) {
+                                {"phone", &r.phone},
+                                {"postal", &r.postal},
+                                {"sms", &r.sms}}) {
     if (!c->basis.empty() || !c->decision.empty()) channels[name] = channel_json(*c);
   }
   record["channels"] = channels;
@@ -528,7 +592,8 @@ void canonical_record_into(std::string& out, const ReceiptRecord& r) {
   record["countersignerKid"] = r.countersigner_kid;
   Json digests = Json::object();
   for (const auto& [name, d] : {std::pair<const char*, const std::string*>{"email", &r.digests.email},
-                                {"mobile", &r.digests.mobile}, {"phone", &r.digests.phone},
+                                {"mobile", &r.digests.mobile},
+                                {"phone", &r.digests.phone},
                                 {"postal", &r.digests.postal}}) {
     if (!d->empty()) digests[name] = *d;
   }

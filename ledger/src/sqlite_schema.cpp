@@ -228,8 +228,7 @@ Problems SqliteStore::backfill_records() {
     ReceiptRecord record = derive_record(receipts.view(1), sha.hex(jws), receipts.view(3), receipts.view(4),
                                          receipts.view(5), receipts.view(6), receipts.view(7), receipts.view(8),
                                          receipts.view(9), receipts.view(10), receipts.view(11), receipts.int64(12));
-    const std::string logged =
-        receipt_entry_for(record, receipt_seq, std::string_view());  // the schema-1/2 form
+    const std::string logged = receipt_entry_for(record, receipt_seq, std::string_view());  // the schema-1/2 form
     if (logged != receipts.view(13) || !payload_matches(jws, receipts.view(3), receipts.view(4), sha)) {
       record.verified = false;
     }

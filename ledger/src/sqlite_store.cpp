@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <utility>
 
-#include "cachet/canonical_json.h"
 #include "cachet/calendar.h"
+#include "cachet/canonical_json.h"
 #include "cachet/ledger/digest.h"
 #include "records.h"
 
@@ -100,14 +100,15 @@ int insert_record(Stmt& st, const ReceiptRecord& r) {
     st.bind(i++, std::string_view(*text));
   }
   st.bind(i++, static_cast<std::int64_t>(r.retention_months));
-  for (const std::string* text : {&r.jws_sha256, &r.payload_sha256, &r.verification}) st.bind(i++, std::string_view(*text));
+  for (const std::string* text : {&r.jws_sha256, &r.payload_sha256, &r.verification})
+    st.bind(i++, std::string_view(*text));
   st.bind(i++, static_cast<std::int64_t>(r.verified ? 1 : 0));
   for (const ReceiptRecord::ChannelState* c : {&r.postal, &r.phone, &r.email, &r.sms}) {
     st.bind(i++, std::string_view(c->decision));
     st.bind(i++, std::string_view(c->basis));
   }
-  for (const std::string* text : {&r.salt, &r.digests.email, &r.digests.phone, &r.digests.mobile, &r.digests.postal,
-                                  &r.partner_ids}) {
+  for (const std::string* text :
+       {&r.salt, &r.digests.email, &r.digests.phone, &r.digests.mobile, &r.digests.postal, &r.partner_ids}) {
     st.bind(i++, std::string_view(*text));
   }
   return st.step();
@@ -199,10 +200,10 @@ Result<std::vector<AppendOutcome>> SqliteStore::append_many(const std::vector<Ne
   std::vector<AppendOutcome> out;
   out.reserve(receipts.size());
   for (std::size_t i = 0; i < receipts.size(); ++i) {
-    Result<AppendOutcome> one = receipts[i].receipt_id.empty()
-                                    ? Result<AppendOutcome>(Problem{"ledger_bad_receipt", "/receiptId",
-                                                                    "The receipt has no receiptId."})
-                                    : append_locked(receipts[i]);
+    Result<AppendOutcome> one =
+        receipts[i].receipt_id.empty()
+            ? Result<AppendOutcome>(Problem{"ledger_bad_receipt", "/receiptId", "The receipt has no receiptId."})
+            : append_locked(receipts[i]);
     if (!one.ok()) {
       tx.rollback();
       Problems problems = one.problems();
@@ -398,8 +399,8 @@ Result<AppendOutcome> SqliteStore::append_locked(const NewReceipt& in) {
     }
     if (!previous.value()->superseded_by.empty()) {
       return Problem{"ledger_already_superseded", "/supersedes",
-                     "The receipt " + in.supersedes + " was already superseded by " +
-                         previous.value()->superseded_by + "; supersede the latest receipt instead."};
+                     "The receipt " + in.supersedes + " was already superseded by " + previous.value()->superseded_by +
+                         "; supersede the latest receipt instead."};
     }
     chain_root = previous.value()->chain_root;
   }
@@ -423,13 +424,13 @@ Result<AppendOutcome> SqliteStore::append_locked(const NewReceipt& in) {
   } else if (rc != SQLITE_DONE) {
     return io_problem("read log head", db_);
   }
-  const std::string received_at = in.received_at.empty() ? calendar::format_rfc3339(calendar::now_unix()) : in.received_at;
+  const std::string received_at =
+      in.received_at.empty() ? calendar::format_rfc3339(calendar::now_unix()) : in.received_at;
   // The compact record (schema 3): derived from the receipt the caller
   // verified, bound to the chain by its SHA-256 in the receipt's entry.
-  ReceiptRecord record =
-      derive_record(in.receipt_id, sha256_hex(in.jws), in.payload, in.payload_sha256, in.verification,
-                    in.countersigner_kid, received_at, in.issued_at, chain_root, in.supersedes, in.collection_method,
-                    in.retention_months);
+  ReceiptRecord record = derive_record(in.receipt_id, sha256_hex(in.jws), in.payload, in.payload_sha256,
+                                       in.verification, in.countersigner_kid, received_at, in.issued_at, chain_root,
+                                       in.supersedes, in.collection_method, in.retention_months);
   record.entry_seq = seq;
   record.receipt_seq = seq;
   const std::string entry = receipt_entry_for(record, seq, sha256_hex(canonical_record(record)));

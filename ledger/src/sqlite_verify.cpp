@@ -48,9 +48,9 @@ bool same_record(const ReceiptRecord& a, const ReceiptRecord& b) {
          a.received_at == b.received_at && a.issued_at == b.issued_at && a.retention_months == b.retention_months &&
          a.jws_sha256 == b.jws_sha256 && a.payload_sha256 == b.payload_sha256 && a.verification == b.verification &&
          a.verified == b.verified && channel(a.postal, b.postal) && channel(a.phone, b.phone) &&
-         channel(a.email, b.email) && channel(a.sms, b.sms) && a.salt == b.salt &&
-         a.digests.email == b.digests.email && a.digests.phone == b.digests.phone &&
-         a.digests.mobile == b.digests.mobile && a.digests.postal == b.digests.postal && a.partner_ids == b.partner_ids;
+         channel(a.email, b.email) && channel(a.sms, b.sms) && a.salt == b.salt && a.digests.email == b.digests.email &&
+         a.digests.phone == b.digests.phone && a.digests.mobile == b.digests.mobile &&
+         a.digests.postal == b.digests.postal && a.partner_ids == b.partner_ids;
 }
 
 // True when `hex` is the lower-case hex of the 32 bytes of `raw`.
@@ -148,10 +148,11 @@ class LogWalk {
   std::optional<Json> parse_entry(std::int64_t seq, std::string_view kind, std::string_view id,
                                   std::string_view entry) {
     Json parsed = Json::parse(entry, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("seq") ||
-        !parsed["seq"].is_number_integer() || parsed["seq"].get<std::int64_t>() != seq || !parsed.contains("kind") ||
-        !parsed["kind"].is_string() || parsed["kind"].get<std::string>() != kind) {
-      add(seq, std::string(id), "ledger_bad_entry", "Log entry " + std::to_string(seq) + " is not a well-formed entry.");
+    if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("seq") || !parsed["seq"].is_number_integer() ||
+        parsed["seq"].get<std::int64_t>() != seq || !parsed.contains("kind") || !parsed["kind"].is_string() ||
+        parsed["kind"].get<std::string>() != kind) {
+      add(seq, std::string(id), "ledger_bad_entry",
+          "Log entry " + std::to_string(seq) + " is not a well-formed entry.");
       return std::nullopt;
     }
     return parsed;
@@ -342,9 +343,9 @@ Result<ChainReport> SqliteStore::verify_locked() {
           continue;
         }
       } else {
-        rebuilt = receipt_entry(seq, row_id, jws_sha256, log.view(8), log.view(9), log.view(10), log.view(11),
-                                log.view(12), log.view(13), log.view(14), log.view(15), log.int64(16),
-                                std::string_view());
+        rebuilt =
+            receipt_entry(seq, row_id, jws_sha256, log.view(8), log.view(9), log.view(10), log.view(11), log.view(12),
+                          log.view(13), log.view(14), log.view(15), log.int64(16), std::string_view());
         if (rebuilt == entry && has_record) {
           // The record back-filled for this receipt must be the one it derives.
           ReceiptRecord derived = derived_from_row(jws_sha256);
@@ -365,7 +366,8 @@ Result<ChainReport> SqliteStore::verify_locked() {
     if (!entry_json) continue;
     const Json& parsed = *entry_json;
     if (kind == "receipt") {
-      if (string_at(parsed, {"receiptId"}) != id) add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
+      if (string_at(parsed, {"receiptId"}) != id)
+        add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
       if (stored_here) {
         add(seq, row_id, "ledger_entry_mismatch",
             "The stored receipt " + row_id + " no longer matches its log entry " + std::to_string(seq) +
@@ -448,14 +450,15 @@ Result<ChainReport> SqliteStore::verify_locked() {
   while ((rc = unlogged.step()) == SQLITE_ROW) {
     const std::string id = unlogged.text(1);
     add(unlogged.int64(0), id, "ledger_unlogged_record",
-        "The compact record of receipt " + id + " has no entry in the log stating it: it was inserted or moved "
-        "behind the ledger's back.");  // (one in a gap of the log is that gap's: ledger_gap)
+        "The compact record of receipt " + id +
+            " has no entry in the log stating it: it was inserted or moved "
+            "behind the ledger's back.");  // (one in a gap of the log is that gap's: ledger_gap)
   }
   if (rc != SQLITE_DONE) return io_problem("read records", db_);
   Stmt without(db_,
-                "SELECT r.seq, r.receipt_id FROM receipts r LEFT JOIN records c ON c.receipt_seq = r.seq "
-                "WHERE c.entry_seq IS NULL AND EXISTS (SELECT 1 FROM log l WHERE l.seq = r.seq AND "
-                "l.kind = 'receipt' AND l.receipt_id = r.receipt_id)");  // else: ledger_unlogged_receipt
+               "SELECT r.seq, r.receipt_id FROM receipts r LEFT JOIN records c ON c.receipt_seq = r.seq "
+               "WHERE c.entry_seq IS NULL AND EXISTS (SELECT 1 FROM log l WHERE l.seq = r.seq AND "
+               "l.kind = 'receipt' AND l.receipt_id = r.receipt_id)");  // else: ledger_unlogged_receipt
   if (!without.ok()) return io_problem("read records", db_);
   while ((rc = without.step()) == SQLITE_ROW) {
     const std::string id = without.text(1);
@@ -520,7 +523,7 @@ Result<ChainReport> SqliteStore::verify_records_locked(const std::function<void(
 // The payload column must be exactly the JWS payload (base64url-decoded)
 // and hash to the digest the log entry records.
 bool SqliteStore::payload_matches(std::string_view jws, std::string_view payload, std::string_view payload_sha256,
-                            Sha256Hasher& sha) {
+                                  Sha256Hasher& sha) {
   if (sha.hex(payload) != payload_sha256) return false;
   // Fast path: the ledger stores the JWS as serialised by nlohmann/json
   // (members sorted), so it opens with the payload member. Compare the

@@ -10,10 +10,10 @@
 #include <mutex>
 #include <thread>
 
-#include "cachet/receipt.h"
 #include "cachet/ledger/accept.h"
 #include "cachet/ledger/change.h"
 #include "cachet/lifecycle.h"
+#include "cachet/receipt.h"
 #include "cachet/server/http.h"
 #include "ingest.h"
 #include "pages.h"
@@ -24,9 +24,9 @@ namespace cachet::server {
 
 using ledger::Accepted;
 using ledger::AppendStatus;
-using ledger::ConsentStore;
 using ledger::ChangeContext;
 using ledger::consent_state_of;
+using ledger::ConsentStore;
 using ledger::record_change;
 using ledger::RecordedChange;
 
@@ -58,7 +58,8 @@ void send_problems(httplib::Response& res, const Problems& problems) {
   const ProblemKind kind = problem_kind(problems);
   if (kind == ProblemKind::kUnavailable) {
     // Storage failures: say so, without internals.
-    send_error(res, http_status_for(kind), "storage_unavailable", "The consent ledger is unavailable; try again later.");
+    send_error(res, http_status_for(kind), "storage_unavailable",
+               "The consent ledger is unavailable; try again later.");
     return;
   }
   const std::string code = problems.empty() ? "receipt_invalid" : problems.front().code;
@@ -413,8 +414,7 @@ class Service {
   // One preference-centre change. What it means (does it fit, is it stale,
   // which notice and partner list the new receipt binds) is the core's
   // (lifecycle.h); recording it is the ledger's (change.h).
-  Result<RecordedChange> change(const PersonState& person, const std::string& channel_name,
-                                const std::string& action) {
+  Result<RecordedChange> change(const PersonState& person, const std::string& channel_name, const std::string& action) {
     Change change;
     change.collection_method = "preference-centre";
     change.acted_at = format_rfc3339(now_unix());
@@ -554,7 +554,10 @@ class Service {
     }
     // Post/redirect/get: reloading the page does not repeat the change.
     const bool unchanged = !recorded.value().accepted;
-    res.set_redirect(back + (unchanged ? std::string("none") : action == "accept-partners" ? "partners" : channel), 303);
+    res.set_redirect(back + (unchanged                     ? std::string("none")
+                             : action == "accept-partners" ? "partners"
+                                                           : channel),
+                     303);
   }
 
   // The demo's signup form posts here (no script needed): store the receipt,
@@ -614,7 +617,8 @@ class Service {
     for (const PartnerCoverage& p : partners) {
       Json channels = Json::array();
       for (const Channel c : p.channels) channels.push_back(to_string(c));
-      out.push_back({{"id", p.id}, {"name", p.name}, {"privacyPolicyUrl", p.privacy_policy_url}, {"channels", channels}});
+      out.push_back(
+          {{"id", p.id}, {"name", p.name}, {"privacyPolicyUrl", p.privacy_policy_url}, {"channels", channels}});
     }
     return out;
   }

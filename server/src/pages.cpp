@@ -171,9 +171,7 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
   std::string body;
   body += lang_switch(l, "/preferences?token=" + url_encode(pg.token) + "&lang=");
   body += "<h1>" + html_escape(t(l, "page.preferences.title")) + "</h1>\n";
-  body += "<p>" +
-          html_escape(t(l, "page.preferences.intro", {{"org", config.controller.name}})) +
-          "</p>\n";
+  body += "<p>" + html_escape(t(l, "page.preferences.intro", {{"org", config.controller.name}})) + "</p>\n";
   if (!pg.changed.empty()) {
     const char* id = pg.changed == "none"             ? "page.preferences.unchanged"
                      : pg.changed == "accept-missing" ? "page.preferences.accept_missing"
@@ -194,17 +192,12 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
       action = "<span class=\"cachet-muted\">" + html_escape(t(l, "page.preferences.not_informed")) + "</span>";
     } else if (c.basis == Basis::kLegitimateInterest) {
       action = decision == "objected"
-                   ? action_form(pg, name, "unobject", t(l, "page.preferences.unobject"),
-                                 "cachet-button-secondary")
+                   ? action_form(pg, name, "unobject", t(l, "page.preferences.unobject"), "cachet-button-secondary")
                    : action_form(pg, name, "object", t(l, "page.preferences.object"), "cachet-button");
     } else if (decision == "granted") {
-      action =
-          action_form(pg, name, "withdraw", t(l, "page.preferences.withdraw"), "cachet-button");
+      action = action_form(pg, name, "withdraw", t(l, "page.preferences.withdraw"), "cachet-button");
     } else {
-      action = "<span class=\"cachet-muted\">" +
-               html_escape(
-                   t(l, "page.preferences.consent_elsewhere")) +
-               "</span>";
+      action = "<span class=\"cachet-muted\">" + html_escape(t(l, "page.preferences.consent_elsewhere")) + "</span>";
     }
     body += "<tr><th scope=\"row\">" + html_escape(channel_label(l, name)) + "</th><td>" +
             html_escape(decision.empty() ? t(l, "page.preferences.not_recorded") : decision_label(l, decision)) +
@@ -229,8 +222,7 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
             html_escape(t(l, "page.preferences.confirm")) + "</button></p></form></section>\n";
   }
 
-  body += "<h2>" + html_escape(t(l, "page.preferences.history")) +
-          "</h2>\n<ol class=\"cachet-history\">\n";
+  body += "<h2>" + html_escape(t(l, "page.preferences.history")) + "</h2>\n<ol class=\"cachet-history\">\n";
   // Newest first, numbered from the oldest: explicit values, since <ol reversed>
   // miscounts here when items hold block content.
   std::vector<StoredReceipt> history = person.history;
@@ -238,10 +230,10 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
   std::size_t number = history.size();
   for (const StoredReceipt& r : history) {
     body += "<li value=\"" + std::to_string(number--) + "\"><p><strong>" + html_escape(readable_time(r.issued_at, l)) +
-            "</strong> — " + html_escape(method_label(l, r.collection_method)) + " — <code>" + html_escape(r.receipt_id) +
-            "</code></p>\n<details><summary>" + html_escape(t(l, "page.preferences.read_receipt")) +
-            "</summary>\n<pre class=\"cachet-receipt\">" + html_escape(render_receipt_text(r.payload, l)) +
-            "</pre></details></li>\n";
+            "</strong> — " + html_escape(method_label(l, r.collection_method)) + " — <code>" +
+            html_escape(r.receipt_id) + "</code></p>\n<details><summary>" +
+            html_escape(t(l, "page.preferences.read_receipt")) + "</summary>\n<pre class=\"cachet-receipt\">" +
+            html_escape(render_receipt_text(r.payload, l)) + "</pre></details></li>\n";
   }
   body += "</ol>\n";
   body += "<p class=\"cachet-muted\">" +
@@ -254,39 +246,32 @@ std::string render_preferences_page(const PreferencePage& pg, const PersonState&
 std::string render_signup_result(const SignupResult& r, const Config& config) {
   const std::string& l = r.locale;
   std::string body;
-  body += "<h1>" + html_escape(t(l, "page.signup.heading")) +
-          "</h1>\n";
-  body += "<p>" +
-          html_escape(t(l, "page.signup.intro", {{"org", config.controller.name}})) +
-          "</p>\n";
+  body += "<h1>" + html_escape(t(l, "page.signup.heading")) + "</h1>\n";
+  body += "<p>" + html_escape(t(l, "page.signup.intro", {{"org", config.controller.name}})) + "</p>\n";
   if (!r.preference_path.empty()) {
-    body += "<section class=\"cachet-card\"><h2>" +
-            html_escape(t(l, "page.signup.change_mind")) + "</h2><p>" +
-            html_escape(t(l, "page.signup.demo_link")) +
-            "</p><p><a class=\"cachet-button\" href=\"" + html_escape(r.preference_path) + "\">" +
-            html_escape(t(l, "page.signup.open_preferences")) +
+    body += "<section class=\"cachet-card\"><h2>" + html_escape(t(l, "page.signup.change_mind")) + "</h2><p>" +
+            html_escape(t(l, "page.signup.demo_link")) + "</p><p><a class=\"cachet-button\" href=\"" +
+            html_escape(r.preference_path) + "\">" + html_escape(t(l, "page.signup.open_preferences")) +
             "</a></p><p class=\"cachet-muted\">" +
-            html_escape(t(l, "page.signup.valid_until", {{"date", readable_time(r.link_expires_at, l)}})) + "</p></section>\n";
+            html_escape(t(l, "page.signup.valid_until", {{"date", readable_time(r.link_expires_at, l)}})) +
+            "</p></section>\n";
   }
   body += "<h2>" + html_escape(t(l, "page.signup.receipt")) + "</h2>\n<pre class=\"cachet-receipt\">" +
           html_escape(r.receipt_text) + "</pre>\n";
-  body += "<details><summary>" +
-          html_escape(t(l, "page.signup.signed")) +
+  body += "<details><summary>" + html_escape(t(l, "page.signup.signed")) +
           "</summary>\n<textarea class=\"cachet-jws\" readonly rows=\"12\" aria-label=\"" +
           html_escape(t(l, "page.signup.signed_label")) + "\">" + html_escape(r.receipt_json) +
           "</textarea>\n<p><a href=\"/receipt.html\">" + html_escape(t(l, "page.signup.verify")) +
           "</a></p></details>\n";
-  body += "<p class=\"cachet-muted\">" +
-          html_escape(t(l, "page.signup.demo_keeps")) +
-          "</p>\n<p><a href=\"/\">" + html_escape(t(l, "page.home")) + "</a></p>\n";
+  body += "<p class=\"cachet-muted\">" + html_escape(t(l, "page.signup.demo_keeps")) + "</p>\n<p><a href=\"/\">" +
+          html_escape(t(l, "page.home")) + "</a></p>\n";
   return page(l, t(l, "page.signup.title"), body);
 }
 
 std::string render_signup_error(const std::string& l, const std::string& message, const Config&) {
-  std::string body =
-      "<h1>" + html_escape(t(l, "page.error.heading")) +
-      "</h1>\n<p>" + html_escape(message.empty() ? t(l, "page.error.invalid") : message) +
-      "</p>\n<p><a href=\"/\">" + html_escape(t(l, "page.error.retry")) + "</a></p>\n";
+  std::string body = "<h1>" + html_escape(t(l, "page.error.heading")) + "</h1>\n<p>" +
+                     html_escape(message.empty() ? t(l, "page.error.invalid") : message) + "</p>\n<p><a href=\"/\">" +
+                     html_escape(t(l, "page.error.retry")) + "</a></p>\n";
   return page(l, t(l, "page.error.title"), body);
 }
 

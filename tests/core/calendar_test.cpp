@@ -45,16 +45,16 @@ TEST(CalendarTest, UtcTimestampsHaveOneShape) {
   EXPECT_TRUE(is_utc_timestamp("2026-11-30T10:00:00Z"));
   EXPECT_TRUE(is_utc_timestamp("2024-02-29T23:59:59Z"));
   EXPECT_TRUE(is_utc_timestamp("2026-12-31T23:59:60Z"));  // a leap second (RFC 3339 section 5.7)
-  for (const char* bad : {"2026-02-29T10:00:00Z",       // no such day
-                          "2026-13-01T10:00:00Z",       // month 13
-                          "2026-11-31T10:00:00Z",       // November has 30 days
-                          "2026-11-30T24:00:00Z",       // 24:00 is tomorrow's 00:00
-                          "2026-11-30T10:60:00Z", "2026-11-30T10:00:61Z",
-                          "2026-11-30T10:00:00+01:00",  // offsets: Cachet writes UTC
-                          "2026-11-30T10:00:00+00:00", "2026-11-30T10:00:00.5Z",  // no fraction
-                          "2026-11-30t10:00:00Z", "2026-11-30T10:00:00z", "2026-11-30 10:00:00Z",
-                          "2026-11-30T10:00:00", "2026-11-30T10:00Z", "2026-11-30", "", "yesterday",
-                          "2026-11-30T1a:00:00Z", "2026-11-30T10:00:00Z "}) {
+  for (const char* bad :
+       {"2026-02-29T10:00:00Z",  // no such day
+        "2026-13-01T10:00:00Z",  // month 13
+        "2026-11-31T10:00:00Z",  // November has 30 days
+        "2026-11-30T24:00:00Z",  // 24:00 is tomorrow's 00:00
+        "2026-11-30T10:60:00Z", "2026-11-30T10:00:61Z",
+        "2026-11-30T10:00:00+01:00",                            // offsets: Cachet writes UTC
+        "2026-11-30T10:00:00+00:00", "2026-11-30T10:00:00.5Z",  // no fraction
+        "2026-11-30t10:00:00Z", "2026-11-30T10:00:00z", "2026-11-30 10:00:00Z", "2026-11-30T10:00:00",
+        "2026-11-30T10:00Z", "2026-11-30", "", "yesterday", "2026-11-30T1a:00:00Z", "2026-11-30T10:00:00Z "}) {
     EXPECT_FALSE(is_utc_timestamp(bad)) << bad;
     EXPECT_FALSE(parse_utc_timestamp(bad).has_value()) << bad;
   }

@@ -56,8 +56,7 @@ TEST_P(JcsFixture, CanonicalOutputIsAFixedPoint) {
 
 INSTANTIATE_TEST_SUITE_P(Rfc8785, JcsFixture,
                          ::testing::Values("arrays", "french", "structures", "unicode", "values", "weird",
-                                           "rfc8785-section-3.2.2-primitives",
-                                           "rfc8785-section-3.2.3-utf16-sorting"),
+                                           "rfc8785-section-3.2.2-primitives", "rfc8785-section-3.2.3-utf16-sorting"),
                          [](const ::testing::TestParamInfo<const char*>& param_info) {
                            std::string name;
                            for (const char* c = param_info.param; *c != '\0'; ++c) {
@@ -111,11 +110,11 @@ const NumberCase kNumberCases[] = {
     {0x4480f0cf064dd592ULL, "1e+22"},
     {0x7e37e43c8800759cULL, "1e+300"},
     {0x441ac53a7e04bcdaULL, "123456789012345680000"},
-    {0x4340000000000001ULL, "9007199254740994"},  // 2^53 + 2
-    {0x433fffffffffffffULL, "9007199254740991"},  // 2^53 - 1
-    {0x43e0000000000000ULL, "9223372036854776000"},  // 2^63
+    {0x4340000000000001ULL, "9007199254740994"},      // 2^53 + 2
+    {0x433fffffffffffffULL, "9007199254740991"},      // 2^53 - 1
+    {0x43e0000000000000ULL, "9223372036854776000"},   // 2^63
     {0x43f0000000000000ULL, "18446744073709552000"},  // 2^64
-    {0x3fd3333333333334ULL, "0.30000000000000004"},  // 0.1 + 0.2
+    {0x3fd3333333333334ULL, "0.30000000000000004"},   // 0.1 + 0.2
     {0x3fd3333333333333ULL, "0.3"},
     {0x3fb999999999999aULL, "0.1"},
     {0x3fd5555555555555ULL, "0.3333333333333333"},
@@ -124,13 +123,13 @@ const NumberCase kNumberCases[] = {
     {0x405edd2f1a9fbe77ULL, "123.456"},
     {0x4059000000000000ULL, "100"},
     {0xbff4000000000000ULL, "-1.25"},
-    {0x0000000000000003ULL, "1.5e-323"},  // subnormal
+    {0x0000000000000003ULL, "1.5e-323"},                 // subnormal
     {0x0010000000000000ULL, "2.2250738585072014e-308"},  // smallest normal
-    {0x7fe0000000000000ULL, "8.98846567431158e+307"},  // 2^1023
+    {0x7fe0000000000000ULL, "8.98846567431158e+307"},    // 2^1023
     // Powers of two whose closest 16-digit decimal lies below x, outside the
     // (narrower) lower half of the round-trip interval, while the next one up
     // reads back: a plain "%.*e" loop would give 17 digits here.
-    {0x3e70000000000000ULL, "5.960464477539063e-8"},  // 2^-24
+    {0x3e70000000000000ULL, "5.960464477539063e-8"},   // 2^-24
     {0x3b20000000000000ULL, "6.617444900424222e-24"},  // 2^-77
     {0x3d30000000000000ULL, "5.684341886080802e-14"},  // 2^-44
     {0x4580000000000000ULL, "6.189700196426902e+26"},  // 2^89
@@ -192,8 +191,7 @@ TEST(Canonicalize, TreatsIntegersBeyondTwoToThe53AsDoubles) {
 }
 
 TEST(Canonicalize, RefusesNonFiniteNumbersAtTheirPaths) {
-  Json value = {{"a", {1, std::numeric_limits<double>::quiet_NaN()}},
-                {"b/c", std::numeric_limits<double>::infinity()}};
+  Json value = {{"a", {1, std::numeric_limits<double>::quiet_NaN()}}, {"b/c", std::numeric_limits<double>::infinity()}};
   const Result<std::string> canonical = canonicalize(value);
   ASSERT_FALSE(canonical.ok());
   // Every problem is reported, each with its JSON Pointer (RFC 6901 escapes "/").
@@ -218,12 +216,11 @@ TEST(Canonicalize, EscapesOnlyQuoteBackslashAndC0Controls) {
 
 TEST(Canonicalize, RefusesStringsThatAreNotUtf8) {
   Json value = {{"ok", "fine"}, {"bad", "\xff"}, {"list", {"\xed\xa0\x80"}}};  // 0xFF; encoded surrogate
-  value["nested"]["\xc0\xaf"] = 1;  // overlong "/" as a member name
+  value["nested"]["\xc0\xaf"] = 1;                                             // overlong "/" as a member name
   const Result<std::string> canonical = canonicalize(value);
   ASSERT_FALSE(canonical.ok());
   // A bad name is reported at its object: a pointer holding it would not be UTF-8 either.
-  EXPECT_EQ(codes_of(canonical.problems()),
-            "jcs_invalid_utf8@/bad jcs_invalid_utf8@/list/0 jcs_invalid_utf8@/nested ");
+  EXPECT_EQ(codes_of(canonical.problems()), "jcs_invalid_utf8@/bad jcs_invalid_utf8@/list/0 jcs_invalid_utf8@/nested ");
 }
 
 // --- Member order (section 3.2.3) ---
@@ -286,9 +283,9 @@ TEST(ParseJsonStrict, RefusesLoneSurrogateEscapes) {
 
 TEST(ParseJsonStrict, RefusesInvalidUtf8) {
   EXPECT_EQ(parse_code("\"\xff\""), "json_invalid_utf8@ ");
-  EXPECT_EQ(parse_code("\"\xc0\xaf\""), "json_invalid_utf8@ ");      // overlong "/"
-  EXPECT_EQ(parse_code("\"\xed\xa0\x80\""), "json_invalid_utf8@ ");  // encoded surrogate
-  EXPECT_EQ(parse_code("\"\xe2\x82\""), "json_invalid_utf8@ ");      // truncated euro sign
+  EXPECT_EQ(parse_code("\"\xc0\xaf\""), "json_invalid_utf8@ ");          // overlong "/"
+  EXPECT_EQ(parse_code("\"\xed\xa0\x80\""), "json_invalid_utf8@ ");      // encoded surrogate
+  EXPECT_EQ(parse_code("\"\xe2\x82\""), "json_invalid_utf8@ ");          // truncated euro sign
   EXPECT_EQ(parse_code("\"\xf4\x90\x80\x80\""), "json_invalid_utf8@ ");  // above U+10FFFF
   EXPECT_EQ(parse_code("{\"k\xfe\":1}"), "json_invalid_utf8@ ");
   EXPECT_EQ(parse_code("\"\xe2\x82\xac\""), "ok");
@@ -349,7 +346,8 @@ TEST(ParseJsonStrict, NamesErrorsByTheirKindNotByTheInputTextQuoted) {
 }
 
 TEST(ParseJsonStrict, KeepsValuesTheirTypesAndMemberOrderFree) {
-  const Result<Json> parsed = parse_json_strict(R"({"s":"x","i":-3,"u":18446744073709551615,"f":1.5,"n":null,"a":[true]})");
+  const Result<Json> parsed =
+      parse_json_strict(R"({"s":"x","i":-3,"u":18446744073709551615,"f":1.5,"n":null,"a":[true]})");
   ASSERT_TRUE(parsed.ok()) << codes_of(parsed.problems());
   const Json& v = parsed.value();
   EXPECT_EQ(v.at("s").get<std::string>(), "x");

@@ -1,5 +1,7 @@
 // Config lint (DESIGN.md 3.1, rules R1-R9): the fixture folder is the
 // regression suite; the tests below cover what one fixture cannot show.
+#include "cachet/config.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include <utility>
 #include <vector>
 
-#include "cachet/config.h"
 #include "cachet/json.h"
 #include "test_crypto.h"
 
@@ -48,7 +49,8 @@ std::vector<std::string> lint_fixture_names() {
     const std::string file = entry.path().filename().string();
     const std::string suffix = ".expected.json";
     if (file.size() > suffix.size() && file.compare(file.size() - suffix.size(), suffix.size(), suffix) == 0) continue;
-    if (file.size() > 5 && file.compare(file.size() - 5, 5, ".json") == 0) names.push_back(file.substr(0, file.size() - 5));
+    if (file.size() > 5 && file.compare(file.size() - 5, 5, ".json") == 0)
+      names.push_back(file.substr(0, file.size() - 5));
   }
   std::sort(names.begin(), names.end());
   return names;
@@ -76,10 +78,12 @@ TEST(LintFixtures, EveryFixtureGivesExactlyItsExpectedProblems) {
     const LintReport report = lint_config(read_fixture("lint/" + name + ".json"));
     const CodePaths want_errors = expected_code_paths(expected.at("errors"));
     const CodePaths want_warnings = expected_code_paths(expected.at("warnings"));
-    EXPECT_EQ(code_paths(report.errors), want_errors)
-        << "errors got:\n" << describe(code_paths(report.errors)) << "want:\n" << describe(want_errors);
-    EXPECT_EQ(code_paths(report.warnings), want_warnings)
-        << "warnings got:\n" << describe(code_paths(report.warnings)) << "want:\n" << describe(want_warnings);
+    EXPECT_EQ(code_paths(report.errors), want_errors) << "errors got:\n"
+                                                      << describe(code_paths(report.errors)) << "want:\n"
+                                                      << describe(want_errors);
+    EXPECT_EQ(code_paths(report.warnings), want_warnings) << "warnings got:\n"
+                                                          << describe(code_paths(report.warnings)) << "want:\n"
+                                                          << describe(want_warnings);
     EXPECT_EQ(report.ok(), want_errors.empty());
   }
 }
@@ -109,7 +113,8 @@ TEST(LintMessages, AProblemAtTheTopLevelStillReadsAsASentence) {
   const LintReport missing = lint_config("{}", "en");
   ASSERT_FALSE(missing.errors.empty());
   EXPECT_EQ(missing.errors[0].path, "");
-  EXPECT_EQ(missing.errors[0].message.rfind("The top level lacks the required member", 0), 0u) << missing.errors[0].message;
+  EXPECT_EQ(missing.errors[0].message.rfind("The top level lacks the required member", 0), 0u)
+      << missing.errors[0].message;
   const LintReport fr = lint_config("{}", "fr");
   ASSERT_FALSE(fr.errors.empty());
   EXPECT_EQ(fr.errors[0].message.rfind("Il manque le membre obligatoire", 0), 0u) << fr.errors[0].message;
@@ -126,11 +131,11 @@ TEST(LintMessages, TextsInListsAreCheckedLikeEveryLocalizedText) {
   const LintReport report = lint_config(c.dump(), "en");
   std::vector<std::pair<std::string, std::string>> found;
   for (const Problem& p : report.errors) found.emplace_back(p.code, p.path);
-  for (const auto& expected : std::vector<std::pair<std::string, std::string>>{
-           {"config_empty_value", "/recipients/sectors/0"},
-           {"config_locale_unsupported", "/recipients/sectors/1/de"},
-           {"config_wrong_type", "/recipients/offerTypes/0"},
-           {"config_empty_value", "/partners/entries/0/sector/fr"}}) {
+  for (const auto& expected :
+       std::vector<std::pair<std::string, std::string>>{{"config_empty_value", "/recipients/sectors/0"},
+                                                        {"config_locale_unsupported", "/recipients/sectors/1/de"},
+                                                        {"config_wrong_type", "/recipients/offerTypes/0"},
+                                                        {"config_empty_value", "/partners/entries/0/sector/fr"}}) {
     EXPECT_NE(std::find(found.begin(), found.end(), expected), found.end()) << expected.first << " " << expected.second;
   }
   EXPECT_EQ(report.errors.size(), 4u);
@@ -233,7 +238,8 @@ TEST(LintMessages, TypoSuggestsTheClosestKnownKey) {
   const std::string text = read_fixture("lint/unknown-key-typo.json");  // locale fr
   const LintReport fr = lint_config(text);
   ASSERT_EQ(fr.errors.size(), 1u);
-  EXPECT_NE(fr.errors[0].message.find("vouliez-vous dire « combineObjection »"), std::string::npos) << fr.errors[0].message;
+  EXPECT_NE(fr.errors[0].message.find("vouliez-vous dire « combineObjection »"), std::string::npos)
+      << fr.errors[0].message;
 
   Json en = parse(text);
   en["locale"] = "en";
@@ -299,16 +305,31 @@ TEST(LintMessages, JsonErrorsAreLocalizedToo) {
 // --- hostile input never crashes and is kept as data ------------------------------
 
 TEST(LintHostile, WrongShapesAtEveryLevelAreReportedNotCrashed) {
-  for (const char* text : {"null", "0", "true", "\"x\"", "[]", "[{}]", "{}", "1e308", "-1e308",
-                           "{\"channels\": {\"email\": []}}", "{\"channels\": {\"email\": {\"basis\": {}}}}",
+  for (const char* text : {"null",
+                           "0",
+                           "true",
+                           "\"x\"",
+                           "[]",
+                           "[{}]",
+                           "{}",
+                           "1e308",
+                           "-1e308",
+                           "{\"channels\": {\"email\": []}}",
+                           "{\"channels\": {\"email\": {\"basis\": {}}}}",
                            "{\"partners\": {\"entries\": [null, 1, \"a\", [], {\"id\": {}}]}}",
                            "{\"partners\": {\"entries\": [{\"channels\": [null, {}, \"email\"]}]}}",
                            "{\"recipients\": {\"approximateCount\": -9223372036854775808}}",
                            "{\"recipients\": {\"approximateCount\": 18446744073709551615}}",
-                           "{\"retention\": {\"months\": 1e400}}", "{\"texts\": {\"fr\": {\"boxes\": []}}}",
-                           "{\"texts\": {\"fr\": {\"boxes\": {\"consent-email\": 3}}}}", "{\"theme\": {\"radius\": 4}}",
-                           "{\"purpose\": {}}", "{\"purpose\": []}", "{\"controller\": {\"rightsContact\": \"@\"}}",
-                           "{\"fields\": {\"email\": \"\"}}", "\"\\ud800\"", "{\"a\":1,\"a\":2}"}) {
+                           "{\"retention\": {\"months\": 1e400}}",
+                           "{\"texts\": {\"fr\": {\"boxes\": []}}}",
+                           "{\"texts\": {\"fr\": {\"boxes\": {\"consent-email\": 3}}}}",
+                           "{\"theme\": {\"radius\": 4}}",
+                           "{\"purpose\": {}}",
+                           "{\"purpose\": []}",
+                           "{\"controller\": {\"rightsContact\": \"@\"}}",
+                           "{\"fields\": {\"email\": \"\"}}",
+                           "\"\\ud800\"",
+                           "{\"a\":1,\"a\":2}"}) {
     SCOPED_TRACE(text);
     const LintReport report = lint_config(text);
     EXPECT_FALSE(report.ok());
@@ -378,9 +399,15 @@ TEST(LintHostile, MutatedConfigsNeverCrash) {
     for (int e = 0; e < edits; ++e) {
       const std::size_t at = next() % text.size();
       switch (next() % 3) {
-        case 0: text[at] = alphabet[next() % alphabet.size()]; break;
-        case 1: text.erase(at, 1 + next() % 8); break;
-        default: text.insert(at, 1, alphabet[next() % alphabet.size()]); break;
+        case 0:
+          text[at] = alphabet[next() % alphabet.size()];
+          break;
+        case 1:
+          text.erase(at, 1 + next() % 8);
+          break;
+        default:
+          text.insert(at, 1, alphabet[next() % alphabet.size()]);
+          break;
       }
     }
     const LintReport report = lint_config(text);
@@ -460,9 +487,10 @@ TEST(ConfigSchema, EveryMemberTheSchemaNamesIsAcceptedByTheLint) {
 TEST(ConfigSchema, EveryTopLevelKeyTheLintAcceptsIsInTheSchema) {
   const Json schema = parse(read_fixture("../../schema/cachet-config.schema.json"));
   const Json& top = schema.at("properties");
-  const std::vector<std::string> accepted = {"$schema", "configVersion", "locale", "controller", "purpose", "recipients",
-                                             "partners", "channels", "combineObjection", "retention", "fields",
-                                             "receiptInput", "jurisdiction", "texts", "theme"};
+  const std::vector<std::string> accepted = {"$schema",          "configVersion", "locale",   "controller",
+                                             "purpose",          "recipients",    "partners", "channels",
+                                             "combineObjection", "retention",     "fields",   "receiptInput",
+                                             "jurisdiction",     "texts",         "theme"};
   for (const std::string& key : accepted) {
     EXPECT_TRUE(top.contains(key)) << key;
     Json probe = Json::object();

@@ -3,6 +3,8 @@
 // centre, a channel never informed recorded as allowed, a stale relayed
 // request applied), and a property test over generated histories checked
 // against a small independent model of what the person was shown and did.
+#include "cachet/lifecycle.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include <set>
 
 #include "cachet/canonical_json.h"
-#include "cachet/lifecycle.h"
 #include "cachet/notice.h"
 #include "cachet/receipt.h"
 #include "test_crypto.h"
@@ -79,8 +80,11 @@ class Person {
     Result<Notice> notice = build_notice(config, "fr");
     EXPECT_TRUE(notice.ok());
     Json box_states = {{"boxes", boxes},
-                       {"contacts", {{"email", "marie@example.fr"}, {"mobile", "+33612345678"},
-                                     {"phone", "+33612345678"}, {"postal", "1 rue des Lilas 75001 Paris"}}}};
+                       {"contacts",
+                        {{"email", "marie@example.fr"},
+                         {"mobile", "+33612345678"},
+                         {"phone", "+33612345678"},
+                         {"postal", "1 rue des Lilas 75001 Paris"}}}};
     Result<Json> decisions = decisions_from_boxes(config, notice.value(), box_states);
     EXPECT_TRUE(decisions.ok());
     Result<Choices> choices = parse_choices(config, decisions.value(), "fr");
@@ -203,16 +207,18 @@ TEST(LifecycleRules, BoxesBecomeDecisions) {
   const Config config = load(Json::parse(read_fixture("configs/societe-x.json")));
   Result<Notice> notice = build_notice(config, "fr");
   ASSERT_TRUE(notice.ok());
-  Result<Json> out = decisions_from_boxes(config, notice.value(),
-                                          Json::parse(R"({"boxes": {"object-postal-phone": true, "consent-email": true}})"));
+  Result<Json> out = decisions_from_boxes(
+      config, notice.value(), Json::parse(R"({"boxes": {"object-postal-phone": true, "consent-email": true}})"));
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out.value()["decisions"],
             Json::parse(R"({"postal": "objected", "phone": "objected", "email": "granted", "sms": "not-granted"})"));
-  Result<Json> unknown = decisions_from_boxes(config, notice.value(), Json::parse(R"({"boxes": {"consent-fax": true}})"));
+  Result<Json> unknown =
+      decisions_from_boxes(config, notice.value(), Json::parse(R"({"boxes": {"consent-fax": true}})"));
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.problems().front().code, "choice_unknown_box");
   EXPECT_EQ(unknown.problems().front().path, "/boxes/consent-fax");
-  Result<Json> not_bool = decisions_from_boxes(config, notice.value(), Json::parse(R"({"boxes": {"consent-email": "yes"}})"));
+  Result<Json> not_bool =
+      decisions_from_boxes(config, notice.value(), Json::parse(R"({"boxes": {"consent-email": "yes"}})"));
   ASSERT_FALSE(not_bool.ok());
   EXPECT_EQ(not_bool.problems().front().code, "choice_wrong_type");
 }
@@ -331,7 +337,8 @@ TEST(LifecycleFaults, AStaleRelayedRequestNeverWins) {
   const Superseding done = person.change(config, stale, 13 * 86400);
   EXPECT_EQ(done.outcomes.at(Channel::kEmail), ChangeOutcome::kStale);
   EXPECT_FALSE(done.changed);
-  EXPECT_TRUE(may_transfer(person.state(), *partner(config, "acme-assurances"), Channel::kEmail, 0, std::nullopt).allowed);
+  EXPECT_TRUE(
+      may_transfer(person.state(), *partner(config, "acme-assurances"), Channel::kEmail, 0, std::nullopt).allowed);
   // The same request dated after the consent applies.
   stale.acted_at = "2026-01-12";
   EXPECT_EQ(person.change(config, stale, 13 * 86400).outcomes.at(Channel::kEmail), ChangeOutcome::kApplied);
@@ -343,7 +350,7 @@ TEST(LifecycleFaults, ChangesThatAreNotOffered) {
   Change grant;
   grant.collection_method = "preference-centre";
   grant.acted_at = rfc3339(2000);
-  grant.requested[Channel::kEmail] = Decision::kGranted;  // a consent is given on a form, not by a click
+  grant.requested[Channel::kEmail] = Decision::kGranted;     // a consent is given on a form, not by a click
   grant.requested[Channel::kPostal] = Decision::kWithdrawn;  // does not fit legitimate interest
   const Superseding done = person.change(config, grant, 2000);
   EXPECT_EQ(done.outcomes.at(Channel::kEmail), ChangeOutcome::kNotOffered);
@@ -359,8 +366,8 @@ TEST(LifecycleFaults, ChangesThatAreNotOffered) {
 // An independent model of one person: the lists they were shown and accepted,
 // the channels they were informed about, and every act with its time.
 struct Model {
-  std::set<std::string> accepted;   // the list the person last accepted
-  std::set<Channel> informed;       // channels the person was last informed about
+  std::set<std::string> accepted;  // the list the person last accepted
+  std::set<Channel> informed;      // channels the person was last informed about
   struct Act {
     std::string at;
     Decision decision;
@@ -392,8 +399,7 @@ struct Model {
     const std::optional<Decision> decision = effective(channel);
     const ChannelConfig* configured = config.find(channel);
     if (!decision || configured == nullptr) return false;
-    return configured->basis == Basis::kConsent ? *decision == Decision::kGranted
-                                                : *decision == Decision::kNotObjected;
+    return configured->basis == Basis::kConsent ? *decision == Decision::kGranted : *decision == Decision::kNotObjected;
   }
 };
 
@@ -408,7 +414,8 @@ void record_form(Model& model, const Config& config, const Json& boxes, const st
   model.shown(config);
   Result<Notice> notice = build_notice(config, "fr");
   for (const NoticeBox& box : notice.value().boxes) {
-    for (const Channel c : box.channels) model.acts[c].push_back({at, box_decision(box.basis, boxes.value(box.id, false))});
+    for (const Channel c : box.channels)
+      model.acts[c].push_back({at, box_decision(box.basis, boxes.value(box.id, false))});
   }
 }
 
@@ -437,7 +444,8 @@ TEST(LifecycleProperty, NoTransferBeyondWhatThePersonWasShownAndTheLatestActWins
           std::vector<std::pair<Channel, Decision>> offers;
           for (const auto& [channel, cs] : state.channels) {
             if (cs.basis == Basis::kLegitimateInterest) {
-              offers.emplace_back(channel, cs.decision == Decision::kObjected ? Decision::kNotObjected : Decision::kObjected);
+              offers.emplace_back(channel,
+                                  cs.decision == Decision::kObjected ? Decision::kNotObjected : Decision::kObjected);
             } else if (cs.decision == Decision::kGranted) {
               offers.emplace_back(channel, Decision::kWithdrawn);
             }
@@ -493,7 +501,8 @@ TEST(LifecycleProperty, NoTransferBeyondWhatThePersonWasShownAndTheLatestActWins
           }
           for (const Channel c : targets) {
             const auto cs = state.channels.find(c);
-            change.requested[c] = stopping_decision(cs != state.channels.end() ? cs->second.basis : current->find(c)->basis);
+            change.requested[c] =
+                stopping_decision(cs != state.channels.end() ? cs->second.basis : current->find(c)->basis);
           }
           const Superseding done = person.change(*current, change, now, *acted);
           for (const Channel c : targets) {
@@ -517,13 +526,13 @@ TEST(LifecycleProperty, NoTransferBeyondWhatThePersonWasShownAndTheLatestActWins
           const TransferVerdict verdict = may_transfer(after, p, c.channel, 0, std::nullopt);
           ++checks;
           if (verdict.allowed) {
-            ASSERT_EQ(model.accepted.count(p.id), 1u) << "history " << history << ": " << p.id
-                                                      << " was never on a list the person accepted";
+            ASSERT_EQ(model.accepted.count(p.id), 1u)
+                << "history " << history << ": " << p.id << " was never on a list the person accepted";
             ASSERT_EQ(model.informed.count(c.channel), 1u) << "history " << history << ": never informed";
           }
           ASSERT_EQ(verdict.allowed, model.allowed(*current, p, c.channel))
-              << "history " << history << " event " << e << ": partner " << p.id << ", channel "
-              << to_string(c.channel) << ", verdict " << to_string(verdict.reason);
+              << "history " << history << " event " << e << ": partner " << p.id << ", channel " << to_string(c.channel)
+              << ", verdict " << to_string(verdict.reason);
         }
       }
     }

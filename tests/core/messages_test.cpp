@@ -2,6 +2,8 @@
 // every supported locale with the same {placeholders}, and every id the code
 // asks for exists (the lookup of an unknown id yields the id itself, so the
 // sources are scanned here rather than trusting a run to reach each text).
+#include "cachet/messages.h"
+
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -11,7 +13,6 @@
 
 #include "cachet/choices.h"
 #include "cachet/config.h"
-#include "cachet/messages.h"
 #include "test_crypto.h"
 
 namespace cachet {
@@ -83,7 +84,8 @@ TEST(Messages, TheWidgetsWordsAreTheUiTexts) {
 // look up texts; a family built at run time ("receipt.channel." + name) is
 // checked value by value.
 TEST(Messages, EveryIdTheCodeAsksForIsInTheTable) {
-  const std::regex kId(R"re("((?:notice|receipt|page|partner|time|ui|list|locale|choice_[a-z_]+)\.[A-Za-z0-9_.-]*[A-Za-z0-9_])")re");
+  const std::regex kId(
+      R"re("((?:notice|receipt|page|partner|time|ui|list|locale|choice_[a-z_]+)\.[A-Za-z0-9_.-]*[A-Za-z0-9_])")re");
   const std::regex kCall(R"re(\b(?:say|text|t|line)\(\s*(?:l,\s*)?"([a-z][a-z_]*)")re");
   std::size_t found = 0;
   for (const char* file : {"core/src/notice.cpp", "core/src/choices.cpp", "core/src/receipt.cpp", "core/src/config.cpp",

@@ -1,12 +1,13 @@
 // The notice (R1-R7): exact wording of what the person reads, and the
 // canonical bytes whose digests a receipt carries.
+#include "cachet/notice.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "cachet/canonical_json.h"
 #include "cachet/config.h"
-#include "cachet/notice.h"
 #include "test_crypto.h"
 
 namespace cachet {
@@ -22,7 +23,8 @@ Json fixture_json(const std::string& name) {
 
 Config load(const Json& config) {
   Result<Config> loaded = load_config(config.dump());
-  EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.problems().front().code + " " + loaded.problems().front().path);
+  EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? ""
+                                           : loaded.problems().front().code + " " + loaded.problems().front().path);
   return loaded.ok() ? loaded.value() : Config{};
 }
 
@@ -65,12 +67,15 @@ TEST(Notice, EnglishBoxes) {
   EXPECT_EQ(n.boxes[0].label,
             "I object to my postal address and phone number being passed to Société X's business partners for their "
             "marketing");
-  EXPECT_EQ(n.boxes[1].label, "I agree that my email address may be passed to Société X's business partners for their marketing");
-  EXPECT_EQ(n.boxes[2].label,
-            "I agree that my mobile phone number may be passed to Société X's business partners for their marketing by SMS");
-  EXPECT_EQ(n.intro,
-            "Société X, the data controller, would like to pass your contact details to business partners. Purpose: our "
-            "partners' marketing.");
+  EXPECT_EQ(n.boxes[1].label,
+            "I agree that my email address may be passed to Société X's business partners for their marketing");
+  EXPECT_EQ(
+      n.boxes[2].label,
+      "I agree that my mobile phone number may be passed to Société X's business partners for their marketing by SMS");
+  EXPECT_EQ(
+      n.intro,
+      "Société X, the data controller, would like to pass your contact details to business partners. Purpose: our "
+      "partners' marketing.");
 }
 
 TEST(Notice, FrenchTextsStatePurposeRecipientsPartnersAndRights) {
@@ -90,10 +95,11 @@ TEST(Notice, FrenchTextsStatePurposeRecipientsPartnersAndRights) {
   ASSERT_EQ(n.partners.size(), 6u);
   EXPECT_EQ(n.partners[0].name, "ACME Assurances");
   EXPECT_EQ(n.partners[0].privacy_policy_url, "https://acme-assurances.example/confidentialite");
-  EXPECT_EQ(n.rights,
-            "Vous pouvez vous opposer à la transmission de vos coordonnées ou retirer votre consentement à tout moment, "
-            "gratuitement, en écrivant à dpo@x.example. Chaque partenaire vous indiquera, dès son premier contact et au "
-            "plus tard dans un délai d'un mois, que vos coordonnées lui ont été transmises par Société X.");
+  EXPECT_EQ(
+      n.rights,
+      "Vous pouvez vous opposer à la transmission de vos coordonnées ou retirer votre consentement à tout moment, "
+      "gratuitement, en écrivant à dpo@x.example. Chaque partenaire vous indiquera, dès son premier contact et au "
+      "plus tard dans un délai d'un mois, que vos coordonnées lui ont été transmises par Société X.");
   EXPECT_EQ(n.privacy_policy_label, "Politique de confidentialité de Société X");
   EXPECT_EQ(n.privacy_policy_url, "https://x.example/confidentialite");
 }
@@ -105,13 +111,16 @@ TEST(Notice, EnglishRightsWithAnUrlContact) {
             "https://northwind.example/my-data. Each partner will tell you, at first contact and within one month at "
             "the latest, that Northwind Travel passed your details on.");
   EXPECT_EQ(n.partner_summary, "See the list of 3 partners");
-  EXPECT_EQ(n.recipients, "Recipients: about 3 business partners in the travel and hotels sectors. Types of offers: holiday offers.");
+  EXPECT_EQ(n.recipients,
+            "Recipients: about 3 business partners in the travel and hotels sectors. Types of offers: holiday offers.");
   ASSERT_EQ(n.boxes.size(), 2u);
   EXPECT_EQ(n.boxes[0].id, "object-postal");
-  EXPECT_EQ(n.boxes[0].label, "I object to my postal address being passed to Northwind Travel's business partners for their marketing");
+  EXPECT_EQ(n.boxes[0].label,
+            "I object to my postal address being passed to Northwind Travel's business partners for their marketing");
   EXPECT_EQ(n.boxes[1].id, "consent-email");
   // The French notice of an English config uses the French purpose.
-  EXPECT_NE(notice_for(fixture_json("configs/northwind-en.json"), "fr").intro.find("prospection commerciale de nos partenaires voyage"),
+  EXPECT_NE(notice_for(fixture_json("configs/northwind-en.json"), "fr")
+                .intro.find("prospection commerciale de nos partenaires voyage"),
             std::string::npos);
 }
 
@@ -121,9 +130,10 @@ TEST(Notice, SeparateObjectionBoxesWithoutCombineObjection) {
   const Notice n = notice_for(c, "fr");
   ASSERT_EQ(n.boxes.size(), 4u);
   EXPECT_EQ(n.boxes[0].id, "object-postal");
-  EXPECT_EQ(n.boxes[0].label,
-            "Je m'oppose à ce que mes coordonnées postales soient transmises à des partenaires commerciaux de Société X à "
-            "des fins de prospection commerciale");
+  EXPECT_EQ(
+      n.boxes[0].label,
+      "Je m'oppose à ce que mes coordonnées postales soient transmises à des partenaires commerciaux de Société X à "
+      "des fins de prospection commerciale");
   EXPECT_EQ(n.boxes[1].id, "object-phone");
   EXPECT_EQ(n.boxes[1].channels, (std::vector<Channel>{Channel::kPhone}));
   EXPECT_EQ(n.boxes[1].label,
@@ -138,19 +148,23 @@ TEST(Notice, TransmissionOnlyConsentOmitsThePartnersProspecting) {
   c["channels"]["email"]["partnerProspecting"] = "transmission-only";
   c["channels"]["sms"]["partnerProspecting"] = "transmission-only";
   const Notice fr = notice_for(c, "fr");
-  EXPECT_EQ(fr.boxes[1].label, "J'accepte que mon adresse électronique soit transmise à des partenaires commerciaux de Société X");
-  EXPECT_EQ(fr.boxes[2].label, "J'accepte que mon numéro de téléphone mobile soit transmis à des partenaires commerciaux de Société X");
-  EXPECT_EQ(fr.boxes[1].hint,
-            "Chaque partenaire vous demandera votre accord avant de vous adresser de la prospection. Vous pourrez retirer "
-            "votre consentement à tout moment.");
-  EXPECT_EQ(notice_for(c, "en").boxes[1].label, "I agree that my email address may be passed to Société X's business partners");
+  EXPECT_EQ(fr.boxes[1].label,
+            "J'accepte que mon adresse électronique soit transmise à des partenaires commerciaux de Société X");
+  EXPECT_EQ(fr.boxes[2].label,
+            "J'accepte que mon numéro de téléphone mobile soit transmis à des partenaires commerciaux de Société X");
+  EXPECT_EQ(
+      fr.boxes[1].hint,
+      "Chaque partenaire vous demandera votre accord avant de vous adresser de la prospection. Vous pourrez retirer "
+      "votre consentement à tout moment.");
+  EXPECT_EQ(notice_for(c, "en").boxes[1].label,
+            "I agree that my email address may be passed to Société X's business partners");
 }
 
 TEST(Notice, ToJsonIsCamelCaseWithUncheckedBoxes) {
   const Json j = notice_for(societe_x(), "fr").to_json();
-  for (const char* key : {"locale", "configVersion", "heading", "intro", "recipients", "partnerSummary", "partnerListTitle",
-                          "partnerListUrl", "partnerListUpdatedAt", "partners", "boxes", "rights", "privacyPolicyLabel",
-                          "privacyPolicyUrl"}) {
+  for (const char* key : {"locale", "configVersion", "heading", "intro", "recipients", "partnerSummary",
+                          "partnerListTitle", "partnerListUrl", "partnerListUpdatedAt", "partners", "boxes", "rights",
+                          "privacyPolicyLabel", "privacyPolicyUrl"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_EQ(j.size(), 14u);
@@ -202,7 +216,10 @@ TEST(NoticeCanonical, BytesAreStableAndCanonical) {
   const std::string bytes = canonical_notice(n);
   ASSERT_FALSE(bytes.empty());
   EXPECT_EQ(bytes, canonical_notice(notice_for(societe_x(), "fr")));
-  EXPECT_EQ(bytes.rfind("{\"boxes\":[{\"basis\":\"legitimate-interest\",\"channels\":[\"postal\",\"phone\"],\"checked\":false,", 0), 0u)
+  EXPECT_EQ(
+      bytes.rfind(
+          "{\"boxes\":[{\"basis\":\"legitimate-interest\",\"channels\":[\"postal\",\"phone\"],\"checked\":false,", 0),
+      0u)
       << bytes.substr(0, 120);
   Result<std::string> again = canonicalize_text(bytes);
   ASSERT_TRUE(again.ok());
@@ -229,10 +246,13 @@ TEST(NoticeCanonical, ChangesWhenAPartnerChanges) {
 
 TEST(NoticeCanonical, PartnerListCarriesTheChannelsEachPartnerReceives) {
   const std::string list = canonical_partner_list(load(societe_x()));
-  EXPECT_EQ(list.rfind("{\"entries\":[{\"channels\":[\"postal\",\"phone\",\"email\",\"sms\"],\"id\":\"acme-assurances\",", 0), 0u)
+  EXPECT_EQ(
+      list.rfind("{\"entries\":[{\"channels\":[\"postal\",\"phone\",\"email\",\"sms\"],\"id\":\"acme-assurances\",", 0),
+      0u)
       << list.substr(0, 120);
   EXPECT_NE(list.find("{\"channels\":[\"postal\",\"email\"],\"id\":\"credit-du-lac\""), std::string::npos);
-  EXPECT_NE(list.find("\"listUrl\":\"https://x.example/partenaires\",\"updatedAt\":\"2026-11-01\"}"), std::string::npos);
+  EXPECT_NE(list.find("\"listUrl\":\"https://x.example/partenaires\",\"updatedAt\":\"2026-11-01\"}"),
+            std::string::npos);
 }
 
 TEST(Notice, SectorsOfferTypesAndPartnerSectorsMayBeGivenPerLanguage) {

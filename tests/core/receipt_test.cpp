@@ -1,11 +1,12 @@
 // Choices and receipts: built by the core, signed and verified through the
 // CryptoProvider (OpenSSL natively, Node's crypto under wasm), and refused
 // after any change.
+#include "cachet/receipt.h"
+
 #include <gtest/gtest.h>
 
 #include "cachet/canonical_json.h"
 #include "cachet/jws.h"
-#include "cachet/receipt.h"
 #include "test_crypto.h"
 
 namespace cachet {
@@ -81,7 +82,8 @@ TEST_F(ReceiptTest, IssuedReceiptVerifiesAndRecordsEveryChannel) {
   EXPECT_EQ(payload["channels"]["email"]["decision"], "granted");
   EXPECT_EQ(payload["channels"]["email"]["partnerProspecting"], "on-behalf");
   EXPECT_EQ(payload["channels"]["sms"]["decision"], "not-granted");
-  for (const auto& [name, entry] : payload["channels"].items()) EXPECT_TRUE(entry["shownUnchecked"].get<bool>()) << name;
+  for (const auto& [name, entry] : payload["channels"].items())
+    EXPECT_TRUE(entry["shownUnchecked"].get<bool>()) << name;
   EXPECT_EQ(payload["notice"]["partnerIds"].size(), 6u);
   EXPECT_EQ(payload["retention"]["months"], 36);
   EXPECT_FALSE(verified.value().countersigned);
@@ -332,7 +334,8 @@ TEST_F(ReceiptTest, ChoicesThatBreakTheRulesAreRefusedWithPaths) {
   EXPECT_EQ(p[0].code, "choice_withdrawal_without_receipt");
 
   p = problems_of(R"({"decisions": {"fax": "granted", "email": "maybe"}, "extra": 1})");
-  EXPECT_EQ(codes(p), (std::vector<std::string>{"choice_unknown_key", "choice_bad_decision", "choice_unknown_channel"}));
+  EXPECT_EQ(codes(p),
+            (std::vector<std::string>{"choice_unknown_key", "choice_bad_decision", "choice_unknown_channel"}));
 
   EXPECT_TRUE(problems_of(R"({})").empty()) << "leaving every box alone is a valid choice";
   EXPECT_TRUE(problems_of(R"({"decisions": {"postal": "objected", "phone": "objected"}})").empty());
@@ -420,8 +423,9 @@ TEST_F(ReceiptTest, CountersignatureKidMustBeItsKeysThumbprint) {
   ASSERT_TRUE(jws.ok());
   // The stranger claims the controller's kid and signs that header properly.
   const std::string claimed = jwk_thumbprint(public_jwk(controller).value(), *crypto_).value();
-  Json header = make_protected_header(public_jwk(stranger).value(),
-                                      Json{{"typ", kCountersignType}, {"kid", claimed}, {"cachet_at", "2026-11-30T10:00:05Z"}});
+  Json header =
+      make_protected_header(public_jwk(stranger).value(),
+                            Json{{"typ", kCountersignType}, {"kid", claimed}, {"cachet_at", "2026-11-30T10:00:05Z"}});
   const std::string payload_b64 = jws.value()["payload"].get<std::string>();
   Json forged = jws.value();
   forged["signatures"].erase(1);

@@ -39,8 +39,8 @@ TEST_F(Cli, ExportWritesFilesAndSummary) {
 }
 
 TEST_F(Cli, MalformedCsvExitsOneWithLineNumbers) {
-  const std::string bad = w.write_file("bad.csv", "cachet_receipt_id,email,phone,mobile,address\n" + id +
-                                                      ",a,,,\nx,\"b\"c,,,\ny,only-two\n");
+  const std::string bad = w.write_file(
+      "bad.csv", "cachet_receipt_id,email,phone,mobile,address\n" + id + ",a,,,\nx,\"b\"c,,,\ny,only-two\n");
   std::string output;
   EXPECT_EQ(run_command(export_command(bad, "out"), &output), 1);
   EXPECT_NE(output.find("line 3"), std::string::npos) << output;
@@ -66,11 +66,11 @@ TEST_F(Cli, MissingColumnsAreNamedWithAHintOnHowToMapThem) {
 
 TEST_F(Cli, UsageAndIoErrorsExitTwo) {
   std::string output;
-  EXPECT_EQ(run_command(cachet_binary() + " export --contacts " + quote(contacts) + " --db " +
-                            quote(w.path("nope.db")) + " --config " + quote(w.path("consent.json")) + " --out " +
-                            quote(w.path("out")),
-                        &output),
-            2);
+  EXPECT_EQ(
+      run_command(cachet_binary() + " export --contacts " + quote(contacts) + " --db " + quote(w.path("nope.db")) +
+                      " --config " + quote(w.path("consent.json")) + " --out " + quote(w.path("out")),
+                  &output),
+      2);
   EXPECT_NE(output.find("does not exist"), std::string::npos) << output;
   EXPECT_FALSE(fs::exists(w.path("nope.db")));
   EXPECT_EQ(run_command(export_command(contacts, "out", "--mapping m.json --email-column x"), &output), 2);
@@ -105,9 +105,9 @@ TEST_F(Cli, BrokenChainExitsOneAndWritesNothing) {
 
 TEST_F(Cli, ImportRelayed) {
   w.write_file("ok.csv", "reference,channel,action,date\n" + id + ",email,withdrawn,2026-11-20\n");
-  const std::string base = cachet_binary() + " import-relayed --partner acme --db " + quote(w.db_path) +
-                           " --config " + quote(w.path("consent.json")) + " --key " +
-                           quote(w.path("controller.jwk")) + " --at 2026-11-25T00:00:00Z --file ";
+  const std::string base = cachet_binary() + " import-relayed --partner acme --db " + quote(w.db_path) + " --config " +
+                           quote(w.path("consent.json")) + " --key " + quote(w.path("controller.jwk")) +
+                           " --at 2026-11-25T00:00:00Z --file ";
   std::string output;
   ASSERT_EQ(run_command(base + quote(w.path("ok.csv")), &output), 0) << output;
   EXPECT_NE(output.find("line 2: applied"), std::string::npos) << output;

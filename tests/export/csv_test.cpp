@@ -1,9 +1,9 @@
 // The RFC 4180 reader: every grammar rule, every error with its line number.
+#include "cachet/export/csv.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
-
-#include "cachet/export/csv.h"
 
 namespace cachet::exporter {
 namespace {
@@ -43,12 +43,12 @@ TEST(Csv, QuotedFieldsDoubledQuotesAndEmbeddedNewlines) {
   EXPECT_EQ(p.rows, (Rows{{"name", "address"}, {"Dupont, Jean", "12 rue \"du\" Lac\r\n75001 Paris"}, {"", "x"}}));
 }
 
-TEST(Csv, TrailingCommaMeansEmptyLastField) {
-  EXPECT_EQ(parse("a,b,\n").rows, (Rows{{"a", "b", ""}}));
-}
+TEST(Csv, TrailingCommaMeansEmptyLastField) { EXPECT_EQ(parse("a,b,\n").rows, (Rows{{"a", "b", ""}})); }
 
 TEST(Csv, BomAndBlankLinesAreSkipped) {
-  const Parsed p = parse("\xEF\xBB\xBF" "a,b\n\n\r\n1,2\n");
+  const Parsed p = parse(
+      "\xEF\xBB\xBF"
+      "a,b\n\n\r\n1,2\n");
   EXPECT_TRUE(p.errors.empty());
   EXPECT_EQ(p.rows, (Rows{{"a", "b"}, {"1", "2"}}));
 }

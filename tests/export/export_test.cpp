@@ -4,8 +4,8 @@
 #include <sqlite3.h>
 
 #include "cachet/jws.h"
-#include "cachet/openssl_crypto.h"
 #include "cachet/ledger/store.h"
+#include "cachet/openssl_crypto.h"
 #include "helpers.h"
 
 namespace cachet::export_test {
@@ -34,14 +34,21 @@ std::int64_t count(const Json& object, const std::string& a, const std::string& 
 IssueSpec mixed_person() {
   IssueSpec s;
   s.decisions = {{"postal", "not-objected"}, {"phone", "objected"}, {"email", "granted"}, {"sms", "not-granted"}};
-  s.contacts = {{"email", "Jean.Dupont@Example.fr"}, {"phone", "+33 6 12 34 56 78"}, {"mobile", "+33 6 99 99 99 99"},
+  s.contacts = {{"email", "Jean.Dupont@Example.fr"},
+                {"phone", "+33 6 12 34 56 78"},
+                {"mobile", "+33 6 99 99 99 99"},
                 {"postal", "12 rue du Lac, 75001 Paris"}};
   return s;
 }
 
 Fields mixed_row(const std::string& id) {
   // Same values as the receipt, written differently: normalisation must match them.
-  return {id, "Jean Dupont", " jean.dupont@example.fr", "+33612345678", "+33699999999", "12 rue du Lac,  75001 Paris",
+  return {id,
+          "Jean Dupont",
+          " jean.dupont@example.fr",
+          "+33612345678",
+          "+33699999999",
+          "12 rue du Lac,  75001 Paris",
           "1980-01-01"};
 }
 
@@ -166,17 +173,17 @@ TEST_P(EveryRowReason, IsCountedAndTheSameOnBothPaths) {
   const std::string contacts = w.write_contacts(
       "contacts.csv",
       {kHeader,
-       mixed_row(ok),                                                                          // line 2: written
-       {"", "Nobody", "x@example.fr", "", "", "", ""},                                           // 3: no-receipt
-       {"0f8fad5b-d9cb-469f-a165-70867728950e", "Ghost", "g@example.fr", "", "", "", ""},        // 4: no-receipt
-       {withdrawn_first, "W", "w@example.fr", "", "", "", ""},                                   // 5: withdrawn
-       {objected_id, "O", "o@example.fr", "0611111111", "", "1 rue O", ""},                     // 6: objected
-       {no_consent_id, "N", "n@example.fr", "", "", "", ""},                                     // 7: no-consent
-       {mismatch_id, "M", "wrong@example.fr", "", "", "", ""},                                   // 8: digest-mismatch
-       {tampered, "T", "jean.dupont@example.fr", "", "", "", ""},                                // 9: receipt-invalid
-       mixed_row(before_gamma_id),                                                               // 10: not gamma
-       {before_sms_id, "S", "", "", "+33699999999", "", ""},                                     // 11: not-informed
-       mixed_row(ok)});                                                                          // 12: duplicate
+       mixed_row(ok),                                                                      // line 2: written
+       {"", "Nobody", "x@example.fr", "", "", "", ""},                                     // 3: no-receipt
+       {"0f8fad5b-d9cb-469f-a165-70867728950e", "Ghost", "g@example.fr", "", "", "", ""},  // 4: no-receipt
+       {withdrawn_first, "W", "w@example.fr", "", "", "", ""},                             // 5: withdrawn
+       {objected_id, "O", "o@example.fr", "0611111111", "", "1 rue O", ""},                // 6: objected
+       {no_consent_id, "N", "n@example.fr", "", "", "", ""},                               // 7: no-consent
+       {mismatch_id, "M", "wrong@example.fr", "", "", "", ""},                             // 8: digest-mismatch
+       {tampered, "T", "jean.dupont@example.fr", "", "", "", ""},                          // 9: receipt-invalid
+       mixed_row(before_gamma_id),                                                         // 10: not gamma
+       {before_sms_id, "S", "", "", "+33699999999", "", ""},                               // 11: not-informed
+       mixed_row(ok)});                                                                    // 12: duplicate
   exporter::ExportOptions options;
   options.controller_key = w.controller_public;
   options.reverify = GetParam();
@@ -241,11 +248,11 @@ TEST(Export, FormulaLikeValuesAreLeftOutNotAltered) {
   c.decisions = {{"postal", "not-objected"}, {"phone", "objected"}};
   c.contacts = {{"postal", "1 rue Jean-Jaurès, 75001 Paris +"}};
   const std::string c_id = w.issue(c);
-  const std::string contacts = w.write_contacts(
-      "contacts.csv", {kHeader,
-                       {a_id, "A", formula_email, "+33 6 12 34 56 78", "", "@home, 1 rue Y", ""},
-                       {b_id, "B", "", "", "", "  =cmd|' /C calc'!A0", ""},
-                       {c_id, "C", "", "", "", "1 rue Jean-Jaurès, 75001 Paris +", ""}});
+  const std::string contacts =
+      w.write_contacts("contacts.csv", {kHeader,
+                                        {a_id, "A", formula_email, "+33 6 12 34 56 78", "", "@home, 1 rue Y", ""},
+                                        {b_id, "B", "", "", "", "  =cmd|' /C calc'!A0", ""},
+                                        {c_id, "C", "", "", "", "1 rue Jean-Jaurès, 75001 Paris +", ""}});
   for (const bool reverify : {false, true}) {
     exporter::ExportOptions options;
     options.reverify = reverify;
@@ -435,9 +442,9 @@ TEST(Export, SmsBoundToThePhoneNumberWhenTheFormHasNoMobileField) {
   s.decisions = {{"postal", "objected"}, {"phone", "objected"}, {"sms", "granted"}};
   s.contacts = {{"phone", "06 12 34 56 78"}};
   const std::string p1 = w.issue(s);
-  auto outcome = w.run(w.write_contacts("c.csv", {{"cachet_receipt_id", "email", "phone", "address"},
-                                                  {p1, "", "0612345678", ""}}),
-                       "out");
+  auto outcome =
+      w.run(w.write_contacts("c.csv", {{"cachet_receipt_id", "email", "phone", "address"}, {p1, "", "0612345678", ""}}),
+            "out");
   ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
   const auto acme = read_csv(w.path("out/partner-acme.csv"));
   ASSERT_EQ(acme.size(), 2u);
@@ -452,9 +459,9 @@ TEST(Export, ColumnMappingAndMissingColumns) {
   ASSERT_TRUE(mapping.ok());
   exporter::ExportOptions options;
   options.columns = mapping.value();
-  const std::string contacts = w.write_contacts(
-      "c.csv", {{"rid", "courriel", "phone", "mobile", "adresse"},
-                {p1, "jean.dupont@example.fr", "", "", "12 rue du Lac, 75001 Paris"}});
+  const std::string contacts =
+      w.write_contacts("c.csv", {{"rid", "courriel", "phone", "mobile", "adresse"},
+                                 {p1, "jean.dupont@example.fr", "", "", "12 rue du Lac, 75001 Paris"}});
   auto outcome = w.run(contacts, "out", options);
   ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
   EXPECT_EQ(partner_report(outcome.value().report, "acme")["rowsWritten"], 1);
@@ -479,10 +486,10 @@ TEST(Export, MalformedCsvLeavesNothingBehind) {
   const std::string p1 = w.issue(mixed_person());
   std::string text = "cachet_receipt_id,name,email,phone,mobile,address,birthday\r\n";
   for (int i = 0; i < 2000; ++i) text += p1 + ",A,jean.dupont@example.fr,,,,\r\n";  // batches get written first
-  text += p1 + ",\"Bad \"quote,,,,,\r\n";          // line 2002
-  text += p1 + ",too,few\r\n";                      // line 2003
-  text += p1 + ",Soci\xE9t\xE9,,,,,\r\n";           // line 2004
-  text += p1 + ",\"never closed,,,,,\r\n";          // line 2005
+  text += p1 + ",\"Bad \"quote,,,,,\r\n";                                           // line 2002
+  text += p1 + ",too,few\r\n";                                                      // line 2003
+  text += p1 + ",Soci\xE9t\xE9,,,,,\r\n";                                           // line 2004
+  text += p1 + ",\"never closed,,,,,\r\n";                                          // line 2005
   auto outcome = w.run(w.write_file("bad.csv", text), "out");
   ASSERT_FALSE(outcome.ok());
   const Problems& p = outcome.problems();

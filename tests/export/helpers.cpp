@@ -11,25 +11,34 @@
 
 #include "cachet/export/csv.h"
 #include "cachet/jws.h"
+#include "cachet/ledger/accept.h"
 #include "cachet/openssl_crypto.h"
 #include "cachet/receipt.h"
-#include "cachet/ledger/accept.h"
 
 namespace cachet::export_test {
 
 Json test_config_json(const std::string& extra_partner, bool with_sms, bool with_mobile, bool with_gamma) {
   Json partners = Json::array();
-  partners.push_back({{"id", "acme"}, {"name", "ACME Assurances"}, {"privacyPolicyUrl", "https://acme.example/privacy"},
+  partners.push_back({{"id", "acme"},
+                      {"name", "ACME Assurances"},
+                      {"privacyPolicyUrl", "https://acme.example/privacy"},
                       {"sector", "assurance"}});
-  partners.push_back({{"id", "beta"}, {"name", "Banque Beta"}, {"privacyPolicyUrl", "https://beta.example/privacy"},
-                      {"sector", "banque"}, {"channels", {"postal", "phone"}}});
+  partners.push_back({{"id", "beta"},
+                      {"name", "Banque Beta"},
+                      {"privacyPolicyUrl", "https://beta.example/privacy"},
+                      {"sector", "banque"},
+                      {"channels", {"postal", "phone"}}});
   if (with_gamma) {
-    partners.push_back({{"id", "gamma"}, {"name", "Gamma Crédit"}, {"privacyPolicyUrl", "https://gamma.example/privacy"},
+    partners.push_back({{"id", "gamma"},
+                        {"name", "Gamma Crédit"},
+                        {"privacyPolicyUrl", "https://gamma.example/privacy"},
                         {"sector", "banque"}});
   }
   if (!extra_partner.empty()) {
-    partners.push_back({{"id", extra_partner}, {"name", "Extra " + extra_partner},
-                        {"privacyPolicyUrl", "https://" + extra_partner + ".example/privacy"}, {"sector", "banque"}});
+    partners.push_back({{"id", extra_partner},
+                        {"name", "Extra " + extra_partner},
+                        {"privacyPolicyUrl", "https://" + extra_partner + ".example/privacy"},
+                        {"sector", "banque"}});
   }
   Json channels = {{"postal", {{"basis", "legitimate-interest"}}},
                    {"phone", {{"basis", "legitimate-interest"}}},
@@ -37,18 +46,22 @@ Json test_config_json(const std::string& extra_partner, bool with_sms, bool with
   if (with_sms) channels["sms"] = {{"basis", "consent"}, {"partnerProspecting", "on-behalf"}};
   Json fields = {{"email", "[name=email]"}, {"phone", "[name=phone]"}, {"postal", "[name=address]"}};
   if (with_mobile) fields["mobile"] = "[name=mobile]";
-  return {{"configVersion", "2026-11-01"},
-          {"locale", "fr"},
-          {"controller",
-           {{"name", "Société X"}, {"privacyPolicyUrl", "https://x.example/confidentialite"}, {"rightsContact", "dpo@x.example"}}},
-          {"purpose", {{"fr", "prospection commerciale de nos partenaires"}, {"en", "our partners' marketing"}}},
-          {"recipients", {{"sectors", {"assurance", "banque"}}, {"offerTypes", {"offres de crédit"}}, {"approximateCount", 4}}},
-          {"partners", {{"listUrl", "https://x.example/partenaires"}, {"updatedAt", "2026-11-01"}, {"entries", partners}}},
-          {"channels", channels},
-          {"combineObjection", false},
-          {"retention", {{"months", 36}}},
-          {"fields", fields},
-          {"texts", {{"fr", Json::object()}, {"en", Json::object()}}}};
+  return {
+      {"configVersion", "2026-11-01"},
+      {"locale", "fr"},
+      {"controller",
+       {{"name", "Société X"},
+        {"privacyPolicyUrl", "https://x.example/confidentialite"},
+        {"rightsContact", "dpo@x.example"}}},
+      {"purpose", {{"fr", "prospection commerciale de nos partenaires"}, {"en", "our partners' marketing"}}},
+      {"recipients",
+       {{"sectors", {"assurance", "banque"}}, {"offerTypes", {"offres de crédit"}}, {"approximateCount", 4}}},
+      {"partners", {{"listUrl", "https://x.example/partenaires"}, {"updatedAt", "2026-11-01"}, {"entries", partners}}},
+      {"channels", channels},
+      {"combineObjection", false},
+      {"retention", {{"months", 36}}},
+      {"fields", fields},
+      {"texts", {{"fr", Json::object()}, {"en", Json::object()}}}};
 }
 
 Config make_config(const Json& json) {
@@ -169,9 +182,7 @@ struct Db {
     return rows;
   }
 };
-std::string sha256_hex(const std::string& data) {
-  return hex_encode(make_openssl_crypto()->sha256(data));
-}
+std::string sha256_hex(const std::string& data) { return hex_encode(make_openssl_crypto()->sha256(data)); }
 }  // namespace
 
 void tamper_signature(const std::string& db_path, const std::string& receipt_id, bool rechain) {
@@ -217,9 +228,10 @@ void tamper_signature(const std::string& db_path, const std::string& receipt_id,
 void tamper_record(const std::string& db_path, const std::string& receipt_id) {
   Db db(db_path);
   ASSERT_EQ(db.query("SELECT email_decision FROM records WHERE receipt_id = ?1", {receipt_id}).size(), 1u);
-  db.query("UPDATE records SET email_decision = CASE email_decision WHEN 'granted' THEN 'withdrawn' ELSE 'granted' "
-           "END WHERE receipt_id = ?1",
-           {receipt_id});
+  db.query(
+      "UPDATE records SET email_decision = CASE email_decision WHEN 'granted' THEN 'withdrawn' ELSE 'granted' "
+      "END WHERE receipt_id = ?1",
+      {receipt_id});
 }
 
 std::string read_text(const std::string& path) {

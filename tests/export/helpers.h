@@ -34,7 +34,7 @@ struct IssueSpec {
   std::string method = "web-form";
   std::string relayed_by;
   std::string at = "2026-11-01T10:00:00Z";
-  const Config* config = nullptr;   // default: the world's
+  const Config* config = nullptr;        // default: the world's
   const Json* controller_key = nullptr;  // default: the world's (another: a key used before a rotation)
 };
 

@@ -32,7 +32,8 @@ std::map<std::string, std::int64_t> written(World& w, const Config& config, cons
   EXPECT_TRUE(outcome.ok()) << (outcome.ok() ? "" : outcome.problems().front().message);
   std::map<std::string, std::int64_t> out;
   if (!outcome.ok()) return out;
-  for (const Json& p : outcome.value().report["partners"]) out[p["id"].get<std::string>()] = p["rowsWritten"].get<std::int64_t>();
+  for (const Json& p : outcome.value().report["partners"])
+    out[p["id"].get<std::string>()] = p["rowsWritten"].get<std::int64_t>();
   return out;
 }
 
@@ -77,7 +78,8 @@ TEST(LifecycleExport, APreferenceChangeBindsTheListThePersonWasShown) {
   auto recorded = ledger::record_change(*w.store, *w.crypto, grown, person.value(), object, context);
   ASSERT_TRUE(recorded.ok()) << recorded.problems().front().message;
   ASSERT_TRUE(recorded.value().accepted);
-  EXPECT_EQ(recorded.value().accepted->stored.payload["notice"]["partnerIds"], Json::parse(R"(["acme", "beta", "gamma"])"));
+  EXPECT_EQ(recorded.value().accepted->stored.payload["notice"]["partnerIds"],
+            Json::parse(R"(["acme", "beta", "gamma"])"));
   for (const bool reverify : {false, true}) EXPECT_EQ(written(w, grown, p1, reverify)["newco"], 0) << reverify;
 
   Change accept;

@@ -30,26 +30,35 @@ using Fields = std::vector<std::string>;
 std::string populate(World& w) {
   IssueSpec all;
   all.decisions = {{"postal", "not-objected"}, {"phone", "not-objected"}, {"email", "granted"}, {"sms", "granted"}};
-  all.contacts = {{"email", "anne@example.fr"}, {"phone", "+33612345678"}, {"mobile", "+33699999999"},
+  all.contacts = {{"email", "anne@example.fr"},
+                  {"phone", "+33612345678"},
+                  {"mobile", "+33699999999"},
                   {"postal", "1 rue A, 75001 Paris"}};
   const std::string p1 = w.issue(all);
   IssueSpec mixed;
   mixed.decisions = {{"postal", "objected"}, {"phone", "not-objected"}, {"email", "not-granted"}, {"sms", "granted"}};
-  mixed.contacts = {{"email", "bob@example.fr"}, {"phone", "+33611111111"}, {"mobile", "+33622222222"},
+  mixed.contacts = {{"email", "bob@example.fr"},
+                    {"phone", "+33611111111"},
+                    {"mobile", "+33622222222"},
                     {"postal", "2 rue B, 75002 Paris"}};
   const std::string p2 = w.issue(mixed);
   IssueSpec c = all;
-  c.contacts = {{"email", "carla@example.fr"}, {"phone", "+33633333333"}, {"mobile", "+33644444444"},
+  c.contacts = {{"email", "carla@example.fr"},
+                {"phone", "+33633333333"},
+                {"mobile", "+33644444444"},
                 {"postal", "3 rue C, 75003 Paris"}};
   const std::string p3 = w.issue(c);
   IssueSpec withdraw;  // preference centre: email withdrawn (R10)
-  withdraw.decisions = {{"postal", "not-objected"}, {"phone", "not-objected"}, {"email", "withdrawn"}, {"sms", "granted"}};
+  withdraw.decisions = {
+      {"postal", "not-objected"}, {"phone", "not-objected"}, {"email", "withdrawn"}, {"sms", "granted"}};
   withdraw.supersedes = p3;
   withdraw.method = "preference-centre";
   withdraw.at = "2026-11-10T10:00:00Z";
   const std::string p3b = w.issue(withdraw);
   IssueSpec d = all;
-  d.contacts = {{"email", "dan@example.fr"}, {"phone", "+33655555555"}, {"mobile", "+33666666666"},
+  d.contacts = {{"email", "dan@example.fr"},
+                {"phone", "+33655555555"},
+                {"mobile", "+33666666666"},
                 {"postal", "4 rue D, 75004 Paris"}};
   const std::string p4 = w.issue(d);
   IssueSpec relayed;  // objection relayed by acme
@@ -61,22 +70,23 @@ std::string populate(World& w) {
   w.issue(relayed);
   const Json other_key = w.crypto->generate_ed25519().value();
   IssueSpec e = all;  // countersigned by another controller key: receipt-invalid with --key
-  e.contacts = {{"email", "eve@example.fr"}, {"phone", "+33677777777"}, {"mobile", "+33688888888"},
+  e.contacts = {{"email", "eve@example.fr"},
+                {"phone", "+33677777777"},
+                {"mobile", "+33688888888"},
                 {"postal", "5 rue E, 75005 Paris"}};
   e.controller_key = &other_key;
   const std::string p5 = w.issue(e);
   const Fields header = {"cachet_receipt_id", "name", "email", "phone", "mobile", "address"};
   const std::string contacts = w.write_contacts(
-      "contacts.csv",
-      {header,
-       {p1, "Anne", "anne@example.fr", "+33 6 12 34 56 78", "+33699999999", "1 rue A, 75001 Paris"},
-       {p2, "Bob", "bob@example.fr", "+33611111111", "+33622222222", "2 rue B, 75002 Paris"},
-       {p3b, "Carla", "carla@example.fr", "+33633333333", "+33644444444", "3 rue C, 75003 Paris"},
-       {p4, "Dan", "changed@example.fr", "+33655555555", "+33666666666", "4 rue D, 75004 Paris"},
-       {p5, "Eve", "eve@example.fr", "+33677777777", "+33688888888", "5 rue E, 75005 Paris"},
-       {"", "Nobody", "x@example.fr", "", "", ""},
-       {"00000000-0000-4000-8000-000000000000", "Unknown", "y@example.fr", "", "", ""},
-       {p3, "Carla again", "carla@example.fr", "", "", ""}});
+      "contacts.csv", {header,
+                       {p1, "Anne", "anne@example.fr", "+33 6 12 34 56 78", "+33699999999", "1 rue A, 75001 Paris"},
+                       {p2, "Bob", "bob@example.fr", "+33611111111", "+33622222222", "2 rue B, 75002 Paris"},
+                       {p3b, "Carla", "carla@example.fr", "+33633333333", "+33644444444", "3 rue C, 75003 Paris"},
+                       {p4, "Dan", "changed@example.fr", "+33655555555", "+33666666666", "4 rue D, 75004 Paris"},
+                       {p5, "Eve", "eve@example.fr", "+33677777777", "+33688888888", "5 rue E, 75005 Paris"},
+                       {"", "Nobody", "x@example.fr", "", "", ""},
+                       {"00000000-0000-4000-8000-000000000000", "Unknown", "y@example.fr", "", "", ""},
+                       {p3, "Carla again", "carla@example.fr", "", "", ""}});
   return contacts;
 }
 

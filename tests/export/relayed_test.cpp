@@ -1,8 +1,9 @@
 // Relayed objections and withdrawals: new receipts superseding the latest
 // one, accepted into the ledger, honoured by later exports.
+#include "cachet/export/relayed.h"
+
 #include <gtest/gtest.h>
 
-#include "cachet/export/relayed.h"
 #include "cachet/jws.h"
 #include "cachet/receipt.h"
 #include "helpers.h"
@@ -42,15 +43,14 @@ TEST(Relayed, AppliesEachLineAndLaterExportsHonourIt) {
   ASSERT_EQ(read_csv(w.path("before/partner-acme.csv"))[1], (Fields{p1, "3 place du Marché", "", "p@example.fr", ""}));
 
   w.write_file("relayed.csv",
-               "reference,channel,action,date\r\n" +
-                   p1 + ",email,objected,2026-11-20\r\n" +                           // 2 applied (withdrawn)
-                   p1 + ",phone,objected,2026-11-20\r\n" +                           // 3 already objected
-                   "0f8fad5b-d9cb-469f-a165-70867728950e,postal,objected,2026-11-20\r\n" +  // 4 unknown
-                   p1 + ",fax,objected,2026-11-20\r\n" +                             // 5 bad channel
-                   p1 + ",postal,withdrawn,2026-11-21T08:00:00Z\r\n" +               // 6 applied (objected)
-                   p1 + ",postal,objected,yesterday\r\n" +                           // 7 bad date
-                   p1 + ",sms,unsubscribed,2026-11-21\r\n" +                         // 8 bad action
-                   p1 + ",sms,objected,2027-01-01\r\n");                             // 9 future
+               "reference,channel,action,date\r\n" + p1 + ",email,objected,2026-11-20\r\n" +  // 2 applied (withdrawn)
+                   p1 + ",phone,objected,2026-11-20\r\n" +                                    // 3 already objected
+                   "0f8fad5b-d9cb-469f-a165-70867728950e,postal,objected,2026-11-20\r\n" +    // 4 unknown
+                   p1 + ",fax,objected,2026-11-20\r\n" +                                      // 5 bad channel
+                   p1 + ",postal,withdrawn,2026-11-21T08:00:00Z\r\n" +                        // 6 applied (objected)
+                   p1 + ",postal,objected,yesterday\r\n" +                                    // 7 bad date
+                   p1 + ",sms,unsubscribed,2026-11-21\r\n" +                                  // 8 bad action
+                   p1 + ",sms,objected,2027-01-01\r\n");                                      // 9 future
   auto report = import(w, "relayed.csv");
   ASSERT_TRUE(report.ok()) << report.problems().front().message;
   const auto& lines = report.value().lines;

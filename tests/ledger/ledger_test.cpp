@@ -6,13 +6,13 @@
 
 #include <cstdio>
 #include <map>
+#include <string>
 #include <tuple>
 #include <utility>
-#include <string>
 
 #include "cachet/calendar.h"
-#include "cachet/ledger/store.h"
 #include "cachet/ledger/digest.h"
+#include "cachet/ledger/store.h"
 
 namespace cachet::ledger {
 namespace {
@@ -325,7 +325,9 @@ std::string reference_record(const ReceiptRecord& r) {
   record["chainRoot"] = r.chain_root;
   Json channels = Json::object();
   for (const auto& [name, c] : {std::pair<const char*, const ReceiptRecord::ChannelState*>{"email", &r.email},
-                                {"phone", &r.phone}, {"postal", &r.postal}, {"sms", &r.sms}}) {
+                                {"phone", &r.phone},
+                                {"postal", &r.postal},
+                                {"sms", &r.sms}}) {
     Json channel = Json::object();
     if (!c->basis.empty()) channel["basis"] = c->basis;
     if (!c->decision.empty()) channel["decision"] = c->decision;
@@ -336,7 +338,8 @@ std::string reference_record(const ReceiptRecord& r) {
   record["countersignerKid"] = r.countersigner_kid;
   Json digests = Json::object();
   for (const auto& [name, d] : {std::pair<const char*, const std::string*>{"email", &r.digests.email},
-                                {"mobile", &r.digests.mobile}, {"phone", &r.digests.phone},
+                                {"mobile", &r.digests.mobile},
+                                {"phone", &r.digests.phone},
                                 {"postal", &r.digests.postal}}) {
     if (!d->empty()) digests[name] = *d;
   }
@@ -543,18 +546,27 @@ PRAGMA user_version = 2;
     return hash;
   };
   auto receipt_entry = [](std::int64_t seq, const NewReceipt& in, const std::string& root) {
-    return Json{{"kind", "receipt"},          {"seq", seq},
-                {"receiptId", in.receipt_id}, {"jwsSha256", sha256_hex(in.jws)},
-                {"payloadSha256", in.payload_sha256}, {"verification", in.verification},
-                {"countersignerKid", in.countersigner_kid}, {"receivedAt", in.received_at},
-                {"issuedAt", in.issued_at},   {"chainRoot", root},
-                {"supersedes", in.supersedes}, {"collectionMethod", in.collection_method},
+    return Json{{"kind", "receipt"},
+                {"seq", seq},
+                {"receiptId", in.receipt_id},
+                {"jwsSha256", sha256_hex(in.jws)},
+                {"payloadSha256", in.payload_sha256},
+                {"verification", in.verification},
+                {"countersignerKid", in.countersigner_kid},
+                {"receivedAt", in.received_at},
+                {"issuedAt", in.issued_at},
+                {"chainRoot", root},
+                {"supersedes", in.supersedes},
+                {"collectionMethod", in.collection_method},
                 {"retentionMonths", in.retention_months}};
   };
   NewReceipt gone = LedgerTest::receipt_for_test("gone", "", "granted", "2025-01-01T10:00:00Z");
   const std::string gone_hash = log(1, "receipt", "gone", receipt_entry(1, gone, "gone"));
   log(2, "purge", "",
-      Json{{"kind", "purge"}, {"seq", 2}, {"at", "2025-03-01T00:00:00Z"}, {"reason", "retention"},
+      Json{{"kind", "purge"},
+           {"seq", 2},
+           {"at", "2025-03-01T00:00:00Z"},
+           {"reason", "retention"},
            {"removed", Json::array({Json{{"receiptId", "gone"}, {"entryHash", gone_hash}, {"chainRoot", "gone"}}})}});
   std::int64_t seq = 2;
   for (const NewReceipt& in : stored) {
@@ -701,9 +713,9 @@ TEST(ReceiptRecords, TextAndDomDerivationsAgree) {
       "{not json",
       "",
   };
-  for (const std::string& verification : {std::string(R"({"ok":true})"), std::string(R"({"ok":true,"ok":false})"),
-                                          std::string(R"({"ok":"true"})"), std::string(R"({"x":{"ok":true}})"),
-                                          std::string(R"([{"ok":true}])"), std::string("nope")}) {
+  for (const std::string& verification :
+       {std::string(R"({"ok":true})"), std::string(R"({"ok":true,"ok":false})"), std::string(R"({"ok":"true"})"),
+        std::string(R"({"x":{"ok":true}})"), std::string(R"([{"ok":true}])"), std::string("nope")}) {
     for (const std::string& payload : payloads) {
       ReceiptRecord from_text;
       from_text.receipt_id = "r";

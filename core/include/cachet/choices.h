@@ -26,9 +26,9 @@ bool is_plausible_email(std::string_view value);
 bool is_plausible_phone(std::string_view value);
 
 struct Choices {
-  std::map<Channel, Decision> decisions;          // one per configured channel
-  std::map<std::string, std::string> contacts;    // kind -> raw value from the form
-  bool superseding = false;                       // true for updates / withdrawals
+  std::map<Channel, Decision> decisions;        // one per configured channel
+  std::map<std::string, std::string> contacts;  // kind -> raw value from the form
+  bool superseding = false;                     // true for updates / withdrawals
 };
 
 // Parses {"decisions": {"email": "granted", ...}, "contacts": {"email": "..."}}

@@ -54,13 +54,13 @@ struct Partner {
   std::string id;
   std::string name;
   std::string privacy_policy_url;
-  LocalizedText sector;             // may be empty
-  std::vector<Channel> channels;    // channels this partner receives; empty = all configured
+  LocalizedText sector;           // may be empty
+  std::vector<Channel> channels;  // channels this partner receives; empty = all configured
 };
 
 struct PartnerList {
-  std::string list_url;             // may be empty when entries are inline
-  std::string updated_at;           // YYYY-MM-DD, may be empty
+  std::string list_url;    // may be empty when entries are inline
+  std::string updated_at;  // YYYY-MM-DD, may be empty
   std::vector<Partner> entries;
 };
 
@@ -85,7 +85,7 @@ struct Config {
   std::string jurisdiction = "FR";
   Json texts = Json::object();  // per-locale overrides of notice texts
   Json theme = Json::object();
-  Json raw;                      // the config as given
+  Json raw;  // the config as given
 
   const ChannelConfig* find(Channel channel) const;
   // Partners that receive `channel` (R6/R7): those listing it, or all when they list none.

@@ -35,16 +35,16 @@ Result<std::string> jwk_thumbprint(const Json& jwk, const CryptoProvider& crypto
 
 // One signature of a parsed JWS, ready for the crypto layer.
 struct JwsSignature {
-  Json protected_header;       // decoded
+  Json protected_header;  // decoded
   std::string alg;
-  Json jwk;                    // public key from the protected header
-  std::string signing_input;   // ASCII(BASE64URL(protected) || '.' || BASE64URL(payload))
-  std::string signature;       // raw bytes
+  Json jwk;                   // public key from the protected header
+  std::string signing_input;  // ASCII(BASE64URL(protected) || '.' || BASE64URL(payload))
+  std::string signature;      // raw bytes
 };
 
 struct ParsedJws {
-  Json document;               // the JWS as parsed, always in the general serialisation
-  std::string payload;         // decoded payload bytes
+  Json document;        // the JWS as parsed, always in the general serialisation
+  std::string payload;  // decoded payload bytes
   std::string payload_b64;
   std::vector<JwsSignature> signatures;
 };
@@ -69,8 +69,7 @@ std::string make_signing_input(const Json& protected_header, std::string_view pa
 
 // Adds one signature (raw bytes) to a JWS in general serialisation; creates
 // the JWS when `jws` is null.
-Json add_signature(Json jws, std::string_view payload_b64, const Json& protected_header,
-                   std::string_view signature);
+Json add_signature(Json jws, std::string_view payload_b64, const Json& protected_header, std::string_view signature);
 
 // Signs `payload` bytes with `private_jwk` and returns the general-serialisation JWS.
 Result<Json> sign_jws(std::string_view payload, const Json& private_jwk, const CryptoProvider& crypto,

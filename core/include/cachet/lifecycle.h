@@ -56,8 +56,7 @@ namespace cachet {
 [[nodiscard]] std::vector<Channel> channels_served_by(std::string_view contact_kind, bool has_mobile);
 // The contact a granted consent on `channel` must be bound to at signup (R4);
 // nullopt for channels that need none (objections).
-[[nodiscard]] std::optional<std::string> contact_required_for(const Config& config, Channel channel,
-                                                              Decision decision);
+[[nodiscard]] std::optional<std::string> contact_required_for(const Config& config, Channel channel, Decision decision);
 
 // --- from boxes to decisions ------------------------------------------------------
 
@@ -90,11 +89,11 @@ struct ChannelState {
 struct ConsentState {
   std::string latest_receipt_id;
   std::string latest_issued_at;
-  std::string locale;                           // locale of the latest notice shown
-  std::map<Channel, ChannelState> channels;     // informed channels only
-  std::vector<std::string> partner_ids;         // the bound list (R7)
-  Json notice = Json::object();                 // the notice block the latest receipt binds
-  Json subject = Json::object();                // the latest receipt's subject (salt and digests)
+  std::string locale;                        // locale of the latest notice shown
+  std::map<Channel, ChannelState> channels;  // informed channels only
+  std::vector<std::string> partner_ids;      // the bound list (R7)
+  Json notice = Json::object();              // the notice block the latest receipt binds
+  Json subject = Json::object();             // the latest receipt's subject (salt and digests)
 };
 
 // Folds a chain of verified receipt payloads, oldest first. Problems:
@@ -140,9 +139,9 @@ enum class ChangeOutcome {
 [[nodiscard]] std::string_view to_string(ChangeOutcome outcome);
 
 struct Superseding {
-  Choices choices;                          // decisions for every channel the new receipt records
+  Choices choices;                            // decisions for every channel the new receipt records
   std::map<Channel, ChangeOutcome> outcomes;  // one per requested channel
-  bool changed = false;                     // false: no new receipt is needed
+  bool changed = false;                       // false: no new receipt is needed
   // What the new receipt binds: the previous receipt's notice block (carried
   // as is, so the list never widens), or null when the person accepted the
   // current config's notice (the receipt then binds it).
@@ -155,20 +154,19 @@ struct Superseding {
 // applies only when it fits the channel's basis, the channel was informed, and
 // no later act of the person on that channel exists (ordering by the person's
 // time, whatever path carried either act). Problems: lifecycle_bad_time.
-[[nodiscard]] Result<Superseding> supersede(const ConsentState& previous, const Change& change,
-                                            const Config& current);
+[[nodiscard]] Result<Superseding> supersede(const ConsentState& previous, const Change& change, const Config& current);
 
 // --- what may go to a partner -------------------------------------------------------
 
 enum class TransferReason {
   kAllowed,
-  kNotInformed,       // no decision recorded for the channel
-  kPartnerNotListed,  // R7: not on the list the person was shown and accepted
-  kChannelNotOffered, // the partner does not receive this channel (config)
-  kObjected,          // R1
-  kWithdrawn,         // R10
-  kNoConsent,         // R4
-  kRetentionOver,     // R9
+  kNotInformed,        // no decision recorded for the channel
+  kPartnerNotListed,   // R7: not on the list the person was shown and accepted
+  kChannelNotOffered,  // the partner does not receive this channel (config)
+  kObjected,           // R1
+  kWithdrawn,          // R10
+  kNoConsent,          // R4
+  kRetentionOver,      // R9
 };
 [[nodiscard]] std::string_view to_string(TransferReason reason);
 

@@ -14,11 +14,11 @@ namespace cachet {
 // channels (one box for postal+phone when combineObjection); consent boxes
 // cover exactly one electronic channel. Every box is shown unchecked (R5).
 struct NoticeBox {
-  std::string id;                 // "object-postal-phone", "object-postal", "consent-email", ...
+  std::string id;  // "object-postal-phone", "object-postal", "consent-email", ...
   Basis basis;
   std::vector<Channel> channels;
-  std::string label;              // the sentence next to the box
-  std::string hint;               // optional extra line (may be empty)
+  std::string label;  // the sentence next to the box
+  std::string hint;   // optional extra line (may be empty)
 };
 
 struct NoticePartner {
@@ -31,16 +31,16 @@ struct NoticePartner {
 struct Notice {
   std::string locale;
   std::string config_version;
-  std::string heading;            // e.g. "Transmission de vos coordonnées à nos partenaires"
-  std::string intro;              // purpose + controller, R2
-  std::string recipients;         // sectors, offer types, approximate number, R2
-  std::string partner_summary;    // "12 partenaires" + link text, R3
-  std::string partner_list_title; // dialog title
-  std::string partner_list_url;   // may be empty
+  std::string heading;             // e.g. "Transmission de vos coordonnées à nos partenaires"
+  std::string intro;               // purpose + controller, R2
+  std::string recipients;          // sectors, offer types, approximate number, R2
+  std::string partner_summary;     // "12 partenaires" + link text, R3
+  std::string partner_list_title;  // dialog title
+  std::string partner_list_url;    // may be empty
   std::string partner_list_updated_at;
   std::vector<NoticePartner> partners;
   std::vector<NoticeBox> boxes;
-  std::string rights;             // how to object / withdraw at any time, rights contact, R1/R8/R10
+  std::string rights;  // how to object / withdraw at any time, rights contact, R1/R8/R10
   std::string privacy_policy_label;
   std::string privacy_policy_url;
 

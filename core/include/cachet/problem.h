@@ -26,11 +26,11 @@ using Problems = std::vector<Problem>;
 // HTTP status both come from this one classification of stable codes, so the
 // edges never match code strings of their own.
 enum class ProblemKind {
-  kInvalid,       // the input was judged bad (lint error, receipt refused, bad line)
-  kConflict,      // it contradicts what the ledger holds (replay, fork, used challenge)
-  kNotFound,      // it names something the ledger does not hold
-  kUsage,         // the command or request was used wrongly (an option, an output folder)
-  kUnavailable,   // storage or I/O failed: not the input's fault, try again
+  kInvalid,      // the input was judged bad (lint error, receipt refused, bad line)
+  kConflict,     // it contradicts what the ledger holds (replay, fork, used challenge)
+  kNotFound,     // it names something the ledger does not hold
+  kUsage,        // the command or request was used wrongly (an option, an output folder)
+  kUnavailable,  // storage or I/O failed: not the input's fault, try again
 };
 [[nodiscard]] ProblemKind problem_kind(std::string_view code);
 // The kind of the first problem (kInvalid for none).
@@ -43,9 +43,9 @@ enum class ProblemKind {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit on purpose
+  Result(T value) : value_(std::move(value)) {}                  // NOLINT: implicit on purpose
   Result(Problems problems) : problems_(std::move(problems)) {}  // NOLINT
-  Result(Problem problem) : problems_{std::move(problem)} {}  // NOLINT
+  Result(Problem problem) : problems_{std::move(problem)} {}     // NOLINT
 
   bool ok() const { return value_.has_value(); }
   // Asking a failed result for its value is a bug in the caller: caught in

@@ -20,7 +20,7 @@
 namespace cachet {
 
 inline constexpr std::string_view kReceiptVersion = "cachet-receipt/1";
-inline constexpr std::string_view kReceiptType = "cachet-receipt+jws";       // typ of the collector signature
+inline constexpr std::string_view kReceiptType = "cachet-receipt+jws";  // typ of the collector signature
 inline constexpr std::string_view kCountersignType = "cachet-countersignature+jws";
 
 // The payload members that code outside the receipt's own builder and schema
@@ -47,17 +47,17 @@ inline constexpr const char* kDigests = "digests";
 bool is_collection_method(std::string_view method);
 
 struct ReceiptContext {
-  std::string receipt_id;        // random UUID (v4), lower case
-  std::string issued_at;         // RFC 3339 UTC, "2026-11-30T10:00:00Z"
-  std::string locale;            // locale the notice was shown in
-  std::string collection_method; // see is_collection_method
-  std::string page_url;          // web-form: the page; may be empty off the web
-  std::string agent;             // "cachet-widget/0.1.0", "cachet-cli/0.1.0", ...
-  std::string relayed_by;        // partner id, for relayed-by-partner
-  std::string challenge;         // host/server challenge, may be empty
+  std::string receipt_id;         // random UUID (v4), lower case
+  std::string issued_at;          // RFC 3339 UTC, "2026-11-30T10:00:00Z"
+  std::string locale;             // locale the notice was shown in
+  std::string collection_method;  // see is_collection_method
+  std::string page_url;           // web-form: the page; may be empty off the web
+  std::string agent;              // "cachet-widget/0.1.0", "cachet-cli/0.1.0", ...
+  std::string relayed_by;         // partner id, for relayed-by-partner
+  std::string challenge;          // host/server challenge, may be empty
   bool global_privacy_control = false;
-  std::string supersedes;        // receipt id this one replaces, may be empty
-  std::string salt;              // 16+ random bytes, base64url; binds contact digests
+  std::string supersedes;  // receipt id this one replaces, may be empty
+  std::string salt;        // 16+ random bytes, base64url; binds contact digests
   // For an update or withdrawal made without the contact values (preference
   // centre, relayed objection): the "subject" object of the superseded receipt,
   // carried over as is. Null otherwise.
@@ -75,8 +75,8 @@ struct ReceiptContext {
 // must be hashed. Keys of `digest_inputs`: "notice", "partnerList", and one
 // per contact kind bound ("email", "phone", "mobile", "postal").
 struct ReceiptPlan {
-  Json draft;                                       // payload without digests
-  std::map<std::string, std::string> digest_inputs; // name -> bytes to SHA-256
+  Json draft;                                        // payload without digests
+  std::map<std::string, std::string> digest_inputs;  // name -> bytes to SHA-256
 };
 Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, const ReceiptContext& context);
 
@@ -85,7 +85,8 @@ std::string contact_digest_input(std::string_view salt, std::string_view kind, s
 
 // Phase 2: fills in the digests (lower-case hex SHA-256 of each digest input)
 // and returns the canonical payload bytes to sign.
-Result<std::string> finish_receipt_payload(const ReceiptPlan& plan, const std::map<std::string, std::string>& hex_digests);
+Result<std::string> finish_receipt_payload(const ReceiptPlan& plan,
+                                           const std::map<std::string, std::string>& hex_digests);
 
 // Native one-call: plan, hash, sign with a fresh Ed25519 key (the collector
 // signature) and return the JWS (general JSON serialisation).
@@ -100,14 +101,14 @@ struct VerifyOptions {
 };
 
 struct VerifiedReceipt {
-  Json payload;                  // the receipt
-  std::string payload_bytes;     // the signed payload as decoded: its RFC 8785 canonical JSON
+  Json payload;               // the receipt
+  std::string payload_bytes;  // the signed payload as decoded: its RFC 8785 canonical JSON
   std::string receipt_id;
-  std::string payload_sha256;    // hex, identifies the exact payload (replay checks)
-  std::string collector_alg;     // alg of the collector's signature (signatures[0])
-  bool countersigned = false;    // a valid countersignature is present
-  std::string countersigner_kid; // its RFC 7638 thumbprint
-  Json jws;                      // the JWS as parsed, in the general serialisation
+  std::string payload_sha256;     // hex, identifies the exact payload (replay checks)
+  std::string collector_alg;      // alg of the collector's signature (signatures[0])
+  bool countersigned = false;     // a valid countersignature is present
+  std::string countersigner_kid;  // its RFC 7638 thumbprint
+  Json jws;                       // the JWS as parsed, in the general serialisation
 };
 
 // --- countersignature ----------------------------------------------------------
@@ -141,8 +142,8 @@ Result<VerificationPlan> plan_verification(std::string_view jws_text);
 // the collector's, i = 0, empty). Checks roles (first signature is the collector's, others are
 // countersignatures) and the trusted key.
 Result<VerifiedReceipt> finish_verification(VerificationPlan plan, const std::vector<bool>& signature_valid,
-                                            const std::vector<std::string>& thumbprints,
-                                            const VerifyOptions& options, std::string_view payload_sha256_hex);
+                                            const std::vector<std::string>& thumbprints, const VerifyOptions& options,
+                                            std::string_view payload_sha256_hex);
 
 // Native one-call verification.
 Result<VerifiedReceipt> verify_receipt(std::string_view jws_text, const CryptoProvider& crypto,

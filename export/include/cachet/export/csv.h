@@ -24,8 +24,8 @@ namespace cachet::exporter {
 
 struct CsvLimits {
   std::size_t max_field_bytes = std::size_t{64} * 1024;  // one contact value
-  std::size_t max_record_bytes = 1 << 20;    // one row
-  std::size_t max_errors = 50;               // then stop collecting
+  std::size_t max_record_bytes = 1 << 20;                // one row
+  std::size_t max_errors = 50;                           // then stop collecting
 };
 
 // Reads records one at a time from a FILE* (or bytes in memory, for tests).
@@ -64,7 +64,7 @@ class CsvReader {
   std::size_t pos_ = 0;
   bool eof_ = false;
   bool started_ = false;
-  std::int64_t line_ = 1;         // current physical line
+  std::int64_t line_ = 1;  // current physical line
   std::int64_t record_line_ = 0;
   std::uint64_t consumed_ = 0;
   CsvLimits limits_;

@@ -18,8 +18,8 @@
 
 #include "cachet/config.h"
 #include "cachet/json.h"
-#include "cachet/problem.h"
 #include "cachet/ledger/store.h"
+#include "cachet/problem.h"
 
 namespace cachet::exporter {
 
@@ -36,34 +36,36 @@ struct ColumnMapping {
 Result<ColumnMapping> parse_mapping(std::string_view json_text);
 
 // Why a row or a value did not go to a partner. Stable strings (report.json).
-inline constexpr const char* kNoReceipt = "no-receipt";              // no id in the row, or the ledger lacks it
-inline constexpr const char* kReceiptInvalid = "receipt-invalid";    // not verified/countersigned (by --key) at acceptance, or fails --reverify
-inline constexpr const char* kRetentionExpired = "retention-expired";// R9: past the receipt's retention
-inline constexpr const char* kDuplicatePerson = "duplicate-person";  // an earlier row already covered this chain
-inline constexpr const char* kPartnerNotListed = "partner-not-listed";// R6/R7: not in notice.partnerIds
-inline constexpr const char* kWithdrawn = "withdrawn";               // R10
-inline constexpr const char* kObjected = "objected";                 // R1
-inline constexpr const char* kNoConsent = "no-consent";              // R4
-inline constexpr const char* kNotInformed = "not-informed";          // the receipt has no decision for the channel
-inline constexpr const char* kDigestMismatch = "digest-mismatch";    // value not the one the receipt binds
-inline constexpr const char* kFormulaLike = "formula-like";          // email/postal value a spreadsheet would run (CSV injection)
-inline constexpr const char* kNoValue = "no-value";                  // empty cell (rows only)
+inline constexpr const char* kNoReceipt = "no-receipt";  // no id in the row, or the ledger lacks it
+inline constexpr const char* kReceiptInvalid =
+    "receipt-invalid";  // not verified/countersigned (by --key) at acceptance, or fails --reverify
+inline constexpr const char* kRetentionExpired = "retention-expired";   // R9: past the receipt's retention
+inline constexpr const char* kDuplicatePerson = "duplicate-person";     // an earlier row already covered this chain
+inline constexpr const char* kPartnerNotListed = "partner-not-listed";  // R6/R7: not in notice.partnerIds
+inline constexpr const char* kWithdrawn = "withdrawn";                  // R10
+inline constexpr const char* kObjected = "objected";                    // R1
+inline constexpr const char* kNoConsent = "no-consent";                 // R4
+inline constexpr const char* kNotInformed = "not-informed";             // the receipt has no decision for the channel
+inline constexpr const char* kDigestMismatch = "digest-mismatch";       // value not the one the receipt binds
+inline constexpr const char* kFormulaLike =
+    "formula-like";                                  // email/postal value a spreadsheet would run (CSV injection)
+inline constexpr const char* kNoValue = "no-value";  // empty cell (rows only)
 const std::vector<std::string>& all_reasons();
 
 struct ExportOptions {
   std::string contacts_path;
   std::string out_dir;
   ColumnMapping columns;
-  std::string at;                          // transfer time, RFC 3339 UTC or YYYY-MM-DD; now when empty
-  std::optional<Json> controller_key;      // public JWK: receipts must carry its countersignature
-  bool force = false;                      // replace an existing non-empty --out
+  std::string at;                      // transfer time, RFC 3339 UTC or YYYY-MM-DD; now when empty
+  std::optional<Json> controller_key;  // public JWK: receipts must carry its countersignature
+  bool force = false;                  // replace an existing non-empty --out
   // Trust model (docs/export.md): by default the export verifies the ledger's
   // hash chain and relies on the verification each receipt passed when the
   // ledger accepted it. `reverify` re-verifies every receipt's signatures
   // instead (the core's verify_receipt; slow: two Ed25519 checks a person).
   bool reverify = false;
-  int jobs = 0;                            // --reverify: threads verifying signatures; 0 = hardware
-  std::string agent = "cachet-export";     // written into the ledger entry
+  int jobs = 0;                         // --reverify: threads verifying signatures; 0 = hardware
+  std::string agent = "cachet-export";  // written into the ledger entry
 };
 
 struct ExportOutcome {

@@ -11,16 +11,16 @@
 #include "cachet/config.h"
 #include "cachet/crypto.h"
 #include "cachet/json.h"
-#include "cachet/problem.h"
 #include "cachet/ledger/store.h"
+#include "cachet/problem.h"
 
 namespace cachet::exporter {
 
 struct RelayedOptions {
   std::string file_path;  // CSV: reference, channel, action, date
   std::string partner_id;
-  Json controller_key;    // private JWK (countersigns the new receipts)
-  std::string at;         // issue/acceptance time, RFC 3339 UTC; now when empty
+  Json controller_key;  // private JWK (countersigns the new receipts)
+  std::string at;       // issue/acceptance time, RFC 3339 UTC; now when empty
   std::string agent = "cachet-cli/import-relayed";
 };
 
@@ -36,8 +36,8 @@ struct RelayedLine {
   std::int64_t line = 0;
   std::string reference, channel, action, date;
   std::string outcome;
-  std::string message;           // why, for anything but applied
-  std::string new_receipt_id;    // applied only
+  std::string message;         // why, for anything but applied
+  std::string new_receipt_id;  // applied only
   std::string chain_root;
 };
 

@@ -8,9 +8,9 @@
 
 #include "cachet/crypto.h"
 #include "cachet/json.h"
+#include "cachet/ledger/store.h"
 #include "cachet/problem.h"
 #include "cachet/receipt.h"
-#include "cachet/ledger/store.h"
 
 namespace cachet::ledger {
 

@@ -24,11 +24,11 @@ namespace cachet::ledger {
 
 // How the new receipt is made and stored.
 struct ChangeContext {
-  std::string issued_at;        // the time of the person's act, RFC 3339 UTC (lifecycle.h act_time)
-  std::string page_url;         // the page that showed the current notice, when the change accepts it
-  std::string agent;            // "cachet-server/0.1.0", ...
-  std::string relayed_by;       // the partner, for relayed-by-partner
-  AcceptOptions accept;         // controller key, acceptance time, expected method
+  std::string issued_at;   // the time of the person's act, RFC 3339 UTC (lifecycle.h act_time)
+  std::string page_url;    // the page that showed the current notice, when the change accepts it
+  std::string agent;       // "cachet-server/0.1.0", ...
+  std::string relayed_by;  // the partner, for relayed-by-partner
+  AcceptOptions accept;    // controller key, acceptance time, expected method
 };
 
 struct RecordedChange {

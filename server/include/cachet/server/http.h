@@ -16,13 +16,13 @@ namespace cachet::server {
 
 struct ServeOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;                       // 0: any free port (printed on startup)
-  Json controller_key;                   // private JWK that countersigns
-  std::vector<std::string> static_dirs;  // served at "/", first match wins (demo, then dist)
-  bool require_challenge = false;        // refuse receipts without a valid, unused server challenge
-  std::string admin_token;               // Bearer token for admin endpoints; empty = none
-  bool show_preference_links = false;    // demo: hand preference-centre links out on screen
-  std::string public_url;                // https://x.example: base of links and preference-centre page URLs
+  int port = 8080;                                // 0: any free port (printed on startup)
+  Json controller_key;                            // private JWK that countersigns
+  std::vector<std::string> static_dirs;           // served at "/", first match wins (demo, then dist)
+  bool require_challenge = false;                 // refuse receipts without a valid, unused server challenge
+  std::string admin_token;                        // Bearer token for admin endpoints; empty = none
+  bool show_preference_links = false;             // demo: hand preference-centre links out on screen
+  std::string public_url;                         // https://x.example: base of links and preference-centre page URLs
   std::size_t max_body = std::size_t{64} * 1024;  // larger requests get 413
   int challenge_ttl_seconds = 600;
   int link_ttl_seconds = 7 * 24 * 3600;
