@@ -596,17 +596,19 @@ void Linter::lint_partners(const Json& root) {
     }
     if (const Json* name = member(entry, "name");
         name && !(name->is_string() && is_blank(name->get_ref<const std::string&>()))) {
-      if (auto s = nonblank_string(*name, path + "/name"))
+      if (auto s = nonblank_string(*name, path + "/name")) {
         partner.name = std::move(*s);
-      else
+      } else {
         complete = false;
+      }
     }
     if (const Json* url = member(entry, "privacyPolicyUrl");
         url && !(url->is_string() && is_blank(url->get_ref<const std::string&>()))) {
-      if (auto s = https_url(*url, path + "/privacyPolicyUrl"))
+      if (auto s = https_url(*url, path + "/privacyPolicyUrl")) {
         partner.privacy_policy_url = std::move(*s);
-      else
+      } else {
         complete = false;
+      }
     }
     if (const Json* sector = member(entry, "sector")) {
       if (auto text = localized(*sector, path + "/sector")) partner.sector = std::move(*text);
@@ -684,8 +686,9 @@ void Linter::lint_texts(const Json& root) {
           const std::string box_path = pointer_append(item_path, box.key());
           if (!contains(kBoxIds, box.key()) || !expect(box.value(), box_path, "type.object")) continue;
           check_keys(box.value(), box_path, kBoxTextKeys);
-          if (auto label = string_member(box.value(), box_path, "label", false))
+          if (auto label = string_member(box.value(), box_path, "label", false)) {
             out["boxes"][box.key()]["label"] = *label;
+          }
           if (const Json* hint = member(box.value(), "hint");
               hint && expect(*hint, box_path + "/hint", "type.string")) {
             out["boxes"][box.key()]["hint"] = *hint;  // "" removes the hint

@@ -106,10 +106,11 @@ bool is_css_length(std::string_view s) {
   std::size_t i = 0;
   bool digits = false, dot = false;
   while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || (s[i] == '.' && !dot))) {
-    if (s[i] == '.')
+    if (s[i] == '.') {
       dot = true;
-    else
+    } else {
       digits = true;
+    }
     ++i;
   }
   if (!digits || i > 8) return false;

@@ -50,8 +50,9 @@ class Wording {
 
   std::string partner_summary() const {
     std::size_t n = config_.partners.entries.size();
-    if (n == 0 && config_.recipients.approximate_count)
+    if (n == 0 && config_.recipients.approximate_count) {
       n = static_cast<std::size_t>(*config_.recipients.approximate_count);
+    }
     if (n == 0) return t("notice.partner_summary");
     if (n == 1) return t("notice.partner_summary.one");
     return t("notice.partner_summary.many", {{"count", std::to_string(n)}});

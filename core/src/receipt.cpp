@@ -151,8 +151,9 @@ Problems check_payload_schema(const Json& payload) {
   }
   if (const Json* controller = check.member(payload, "", "controller", VT::object)) {
     check.only(*controller, "/controller", {"name", "privacyPolicyUrl", "rightsContact"});
-    for (const char* name : {"name", "privacyPolicyUrl", "rightsContact"})
+    for (const char* name : {"name", "privacyPolicyUrl", "rightsContact"}) {
       check.member(*controller, "/controller", name, VT::string);
+    }
   }
   if (const Json* notice = check.member(payload, "", "notice", VT::object)) {
     check.only(*notice, "/notice",
@@ -274,8 +275,9 @@ std::string contact_digest_input(std::string_view salt, std::string_view kind, s
 
 Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, const ReceiptContext& context) {
   Problems problems;
-  if (!is_uuid(context.receipt_id))
+  if (!is_uuid(context.receipt_id)) {
     problems.push_back(context_problem("/receiptId", "The receipt id must be a lower-case UUID."));
+  }
   if (!is_utc_timestamp(context.issued_at)) {
     problems.push_back(context_problem("/issuedAt", "The issue time must be RFC 3339 UTC, like 2026-11-30T10:00:00Z."));
   }
@@ -293,8 +295,9 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
   } else if (!context.page_url.empty() && !is_web_url(context.page_url)) {
     problems.push_back(context_problem("/collection/pageUrl", "The page URL must be an https URL."));
   }
-  if (context.agent.empty())
+  if (context.agent.empty()) {
     problems.push_back(context_problem("/collection/agent", "The collecting agent must be named."));
+  }
   if ((context.collection_method == "relayed-by-partner") != !context.relayed_by.empty()) {
     problems.push_back(
         context_problem("/collection/relayedBy", "relayedBy names the partner, for relayed-by-partner receipts only."));
@@ -302,8 +305,9 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
   if (!context.relayed_by.empty()) {
     const bool listed = std::any_of(config.partners.entries.begin(), config.partners.entries.end(),
                                     [&](const Partner& p) { return p.id == context.relayed_by; });
-    if (!listed)
+    if (!listed) {
       problems.push_back(context_problem("/collection/relayedBy", "relayedBy is not a partner of the config."));
+    }
   }
   if (!context.supersedes.empty() && !is_uuid(context.supersedes)) {
     problems.push_back(context_problem("/supersedes", "supersedes must be the UUID of an earlier receipt."));

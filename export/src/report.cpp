@@ -147,8 +147,9 @@ Result<ExportOutcome> Exporter::finish() {
     }
     for (const auto& [reason, by_column] : p["valuesLeftOut"].items()) {
       text += "  values left out (" + reason + "):";
-      for (const auto& [column, n] : by_column.items())
+      for (const auto& [column, n] : by_column.items()) {
         text += " " + column + " " + std::to_string(n.get<std::int64_t>());
+      }
       text += "\n";
     }
     text += "  first-contact notice due by " + deadline_ + ": " + p["notice"]["files"]["fr"].get<std::string>() + ", " +

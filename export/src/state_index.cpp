@@ -239,8 +239,9 @@ void StateIndex::add(const ledger::ReceiptRecord& r, bool invalid) {
 
 void StateIndex::finish() {
   for (PersonRecord& p : people_) {
-    if ((p.flags & (PersonRecord::kLatestInvalid | PersonRecord::kBoundInvalid)) != 0)
+    if ((p.flags & (PersonRecord::kLatestInvalid | PersonRecord::kBoundInvalid)) != 0) {
       p.flags |= PersonRecord::kInvalid;
+    }
   }
   salts_.shrink_to_fit();
 }

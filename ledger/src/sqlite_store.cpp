@@ -100,8 +100,9 @@ int insert_record(Stmt& st, const ReceiptRecord& r) {
     st.bind(i++, std::string_view(*text));
   }
   st.bind(i++, static_cast<std::int64_t>(r.retention_months));
-  for (const std::string* text : {&r.jws_sha256, &r.payload_sha256, &r.verification})
+  for (const std::string* text : {&r.jws_sha256, &r.payload_sha256, &r.verification}) {
     st.bind(i++, std::string_view(*text));
+  }
   st.bind(i++, static_cast<std::int64_t>(r.verified ? 1 : 0));
   for (const ReceiptRecord::ChannelState* c : {&r.postal, &r.phone, &r.email, &r.sms}) {
     st.bind(i++, std::string_view(c->decision));

@@ -366,8 +366,9 @@ Result<ChainReport> SqliteStore::verify_locked() {
     if (!entry_json) continue;
     const Json& parsed = *entry_json;
     if (kind == "receipt") {
-      if (string_at(parsed, {"receiptId"}) != id)
+      if (string_at(parsed, {"receiptId"}) != id) {
         add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
+      }
       if (stored_here) {
         add(seq, row_id, "ledger_entry_mismatch",
             "The stored receipt " + row_id + " no longer matches its log entry " + std::to_string(seq) +

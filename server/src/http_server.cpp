@@ -95,7 +95,7 @@ class Service {
     server.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
     server.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
     server.set_file_extension_and_mimetype_mapping("json", "application/json");
-    server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    server.set_exception_handler([](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
       send_error(res, 500, "internal_error", "The server could not handle this request.");
     });
     server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {

@@ -79,8 +79,8 @@ std::string lang_switch(const std::string& locale, const std::string& query_pref
   for (const std::string& other : supported_locales()) {
     if (other == text_locale(locale)) continue;
     if (!links.empty()) links += " ";
-    links += "<a href=\"" + html_escape(query_prefix + other) + "\" hreflang=\"" + other + "\">" +
-             html_escape(t(other, "locale.name")) + "</a>";
+    links.append("<a href=\"").append(html_escape(query_prefix + other)).append("\" hreflang=\"");
+    links.append(other).append("\">").append(html_escape(t(other, "locale.name"))).append("</a>");
   }
   return "<p class=\"cachet-lang\">" + links + "</p>\n";
 }
