@@ -6,7 +6,7 @@
 # and headless-Chromium tests, and a short fuzzing run. Each tree is built
 # once: build/ (native), build-asan/, build-wasm/ (tests and the widget's
 # module, from which dist/ is checked), build-fuzz/ (clang, libFuzzer).
-# On a fresh 2-core machine, after setup: about 20 minutes (README).
+# On a 2-core machine, from a fresh clone, after setup: about 22 minutes (README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
