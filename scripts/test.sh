@@ -4,15 +4,15 @@
 # and clang-tidy checks, the same GoogleTest suites under AddressSanitizer +
 # UndefinedBehaviorSanitizer and compiled to wasm under Node, the widget's JS
 # and headless-Chromium tests, and a short fuzzing run. Each tree is built
-# once: build/ (native), build-asan/, build-wasm/ (tests and the widget's
-# module, from which dist/ is checked), build-fuzz/ (clang, libFuzzer).
+# once: build/ (native), build-asan/, build-wasm/ (the suites under Node),
+# build-web-wasm/ (the widget's modules, no tests nor exceptions, from which
+# dist/ is checked), build-fuzz/ (clang, libFuzzer).
 # On a 2-core machine, from a fresh clone, after setup: about 22 minutes (README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 export CACHET_BIN="$PWD/build/cli/cachet"
-export CACHET_WASM_BUILD_DIR="$PWD/build-wasm"
 export NODE_PATH=/usr/share/nodejs
 jobs=${CACHET_JOBS:-2}
 
@@ -53,7 +53,8 @@ cmake --preset wasm >/dev/null
 cmake --build --preset wasm -j"$jobs"
 ctest --preset wasm -j"$jobs"
 
-# dist/ is rebuilt from build-wasm/ (CACHET_WASM_BUILD_DIR), not a tree of its own.
+# dist/ is rebuilt in build-web-wasm/: the widget is built without tests and
+# without exceptions, half the size of the test tree's modules (scripts/build-dist.sh).
 suite scripts/test-web.sh
 suite scripts/test-fuzz.sh
 step "all tests passed"

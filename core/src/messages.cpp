@@ -13,8 +13,12 @@ using detail::TextTable;
 using detail::Translation;
 
 const TextTable* tables(std::size_t& count) {
+#ifdef CACHET_BROWSER_TEXTS_ONLY
+  static const TextTable kTables[] = {detail::lint_texts(), detail::person_texts()};
+#else
   static const TextTable kTables[] = {detail::lint_texts(), detail::person_texts(), detail::page_texts(),
                                       detail::partner_texts()};
+#endif
   count = sizeof(kTables) / sizeof(kTables[0]);
   return kTables;
 }
