@@ -4,9 +4,11 @@
 // are reported where that member is read, in config.cpp.
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cachet/json.h"
+#include "cachet/lifecycle.h"
 #include "lint.h"
 
 namespace cachet::config_lint {
@@ -63,23 +65,21 @@ void Linter::cross_checks() {
     warning("config_combine_objection_off", "/combineObjection", {{"value", std::to_string(config_.channels.size())}});
   }
 
-  // The widget validates the contact a consent needs (it binds the receipt to it).
+  // Every channel's choice is bound to the contact it concerns (the receipt's
+  // digests): the widget validates the contact a consent needs (R4), and an
+  // objection without a bound contact would say nothing about whose postal
+  // address or phone number it protects. Which contact serves a channel is
+  // the core's rule (lifecycle.h).
+  const auto has = [&](std::string_view key) { return config_.fields.count(std::string(key)) > 0; };
+  const bool has_mobile = has("mobile");
   for (const ChannelConfig& c : config_.channels) {
-    if (c.basis != Basis::kConsent) continue;
     const std::string name(to_string(c.channel));
-    const auto has = [&](const char* key) { return config_.fields.count(key) > 0; };
-    bool ok = true;
-    std::string key = name;
-    switch (c.channel) {
-      case Channel::kSms:
-        ok = has("mobile") || has("phone");
-        key = "mobile";
-        break;
-      default:
-        ok = has(name.c_str());
-        break;
-    }
-    if (!ok) warning("config_field_missing", "/fields", {{"channel", word("channel." + name)}, {"key", key}});
+    const std::string_view key = contact_kind_for(c.channel, has_mobile);
+    // SMS can also go to a plain phone number when the form has no mobile field.
+    const bool bound = has(key) || (c.channel == Channel::kSms && has("phone"));
+    if (bound) continue;
+    warning(c.basis == Basis::kConsent ? "config_field_missing" : "config_field_unbound", "/fields",
+            {{"channel", word("channel." + name)}, {"key", std::string(key)}});
   }
 }
 

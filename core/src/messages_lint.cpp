@@ -207,6 +207,14 @@ constexpr TextEntry kLint[] = {
        "The widget cannot check the contact {channel} consent needs: set /fields/{key} to the CSS selector of that "
        "form field."}}},
 
+    {"config_field_unbound",
+     {{"fr",
+       "Aucun champ du formulaire n'est lié à la coordonnée du canal {channel} : les reçus ne diront pas quelle "
+       "coordonnée l'opposition protège. Indiquez dans /fields/{key} le sélecteur CSS de ce champ."},
+      {"en",
+       "No form field is bound to the {channel} contact: receipts will not say which contact the objection "
+       "protects. Set /fields/{key} to the CSS selector of that form field."}}},
+
     // --- words used by several areas -------------------------------------------
     {"list.and", {{"fr", " et "}, {"en", " and "}}},
     {"list.or", {{"fr", " ou "}, {"en", " or "}}},
