@@ -43,7 +43,7 @@ form.addEventListener('submit', async (event) => {
   if (!body.ok) {
     verdict.append(el('p', t('Ce reçu ne se vérifie pas.', 'This receipt does not verify.'), 'bad'));
     const list = el('ul');
-    for (const p of body.problems || []) list.append(el('li', `${p.message} [${p.code}]`));
+    for (const p of body.problems || []) list.append(el('li', `${p.explanation || p.message} [${p.code}]`));
     verdict.append(list);
     return;
   }
@@ -54,5 +54,9 @@ form.addEventListener('submit', async (event) => {
     : body.countersigned
       ? t('Contresigné par une autre clé que celle de ce serveur.', 'Countersigned by a key other than this server\'s.')
       : t('Pas encore contresigné par Société X.', 'Not countersigned by Société X yet.')));
+  // A valid signature says the receipt was not altered, not that it is still in force.
+  if (body.standingText) {
+    verdict.append(el('p', body.standingText, body.standing?.status === 'current' ? 'good' : 'warn'));
+  }
   verdict.append(el('pre', body.text, 'receipt'));
 });

@@ -110,6 +110,42 @@ constexpr TextEntry kPages[] = {
     {"page.signup.demo_keeps",
      {{"fr", "Cette démonstration ne conserve que le reçu, jamais vos coordonnées."},
       {"en", "This demo keeps only the receipt, never your contact details."}}},
+    // --- the receipt verifier (POST /api/verify) ---
+    {"page.verify.current",
+     {{"fr", "C'est le reçu en vigueur : les choix qu'il indique sont les choix actuels de la personne."},
+      {"en", "This is the receipt in force: the choices it states are the person's current choices."}}},
+    {"page.verify.superseded",
+     {{"fr",
+       "Ce reçu n'est plus en vigueur : il a été remplacé le {date} par le reçu {receiptId}. Les choix actuels sont "
+       "ceux du reçu le plus récent."},
+      {"en",
+       "This receipt is no longer in force: it was replaced on {date} by receipt {receiptId}. The current choices "
+       "are those of the latest receipt."}}},
+    {"page.verify.not_in_ledger",
+     {{"fr", "Ce reçu n'est pas dans le registre de {controller} (jamais reçu, ou supprimé à la fin de sa durée de "
+             "conservation)."},
+      {"en", "This receipt is not in {controller}'s ledger (never received, or removed when its retention period "
+             "ended)."}}},
+    {"page.verify.different",
+     {{"fr", "Le registre de {controller} contient un reçu portant ce numéro, mais avec un autre contenu : ce "
+             "document n'est pas le reçu enregistré."},
+      {"en", "{controller}'s ledger holds a receipt with this id, but with other content: this document is not the "
+             "stored receipt."}}},
+    {"page.verify.problem.signature",
+     {{"fr", "Une signature ne correspond pas : le reçu a été modifié après avoir été signé, ou signé avec une autre "
+             "clé."},
+      {"en", "A signature does not match: the receipt was changed after it was signed, or signed with another key."}}},
+    {"page.verify.problem.countersignature",
+     {{"fr", "La contresignature n'est pas celle de l'organisme attendu."},
+      {"en", "The countersignature is not the expected organisation's."}}},
+    {"page.verify.problem.format",
+     {{"fr", "Ce document n'est pas un reçu signé bien formé (JSON signé au format JWS)."},
+      {"en", "This document is not a well-formed signed receipt (signed JSON in the JWS format)."}}},
+    {"page.verify.problem.content",
+     {{"fr", "Le contenu du reçu ne suit pas le format des reçus Cachet : un élément manque ou a une valeur "
+             "inattendue."},
+      {"en", "The receipt's content does not follow the Cachet receipt format: an element is missing or has an "
+             "unexpected value."}}},
     // --- errors ---
     {"page.error.title", {{"fr", "Erreur"}, {"en", "Error"}}},
     {"page.error.heading",

@@ -311,21 +311,68 @@ class Service {
     Result<VerifiedReceipt> verified = verify_receipt(*text, crypto_, verify_options);
     const std::string locale = locale_of(req);
     if (!verified.ok()) {
-      send_json(res, 200, Json{{"ok", false}, {"problems", problems_to_json(verified.problems())}});
+      // Each problem keeps its stable code and technical message, and gets a
+      // sentence the person reads in the page's language.
+      Json problems = problems_to_json(verified.problems());
+      for (Json& problem : problems) {
+        problem["explanation"] = verification_problem_text(problem.value("code", ""), locale);
+      }
+      send_json(res, 200, Json{{"ok", false}, {"problems", std::move(problems)}});
       return;
     }
     const VerifiedReceipt& v = verified.value();
     Result<Json> pub = public_jwk(options_.controller_key);
     Result<std::string> kid = pub.ok() ? jwk_thumbprint(pub.value(), crypto_) : Result<std::string>(pub.problems());
-    send_json(res, 200,
-              Json{{"ok", true},
-                   {"receiptId", v.receipt_id},
-                   {"payloadSha256", v.payload_sha256},
-                   {"countersigned", v.countersigned},
-                   {"countersignerKid", v.countersigner_kid},
-                   {"countersignedByThisServer", kid.ok() && v.countersigned && v.countersigner_kid == kid.value()},
-                   {"payload", v.payload},
-                   {"text", render_receipt_text(v.payload, locale)}});
+    Json out{{"ok", true},
+             {"receiptId", v.receipt_id},
+             {"payloadSha256", v.payload_sha256},
+             {"countersigned", v.countersigned},
+             {"countersignerKid", v.countersigner_kid},
+             {"countersignedByThisServer", kid.ok() && v.countersigned && v.countersigner_kid == kid.value()},
+             {"payload", v.payload},
+             {"text", render_receipt_text(v.payload, locale)}};
+    if (!standing(v, locale, out, res)) return;
+    send_json(res, 200, out);
+  }
+
+  // Whether a verified receipt is the one in force: a valid signature says the
+  // receipt was not altered, not that its choices still hold. Only for the
+  // exact stored receipt (same payload), so a receipt id alone reveals nothing.
+  // Fills "standing" (current, superseded, not-in-ledger, different) and
+  // "standingText"; answers the error itself when the ledger fails.
+  bool standing(const VerifiedReceipt& v, const std::string& locale, Json& out, httplib::Response& res) {
+    auto found = store_.find(v.receipt_id);
+    if (!found.ok()) {
+      send_problems(res, found.problems());
+      return false;
+    }
+    const TextArgs org{{"controller", config_.controller.name}};
+    if (!found.value()) {
+      out["standing"] = Json{{"status", "not-in-ledger"}};
+      out["standingText"] = text("page.verify.not_in_ledger", locale, org);
+      return true;
+    }
+    const StoredReceipt& stored = *found.value();
+    if (stored.payload_sha256 != v.payload_sha256) {
+      out["standing"] = Json{{"status", "different"}};
+      out["standingText"] = text("page.verify.different", locale, org);
+      return true;
+    }
+    if (stored.superseded_by.empty()) {
+      out["standing"] = Json{{"status", "current"}};
+      out["standingText"] = text("page.verify.current", locale);
+      return true;
+    }
+    auto successor = store_.find(stored.superseded_by);
+    if (!successor.ok()) {
+      send_problems(res, successor.problems());
+      return false;
+    }
+    const std::string replaced_at = successor.value() ? successor.value()->received_at : std::string();
+    out["standing"] = Json{{"status", "superseded"}, {"supersededBy", stored.superseded_by}, {"at", replaced_at}};
+    out["standingText"] = text("page.verify.superseded", locale,
+                               {{"date", readable_time(replaced_at, locale)}, {"receiptId", stored.superseded_by}});
+    return true;
   }
 
   void get_receipt(const httplib::Request& req, httplib::Response& res) {

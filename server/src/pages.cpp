@@ -321,4 +321,17 @@ a { color: var(--c-accent); }
 )css";
 }
 
+std::string verification_problem_text(std::string_view code, const std::string& locale) {
+  const auto starts = [&](std::string_view prefix) { return code.substr(0, prefix.size()) == prefix; };
+  const char* id = "page.verify.problem.content";
+  if (code == "jws_bad_signature" || code == "receipt_bad_countersignature") {
+    id = "page.verify.problem.signature";
+  } else if (code == "receipt_untrusted_countersigner" || code == "receipt_not_countersigned") {
+    id = "page.verify.problem.countersignature";
+  } else if (starts("jws_") || code == "receipt_payload_not_json" || code == "receipt_not_canonical") {
+    id = "page.verify.problem.format";
+  }
+  return text(id, locale);
+}
+
 }  // namespace cachet::server

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cachet/config.h"
@@ -56,6 +57,10 @@ std::string render_signup_result(const SignupResult& result, const Config& confi
 std::string render_signup_error(const std::string& locale, const std::string& message, const Config& config);
 
 enum class MessageKind { kLinkInvalid, kPersonGone, kChangeFailed };
+// A sentence the person reads, in `locale`, for a receipt verification
+// problem code (jws_*, receipt_*): what kind of failure it is.
+std::string verification_problem_text(std::string_view code, const std::string& locale);
+
 std::string render_message_page(const std::string& locale, MessageKind kind, const Config& config);
 
 }  // namespace cachet::server

@@ -279,6 +279,48 @@ describe('cachet serve', () => {
     assert.equal(stored.status, 404);
   });
 
+  it('tells the viewer whether a receipt is in force, and explains failures in the page language', async () => {
+    const first = issue(dir);
+    const firstId = payloadOf(first).receiptId;
+    const unknown = await post(`${server.url}/api/verify?lang=en`, first);
+    assert.equal(unknown.json.standing.status, 'not-in-ledger');
+    const stored = await post(`${server.url}/api/receipts`, first);
+    assert.equal(stored.status, 201, stored.text);
+    const current = await post(`${server.url}/api/verify?lang=fr`, stored.json.receipt);
+    assert.equal(current.json.standing.status, 'current');
+    assert.match(current.json.standingText, /en vigueur/);
+
+    const update = issue(dir, {
+      method: 'phone', supersedes: first, choices: { decisions: { ...CHOICES.decisions, email: 'withdrawn' } },
+    });
+    const updated = await post(`${server.url}/api/receipts`, update, { headers: adminHeaders });
+    assert.equal(updated.status, 201, updated.text);
+    // A valid signature is not "in force": the old receipt says it was replaced, and by what.
+    const old = await post(`${server.url}/api/verify?lang=fr`, stored.json.receipt);
+    assert.equal(old.json.ok, true);
+    assert.equal(old.json.standing.status, 'superseded');
+    assert.equal(old.json.standing.supersededBy, updated.json.receiptId);
+    assert.match(old.json.standingText, /n'est plus en vigueur/);
+    assert.match(old.json.standingText, new RegExp(updated.json.receiptId));
+    assert.equal((await post(`${server.url}/api/verify?lang=fr`, updated.json.receipt)).json.standing.status, 'current');
+
+    // Same id, other content: not the stored receipt.
+    const forged = mint(first, (payload) => {
+      payload.receiptId = firstId;
+      payload.channels.email.decision = 'not-granted';
+    });
+    assert.equal(payloadOf(forged).receiptId, firstId);
+    assert.equal((await post(`${server.url}/api/verify?lang=en`, forged)).json.standing.status, 'different');
+
+    // A broken signature is explained in French on the French page, the code kept.
+    const jws = JSON.parse(first);
+    jws.signatures[0].signature = jws.signatures[0].signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
+    const bad = await post(`${server.url}/api/verify?lang=fr`, JSON.stringify(jws));
+    assert.equal(bad.json.ok, false);
+    assert.equal(bad.json.problems[0].code, 'jws_bad_signature');
+    assert.match(bad.json.problems[0].explanation, /Une signature ne correspond pas/);
+  });
+
   it('takes the signup form post and shows the receipt', async () => {
     const receipt = issue(dir);
     const form = new URLSearchParams({ email: 'camille@example.org', cachet_receipt: receipt });
