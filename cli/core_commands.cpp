@@ -364,7 +364,10 @@ void add_notice(CLI::App& app, int& exit_code) {
   command->add_option("--locale", *locale, "fr or en (default: the config's locale)")
       ->check(CLI::IsMember({"fr", "en"}));
   format->add(command);
-  command->callback([file, locale, format, &exit_code] {
+  auto canonical = std::make_shared<bool>(false);
+  command->add_flag("--canonical", *canonical,
+                    "Print exactly the bytes a receipt's notice.sha256 hashes (RFC 8785 JSON of the notice)");
+  command->callback([file, locale, format, canonical, &exit_code] {
     Result<std::string> text = read_input(*file);
     if (!text.ok()) {
       print_problems(text.problems());
@@ -385,6 +388,11 @@ void add_notice(CLI::App& app, int& exit_code) {
       return;
     }
     const Notice& n = notice.value();
+    if (*canonical) {
+      std::cout << canonical_notice(n);
+      exit_code = kOk;
+      return;
+    }
     if (format->json()) {
       const auto crypto = make_openssl_crypto();
       Json out = n.to_json();

@@ -122,18 +122,23 @@ constexpr TextEntry kPages[] = {
        "This receipt is no longer in force: it was replaced on {date} by receipt {receiptId}. The current choices "
        "are those of the latest receipt."}}},
     {"page.verify.not_in_ledger",
-     {{"fr", "Ce reçu n'est pas dans le registre de {controller} (jamais reçu, ou supprimé à la fin de sa durée de "
-             "conservation)."},
-      {"en", "This receipt is not in {controller}'s ledger (never received, or removed when its retention period "
-             "ended)."}}},
+     {{"fr",
+       "Ce reçu n'est pas dans le registre de {controller} (jamais reçu, ou supprimé à la fin de sa durée de "
+       "conservation)."},
+      {"en",
+       "This receipt is not in {controller}'s ledger (never received, or removed when its retention period "
+       "ended)."}}},
     {"page.verify.different",
-     {{"fr", "Le registre de {controller} contient un reçu portant ce numéro, mais avec un autre contenu : ce "
-             "document n'est pas le reçu enregistré."},
-      {"en", "{controller}'s ledger holds a receipt with this id, but with other content: this document is not the "
-             "stored receipt."}}},
+     {{"fr",
+       "Le registre de {controller} contient un reçu portant ce numéro, mais avec un autre contenu : ce "
+       "document n'est pas le reçu enregistré."},
+      {"en",
+       "{controller}'s ledger holds a receipt with this id, but with other content: this document is not the "
+       "stored receipt."}}},
     {"page.verify.problem.signature",
-     {{"fr", "Une signature ne correspond pas : le reçu a été modifié après avoir été signé, ou signé avec une autre "
-             "clé."},
+     {{"fr",
+       "Une signature ne correspond pas : le reçu a été modifié après avoir été signé, ou signé avec une autre "
+       "clé."},
       {"en", "A signature does not match: the receipt was changed after it was signed, or signed with another key."}}},
     {"page.verify.problem.countersignature",
      {{"fr", "La contresignature n'est pas celle de l'organisme attendu."},
@@ -142,10 +147,12 @@ constexpr TextEntry kPages[] = {
      {{"fr", "Ce document n'est pas un reçu signé bien formé (JSON signé au format JWS)."},
       {"en", "This document is not a well-formed signed receipt (signed JSON in the JWS format)."}}},
     {"page.verify.problem.content",
-     {{"fr", "Le contenu du reçu ne suit pas le format des reçus Cachet : un élément manque ou a une valeur "
-             "inattendue."},
-      {"en", "The receipt's content does not follow the Cachet receipt format: an element is missing or has an "
-             "unexpected value."}}},
+     {{"fr",
+       "Le contenu du reçu ne suit pas le format des reçus Cachet : un élément manque ou a une valeur "
+       "inattendue."},
+      {"en",
+       "The receipt's content does not follow the Cachet receipt format: an element is missing or has an "
+       "unexpected value."}}},
     // --- errors ---
     {"page.error.title", {{"fr", "Erreur"}, {"en", "Error"}}},
     {"page.error.heading",
