@@ -152,6 +152,26 @@ void check_boxes(const Json& channels, const PublishedVersion& v, Problems& out)
   }
 }
 
+// A change after signup: per channel, what the superseded receipt records
+// or what the version offers, with the same basis (lifecycle.h supersede).
+void check_change_channels(const Json& channels, const Json* superseded, const PublishedVersion& v, Problems& out) {
+  if (!channels.is_object()) return;
+  const auto same = [](const Json& a, const Json& b) {
+    return a.is_object() && b.is_object() && a.value("basis", Json()) == b.value("basis", Json()) &&
+           a.value("partnerProspecting", Json()) == b.value("partnerProspecting", Json());
+  };
+  for (const auto& [name, entry] : channels.items()) {
+    const bool recorded = superseded != nullptr && superseded->is_object() && superseded->contains(name) &&
+                          same(entry, (*superseded)[name]);
+    const bool offered = v.channels.contains(name) && same(entry, v.channels[name]);
+    if (!recorded && !offered) {
+      out.push_back(refusal("receipt_boxes_mismatch", pointer_append("/channels", name),
+                            "A change can only record a channel the person was informed about, with the basis they "
+                            "were informed under."));
+    }
+  }
+}
+
 void check_issued_at(const Json& payload, const PublishedVersion* v, const PublicationCheck& check, Problems& out) {
   const std::optional<std::int64_t> issued = calendar::parse_utc_timestamp(member_text(payload, "issuedAt"));
   if (!issued) return;  // the schema check reports it
@@ -273,8 +293,10 @@ Result<const PublishedVersion*> check_against_published(const Json& payload,
     if (!carried && member_text(notice, "configVersion") != v->config_version) continue;
     Problems problems;
     check_issuer(payload, *v, problems);
-    if (!carried) {
-      check_notice(notice, *v, problems);
+    if (!carried) check_notice(notice, *v, problems);
+    if (payload.contains("supersedes")) {
+      check_change_channels(payload.value("channels", Json::object()), check.superseded_channels, *v, problems);
+    } else {
       check_boxes(payload.value("channels", Json::object()), *v, problems);
     }
     check_issued_at(payload, carried ? nullptr : v, check, problems);

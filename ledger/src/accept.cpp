@@ -50,13 +50,19 @@ Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& cryp
     check.max_skew_seconds = options.max_skew_seconds;
     // A change after signup may carry the superseded receipt's notice block.
     Json superseded_notice;
+    Json superseded_channels;
     const std::string supersedes = string_at(payload, {"supersedes"});
     if (!supersedes.empty()) {
       auto previous = store.find(supersedes);
       if (!previous.ok()) return previous.problems();
-      if (previous.value() && previous.value()->payload.is_object() && previous.value()->payload.contains("notice")) {
-        superseded_notice = previous.value()->payload["notice"];
+      const Json& before = previous.value() ? previous.value()->payload : Json();
+      if (before.is_object() && before.contains("notice")) {
+        superseded_notice = before["notice"];
         check.superseded_notice = &superseded_notice;
+      }
+      if (before.is_object() && before.contains("channels")) {
+        superseded_channels = before["channels"];
+        check.superseded_channels = &superseded_channels;
       }
     }
     Result<const PublishedVersion*> matched = check_against_published(payload, *options.accepted_versions, check);

@@ -207,6 +207,34 @@ TEST_F(PublicationTest, AChangeAfterSignupMayCarryTheSupersededNotice) {
   EXPECT_TRUE(has(problems(change), "receipt_unknown_config_version", "/notice/configVersion"));
 }
 
+TEST_F(PublicationTest, AChangeRecordsOnlyChannelsThePersonWasInformedAbout) {
+  const Json first = payload();
+  Json change = first;
+  change["supersedes"] = "2f1c6a1e-3b7d-4c5e-9a41-6c0f2b8e7d10";
+  change["receiptId"] = "3f1c6a1e-3b7d-4c5e-9a41-6c0f2b8e7d10";
+  change["collection"]["method"] = "preference-centre";
+  change["channels"]["sms"]["decision"] = "withdrawn";
+  // The current version no longer offers SMS; the person was informed under the earlier one.
+  Json raw = config_.raw;
+  raw["channels"].erase("sms");
+  Result<Config> no_sms = load_config(raw.dump());
+  ASSERT_TRUE(no_sms.ok());
+  versions_ = {published_version(no_sms.value(), *crypto_).value()};
+  const Json notice = first["notice"];
+  Json recorded = first["channels"];
+  check_.superseded_notice = &notice;
+  check_.superseded_channels = &recorded;
+  EXPECT_TRUE(problems(change).empty()) << problems(change).front().code;
+  // A channel neither recorded before nor offered now.
+  recorded.erase("sms");
+  EXPECT_TRUE(has(problems(change), "receipt_boxes_mismatch", "/channels/sms"));
+  // A basis of its own.
+  recorded = first["channels"];
+  change["channels"]["postal"] = {{"basis", "consent"}, {"decision", "granted"}, {"shownUnchecked", true},
+                                  {"partnerProspecting", "on-behalf"}};
+  EXPECT_TRUE(has(problems(change), "receipt_boxes_mismatch", "/channels/postal"));
+}
+
 TEST_F(PublicationTest, EarlierVersionsAreAcceptedForTheGracePeriod) {
   PublishedVersion a = versions_.front();
   a.first_served_at = "2026-11-01T00:00:00Z";

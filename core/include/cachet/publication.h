@@ -96,6 +96,12 @@ struct PublicationCheck {
   // the person already had, and only its controller, jurisdiction and
   // retention must match an accepted version.
   const Json* superseded_notice = nullptr;
+  // Its channels block: a change after signup records decisions channel by
+  // channel (preference centre, relayed objection), for the channels the
+  // person was informed about, so the box check of a first receipt does not
+  // apply to it; each channel must be one the superseded receipt records, or
+  // one the matched version offers, with the same basis.
+  const Json* superseded_channels = nullptr;
 };
 
 // Problems (kInvalid, 422), each with the JSON Pointer of the payload member:
@@ -105,8 +111,10 @@ struct PublicationCheck {
 //   receipt_notice_mismatch         /notice/sha256 or /notice/locale: not the notice the version shows
 //   receipt_partner_list_mismatch   /notice/partnerListSha256, /notice/partnerIds, /notice/partnerListUrl
 //   receipt_boxes_mismatch          /channels/NAME...: a channel not offered, a basis or partner
-//                                   prospecting that differs, a configured channel left out, or
-//                                   two decisions under one (combined) box
+//                                   prospecting that differs, and, for a first receipt (no
+//                                   supersedes: the person answered the notice's boxes), a
+//                                   configured channel left out or two decisions under one
+//                                   (combined) box
 //   receipt_retention_mismatch      /retention/months: not the version's retention (R9)
 //   receipt_issued_at_skew          /issuedAt: later than arrival plus the skew; for a web form,
 //                                   earlier than arrival minus the skew; for any receipt, before
