@@ -111,7 +111,8 @@ describe('cachet serve countersigns only published config versions', () => {
     });
     assertRefused(await submit(split), 'receipt_boxes_mismatch', '/payload/channels/phone/decision');
     // cachet issue given split decisions makes such a receipt too: refused the same way.
-    assertRefused(await submit(issue(dir, { choices: CHOICES })), 'receipt_boxes_mismatch');
+    const splitChoices = { ...CHOICES, decisions: { ...CHOICES.decisions, postal: 'not-objected', phone: 'objected' } };
+    assertRefused(await submit(issue(dir, { choices: splitChoices })), 'receipt_boxes_mismatch');
   });
 
   it('refuses a channel not offered, a basis changed, or a configured channel left out', async () => {
