@@ -62,19 +62,19 @@ std::string member_text(const Json& object, const char* name) {
 void check_issuer(const Json& payload, const PublishedVersion& v, Problems& out) {
   if (payload.value("controller", Json()) != v.controller) {
     out.push_back(refusal("receipt_controller_mismatch", "/controller",
-                           "The receipt names a controller other than the one this server published (\"" +
-                               v.controller.value("name", std::string()) + "\")."));
+                          "The receipt names a controller other than the one this server published (\"" +
+                              v.controller.value("name", std::string()) + "\")."));
   }
   if (member_text(payload, "jurisdiction") != v.jurisdiction) {
     out.push_back(refusal("receipt_jurisdiction_mismatch", "/jurisdiction",
-                           "The receipt's jurisdiction is not the published config's (" + v.jurisdiction + ")."));
+                          "The receipt's jurisdiction is not the published config's (" + v.jurisdiction + ")."));
   }
   const Json retention = payload.value("retention", Json::object());
   const Json months = retention.is_object() ? retention.value("months", Json()) : Json();
   if (!months.is_number_integer() || months.get<std::int64_t>() != v.retention_months) {
     out.push_back(refusal("receipt_retention_mismatch", "/retention/months",
-                           "The retention period is set by the published config (" +
-                               std::to_string(v.retention_months) + " months), not by the receipt (R9)."));
+                          "The retention period is set by the published config (" + std::to_string(v.retention_months) +
+                              " months), not by the receipt (R9)."));
   }
 }
 
@@ -84,25 +84,25 @@ void check_notice(const Json& notice, const PublishedVersion& v, Problems& out) 
   const auto shown = v.notice_sha256.find(locale);
   if (shown == v.notice_sha256.end()) {
     out.push_back(refusal("receipt_notice_mismatch", "/notice/locale",
-                           "The published config shows no notice in the locale \"" + locale + "\"."));
+                          "The published config shows no notice in the locale \"" + locale + "\"."));
   } else if (member_text(notice, "sha256") != shown->second) {
     out.push_back(refusal("receipt_notice_mismatch", "/notice/sha256",
-                           "The notice digest is not the digest of the notice config version " + v.config_version +
-                               " shows in " + locale + ": the person was not shown this notice by this controller."));
+                          "The notice digest is not the digest of the notice config version " + v.config_version +
+                              " shows in " + locale + ": the person was not shown this notice by this controller."));
   }
   if (member_text(notice, "partnerListSha256") != v.partner_list_sha256) {
-    out.push_back(refusal("receipt_partner_list_mismatch", "/notice/partnerListSha256",
-                           "The partner list digest is not the digest of the list config version " +
-                               v.config_version + " shows (R7)."));
+    out.push_back(refusal(
+        "receipt_partner_list_mismatch", "/notice/partnerListSha256",
+        "The partner list digest is not the digest of the list config version " + v.config_version + " shows (R7)."));
   }
   if (notice.value("partnerIds", Json()) != v.partner_ids) {
     out.push_back(refusal("receipt_partner_list_mismatch", "/notice/partnerIds",
-                           "The partner ids are not those of the published list (R7)."));
+                          "The partner ids are not those of the published list (R7)."));
   }
   if (member_text(notice, "partnerListUrl") != v.partner_list_url ||
       (v.partner_list_url.empty() && notice.contains("partnerListUrl"))) {
     out.push_back(refusal("receipt_partner_list_mismatch", "/notice/partnerListUrl",
-                           "The partner list URL is not the published one (R3)."));
+                          "The partner list URL is not the published one (R3)."));
   }
 }
 
@@ -114,24 +114,25 @@ void check_boxes(const Json& channels, const PublishedVersion& v, Problems& out)
     const auto offered = v.channels.find(name);
     if (offered == v.channels.end()) {
       out.push_back(refusal("receipt_boxes_mismatch", path,
-                             "The published config offers no " + name + " box: the person could not decide on it."));
+                            "The published config offers no " + name + " box: the person could not decide on it."));
       continue;
     }
     if (entry.value("basis", Json()) != offered->value("basis", Json())) {
-      out.push_back(refusal("receipt_boxes_mismatch", pointer_append(path, "basis"),
-                             "The basis differs from the published config's (" +
-                                 offered->value("basis", std::string()) + ")."));
+      out.push_back(
+          refusal("receipt_boxes_mismatch", pointer_append(path, "basis"),
+                  "The basis differs from the published config's (" + offered->value("basis", std::string()) + ")."));
     }
     if (entry.value("partnerProspecting", Json()) != offered->value("partnerProspecting", Json())) {
       out.push_back(refusal("receipt_boxes_mismatch", pointer_append(path, "partnerProspecting"),
-                             "partnerProspecting differs from the published config's (R6)."));
+                            "partnerProspecting differs from the published config's (R6)."));
     }
   }
   for (const auto& [name, unused] : v.channels.items()) {
     if (!channels.contains(name)) {
       out.push_back(refusal("receipt_boxes_mismatch", pointer_append("/channels", name),
-                             "The published notice shows a " + name + " box, and the receipt records no decision "
-                                                                       "for it."));
+                            "The published notice shows a " + name +
+                                " box, and the receipt records no decision "
+                                "for it."));
     }
   }
   // One box, one decision (R1: combineObjection shows one objection box for postal and phone).
@@ -145,8 +146,8 @@ void check_boxes(const Json& channels, const PublishedVersion& v, Problems& out)
         first = &*entry;
       } else if (decision != first->value("decision", Json())) {
         out.push_back(refusal("receipt_boxes_mismatch", pointer_append(pointer_append("/channels", name), "decision"),
-                               "The notice shows one box (" + box.id +
-                                   ") for these channels, so they carry one decision; the receipt splits it."));
+                              "The notice shows one box (" + box.id +
+                                  ") for these channels, so they carry one decision; the receipt splits it."));
       }
     }
   }
@@ -179,20 +180,20 @@ void check_issued_at(const Json& payload, const PublishedVersion* v, const Publi
   const std::string skew = std::to_string(check.max_skew_seconds);
   if (*issued > check.now_unix + check.max_skew_seconds) {
     out.push_back(refusal("receipt_issued_at_skew", "/issuedAt",
-                           "issuedAt is later than the time the receipt arrived (allowed skew " + skew + " s)."));
+                          "issuedAt is later than the time the receipt arrived (allowed skew " + skew + " s)."));
   } else if (method == "web-form" && *issued < check.now_unix - check.max_skew_seconds) {
     // A form signs its receipt when the person submits it.
-    out.push_back(refusal("receipt_issued_at_skew", "/issuedAt",
-                           "issuedAt is earlier than the time the web-form receipt arrived (allowed skew " + skew +
-                               " s)."));
+    out.push_back(
+        refusal("receipt_issued_at_skew", "/issuedAt",
+                "issuedAt is earlier than the time the web-form receipt arrived (allowed skew " + skew + " s)."));
   } else if (v != nullptr && !v->first_served_at.empty()) {
     // Off the web (paper, phone, relayed) the act may precede its arrival,
     // never the notice it answers.
     const std::optional<std::int64_t> served = calendar::parse_utc_timestamp(v->first_served_at);
     if (served && *issued < *served - check.max_skew_seconds) {
       out.push_back(refusal("receipt_issued_at_skew", "/issuedAt",
-                             "issuedAt is before config version " + v->config_version + " was first published (" +
-                                 v->first_served_at + ")."));
+                            "issuedAt is before config version " + v->config_version + " was first published (" +
+                                v->first_served_at + ")."));
     }
   }
 }
@@ -285,8 +286,8 @@ Result<const PublishedVersion*> check_against_published(const Json& payload,
   // A change after signup carrying the superseded receipt's notice block as
   // is: bound to what the person already had (checked when that receipt was
   // accepted); what the new receipt takes from the config must still match.
-  const bool carried = payload.contains("supersedes") && check.superseded_notice != nullptr &&
-                       *check.superseded_notice == notice;
+  const bool carried =
+      payload.contains("supersedes") && check.superseded_notice != nullptr && *check.superseded_notice == notice;
   Problems first;
   bool tried = false;
   for (const PublishedVersion* v : live) {
@@ -307,9 +308,8 @@ Result<const PublishedVersion*> check_against_published(const Json& payload,
   if (tried) return first;
   Problems problems;
   problems.push_back(refusal("receipt_unknown_config_version", "/notice/configVersion",
-                              "This server has not published config version \"" +
-                                  member_text(notice, "configVersion") +
-                                  "\", or no longer accepts receipts for it: it countersigns only what it showed."));
+                             "This server has not published config version \"" + member_text(notice, "configVersion") +
+                                 "\", or no longer accepts receipts for it: it countersigns only what it showed."));
   // Say what else is foreign, against the current version.
   if (!live.empty()) {
     Problems issuer;

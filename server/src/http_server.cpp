@@ -273,7 +273,7 @@ class Service {
   // Verify, check challenge and authority, countersign, append (ingest.cpp).
   // Answers errors itself.
   std::optional<Submitted> submit(const httplib::Request& req, httplib::Response& res, const std::string& text) {
-    const IngestSettings settings{options_.controller_key, challenge_secret_,        link_secret_,
+    const IngestSettings settings{options_.controller_key,    challenge_secret_,   link_secret_,
                                   options_.require_challenge, &accepted_versions_, options_.issued_at_skew_seconds};
     IngestOutcome outcome =
         ingest_receipt(store_, crypto_, settings,
@@ -667,7 +667,7 @@ class Service {
 // this one, and earlier ones within the grace period (docs/server.md,
 // "Published config versions").
 Result<std::vector<PublishedVersion>> publish_and_accept(const ServeOptions& options, const Config& config,
-                                                        ConsentStore& store, const CryptoProvider& crypto) {
+                                                         ConsentStore& store, const CryptoProvider& crypto) {
   Result<PublishedVersion> current = published_version(config, crypto);
   if (!current.ok()) return current.problems();
   const std::int64_t started = now_unix();

@@ -39,8 +39,7 @@ class PublicationTest : public ::testing::Test {
   // A receipt payload as the widget makes it from the config (one decision per box).
   Json payload(const std::string& locale = "fr", const std::string& method = "web-form") const {
     Result<Choices> choices = parse_choices(
-        config_,
-        Json::parse(R"({"decisions": {"postal": "objected", "phone": "objected", "email": "granted",
+        config_, Json::parse(R"({"decisions": {"postal": "objected", "phone": "objected", "email": "granted",
                         "sms": "not-granted"}, "contacts": {"email": "marie@example.fr"}})"),
         "fr");
     EXPECT_TRUE(choices.ok());
@@ -230,8 +229,8 @@ TEST_F(PublicationTest, AChangeRecordsOnlyChannelsThePersonWasInformedAbout) {
   EXPECT_TRUE(has(problems(change), "receipt_boxes_mismatch", "/channels/sms"));
   // A basis of its own.
   recorded = first["channels"];
-  change["channels"]["postal"] = {{"basis", "consent"}, {"decision", "granted"}, {"shownUnchecked", true},
-                                  {"partnerProspecting", "on-behalf"}};
+  change["channels"]["postal"] = {
+      {"basis", "consent"}, {"decision", "granted"}, {"shownUnchecked", true}, {"partnerProspecting", "on-behalf"}};
   EXPECT_TRUE(has(problems(change), "receipt_boxes_mismatch", "/channels/postal"));
 }
 

@@ -754,7 +754,6 @@ TEST(ServerUtil, TimesAndEncodings) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-
 // Published config versions (schema 4): stored once, content-addressed, with a
 // hash-chained 'publication' entry that verify_chain and verify_records check
 // against the stored row.

@@ -31,19 +31,19 @@ struct PublishedBox {
 };
 
 struct PublishedVersion {
-  std::string config_version;     // the config's configVersion
-  std::string digest;             // hex SHA-256 of canonical_config: the version's content address
-  std::string canonical_config;   // RFC 8785 bytes of the config as given
-  Json controller;                // {"name", "privacyPolicyUrl", "rightsContact"}, as receipts carry it
-  std::string jurisdiction;       // as receipts carry it
-  std::string default_locale;     // the config's locale
+  std::string config_version;    // the config's configVersion
+  std::string digest;            // hex SHA-256 of canonical_config: the version's content address
+  std::string canonical_config;  // RFC 8785 bytes of the config as given
+  Json controller;               // {"name", "privacyPolicyUrl", "rightsContact"}, as receipts carry it
+  std::string jurisdiction;      // as receipts carry it
+  std::string default_locale;    // the config's locale
   // The exact notice shown, per supported locale: its canonical bytes (what
   // a person read, EDPB 05/2020 para. 108) and their hex SHA-256, which is
   // the receipt's notice.sha256 (receipt.cpp plan_receipt hashes the same bytes).
   std::map<std::string, std::string> notices;
   std::map<std::string, std::string> notice_sha256;
-  std::string partner_list;         // canonical_partner_list bytes (R7)
-  std::string partner_list_sha256;  // hex: the receipt's notice.partnerListSha256
+  std::string partner_list;          // canonical_partner_list bytes (R7)
+  std::string partner_list_sha256;   // hex: the receipt's notice.partnerListSha256
   Json partner_ids = Json::array();  // the receipt's notice.partnerIds
   std::string partner_list_url;      // the receipt's notice.partnerListUrl (empty: absent)
   int retention_months = 0;          // R9: the only retention a receipt of this version may state
@@ -88,7 +88,7 @@ struct PublishedVersion {
                                                               std::int64_t grace_seconds);
 
 struct PublicationCheck {
-  std::int64_t now_unix = 0;           // arrival time
+  std::int64_t now_unix = 0;            // arrival time
   std::int64_t max_skew_seconds = 600;  // issuedAt may be this far ahead of arrival (and behind, for a web form)
   // For a receipt with `supersedes`: the notice block of the superseded
   // stored receipt (nullptr when none). A change after signup carries it as
@@ -122,7 +122,7 @@ struct PublicationCheck {
 // On success, the version matched, an element of `accepted` (for a carried
 // notice: the first accepted version whose controller and retention it matches).
 [[nodiscard]] Result<const PublishedVersion*> check_against_published(const Json& payload,
-                                                               const std::vector<PublishedVersion>& accepted,
-                                                               const PublicationCheck& check);
+                                                                      const std::vector<PublishedVersion>& accepted,
+                                                                      const PublicationCheck& check);
 
 }  // namespace cachet
