@@ -16,6 +16,7 @@
 #include "cachet/ledger/digest.h"
 #include "cachet/ledger/store.h"
 #include "cachet/openssl_crypto.h"
+#include "cachet/publication.h"
 #include "cachet/receipt.h"
 #include "cachet/server/http.h"
 #include "command.h"
@@ -104,6 +105,60 @@ std::optional<Json> load_or_create_key(const std::string& path, bool init, const
   return key.value();
 }
 
+// A duration: seconds, or a number followed by s, m, h or d ("24h", "10m").
+std::optional<std::int64_t> parse_duration(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 9 || text.size() > digits + 1) return std::nullopt;
+  const std::int64_t n = std::stoll(text.substr(0, digits));
+  if (text.size() == digits) return n;
+  switch (text[digits]) {
+    case 's':
+      return n;
+    case 'm':
+      return n * 60;
+    case 'h':
+      return n * 3600;
+    case 'd':
+      return n * 86400;
+    default:
+      return std::nullopt;
+  }
+}
+
+// The published-version options `cachet serve` and `cachet ledger append` share.
+struct PublicationArgs {
+  std::string grace = "24h";
+  std::string skew = "10m";
+  std::int64_t grace_seconds = 0;
+  std::int64_t skew_seconds = 0;
+};
+
+void add_publication_options(CLI::App* command, PublicationArgs& args) {
+  command
+      ->add_option("--previous-config-grace", args.grace,
+                   "Keep accepting receipts of an earlier published config version this long after it stopped "
+                   "being current (seconds, or 30m, 24h, 7d)")
+      ->capture_default_str();
+  command
+      ->add_option("--issued-at-skew", args.skew,
+                   "Largest gap allowed between a receipt's issuedAt and its arrival (seconds, or 10m)")
+      ->capture_default_str();
+}
+
+bool read_publication_args(PublicationArgs& args) {
+  const auto grace = parse_duration(args.grace);
+  const auto skew = parse_duration(args.skew);
+  if (!grace || !skew) {
+    std::cerr << "error: --previous-config-grace and --issued-at-skew take seconds or a number with s, m, h or d "
+                 "(24h, 10m).\n";
+    return false;
+  }
+  args.grace_seconds = *grace;
+  args.skew_seconds = *skew;
+  return true;
+}
+
 // --- serve -------------------------------------------------------------------
 
 void add_serve(CLI::App& app, int& exit_code) {
@@ -114,6 +169,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     std::string config;
     std::string key;
     bool init_key = false;
+    PublicationArgs publication;
   };
   auto args = std::make_shared<Args>();
   command->add_option("--host", args->options.host, "Address to listen on")->capture_default_str();
@@ -137,7 +193,14 @@ void add_serve(CLI::App& app, int& exit_code) {
   command->add_flag("--show-preference-links", args->options.show_preference_links,
                     "Demo: show preference-centre links on screen instead of emailing them");
   command->add_option("--max-body", args->options.max_body, "Largest request body, bytes")->capture_default_str();
+  add_publication_options(command, args->publication);
   command->callback([args, &exit_code] {
+    if (!read_publication_args(args->publication)) {
+      exit_code = kUsage;
+      return;
+    }
+    args->options.previous_config_grace_seconds = args->publication.grace_seconds;
+    args->options.issued_at_skew_seconds = args->publication.skew_seconds;
     const auto crypto = make_openssl_crypto();
     const auto config_text = read_named(args->config, "the config");
     if (!config_text) {
@@ -357,11 +420,21 @@ void add_ledger(CLI::App& app, int& exit_code) {
     auto key = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>("-");
     auto method = std::make_shared<std::string>();
+    auto config_file = std::make_shared<std::string>();
+    auto publication = std::make_shared<PublicationArgs>();
     append->add_option("FILE", *file, "Receipt (JWS JSON); - for stdin")->capture_default_str();
+    append->add_option("--config", *config_file,
+                       "The config the receipt was collected under: published in the ledger (once) and taken as "
+                       "the current version; default: the version published last");
+    add_publication_options(append, *publication);
     append->add_option("--db", *db, "Ledger file (created when missing)")->capture_default_str();
     append->add_option("--key", *key, "Controller private key (JWK) that countersigns")->required();
     append->add_option("--method", *method, "Refuse receipts not collected this way");
-    append->callback([db, key, file, method, &exit_code] {
+    append->callback([db, key, file, method, config_file, publication, &exit_code] {
+      if (!read_publication_args(*publication)) {
+        exit_code = kUsage;
+        return;
+      }
       const auto crypto = make_openssl_crypto();
       const auto text = read_named(*file, "the receipt");
       if (!text) {
@@ -379,9 +452,44 @@ void add_ledger(CLI::App& app, int& exit_code) {
         exit_code = kUsage;
         return;
       }
+      // Off-web receipts pass the same check as the server's (publication.h):
+      // they match a published config version this ledger still accepts.
+      const std::int64_t now = calendar::now_unix();
+      std::string current_digest;
+      if (!config_file->empty()) {
+        const auto config_text = read_named(*config_file, "the config");
+        if (!config_text) {
+          exit_code = kUsage;
+          return;
+        }
+        Result<Config> config = load_config(*config_text);
+        Result<PublishedVersion> version =
+            config.ok() ? published_version(config.value(), *crypto) : Result<PublishedVersion>(config.problems());
+        Result<PublishedVersion> stored = version.ok()
+                                              ? store.value()->publish(version.value(), calendar::format_rfc3339(now))
+                                              : Result<PublishedVersion>(version.problems());
+        if (!stored.ok()) {
+          std::cerr << "error: the config " << *config_file << " cannot be published.\n";
+          print_problems(stored.problems());
+          exit_code = exit_code_for(problem_kind(stored.problems()));
+          return;
+        }
+        current_digest = stored.value().digest;
+      }
+      auto published = store.value()->published_versions();
+      if (!published.ok()) {
+        print_problems(published.problems());
+        exit_code = kUsage;
+        return;
+      }
+      if (current_digest.empty() && !published.value().empty()) current_digest = published.value().back().digest;
+      const std::vector<PublishedVersion> versions =
+          accepted_versions(published.value(), current_digest, now, now, publication->grace_seconds);
       ledger::AcceptOptions options;
       options.controller_key = *jwk;
       options.expected_method = *method;
+      options.accepted_versions = &versions;
+      options.max_skew_seconds = publication->skew_seconds;
       auto accepted = ledger::accept_receipt(*store.value(), *crypto, *text, options);
       if (!accepted.ok()) {
         print_problems(accepted.problems());

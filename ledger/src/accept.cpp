@@ -2,6 +2,7 @@
 
 #include "cachet/calendar.h"
 #include "cachet/jws.h"
+#include "cachet/publication.h"
 #include "cachet/receipt.h"
 #include "cachet/uuid.h"
 
@@ -40,6 +41,38 @@ Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& cryp
 
   const std::string accepted_at =
       options.accepted_at.empty() ? calendar::format_rfc3339(calendar::now_unix()) : options.accepted_at;
+
+  // The controller countersigns only what it published (publication.h).
+  std::optional<int> published_retention;
+  if (options.accepted_versions != nullptr) {
+    PublicationCheck check;
+    check.now_unix = calendar::parse_utc_timestamp(accepted_at).value_or(calendar::now_unix());
+    check.max_skew_seconds = options.max_skew_seconds;
+    // A change after signup may carry the superseded receipt's notice block.
+    Json superseded_notice;
+    Json superseded_channels;
+    const std::string supersedes = string_at(payload, {"supersedes"});
+    if (!supersedes.empty()) {
+      auto previous = store.find(supersedes);
+      if (!previous.ok()) return previous.problems();
+      const Json& before = previous.value() ? previous.value()->payload : Json();
+      if (before.is_object() && before.contains("notice")) {
+        superseded_notice = before["notice"];
+        check.superseded_notice = &superseded_notice;
+      }
+      if (before.is_object() && before.contains("channels")) {
+        superseded_channels = before["channels"];
+        check.superseded_channels = &superseded_channels;
+      }
+    }
+    Result<const PublishedVersion*> matched = check_against_published(payload, *options.accepted_versions, check);
+    if (!matched.ok()) {
+      Problems problems = matched.problems();
+      for (Problem& p : problems) p.path = "/payload" + p.path;
+      return problems;
+    }
+    published_retention = matched.value()->retention_months;
+  }
   // The receipt was parsed and verified once, by the caller: countersign that.
   Result<Json> countersigned = countersign_verified(receipt, options.controller_key, accepted_at, crypto);
   if (!countersigned.ok()) return countersigned.problems();
@@ -70,6 +103,8 @@ Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& cryp
       payload["retention"]["months"].is_number_integer()) {
     in.retention_months = payload["retention"]["months"].get<int>();
   }
+  // R9: the retention is the published config's, never the receipt's own word.
+  if (published_retention) in.retention_months = *published_retention;
   if (options.consume_challenge) in.challenge = string_at(payload, {"collection", "challenge"});
 
   Result<AppendOutcome> appended = store.append(in);

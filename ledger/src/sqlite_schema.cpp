@@ -10,7 +10,7 @@
 namespace cachet::ledger::sqlite {
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Migrations, indexed by the user_version they lead to. Never edit a shipped
 // one: append a new step (PRAGMA user_version records how far a file went).
@@ -110,6 +110,35 @@ CREATE TABLE records (
   digest_email      TEXT NOT NULL, digest_phone TEXT NOT NULL, digest_mobile TEXT NOT NULL, digest_postal TEXT NOT NULL,
   partner_ids       TEXT NOT NULL             -- canonical JSON array
 );
+)sql",
+    // 4: published config versions (docs/server.md, "Published config
+    // versions"): each config the server served, stored once under the
+    // SHA-256 of its RFC 8785 bytes, with the exact notice per locale and the
+    // partner list shown, and a log entry of kind 'publication' when first
+    // served (the log's CHECK rebuilt as in step 3).
+    R"sql(
+CREATE TABLE log_new (
+  seq        INTEGER PRIMARY KEY,
+  kind       TEXT NOT NULL CHECK (kind IN ('receipt', 'purge', 'event', 'record', 'migration', 'publication')),
+  receipt_id TEXT,                            -- kinds 'receipt' and 'record'
+  entry      TEXT NOT NULL,
+  hash       TEXT NOT NULL
+);
+INSERT INTO log_new(seq, kind, receipt_id, entry, hash) SELECT seq, kind, receipt_id, entry, hash FROM log;
+DROP TABLE log;
+ALTER TABLE log_new RENAME TO log;
+CREATE INDEX log_receipt ON log(receipt_id);
+CREATE INDEX log_migration ON log(seq) WHERE kind = 'migration';
+CREATE TABLE publications (
+  digest           TEXT PRIMARY KEY,          -- hex SHA-256 of canonical_config: the content address
+  seq              INTEGER NOT NULL UNIQUE,   -- its 'publication' log entry
+  config_version   TEXT NOT NULL,
+  canonical_config TEXT NOT NULL,             -- RFC 8785 bytes of the config
+  notices          TEXT NOT NULL,             -- canonical JSON {locale: the canonical notice shown}
+  partner_list     TEXT NOT NULL,             -- canonical partner list shown (R7)
+  first_served_at  TEXT NOT NULL              -- RFC 3339 UTC
+);
+CREATE INDEX publications_version ON publications(config_version);
 )sql",
 };
 

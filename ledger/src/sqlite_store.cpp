@@ -543,6 +543,131 @@ Result<PurgeReport> SqliteStore::purge_locked(std::int64_t now) {
   return report;
 }
 
+// --- published config versions ---------------------------------------------
+
+std::string publication_entry(std::int64_t seq, const PublishedVersion& version) {
+  Json notices = Json::object();
+  for (const auto& [locale, digest] : version.notice_sha256) notices[locale] = digest;
+  Json entry = {{"kind", "publication"},
+                {"seq", seq},
+                {"at", version.first_served_at},
+                {"digest", version.digest},
+                {"configVersion", version.config_version},
+                {"noticeSha256", std::move(notices)},
+                {"partnerListSha256", version.partner_list_sha256}};
+  Result<std::string> text = canonicalize(entry);
+  return text.ok() ? std::move(text).value() : std::string();
+}
+
+Result<PublishedVersion> SqliteStore::publish(const PublishedVersion& version, std::string_view at) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Stored as given, so what is stored must be what the digests name.
+  bool consistent = !version.canonical_config.empty() && sha256_hex(version.canonical_config) == version.digest &&
+                    sha256_hex(version.partner_list) == version.partner_list_sha256 &&
+                    version.notices.size() == version.notice_sha256.size() && calendar::is_utc_timestamp(at);
+  Json notices = Json::object();
+  for (const auto& [locale, text] : version.notices) {
+    const auto digest = version.notice_sha256.find(locale);
+    consistent = consistent && digest != version.notice_sha256.end() && sha256_hex(text) == digest->second;
+    notices[locale] = text;
+  }
+  if (!consistent) {
+    return Problem{"ledger_bad_publication", "",
+                   "A published version must carry its canonical config, notices and partner list with their "
+                   "SHA-256 digests, and an RFC 3339 UTC time."};
+  }
+  Result<std::string> notices_text = canonicalize(notices);
+  if (!notices_text.ok()) return notices_text.problems();
+  if (!exec("BEGIN IMMEDIATE")) return io_problem("begin", db_);
+  auto fail = [this](const char* what) {
+    const Problem p = io_problem(what, db_);
+    exec("ROLLBACK");
+    return p;
+  };
+  {
+    // Idempotent: a version is published once, when first served.
+    Stmt known(db_, "SELECT 1 FROM publications WHERE digest = ?1");
+    known.bind(1, version.digest);
+    const int rc = known.step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail("read publications");
+    if (rc == SQLITE_ROW) {
+      exec("ROLLBACK");
+      auto stored = published_locked("p.digest = ?1", version.digest);
+      if (!stored.ok()) return stored.problems();
+      if (stored.value().empty()) return io_problem("read publications", db_);
+      return stored.value().front();
+    }
+  }
+  std::int64_t seq = 0;
+  std::string prev;
+  if (!log_head(seq, prev)) return fail("read log head");
+  PublishedVersion out = version;
+  out.first_served_at = std::string(at);
+  out.seq = seq;
+  out.accepted_until.reset();
+  const std::string entry = publication_entry(seq, out);
+  Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'publication', NULL, ?2, ?3)");
+  log.bind(1, seq).bind(2, entry).bind(3, chain_hash(prev, entry));
+  if (entry.empty() || log.step() != SQLITE_DONE) return fail("append publication entry");
+  Stmt row(db_,
+           "INSERT INTO publications(digest, seq, config_version, canonical_config, notices, partner_list, "
+           "first_served_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  row.bind(1, out.digest).bind(2, seq).bind(3, out.config_version).bind(4, out.canonical_config);
+  row.bind(5, notices_text.value()).bind(6, out.partner_list).bind(7, out.first_served_at);
+  if (row.step() != SQLITE_DONE) return fail("store publication");
+  if (!exec("COMMIT")) return fail("commit publication");
+  return out;
+}
+
+Result<std::vector<PublishedVersion>> SqliteStore::published_locked(const char* where, std::string_view arg) {
+  const std::string sql =
+      std::string(
+          "SELECT p.seq, p.canonical_config, p.notices, p.partner_list, p.first_served_at FROM publications p ") +
+      (where ? std::string("WHERE ") + where : std::string()) + " ORDER BY p.seq";
+  Stmt st(db_, sql.c_str());
+  if (where) st.bind(1, arg);
+  std::vector<PublishedVersion> out;
+  int rc = SQLITE_OK;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    std::map<std::string, std::string> notices;
+    const Json parsed = Json::parse(st.view(2), nullptr, false);
+    if (parsed.is_object()) {
+      for (const auto& [locale, text] : parsed.items()) {
+        if (text.is_string()) notices[locale] = text.get<std::string>();
+      }
+    }
+    Result<PublishedVersion> version = stored_version(st.view(1), notices, st.view(3), *crypto_);
+    if (!version.ok()) {
+      return Problem{"ledger_bad_publication", "",
+                     "The published version at log entry " + std::to_string(st.int64(0)) +
+                         " cannot be read: " + version.problems().front().message};
+    }
+    version.value().seq = st.int64(0);
+    version.value().first_served_at = st.text(4);
+    out.push_back(std::move(version).value());
+  }
+  if (rc != SQLITE_DONE) return io_problem("read publications", db_);
+  return out;
+}
+
+Result<std::vector<PublishedVersion>> SqliteStore::published_versions() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return published_locked(nullptr, {});
+}
+
+Result<std::optional<PublishedVersion>> SqliteStore::find_published(std::string_view digest) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto found = published_locked("p.digest = ?1", digest);
+  if (!found.ok()) return found.problems();
+  if (found.value().empty()) return std::optional<PublishedVersion>();
+  return std::optional<PublishedVersion>(std::move(found.value().front()));
+}
+
+Result<std::vector<PublishedVersion>> SqliteStore::find_published_by_version(std::string_view config_version) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return published_locked("p.config_version = ?1", config_version);
+}
+
 }  // namespace sqlite
 
 // Defaults for other backends, built on the rest of the interface: correct,

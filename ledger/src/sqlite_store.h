@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,6 +32,10 @@ constexpr const char* kRecordColumns =
 // hex SHA-256 of the previous entry's hash bytes (32 zero bytes before the
 // first entry) followed by the entry's bytes.
 std::string chain_hash(const std::string& prev_hex, const std::string& entry);
+
+// The 'publication' log entry of a stored version (store.h publish): RFC 8785
+// bytes, rebuilt by verify_chain from the stored row.
+std::string publication_entry(std::int64_t seq, const PublishedVersion& version);
 
 // Reads the kRecordColumns starting at column `first` into `r`, reusing its
 // strings' storage (the export reads a million of them).
@@ -69,6 +74,10 @@ class SqliteStore final : public ConsentStore {
   Result<std::string> secret(std::string_view name) override;
   Result<std::int64_t> record_event(std::string_view type, const Json& details) override;
   Result<bool> challenge_used(std::string_view challenge) override;
+  Result<PublishedVersion> publish(const PublishedVersion& version, std::string_view at) override;
+  Result<std::vector<PublishedVersion>> published_versions() override;
+  Result<std::optional<PublishedVersion>> find_published(std::string_view digest) override;
+  Result<std::vector<PublishedVersion>> find_published_by_version(std::string_view config_version) override;
 
  private:
   bool exec(const std::string& sql) { return sqlite::exec(db_, sql); }
@@ -109,7 +118,11 @@ class SqliteStore final : public ConsentStore {
   static bool payload_matches(std::string_view jws, std::string_view payload, std::string_view payload_sha256,
                               Sha256Hasher& sha);
   Result<PurgeReport> purge_locked(std::int64_t now);
+  // Stored versions matching `where` (a SQL condition on publications p with
+  // one optional text parameter), in log order.
+  Result<std::vector<PublishedVersion>> published_locked(const char* where, std::string_view arg);
   sqlite3* db_;
+  std::unique_ptr<CryptoProvider> crypto_ = make_openssl_crypto();
   std::mutex mutex_;
 };
 

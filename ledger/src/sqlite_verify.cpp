@@ -226,6 +226,57 @@ class LogWalk {
   std::string rebuilt_;
 };
 
+// A 'publication' entry (schema 4): the version stored at its seq rebuilds
+// it byte for byte, every digest recomputed from the stored bytes, so an
+// edited notice, partner list or config is caught. False when the database failed.
+bool check_publication(sqlite3* db, LogWalk& walk, std::int64_t seq, std::string_view entry) {
+  Stmt st(db,
+          "SELECT digest, config_version, canonical_config, notices, partner_list, first_served_at FROM "
+          "publications WHERE seq = ?1");
+  if (!st.ok()) return false;
+  st.bind(1, seq);
+  const int rc = st.step();
+  if (rc == SQLITE_DONE) {
+    walk.add(seq, "", "ledger_publication_missing",
+             "The published config version of log entry " + std::to_string(seq) + " was deleted.");
+    return true;
+  }
+  if (rc != SQLITE_ROW) return false;
+  PublishedVersion v;
+  v.digest = walk.sha.hex(st.view(2));
+  v.config_version = st.text(1);
+  v.first_served_at = st.text(5);
+  v.partner_list_sha256 = walk.sha.hex(st.view(4));
+  const Json notices = Json::parse(st.view(3), nullptr, false);
+  if (notices.is_object()) {
+    for (const auto& [locale, text] : notices.items()) {
+      v.notice_sha256[locale] = text.is_string() ? walk.sha.hex(text.get_ref<const std::string&>()) : std::string();
+    }
+  }
+  const Json config = Json::parse(st.view(2), nullptr, false);
+  const bool named = config.is_object() && config.value("configVersion", Json()) == Json(v.config_version);
+  if (st.text(0) != v.digest || !named || publication_entry(seq, v) != entry) {
+    walk.add(seq, "", "ledger_publication_mismatch",
+             "The published config version of log entry " + std::to_string(seq) +
+                 " no longer matches its entry: its config, notices or partner list were edited.");
+  }
+  return true;
+}
+
+// Published versions that no 'publication' entry states.
+bool check_unlogged_publications(sqlite3* db, LogWalk& walk) {
+  Stmt st(db,
+          "SELECT p.seq FROM publications p LEFT JOIN log l ON l.seq = p.seq WHERE l.seq IS NULL OR "
+          "l.kind <> 'publication'");
+  if (!st.ok()) return false;
+  int rc = SQLITE_OK;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    walk.add(st.int64(0), "", "ledger_unlogged_publication",
+             "A published config version has no log entry stating it: it was inserted behind the ledger's back.");
+  }
+  return rc == SQLITE_DONE;
+}
+
 }  // namespace
 
 // One pass over the log in seq order, each entry joined with the compact
@@ -375,6 +426,8 @@ Result<ChainReport> SqliteStore::verify_locked() {
                 ": it was edited after it was recorded.");
       }
       if (!stored_here || row_id != id) absent[id] = Absent{seq, std::string(hash)};
+    } else if (kind == "publication") {
+      if (!check_publication(db_, walk, seq, entry)) return io_problem("read publications", db_);
     } else if (kind == "purge") {
       const Json removed = parsed.value("removed", Json::array());
       for (const Json& r : removed.is_array() ? removed : Json::array()) {
@@ -467,6 +520,7 @@ Result<ChainReport> SqliteStore::verify_locked() {
         "The compact record of receipt " + id + " was deleted.");
   }
   if (rc != SQLITE_DONE) return io_problem("read records", db_);
+  if (!check_unlogged_publications(db_, walk)) return io_problem("read publications", db_);
   Stmt count(db_, "SELECT count(*) FROM receipts");
   if (count.step() != SQLITE_ROW) return io_problem("count receipts", db_);
   walk.report.receipts = count.int64(0);
@@ -508,6 +562,9 @@ Result<ChainReport> SqliteStore::verify_records_locked(const std::function<void(
     }
     if (kind == "receipt") continue;  // logged before schema 3: a 'record' entry states its record
     const std::optional<Json> parsed = walk.parse_entry(seq, kind, id, entry);
+    if (parsed && kind == "publication" && !check_publication(db_, walk, seq, entry)) {
+      return io_problem("read publications", db_);
+    }
     if (!parsed || kind != "purge") continue;
     const Json removed = parsed->value("removed", Json::array());
     for (const Json& r : removed.is_array() ? removed : Json::array()) {
@@ -518,6 +575,7 @@ Result<ChainReport> SqliteStore::verify_records_locked(const std::function<void(
     }
   }
   if (rc != SQLITE_DONE) return io_problem("read log", db_);
+  if (!check_unlogged_publications(db_, walk)) return io_problem("read publications", db_);
   return walk.finish();
 }
 

@@ -10,9 +10,11 @@
 #include <mutex>
 #include <thread>
 
+#include "cachet/calendar.h"
 #include "cachet/ledger/accept.h"
 #include "cachet/ledger/change.h"
 #include "cachet/lifecycle.h"
+#include "cachet/publication.h"
 #include "cachet/receipt.h"
 #include "cachet/server/http.h"
 #include "ingest.h"
@@ -81,6 +83,8 @@ class Service {
   // Where the preference page is served, for receipts that name it: the
   // public URL, else this server's own loopback address.
   void set_page_base(std::string base) { page_base_ = std::move(base); }
+  // The published config versions receipts may match (set before serving).
+  void set_accepted_versions(std::vector<PublishedVersion> versions) { accepted_versions_ = std::move(versions); }
 
   void install(httplib::Server& server) {
     server.set_payload_max_length(options_.max_body);
@@ -269,7 +273,8 @@ class Service {
   // Verify, check challenge and authority, countersign, append (ingest.cpp).
   // Answers errors itself.
   std::optional<Submitted> submit(const httplib::Request& req, httplib::Response& res, const std::string& text) {
-    const IngestSettings settings{options_.controller_key, challenge_secret_, link_secret_, options_.require_challenge};
+    const IngestSettings settings{options_.controller_key,    challenge_secret_,   link_secret_,
+                                  options_.require_challenge, &accepted_versions_, options_.issued_at_skew_seconds};
     IngestOutcome outcome =
         ingest_receipt(store_, crypto_, settings,
                        IngestRequest{text, is_admin(req), req.get_header_value("X-Cachet-Preference-Token")});
@@ -489,6 +494,8 @@ class Service {
     context.page_url = change.accepts_current_list ? page_base_ + "/preferences" : page_url();
     context.agent = kAgent;
     context.accept.controller_key = options_.controller_key;
+    context.accept.accepted_versions = &accepted_versions_;
+    context.accept.max_skew_seconds = options_.issued_at_skew_seconds;
     Result<RecordedChange> recorded = record_change(store_, crypto_, config_, person, change, context);
     if (!recorded.ok() || !channel) return recorded;
     switch (recorded.value().superseding.outcomes.at(*channel)) {
@@ -699,7 +706,25 @@ class Service {
   const std::string link_secret_;
   std::mutex change_mutex_;
   std::string page_base_;
+  std::vector<PublishedVersion> accepted_versions_;
 };
+
+// The config this server serves is published in the ledger (once per
+// version, hash-chained), then the versions still accepted are read back:
+// this one, and earlier ones within the grace period (docs/server.md,
+// "Published config versions").
+Result<std::vector<PublishedVersion>> publish_and_accept(const ServeOptions& options, const Config& config,
+                                                         ConsentStore& store, const CryptoProvider& crypto) {
+  Result<PublishedVersion> current = published_version(config, crypto);
+  if (!current.ok()) return current.problems();
+  const std::int64_t started = now_unix();
+  Result<PublishedVersion> stored = store.publish(current.value(), calendar::format_rfc3339(started));
+  if (!stored.ok()) return stored.problems();
+  Result<std::vector<PublishedVersion>> published = store.published_versions();
+  if (!published.ok()) return published.problems();
+  return accepted_versions(published.value(), stored.value().digest, started, started,
+                           options.previous_config_grace_seconds);
+}
 
 }  // namespace
 
@@ -711,7 +736,13 @@ int serve(const ServeOptions& options, const Config& config, ConsentStore& store
     log << "error: cannot read the server secrets from the ledger.\n";
     return 2;
   }
+  Result<std::vector<PublishedVersion>> accepted = publish_and_accept(options, config, store, crypto);
+  if (!accepted.ok()) {
+    log << "error: cannot publish the config in the ledger: " << accepted.problems().front().message << "\n";
+    return 2;
+  }
   Service service(options, config, store, crypto, challenge_secret.value(), link_secret.value());
+  service.set_accepted_versions(std::move(accepted).value());
   httplib::Server server;
   service.install(server);
   server.set_logger([&log](const httplib::Request& req, const httplib::Response& res) {

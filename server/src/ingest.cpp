@@ -89,6 +89,12 @@ IngestOutcome ingest_receipt(ledger::ConsentStore& store, const CryptoProvider& 
   AcceptOptions accept;
   accept.controller_key = settings.controller_key;
   accept.consume_challenge = consume;
+  // Published versions (publication.h): web and admin receipts alike match a
+  // config this server published and still accepts, or are refused (422,
+  // the code naming the field); checked in accept_verified before countersigning.
+  static const std::vector<PublishedVersion> kNone;
+  accept.accepted_versions = settings.accepted_versions != nullptr ? settings.accepted_versions : &kNone;
+  accept.max_skew_seconds = settings.issued_at_skew_seconds;
   Result<Accepted> accepted = accept_verified(store, crypto, receipt, accept);
   if (!accepted.ok()) {
     return refused(accepted.problems());

@@ -1,18 +1,22 @@
 // What POST /api/receipts does with a receipt, without HTTP: verify it, check
-// the server challenge, authorise a supersede, countersign and append
+// the server challenge, authorise a supersede, check it against the published
+// config versions, countersign and append
 // (through the ledger's accept_verified). http_server.cpp routes requests here
 // and turns the outcome into a response; no httplib in this unit.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cachet/crypto.h"
 #include "cachet/json.h"
 #include "cachet/ledger/accept.h"
 #include "cachet/ledger/store.h"
 #include "cachet/problem.h"
+#include "cachet/publication.h"
 
 namespace cachet::server {
 
@@ -21,6 +25,10 @@ struct IngestSettings {
   std::string_view challenge_secret;
   std::string_view link_secret;
   bool require_challenge = false;
+  // The published config versions still accepted (publication.h); every
+  // receipt must match one. Null: none is accepted.
+  const std::vector<PublishedVersion>* accepted_versions = nullptr;
+  std::int64_t issued_at_skew_seconds = 600;
 };
 
 struct IngestRequest {

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -13,6 +14,8 @@
 #include "cachet/calendar.h"
 #include "cachet/ledger/digest.h"
 #include "cachet/ledger/store.h"
+#include "cachet/publication.h"
+#include "test_crypto.h"
 
 namespace cachet::ledger {
 namespace {
@@ -292,7 +295,7 @@ PRAGMA user_version = 1;
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 3);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 4);
   sqlite3_finalize(st);
   sqlite3_close(db);
 }
@@ -749,6 +752,117 @@ TEST(ServerUtil, TimesAndEncodings) {
   EXPECT_EQ(b64url_decode("YW55IGNhcm5hbCBwbGVhcw").value(), "any carnal pleas");
   EXPECT_FALSE(b64url_decode("YW55=").has_value());
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// Published config versions (schema 4): stored once, content-addressed, with a
+// hash-chained 'publication' entry that verify_chain and verify_records check
+// against the stored row.
+class PublicationLedgerTest : public LedgerTest {
+ protected:
+  PublishedVersion version(const std::string& config_version = "2026-11-01") {
+    Json raw = Json::parse(testing::read_fixture("configs/societe-x.json"));
+    raw["configVersion"] = config_version;
+    Result<Config> config = load_config(raw.dump());
+    EXPECT_TRUE(config.ok());
+    Result<PublishedVersion> v = published_version(config.value(), *crypto_);
+    EXPECT_TRUE(v.ok());
+    return v.value();
+  }
+  std::vector<std::string> codes(bool records) {
+    auto report = records ? store_->verify_records([](const ReceiptRecord&) {}) : store_->verify_chain();
+    EXPECT_TRUE(report.ok());
+    std::vector<std::string> out;
+    if (report.ok()) {
+      for (const ChainProblem& p : report.value().problems) out.push_back(p.code);
+    }
+    return out;
+  }
+  std::unique_ptr<CryptoProvider> crypto_ = testing::make_test_crypto();
+};
+
+TEST_F(PublicationLedgerTest, PublishesOnceInTheHashChain) {
+  const PublishedVersion v = version();
+  auto first = store_->publish(v, "2026-11-01T09:00:00Z");
+  ASSERT_TRUE(first.ok()) << first.problems().front().message;
+  EXPECT_EQ(first.value().seq, 1);
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  // Idempotent: the same digest again is the stored version, no new entry.
+  auto again = store_->publish(v, "2026-11-02T09:00:00Z");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value().seq, 1);
+  EXPECT_EQ(again.value().first_served_at, "2026-11-01T09:00:00Z");
+  auto report = store_->verify_chain();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report.value().ok());
+  EXPECT_EQ(report.value().entries, 2);
+  EXPECT_TRUE(codes(true).empty());
+  // A second version is a second entry; both read back in log order, with
+  // the exact notices stored and their digests as receipts carry them.
+  auto second = store_->publish(version("2026-12-01"), "2026-12-01T09:00:00Z");
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second.value().seq, 3);
+  auto all = store_->published_versions();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all.value().size(), 2U);
+  EXPECT_EQ(all.value()[0].digest, v.digest);
+  EXPECT_EQ(all.value()[0].notices, v.notices);
+  EXPECT_EQ(all.value()[0].notice_sha256, v.notice_sha256);
+  EXPECT_EQ(all.value()[0].partner_list_sha256, v.partner_list_sha256);
+  EXPECT_EQ(all.value()[1].config_version, "2026-12-01");
+  auto by_digest = store_->find_published(v.digest);
+  ASSERT_TRUE(by_digest.ok());
+  ASSERT_TRUE(by_digest.value().has_value());
+  EXPECT_EQ(by_digest.value()->seq, 1);
+  auto by_version = store_->find_published_by_version("2026-12-01");
+  ASSERT_TRUE(by_version.ok());
+  ASSERT_EQ(by_version.value().size(), 1U);
+  EXPECT_EQ(by_version.value()[0].seq, 3);
+  auto none = store_->find_published(std::string(64, '0'));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none.value().has_value());
+  EXPECT_EQ(first_code(), "");
+}
+
+TEST_F(PublicationLedgerTest, RefusesAVersionWhoseDigestsAreNotItsBytes) {
+  PublishedVersion v = version();
+  v.notices["fr"] += " ";
+  auto published = store_->publish(v, "2026-11-01T09:00:00Z");
+  ASSERT_FALSE(published.ok());
+  EXPECT_EQ(published.problems().front().code, "ledger_bad_publication");
+  EXPECT_FALSE(store_->publish(version(), "yesterday").ok());
+}
+
+TEST_F(PublicationLedgerTest, AnEditedNoticeIsCaught) {
+  ASSERT_TRUE(store_->publish(version(), "2026-11-01T09:00:00Z").ok());
+  sql("UPDATE publications SET notices = replace(notices, 'Société X', 'Evil Corp')");
+  EXPECT_EQ(codes(false), std::vector<std::string>{"ledger_publication_mismatch"});
+  EXPECT_EQ(codes(true), std::vector<std::string>{"ledger_publication_mismatch"});
+}
+
+TEST_F(PublicationLedgerTest, AnEditedConfigOrPartnerListIsCaught) {
+  ASSERT_TRUE(store_->publish(version(), "2026-11-01T09:00:00Z").ok());
+  sql("UPDATE publications SET partner_list = replace(partner_list, 'ACME', 'EVIL')");
+  EXPECT_EQ(codes(false), std::vector<std::string>{"ledger_publication_mismatch"});
+  open();
+  sql("UPDATE publications SET partner_list = replace(partner_list, 'EVIL', 'ACME'), "
+      "canonical_config = replace(canonical_config, '\"months\":36', '\"months\":1200')");
+  EXPECT_EQ(codes(false), std::vector<std::string>{"ledger_publication_mismatch"});
+  open();
+  sql("UPDATE publications SET canonical_config = replace(canonical_config, '\"months\":1200', '\"months\":36'), "
+      "config_version = '1999'");
+  EXPECT_EQ(codes(false), std::vector<std::string>{"ledger_publication_mismatch"});
+}
+
+TEST_F(PublicationLedgerTest, ADeletedOrInsertedVersionIsCaught) {
+  ASSERT_TRUE(store_->publish(version(), "2026-11-01T09:00:00Z").ok());
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  sql("CREATE TABLE saved AS SELECT * FROM publications; DELETE FROM publications");
+  EXPECT_EQ(codes(false), std::vector<std::string>{"ledger_publication_missing"});
+  EXPECT_EQ(codes(true), std::vector<std::string>{"ledger_publication_missing"});
+  // Put back at the receipt's position: no publication entry states it.
+  sql("INSERT INTO publications SELECT * FROM saved; UPDATE publications SET seq = 2");
+  const std::vector<std::string> found = codes(false);
+  EXPECT_NE(std::find(found.begin(), found.end(), "ledger_unlogged_publication"), found.end());
 }
 
 }  // namespace

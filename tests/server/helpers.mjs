@@ -36,7 +36,8 @@ export function keygen(dir) {
 }
 
 export const CHOICES = {
-  decisions: { postal: 'not-objected', phone: 'objected', email: 'granted', sms: 'not-granted' },
+  // societe-x shows one objection box for postal and phone (combineObjection): one decision.
+  decisions: { postal: 'not-objected', phone: 'not-objected', email: 'granted', sms: 'not-granted' },
   contacts: { email: 'camille@example.org', phone: '+33 6 12 34 56 78' },
 };
 

@@ -11,6 +11,8 @@
 //               event (an export), or, from the schema-3 migration on, the
 //               migration and the `record` entries binding the compact
 //               records of receipts stored before it.
+//               From schema 4 on, a `publication` entry when a config
+//               version is first served (published config versions).
 //               hash = SHA-256(previous hash bytes || canonical entry bytes),
 //               the first entry chained to 32 zero bytes.
 //   compact record  what the export needs of a receipt (ReceiptRecord),
@@ -31,6 +33,7 @@
 
 #include "cachet/json.h"
 #include "cachet/problem.h"
+#include "cachet/publication.h"
 
 namespace cachet::ledger {
 
@@ -227,6 +230,25 @@ class ConsentStore {
 
   // True when the challenge was already consumed.
   virtual Result<bool> challenge_used(std::string_view challenge) = 0;
+
+  // --- published config versions (cachet/publication.h; docs/server.md) ---
+  // Stores a config version once, content-addressed by its digest (the
+  // SHA-256 of its canonical config), with its exact notices and partner
+  // list, and appends the hash-chained entry {"kind": "publication", "seq",
+  // "at", "digest", "configVersion", "noticeSha256": {locale: hex},
+  // "partnerListSha256"} (RFC 8785). Idempotent: a digest already stored
+  // comes back as stored (first served then, same seq), with no new entry.
+  // `at`: RFC 3339 UTC first-served time. Returns the version as stored.
+  // Problems: ledger_bad_publication (the digests are not those of the
+  // bytes), ledger_io.
+  virtual Result<PublishedVersion> publish(const PublishedVersion& version, std::string_view at) = 0;
+  // Every stored version, in log order (first served first).
+  virtual Result<std::vector<PublishedVersion>> published_versions() = 0;
+  // One version by digest (nullopt when not stored).
+  virtual Result<std::optional<PublishedVersion>> find_published(std::string_view digest) = 0;
+  // The versions stored under a configVersion (several when a config was
+  // edited without a new configVersion), in log order.
+  virtual Result<std::vector<PublishedVersion>> find_published_by_version(std::string_view config_version) = 0;
 
  protected:
   // Every stored receipt, in ledger order, for the default implementations above.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -26,9 +27,17 @@ struct ServeOptions {
   std::size_t max_body = std::size_t{64} * 1024;  // larger requests get 413
   int challenge_ttl_seconds = 600;
   int link_ttl_seconds = 7 * 24 * 3600;
+  // Published config versions (docs/server.md): receipts of an earlier
+  // version are still accepted this long after it stopped being current
+  // (forms loaded before a config switch still submit).
+  std::int64_t previous_config_grace_seconds = std::int64_t{24} * 3600;
+  // issuedAt may be this far ahead of arrival (and, for a web form, behind it).
+  std::int64_t issued_at_skew_seconds = 600;
 };
 
-// Runs until SIGINT or SIGTERM. Writes "Listening on http://HOST:PORT" to
+// Publishes `config` in the ledger first (a 'publication' entry the first
+// time this version is served), then accepts receipts of it and of earlier
+// versions within the grace period. Runs until SIGINT or SIGTERM. Writes "Listening on http://HOST:PORT" to
 // `out` (flushed) once the socket is bound; access log lines (method, path,
 // status: never query strings, which may hold tokens) go to `log`.
 // Returns 0 after a clean stop, 2 when the address cannot be bound.
