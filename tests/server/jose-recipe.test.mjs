@@ -73,7 +73,7 @@ describe('verifying a receipt with jose and the controller key (README recipe)',
   it('refuses the controller countersignature moved onto another payload', async () => {
     const genuineJws = JSON.parse(genuine);
     const payload = payloadOf(genuine);
-    payload.channels.phone.decision = 'not-objected';
+    payload.channels.email.decision = payload.channels.email.decision === 'granted' ? 'not-granted' : 'granted';
     const forged = JSON.parse(signPayload(payload));
     forged.signatures.push(genuineJws.signatures[1]);
     await assert.rejects(verifyReceipt(JSON.stringify(forged), controllerPublic), /no countersignature/);
