@@ -580,7 +580,7 @@ Result<PublishedVersion> SqliteStore::publish(const PublishedVersion& version, s
   if (!notices_text.ok()) return notices_text.problems();
   if (!exec("BEGIN IMMEDIATE")) return io_problem("begin", db_);
   auto fail = [this](const char* what) {
-    const Problem p = io_problem(what, db_);
+    Problem p = io_problem(what, db_);
     exec("ROLLBACK");
     return p;
   };
