@@ -45,7 +45,8 @@ async function issueAll(dir) {
       const i = next++;
       const choices = {
         decisions: {
-          postal: objections[i % 2], phone: objections[(i >> 1) % 2],
+          // One objection box for postal and phone (combineObjection): one decision.
+          postal: objections[(i >> 1) % 2], phone: objections[(i >> 1) % 2],
           email: decisions[i % 2], sms: decisions[(i >> 2) % 2],
         },
         contacts: {

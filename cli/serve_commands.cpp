@@ -413,6 +413,45 @@ void add_ledger(CLI::App& app, int& exit_code) {
     });
   }
   {
+    auto* published = ledger->add_subcommand(
+        "publications", "The config versions this ledger published: the exact notices and partner list shown.");
+    auto db = std::make_shared<std::string>("./cachet.db");
+    auto format = std::make_shared<std::string>("text");
+    published->add_option("--db", *db, "Ledger file")->capture_default_str();
+    published->add_option("--format", *format, "text: one line per version; json: everything stored, one per line")
+        ->check(CLI::IsMember({"text", "json"}));
+    published->callback([db, format, &exit_code] {
+      auto store = open_existing(*db, exit_code);
+      if (!store) return;
+      auto versions = store->published_versions();
+      if (!versions.ok()) {
+        print_problems(versions.problems());
+        exit_code = exit_code_for(problem_kind(versions.problems()));
+        return;
+      }
+      for (const PublishedVersion& v : versions.value()) {
+        if (*format == "text") {
+          std::cout << "#" << v.seq << " " << v.config_version << " first served " << v.first_served_at << " digest "
+                    << v.digest << "\n";
+          continue;
+        }
+        Json notices = Json::object();
+        for (const auto& [locale, text] : v.notices) notices[locale] = Json::parse(text, nullptr, false);
+        const Json out = {{"seq", v.seq},
+                          {"digest", v.digest},
+                          {"configVersion", v.config_version},
+                          {"firstServedAt", v.first_served_at},
+                          {"noticeSha256", v.notice_sha256},
+                          {"partnerListSha256", v.partner_list_sha256},
+                          {"config", Json::parse(v.canonical_config, nullptr, false)},
+                          {"notices", notices},
+                          {"partnerList", Json::parse(v.partner_list, nullptr, false)}};
+        std::cout << out.dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
+      }
+      exit_code = kOk;
+    });
+  }
+  {
     auto* append = ledger->add_subcommand(
         "append",
         "Verify, countersign and store a receipt made off the web (cachet issue ... | cachet ledger append -).");

@@ -63,7 +63,7 @@ void check_issuer(const Json& payload, const PublishedVersion& v, Problems& out)
   if (payload.value("controller", Json()) != v.controller) {
     out.push_back(refusal("receipt_controller_mismatch", "/controller",
                           "The receipt names a controller other than the one this server published (\"" +
-                              v.controller.value("name", std::string()) + "\")."));
+                              member_text(v.controller, "name") + "\")."));
   }
   if (member_text(payload, "jurisdiction") != v.jurisdiction) {
     out.push_back(refusal("receipt_jurisdiction_mismatch", "/jurisdiction",
@@ -110,6 +110,7 @@ void check_notice(const Json& notice, const PublishedVersion& v, Problems& out) 
 void check_boxes(const Json& channels, const PublishedVersion& v, Problems& out) {
   if (!channels.is_object()) return;  // the schema check reports it
   for (const auto& [name, entry] : channels.items()) {
+    if (!entry.is_object()) continue;  // the schema check reports it
     const std::string path = pointer_append("/channels", name);
     const auto offered = v.channels.find(name);
     if (offered == v.channels.end()) {
@@ -282,7 +283,8 @@ Result<const PublishedVersion*> check_against_published(const Json& payload,
   for (const PublishedVersion& v : accepted) {
     if (!v.accepted_until || *v.accepted_until >= check.now_unix) live.push_back(&v);
   }
-  const Json notice = payload.value("notice", Json::object());
+  Json notice = payload.value("notice", Json::object());
+  if (!notice.is_object()) notice = Json::object();  // (verified receipts always have one; refused below)
   // A change after signup carrying the superseded receipt's notice block as
   // is: bound to what the person already had (checked when that receipt was
   // accepted); what the new receipt takes from the config must still match.

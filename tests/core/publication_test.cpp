@@ -234,6 +234,17 @@ TEST_F(PublicationTest, AChangeRecordsOnlyChannelsThePersonWasInformedAbout) {
   EXPECT_TRUE(has(problems(change), "receipt_boxes_mismatch", "/channels/postal"));
 }
 
+TEST_F(PublicationTest, MisshapenPayloadsAreRefusedWithoutThrowing) {
+  for (const char* text : {R"({"notice": 5, "channels": {"postal": 3}, "retention": "x", "controller": []})",
+                           R"({"notice": {"configVersion": "2026-11-01", "partnerIds": 1}, "channels": [],
+                               "collection": 2, "issuedAt": 7, "supersedes": "x"})",
+                           "[]", "null"}) {
+    const Json p = Json::parse(text);
+    Result<const PublishedVersion*> r = check_against_published(p, versions_, check_);
+    EXPECT_FALSE(r.ok()) << text;
+  }
+}
+
 TEST_F(PublicationTest, EarlierVersionsAreAcceptedForTheGracePeriod) {
   PublishedVersion a = versions_.front();
   a.first_served_at = "2026-11-01T00:00:00Z";

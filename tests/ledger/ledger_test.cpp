@@ -853,6 +853,21 @@ TEST_F(PublicationLedgerTest, AnEditedConfigOrPartnerListIsCaught) {
   EXPECT_EQ(codes(false), std::vector<std::string>{"ledger_publication_mismatch"});
 }
 
+TEST_F(PublicationLedgerTest, AConfigThisCachetCannotLoadStillReadsBackAndMatchesNothing) {
+  ASSERT_TRUE(store_->publish(version(), "2026-11-01T09:00:00Z").ok());
+  sql("UPDATE publications SET canonical_config = '{\"configVersion\":\"2026-11-01\"}'");
+  auto all = store_->published_versions();
+  ASSERT_TRUE(all.ok()) << all.problems().front().message;
+  ASSERT_EQ(all.value().size(), 1U);
+  EXPECT_TRUE(all.value()[0].controller.is_null());
+  EXPECT_EQ(all.value()[0].notices, version().notices);
+  Json payload = {{"controller", version().controller}, {"notice", {{"configVersion", "2026-11-01"}}}};
+  PublicationCheck check;
+  check.now_unix = 0;
+  EXPECT_FALSE(check_against_published(payload, all.value(), check).ok());
+  EXPECT_EQ(codes(false), std::vector<std::string>{"ledger_publication_mismatch"});
+}
+
 TEST_F(PublicationLedgerTest, ADeletedOrInsertedVersionIsCaught) {
   ASSERT_TRUE(store_->publish(version(), "2026-11-01T09:00:00Z").ok());
   ASSERT_TRUE(store_->append(receipt("a")).ok());

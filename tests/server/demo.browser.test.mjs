@@ -20,9 +20,10 @@ describe('demo site in Chromium', { skip: !existsSync(chromium) && 'chromium is 
   before(async () => {
     const dir = tempDir();
     const key = keygen(dir);
-    // The pages load demo/consent.json: the server must have published that very config.
     server = await startServer(dir, key, ['--static', path.join(ROOT, 'demo'), '--static', path.join(ROOT, 'dist'),
-      '--show-preference-links', '--require-challenge'], { config: path.join(ROOT, 'demo/consent.json') });
+      '--show-preference-links', '--require-challenge'],
+    // The config the demo's pages load (/consent.json): the server countersigns only what it published.
+    { config: path.join(ROOT, 'demo', 'consent.json') });
     browser = await launch();
   });
   after(async () => {

@@ -4,13 +4,13 @@
 // retention), with an issuedAt close to its arrival. Each refusal is a 422
 // whose code names the field. docs/server.md, "Published config versions".
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  adminHeaders, cachet, CHOICES, CONFIG, issue, keygen, mint, payloadOf, post, startServer, tempDir,
+  adminHeaders, cachet, CHOICES, CONFIG, issue, jcs, keygen, mint, payloadOf, post, startServer, tempDir,
 } from './helpers.mjs';
 
 // One objection box for postal and phone (combineObjection: true): one decision.
@@ -58,6 +58,18 @@ describe('cachet serve countersigns only published config versions', () => {
     const v = cachet(['ledger', 'verify', '--db', server.db, '--format', 'json']);
     assert.equal(v.status, 0, v.stdout + v.stderr);
     assert.ok(JSON.parse(v.stdout).entries >= 2, 'a publication entry and the receipt');
+  });
+
+  it('keeps the exact notice a receipt names: `ledger publications` gives it back', () => {
+    const r = cachet(['ledger', 'publications', '--db', server.db, '--format', 'json']);
+    assert.equal(r.status, 0, r.stderr);
+    const [version] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const notice = payloadOf(good).notice;
+    assert.equal(version.configVersion, notice.configVersion);
+    const shown = version.notices[notice.locale];
+    assert.equal(createHash('sha256').update(jcs(shown)).digest('hex'), notice.sha256, 'the notice, byte for byte');
+    assert.equal(createHash('sha256').update(jcs(version.partnerList)).digest('hex'), notice.partnerListSha256);
+    assert.match(JSON.stringify(shown), /Société X/);
   });
 
   it('refuses a receipt for "Evil Corp", config version 1999, a zero notice hash and an unknown list', async () => {
