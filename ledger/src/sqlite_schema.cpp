@@ -10,7 +10,8 @@
 namespace cachet::ledger::sqlite {
 namespace {
 
-constexpr int kSchemaVersion = 3;
+// 5: signed chain heads (4 is published config versions, on another branch).
+constexpr int kSchemaVersion = 5;
 
 // Migrations, indexed by the user_version they lead to. Never edit a shipped
 // one: append a new step (PRAGMA user_version records how far a file went).
@@ -110,6 +111,23 @@ CREATE TABLE records (
   digest_email      TEXT NOT NULL, digest_phone TEXT NOT NULL, digest_mobile TEXT NOT NULL, digest_postal TEXT NOT NULL,
   partner_ids       TEXT NOT NULL             -- canonical JSON array
 );
+)sql",
+    // 4: published config versions: added on another branch (issue 12); a
+    // placeholder here until the branches are merged.
+    "SELECT 1;",
+    // 5: signed chain heads (head.h; docs/server.md, "Signed chain heads"):
+    // the controller's signature on the log's last entry, kept beside the log
+    // and not in it (a head that were a log entry would move the head).
+    R"sql(
+CREATE TABLE chain_heads (
+  id        INTEGER PRIMARY KEY,             -- order in which heads were kept
+  seq       INTEGER NOT NULL,                -- last log entry covered
+  hash      TEXT NOT NULL,                   -- its hex hash
+  signed_at TEXT NOT NULL,                   -- RFC 3339 UTC
+  kid       TEXT NOT NULL,                   -- RFC 7638 thumbprint of the signing key
+  jws       TEXT NOT NULL                    -- the signed head (general JWS JSON)
+);
+CREATE INDEX chain_heads_seq ON chain_heads(seq, id);
 )sql",
 };
 
