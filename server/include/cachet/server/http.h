@@ -26,11 +26,16 @@ struct ServeOptions {
   std::size_t max_body = std::size_t{64} * 1024;  // larger requests get 413
   int challenge_ttl_seconds = 600;
   int link_ttl_seconds = 7 * 24 * 3600;
+  // Signed chain heads (docs/server.md): every this many seconds when the log
+  // moved, and at shutdown; 0 = never.
+  int head_interval_seconds = 600;
 };
 
 // Runs until SIGINT or SIGTERM. Writes "Listening on http://HOST:PORT" to
 // `out` (flushed) once the socket is bound; access log lines (method, path,
 // status: never query strings, which may hold tokens) go to `log`.
+// Signs the chain head with the controller key every head_interval_seconds
+// when the log moved, and once more at shutdown (errors go to `log`).
 // Returns 0 after a clean stop, 2 when the address cannot be bound.
 int serve(const ServeOptions& options, const Config& config, ledger::ConsentStore& store, const CryptoProvider& crypto,
           std::ostream& out, std::ostream& log);
