@@ -276,7 +276,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
         Result<ledger::ChainHead> head = ledger::verify_head(text, *crypto, trusted);
         if (!head.ok()) {
           const Problem& p = head.problems().front();
-          r.problems.push_back(ledger::ChainProblem{0, "", p.code, "The " + origin + " chain head: " + p.message});
+          r.problems.push_back(ledger::ChainProblem{0, "", p.code, "The " + origin + ": " + p.message});
           return true;
         }
         Problems io = ledger::check_against_head(*store, head.value(), origin, r);
@@ -292,8 +292,8 @@ void add_ledger(CLI::App& app, int& exit_code) {
                          {"keyChecked", trusted.has_value()}});
         return true;
       };
-      if ((stored.value() && !check_head(*stored.value(), "stored")) ||
-          (external && !check_head(*external, "--head " + *head_file))) {
+      if ((stored.value() && !check_head(*stored.value(), "stored chain head")) ||
+          (external && !check_head(*external, "chain head in " + *head_file))) {
         exit_code = kUsage;
         return;
       }
@@ -305,7 +305,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
         std::cout << *db << ": the chain verifies: " << r.entries << " entries, " << r.receipts << " receipts, head "
                   << r.head << "\n";
         for (const Json& h : heads) {
-          std::cout << "It reaches the " << h["origin"].get<std::string>() << " signed head (entry #"
+          std::cout << "It reaches the " << h["origin"].get<std::string>() << " (entry #"
                     << h["seq"].get<std::int64_t>() << ", signed " << h["signedAt"].get<std::string>() << " by key "
                     << h["kid"].get<std::string>()
                     << (trusted ? ", the --key controller's" : "; pass --key to check whose key that is") << ").\n";
@@ -315,14 +315,17 @@ void add_ledger(CLI::App& app, int& exit_code) {
                        "unnoticed. Sign one with `cachet ledger head --key KEY` and keep a copy elsewhere.\n";
         }
       } else {
+        // Problems of a chain head itself (its signature, its form) name no entry.
+        auto where = [](const ledger::ChainProblem& p) {
+          return (p.seq == 0 ? std::string("the chain head") : "#" + std::to_string(p.seq)) +
+                 (p.receipt_id.empty() ? "" : " (receipt " + p.receipt_id + ")");
+        };
         const auto& first = r.problems.front();
-        std::cerr << "error: " << *db << ": first broken entry: #" << first.seq
-                  << (first.receipt_id.empty() ? "" : " (receipt " + first.receipt_id + ")") << ": " << first.message
-                  << " [" << first.code << "]\n";
+        std::cerr << "error: " << *db << ": first broken entry: " << where(first) << ": " << first.message << " ["
+                  << first.code << "]\n";
         for (std::size_t i = 1; i < r.problems.size(); ++i) {
           const auto& p = r.problems[i];
-          std::cerr << "error: entry #" << p.seq << (p.receipt_id.empty() ? "" : " (receipt " + p.receipt_id + ")")
-                    << ": " << p.message << " [" << p.code << "]\n";
+          std::cerr << "error: entry " << where(p) << ": " << p.message << " [" << p.code << "]\n";
         }
       }
       exit_code = r.ok() ? kOk : kBadInput;

@@ -120,7 +120,7 @@ Problems check_against_head(ConsentStore& store, const ChainHead& head, std::str
                             ChainReport& report) {
   Result<std::optional<std::string>> at = store.entry_hash(head.seq);
   if (!at.ok()) return at.problems();
-  const std::string where = "the " + std::string(origin) + " chain head signed " + head.signed_at;
+  const std::string where = "the " + std::string(origin) + " (signed " + head.signed_at + ")";
   if (!at.value()) {
     Result<LogTip> tip = store.tip();
     if (!tip.ok()) return tip.problems();

@@ -59,7 +59,7 @@ struct ChainHead {
 // Checks a verified chain report against a head: the log must still reach
 // head.seq (else ledger_truncated) and its entry there must hash to
 // head.hash (else ledger_head_mismatch). Problems are added to `report`;
-// `origin` says where the head came from ("stored", "--head FILE").
+// `origin` names the head in messages ("stored chain head", "chain head in FILE").
 // Returns a ledger_io problem when the store cannot be read.
 [[nodiscard]] Problems check_against_head(ConsentStore& store, const ChainHead& head, std::string_view origin,
                                           ChainReport& report);
