@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "cachet/jws.h"
+#include "cachet/ledger/head.h"
 #include "cachet/ledger/store.h"
 #include "cachet/openssl_crypto.h"
 #include "helpers.h"
@@ -272,6 +273,37 @@ TEST(Export, FormulaLikeValuesAreLeftOutNotAltered) {
     EXPECT_EQ(text.find("HYPERLINK"), std::string::npos);
     EXPECT_EQ(text.find("calc"), std::string::npos);
   }
+}
+
+// Issue 12: an export with the controller's private key signs the chain head
+// covering its own ledger entry, keeps it in the ledger and names it in the report.
+TEST(Export, SignsTheChainHeadWithThePrivateKey) {
+  World w;
+  const std::string p1 = w.issue(mixed_person());
+  const std::string contacts = w.write_contacts("c.csv", {kHeader, mixed_row(p1)});
+  auto plain = w.run(contacts, "plain");
+  ASSERT_TRUE(plain.ok()) << plain.problems().front().message;
+  EXPECT_FALSE(plain.value().report["ledger"].contains("head"));
+  auto none = w.store->latest_head();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none.value().has_value());
+
+  exporter::ExportOptions options;
+  options.head_key = w.controller_key;
+  auto outcome = w.run(contacts, "signed", options);
+  ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
+  const Json& ledger_report = outcome.value().report["ledger"];
+  ASSERT_TRUE(ledger_report.contains("head"));
+  EXPECT_EQ(ledger_report["head"]["seq"], ledger_report["seq"]);  // covers the export's own entry
+  auto stored = w.store->latest_head();
+  ASSERT_TRUE(stored.ok() && stored.value());
+  auto head = ledger::verify_head(*stored.value(), *w.crypto, w.controller_public);
+  ASSERT_TRUE(head.ok()) << head.problems().front().message;
+  EXPECT_EQ(head.value().seq, ledger_report["seq"].get<std::int64_t>());
+  EXPECT_EQ(head.value().hash, ledger_report["head"]["hash"].get<std::string>());
+  auto tip = w.store->tip();
+  ASSERT_TRUE(tip.ok());
+  EXPECT_EQ(tip.value().hash, head.value().hash);
 }
 
 TEST(Export, BrokenChainRefusesToExport) {
