@@ -128,6 +128,11 @@ CREATE TABLE chain_heads (
   jws       TEXT NOT NULL                    -- the signed head (general JWS JSON)
 );
 CREATE INDEX chain_heads_seq ON chain_heads(seq, id);
+-- Reads look up, from the log itself, whether a receipt was superseded (a
+-- successor's row deleted must not bring an older choice back). An index
+-- only: without it the same query is right, just slower.
+CREATE INDEX log_supersedes ON log(CASE WHEN json_valid(entry) THEN json_extract(entry, '$.supersedes') END)
+  WHERE kind = 'receipt';
 )sql",
 };
 

@@ -26,6 +26,10 @@ constexpr const char* kReceiptColumns =
     // hash of the entry before it (NULL for the first).
     "IFNULL((SELECT l.entry FROM log l WHERE l.seq = r.seq AND l.kind = 'receipt' AND l.receipt_id = r.receipt_id), "
     "''), (SELECT p.hash FROM log p WHERE p.seq = r.seq - 1)";
+// The receipt entry naming ?1 as the receipt it supersedes (log_supersedes index).
+constexpr const char* kSuccessorSql =
+    "SELECT seq, IFNULL(receipt_id, '') FROM log WHERE kind = 'receipt' AND "
+    "(CASE WHEN json_valid(entry) THEN json_extract(entry, '$.supersedes') END) = ?1 LIMIT 1";
 constexpr int kEntryColumn = 15;
 constexpr int kPrevHashColumn = 16;
 
@@ -181,7 +185,48 @@ Result<PersonState> SqliteStore::state_of(std::string_view receipt_id) {
   // Every receipt of the person is checked: the core folds them all.
   auto person = person_locked(found.value()->chain_root, &check);
   if (check.problem) return *check.problem;
+  if (!person.ok()) return person;
+  Stmt successor(db_, kSuccessorSql);
+  if (!successor.ok()) return io_problem("read log", db_);
+  std::optional<Problem> problem = broken_history(person.value().history, person.value().chain_root);
+  if (!problem) problem = unsuperseded(successor, person.value().latest);
+  if (problem) return *problem;
   return person;
+}
+
+namespace {
+
+Problem tampered_problem(std::string_view id, std::int64_t seq, const std::string& what) {
+  return Problem{"ledger_tampered", "/receipts/" + std::string(id),
+                 "The stored receipt " + std::string(id) + " (log entry #" + std::to_string(seq) + ") " + what +
+                     ": the ledger was altered behind Cachet's back, and nothing is done with it. Run `cachet "
+                     "ledger verify` and restore the ledger from a backup."};
+}
+
+}  // namespace
+
+std::optional<Problem> SqliteStore::unsuperseded(Stmt& successor, const StoredReceipt& latest) {
+  successor.reset();
+  successor.bind(1, latest.receipt_id);
+  const int rc = successor.step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return Problem{"ledger_io", "", "The ledger's log could not be read."};
+  return tampered_problem(latest.receipt_id, latest.seq,
+                          "was superseded by receipt " + successor.text(1) + " (log entry #" +
+                              std::to_string(successor.int64(0)) + "), which is no longer stored as such");
+}
+
+std::optional<Problem> SqliteStore::broken_history(const std::vector<StoredReceipt>& history,
+                                                   const std::string& chain_root) {
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    const StoredReceipt& r = history[i];
+    const std::string expected = i == 0 ? std::string() : history[i - 1].receipt_id;
+    if (r.supersedes != expected || (i == 0 && r.receipt_id != chain_root)) {
+      return tampered_problem(r.receipt_id, r.seq,
+                              "does not follow the receipt before it in its person's history (a receipt is missing)");
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<Problem> SqliteStore::tampered(const Stmt& row, std::int64_t v2_before, Sha256Hasher& sha) {
@@ -190,12 +235,7 @@ std::optional<Problem> SqliteStore::tampered(const Stmt& row, std::int64_t v2_be
   const std::string_view jws = row.view(2);
   const std::string_view entry = row.view(kEntryColumn);
   const std::string_view hash = row.view(13);
-  auto problem = [&](const std::string& what) {
-    return Problem{"ledger_tampered", "/receipts/" + std::string(id),
-                   "The stored receipt " + std::string(id) + " (log entry #" + std::to_string(seq) + ") " + what +
-                       ": the ledger was altered behind Cachet's back, and nothing is done with it. Run `cachet "
-                       "ledger verify` and restore the ledger from a backup."};
-  };
+  auto problem = [&](const std::string& what) { return tampered_problem(id, seq, what); };
   if (entry.empty()) return problem("has no log entry of its own");
   const ReceiptRecord derived =
       derive_record(id, sha.hex(jws), row.view(14), row.view(3), row.view(4), row.view(5), row.view(6), row.view(7),
@@ -219,22 +259,26 @@ Problems SqliteStore::for_each_person(const std::function<bool(const PersonState
                           " WHERE NOT EXISTS (SELECT 1 FROM receipts s WHERE s.supersedes = r.receipt_id)"
                           " ORDER BY root.seq";
   Stmt st(db_, sql.c_str());
+  Stmt successor(db_, kSuccessorSql);
   RowCheck check;
-  if (!st.ok() || !start_check(check)) return {io_problem("list people", db_)};
+  if (!st.ok() || !successor.ok() || !start_check(check)) return {io_problem("list people", db_)};
   int rc = SQLITE_OK;
   while ((rc = st.step()) == SQLITE_ROW) {
-    // Each state handed out is checked first (hashing only: it streams).
+    // Each state handed out is checked first (hashing and one index lookup:
+    // it streams).
     check.on(st);
     if (check.problem) return {*check.problem};
     PersonState person;
     person.latest = read_receipt(st);
     person.chain_root = person.latest.chain_root;
     person.retention_until = retention_until(person.latest);
+    if (std::optional<Problem> problem = unsuperseded(successor, person.latest)) return {*problem};
     if (with_history) {
       auto history = history_locked(person.chain_root, &check);
       if (!history.ok()) return history.problems();
       if (check.problem) return {*check.problem};
       person.history = std::move(history).value();
+      if (std::optional<Problem> problem = broken_history(person.history, person.chain_root)) return {*problem};
     }
     if (!visit(person)) return {};
   }

@@ -140,6 +140,13 @@ class SqliteStore final : public ConsentStore {
   };
   // A RowCheck for this ledger; false when the log cannot be read.
   bool start_check(RowCheck& check) { return migration_seq(check.v2_before); }
+  // What a person's rows cannot show alone: the latest receipt was not
+  // superseded by a receipt the log holds (its row deleted, or its
+  // `supersedes` edited), and the history links root to latest by
+  // `supersedes`. `successor`: a statement prepared from kSuccessorSql.
+  static std::optional<Problem> unsuperseded(Stmt& successor, const StoredReceipt& latest);
+  static std::optional<Problem> broken_history(const std::vector<StoredReceipt>& history,
+                                               const std::string& chain_root);
   static bool payload_matches(std::string_view jws, std::string_view payload, std::string_view payload_sha256,
                               Sha256Hasher& sha);
   Result<PurgeReport> purge_locked(std::int64_t now);

@@ -710,34 +710,43 @@ TEST_F(LedgerTest, ReadsRefuseATamperedReceipt) {
   ASSERT_TRUE(store_->append(receipt("a")).ok());
   ASSERT_TRUE(store_->append(receipt("b")).ok());
   ASSERT_TRUE(store_->append(receipt("a2", "a", "withdrawn")).ok());
+  ASSERT_TRUE(store_->append(receipt("a3", "a2", "withdrawn")).ok());
   ASSERT_TRUE(store_->state_of("a").ok());
   EXPECT_TRUE(store_->for_each_person([](const PersonState&) { return true; }, true).empty());
-  auto expect_refused = [&](const std::string& edit, const std::string& id) {
+  // `id`: the receipt named; `person`: the one read (default: the same).
+  auto expect_refused = [&](const std::string& edit, const std::string& id, const std::string& person = "") {
     SCOPED_TRACE(edit);
     store_.reset();
     sql("CREATE TABLE IF NOT EXISTS saved_receipts AS SELECT * FROM receipts; "
+        "CREATE TABLE IF NOT EXISTS saved_records AS SELECT * FROM records; "
         "CREATE TABLE IF NOT EXISTS saved_log AS SELECT * FROM log");
     sql(edit);
     open();
-    auto state = store_->state_of(id);
+    auto state = store_->state_of(person.empty() ? id : person);
     ASSERT_FALSE(state.ok());
     EXPECT_EQ(state.problems().front().code, "ledger_tampered");
     EXPECT_EQ(state.problems().front().path, "/receipts/" + id);
     EXPECT_NE(state.problems().front().message.find("cachet ledger verify"), std::string::npos);
     EXPECT_EQ(problem_kind(state.problems()), ProblemKind::kConflict);
     std::vector<std::string> visited;
-    const Problems listed = store_->for_each_person([&](const PersonState& person) {
-      visited.push_back(person.chain_root);
-      return true;
-    });
+    // With the history: every receipt handed out is checked (without, the
+    // latest of each person only, which is all export-state prints).
+    const Problems listed = store_->for_each_person(
+        [&](const PersonState& each) {
+          visited.push_back(each.chain_root);
+          return true;
+        },
+        true);
     ASSERT_FALSE(listed.empty());
     EXPECT_EQ(listed.front().code, "ledger_tampered");
     EXPECT_EQ(visited, std::vector<std::string>{});  // "a" comes first: its state is never handed out
-    auto found = store_->find(id);
-    EXPECT_FALSE(found.ok());
+    if (person.empty()) {
+      EXPECT_FALSE(store_->find(id).ok());
+    }
     // Restore for the next edit.
     store_.reset();
     sql("DELETE FROM receipts; INSERT INTO receipts SELECT * FROM saved_receipts; "
+        "DELETE FROM records; INSERT INTO records SELECT * FROM saved_records; "
         "DELETE FROM log; INSERT INTO log SELECT * FROM saved_log");
     open();
     ASSERT_TRUE(store_->state_of("a").ok());
@@ -756,6 +765,14 @@ TEST_F(LedgerTest, ReadsRefuseATamperedReceipt) {
   expect_refused("UPDATE log SET hash = '" + std::string(64, '0') + "' WHERE seq = 3", "a2");
   // The entry before it removed.
   expect_refused("DELETE FROM log WHERE seq = 2", "a2");
+  // The latest receipt (a withdrawal) deleted: the older choice must not come back (R10).
+  expect_refused("DELETE FROM records WHERE receipt_id = 'a3'; DELETE FROM receipts WHERE receipt_id = 'a3'", "a2",
+                 "a");
+  // Its `supersedes` cleared instead: it would pose as a person of its own.
+  expect_refused("UPDATE receipts SET supersedes = NULL, chain_root = 'a3' WHERE receipt_id = 'a3'", "a2", "a");
+  // A receipt in the middle of the history deleted.
+  expect_refused("DELETE FROM records WHERE receipt_id = 'a2'; DELETE FROM receipts WHERE receipt_id = 'a2'", "a3",
+                 "a");
 }
 
 // The signatures of the receipts a change acts on: a JWS that does not verify
