@@ -232,8 +232,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
     verify->add_option("--head", *head_file,
                        "A signed chain head kept outside the ledger (`cachet ledger head` output): the log must "
                        "still reach it");
-    verify->add_option("--key", *key_file,
-                       "Controller key (JWK, public or private): chain heads must be signed by it");
+    verify->add_option("--key", *key_file, "Controller key (JWK, public or private): chain heads must be signed by it");
     verify->callback([db, format, head_file, key_file, &exit_code] {
       std::optional<Json> trusted;
       if (!key_file->empty()) {
@@ -351,7 +350,8 @@ void add_ledger(CLI::App& app, int& exit_code) {
           return;
         }
         if (!latest.value()) {
-          std::cerr << "error: " << *db << " holds no signed chain head yet; sign one with `cachet ledger head --key "
+          std::cerr << "error: " << *db
+                    << " holds no signed chain head yet; sign one with `cachet ledger head --key "
                        "KEY`.\n";
           exit_code = kBadInput;
           return;
@@ -433,8 +433,8 @@ void add_ledger(CLI::App& app, int& exit_code) {
       if (!store) return;
       auto state = store->state_of(*id);
       // The receipts shown must still verify (signatures: cheap for one person).
-      const Problems tampered = state.ok() ? ledger::verify_stored_signatures(state.value(), *make_openssl_crypto())
-                                           : state.problems();
+      const Problems tampered =
+          state.ok() ? ledger::verify_stored_signatures(state.value(), *make_openssl_crypto()) : state.problems();
       if (!tampered.empty()) {
         print_problems(tampered);
         exit_code = exit_code_for(problem_kind(tampered));

@@ -69,7 +69,8 @@ Result<ChainHead> verify_head(std::string_view jws_text, const CryptoProvider& c
   }
   if (trusted_key) {
     Result<Json> pub = public_jwk(*trusted_key);
-    Result<std::string> trusted_kid = pub.ok() ? jwk_thumbprint(pub.value(), crypto) : Result<std::string>(pub.problems());
+    Result<std::string> trusted_kid =
+        pub.ok() ? jwk_thumbprint(pub.value(), crypto) : Result<std::string>(pub.problems());
     if (!trusted_kid.ok() || trusted_kid.value() != kid.value()) {
       return Problem{"head_untrusted_key", "/signatures/0/protected",
                      "The chain head was signed by key " + kid.value() + ", not by the controller key given."};
@@ -116,8 +117,7 @@ Result<ChainHead> sign_and_store_head(ConsentStore& store, const Json& private_j
   return head;
 }
 
-Problems check_against_head(ConsentStore& store, const ChainHead& head, std::string_view origin,
-                            ChainReport& report) {
+Problems check_against_head(ConsentStore& store, const ChainHead& head, std::string_view origin, ChainReport& report) {
   Result<std::optional<std::string>> at = store.entry_hash(head.seq);
   if (!at.ok()) return at.problems();
   const std::string where = "the " + std::string(origin) + " (signed " + head.signed_at + ")";
@@ -130,11 +130,11 @@ Problems check_against_head(ConsentStore& store, const ChainHead& head, std::str
                                                  " covers, is missing: the log was rewritten."});
       return {};
     }
-    report.problems.push_back(ChainProblem{
-        head.seq, "", "ledger_truncated",
-        "The log ends at entry " + std::to_string(tip.value().seq) + ", but " + where + " covers " +
-            std::to_string(head.seq) + " entries: entries after " + std::to_string(tip.value().seq) +
-            " were cut off (or the log was rolled back)."});
+    report.problems.push_back(ChainProblem{head.seq, "", "ledger_truncated",
+                                           "The log ends at entry " + std::to_string(tip.value().seq) + ", but " +
+                                               where + " covers " + std::to_string(head.seq) +
+                                               " entries: entries after " + std::to_string(tip.value().seq) +
+                                               " were cut off (or the log was rolled back)."});
   } else if (*at.value() != head.hash) {
     report.problems.push_back(ChainProblem{head.seq, "", "ledger_head_mismatch",
                                            "Log entry " + std::to_string(head.seq) + " no longer hashes to what " +

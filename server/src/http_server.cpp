@@ -516,11 +516,10 @@ class Service {
       const ProblemKind kind = problem_kind(state.problems());
       // A person purged (404) or a ledger that no longer verifies (409): nothing is shown or changed.
       res.status = kind == ProblemKind::kNotFound ? 404 : http_status_for(kind);
-      res.set_content(render_message_page(locale,
-                                          kind == ProblemKind::kNotFound ? MessageKind::kPersonGone
-                                                                         : MessageKind::kChangeFailed,
-                                          config_),
-                      "text/html; charset=utf-8");
+      res.set_content(
+          render_message_page(
+              locale, kind == ProblemKind::kNotFound ? MessageKind::kPersonGone : MessageKind::kChangeFailed, config_),
+          "text/html; charset=utf-8");
       return std::nullopt;
     }
     return std::make_pair(*checked, std::move(state).value());

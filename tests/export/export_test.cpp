@@ -304,6 +304,22 @@ TEST(Export, SignsTheChainHeadWithThePrivateKey) {
   auto tip = w.store->tip();
   ASSERT_TRUE(tip.ok());
   EXPECT_EQ(tip.value().hash, head.value().hash);
+
+  // The log's tail cut off (the export's own entry): the next export refuses.
+  const std::int64_t seq = head.value().seq;
+  w.store.reset();
+  ASSERT_EQ(run_command("sqlite3 " + w.db_path + " 'DELETE FROM log WHERE seq = " + std::to_string(seq) + "'"), 0);
+  auto reopened = ledger::open_sqlite_store(w.db_path);
+  ASSERT_TRUE(reopened.ok());
+  w.store = std::move(reopened).value();
+  for (const bool reverify : {false, true}) {
+    exporter::ExportOptions again;
+    again.reverify = reverify;
+    auto refused = w.run(contacts, reverify ? "after-cut-reverify" : "after-cut", again);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.problems().front().code, "export_ledger_broken");
+    EXPECT_NE(refused.problems().front().message.find("ledger_truncated"), std::string::npos);
+  }
 }
 
 TEST(Export, BrokenChainRefusesToExport) {

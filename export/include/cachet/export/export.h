@@ -62,7 +62,7 @@ struct ExportOptions {
   // signed with it and kept in the ledger (ledger/head.h), and report.json
   // names it (ledger.head).
   std::optional<Json> head_key;
-  bool force = false;                  // replace an existing non-empty --out
+  bool force = false;  // replace an existing non-empty --out
   // Trust model (docs/export.md): by default the export verifies the ledger's
   // hash chain and relies on the verification each receipt passed when the
   // ledger accepted it. `reverify` re-verifies every receipt's signatures

@@ -240,8 +240,8 @@ class ConsentStore {
   // kept head (highest seq, then the last kept), nullopt when none.
   virtual Result<LogTip> tip() = 0;
   virtual Result<std::optional<std::string>> entry_hash(std::int64_t seq) = 0;
-  virtual Problems store_head(std::int64_t seq, std::string_view hash, std::string_view signed_at,
-                              std::string_view kid, std::string_view jws) = 0;
+  virtual Problems store_head(std::int64_t seq, std::string_view hash, std::string_view signed_at, std::string_view kid,
+                              std::string_view jws) = 0;
   virtual Result<std::optional<std::string>> latest_head() = 0;
 
  protected:
