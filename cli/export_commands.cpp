@@ -78,7 +78,8 @@ void add_export(CLI::App& app, int& exit_code) {
   }
   command->add_option("--at", args->at, "Transfer time, RFC 3339 UTC or YYYY-MM-DD (default: now)");
   command->add_option("--key", args->key,
-                      "Controller key (JWK, public or private): receipts must carry its countersignature");
+                      "Controller key (JWK, public or private): receipts must carry its countersignature; a private "
+                      "key also signs the chain head after the export is recorded");
   command->add_flag("--force", args->force, "Replace a non-empty output directory");
   auto* reverify = command->add_flag(
       "--reverify", args->reverify,
@@ -129,6 +130,7 @@ void add_export(CLI::App& app, int& exit_code) {
       Result<Json> pub = key.ok() ? public_jwk(key.value()) : Result<Json>(key.problems());
       if (!pub.ok()) return print_problems(pub.problems());
       options.controller_key = pub.value();
+      if (key.value().contains("d")) options.head_key = key.value();  // private: also signs the chain head
     }
     Result<std::unique_ptr<ledger::ConsentStore>> store = ledger_from(args->db);
     if (!store.ok()) return print_problems(store.problems());

@@ -1,4 +1,4 @@
-// `cachet serve` and `cachet ledger verify|purge|show|state|export-state|append`
+// `cachet serve` and `cachet ledger verify|head|purge|show|state|export-state|append`
 // (DESIGN.md 3.3: exit 0 success, 1 the input was judged bad, 2 usage or I/O).
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,7 +13,9 @@
 #include "cachet/config.h"
 #include "cachet/jws.h"
 #include "cachet/ledger/accept.h"
+#include "cachet/ledger/change.h"
 #include "cachet/ledger/digest.h"
+#include "cachet/ledger/head.h"
 #include "cachet/ledger/store.h"
 #include "cachet/openssl_crypto.h"
 #include "cachet/publication.h"
@@ -194,6 +196,11 @@ void add_serve(CLI::App& app, int& exit_code) {
                     "Demo: show preference-centre links on screen instead of emailing them");
   command->add_option("--max-body", args->options.max_body, "Largest request body, bytes")->capture_default_str();
   add_publication_options(command, args->publication);
+  command
+      ->add_option("--head-interval", args->options.head_interval_seconds,
+                   "Sign the chain head every this many seconds when the log moved, and at shutdown; 0 = never")
+      ->check(CLI::Range(0, 86400 * 365))
+      ->capture_default_str();
   command->callback([args, &exit_code] {
     if (!read_publication_args(args->publication)) {
       exit_code = kUsage;
@@ -275,12 +282,39 @@ void add_ledger(CLI::App& app, int& exit_code) {
   ledger->require_subcommand(1);
 
   {
-    auto* verify = ledger->add_subcommand("verify", "Recompute the hash chain; exit 1 naming the first broken entry.");
+    auto* verify = ledger->add_subcommand(
+        "verify",
+        "Recompute the hash chain and check it against the latest signed chain head (stored, and --head); exit 1 "
+        "naming the first broken entry.");
     auto db = std::make_shared<std::string>("./cachet.db");
     auto format = std::make_shared<std::string>("text");
+    auto head_file = std::make_shared<std::string>();
+    auto key_file = std::make_shared<std::string>();
     verify->add_option("--db", *db, "Ledger file")->capture_default_str();
     verify->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
-    verify->callback([db, format, &exit_code] {
+    verify->add_option("--head", *head_file,
+                       "A signed chain head kept outside the ledger (`cachet ledger head` output): the log must "
+                       "still reach it");
+    verify->add_option("--key", *key_file, "Controller key (JWK, public or private): chain heads must be signed by it");
+    verify->callback([db, format, head_file, key_file, &exit_code] {
+      std::optional<Json> trusted;
+      if (!key_file->empty()) {
+        Result<Json> key = load_jwk(*key_file, /*need_private=*/false);
+        if (!key.ok()) {
+          print_problems(key.problems());
+          exit_code = kUsage;
+          return;
+        }
+        trusted = key.value();
+      }
+      std::optional<std::string> external;
+      if (!head_file->empty()) {
+        external = read_named(*head_file, "the chain head");
+        if (!external) {
+          exit_code = kUsage;
+          return;
+        }
+      }
       auto store = open_existing(*db, exit_code);
       if (!store) return;
       auto report = store->verify_chain();
@@ -289,24 +323,122 @@ void add_ledger(CLI::App& app, int& exit_code) {
         exit_code = kUsage;
         return;
       }
-      const ledger::ChainReport& r = report.value();
+      ledger::ChainReport& r = report.value();
+      // Truncation shows only against a head: the latest stored one, and the
+      // one given (kept where whoever rewrites the ledger cannot reach it).
+      const auto crypto = make_openssl_crypto();
+      auto stored = store->latest_head();
+      if (!stored.ok()) {
+        print_problems(stored.problems());
+        exit_code = kUsage;
+        return;
+      }
+      Json heads = Json::array();
+      auto check_head = [&](const std::string& text, const std::string& origin) {
+        Result<ledger::ChainHead> head = ledger::verify_head(text, *crypto, trusted);
+        if (!head.ok()) {
+          const Problem& p = head.problems().front();
+          r.problems.push_back(ledger::ChainProblem{0, "", p.code, "The " + origin + ": " + p.message});
+          return true;
+        }
+        Problems io = ledger::check_against_head(*store, head.value(), origin, r);
+        if (!io.empty()) {
+          print_problems(io);
+          return false;
+        }
+        heads.push_back({{"origin", origin},
+                         {"seq", head.value().seq},
+                         {"hash", head.value().hash},
+                         {"signedAt", head.value().signed_at},
+                         {"kid", head.value().kid},
+                         {"keyChecked", trusted.has_value()}});
+        return true;
+      };
+      if ((stored.value() && !check_head(*stored.value(), "stored chain head")) ||
+          (external && !check_head(*external, "chain head in " + *head_file))) {
+        exit_code = kUsage;
+        return;
+      }
       if (*format == "json") {
-        std::cout << r.to_json().dump(2) << "\n";
+        Json out = r.to_json();
+        out["heads"] = heads;
+        std::cout << out.dump(2) << "\n";
       } else if (r.ok()) {
         std::cout << *db << ": the chain verifies: " << r.entries << " entries, " << r.receipts << " receipts, head "
                   << r.head << "\n";
+        for (const Json& h : heads) {
+          std::cout << "It reaches the " << h["origin"].get<std::string>() << " (entry #"
+                    << h["seq"].get<std::int64_t>() << ", signed " << h["signedAt"].get<std::string>() << " by key "
+                    << h["kid"].get<std::string>()
+                    << (trusted ? ", the --key controller's" : "; pass --key to check whose key that is") << ").\n";
+        }
+        if (heads.empty()) {
+          std::cout << "No signed chain head to check against: entries cut off the end of the log would go "
+                       "unnoticed. Sign one with `cachet ledger head --key KEY` and keep a copy elsewhere.\n";
+        }
       } else {
+        // Problems of a chain head itself (its signature, its form) name no entry.
+        auto where = [](const ledger::ChainProblem& p) {
+          return (p.seq == 0 ? std::string("the chain head") : "#" + std::to_string(p.seq)) +
+                 (p.receipt_id.empty() ? "" : " (receipt " + p.receipt_id + ")");
+        };
         const auto& first = r.problems.front();
-        std::cerr << "error: " << *db << ": first broken entry: #" << first.seq
-                  << (first.receipt_id.empty() ? "" : " (receipt " + first.receipt_id + ")") << ": " << first.message
-                  << " [" << first.code << "]\n";
+        std::cerr << "error: " << *db << ": first broken entry: " << where(first) << ": " << first.message << " ["
+                  << first.code << "]\n";
         for (std::size_t i = 1; i < r.problems.size(); ++i) {
           const auto& p = r.problems[i];
-          std::cerr << "error: entry #" << p.seq << (p.receipt_id.empty() ? "" : " (receipt " + p.receipt_id + ")")
-                    << ": " << p.message << " [" << p.code << "]\n";
+          std::cerr << "error: entry " << where(p) << ": " << p.message << " [" << p.code << "]\n";
         }
       }
       exit_code = r.ok() ? kOk : kBadInput;
+    });
+  }
+  {
+    auto* head = ledger->add_subcommand(
+        "head",
+        "With --key: sign the log's current head and print it (ship it elsewhere to detect truncation); without: "
+        "print the latest signed head stored in the ledger.");
+    auto db = std::make_shared<std::string>("./cachet.db");
+    auto key = std::make_shared<std::string>();
+    head->add_option("--db", *db, "Ledger file")->capture_default_str();
+    head->add_option("--key", *key, "Controller private key (JWK) that signs the head");
+    head->callback([db, key, &exit_code] {
+      auto store = open_existing(*db, exit_code);
+      if (!store) return;
+      if (key->empty()) {
+        auto latest = store->latest_head();
+        if (!latest.ok()) {
+          print_problems(latest.problems());
+          exit_code = kUsage;
+          return;
+        }
+        if (!latest.value()) {
+          std::cerr << "error: " << *db
+                    << " holds no signed chain head yet; sign one with `cachet ledger head --key "
+                       "KEY`.\n";
+          exit_code = kBadInput;
+          return;
+        }
+        std::cout << *latest.value() << "\n";
+        exit_code = kOk;
+        return;
+      }
+      const auto crypto = make_openssl_crypto();
+      const auto jwk = load_or_create_key(*key, false, *crypto);
+      if (!jwk) {
+        exit_code = kUsage;
+        return;
+      }
+      auto signed_head = ledger::sign_and_store_head(*store, *jwk, *crypto);
+      if (!signed_head.ok()) {
+        print_problems(signed_head.problems());
+        exit_code = exit_code_for(problem_kind(signed_head.problems()));
+        return;
+      }
+      std::cout << signed_head.value().jws.dump() << "\n";
+      std::cerr << "Signed the chain head: entry #" << signed_head.value().seq << ", hash " << signed_head.value().hash
+                << ".\n";
+      exit_code = kOk;
     });
   }
   {
@@ -363,9 +495,12 @@ void add_ledger(CLI::App& app, int& exit_code) {
       auto store = open_existing(*db, exit_code);
       if (!store) return;
       auto state = store->state_of(*id);
-      if (!state.ok()) {
-        print_problems(state.problems());
-        exit_code = exit_code_for(problem_kind(state.problems()));
+      // The receipts shown must still verify (signatures: cheap for one person).
+      const Problems tampered =
+          state.ok() ? ledger::verify_stored_signatures(state.value(), *make_openssl_crypto()) : state.problems();
+      if (!tampered.empty()) {
+        print_problems(tampered);
+        exit_code = exit_code_for(problem_kind(tampered));
         return;
       }
       const auto& person = state.value();
@@ -406,7 +541,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
       });
       if (!problems.empty()) {
         print_problems(problems);
-        exit_code = kUsage;
+        exit_code = exit_code_for(problem_kind(problems));  // ledger_tampered: 1
         return;
       }
       exit_code = kOk;

@@ -13,7 +13,10 @@ ProblemKind problem_kind(std::string_view code) {
     return ProblemKind::kUnavailable;
   }
   // The ledger's history never forks nor is rewritten (docs/server.md).
-  if (code == "ledger_replay" || code == "ledger_already_superseded" || code == "ledger_challenge_used") {
+  // ledger_tampered: the stored state contradicts its own hash chain; nothing
+  // is done with it until `cachet ledger verify` passes again.
+  if (code == "ledger_replay" || code == "ledger_already_superseded" || code == "ledger_challenge_used" ||
+      code == "ledger_tampered") {
     return ProblemKind::kConflict;
   }
   if (code == "export_bad_out" || code == "export_bad_time" || code == "export_out_exists" ||

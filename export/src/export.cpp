@@ -29,6 +29,7 @@
 
 #include "cachet/export/csv.h"
 #include "cachet/jws.h"
+#include "cachet/ledger/head.h"
 #include "cachet/lifecycle.h"
 #include "cachet/openssl_crypto.h"
 #include "exporter.h"
@@ -160,7 +161,23 @@ Problems Exporter::check_chain() {
   timings_["verifyChainSeconds"] = seconds_since(start);
   if (!report.ok()) return report.problems();
   chain_ = std::move(report).value();
+  Problems head = check_stored_head();
+  if (!head.empty()) return head;
   return chain_problems();
+}
+
+Problems Exporter::check_stored_head() {
+  Result<std::optional<std::string>> stored = store_.latest_head();
+  if (!stored.ok()) return stored.problems();
+  if (!stored.value()) return {};
+  const auto crypto = make_openssl_crypto();
+  Result<ledger::ChainHead> head = ledger::verify_head(*stored.value(), *crypto, options_.controller_key);
+  if (!head.ok()) {
+    const Problem& p = head.problems().front();
+    chain_.problems.push_back(ledger::ChainProblem{0, "", p.code, "The stored chain head: " + p.message});
+    return {};
+  }
+  return ledger::check_against_head(store_, head.value(), "stored chain head", chain_);
 }
 
 Problems Exporter::chain_problems() const {
@@ -187,7 +204,8 @@ Problems Exporter::build_index() {
   timings_["verifyChainSeconds"] = seconds_since(start);  // chain over the records, and the index pass
   if (!report.ok()) return report.problems();
   chain_ = std::move(report).value();
-  Problems problems = chain_problems();
+  Problems problems = check_stored_head();
+  if (problems.empty()) problems = chain_problems();
   if (!problems.empty()) {
     index_.reset();
     return problems;

@@ -106,6 +106,9 @@ class Exporter {
   Problems open_input();
   Problems prepare_outputs();
   Problems check_chain();
+  // The latest signed chain head stored in the ledger (head.h), checked
+  // against chain_ (truncation); signed by --key when one was given.
+  Problems check_stored_head();
   Problems chain_problems() const;
   Problems build_index();
   Problems process_batch(Row* batch, std::size_t count);

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "cachet/ledger/head.h"
 #include "exporter.h"
 
 namespace cachet::exporter {
@@ -117,6 +118,17 @@ Result<ExportOutcome> Exporter::finish() {
   if (!recorded.ok()) return recorded.problems();  // a ledger that fails must not see files leave
   outcome.ledger_recorded = true;
   report["ledger"] = {{"recorded", true}, {"seq", recorded.value()}};
+  if (options_.head_key) {
+    // A signed head that covers this export's entry (docs/server.md, "Signed chain heads").
+    const auto crypto = make_openssl_crypto();
+    Result<ledger::ChainHead> head = ledger::sign_and_store_head(store_, *options_.head_key, *crypto);
+    if (!head.ok()) return head.problems();
+    report["ledger"]["head"] = {{"seq", head.value().seq},
+                                {"hash", head.value().hash},
+                                {"signedAt", head.value().signed_at},
+                                {"kid", head.value().kid},
+                                {"jws", head.value().jws}};
+  }
 
   // Readable summary.
   std::string text = "Cachet export of " + options_.contacts_path + " at " + at_text_ + ": " +

@@ -10,7 +10,7 @@
 namespace cachet::ledger::sqlite {
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // Migrations, indexed by the user_version they lead to. Never edit a shipped
 // one: append a new step (PRAGMA user_version records how far a file went).
@@ -139,6 +139,25 @@ CREATE TABLE publications (
   first_served_at  TEXT NOT NULL              -- RFC 3339 UTC
 );
 CREATE INDEX publications_version ON publications(config_version);
+)sql",
+    // 5: signed chain heads (head.h; docs/server.md, "Signed chain heads"):
+    // the controller's signature on the log's last entry, kept beside the log
+    // and not in it (a head that were a log entry would move the head).
+    R"sql(
+CREATE TABLE chain_heads (
+  id        INTEGER PRIMARY KEY,             -- order in which heads were kept
+  seq       INTEGER NOT NULL,                -- last log entry covered
+  hash      TEXT NOT NULL,                   -- its hex hash
+  signed_at TEXT NOT NULL,                   -- RFC 3339 UTC
+  kid       TEXT NOT NULL,                   -- RFC 7638 thumbprint of the signing key
+  jws       TEXT NOT NULL                    -- the signed head (general JWS JSON)
+);
+CREATE INDEX chain_heads_seq ON chain_heads(seq, id);
+-- Reads look up, from the log itself, whether a receipt was superseded (a
+-- successor's row deleted must not bring an older choice back). An index
+-- only: without it the same query is right, just slower.
+CREATE INDEX log_supersedes ON log(CASE WHEN json_valid(entry) THEN json_extract(entry, '$.supersedes') END)
+  WHERE kind = 'receipt';
 )sql",
 };
 

@@ -21,7 +21,17 @@ constexpr const char* kReceiptColumns =
     "r.seq, r.receipt_id, r.jws, r.payload_sha256, r.verification, r.countersigner_kid, r.received_at, "
     "r.issued_at, r.collection_method, r.chain_root, IFNULL(r.supersedes, ''), "
     "IFNULL((SELECT s.receipt_id FROM receipts s WHERE s.supersedes = r.receipt_id), ''), "
-    "r.retention_months, IFNULL((SELECT l.hash FROM log l WHERE l.seq = r.seq), ''), r.payload";
+    "r.retention_months, IFNULL((SELECT l.hash FROM log l WHERE l.seq = r.seq), ''), r.payload, "
+    // For the read check (tampered): the receipt's own log entry, and the
+    // hash of the entry before it (NULL for the first).
+    "IFNULL((SELECT l.entry FROM log l WHERE l.seq = r.seq AND l.kind = 'receipt' AND l.receipt_id = r.receipt_id), "
+    "''), (SELECT p.hash FROM log p WHERE p.seq = r.seq - 1)";
+// The receipt entry naming ?1 as the receipt it supersedes (log_supersedes index).
+constexpr const char* kSuccessorSql =
+    "SELECT seq, IFNULL(receipt_id, '') FROM log WHERE kind = 'receipt' AND "
+    "(CASE WHEN json_valid(entry) THEN json_extract(entry, '$.supersedes') END) = ?1 LIMIT 1";
+constexpr int kEntryColumn = 15;
+constexpr int kPrevHashColumn = 16;
 
 StoredReceipt read_receipt(const Stmt& st) {
   StoredReceipt r;
@@ -156,17 +166,90 @@ Result<AppendOutcome> SqliteStore::append(const NewReceipt& in) {
 
 Result<std::optional<StoredReceipt>> SqliteStore::find(std::string_view receipt_id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  return find_locked(receipt_id);
+  RowCheck check;
+  if (!start_check(check)) return io_problem("read log", db_);
+  auto found = find_locked(receipt_id, &check);
+  if (check.problem) return *check.problem;
+  return found;
 }
 
 Result<PersonState> SqliteStore::state_of(std::string_view receipt_id) {
   std::lock_guard<std::mutex> lock(mutex_);
+  RowCheck check;
+  if (!start_check(check)) return io_problem("read log", db_);
   auto found = find_locked(receipt_id);
   if (!found.ok()) return found.problems();
   if (!found.value()) {
     return Problem{"ledger_unknown_receipt", "", "No stored receipt has the id " + std::string(receipt_id) + "."};
   }
-  return person_locked(found.value()->chain_root);
+  // Every receipt of the person is checked: the core folds them all.
+  auto person = person_locked(found.value()->chain_root, &check);
+  if (check.problem) return *check.problem;
+  if (!person.ok()) return person;
+  Stmt successor(db_, kSuccessorSql);
+  if (!successor.ok()) return io_problem("read log", db_);
+  std::optional<Problem> problem = broken_history(person.value().history, person.value().chain_root);
+  if (!problem) problem = unsuperseded(successor, person.value().latest);
+  if (problem) return *problem;
+  return person;
+}
+
+namespace {
+
+Problem tampered_problem(std::string_view id, std::int64_t seq, const std::string& what) {
+  return Problem{"ledger_tampered", "/receipts/" + std::string(id),
+                 "The stored receipt " + std::string(id) + " (log entry #" + std::to_string(seq) + ") " + what +
+                     ": the ledger was altered behind Cachet's back, and nothing is done with it. Run `cachet "
+                     "ledger verify` and restore the ledger from a backup."};
+}
+
+}  // namespace
+
+std::optional<Problem> SqliteStore::unsuperseded(Stmt& successor, const StoredReceipt& latest) {
+  successor.reset();
+  successor.bind(1, latest.receipt_id);
+  const int rc = successor.step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return Problem{"ledger_io", "", "The ledger's log could not be read."};
+  return tampered_problem(latest.receipt_id, latest.seq,
+                          "was superseded by receipt " + successor.text(1) + " (log entry #" +
+                              std::to_string(successor.int64(0)) + "), which is no longer stored as such");
+}
+
+std::optional<Problem> SqliteStore::broken_history(const std::vector<StoredReceipt>& history,
+                                                   const std::string& chain_root) {
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    const StoredReceipt& r = history[i];
+    const std::string expected = i == 0 ? std::string() : history[i - 1].receipt_id;
+    if (r.supersedes != expected || (i == 0 && r.receipt_id != chain_root)) {
+      return tampered_problem(r.receipt_id, r.seq,
+                              "does not follow the receipt before it in its person's history (a receipt is missing)");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Problem> SqliteStore::tampered(const Stmt& row, std::int64_t v2_before, Sha256Hasher& sha) {
+  const std::int64_t seq = row.int64(0);
+  const std::string_view id = row.view(1);
+  const std::string_view jws = row.view(2);
+  const std::string_view entry = row.view(kEntryColumn);
+  const std::string_view hash = row.view(13);
+  auto problem = [&](const std::string& what) { return tampered_problem(id, seq, what); };
+  if (entry.empty()) return problem("has no log entry of its own");
+  const ReceiptRecord derived =
+      derive_record(id, sha.hex(jws), row.view(14), row.view(3), row.view(4), row.view(5), row.view(6), row.view(7),
+                    row.view(9), row.view(10), row.view(8), row.int64(12));
+  // Receipts logged before the schema-3 migration entry have the older form.
+  if (receipt_entry_of(derived, seq, v2_before == 0 || seq > v2_before, sha) != entry) {
+    return problem("no longer matches its log entry");
+  }
+  if (seq > 1 && row.is_null(kPrevHashColumn)) return problem("follows a missing log entry");
+  if (!links_onto(row.is_null(kPrevHashColumn) ? std::string_view() : row.view(kPrevHashColumn), entry, hash, sha)) {
+    return problem("has a log entry that does not hash onto the entry before it");
+  }
+  if (!payload_matches(jws, row.view(14), row.view(3), sha)) return problem("does not carry its JWS's payload");
+  return std::nullopt;
 }
 
 Problems SqliteStore::for_each_person(const std::function<bool(const PersonState&)>& visit, bool with_history) {
@@ -176,17 +259,26 @@ Problems SqliteStore::for_each_person(const std::function<bool(const PersonState
                           " WHERE NOT EXISTS (SELECT 1 FROM receipts s WHERE s.supersedes = r.receipt_id)"
                           " ORDER BY root.seq";
   Stmt st(db_, sql.c_str());
-  if (!st.ok()) return {io_problem("list people", db_)};
+  Stmt successor(db_, kSuccessorSql);
+  RowCheck check;
+  if (!st.ok() || !successor.ok() || !start_check(check)) return {io_problem("list people", db_)};
   int rc = SQLITE_OK;
   while ((rc = st.step()) == SQLITE_ROW) {
+    // Each state handed out is checked first (hashing and one index lookup:
+    // it streams).
+    check.on(st);
+    if (check.problem) return {*check.problem};
     PersonState person;
     person.latest = read_receipt(st);
     person.chain_root = person.latest.chain_root;
     person.retention_until = retention_until(person.latest);
+    if (std::optional<Problem> problem = unsuperseded(successor, person.latest)) return {*problem};
     if (with_history) {
-      auto history = history_locked(person.chain_root);
+      auto history = history_locked(person.chain_root, &check);
       if (!history.ok()) return history.problems();
+      if (check.problem) return {*check.problem};
       person.history = std::move(history).value();
+      if (std::optional<Problem> problem = broken_history(person.history, person.chain_root)) return {*problem};
     }
     if (!visit(person)) return {};
   }
@@ -318,6 +410,43 @@ Result<bool> SqliteStore::challenge_used(std::string_view challenge) {
   return io_problem("read challenge", db_);
 }
 
+Result<LogTip> SqliteStore::tip() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  LogTip out;
+  std::int64_t next = 0;
+  if (!log_head(next, out.hash)) return io_problem("read log head", db_);
+  out.seq = next - 1;
+  return out;
+}
+
+Result<std::optional<std::string>> SqliteStore::entry_hash(std::int64_t seq) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Stmt st(db_, "SELECT hash FROM log WHERE seq = ?1");
+  st.bind(1, seq);
+  const int rc = st.step();
+  if (rc == SQLITE_ROW) return std::optional<std::string>(st.text(0));
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  return io_problem("read log entry", db_);
+}
+
+Problems SqliteStore::store_head(std::int64_t seq, std::string_view hash, std::string_view signed_at,
+                                 std::string_view kid, std::string_view jws) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Stmt st(db_, "INSERT INTO chain_heads(seq, hash, signed_at, kid, jws) VALUES (?1, ?2, ?3, ?4, ?5)");
+  st.bind(1, seq).bind(2, hash).bind(3, signed_at).bind(4, kid).bind(5, jws);
+  if (st.step() != SQLITE_DONE) return {io_problem("store chain head", db_)};
+  return {};
+}
+
+Result<std::optional<std::string>> SqliteStore::latest_head() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Stmt st(db_, "SELECT jws FROM chain_heads ORDER BY seq DESC, id DESC LIMIT 1");
+  const int rc = st.step();
+  if (rc == SQLITE_ROW) return std::optional<std::string>(st.text(0));
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  return io_problem("read chain heads", db_);
+}
+
 // The next sequence number and the hash to chain to (empty before the first entry).
 bool SqliteStore::log_head(std::int64_t& next_seq, std::string& prev_hash) {
   Stmt last(db_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
@@ -332,30 +461,34 @@ bool SqliteStore::log_head(std::int64_t& next_seq, std::string& prev_hash) {
   return rc == SQLITE_DONE;
 }
 
-Result<std::optional<StoredReceipt>> SqliteStore::find_locked(std::string_view receipt_id) {
+Result<std::optional<StoredReceipt>> SqliteStore::find_locked(std::string_view receipt_id, RowCheck* check) {
   const std::string sql = std::string("SELECT ") + kReceiptColumns + " FROM receipts r WHERE r.receipt_id = ?1";
   Stmt st(db_, sql.c_str());
   st.bind(1, receipt_id);
   const int rc = st.step();
+  if (rc == SQLITE_ROW && check != nullptr) check->on(st);
   if (rc == SQLITE_ROW) return std::optional<StoredReceipt>(read_receipt(st));
   if (rc == SQLITE_DONE) return std::optional<StoredReceipt>();
   return io_problem("find receipt", db_);
 }
 
-Result<std::vector<StoredReceipt>> SqliteStore::history_locked(const std::string& chain_root) {
+Result<std::vector<StoredReceipt>> SqliteStore::history_locked(const std::string& chain_root, RowCheck* check) {
   const std::string sql =
       std::string("SELECT ") + kReceiptColumns + " FROM receipts r WHERE r.chain_root = ?1 ORDER BY r.seq";
   Stmt st(db_, sql.c_str());
   st.bind(1, chain_root);
   std::vector<StoredReceipt> out;
   int rc = SQLITE_OK;
-  while ((rc = st.step()) == SQLITE_ROW) out.push_back(read_receipt(st));
+  while ((rc = st.step()) == SQLITE_ROW) {
+    if (check != nullptr) check->on(st);
+    out.push_back(read_receipt(st));
+  }
   if (rc != SQLITE_DONE) return io_problem("read chain", db_);
   return out;
 }
 
-Result<PersonState> SqliteStore::person_locked(const std::string& chain_root) {
-  auto history = history_locked(chain_root);
+Result<PersonState> SqliteStore::person_locked(const std::string& chain_root, RowCheck* check) {
+  auto history = history_locked(chain_root, check);
   if (!history.ok()) return history.problems();
   if (history.value().empty()) {
     return Problem{"ledger_unknown_receipt", "", "No stored receipt belongs to the person " + chain_root + "."};

@@ -58,6 +58,15 @@ ReceiptRecord derive_record(std::string_view receipt_id, std::string_view jws_sh
                             std::string_view received_at, std::string_view issued_at, std::string_view chain_root,
                             std::string_view supersedes, std::string_view method, std::int64_t retention_months);
 
+// The log entry a stored receipt rebuilds: its columns, the SHA-256 of its
+// JWS and, in the schema-3 form (`states_record`), the SHA-256 of the compact
+// record its payload derives. verify_chain and the reads share it.
+std::string receipt_entry_of(const ReceiptRecord& derived, std::int64_t seq, bool states_record, Sha256Hasher& sha);
+
+// True when `hash` is the hex SHA-256 of the bytes `prev_hash` (hex; empty
+// before the first entry: 32 zero bytes) followed by `entry`: the chain link.
+bool links_onto(std::string_view prev_hash, std::string_view entry, std::string_view hash, Sha256Hasher& sha);
+
 class SqliteStore final : public ConsentStore {
  public:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
@@ -78,14 +87,21 @@ class SqliteStore final : public ConsentStore {
   Result<std::vector<PublishedVersion>> published_versions() override;
   Result<std::optional<PublishedVersion>> find_published(std::string_view digest) override;
   Result<std::vector<PublishedVersion>> find_published_by_version(std::string_view config_version) override;
+  Result<LogTip> tip() override;
+  Result<std::optional<std::string>> entry_hash(std::int64_t seq) override;
+  Problems store_head(std::int64_t seq, std::string_view hash, std::string_view signed_at, std::string_view kid,
+                      std::string_view jws) override;
+  Result<std::optional<std::string>> latest_head() override;
 
  private:
   bool exec(const std::string& sql) { return sqlite::exec(db_, sql); }
   // The next sequence number and the hash to chain to (empty before the first entry).
   bool log_head(std::int64_t& next_seq, std::string& prev_hash);
-  Result<std::optional<StoredReceipt>> find_locked(std::string_view receipt_id);
-  Result<std::vector<StoredReceipt>> history_locked(const std::string& chain_root);
-  Result<PersonState> person_locked(const std::string& chain_root);
+  struct RowCheck;
+  // Reads; with a RowCheck, every row read is checked (check->problem).
+  Result<std::optional<StoredReceipt>> find_locked(std::string_view receipt_id, RowCheck* check = nullptr);
+  Result<std::vector<StoredReceipt>> history_locked(const std::string& chain_root, RowCheck* check = nullptr);
+  Result<PersonState> person_locked(const std::string& chain_root, RowCheck* check = nullptr);
   Result<AppendOutcome> append_locked(const NewReceipt& in);
   // The seq of the schema-3 migration entry: receipt entries before it have
   // the schema-1/2 form (their records are stated by 'record' entries after
@@ -115,6 +131,31 @@ class SqliteStore final : public ConsentStore {
   Result<ChainReport> verify_records_locked(const std::function<void(const ReceiptRecord&)>& visit);
   // The payload column must be exactly the JWS payload (base64url-decoded)
   // and hash to the digest the log entry records.
+  // Reads verify what they act on (docs/server.md): a receipt row read by
+  // find, state_of or for_each_person must rebuild its log entry
+  // (receipt_entry_of), that entry must link onto the previous entry's stored
+  // hash, and the payload column must be the JWS payload (payload_matches).
+  // nullopt when it does; else ledger_tampered naming the receipt and entry.
+  // `v2_before`: migration_seq().
+  static std::optional<Problem> tampered(const Stmt& row, std::int64_t v2_before, Sha256Hasher& sha);
+  // The check for one read: the first failing row's problem.
+  struct RowCheck {
+    std::int64_t v2_before = 0;
+    Sha256Hasher sha;
+    std::optional<Problem> problem;
+    void on(const Stmt& row) {
+      if (!problem) problem = tampered(row, v2_before, sha);
+    }
+  };
+  // A RowCheck for this ledger; false when the log cannot be read.
+  bool start_check(RowCheck& check) { return migration_seq(check.v2_before); }
+  // What a person's rows cannot show alone: the latest receipt was not
+  // superseded by a receipt the log holds (its row deleted, or its
+  // `supersedes` edited), and the history links root to latest by
+  // `supersedes`. `successor`: a statement prepared from kSuccessorSql.
+  static std::optional<Problem> unsuperseded(Stmt& successor, const StoredReceipt& latest);
+  static std::optional<Problem> broken_history(const std::vector<StoredReceipt>& history,
+                                               const std::string& chain_root);
   static bool payload_matches(std::string_view jws, std::string_view payload, std::string_view payload_sha256,
                               Sha256Hasher& sha);
   Result<PurgeReport> purge_locked(std::int64_t now);

@@ -279,6 +279,27 @@ bool check_unlogged_publications(sqlite3* db, LogWalk& walk) {
 
 }  // namespace
 
+// The log entry a stored receipt rebuilds (verify_chain and the reads alike):
+// its columns, the SHA-256 of its JWS and, in the schema-3 form, the SHA-256
+// of the compact record its payload derives.
+std::string receipt_entry_of(const ReceiptRecord& derived, std::int64_t seq, bool states_record, Sha256Hasher& sha) {
+  if (!states_record) return receipt_entry_for(derived, seq, std::string_view());  // the schema-1/2 form
+  return receipt_entry_for(derived, seq, sha.hex(canonical_record(derived)));
+}
+
+// True when `hash` is the hex SHA-256 of the bytes `prev_hash` (hex; empty
+// for the first entry: 32 zero bytes) followed by `entry`.
+bool links_onto(std::string_view prev_hash, std::string_view entry, std::string_view hash, Sha256Hasher& sha) {
+  std::array<unsigned char, 32> prev{};
+  if (!prev_hash.empty()) {
+    const std::optional<std::string> bytes = from_hex(prev_hash);
+    if (!bytes || bytes->size() != prev.size()) return false;
+    std::copy(bytes->begin(), bytes->end(), prev.begin());
+  }
+  const std::optional<std::array<unsigned char, 32>> computed = sha.digest(LogWalk::raw(prev), entry);
+  return computed && hex_equals(*computed, hash);
+}
+
 // One pass over the log in seq order, each entry joined with the compact
 // record it states and the receipt stored at its position (for a 'record'
 // entry: the receipt the record came from), so memory stays flat however
@@ -382,7 +403,7 @@ Result<ChainReport> SqliteStore::verify_locked() {
           check_rebuilt();
           continue;
         }
-        rebuilt = receipt_entry_for(derived, seq, sha.hex(canonical_record(derived)));
+        rebuilt = receipt_entry_of(derived, seq, true, sha);
         if (rebuilt != entry && has_record && receipt_entry_for(derived, seq, sha.hex(walk.canonical())) == entry) {
           // Its columns match the entry, what its payload derives does not:
           // the payload was edited (or the stored record, reported above).
@@ -394,12 +415,10 @@ Result<ChainReport> SqliteStore::verify_locked() {
           continue;
         }
       } else {
-        rebuilt =
-            receipt_entry(seq, row_id, jws_sha256, log.view(8), log.view(9), log.view(10), log.view(11), log.view(12),
-                          log.view(13), log.view(14), log.view(15), log.int64(16), std::string_view());
+        ReceiptRecord derived = derived_from_row(jws_sha256);
+        rebuilt = receipt_entry_of(derived, seq, false, sha);
         if (rebuilt == entry && has_record) {
           // The record back-filled for this receipt must be the one it derives.
-          ReceiptRecord derived = derived_from_row(jws_sha256);
           if (!payload_matches_entry()) derived.verified = false;  // as the migration
           if (!same_record(derived, stored_record) && canonical_record(derived) != canonical_record(stored_record)) {
             report_record();

@@ -7,12 +7,15 @@
 #include <signal.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
 #include "cachet/calendar.h"
 #include "cachet/ledger/accept.h"
 #include "cachet/ledger/change.h"
+#include "cachet/ledger/head.h"
 #include "cachet/lifecycle.h"
 #include "cachet/publication.h"
 #include "cachet/receipt.h"
@@ -436,7 +439,11 @@ class Service {
     }
     auto state = store_.state_of(id);
     if (!state.ok()) {
-      send_error(res, 404, "ledger_unknown_receipt", "No stored receipt has this id.");
+      if (problem_kind(state.problems()) == ProblemKind::kNotFound) {
+        send_error(res, 404, "ledger_unknown_receipt", "No stored receipt has this id.");
+      } else {
+        send_problems(res, state.problems());
+      }
       return;
     }
     send_json(res, 200, link_json(state.value().chain_root));
@@ -451,7 +458,11 @@ class Service {
     }
     auto state = store_.state_of(checked->chain_root);
     if (!state.ok()) {
-      send_error(res, 404, "ledger_unknown_receipt", "Your receipts are no longer held (retention period over).");
+      if (problem_kind(state.problems()) == ProblemKind::kNotFound) {
+        send_error(res, 404, "ledger_unknown_receipt", "Your receipts are no longer held (retention period over).");
+      } else {
+        send_problems(res, state.problems());  // ledger_tampered: 409, nothing is acted on
+      }
       return std::nullopt;
     }
     return std::move(state).value();
@@ -556,8 +567,13 @@ class Service {
     }
     auto state = store_.state_of(checked->chain_root);
     if (!state.ok()) {
-      res.status = 404;
-      res.set_content(render_message_page(locale, MessageKind::kPersonGone, config_), "text/html; charset=utf-8");
+      const ProblemKind kind = problem_kind(state.problems());
+      // A person purged (404) or a ledger that no longer verifies (409): nothing is shown or changed.
+      res.status = kind == ProblemKind::kNotFound ? 404 : http_status_for(kind);
+      res.set_content(
+          render_message_page(
+              locale, kind == ProblemKind::kNotFound ? MessageKind::kPersonGone : MessageKind::kChangeFailed, config_),
+          "text/html; charset=utf-8");
       return std::nullopt;
     }
     return std::make_pair(*checked, std::move(state).value());
@@ -602,7 +618,7 @@ class Service {
     Result<RecordedChange> recorded = change(state, channel, action);
     if (!recorded.ok()) {
       const ProblemKind kind = problem_kind(recorded.problems());
-      res.status = kind == ProblemKind::kUnavailable ? http_status_for(kind) : 400;
+      res.status = kind == ProblemKind::kUnavailable || kind == ProblemKind::kConflict ? http_status_for(kind) : 400;
       res.set_content(render_message_page(locale, MessageKind::kChangeFailed, config_), "text/html; charset=utf-8");
       return;
     }
@@ -725,6 +741,73 @@ Result<std::vector<PublishedVersion>> publish_and_accept(const ServeOptions& opt
   return accepted_versions(published.value(), stored.value().digest, started, started,
                            options.previous_config_grace_seconds);
 }
+// Signs the chain head (head.h) every `interval` seconds when the log moved
+// since the last signed head, and once more when stopped: a head the
+// operator can ship elsewhere (docs/server.md, "Signed chain heads").
+class HeadSigner {
+ public:
+  HeadSigner(ConsentStore& store, const CryptoProvider& crypto, const Json& key, int interval, std::ostream& log)
+      : store_(store), crypto_(crypto), key_(key), interval_(interval), log_(log) {
+    if (interval_ <= 0) return;
+    auto latest = store_.latest_head();
+    if (latest.ok() && latest.value()) {
+      auto head = ledger::verify_head(*latest.value(), crypto_);
+      if (head.ok()) signed_seq_ = head.value().seq;
+    }
+    thread_ = std::thread([this] { run(); });
+  }
+  HeadSigner(const HeadSigner&) = delete;
+  HeadSigner& operator=(const HeadSigner&) = delete;
+  ~HeadSigner() { stop(); }
+
+  // Stops the timer and signs a last head when the log moved.
+  void stop() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+    sign_if_moved();
+  }
+
+ private:
+  void run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!wake_.wait_for(lock, std::chrono::seconds(interval_), [this] { return stopping_; })) {
+      lock.unlock();
+      sign_if_moved();
+      lock.lock();
+    }
+  }
+  void sign_if_moved() {
+    auto tip = store_.tip();
+    if (!tip.ok() || tip.value().seq == 0 || tip.value().seq == signed_seq_) return;
+    auto head = ledger::sign_and_store_head(store_, key_, crypto_);
+    if (!head.ok()) {
+      std::lock_guard<std::mutex> lock(log_mutex());
+      log_ << "error: cannot sign the chain head: " << head.problems().front().message << "\n";
+      return;
+    }
+    signed_seq_ = head.value().seq;
+  }
+  static std::mutex& log_mutex() {
+    static std::mutex m;
+    return m;
+  }
+
+  ConsentStore& store_;
+  const CryptoProvider& crypto_;
+  const Json& key_;
+  const int interval_;
+  std::ostream& log_;
+  std::int64_t signed_seq_ = 0;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -784,7 +867,9 @@ int serve(const ServeOptions& options, const Config& config, ConsentStore& store
     signalled = true;
     server.stop();
   });
+  HeadSigner heads(store, crypto, options.controller_key, options.head_interval_seconds, log);
   server.listen_after_bind();
+  heads.stop();  // the last head covers every receipt acknowledged before the stop
   // listen returned on its own (error): wake the stopper so it can be joined.
   // The stopper waits in sigwait() for SIGTERM: the signal wakes it, it does not end it.
   if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)

@@ -235,3 +235,33 @@ test('notice prints the CNIL wording in French and English', () => {
   assert.match(notice.sha256, /^[0-9a-f]{64}$/);
   assert.ok(notice.boxes.every((b) => b.checked === false));
 });
+
+// Issue 12: the ledger's reads verify what they hand out. A decision edited in
+// the SQLite file (the sqlite3 shell, as an intruder would) makes `ledger show`
+// and `ledger export-state` exit 1 instead of printing it.
+test('ledger show and export-state exit 1 on a decision edited in the file', () => {
+  const key = join(work, 'ledger-controller.jwk');
+  assert.equal(cachet(['keygen', '--out', key]).code, 0);
+  const db = join(work, 'tampered.db');
+  const appended = cachet(['ledger', 'append', '--db', db, '--key', key, '-'], issue());
+  assert.equal(appended.code, 0, appended.stderr);
+  const id = JSON.parse(Buffer.from(JSON.parse(appended.stdout).payload, 'base64url').toString('utf8')).receiptId;
+  let show = cachet(['ledger', 'show', id, '--db', db]);
+  assert.equal(show.code, 0, show.stderr);
+  assert.match(show.stdout, /phone: objected/);
+  assert.equal(cachet(['ledger', 'export-state', '--db', db]).code, 0);
+  const edit = spawnSync('sqlite3', [db,
+    `UPDATE receipts SET payload = replace(payload, '"decision":"objected"', '"decision":"not-objected"') WHERE receipt_id = '${id}'`],
+  { encoding: 'utf8' });
+  assert.equal(edit.status, 0, edit.stderr);
+  show = cachet(['ledger', 'show', id, '--db', db]);
+  assert.equal(show.code, 1, show.stdout + show.stderr);
+  assert.equal(show.stdout, '');
+  assert.match(show.stderr, new RegExp(`${id}.*\\[ledger_tampered\\]`));
+  assert.match(show.stderr, /cachet ledger verify/);
+  const state = cachet(['ledger', 'export-state', '--db', db]);
+  assert.equal(state.code, 1, state.stdout + state.stderr);
+  assert.doesNotMatch(state.stdout, /not-objected/);
+  assert.match(state.stderr, /\[ledger_tampered\]/);
+  assert.equal(cachet(['ledger', 'verify', '--db', db]).code, 1);
+});

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "cachet/jws.h"
+#include "cachet/ledger/head.h"
 #include "cachet/ledger/store.h"
 #include "cachet/openssl_crypto.h"
 #include "helpers.h"
@@ -271,6 +272,53 @@ TEST(Export, FormulaLikeValuesAreLeftOutNotAltered) {
     const std::string text = read_text(w.path(out + "/partner-acme.csv"));
     EXPECT_EQ(text.find("HYPERLINK"), std::string::npos);
     EXPECT_EQ(text.find("calc"), std::string::npos);
+  }
+}
+
+// Issue 12: an export with the controller's private key signs the chain head
+// covering its own ledger entry, keeps it in the ledger and names it in the report.
+TEST(Export, SignsTheChainHeadWithThePrivateKey) {
+  World w;
+  const std::string p1 = w.issue(mixed_person());
+  const std::string contacts = w.write_contacts("c.csv", {kHeader, mixed_row(p1)});
+  auto plain = w.run(contacts, "plain");
+  ASSERT_TRUE(plain.ok()) << plain.problems().front().message;
+  EXPECT_FALSE(plain.value().report["ledger"].contains("head"));
+  auto none = w.store->latest_head();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none.value().has_value());
+
+  exporter::ExportOptions options;
+  options.head_key = w.controller_key;
+  auto outcome = w.run(contacts, "signed", options);
+  ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
+  const Json& ledger_report = outcome.value().report["ledger"];
+  ASSERT_TRUE(ledger_report.contains("head"));
+  EXPECT_EQ(ledger_report["head"]["seq"], ledger_report["seq"]);  // covers the export's own entry
+  auto stored = w.store->latest_head();
+  ASSERT_TRUE(stored.ok() && stored.value());
+  auto head = ledger::verify_head(*stored.value(), *w.crypto, w.controller_public);
+  ASSERT_TRUE(head.ok()) << head.problems().front().message;
+  EXPECT_EQ(head.value().seq, ledger_report["seq"].get<std::int64_t>());
+  EXPECT_EQ(head.value().hash, ledger_report["head"]["hash"].get<std::string>());
+  auto tip = w.store->tip();
+  ASSERT_TRUE(tip.ok());
+  EXPECT_EQ(tip.value().hash, head.value().hash);
+
+  // The log's tail cut off (the export's own entry): the next export refuses.
+  const std::int64_t seq = head.value().seq;
+  w.store.reset();
+  ASSERT_EQ(run_command("sqlite3 " + w.db_path + " 'DELETE FROM log WHERE seq = " + std::to_string(seq) + "'"), 0);
+  auto reopened = ledger::open_sqlite_store(w.db_path);
+  ASSERT_TRUE(reopened.ok());
+  w.store = std::move(reopened).value();
+  for (const bool reverify : {false, true}) {
+    exporter::ExportOptions again;
+    again.reverify = reverify;
+    auto refused = w.run(contacts, reverify ? "after-cut-reverify" : "after-cut", again);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.problems().front().code, "export_ledger_broken");
+    EXPECT_NE(refused.problems().front().message.find("ledger_truncated"), std::string::npos);
   }
 }
 

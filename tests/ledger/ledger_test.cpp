@@ -12,10 +12,14 @@
 #include <utility>
 
 #include "cachet/calendar.h"
+#include "cachet/jws.h"
+#include "cachet/ledger/change.h"
 #include "cachet/ledger/digest.h"
+#include "cachet/ledger/head.h"
 #include "cachet/ledger/store.h"
 #include "cachet/publication.h"
 #include "test_crypto.h"
+#include "cachet/openssl_crypto.h"
 
 namespace cachet::ledger {
 namespace {
@@ -295,7 +299,7 @@ PRAGMA user_version = 1;
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 4);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 5);  // the latest schema (5: signed chain heads)
   sqlite3_finalize(st);
   sqlite3_close(db);
 }
@@ -624,6 +628,11 @@ TEST_F(LedgerTest, MigratesASchemaTwoFileIntoCompactRecords) {
   ASSERT_TRUE(full.ok());
   EXPECT_TRUE(full.value().ok()) << full.value().to_json().dump();
   EXPECT_EQ(full.value().head, report.head);
+  // Reads check receipts logged in the schema-1/2 form against that form.
+  auto migrated = store_->state_of("keep");
+  ASSERT_TRUE(migrated.ok()) << migrated.problems().front().message;
+  EXPECT_EQ(migrated.value().latest.receipt_id, "keep2");
+  EXPECT_TRUE(store_->for_each_person([](const PersonState&) { return true; }, true).empty());
   // Purging migrated receipts names their 'record' entries too; both checks still pass.
   store_.reset();
   sql("CREATE TABLE before_purge AS SELECT * FROM records");
@@ -696,6 +705,211 @@ TEST_F(LedgerTest, CompactRecordsAreBoundToTheChain) {
   open();
   EXPECT_EQ(count().first, "ledger_record_missing");
   EXPECT_EQ(first_code(), "ledger_record_missing");
+}
+
+// Issue 12: a stored receipt edited behind the ledger's back is never handed
+// out by a read (state_of, for_each_person, find), whatever part was edited.
+TEST_F(LedgerTest, ReadsRefuseATamperedReceipt) {
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  ASSERT_TRUE(store_->append(receipt("b")).ok());
+  ASSERT_TRUE(store_->append(receipt("a2", "a", "withdrawn")).ok());
+  ASSERT_TRUE(store_->append(receipt("a3", "a2", "withdrawn")).ok());
+  ASSERT_TRUE(store_->state_of("a").ok());
+  EXPECT_TRUE(store_->for_each_person([](const PersonState&) { return true; }, true).empty());
+  // `id`: the receipt named; `person`: the one read (default: the same).
+  auto expect_refused = [&](const std::string& edit, const std::string& id, const std::string& person = "") {
+    SCOPED_TRACE(edit);
+    store_.reset();
+    sql("CREATE TABLE IF NOT EXISTS saved_receipts AS SELECT * FROM receipts; "
+        "CREATE TABLE IF NOT EXISTS saved_records AS SELECT * FROM records; "
+        "CREATE TABLE IF NOT EXISTS saved_log AS SELECT * FROM log");
+    sql(edit);
+    open();
+    auto state = store_->state_of(person.empty() ? id : person);
+    ASSERT_FALSE(state.ok());
+    EXPECT_EQ(state.problems().front().code, "ledger_tampered");
+    EXPECT_EQ(state.problems().front().path, "/receipts/" + id);
+    EXPECT_NE(state.problems().front().message.find("cachet ledger verify"), std::string::npos);
+    EXPECT_EQ(problem_kind(state.problems()), ProblemKind::kConflict);
+    std::vector<std::string> visited;
+    // With the history: every receipt handed out is checked (without, the
+    // latest of each person only, which is all export-state prints).
+    const Problems listed = store_->for_each_person(
+        [&](const PersonState& each) {
+          visited.push_back(each.chain_root);
+          return true;
+        },
+        true);
+    ASSERT_FALSE(listed.empty());
+    EXPECT_EQ(listed.front().code, "ledger_tampered");
+    EXPECT_EQ(visited, std::vector<std::string>{});  // "a" comes first: its state is never handed out
+    if (person.empty()) {
+      EXPECT_FALSE(store_->find(id).ok());
+    }
+    // Restore for the next edit.
+    store_.reset();
+    sql("DELETE FROM receipts; INSERT INTO receipts SELECT * FROM saved_receipts; "
+        "DELETE FROM records; INSERT INTO records SELECT * FROM saved_records; "
+        "DELETE FROM log; INSERT INTO log SELECT * FROM saved_log");
+    open();
+    ASSERT_TRUE(store_->state_of("a").ok());
+  };
+  // The decision, in the payload column only (what the inspector did).
+  expect_refused("UPDATE receipts SET payload = replace(payload, 'withdrawn', 'granted') WHERE receipt_id = 'a2'",
+                 "a2");
+  // A column the log entry records.
+  expect_refused("UPDATE receipts SET received_at = '2020-01-01T00:00:00Z' WHERE receipt_id = 'a2'", "a2");
+  // The payload and its digest together: the JWS no longer carries it.
+  const NewReceipt granted = receipt("a2", "a", "granted");
+  expect_refused("UPDATE receipts SET payload = '" + granted.payload + "', payload_sha256 = '" +
+                     granted.payload_sha256 + "' WHERE receipt_id = 'a2'",
+                 "a2");
+  // The chain link: the entry's stored hash no longer follows the one before.
+  expect_refused("UPDATE log SET hash = '" + std::string(64, '0') + "' WHERE seq = 3", "a2");
+  // The entry before it removed.
+  expect_refused("DELETE FROM log WHERE seq = 2", "a2");
+  // The latest receipt (a withdrawal) deleted: the older choice must not come back (R10).
+  expect_refused("DELETE FROM records WHERE receipt_id = 'a3'; DELETE FROM receipts WHERE receipt_id = 'a3'", "a2",
+                 "a");
+  // Its `supersedes` cleared instead: it would pose as a person of its own.
+  expect_refused("UPDATE receipts SET supersedes = NULL, chain_root = 'a3' WHERE receipt_id = 'a3'", "a2", "a");
+  // A receipt in the middle of the history deleted.
+  expect_refused("DELETE FROM records WHERE receipt_id = 'a2'; DELETE FROM receipts WHERE receipt_id = 'a2'", "a3",
+                 "a");
+}
+
+// The signatures of the receipts a change acts on: a JWS that does not verify
+// (these test receipts carry no signature at all) is refused.
+TEST_F(LedgerTest, StoredSignaturesAreCheckedBeforeActing) {
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  auto state = store_->state_of("a");
+  ASSERT_TRUE(state.ok());
+  const Problems problems = verify_stored_signatures(state.value(), *make_openssl_crypto());
+  ASSERT_FALSE(problems.empty());
+  EXPECT_EQ(problems.front().code, "ledger_tampered");
+  EXPECT_EQ(problems.front().path, "/receipts/a");
+}
+
+class HeadTest : public LedgerTest {
+ protected:
+  void SetUp() override {
+    LedgerTest::SetUp();
+    crypto_ = make_openssl_crypto();
+    auto key = crypto_->generate_ed25519();
+    ASSERT_TRUE(key.ok());
+    key_ = key.value();
+  }
+  // verify_chain, then the stored head and `extra` (a head kept elsewhere).
+  std::vector<std::string> verify_codes(const std::optional<std::string>& extra = std::nullopt) {
+    auto report = store_->verify_chain();
+    EXPECT_TRUE(report.ok());
+    if (!report.ok()) return {"io"};
+    ChainReport r = report.value();
+    auto stored = store_->latest_head();
+    EXPECT_TRUE(stored.ok());
+    for (const std::optional<std::string>& text : {stored.ok() ? stored.value() : std::nullopt, extra}) {
+      if (!text) continue;
+      auto head = verify_head(*text, *crypto_, key_);
+      EXPECT_TRUE(head.ok()) << head.problems().front().message;
+      if (head.ok()) {
+        EXPECT_TRUE(check_against_head(*store_, head.value(), "head", r).empty());
+      }
+    }
+    std::vector<std::string> codes;
+    for (const ChainProblem& p : r.problems) codes.push_back(p.code);
+    return codes;
+  }
+  std::unique_ptr<CryptoProvider> crypto_;
+  Json key_;
+};
+
+TEST_F(HeadTest, SignsAndVerifiesAHead) {
+  auto empty = sign_and_store_head(*store_, key_, *crypto_);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.problems().front().code, "ledger_empty");
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  ASSERT_TRUE(store_->append(receipt("b")).ok());
+  auto head = sign_and_store_head(*store_, key_, *crypto_);
+  ASSERT_TRUE(head.ok()) << head.problems().front().message;
+  auto tip = store_->tip();
+  ASSERT_TRUE(tip.ok());
+  EXPECT_EQ(head.value().seq, 2);
+  EXPECT_EQ(tip.value().seq, 2);
+  EXPECT_EQ(head.value().hash, tip.value().hash);
+  // The head is not a log entry.
+  EXPECT_EQ(store_->tip().value().seq, 2);
+  auto stored = store_->latest_head();
+  ASSERT_TRUE(stored.ok() && stored.value());
+  auto verified = verify_head(*stored.value(), *crypto_, key_);
+  ASSERT_TRUE(verified.ok()) << verified.problems().front().message;
+  EXPECT_EQ(verified.value().seq, 2);
+  EXPECT_EQ(verified.value().hash, tip.value().hash);
+  EXPECT_EQ(verified.value().kid, head.value().kid);
+  // The protected header: typ, the public jwk and its thumbprint as kid.
+  const Json& jws = head.value().jws;
+  const Json header = Json::parse(base64url_decode(jws["signatures"][0]["protected"].get<std::string>()).value());
+  EXPECT_EQ(header["typ"], "cachet-chain-head+jws");
+  EXPECT_EQ(header["alg"], "Ed25519");
+  EXPECT_FALSE(header["jwk"].contains("d"));
+  EXPECT_EQ(header["kid"], head.value().kid);
+  const Json payload = Json::parse(base64url_decode(jws["payload"].get<std::string>()).value());
+  EXPECT_EQ(payload["version"], "cachet-chain-head/1");
+  EXPECT_EQ(payload["seq"], 2);
+  EXPECT_EQ(verify_codes(), std::vector<std::string>{});
+
+  // Another seq under the same signature: refused.
+  Json forged = jws;
+  Json other = payload;
+  other["seq"] = 1;
+  forged["payload"] = base64url_encode(other.dump());
+  auto bad = verify_head(forged.dump(), *crypto_);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.problems().front().code, "head_bad_signature");
+  // Signed by another key than the controller's given.
+  auto other_key = crypto_->generate_ed25519();
+  ASSERT_TRUE(other_key.ok());
+  auto untrusted = verify_head(jws.dump(), *crypto_, other_key.value());
+  ASSERT_FALSE(untrusted.ok());
+  EXPECT_EQ(untrusted.problems().front().code, "head_untrusted_key");
+  // A receipt-like JWS is not a head.
+  auto receipt_jws = sign_jws(payload.dump(), key_, *crypto_, Json{{"typ", "cachet-receipt+jws"}});
+  ASSERT_TRUE(receipt_jws.ok());
+  auto wrong_type = verify_head(receipt_jws.value().dump(), *crypto_);
+  ASSERT_FALSE(wrong_type.ok());
+  EXPECT_EQ(wrong_type.problems().front().code, "head_malformed");
+}
+
+TEST_F(HeadTest, TruncationIsDetectedAgainstTheStoredHead) {
+  for (const char* id : {"a", "b", "c"}) ASSERT_TRUE(store_->append(receipt(id)).ok());
+  ASSERT_TRUE(sign_and_store_head(*store_, key_, *crypto_).ok());
+  ASSERT_TRUE(store_->append(receipt("d")).ok());  // after the head: the head still holds
+  EXPECT_EQ(verify_codes(), std::vector<std::string>{});
+  // Cut the last two entries off, with their receipts and records: the chain
+  // alone still verifies, the head does not.
+  store_.reset();
+  sql("DELETE FROM records WHERE entry_seq >= 3; DELETE FROM receipts WHERE seq >= 3; DELETE FROM log WHERE seq >= 3");
+  open();
+  EXPECT_EQ(first_code(), "");
+  EXPECT_EQ(verify_codes(), std::vector<std::string>{"ledger_truncated"});
+  // Entry 3 written again with other content: the head's hash no longer matches.
+  ASSERT_TRUE(store_->append(receipt("c-other")).ok());
+  EXPECT_EQ(first_code(), "");
+  EXPECT_EQ(verify_codes(), std::vector<std::string>{"ledger_head_mismatch"});
+}
+
+TEST_F(HeadTest, TruncationIsDetectedAgainstAHeadKeptElsewhere) {
+  for (const char* id : {"a", "b", "c"}) ASSERT_TRUE(store_->append(receipt(id)).ok());
+  auto head = sign_and_store_head(*store_, key_, *crypto_);
+  ASSERT_TRUE(head.ok());
+  const std::string kept = head.value().jws.dump();  // shipped off the machine
+  // Whoever cuts the log deletes the stored heads too.
+  store_.reset();
+  sql("DELETE FROM records WHERE entry_seq = 3; DELETE FROM receipts WHERE seq = 3; DELETE FROM log WHERE seq = 3; "
+      "DELETE FROM chain_heads");
+  open();
+  EXPECT_EQ(first_code(), "");
+  EXPECT_EQ(verify_codes(), std::vector<std::string>{});  // nothing left to compare with
+  EXPECT_EQ(verify_codes(kept), std::vector<std::string>{"ledger_truncated"});
 }
 
 TEST(ReceiptRecords, TextAndDomDerivationsAgree) {

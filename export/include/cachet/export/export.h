@@ -58,7 +58,11 @@ struct ExportOptions {
   ColumnMapping columns;
   std::string at;                      // transfer time, RFC 3339 UTC or YYYY-MM-DD; now when empty
   std::optional<Json> controller_key;  // public JWK: receipts must carry its countersignature
-  bool force = false;                  // replace an existing non-empty --out
+  // Private controller JWK: once the export is recorded, the chain head is
+  // signed with it and kept in the ledger (ledger/head.h), and report.json
+  // names it (ledger.head).
+  std::optional<Json> head_key;
+  bool force = false;  // replace an existing non-empty --out
   // Trust model (docs/export.md): by default the export verifies the ledger's
   // hash chain and relies on the verification each receipt passed when the
   // ledger accepted it. `reverify` re-verifies every receipt's signatures

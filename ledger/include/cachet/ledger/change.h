@@ -31,6 +31,14 @@ struct ChangeContext {
   AcceptOptions accept;    // controller key, acceptance time, expected method
 };
 
+// The stored receipts a change acts on still verify ("signature where
+// cheap", docs/server.md, "Reads verify what they act on"): each receipt of
+// the person verifies with the core (verify_receipt: about 0.1 ms), is the
+// receipt and payload the ledger recorded, and is countersigned by the key
+// its log entry names. state_of() already checked their bytes against the
+// hash chain. Problem: ledger_tampered, path /receipts/ID.
+[[nodiscard]] Problems verify_stored_signatures(const PersonState& person, const CryptoProvider& crypto);
+
 struct RecordedChange {
   Superseding superseding;           // the core's answer, per channel
   std::optional<Accepted> accepted;  // the stored receipt; empty when nothing changed
@@ -39,8 +47,9 @@ struct RecordedChange {
 // supersede(), then the receipt it describes, issued and accepted. A change
 // that accepts the current list is recorded as a web form (the page showed
 // the notice with its partner list and an unchecked box); any other keeps
-// `change.collection_method`. Problems: lifecycle_*, the core's receipt_*,
-// the ledger's ledger_* (see accept_receipt).
+// `change.collection_method`. Nothing is signed when a stored receipt fails
+// verify_stored_signatures. Problems: ledger_tampered, lifecycle_*, the
+// core's receipt_*, the ledger's ledger_* (see accept_receipt).
 [[nodiscard]] Result<RecordedChange> record_change(ConsentStore& store, const CryptoProvider& crypto,
                                                    const Config& current, const PersonState& person,
                                                    const Change& change, const ChangeContext& context);

@@ -156,6 +156,12 @@ struct ChainReport {
   Json to_json() const;
 };
 
+// The last entry of the log (seq 0 and no hash when it is empty).
+struct LogTip {
+  std::int64_t seq = 0;
+  std::string hash;
+};
+
 struct PurgeReport {
   std::int64_t seq = 0;              // log entry recording the purge, 0 when nothing was removed
   std::vector<std::string> removed;  // receipt ids
@@ -249,6 +255,15 @@ class ConsentStore {
   // The versions stored under a configVersion (several when a config was
   // edited without a new configVersion), in log order.
   virtual Result<std::vector<PublishedVersion>> find_published_by_version(std::string_view config_version) = 0;
+  // Signed chain heads (head.h). The log's last entry; the stored hash of
+  // entry `seq` (nullopt when there is none); keeping a signed head (its
+  // JWS text, with what it states), which is not a log entry; the latest
+  // kept head (highest seq, then the last kept), nullopt when none.
+  virtual Result<LogTip> tip() = 0;
+  virtual Result<std::optional<std::string>> entry_hash(std::int64_t seq) = 0;
+  virtual Problems store_head(std::int64_t seq, std::string_view hash, std::string_view signed_at, std::string_view kid,
+                              std::string_view jws) = 0;
+  virtual Result<std::optional<std::string>> latest_head() = 0;
 
  protected:
   // Every stored receipt, in ledger order, for the default implementations above.

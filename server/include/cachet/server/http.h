@@ -33,6 +33,9 @@ struct ServeOptions {
   std::int64_t previous_config_grace_seconds = std::int64_t{24} * 3600;
   // issuedAt may be this far ahead of arrival (and, for a web form, behind it).
   std::int64_t issued_at_skew_seconds = 600;
+  // Signed chain heads (docs/server.md): every this many seconds when the log
+  // moved, and at shutdown; 0 = never.
+  int head_interval_seconds = 600;
 };
 
 // Publishes `config` in the ledger first (a 'publication' entry the first
@@ -40,6 +43,8 @@ struct ServeOptions {
 // versions within the grace period. Runs until SIGINT or SIGTERM. Writes "Listening on http://HOST:PORT" to
 // `out` (flushed) once the socket is bound; access log lines (method, path,
 // status: never query strings, which may hold tokens) go to `log`.
+// Signs the chain head with the controller key every head_interval_seconds
+// when the log moved, and once more at shutdown (errors go to `log`).
 // Returns 0 after a clean stop, 2 when the address cannot be bound.
 int serve(const ServeOptions& options, const Config& config, ledger::ConsentStore& store, const CryptoProvider& crypto,
           std::ostream& out, std::ostream& log);
