@@ -81,7 +81,8 @@ Result<ChainHead> verify_head(std::string_view jws_text, const CryptoProvider& c
     return malformed("/payload", "its payload is not canonical JSON (RFC 8785).");
   }
   const Json& p = payload.value();
-  if (p.size() != 4 || p.value("version", Json()) != Json(kHeadVersion)) {
+  if (p.size() != 4 || p.value("version", Json()) != Json(kHeadVersion) || !p.contains("seq") || !p.contains("hash") ||
+      !p.contains("signedAt")) {
     return malformed("/payload", std::string("its payload is not a ") + kHeadVersion + " object.");
   }
   ChainHead head;

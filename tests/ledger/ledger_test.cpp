@@ -871,6 +871,13 @@ TEST_F(HeadTest, SignsAndVerifiesAHead) {
   auto untrusted = verify_head(jws.dump(), *crypto_, other_key.value());
   ASSERT_FALSE(untrusted.ok());
   EXPECT_EQ(untrusted.problems().front().code, "head_untrusted_key");
+  // Well signed, but not a head's members.
+  auto odd = sign_jws(Json{{"version", "cachet-chain-head/1"}, {"a", 1}, {"b", 2}, {"c", 3}}.dump(), key_, *crypto_,
+                      Json{{"typ", "cachet-chain-head+jws"}, {"kid", head.value().kid}});
+  ASSERT_TRUE(odd.ok());
+  auto odd_head = verify_head(odd.value().dump(), *crypto_);
+  ASSERT_FALSE(odd_head.ok());
+  EXPECT_EQ(odd_head.problems().front().code, "head_malformed");
   // A receipt-like JWS is not a head.
   auto receipt_jws = sign_jws(payload.dump(), key_, *crypto_, Json{{"typ", "cachet-receipt+jws"}});
   ASSERT_TRUE(receipt_jws.ok());
