@@ -219,7 +219,7 @@ TEST_F(PublicationTest, AChangeRecordsOnlyChannelsThePersonWasInformedAbout) {
   Result<Config> no_sms = load_config(raw.dump());
   ASSERT_TRUE(no_sms.ok());
   versions_ = {published_version(no_sms.value(), *crypto_).value()};
-  const Json notice = first["notice"];
+  const Json& notice = first["notice"];
   Json recorded = first["channels"];
   check_.superseded_notice = &notice;
   check_.superseded_channels = &recorded;
