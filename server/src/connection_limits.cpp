@@ -176,20 +176,19 @@ void refuse(socket_t sock) {
 }
 
 // After a response that left request bytes unread, read and drop what the
-// client is still sending for a moment before closing: closing with unread
-// data makes the kernel send a reset, which can destroy the response before
-// the client reads it (nginx's lingering_close does the same).
+// client is still sending before closing: closing with unread data makes the
+// kernel send a reset, which can destroy the response before the client has
+// read it. Like nginx's lingering_close: at most 5 s in all, and stop when
+// the client pauses for 1 s (it has read the response and given up).
 void linger_and_close(socket_t sock) {
   ::shutdown(sock, SHUT_WR);
-  const auto until = Clock::now() + std::chrono::seconds(2);
+  const auto until = Clock::now() + std::chrono::seconds(5);
   std::array<char, 16384> sink{};
-  std::size_t drained = 0;
-  while (drained < (std::size_t{1} << 20) && Clock::now() < until) {
+  while (Clock::now() < until) {
     pollfd fd{sock, POLLIN, 0};
-    if (::poll(&fd, 1, 250) <= 0) break;
+    if (::poll(&fd, 1, 1000) <= 0) break;
     const ssize_t n = ::recv(sock, sink.data(), sink.size(), 0);
     if (n <= 0) break;
-    drained += static_cast<std::size_t>(n);
   }
   ::close(sock);
 }

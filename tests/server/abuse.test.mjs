@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
-import { adminHeaders, get, issue, keygen, mint, payloadOf, post, startServer, tempDir } from './helpers.mjs';
+import { adminHeaders, challenged, get, issue, keygen, mint, payloadOf, post, startServer, tempDir } from './helpers.mjs';
 
 // Functional bounds, not benchmarks: generous against a loaded CI machine.
 const HEALTH_BOUND_MS = 5000;
@@ -44,12 +44,6 @@ async function waitFor(predicate, ms) {
   const until = Date.now() + ms;
   while (!predicate() && Date.now() < until) await new Promise((r) => { setTimeout(r, 50); });
   return predicate();
-}
-
-// A challenge from the server, minted into a variant of `template` as the widget does.
-async function challenged(url, template) {
-  const { json } = await get(`${url}/api/challenge`);
-  return mint(template, (p) => { p.collection.challenge = json.challenge; });
 }
 
 describe('cachet serve: slow clients and connection limits', () => {
