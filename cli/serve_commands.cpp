@@ -128,8 +128,8 @@ void add_serve(CLI::App& app, int& exit_code) {
       ->check(CLI::ExistingDirectory);
   // Challenges are required by default; --require-challenge stays accepted
   // for the scripts that passed it when they were opt-in.
-  auto* require = command->add_flag("--require-challenge",
-                                    "Default: web-form receipts need a valid, unused challenge from GET /api/challenge");
+  auto* require = command->add_flag(
+      "--require-challenge", "Default: web-form receipts need a valid, unused challenge from GET /api/challenge");
   command
       ->add_flag("--allow-unchallenged",
                  "Accept web-form receipts without a server challenge (tests and legacy hosts only: anyone "
@@ -144,8 +144,9 @@ void add_serve(CLI::App& app, int& exit_code) {
   command->add_flag("--show-preference-links", args->options.show_preference_links,
                     "Demo: show preference-centre links on screen instead of emailing them");
   command->add_option("--max-body", args->options.max_body, "Largest request body, bytes")->capture_default_str();
-  command->add_option("--max-upload", args->options.max_upload,
-                      "Largest total of files in a multipart form post, bytes (read and dropped)")
+  command
+      ->add_option("--max-upload", args->options.max_upload,
+                   "Largest total of files in a multipart form post, bytes (read and dropped)")
       ->capture_default_str();
   command
       ->add_option("--header-timeout", args->options.header_timeout_seconds,

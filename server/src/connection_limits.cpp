@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -46,8 +47,8 @@ class DeadlineStream final : public httplib::Stream {
 
   ssize_t read(char* ptr, size_t size) override {
     if (!has_buffered()) {
-      if (!wait(POLLIN, read_deadline_)) return -1;
-      const ssize_t n = receive(buffer_.data(), buffer_.size());
+      const ssize_t n =
+          transfer(POLLIN, read_deadline_, [&] { return ::recv(sock_, buffer_.data(), buffer_.size(), MSG_DONTWAIT); });
       if (n <= 0) return n;
       begin_ = 0;
       end_ = static_cast<std::size_t>(n);
@@ -59,11 +60,7 @@ class DeadlineStream final : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
-    if (!wait(POLLOUT, write_deadline())) return -1;
-    for (;;) {
-      const ssize_t n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
-      if (n >= 0 || errno != EINTR) return n;
-    }
+    return transfer(POLLOUT, write_deadline(), [&] { return ::send(sock_, ptr, size, MSG_DONTWAIT | MSG_NOSIGNAL); });
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override { address(true, ip, port); }
@@ -77,7 +74,18 @@ class DeadlineStream final : public httplib::Stream {
     return write_deadline_;
   }
 
-  bool wait(short events, Clock::time_point deadline) const {
+  // One recv or send that never blocks past `deadline` (the socket's own
+  // SO_RCVTIMEO/SO_SNDTIMEO, which httplib sets, would let one call run over).
+  template <typename Call>
+  ssize_t transfer(decltype(pollfd::events) events, Clock::time_point deadline, const Call& call) const {
+    for (;;) {
+      if (!wait(events, deadline)) return -1;
+      const ssize_t n = call();
+      if (n >= 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) return n;
+    }
+  }
+
+  bool wait(decltype(pollfd::events) events, Clock::time_point deadline) const {
     for (;;) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
       if (left <= 0) {
@@ -91,13 +99,6 @@ class DeadlineStream final : public httplib::Stream {
     }
   }
 
-  ssize_t receive(char* ptr, std::size_t size) const {
-    for (;;) {
-      const ssize_t n = ::recv(sock_, ptr, size, 0);
-      if (n >= 0 || errno != EINTR) return n;
-    }
-  }
-
   void address(bool remote, std::string& ip, int& port) const {
     sockaddr_storage addr{};
     socklen_t length = sizeof(addr);
@@ -105,11 +106,13 @@ class DeadlineStream final : public httplib::Stream {
     if ((remote ? ::getpeername(sock_, raw, &length) : ::getsockname(sock_, raw, &length)) != 0) return;
     std::array<char, INET6_ADDRSTRLEN> text{};
     if (addr.ss_family == AF_INET) {
-      const auto* v4 = reinterpret_cast<const sockaddr_in*>(&addr);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+      const auto* v4 =
+          reinterpret_cast<const sockaddr_in*>(&addr);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
       ::inet_ntop(AF_INET, &v4->sin_addr, text.data(), text.size());
       port = ntohs(v4->sin_port);
     } else if (addr.ss_family == AF_INET6) {
-      const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&addr);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+      const auto* v6 =
+          reinterpret_cast<const sockaddr_in6*>(&addr);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
       ::inet_ntop(AF_INET6, &v6->sin6_addr, text.data(), text.size());
       port = ntohs(v6->sin6_port);
     }
@@ -166,9 +169,10 @@ void refuse(socket_t sock) {
   static const std::string body =
       R"({"error":{"code":"server_busy","message":"Too many connections; try again in a moment."}})"
       "\n";
-  const std::string response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
-                               "Retry-After: 1\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: " +
-                               std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string response =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+      "Retry-After: 1\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
   // Never blocks the accepting thread: a full send buffer loses the answer, not the server.
   (void)::send(sock, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   ::shutdown(sock, SHUT_WR);
@@ -199,7 +203,11 @@ GuardedServer::GuardedServer(const ConnectionLimits& limits) : limits_(limits) {
   limits_.max_connections = std::max<std::size_t>(1, limits_.max_connections);
   keep_alive_max_count_ = std::max<std::size_t>(1, limits_.keep_alive_max_requests);
   keep_alive_timeout_sec_ = limits_.keep_alive_timeout_seconds;
-  new_task_queue = [this] { return new AdmissionQueue(limits_.max_connections, active_); };
+  // httplib's interface: it takes ownership of the raw pointer (a unique_ptr in listen_internal).
+  new_task_queue = [this] {
+    return std::make_unique<AdmissionQueue>(limits_.max_connections, active_)
+        .release();  // NOLINT(cppcoreguidelines-owning-memory)
+  };
   // httplib calls this once the headers are read, before it reads the body.
   Server::set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (current != nullptr) current->stream.headers_read(std::chrono::seconds(limits_.body_timeout_seconds));

@@ -19,8 +19,8 @@
 #include "cachet/lifecycle.h"
 #include "cachet/receipt.h"
 #include "cachet/server/http.h"
-#include "ingest.h"
 #include "connection_limits.h"
+#include "ingest.h"
 #include "media_type.h"
 #include "pages.h"
 #include "tokens.h"
@@ -128,9 +128,8 @@ class Service {
     }));
     for (const std::string& dir : options_.static_dirs) server.set_mount_point("/", dir);
 
-    server.set_request_check([this](const httplib::Request& req, httplib::Response& res) {
-      return check_method(req, res);
-    });
+    server.set_request_check(
+        [this](const httplib::Request& req, httplib::Response& res) { return check_method(req, res); });
 
     get(server, "/api/health", [](const httplib::Request&, httplib::Response& res) {
       send_json(res, 200, Json{{"ok", true}});

@@ -13,8 +13,8 @@
 namespace cachet::server {
 
 struct MediaType {
-  std::string type;     // lower case
-  std::string subtype;  // lower case
+  std::string type;                                             // lower case
+  std::string subtype;                                          // lower case
   std::vector<std::pair<std::string, std::string>> parameters;  // names lower case, values unquoted as sent
 
   bool is(std::string_view type_name, std::string_view subtype_name) const;

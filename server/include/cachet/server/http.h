@@ -16,9 +16,9 @@ namespace cachet::server {
 
 struct ServeOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;                                // 0: any free port (printed on startup)
-  Json controller_key;                            // private JWK that countersigns
-  std::vector<std::string> static_dirs;           // served at "/", first match wins (demo, then dist)
+  int port = 8080;                       // 0: any free port (printed on startup)
+  Json controller_key;                   // private JWK that countersigns
+  std::vector<std::string> static_dirs;  // served at "/", first match wins (demo, then dist)
   // Web-form receipts need a valid, unused challenge from GET /api/challenge
   // unless the admin token comes with them; false only with --allow-unchallenged.
   bool require_challenge = true;
