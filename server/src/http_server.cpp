@@ -129,7 +129,7 @@ class Service {
     for (const std::string& dir : options_.static_dirs) server.set_mount_point("/", dir);
 
     server.set_request_check(
-        [this](const httplib::Request& req, httplib::Response& res) { return check_method(req, res); });
+        [this](const httplib::Request& req, httplib::Response& res) { return check_request(req, res); });
 
     get(server, "/api/health", [](const httplib::Request&, httplib::Response& res) {
       send_json(res, 200, Json{{"ok", true}});
@@ -185,14 +185,24 @@ class Service {
     server.Get(pattern, std::move(handler));
   }
 
-  // A known path asked with a method it does not serve: 405 with Allow
-  // (RFC 9110 15.5.6), or 204 with Allow for OPTIONS. HEAD goes wherever GET
-  // does (httplib answers it from the GET handler). Unknown paths fall through
-  // to the static directories and 404.
-  httplib::Server::HandlerResponse check_method(const httplib::Request& req, httplib::Response& res) const {
+  // Once the headers are read, before any body. A known path asked with a
+  // method it does not serve: 405 with Allow (RFC 9110 15.5.6), or 204 with
+  // Allow for OPTIONS. HEAD goes wherever GET does (httplib answers it from
+  // the GET handler). Unknown paths fall through to the static directories
+  // and 404.
+  httplib::Server::HandlerResponse check_request(const httplib::Request& req, httplib::Response& res) const {
     std::set<std::string> methods;
     for (const Route& route : routes_) {
       if (std::regex_match(req.path, route.pattern)) methods.insert(route.methods.begin(), route.methods.end());
+    }
+    // Only post() reads bodies within --max-body; httplib would read any
+    // other into memory (chunked ones whole, and up to --max-upload with a
+    // length), only to drop it.
+    const bool posts_here = req.method == "POST" && methods.count("POST") != 0;
+    if (!posts_here && (req.has_header("Transfer-Encoding") || announced_length(req) > options_.max_body)) {
+      close_unread(res);
+      send_error(res, 413, "body_too_large", "Only the POST endpoints take a body, of at most --max-body bytes.");
+      return httplib::Server::HandlerResponse::Handled;
     }
     if (methods.empty()) return httplib::Server::HandlerResponse::Unhandled;
     if (methods.count("GET") != 0) methods.insert("HEAD");
@@ -286,7 +296,6 @@ class Service {
   // within --max-body); files are read and dropped (within --max-upload):
   // the ledger keeps receipts, never what a form uploads.
   bool read_multipart(const httplib::ContentReader& read_body, httplib::Request& req, bool& too_large) const {
-    std::string name;
     bool is_file = false;
     std::size_t text_bytes = 0;
     std::size_t file_bytes = 0;

@@ -202,6 +202,22 @@ describe('cachet serve: media types and methods', () => {
     assert.equal((await fetch(`${server.url}/api/health`, { method: 'HEAD' })).status, 200);
     assert.equal((await fetch(`${server.url}/api/nothing`, { method: 'DELETE' })).status, 404);
   });
+
+  it('refuses a body where no endpoint reads one (413), without reading it into memory', async () => {
+    for (const head of ['GET /api/health HTTP/1.1\r\nHost: x\r\nContent-Length: 8000000\r\n\r\n',
+      'POST /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 8000000\r\n\r\n',
+      'GET /api/health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n']) {
+      const socket = await connect(server.url);
+      let answer = '';
+      socket.on('data', (d) => { answer += d; });
+      socket.on('error', () => {});
+      socket.write(head);
+      assert.ok(await waitFor(() => answer.includes('\r\n\r\n'), 3000), head);
+      socket.destroy();
+      assert.match(answer, /^HTTP\/1\.1 413 /, head);
+      assert.match(answer, /body_too_large/);
+    }
+  });
 });
 
 describe('cachet serve: challenges by default, off-web receipts only with the admin token', () => {
