@@ -29,16 +29,14 @@ using Clock = std::chrono::steady_clock;
 // SocketStream does.
 class DeadlineStream final : public httplib::Stream {
  public:
-  explicit DeadlineStream(socket_t sock) : sock_(sock) {}
+  // `write_timeout`: how long a response may take to send, from its first byte.
+  DeadlineStream(socket_t sock, Clock::duration write_timeout) : sock_(sock), write_timeout_(write_timeout) {}
 
   void start_request(Clock::duration header_timeout) {
     read_deadline_ = Clock::now() + header_timeout;
     write_deadline_ = Clock::time_point::max();
   }
-  void headers_read(Clock::duration body_timeout) {
-    read_deadline_ = Clock::now() + body_timeout;
-    write_timeout_ = body_timeout;
-  }
+  void headers_read(Clock::duration body_timeout) { read_deadline_ = Clock::now() + body_timeout; }
   bool timed_out() const { return timed_out_; }
   bool has_buffered() const { return begin_ < end_; }
 
@@ -125,7 +123,7 @@ class DeadlineStream final : public httplib::Stream {
   std::size_t end_ = 0;
   Clock::time_point read_deadline_ = Clock::time_point::max();
   mutable Clock::time_point write_deadline_ = Clock::time_point::max();
-  Clock::duration write_timeout_ = std::chrono::seconds(30);
+  Clock::duration write_timeout_;
   mutable bool timed_out_ = false;
 };
 
@@ -226,7 +224,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     refuse(sock);
     return false;
   }
-  DeadlineStream stream(sock);
+  DeadlineStream stream(sock, std::chrono::seconds(limits_.body_timeout_seconds));
   Connection connection{stream};
   current = &connection;
   bool ok = false;

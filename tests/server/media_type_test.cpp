@@ -18,8 +18,8 @@ TEST(MediaType, ParsesTypeSubtypeAndParameters) {
 
 TEST(MediaType, RefusesWhatIsNotOneMediaType) {
   for (const char* bad : {"", "json", "application/", "/json", "application/json x", "application/json; charset",
-                          "application/json; =utf-8", "application/json; charset=\"utf-8", "application/json, text/plain",
-                          "text/plain; x=\"\x01\""}) {
+                          "application/json; =utf-8", "application/json; charset=\"utf-8",
+                          "application/json, text/plain", "text/plain; x=\"\x01\""}) {
     EXPECT_FALSE(parse_media_type(bad).has_value()) << bad;
   }
   EXPECT_TRUE(parse_media_type("application/json;").has_value()) << "a trailing ';' is allowed";
