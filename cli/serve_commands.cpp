@@ -184,8 +184,15 @@ void add_serve(CLI::App& app, int& exit_code) {
   command->add_flag("--init-key", args->init_key, "Create the controller key when the --key file is missing");
   command->add_option("--static", args->options.static_dirs, "Directory served at / (repeatable; first match wins)")
       ->check(CLI::ExistingDirectory);
-  command->add_flag("--require-challenge", args->options.require_challenge,
-                    "Refuse receipts without a valid, unused challenge from GET /api/challenge");
+  // Challenges are required by default; --require-challenge stays accepted
+  // for the scripts that passed it when they were opt-in.
+  auto* require = command->add_flag(
+      "--require-challenge", "Default: web-form receipts need a valid, unused challenge from GET /api/challenge");
+  command
+      ->add_flag("--allow-unchallenged",
+                 "Accept web-form receipts without a server challenge (tests and legacy hosts only: anyone "
+                 "can then get receipts countersigned without loading your form)")
+      ->excludes(require);
   command
       ->add_option("--admin-token", args->options.admin_token,
                    "Bearer token for the admin endpoints (or env CACHET_ADMIN_TOKEN)")
@@ -201,7 +208,27 @@ void add_serve(CLI::App& app, int& exit_code) {
                    "Sign the chain head every this many seconds when the log moved, and at shutdown; 0 = never")
       ->check(CLI::Range(0, 86400 * 365))
       ->capture_default_str();
-  command->callback([args, &exit_code] {
+  command
+      ->add_option("--max-upload", args->options.max_upload,
+                   "Largest total of files in a multipart form post, bytes (read and dropped)")
+      ->capture_default_str();
+  command
+      ->add_option("--header-timeout", args->options.header_timeout_seconds,
+                   "Seconds a request's line and headers may take to arrive, whole")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  command
+      ->add_option("--body-timeout", args->options.body_timeout_seconds,
+                   "Seconds a request's body may take to arrive, whole (and its response to be sent)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  command
+      ->add_option("--max-connections", args->options.max_connections,
+                   "Connections served at once, each with its own worker; more are answered 503")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  command->callback([args, command, &exit_code] {
+    args->options.require_challenge = command->count("--allow-unchallenged") == 0;
     if (!read_publication_args(args->publication)) {
       exit_code = kUsage;
       return;

@@ -1,7 +1,7 @@
 // Signup page: bind the receipt to this server with a one-time challenge
 // (GET /api/challenge), then mount the widget. Without a challenge (endpoint
-// down), mount anyway: a server started with --require-challenge will refuse
-// the receipt and say why.
+// down), mount anyway: `cachet serve` requires one by default (unless started
+// with --allow-unchallenged), so it will refuse the receipt and say why.
 (async () => {
   const form = document.querySelector('form.signup');
   try {

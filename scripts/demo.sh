@@ -6,7 +6,6 @@
 #
 #   scripts/demo.sh                 # http://127.0.0.1:8080
 #   PORT=0 scripts/demo.sh          # any free port
-#   CACHET_DEMO_STRICT=1 scripts/demo.sh   # refuse receipts without a server challenge
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,7 +41,6 @@ cmake --build build -j"${CACHET_JOBS:-2}" --target cachet
 mkdir -p "$state"
 args=(serve --host "$host" --port "$port" --db "$state/cachet.db" --config demo/consent.json
   --key "$state/controller.jwk" --init-key --static demo --static dist --show-preference-links)
-if [[ -n ${CACHET_DEMO_STRICT:-} ]]; then args+=(--require-challenge); fi
 echo "demo: Société X signup page, partner list, preference centre and receipt viewer."
 echo "demo: ledger in $state/cachet.db (check it with: build/cli/cachet ledger verify --db $state/cachet.db)"
 echo "demo: stop with Ctrl-C."

@@ -9,7 +9,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <charconv>
+#include <limits>
 #include <mutex>
+#include <regex>
+#include <set>
 #include <thread>
 
 #include "cachet/calendar.h"
@@ -20,7 +24,9 @@
 #include "cachet/publication.h"
 #include "cachet/receipt.h"
 #include "cachet/server/http.h"
+#include "connection_limits.h"
 #include "ingest.h"
+#include "media_type.h"
 #include "pages.h"
 #include "tokens.h"
 #include "util.h"
@@ -89,11 +95,11 @@ class Service {
   // The published config versions receipts may match (set before serving).
   void set_accepted_versions(std::vector<PublishedVersion> versions) { accepted_versions_ = std::move(versions); }
 
-  void install(httplib::Server& server) {
-    server.set_payload_max_length(options_.max_body);
-    // Short keep-alive: a stop (SIGTERM) waits for idle connections to time out.
-    server.set_keep_alive_timeout(2);
-    server.set_read_timeout(10);
+  void install(GuardedServer& server) {
+    // httplib refuses a body announced over this before reading it; the POST
+    // routes apply --max-body themselves (post()), and --max-upload to the
+    // files of multipart forms, which are dropped as they are read.
+    server.set_payload_max_length(std::max(options_.max_body, options_.max_upload));
     server.set_default_headers({{"Content-Security-Policy", kCsp},
                                 {"X-Content-Type-Options", "nosniff"},
                                 {"Referrer-Policy", "no-referrer"},
@@ -118,32 +124,44 @@ class Service {
           send_error(res, 405, "method_not_allowed", "This method is not allowed here.");
           break;
         default:
+          if (GuardedServer::request_timed_out()) {
+            // The headers did not arrive within --header-timeout (connection_limits.h).
+            send_error(res, 408, "request_timeout", "The request took too long to arrive.");
+            break;
+          }
           send_error(res, res.status, "http_error", "The request could not be handled.");
       }
       return httplib::Server::HandlerResponse::Handled;
     }));
     for (const std::string& dir : options_.static_dirs) server.set_mount_point("/", dir);
 
-    server.Get("/api/health", [](const httplib::Request&, httplib::Response& res) {
+    server.set_request_check(
+        [this](const httplib::Request& req, httplib::Response& res) { return check_request(req, res); });
+
+    get(server, "/api/health", [](const httplib::Request&, httplib::Response& res) {
       send_json(res, 200, Json{{"ok", true}});
     });
-    server.Get("/api/challenge", [this](const httplib::Request&, httplib::Response& res) { challenge(res); });
-    post(server, "/api/receipts", &Service::post_receipt);
-    post(server, "/api/verify", &Service::verify);
-    server.Get(R"(/api/receipts/([0-9A-Za-z-]{1,64}))",
-               [this](const httplib::Request& req, httplib::Response& res) { get_receipt(req, res); });
-    server.Get("/api/people", [this](const httplib::Request& req, httplib::Response& res) { people(req, res); });
-    post(server, "/api/preference-link", &Service::preference_link);
-    server.Get("/api/preferences",
-               [this](const httplib::Request& req, httplib::Response& res) { preferences_json(req, res); });
-    post(server, "/api/preferences", &Service::change_json);
-    server.Get("/preferences",
-               [this](const httplib::Request& req, httplib::Response& res) { preferences_page(req, res); });
-    post(server, "/preferences", &Service::change_form);
-    post(server, "/signup", &Service::signup);
+    get(server, "/api/challenge", [this](const httplib::Request&, httplib::Response& res) { challenge(res); });
+    // Receipts come as JSON from scripts and the widget, or as the form field
+    // of a page without script.
+    post(server, "/api/receipts", &Service::post_receipt, kBodyJson | kBodyForm);
+    post(server, "/api/verify", &Service::verify, kBodyJson | kBodyForm);
+    get(server, R"(/api/receipts/([0-9A-Za-z-]{1,64}))",
+        [this](const httplib::Request& req, httplib::Response& res) { get_receipt(req, res); });
+    get(server, "/api/people", [this](const httplib::Request& req, httplib::Response& res) { people(req, res); });
+    post(server, "/api/preference-link", &Service::preference_link, kBodyJson);
+    get(server, "/api/preferences",
+        [this](const httplib::Request& req, httplib::Response& res) { preferences_json(req, res); });
+    post(server, "/api/preferences", &Service::change_json, kBodyJson);
+    get(server, "/preferences",
+        [this](const httplib::Request& req, httplib::Response& res) { preferences_page(req, res); });
+    // HTML forms: a host's signup form may carry a file input (multipart); its
+    // files are dropped, its text fields read like a urlencoded form's.
+    post(server, "/preferences", &Service::change_form, kBodyForm | kBodyMultipart);
+    post(server, "/signup", &Service::signup, kBodyForm | kBodyMultipart | kBodyJson);
     // Browsers ask for it on every page; static dirs may provide one, else "no icon".
-    server.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
-    server.Get("/cachet-server.css", [](const httplib::Request&, httplib::Response& res) {
+    get(server, "/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+    get(server, "/cachet-server.css", [](const httplib::Request&, httplib::Response& res) {
       res.set_header("Cache-Control", "max-age=3600");
       res.set_content(server_stylesheet(), "text/css; charset=utf-8");
     });
@@ -152,39 +170,162 @@ class Service {
  private:
   using Handler = void (Service::*)(const httplib::Request&, httplib::Response&);
 
+  // Known paths and the methods they answer, for 405 and OPTIONS.
+  struct Route {
+    std::string source;
+    std::regex pattern;
+    std::set<std::string> methods;
+  };
+
+  void allow(const char* pattern, const char* method) {
+    for (Route& route : routes_) {
+      if (route.source == pattern) {
+        route.methods.insert(method);
+        return;
+      }
+    }
+    routes_.push_back(Route{pattern, std::regex(pattern), {method}});
+  }
+
+  void get(GuardedServer& server, const char* pattern, httplib::Server::Handler handler) {
+    allow(pattern, "GET");
+    server.Get(pattern, std::move(handler));
+  }
+
+  // Once the headers are read, before any body. A known path asked with a
+  // method it does not serve: 405 with Allow (RFC 9110 15.5.6), or 204 with
+  // Allow for OPTIONS. HEAD goes wherever GET does (httplib answers it from
+  // the GET handler). Unknown paths fall through to the static directories
+  // and 404.
+  httplib::Server::HandlerResponse check_request(const httplib::Request& req, httplib::Response& res) const {
+    std::set<std::string> methods;
+    for (const Route& route : routes_) {
+      if (std::regex_match(req.path, route.pattern)) methods.insert(route.methods.begin(), route.methods.end());
+    }
+    // Only post() reads bodies within --max-body; httplib would read any
+    // other into memory (chunked ones whole, and up to --max-upload with a
+    // length), only to drop it.
+    const bool posts_here = req.method == "POST" && methods.count("POST") != 0;
+    if (!posts_here && (req.has_header("Transfer-Encoding") || announced_length(req) > options_.max_body)) {
+      close_unread(res);
+      send_error(res, 413, "body_too_large", "Only the POST endpoints take a body, of at most --max-body bytes.");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (methods.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    if (methods.count("GET") != 0) methods.insert("HEAD");
+    if (methods.count(req.method) != 0) return httplib::Server::HandlerResponse::Unhandled;
+    std::string allowed;
+    for (const std::string& method : methods) allowed += (allowed.empty() ? "" : ", ") + method;
+    res.set_header("Allow", allowed);
+    // The body (if any) is not read: the connection cannot carry another request.
+    if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) close_unread(res);
+    if (req.method == "OPTIONS") {
+      res.status = 204;
+    } else {
+      send_error(res, 405, "method_not_allowed", req.method + " is not allowed here; use " + allowed + ".");
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
+  // Content-Length as a number (0 when absent; the largest size_t when it is
+  // not a plain number, which httplib refuses anyway).
+  static std::size_t announced_length(const httplib::Request& req) {
+    if (!req.has_header("Content-Length")) return 0;
+    const std::string text = req.get_header_value("Content-Length");
+    std::size_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size()) return std::numeric_limits<std::size_t>::max();
+    return value;
+  }
+
+  static void close_unread(httplib::Response& res) {
+    res.set_header("Connection", "close");
+    GuardedServer::close_after_response();
+  }
+
   // POST routes read their bodies here rather than in cpp-httplib: 0.11
   // refuses a body announced by a Content-Length over the limit (413) before
   // reading it, but reads a chunked body whole into memory, however large
   // (a 200 MB one raised the server to 270 MB before it was refused). Here a
-  // chunked body stops at --max-body too, and is answered 413.
-  void post(httplib::Server& server, const char* pattern, Handler handler) {
-    server.Post(pattern, [this, handler](const httplib::Request& req, httplib::Response& res,
-                                         const httplib::ContentReader& read_body) {
+  // chunked body stops at --max-body too, and is answered 413. The media type
+  // is checked first (media_type.h): 415 naming the accepted ones, unread.
+  void post(GuardedServer& server, const char* pattern, Handler handler, unsigned accepted) {
+    allow(pattern, "POST");
+    server.Post(pattern, [this, handler, accepted](const httplib::Request& req, httplib::Response& res,
+                                                   const httplib::ContentReader& read_body) {
+      const unsigned kind = body_kind(req.get_header_value("Content-Type"));
+      // httplib's own test (a prefix, case-sensitive) decides which reader it
+      // can run: reading a multipart body with the plain reader throws.
+      if ((kind & accepted) == 0 || (kind == kBodyMultipart) != req.is_multipart_form_data()) {
+        close_unread(res);
+        send_error(res, 415, "unsupported_media_type",
+                   "Send the body as " + describe_body_kinds(accepted) + " (Content-Type).");
+        return;
+      }
       httplib::Request with_body = req;
-      bool too_large = false;
-      const bool read = read_body([&](const char* data, std::size_t length) {
-        if (length > options_.max_body - with_body.body.size()) {
-          too_large = true;
-          return false;
-        }
-        with_body.body.append(data, length);
-        return true;
-      });
+      // A body announced over --max-body is refused before it is read
+      // (multipart ones may carry files up to --max-upload).
+      bool too_large = kind != kBodyMultipart && announced_length(req) > options_.max_body;
+      bool read = false;
+      if (!too_large && kind == kBodyMultipart) {
+        read = read_multipart(read_body, with_body, too_large);
+      } else if (!too_large) {
+        read = read_body([&](const char* data, std::size_t size) {
+          if (size > options_.max_body - with_body.body.size()) {
+            too_large = true;
+            return false;
+          }
+          with_body.body.append(data, size);
+          return true;
+        });
+      }
       if (too_large || res.status == 413) {
-        res.set_header("Connection", "close");  // the rest of the body is never read
+        close_unread(res);  // the rest of the body is never read
         send_error(res, 413, "body_too_large", "The request body is too large.");
         return;
       }
       if (!read) {
-        send_error(res, 400, "body_unreadable", "The request body could not be read.");
+        close_unread(res);
+        if (GuardedServer::request_timed_out()) {
+          send_error(res, 408, "request_timeout", "The request body took too long to arrive.");
+        } else {
+          send_error(res, 400, "body_unreadable", "The request body could not be read.");
+        }
         return;
       }
       // What cpp-httplib does for the routes it reads itself.
-      if (with_body.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
-        httplib::detail::parse_query_text(with_body.body, with_body.params);
-      }
+      if (kind == kBodyForm) httplib::detail::parse_query_text(with_body.body, with_body.params);
       (this->*handler)(with_body, res);
     });
+  }
+
+  // A multipart form: text fields become params (as a urlencoded form's,
+  // within --max-body); files are read and dropped (within --max-upload):
+  // the ledger keeps receipts, never what a form uploads.
+  bool read_multipart(const httplib::ContentReader& read_body, httplib::Request& req, bool& too_large) const {
+    bool is_file = false;
+    std::size_t text_bytes = 0;
+    std::size_t file_bytes = 0;
+    std::vector<std::pair<std::string, std::string>> fields;
+    const bool read = read_body(
+        [&](const httplib::MultipartFormData& part) {
+          is_file = !part.filename.empty();
+          if (!is_file) fields.emplace_back(part.name, "");
+          return true;
+        },
+        [&](const char* data, std::size_t size) {
+          std::size_t& used = is_file ? file_bytes : text_bytes;
+          const std::size_t limit = is_file ? options_.max_upload : options_.max_body;
+          if (size > limit - used) {
+            too_large = true;
+            return false;
+          }
+          used += size;
+          if (!is_file) fields.back().second.append(data, size);
+          return true;
+        });
+    for (auto& field : fields) req.params.emplace(std::move(field.first), std::move(field.second));
+    return read;
   }
   // --- helpers ---------------------------------------------------------------
 
@@ -207,9 +348,8 @@ class Service {
 
   // A JSON body, strictly parsed; answers 400/415 itself when it is not one.
   std::optional<Json> json_body(const httplib::Request& req, httplib::Response& res) const {
-    const std::string type = req.get_header_value("Content-Type");
-    if (!type.empty() && type.find("application/json") == std::string::npos) {
-      send_error(res, 415, "unsupported_media_type", "Send the body as application/json.");
+    if (body_kind(req.get_header_value("Content-Type")) != kBodyJson) {
+      send_error(res, 415, "unsupported_media_type", "Send the body as application/json (Content-Type).");
       return std::nullopt;
     }
     Result<Json> parsed = parse_json_strict(req.body, ParseLimits{options_.max_body, 64});
@@ -251,8 +391,8 @@ class Service {
   // {"receipt": JWS | "JWS text"}, or a form field named like the config's
   // receiptInput (cachet_receipt).
   std::optional<std::string> receipt_text(const httplib::Request& req, httplib::Response& res) const {
-    const std::string type = req.get_header_value("Content-Type");
-    if (type.find("application/x-www-form-urlencoded") == 0) {
+    const unsigned kind = body_kind(req.get_header_value("Content-Type"));
+    if (kind == kBodyForm || kind == kBodyMultipart) {
       if (!req.has_param(config_.receipt_input)) {
         send_error(res, 400, "receipt_missing", "The form carries no " + config_.receipt_input + " field.");
         return std::nullopt;
@@ -276,8 +416,11 @@ class Service {
   // Verify, check challenge and authority, countersign, append (ingest.cpp).
   // Answers errors itself.
   std::optional<Submitted> submit(const httplib::Request& req, httplib::Response& res, const std::string& text) {
-    const IngestSettings settings{options_.controller_key,    challenge_secret_,   link_secret_,
-                                  options_.require_challenge, &accepted_versions_, options_.issued_at_skew_seconds};
+    IngestSettings settings{options_.controller_key, challenge_secret_, link_secret_};
+    settings.require_challenge = options_.require_challenge;
+    settings.admin_configured = !options_.admin_token.empty();
+    settings.accepted_versions = &accepted_versions_;
+    settings.issued_at_skew_seconds = options_.issued_at_skew_seconds;
     IngestOutcome outcome =
         ingest_receipt(store_, crypto_, settings,
                        IngestRequest{text, is_admin(req), req.get_header_value("X-Cachet-Preference-Token")});
@@ -723,6 +866,7 @@ class Service {
   std::mutex change_mutex_;
   std::string page_base_;
   std::vector<PublishedVersion> accepted_versions_;
+  std::vector<Route> routes_;
 };
 
 // The config this server serves is published in the ledger (once per
@@ -826,7 +970,11 @@ int serve(const ServeOptions& options, const Config& config, ConsentStore& store
   }
   Service service(options, config, store, crypto, challenge_secret.value(), link_secret.value());
   service.set_accepted_versions(std::move(accepted).value());
-  httplib::Server server;
+  ConnectionLimits limits;
+  limits.header_timeout_seconds = options.header_timeout_seconds;
+  limits.body_timeout_seconds = options.body_timeout_seconds;
+  limits.max_connections = options.max_connections;
+  GuardedServer server(limits);
   service.install(server);
   server.set_logger([&log](const httplib::Request& req, const httplib::Response& res) {
     // Never the query string: preference tokens travel there.

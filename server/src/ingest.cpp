@@ -41,6 +41,19 @@ IngestOutcome ingest_receipt(ledger::ConsentStore& store, const CryptoProvider& 
   const VerifiedReceipt& receipt = verified.value();
   const bool admin = request.admin;
 
+  // Receipts collected off the web (paper, phone, a partner's relay, a
+  // preference centre elsewhere) carry no challenge a person's browser could
+  // have fetched, so nothing binds them to this server: only the operator,
+  // with the admin token, may submit them (`cachet ledger append` does the
+  // same locally). Checked before the idempotent answer, which would
+  // otherwise show an anonymous caller the countersigned copy.
+  const std::string method = string_at(receipt.payload, {"collection", "method"});
+  if (method != "web-form" && !admin) {
+    return refused(settings.admin_configured ? 401 : 403, "offweb_admin_required",
+                   "Receipts collected off the web (" + (method.empty() ? std::string("no method") : method) +
+                       ") are accepted only with the admin token (Authorization: Bearer ...).");
+  }
+
   // Same receipt again: idempotent, whatever it needed the first time.
   auto existing = store.find(receipt.receipt_id);
   if (!existing.ok()) {

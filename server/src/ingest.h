@@ -24,7 +24,8 @@ struct IngestSettings {
   const Json& controller_key;  // private JWK that countersigns
   std::string_view challenge_secret;
   std::string_view link_secret;
-  bool require_challenge = false;
+  bool require_challenge = true;  // web-form receipts without the admin token need one of ours
+  bool admin_configured = false;  // an admin token exists (401 asks for it; without one, 403)
   // The published config versions still accepted (publication.h); every
   // receipt must match one. Null: none is accepted.
   const std::vector<PublishedVersion>* accepted_versions = nullptr;

@@ -21,7 +21,7 @@ describe('demo site in Chromium', { skip: !existsSync(chromium) && 'chromium is 
     const dir = tempDir();
     const key = keygen(dir);
     server = await startServer(dir, key, ['--static', path.join(ROOT, 'demo'), '--static', path.join(ROOT, 'dist'),
-      '--show-preference-links', '--require-challenge'],
+      '--show-preference-links'],
     // The config the demo's pages load (/consent.json): the server countersigns only what it published.
     { config: path.join(ROOT, 'demo', 'consent.json') });
     browser = await launch();

@@ -47,7 +47,8 @@ describe('durability under SIGKILL', () => {
     const allAcked = [];
     let db;
     for (const killAfter of [40, 75, 25]) {
-      const server = await startServer(dir, key, [], db ? { db } : {});
+      // About storage, not challenges: receipts are minted up front, without one.
+      const server = await startServer(dir, key, ['--allow-unchallenged'], db ? { db } : {});
       db = server.db;
       const receipts = Array.from({ length: killAfter * 4 }, () => mint(template));
       const { acked, refused, exit } = await streamAndKill(server, receipts, killAfter);

@@ -90,6 +90,18 @@ export function mint(template, edit = () => {}) {
   return signPayload(payload);
 }
 
+// What the widget does on a page served by `cachet serve`: fetch a challenge
+// (GET /api/challenge) and bind the receipt to it. Returns a variant of
+// `template` (new id, re-signed) carrying the challenge, `edit` applied.
+export async function challenged(url, template, edit = () => {}) {
+  const res = await fetch(`${url}/api/challenge`);
+  const { challenge } = await res.json();
+  return mint(template, (p) => {
+    p.collection.challenge = challenge;
+    edit(p);
+  });
+}
+
 // Starts `cachet serve` on a free loopback port; resolves once it listens.
 export async function startServer(dir, key, extraArgs = [], { db = path.join(dir, 'ledger.db'), config = CONFIG } = {}) {
   const args = ['serve', '--port', '0', '--db', db, '--config', config, '--key', key.private,

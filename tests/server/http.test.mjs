@@ -9,7 +9,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  ADMIN, adminHeaders, cachet, CHOICES, get, issue, keygen, mint, payloadOf, post, signPayload, startServer, tempDir,
+  ADMIN, adminHeaders, cachet, challenged, CHOICES, get, issue, keygen, mint, payloadOf, post, signPayload, startServer,
+  tempDir,
 } from './helpers.mjs';
 
 const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; "
@@ -38,7 +39,7 @@ describe('cachet serve', () => {
   let dir;
   let key;
   let server;
-  let first; // JWS text of the first receipt (web form)
+  let first; // JWS text of the first receipt (web form, with a server challenge, as the widget sends it)
   let firstId;
 
   before(async () => {
@@ -48,7 +49,7 @@ describe('cachet serve', () => {
     mkdirSync(site);
     writeFileSync(path.join(site, 'index.html'), '<!doctype html><title>demo</title>');
     server = await startServer(dir, key, ['--static', site]);
-    first = issue(dir);
+    first = await challenged(server.url, issue(dir));
     firstId = payloadOf(first).receiptId;
   });
 
@@ -80,7 +81,7 @@ describe('cachet serve', () => {
   });
 
   it('refuses a replayed receipt id carrying a different payload (409)', async () => {
-    const replay = mint(first, (p) => {
+    const replay = await challenged(server.url, first, (p) => {
       p.receiptId = firstId;
       p.channels.email.decision = 'not-granted';
     });
@@ -172,7 +173,7 @@ describe('cachet serve', () => {
   });
 
   it('accepts an update that supersedes the latest receipt, only with authority, and never forks history', async () => {
-    const base = issue(dir);
+    const base = await challenged(server.url, issue(dir));
     const baseId = payloadOf(base).receiptId;
     assert.equal((await post(`${server.url}/api/receipts`, base)).status, 201);
     const update = issue(dir, {
@@ -180,7 +181,11 @@ describe('cachet serve', () => {
       supersedes: base,
       choices: { decisions: { ...CHOICES.decisions, phone: 'not-objected', email: 'withdrawn' } },
     });
-    assertError(await post(`${server.url}/api/receipts`, update), 403, 'supersede_not_authorised');
+    // Off the web (a phone call): the admin token only.
+    assertError(await post(`${server.url}/api/receipts`, update), 401, 'offweb_admin_required');
+    // On the web, with a challenge: still the person's preference token or the admin's.
+    const webUpdate = await challenged(server.url, issue(dir, { supersedes: base }));
+    assertError(await post(`${server.url}/api/receipts`, webUpdate), 403, 'supersede_not_authorised');
     const res = await post(`${server.url}/api/receipts`, update, { headers: adminHeaders });
     assert.equal(res.status, 201, res.text);
     assert.equal(res.json.chainRoot, baseId);
@@ -322,7 +327,7 @@ describe('cachet serve', () => {
   });
 
   it('takes the signup form post and shows the receipt', async () => {
-    const receipt = issue(dir);
+    const receipt = await challenged(server.url, issue(dir));
     const form = new URLSearchParams({ email: 'camille@example.org', cachet_receipt: receipt });
     const res = await fetch(`${server.url}/signup?lang=en`, {
       method: 'POST', body: form, headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -372,7 +377,7 @@ describe('cachet serve', () => {
   });
 });
 
-describe('cachet serve --require-challenge', () => {
+describe('cachet serve: challenges (required by default)', () => {
   let dir;
   let key;
   let server;
@@ -381,7 +386,7 @@ describe('cachet serve --require-challenge', () => {
   before(async () => {
     dir = tempDir();
     key = keygen(dir);
-    server = await startServer(dir, key, ['--require-challenge']);
+    server = await startServer(dir, key);
     template = issue(dir);
   });
   after(async () => { if (server) await server.stop(); });
@@ -417,8 +422,8 @@ describe('cachet ledger purge (R9)', () => {
     const dir = tempDir();
     const key = keygen(dir);
     const server = await startServer(dir, key);
-    const a = issue(dir);
-    const b = issue(dir);
+    const a = await challenged(server.url, issue(dir));
+    const b = await challenged(server.url, issue(dir));
     assert.equal((await post(`${server.url}/api/receipts`, a)).status, 201);
     assert.equal((await post(`${server.url}/api/receipts`, b)).status, 201);
     await server.stop();
@@ -452,8 +457,8 @@ describe('cachet ledger show / export-state', () => {
     const dir = tempDir();
     const key = keygen(dir);
     const server = await startServer(dir, key);
-    const a = issue(dir);
-    await post(`${server.url}/api/receipts`, a);
+    const a = await challenged(server.url, issue(dir));
+    assert.equal((await post(`${server.url}/api/receipts`, a)).status, 201);
     await server.stop();
     const show = cachet(['ledger', 'show', '--db', server.db, payloadOf(a).receiptId, '--format', 'json']);
     assert.equal(show.status, 0, show.stderr);

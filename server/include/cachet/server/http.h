@@ -17,14 +17,23 @@ namespace cachet::server {
 
 struct ServeOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;                                // 0: any free port (printed on startup)
-  Json controller_key;                            // private JWK that countersigns
-  std::vector<std::string> static_dirs;           // served at "/", first match wins (demo, then dist)
-  bool require_challenge = false;                 // refuse receipts without a valid, unused server challenge
+  int port = 8080;                       // 0: any free port (printed on startup)
+  Json controller_key;                   // private JWK that countersigns
+  std::vector<std::string> static_dirs;  // served at "/", first match wins (demo, then dist)
+  // Web-form receipts need a valid, unused challenge from GET /api/challenge
+  // unless the admin token comes with them; false only with --allow-unchallenged.
+  bool require_challenge = true;
   std::string admin_token;                        // Bearer token for admin endpoints; empty = none
   bool show_preference_links = false;             // demo: hand preference-centre links out on screen
   std::string public_url;                         // https://x.example: base of links and preference-centre page URLs
   std::size_t max_body = std::size_t{64} * 1024;  // larger requests get 413
+  // Files in multipart form posts (/signup, /preferences) are read and
+  // dropped, never kept; this bounds their bytes (413 over it).
+  std::size_t max_upload = std::size_t{8} * 1024 * 1024;
+  // Connection limits and deadlines (server/src/connection_limits.h, docs/server.md).
+  int header_timeout_seconds = 10;
+  int body_timeout_seconds = 30;
+  std::size_t max_connections = 128;
   int challenge_ttl_seconds = 600;
   int link_ttl_seconds = 7 * 24 * 3600;
   // Published config versions (docs/server.md): receipts of an earlier
