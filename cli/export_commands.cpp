@@ -13,6 +13,7 @@
 #include "cachet/jws.h"
 #include "cachet/ledger/store.h"
 #include "cachet/openssl_crypto.h"
+#include "cachet/receipt.h"
 #include "command.h"
 #include "support.h"
 
@@ -78,7 +79,8 @@ void add_export(CLI::App& app, int& exit_code) {
   }
   command->add_option("--at", args->at, "Transfer time, RFC 3339 UTC or YYYY-MM-DD (default: now)");
   command->add_option("--key", args->key,
-                      "Controller key (JWK, public or private): receipts must carry its countersignature");
+                      "Controller key (JWK, public or private): receipts must carry its countersignature; the private key also "
+                      "checks keyed contact digests (receipt version 2)");
   command->add_flag("--force", args->force, "Replace a non-empty output directory");
   auto* reverify = command->add_flag(
       "--reverify", args->reverify,
@@ -129,6 +131,13 @@ void add_export(CLI::App& app, int& exit_code) {
       Result<Json> pub = key.ok() ? public_jwk(key.value()) : Result<Json>(key.problems());
       if (!pub.ok()) return print_problems(pub.problems());
       options.controller_key = pub.value();
+      // A private key also checks keyed (version 2) contact digests.
+      if (key.value().contains("d")) {
+        const auto crypto = make_openssl_crypto();
+        Result<std::string> secret = contact_digest_secret(key.value(), *crypto);
+        if (!secret.ok()) return print_problems(secret.problems());
+        options.digest_secret = secret.value();
+      }
     }
     Result<std::unique_ptr<ledger::ConsentStore>> store = ledger_from(args->db);
     if (!store.ok()) return print_problems(store.problems());

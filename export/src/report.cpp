@@ -117,6 +117,7 @@ Result<ExportOutcome> Exporter::finish() {
   if (!recorded.ok()) return recorded.problems();  // a ledger that fails must not see files leave
   outcome.ledger_recorded = true;
   report["ledger"] = {{"recorded", true}, {"seq", recorded.value()}};
+  report["keyedDigestsUnchecked"] = keyed_unchecked_;
 
   // Readable summary.
   std::string text = "Cachet export of " + options_.contacts_path + " at " + at_text_ + ": " +
@@ -130,6 +131,11 @@ Result<ExportOutcome> Exporter::finish() {
   if (!everywhere.empty()) {
     everywhere.pop_back();
     text += "Left out for every partner:" + everywhere + ".\n";
+  }
+  if (keyed_unchecked_ > 0) {
+    text += std::to_string(keyed_unchecked_) +
+            " value(s) of receipts with keyed contact digests could not be checked: give the controller's private key "
+            "with --key (docs/receipt.md).\n";
   }
   for (const Json& p : partners) {
     text += "\nPartner " + p["id"].get<std::string>() + " (" + p["name"].get<std::string>() +

@@ -58,6 +58,10 @@ struct ExportOptions {
   ColumnMapping columns;
   std::string at;                      // transfer time, RFC 3339 UTC or YYYY-MM-DD; now when empty
   std::optional<Json> controller_key;  // public JWK: receipts must carry its countersignature
+  // contact_digest_secret() of the controller's private key (receipt.h): checks
+  // the contacts of keyed (version 2) receipts. Empty: their values are left
+  // out as digest-mismatch, and the report says why.
+  std::string digest_secret;
   bool force = false;                  // replace an existing non-empty --out
   // Trust model (docs/export.md): by default the export verifies the ledger's
   // hash chain and relies on the verification each receipt passed when the
