@@ -172,7 +172,7 @@ class OpenSslCrypto final : public CryptoProvider {
  public:
   // Fetched once: EVP_sha256() makes EVP_Digest look the implementation up on
   // every call (OpenSSL 3 providers), a cost paid per verified receipt.
-  OpenSslCrypto() : sha256_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), hmac_(EVP_MAC_fetch(nullptr, "HMAC", nullptr)) {}
+  OpenSslCrypto() : sha256_(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {}
 
   std::string sha256(std::string_view data) const override {
     std::string out(kKeyBytes, '\0');
@@ -185,15 +185,24 @@ class OpenSslCrypto final : public CryptoProvider {
     return out;
   }
 
+  // One context per thread, its digest set once and re-keyed on each call:
+  // the export checks a keyed digest per contact value, and a fresh context
+  // each time doubles the cost.
+  // An empty key is refused: EVP_MAC_init would keep the previous call's key.
   std::string hmac_sha256(std::string_view key, std::string_view data) const override {
-    if (!hmac_) return {};
-    const MacCtxPtr ctx(EVP_MAC_CTX_new(hmac_.get()));
-    char digest_name[] = "SHA256";
-    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-                                 OSSL_PARAM_construct_end()};
+    if (key.empty()) return {};
+    thread_local const MacCtxPtr ctx = [] {
+      MacPtr mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+      MacCtxPtr made(mac ? EVP_MAC_CTX_new(mac.get()) : nullptr);
+      char digest_name[] = "SHA256";
+      const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                                   OSSL_PARAM_construct_end()};
+      if (made && EVP_MAC_CTX_set_params(made.get(), params) != 1) made.reset();
+      return made;
+    }();
     std::string out(kKeyBytes, '\0');
     std::size_t length = 0;
-    if (!ctx || EVP_MAC_init(ctx.get(), bytes_of(key), key.size(), params) != 1 ||
+    if (!ctx || EVP_MAC_init(ctx.get(), bytes_of(key), key.size(), nullptr) != 1 ||
         EVP_MAC_update(ctx.get(), bytes_of(data), data.size()) != 1 ||
         EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length, out.size()) != 1 ||
         length != kKeyBytes) {
@@ -293,7 +302,6 @@ class OpenSslCrypto final : public CryptoProvider {
 
  private:
   MdPtr sha256_;
-  MacPtr hmac_;
 };
 
 }  // namespace

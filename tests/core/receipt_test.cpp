@@ -469,6 +469,18 @@ class KeyedDigestTest : public ReceiptTest {
   std::string secret_;
 };
 
+// Known answers: RFC 4231 test cases 1 and 2 (one after the other: the
+// OpenSSL provider re-keys one context per thread) and RFC 5869 test case 3.
+TEST_F(KeyedDigestTest, HmacAndHkdfGiveTheRfcKnownAnswers) {
+  EXPECT_EQ(hex_encode(crypto_->hmac_sha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(hex_encode(crypto_->hmac_sha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(crypto_->hmac_sha256("", "data"), "");
+  EXPECT_EQ(hex_encode(crypto_->hkdf_sha256(std::string(22, '\x0b'), "", 42)),
+            "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
+}
+
 TEST_F(KeyedDigestTest, SecretAndKeysAreDerivedFromThePrivateKeyAndTheSalt) {
   EXPECT_EQ(secret_.size(), 32u);
   EXPECT_EQ(contact_digest_secret(controller_key_, *crypto_).value(), secret_);  // nothing to store

@@ -147,6 +147,7 @@ class NodeCrypto final : public CryptoProvider {
   }
 
   std::string hmac_sha256(std::string_view key, std::string_view data) const override {
+    if (key.empty()) return {};  // as the OpenSSL provider
     OutBuffer out(2 * kKeyBytes);
     if (!cachet_node_hmac_sha256(hex_encode(key).c_str(), hex_encode(data).c_str(), out.data(), out.size())) return {};
     return hex_decode(out.str()).value_or(std::string());
