@@ -469,6 +469,20 @@ class KeyedDigestTest : public ReceiptTest {
   std::string secret_;
 };
 
+// The normalisation docs/receipt.md states, example by example: only ASCII
+// letters are lower-cased, no country code is rewritten.
+TEST(ContactNormalisation, IsExactlyWhatTheReceiptDocSays) {
+  EXPECT_EQ(normalize_contact("email", "  Marie.Curie@Example.FR "), "marie.curie@example.fr");
+  EXPECT_EQ(normalize_contact("email", "\xc3\x89LODIE@Exemple.fr"), "\xc3\x89lodie@exemple.fr");
+  EXPECT_EQ(normalize_contact("email", "j.doe+news@gmail.com"), "j.doe+news@gmail.com");
+  EXPECT_NE(normalize_contact("email", "user@b\xc3\xbc" "cher.example"),
+            normalize_contact("email", "user@xn--bcher-kva.example"));
+  EXPECT_EQ(normalize_contact("phone", "+33 6 12 34 56 78"), "+33612345678");
+  EXPECT_EQ(normalize_contact("phone", "06.12.34.56.78"), "0612345678");
+  EXPECT_EQ(normalize_contact("phone", "06 12 34 56 78 x"), std::nullopt);
+  EXPECT_EQ(normalize_contact("postal", "1  rue des Lilas\n75001 Paris"), "1 rue des lilas 75001 paris");
+}
+
 // Known answers: RFC 4231 test cases 1 and 2 (one after the other: the
 // OpenSSL provider re-keys one context per thread) and RFC 5869 test case 3.
 TEST_F(KeyedDigestTest, HmacAndHkdfGiveTheRfcKnownAnswers) {
