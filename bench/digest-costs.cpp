@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
   std::printf("scheme                          per value     export 1M values   search of 2e8 mobiles (1 core)\n");
   std::printf("v1 salted SHA-256               %8.2f us   %10.1f s       %10.0f s\n", v1 * 1e6, v1 * kExportRows,
               v1 * kFrenchMobiles);
-  std::printf("PBKDF2-SHA256 x %-7d         %8.1f ms   %10.0f s       %10.2e s (%.0f years)\n", iterations, pbkdf2 * 1e3,
-              pbkdf2 * kExportRows, pbkdf2 * kFrenchMobiles, pbkdf2 * kFrenchMobiles / 3.156e7);
+  std::printf("PBKDF2-SHA256 x %-7d         %8.1f ms   %10.0f s       %10.2e s (%.0f years)\n", iterations,
+              pbkdf2 * 1e3, pbkdf2 * kExportRows, pbkdf2 * kFrenchMobiles, pbkdf2 * kFrenchMobiles / 3.156e7);
   std::printf("v2 keyed HMAC-SHA256            %8.2f us   %10.1f s       impossible without the controller's key\n",
               keyed * 1e6, keyed * kExportRows);
   return sink == 255 ? 1 : 0;

@@ -78,9 +78,10 @@ void add_export(CLI::App& app, int& exit_code) {
     command->add_option(columns[i][0], *targets[i], columns[i][2])->capture_default_str()->excludes(mapping);
   }
   command->add_option("--at", args->at, "Transfer time, RFC 3339 UTC or YYYY-MM-DD (default: now)");
-  command->add_option("--key", args->key,
-                      "Controller key (JWK, public or private): receipts must carry its countersignature; the private key also "
-                      "checks keyed contact digests (receipt version 2)");
+  command->add_option(
+      "--key", args->key,
+      "Controller key (JWK, public or private): receipts must carry its countersignature; the private key also "
+      "checks keyed contact digests (receipt version 2)");
   command->add_flag("--force", args->force, "Replace a non-empty output directory");
   auto* reverify = command->add_flag(
       "--reverify", args->reverify,

@@ -190,8 +190,9 @@ bool Exporter::digest_matches(const PersonRecord& person, const StateIndex& inde
     }
     const std::string key = contact_digest_key(options_.digest_secret, salt.salt, *crypto_);
     const std::string mac = key.empty() ? key : crypto_->hmac_sha256(key, keyed_digest_input(name, *normalized));
-    return mac.size() == expected.size() && std::equal(expected.begin(), expected.end(), mac.begin(),
-                                                       [](unsigned char a, char b) { return a == static_cast<unsigned char>(b); });
+    return mac.size() == expected.size() &&
+           std::equal(expected.begin(), expected.end(), mac.begin(),
+                      [](unsigned char a, char b) { return a == static_cast<unsigned char>(b); });
   }
   const std::string input = contact_digest_input(salt.salt, name, *normalized);
   const std::optional<std::array<unsigned char, 32>> digest = sha256_.digest(input);

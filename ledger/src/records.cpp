@@ -193,7 +193,8 @@ void read_channels_and_digests(const Json& payload, ReceiptRecord& out) {
   out.phone = channel("phone");
   out.email = channel("email");
   out.sms = channel("sms");
-  out.salt = record_salt(string_at(payload, {m::kSubject, m::kDigestScheme}), string_at(payload, {m::kSubject, m::kSalt}));
+  out.salt =
+      record_salt(string_at(payload, {m::kSubject, m::kDigestScheme}), string_at(payload, {m::kSubject, m::kSalt}));
   out.digests = {string_at(payload, {m::kSubject, m::kDigests, "email"}),
                  string_at(payload, {m::kSubject, m::kDigests, "phone"}),
                  string_at(payload, {m::kSubject, m::kDigests, "mobile"}),

@@ -129,12 +129,13 @@ TEST(Export, KeyedDigestsMatchWithThePrivateKeyAndRefuseAChangedValue) {
   IssueSpec update;
   update.supersedes = w.issue(keyed_spec);
   update.method = "preference-centre";
-  update.decisions = {{"postal", "not-objected"}, {"phone", "not-objected"}, {"email", "granted"}, {"sms", "not-granted"}};
+  update.decisions = {
+      {"postal", "not-objected"}, {"phone", "not-objected"}, {"email", "granted"}, {"sms", "not-granted"}};
   const std::string updated = w.issue(update);
   Fields changed_row = mixed_row(changed);
   changed_row[2] = "jean.dupond@example.fr";
-  const std::string contacts = w.write_contacts(
-      "contacts.csv", {kHeader, mixed_row(keyed), changed_row, mixed_row(plain), mixed_row(updated)});
+  const std::string contacts =
+      w.write_contacts("contacts.csv", {kHeader, mixed_row(keyed), changed_row, mixed_row(plain), mixed_row(updated)});
 
   Result<std::string> secret = contact_digest_secret(w.controller_key, *w.crypto);
   ASSERT_TRUE(secret.ok());
@@ -148,7 +149,8 @@ TEST(Export, KeyedDigestsMatchWithThePrivateKeyAndRefuseAChangedValue) {
   EXPECT_EQ(acme[1], (Fields{keyed, "12 rue du Lac,  75001 Paris", "", " jean.dupont@example.fr", ""}));
   EXPECT_EQ(acme[2], (Fields{changed, "12 rue du Lac,  75001 Paris", "", "", ""}));
   EXPECT_EQ(acme[3][0], plain);
-  EXPECT_EQ(acme[4], (Fields{update.supersedes, "12 rue du Lac,  75001 Paris", "+33612345678", " jean.dupont@example.fr", ""}));
+  EXPECT_EQ(acme[4],
+            (Fields{update.supersedes, "12 rue du Lac,  75001 Paris", "+33612345678", " jean.dupont@example.fr", ""}));
   const Json& report = outcome.value().report;
   EXPECT_EQ(count(partner_report(report, "acme")["valuesLeftOut"], "digest-mismatch", "email"), 1);
   EXPECT_EQ(report["keyedDigestsUnchecked"], 0);

@@ -62,7 +62,7 @@ struct ExportOptions {
   // the contacts of keyed (version 2) receipts. Empty: their values are left
   // out as digest-mismatch, and the report says why.
   std::string digest_secret;
-  bool force = false;                  // replace an existing non-empty --out
+  bool force = false;  // replace an existing non-empty --out
   // Trust model (docs/export.md): by default the export verifies the ledger's
   // hash chain and relies on the verification each receipt passed when the
   // ledger accepted it. `reverify` re-verifies every receipt's signatures
