@@ -162,7 +162,9 @@ void add_issue(CLI::App& app, int& exit_code) {
                       "Receipt (JWS file) this one updates or withdraws; its subject digests are carried over when "
                       "--choices has no contacts");
   command->add_option("--relayed-by", args->relayed_by, "Partner id that relayed an objection or withdrawal");
-  command->add_option("--key", args->key, "Controller private key: countersign the new receipt");
+  command->add_option("--key", args->key,
+                      "Controller private key: countersign the new receipt, and give its contacts keyed digests "
+                      "(receipt version 2)");
   command->add_option("--at", args->at, "Issue time, RFC 3339 UTC (default: now)");
   command->add_option("--out", args->out, "Write the receipt here instead of stdout");
   command->callback([args, &exit_code] {
@@ -216,11 +218,21 @@ void add_issue(CLI::App& app, int& exit_code) {
     context.agent = kAgent;
     context.relayed_by = args->relayed_by;
     context.salt = base64url_encode(crypto->random_bytes(16));
-    Result<Json> receipt = issue_receipt(config.value(), choices.value(), context, *crypto);
-    if (receipt.ok() && !args->key.empty()) {
+    std::optional<Json> controller_key;
+    if (!args->key.empty()) {
       Result<Json> key = load_jwk(args->key, /*need_private=*/true);
       if (!key.ok()) return print_problems(key.problems());
-      receipt = countersign_receipt(receipt.value().dump(), key.value(), context.issued_at, *crypto);
+      controller_key = key.value();
+      // With the controller's key the contacts get keyed digests (receipt
+      // version 2): the random salt is the nonce the controller re-derives
+      // the receipt's key from (docs/receipt.md).
+      Result<std::string> secret = contact_digest_secret(key.value(), *crypto);
+      if (!secret.ok()) return print_problems(secret.problems());
+      context.digest_key = contact_digest_key(secret.value(), context.salt, *crypto);
+    }
+    Result<Json> receipt = issue_receipt(config.value(), choices.value(), context, *crypto);
+    if (receipt.ok() && controller_key) {
+      receipt = countersign_receipt(receipt.value().dump(), *controller_key, context.issued_at, *crypto);
     }
     if (!receipt.ok()) {
       print_problems(receipt.problems());

@@ -13,6 +13,7 @@
 #include "cachet/jws.h"
 #include "cachet/ledger/store.h"
 #include "cachet/openssl_crypto.h"
+#include "cachet/receipt.h"
 #include "command.h"
 #include "support.h"
 
@@ -79,7 +80,8 @@ void add_export(CLI::App& app, int& exit_code) {
   command->add_option("--at", args->at, "Transfer time, RFC 3339 UTC or YYYY-MM-DD (default: now)");
   command->add_option("--key", args->key,
                       "Controller key (JWK, public or private): receipts must carry its countersignature; a private "
-                      "key also signs the chain head after the export is recorded");
+                      "key also checks keyed contact digests (receipt version 2) and signs the chain head after the "
+                      "export is recorded");
   command->add_flag("--force", args->force, "Replace a non-empty output directory");
   auto* reverify = command->add_flag(
       "--reverify", args->reverify,
@@ -130,7 +132,14 @@ void add_export(CLI::App& app, int& exit_code) {
       Result<Json> pub = key.ok() ? public_jwk(key.value()) : Result<Json>(key.problems());
       if (!pub.ok()) return print_problems(pub.problems());
       options.controller_key = pub.value();
-      if (key.value().contains("d")) options.head_key = key.value();  // private: also signs the chain head
+      if (key.value().contains("d")) {
+        options.head_key = key.value();  // private: also signs the chain head
+        // and checks keyed (version 2) contact digests.
+        const auto crypto = make_openssl_crypto();
+        Result<std::string> secret = contact_digest_secret(key.value(), *crypto);
+        if (!secret.ok()) return print_problems(secret.problems());
+        options.digest_secret = secret.value();
+      }
     }
     Result<std::unique_ptr<ledger::ConsentStore>> store = ledger_from(args->db);
     if (!store.ok()) return print_problems(store.problems());

@@ -7,8 +7,13 @@
   try {
     const response = await fetch('/api/challenge', { headers: { Accept: 'application/json' } });
     if (response.ok) {
-      const { challenge } = await response.json();
+      const { challenge, digestSalt, digestKey } = await response.json();
       if (form && typeof challenge === 'string') form.setAttribute('data-cachet-challenge', challenge);
+      // Keyed contact digests (docs/receipt.md): the receipt cannot be searched for the phone number.
+      if (form && typeof digestSalt === 'string' && typeof digestKey === 'string') {
+        form.setAttribute('data-cachet-digest-salt', digestSalt);
+        form.setAttribute('data-cachet-digest-key', digestKey);
+      }
     }
   } catch (error) {
     console.warn('Cachet demo: no server challenge.', error);

@@ -122,6 +122,12 @@ cachet::ReceiptContext context_from(const Json& j) {
   c.global_privacy_control = gpc != j.end() && gpc->is_boolean() && gpc->get<bool>();
   c.supersedes = string_member(j, "supersedes");
   c.salt = string_member(j, "salt");
+  // Keyed contact digests (receipt version 2): the per-receipt key the
+  // server's challenge endpoint gave, base64url. Anything else is left empty
+  // here and refused by the core as a bad key.
+  if (const std::string key = string_member(j, "digestKey"); !key.empty()) {
+    c.digest_key = cachet::base64url_decode(key).value_or(std::string("invalid"));
+  }
   return c;
 }
 #endif  // !CACHET_WASM_VERIFY
@@ -195,7 +201,9 @@ std::string validate_choices(const std::string& config_text, const std::string& 
   return dump({{"ok", true}, {"errors", Json::array()}});
 }
 
-// Phase 1: {ok, plan: {draft, digestInputs: {name: base64url bytes}}}.
+// Phase 1: {ok, plan: {draft, digestInputs: {name: base64url bytes}}}; for a
+// keyed receipt also keyedInputs {name: base64url bytes} and digestKey
+// (base64url): HMAC-SHA256 each keyed input under the key.
 std::string plan_receipt(const std::string& config_text, const std::string& choices_json,
                          const std::string& context_json) {
   Json choices_arg;
@@ -215,8 +223,14 @@ std::string plan_receipt(const std::string& config_text, const std::string& choi
   if (!plan.ok()) return fail(plan.problems());
   Json inputs = Json::object();
   for (const auto& [name, bytes] : plan.value().digest_inputs) inputs[name] = cachet::base64url_encode(bytes);
-  return dump(
-      {{"ok", true}, {"plan", {{"draft", plan.value().draft}, {"digestInputs", inputs}}}, {"errors", Json::array()}});
+  Json out_plan = {{"draft", plan.value().draft}, {"digestInputs", inputs}};
+  if (!plan.value().keyed_inputs.empty()) {
+    Json keyed = Json::object();
+    for (const auto& [name, bytes] : plan.value().keyed_inputs) keyed[name] = cachet::base64url_encode(bytes);
+    out_plan["keyedInputs"] = keyed;
+    out_plan["digestKey"] = cachet::base64url_encode(plan.value().digest_key);
+  }
+  return dump({{"ok", true}, {"plan", out_plan}, {"errors", Json::array()}});
 }
 
 // Phase 2: digests {name: hex} -> {ok, payload: canonical receipt text}.
@@ -234,6 +248,13 @@ std::string finish_receipt(const std::string& plan_json, const std::string& dige
       const auto bytes = b64.is_string() ? cachet::base64url_decode(b64.get<std::string>()) : std::nullopt;
       if (!bytes) return fail("binding_bad_argument", "digest input " + name + " is not base64url");
       plan.digest_inputs[name] = *bytes;
+    }
+  }
+  if (const auto inputs = plan_arg.find("keyedInputs"); inputs != plan_arg.end() && inputs->is_object()) {
+    for (const auto& [name, b64] : inputs->items()) {
+      const auto bytes = b64.is_string() ? cachet::base64url_decode(b64.get<std::string>()) : std::nullopt;
+      if (!bytes) return fail("binding_bad_argument", "keyed digest input " + name + " is not base64url");
+      plan.keyed_inputs[name] = *bytes;
     }
   }
   std::map<std::string, std::string> digests;

@@ -36,6 +36,11 @@ export interface MountOptions {
   locale?: string;
   /** Server-issued challenge the receipt carries; default: data-cachet-challenge. */
   challenge?: string;
+  /** Salt for keyed contact digests, from GET /api/challenge; default: data-cachet-digest-salt. */
+  digestSalt?: string;
+  /** Key for keyed contact digests (base64url), from GET /api/challenge; default: data-cachet-digest-key.
+   *  With digestSalt, the receipt is cachet-receipt/2; without, cachet-receipt/1. */
+  digestKey?: string;
   /** false: on submit, write the receipt but do not submit the form. */
   submit?: boolean;
 }
@@ -87,6 +92,8 @@ export interface ReceiptContext {
   receiptId?: string;
   issuedAt?: string;
   salt?: string;
+  /** base64url HMAC key for keyed contact digests (version 2); pair it with the salt it was derived for. */
+  digestKey?: string;
   agent?: string;
 }
 

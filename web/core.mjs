@@ -2,7 +2,9 @@
 // WebCrypto between the two phases of building and verifying a receipt.
 // Every consent rule lives in the core; this file only moves data.
 import createCachetCore from 'cachet-core-glue';
-import { b64urlDecode, newSigningKey, randomB64url, sha256B64url, sha256Hex, verifySignature } from './crypto.mjs';
+import {
+  b64urlDecode, hmacSha256Hex, newSigningKey, randomB64url, sha256B64url, sha256Hex, verifySignature,
+} from './crypto.mjs';
 
 export const VERSION = typeof __CACHET_VERSION__ === 'string' ? __CACHET_VERSION__ : '0.0.0';
 export const AGENT = `cachet-widget/${VERSION}`;
@@ -92,6 +94,10 @@ export function bind(mod) {
       const plan = must(call('planReceipt', configText(config), choices, context)).plan;
       const digests = {};
       for (const [name, b64] of Object.entries(plan.digestInputs)) digests[name] = await sha256Hex(b64urlDecode(b64));
+      // Keyed contact digests (version 2): the core says what and under which key.
+      for (const [name, b64] of Object.entries(plan.keyedInputs || {})) {
+        digests[name] = await hmacSha256Hex(b64urlDecode(plan.digestKey), b64urlDecode(b64));
+      }
       const { payload } = must(call('finishReceipt', plan, digests));
       const key = await newSigningKey();
       const prepared = must(call('prepareSignature', key.jwk, {}, payload));

@@ -25,6 +25,16 @@ export async function sha256Hex(bytes) {
   return hex;
 }
 
+// HMAC-SHA256 (keyed contact digests, docs/receipt.md): the key is imported
+// non-extractable for this one use.
+export async function hmacSha256Hex(keyBytes, bytes) {
+  const key = await subtle().importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await subtle().sign('HMAC', key, bytes));
+  let hex = '';
+  for (const b of mac) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
 export const sha256B64url = async (text) =>
   b64urlEncode(new Uint8Array(await subtle().digest('SHA-256', utf8(text))));
 

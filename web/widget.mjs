@@ -79,7 +79,18 @@ export async function mount(host, config, options = {}) {
   const t = uiText(core.uiText(locale));
   const form = host.closest('form') || (host.tagName === 'FORM' ? host : null);
   const prefix = `cachet-${++mountCount}`;
-  const challenge = options.challenge ?? host.getAttribute('data-cachet-challenge') ?? form?.getAttribute('data-cachet-challenge') ?? '';
+  const hostSetting = (option, attribute) =>
+    options[option] ?? host.getAttribute(attribute) ?? form?.getAttribute(attribute) ?? '';
+  const challenge = hostSetting('challenge', 'data-cachet-challenge');
+  // Keyed contact digests (receipt version 2, docs/receipt.md): the salt and
+  // key GET /api/challenge gives. Without both, the receipt is version 1,
+  // whose phone digests can be found by searching the number range.
+  const digestSalt = String(hostSetting('digestSalt', 'data-cachet-digest-salt') || '');
+  const digestKey = String(hostSetting('digestKey', 'data-cachet-digest-key') || '');
+  if (Boolean(digestSalt) !== Boolean(digestKey)) {
+    console.warn('Cachet: a digest key needs its digest salt (both come from GET /api/challenge); making a version 1 receipt.');
+  }
+  const keyed = digestSalt && digestKey ? { salt: digestSalt, digestKey } : {};
 
   // --- render ---------------------------------------------------------------
   const root = el(doc, 'div', 'cachet');
@@ -266,6 +277,7 @@ export async function mount(host, config, options = {}) {
       pageUrl: String(doc.location?.href || ''),
       challenge: String(challenge || ''),
       globalPrivacyControl: gpc,
+      ...keyed,
     });
     const made = await core.receipt(text, current, context);
     lastReceipt = made;

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
 
@@ -164,6 +165,8 @@ std::optional<std::string> digest_sign(EVP_PKEY* key, const EVP_MD* md, std::str
 }
 
 using MdPtr = std::unique_ptr<EVP_MD, Deleter<EVP_MD, EVP_MD_free>>;
+using MacPtr = std::unique_ptr<EVP_MAC, Deleter<EVP_MAC, EVP_MAC_free>>;
+using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, Deleter<EVP_MAC_CTX, EVP_MAC_CTX_free>>;
 
 class OpenSslCrypto final : public CryptoProvider {
  public:
@@ -178,6 +181,48 @@ class OpenSslCrypto final : public CryptoProvider {
     if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &length, md, nullptr) != 1 ||
         length != kKeyBytes) {
       return {};  // never a wrong digest: an empty one fails every comparison
+    }
+    return out;
+  }
+
+  // One context per thread, its digest set once and re-keyed on each call:
+  // the export checks a keyed digest per contact value, and a fresh context
+  // each time doubles the cost.
+  // An empty key is refused: EVP_MAC_init would keep the previous call's key.
+  std::string hmac_sha256(std::string_view key, std::string_view data) const override {
+    if (key.empty()) return {};
+    thread_local const MacCtxPtr ctx = [] {
+      MacPtr mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+      MacCtxPtr made(mac ? EVP_MAC_CTX_new(mac.get()) : nullptr);
+      char digest_name[] = "SHA256";
+      const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                                   OSSL_PARAM_construct_end()};
+      if (made && EVP_MAC_CTX_set_params(made.get(), params) != 1) made.reset();
+      return made;
+    }();
+    std::string out(kKeyBytes, '\0');
+    std::size_t length = 0;
+    if (!ctx || EVP_MAC_init(ctx.get(), bytes_of(key), key.size(), nullptr) != 1 ||
+        EVP_MAC_update(ctx.get(), bytes_of(data), data.size()) != 1 ||
+        EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length, out.size()) != 1 ||
+        length != kKeyBytes) {
+      return {};
+    }
+    return out;
+  }
+
+  // EVP_PKEY_HKDF (RFC 5869, extract then expand) with no salt.
+  std::string hkdf_sha256(std::string_view ikm, std::string_view info, std::size_t length) const override {
+    if (ikm.empty() || length == 0 || length > 255 * kKeyBytes) return {};
+    const PkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr));
+    std::string out(length, '\0');
+    std::size_t out_length = length;
+    if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_hkdf_md(ctx.get(), EVP_sha256()) != 1 ||
+        EVP_PKEY_CTX_set1_hkdf_key(ctx.get(), bytes_of(ikm), static_cast<int>(ikm.size())) != 1 ||
+        EVP_PKEY_CTX_add1_hkdf_info(ctx.get(), bytes_of(info), static_cast<int>(info.size())) != 1 ||
+        EVP_PKEY_derive(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &out_length) != 1 ||
+        out_length != length) {
+      return {};
     }
     return out;
   }

@@ -113,12 +113,14 @@ Problems check_payload_schema(const Json& payload) {
   if (!payload.is_object()) return {{"receipt_wrong_type", "", "The receipt payload must be a JSON object."}};
 
   const Json* version = check.member(payload, "", "version", VT::string);
-  if (version && version->get_ref<const std::string&>() != kReceiptVersion) {
+  if (version && version->get_ref<const std::string&>() != kReceiptVersion &&
+      version->get_ref<const std::string&>() != kReceiptVersionKeyed) {
     // Nothing else can be trusted about a version we do not know.
     return {{"receipt_unknown_version", "/version",
              "Unknown receipt version \"" + version->get_ref<const std::string&>() + "\"; this verifier reads " +
-                 std::string(kReceiptVersion) + "."}};
+                 std::string(kReceiptVersion) + " and " + std::string(kReceiptVersionKeyed) + "."}};
   }
+  const bool keyed = version && version->get_ref<const std::string&>() == kReceiptVersionKeyed;
   check.only(payload, "",
              {"version", "receiptId", "issuedAt", "jurisdiction", "collection", "controller", "notice", "channels",
               "retention", "subject", "supersedes"});
@@ -230,7 +232,18 @@ Problems check_payload_schema(const Json& payload) {
     check.member(*retention, "/retention", "months", VT::number_unsigned);
   }
   if (const Json* subject = check.member(payload, "", "subject", VT::object)) {
-    check.only(*subject, "/subject", {"salt", "digests"});
+    // Version 2 names its digest scheme; version 1 has none (salted SHA-256).
+    if (keyed) {
+      check.only(*subject, "/subject", {"digest", "salt", "digests"});
+      if (const Json* scheme = check.member(*subject, "/subject", "digest", VT::string);
+          scheme && scheme->get_ref<const std::string&>() != kKeyedDigestScheme) {
+        check.fail("receipt_bad_value", "/subject/digest",
+                   "A " + std::string(kReceiptVersionKeyed) + " receipt's digest scheme is " +
+                       std::string(kKeyedDigestScheme) + ".");
+      }
+    } else {
+      check.only(*subject, "/subject", {"salt", "digests"});
+    }
     if (const Json* salt = check.member(*subject, "/subject", "salt", VT::string)) {
       const auto bytes = base64url_decode(salt->get_ref<const std::string&>());
       if (!bytes || bytes->size() < kMinSaltBytes) {
@@ -271,6 +284,58 @@ std::string contact_digest_input(std::string_view salt, std::string_view kind, s
   input.reserve(salt.size() + kind.size() + normalized.size() + 2);
   input.append(salt).append("\n").append(kind).append("\n").append(normalized);
   return input;
+}
+
+std::string keyed_digest_input(std::string_view kind, std::string_view normalized) {
+  std::string input;
+  input.reserve(kind.size() + normalized.size() + 1);
+  input.append(kind).append("\n").append(normalized);
+  return input;
+}
+
+Result<std::string> contact_digest_secret(const Json& controller_private_jwk, const CryptoProvider& crypto) {
+  const auto d = controller_private_jwk.is_object() && controller_private_jwk.contains("d") &&
+                         controller_private_jwk["d"].is_string()
+                     ? base64url_decode(controller_private_jwk["d"].get<std::string>())
+                     : std::nullopt;
+  if (!d || d->size() != 32) {
+    return Problem{"crypto_key_invalid", "",
+                   "Keyed contact digests need the controller's private key (a JWK with a 32-byte \"d\")."};
+  }
+  std::string secret = crypto.hkdf_sha256(*d, kDigestSecretInfo, 32);
+  if (secret.size() != 32) return Problem{"crypto_failed", "", "The contact digest secret could not be derived."};
+  return secret;
+}
+
+std::string contact_digest_key(std::string_view secret, std::string_view salt, const CryptoProvider& crypto) {
+  return crypto.hmac_sha256(secret, salt);
+}
+
+bool subject_is_keyed(const Json& subject) {
+  return subject.is_object() && subject.value(receipt_member::kDigestScheme, Json()) == Json(kKeyedDigestScheme);
+}
+
+bool contact_matches(const Json& subject, std::string_view kind, std::string_view value, std::string_view secret,
+                     const CryptoProvider& crypto) {
+  if (!subject.is_object() || !subject.contains("digests") || !subject["digests"].is_object()) return false;
+  const std::string name(kind);
+  const Json& digests = subject["digests"];
+  const auto digest = digests.find(name);
+  const auto salt = subject.find("salt");
+  if (digest == digests.end() || !digest->is_string() || salt == subject.end() || !salt->is_string()) return false;
+  const std::optional<std::string> normalized = normalize_contact(kind, value);
+  if (!normalized) return false;
+  const std::string& salt_text = salt->get_ref<const std::string&>();
+  std::string computed;
+  if (subject_is_keyed(subject)) {
+    if (secret.empty()) return false;
+    const std::string key = contact_digest_key(secret, salt_text, crypto);
+    if (key.empty()) return false;
+    computed = hex_encode(crypto.hmac_sha256(key, keyed_digest_input(kind, *normalized)));
+  } else {
+    computed = hex_sha256(crypto, contact_digest_input(salt_text, kind, *normalized));
+  }
+  return computed.size() == 64 && computed == digest->get_ref<const std::string&>();
 }
 
 Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, const ReceiptContext& context) {
@@ -318,6 +383,10 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
 
   Json subject = Json::object();
   std::map<std::string, std::string> digest_inputs;
+  std::map<std::string, std::string> keyed_inputs;
+  // The digest scheme, and so the version, follows the subject: a carried-over
+  // subject keeps the scheme its digests were made with.
+  bool keyed = !context.digest_key.empty();
   if (!context.carried_subject.is_null()) {
     if (context.supersedes.empty()) {
       problems.push_back(
@@ -327,6 +396,7 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
           context_problem("/subject", "Give either contact values or a carried-over subject, not both."));
     } else {
       subject = context.carried_subject;
+      keyed = subject_is_keyed(subject);
     }
   } else {
     const auto salt = base64url_decode(context.salt);
@@ -334,7 +404,11 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
       problems.push_back(
           context_problem("/subject/salt", "The salt must be at least 16 random bytes, base64url-encoded."));
     }
+    if (keyed && context.digest_key.size() != 32) {
+      problems.push_back(context_problem("/subject/digest", "The digest key must be 32 bytes."));
+    }
     subject = Json{{"salt", context.salt}, {"digests", Json::object()}};
+    if (keyed) subject[receipt_member::kDigestScheme] = kKeyedDigestScheme;
     for (const auto& [kind, value] : choices.contacts) {
       const std::optional<std::string> normalized = normalize_contact(kind, value);
       if (!normalized) {
@@ -342,7 +416,11 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
             context_problem(pointer_append("/contacts", kind), "The " + kind + " contact is not valid."));
         continue;
       }
-      digest_inputs[kind] = contact_digest_input(context.salt, kind, *normalized);
+      if (keyed) {
+        keyed_inputs[kind] = keyed_digest_input(kind, *normalized);
+      } else {
+        digest_inputs[kind] = contact_digest_input(context.salt, kind, *normalized);
+      }
     }
   }
 
@@ -424,7 +502,7 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
   if (!context.challenge.empty()) collection["challenge"] = context.challenge;
   if (!context.relayed_by.empty()) collection["relayedBy"] = context.relayed_by;
 
-  Json draft = {{"version", kReceiptVersion},
+  Json draft = {{"version", keyed ? kReceiptVersionKeyed : kReceiptVersion},
                 {"receiptId", context.receipt_id},
                 {"issuedAt", context.issued_at},
                 {"jurisdiction", config.jurisdiction},
@@ -438,14 +516,19 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
                 {"retention", {{"months", config.retention_months}}},
                 {"subject", std::move(subject)}};
   if (!context.supersedes.empty()) draft["supersedes"] = context.supersedes;
-  return ReceiptPlan{std::move(draft), std::move(digest_inputs)};
+  ReceiptPlan plan{std::move(draft), std::move(digest_inputs), std::move(keyed_inputs), std::string()};
+  if (!plan.keyed_inputs.empty()) plan.digest_key = context.digest_key;
+  return plan;
 }
 
 Result<std::string> finish_receipt_payload(const ReceiptPlan& plan,
                                            const std::map<std::string, std::string>& hex_digests) {
   Problems problems;
   Json payload = plan.draft;
-  for (const auto& [name, unused] : plan.digest_inputs) {
+  std::vector<std::string> names;
+  for (const auto& [name, unused] : plan.digest_inputs) names.push_back(name);
+  for (const auto& [name, unused] : plan.keyed_inputs) names.push_back(name);
+  for (const std::string& name : names) {
     const auto digest = hex_digests.find(name);
     if (digest == hex_digests.end() || !is_lower_hex(digest->second, 64)) {
       problems.push_back({"receipt_digest_missing", pointer_append("/digests", name),
@@ -472,6 +555,9 @@ Result<Json> issue_receipt(const Config& config, const Choices& choices, const R
   if (!plan.ok()) return plan.problems();
   std::map<std::string, std::string> digests;
   for (const auto& [name, input] : plan.value().digest_inputs) digests[name] = hex_sha256(crypto, input);
+  for (const auto& [name, input] : plan.value().keyed_inputs) {
+    digests[name] = hex_encode(crypto.hmac_sha256(plan.value().digest_key, input));
+  }
   Result<std::string> payload = finish_receipt_payload(plan.value(), digests);
   if (!payload.ok()) return payload.problems();
   Result<Json> key = crypto.generate_ed25519();

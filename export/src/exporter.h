@@ -150,6 +150,10 @@ class Exporter {
   std::vector<Problem> ledger_problems_;
   unsigned jobs_ = 1;
   Sha256Hasher sha256_;  // a million contact values an export checks
+  // Keyed (version 2) digests: HMAC-SHA256, and the values left out for want
+  // of the controller's private key.
+  std::unique_ptr<CryptoProvider> crypto_ = make_openssl_crypto();
+  std::int64_t keyed_unchecked_ = 0;
   Json timings_ = Json::object();
   std::string line_;  // decide_and_write's output line
 };

@@ -118,6 +118,7 @@ Result<ExportOutcome> Exporter::finish() {
   if (!recorded.ok()) return recorded.problems();  // a ledger that fails must not see files leave
   outcome.ledger_recorded = true;
   report["ledger"] = {{"recorded", true}, {"seq", recorded.value()}};
+  report["keyedDigestsUnchecked"] = keyed_unchecked_;
   if (options_.head_key) {
     // A signed head that covers this export's entry (docs/server.md, "Signed chain heads").
     const auto crypto = make_openssl_crypto();
@@ -142,6 +143,11 @@ Result<ExportOutcome> Exporter::finish() {
   if (!everywhere.empty()) {
     everywhere.pop_back();
     text += "Left out for every partner:" + everywhere + ".\n";
+  }
+  if (keyed_unchecked_ > 0) {
+    text += std::to_string(keyed_unchecked_) +
+            " value(s) of receipts with keyed contact digests could not be checked: give the controller's private key "
+            "with --key (docs/receipt.md).\n";
   }
   for (const Json& p : partners) {
     text += "\nPartner " + p["id"].get<std::string>() + " (" + p["name"].get<std::string>() +

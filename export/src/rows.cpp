@@ -171,18 +171,32 @@ ValueSource Exporter::source_for(Channel channel, const PersonRecord& person) co
   return {ContactKind::kPhone, col_phone_};
 }
 
-// The value must be the one the person's receipt binds: SHA-256 of
-// "salt \n kind \n normalised value" equals subject.digests.KIND.
+// The value must be the one the person's receipt binds (receipt.h):
+// version 1, SHA-256 of "salt \n kind \n normalised value"; version 2 (keyed),
+// HMAC-SHA256 of "kind \n normalised value" under the receipt's key, which
+// only the controller's digest secret derives.
 bool Exporter::digest_matches(const PersonRecord& person, const StateIndex& index, ContactKind kind,
                               std::string_view value) {
-  const std::string_view salt = index.salt(person);
-  if (!person.has_digest(kind) || salt.empty()) return false;
+  const ledger::RecordSalt salt = ledger::split_record_salt(index.salt(person));
+  if (!person.has_digest(kind) || salt.salt.empty()) return false;
   const char* name = contact_kind_name(kind);
   const std::optional<std::string> normalized = normalize_contact(name, value);
   if (!normalized) return false;
-  const std::string input = contact_digest_input(salt, name, *normalized);
+  const auto& expected = person.digests[static_cast<std::size_t>(kind)];
+  if (salt.keyed) {
+    if (options_.digest_secret.empty()) {
+      ++keyed_unchecked_;
+      return false;
+    }
+    const std::string key = contact_digest_key(options_.digest_secret, salt.salt, *crypto_);
+    const std::string mac = key.empty() ? key : crypto_->hmac_sha256(key, keyed_digest_input(name, *normalized));
+    return mac.size() == expected.size() &&
+           std::equal(expected.begin(), expected.end(), mac.begin(),
+                      [](unsigned char a, char b) { return a == static_cast<unsigned char>(b); });
+  }
+  const std::string input = contact_digest_input(salt.salt, name, *normalized);
   const std::optional<std::array<unsigned char, 32>> digest = sha256_.digest(input);
-  return digest && *digest == person.digests[static_cast<std::size_t>(kind)];
+  return digest && *digest == expected;
 }
 
 void Exporter::count_row_everywhere(const Row& row) {

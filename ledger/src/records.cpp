@@ -193,7 +193,8 @@ void read_channels_and_digests(const Json& payload, ReceiptRecord& out) {
   out.phone = channel("phone");
   out.email = channel("email");
   out.sms = channel("sms");
-  out.salt = string_at(payload, {m::kSubject, m::kSalt});
+  out.salt =
+      record_salt(string_at(payload, {m::kSubject, m::kDigestScheme}), string_at(payload, {m::kSubject, m::kSalt}));
   out.digests = {string_at(payload, {m::kSubject, m::kDigests, "email"}),
                  string_at(payload, {m::kSubject, m::kDigests, "phone"}),
                  string_at(payload, {m::kSubject, m::kDigests, "mobile"}),
@@ -201,6 +202,17 @@ void read_channels_and_digests(const Json& payload, ReceiptRecord& out) {
 }
 
 }  // namespace
+
+std::string record_salt(std::string_view digest_scheme, std::string_view salt) {
+  if (digest_scheme.empty()) return std::string(salt);
+  return std::string(digest_scheme) + ":" + std::string(salt);
+}
+
+RecordSalt split_record_salt(std::string_view field) {
+  const std::string prefix = std::string(kKeyedDigestScheme) + ":";
+  if (field.substr(0, prefix.size()) == prefix) return {true, field.substr(prefix.size())};
+  return {false, field};
+}
 
 void derive_record_fields(const Json& p, ReceiptRecord& r) {
   const Json verification = Json::parse(r.verification, nullptr, false);
@@ -243,10 +255,12 @@ class RecordSax final : public nlohmann::json_sax<Json> {
  public:
   explicit RecordSax(ReceiptRecord& r) : r_(r) { reset_all(); }
   std::string receipt_id;
+  std::string digest_scheme;  // subject.digest, folded into r.salt once parsed (record_salt)
   std::vector<std::string> partner_ids;
 
   void reset_all() {
     receipt_id.clear();
+    digest_scheme.clear();
     for (ReceiptRecord::ChannelState* c : channels()) *c = {};
     r_.salt.clear();
     clear_digests();
@@ -303,6 +317,7 @@ class RecordSax final : public nlohmann::json_sax<Json> {
         break;
       case kSubject:
         r_.salt.clear();
+        digest_scheme.clear();
         clear_digests();
         break;
       case kDigests:
@@ -342,6 +357,7 @@ class RecordSax final : public nlohmann::json_sax<Json> {
     kSmsBasis,
     kSubject,
     kSalt,
+    kDigestScheme,
     kDigests,
     kDigestEmail,
     kDigestPhone,
@@ -392,6 +408,8 @@ class RecordSax final : public nlohmann::json_sax<Json> {
         return &r_.sms.basis;
       case kSalt:
         return &r_.salt;
+      case kDigestScheme:
+        return &digest_scheme;
       case kDigestEmail:
         return &r_.digests.email;
       case kDigestPhone:
@@ -431,6 +449,7 @@ class RecordSax final : public nlohmann::json_sax<Json> {
       case kSms:
         return key == m::kDecision ? kSmsDecision : key == m::kBasis ? kSmsBasis : kOther;
       case kSubject:
+        if (key == m::kDigestScheme) return kDigestScheme;
         return key == m::kSalt ? kSalt : key == m::kDigests ? kDigests : kOther;
       case kDigests:
         if (key == "email") return kDigestEmail;
@@ -502,6 +521,7 @@ void derive_record_fields(std::string_view payload, ReceiptRecord& r) {
   const bool verification_ok = Json::sax_parse(r.verification, &ok) && ok.ok;
   RecordSax sax(r);
   if (!Json::sax_parse(payload, &sax)) sax.reset_all();
+  r.salt = record_salt(sax.digest_scheme, r.salt);
   r.verified = verification_ok && sax.receipt_id == r.receipt_id;
   r.partner_ids = partner_list_text(sax.partner_ids);
 }

@@ -559,16 +559,30 @@ class Service {
 
   // --- preference centre (R1 "at any time", R10) --------------------------------
 
+  // Besides the challenge, the salt and key for keyed contact digests
+  // (receipt version 2, docs/receipt.md): k = HMAC-SHA256(the controller's
+  // digest secret, digestSalt). The widget hashes the contacts under k; the
+  // receipt carries the salt, from which only the controller re-derives k.
   void challenge(httplib::Response& res) const {
     const std::int64_t expires = now_unix() + options_.challenge_ttl_seconds;
     const std::string nonce = random_bytes(16);
-    if (nonce.size() != 16) {
+    const std::string salt = random_bytes(16);
+    if (nonce.size() != 16 || salt.size() != 16) {
       send_error(res, 500, "internal_error", "No random bytes available.");
       return;
     }
-    send_json(
-        res, 200,
-        Json{{"challenge", make_challenge(challenge_secret_, expires, nonce)}, {"expiresAt", format_rfc3339(expires)}});
+    Result<std::string> secret = contact_digest_secret(options_.controller_key, crypto_);
+    const std::string digest_salt = base64url_encode(salt);
+    const std::string key = secret.ok() ? contact_digest_key(secret.value(), digest_salt, crypto_) : std::string();
+    if (key.size() != 32) {
+      send_error(res, 500, "internal_error", "The contact digest key could not be derived.");
+      return;
+    }
+    send_json(res, 200,
+              Json{{"challenge", make_challenge(challenge_secret_, expires, nonce)},
+                   {"expiresAt", format_rfc3339(expires)},
+                   {"digestSalt", digest_salt},
+                   {"digestKey", base64url_encode(key)}});
   }
 
   void preference_link(const httplib::Request& req, httplib::Response& res) {

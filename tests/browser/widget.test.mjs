@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -369,6 +370,40 @@ describe('other browsers and entry points', () => {
     const receiptJson = typeof result.receipt === 'string' ? result.receipt : JSON.stringify(result.receipt);
     const { payload } = await jose.generalVerify(JSON.parse(receiptJson), jose.EmbeddedJWK, { algorithms: ['Ed25519', 'ES256'] });
     assert.equal(JSON.parse(new TextDecoder().decode(payload)).channels.email.decision, 'granted');
+    assert.deepEqual(p.pageErrors, []);
+  });
+
+  // Issue 12: given the digest salt and key GET /api/challenge hands out, the
+  // widget makes a version 2 receipt whose contact digest is HMAC-SHA256 under
+  // that key (WebCrypto), which a search of the values with the salt alone
+  // cannot match.
+  test('given a digest salt and key, the widget makes a keyed (version 2) receipt', async () => {
+    const p = new SignupPage(await browser.newPage(), server.origin);
+    await p.open('esm-mount.html', { waitForWidget: false });
+    const digestSalt = Buffer.alloc(16, 7).toString('base64url');
+    const digestKey = Buffer.alloc(32, 9).toString('base64url');
+    const made = await p.page.evaluate(async ({ digestSalt, digestKey }) => {
+      const { mount } = await import('/dist/cachet.mjs');
+      const host = document.querySelector('#consent');
+      const config = await (await fetch('/tests/browser/pages/consent.json')).json();
+      const w = await mount(host, config, { locale: 'en', challenge: 'challenge-456', digestSalt, digestKey });
+      host.querySelector('[data-cachet-box="consent-email"]').click();
+      document.querySelector('#email').value = 'Grace@example.org';
+      const jws = await w.receipt();
+      w.destroy();
+      return jws;
+    }, { digestSalt, digestKey });
+    const jws = JSON.parse(typeof made === 'string' ? made : JSON.stringify(made));
+    const receipt = JSON.parse(Buffer.from(jws.payload, 'base64url').toString('utf8'));
+    assert.equal(receipt.version, 'cachet-receipt/2');
+    assert.equal(receipt.subject.digest, 'hmac-sha256');
+    assert.equal(receipt.subject.salt, digestSalt);
+    assert.equal(receipt.collection.challenge, 'challenge-456');
+    const k = Buffer.from(digestKey, 'base64url');
+    assert.equal(receipt.subject.digests.email, createHmac('sha256', k).update('email\ngrace@example.org').digest('hex'));
+    assert.notEqual(receipt.subject.digests.email,
+      createHash('sha256').update(`${digestSalt}\nemail\ngrace@example.org`).digest('hex'));
+    await jose.generalVerify(jws, jose.EmbeddedJWK, { algorithms: ['Ed25519', 'ES256'] });
     assert.deepEqual(p.pageErrors, []);
   });
 });

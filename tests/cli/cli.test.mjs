@@ -163,6 +163,13 @@ test('countersign and verify --trust bind the receipt to the controller key', as
   r = cachet(['issue', '--config', config, '--choices', '-', '--method', 'phone', '--key', key], signupChoices);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(cachet(['verify', '--trust', `${key}.pub.json`, file('phone.json', r.stdout)]).code, 0);
+  // With the controller's key, the contacts get keyed digests (issue 12): version 2.
+  const keyed = JSON.parse(Buffer.from(JSON.parse(r.stdout).payload, 'base64url'));
+  assert.equal(keyed.version, 'cachet-receipt/2');
+  assert.equal(keyed.subject.digest, 'hmac-sha256');
+  const unkeyed = JSON.parse(Buffer.from(JSON.parse(issue()).payload, 'base64url'));
+  assert.equal(unkeyed.version, 'cachet-receipt/1');
+  assert.equal(unkeyed.subject.digest, undefined);
 });
 
 test('verify reads JSON lines and answers one line per receipt', () => {

@@ -160,7 +160,7 @@ TEST_F(ReceiptTest, ReSignedAlteredReceiptStillVerifiesOnlyIfCanonicalAndValid) 
   ASSERT_FALSE(not_canonical.ok());
   EXPECT_EQ(not_canonical.problems().front().code, "receipt_not_canonical");
 
-  payload["version"] = "cachet-receipt/2";
+  payload["version"] = "cachet-receipt/3";
   Result<VerifiedReceipt> unknown = verify_receipt(resign(canonicalize(payload).value()), *crypto_);
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.problems().front().code, "receipt_unknown_version");
@@ -434,6 +434,203 @@ TEST_F(ReceiptTest, CountersignatureKidMustBeItsKeysThumbprint) {
   Result<VerifiedReceipt> result = verify_receipt(forged.dump(), *crypto_);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.problems().front().code, "receipt_bad_countersignature");
+}
+
+// --- keyed contact digests (version 2, issue 12) ------------------------------
+
+class KeyedDigestTest : public ReceiptTest {
+ protected:
+  void SetUp() override {
+    ReceiptTest::SetUp();
+    Result<Json> key = crypto_->generate_ed25519();
+    ASSERT_TRUE(key.ok());
+    controller_key_ = key.value();
+    Result<std::string> secret = contact_digest_secret(controller_key_, *crypto_);
+    ASSERT_TRUE(secret.ok()) << secret.problems().front().message;
+    secret_ = secret.value();
+  }
+
+  ReceiptContext keyed_context(std::string id = "2f1c6a1e-3b7d-4c5e-9a41-6c0f2b8e7d10") const {
+    ReceiptContext c = context(std::move(id));
+    c.digest_key = contact_digest_key(secret_, c.salt, *crypto_);
+    return c;
+  }
+
+  Json issue_payload(const ReceiptContext& c, const Json& choice_json = signup_choices()) {
+    Result<Json> receipt = issue_receipt(config_, choices(choice_json, !c.supersedes.empty()), c, *crypto_);
+    EXPECT_TRUE(receipt.ok()) << (receipt.ok() ? "" : receipt.problems().front().message);
+    if (!receipt.ok()) return Json();
+    Result<VerifiedReceipt> verified = verify_receipt(receipt.value().dump(), *crypto_);
+    EXPECT_TRUE(verified.ok()) << (verified.ok() ? "" : verified.problems().front().message);
+    return verified.ok() ? verified.value().payload : Json();
+  }
+
+  Json controller_key_;
+  std::string secret_;
+};
+
+// The normalisation docs/receipt.md states, example by example: only ASCII
+// letters are lower-cased, no country code is rewritten.
+TEST(ContactNormalisation, IsExactlyWhatTheReceiptDocSays) {
+  EXPECT_EQ(normalize_contact("email", "  Marie.Curie@Example.FR "), "marie.curie@example.fr");
+  EXPECT_EQ(normalize_contact("email", "\xc3\x89LODIE@Exemple.fr"), "\xc3\x89lodie@exemple.fr");
+  EXPECT_EQ(normalize_contact("email", "j.doe+news@gmail.com"), "j.doe+news@gmail.com");
+  const std::string idn = std::string("user@b\xc3\xbc") + "cher.example";  // user@bücher.example
+  EXPECT_NE(normalize_contact("email", idn), normalize_contact("email", "user@xn--bcher-kva.example"));
+  EXPECT_EQ(normalize_contact("phone", "+33 6 12 34 56 78"), "+33612345678");
+  EXPECT_EQ(normalize_contact("phone", "06.12.34.56.78"), "0612345678");
+  EXPECT_EQ(normalize_contact("phone", "06 12 34 56 78 x"), std::nullopt);
+  EXPECT_EQ(normalize_contact("postal", "1  rue des Lilas\n75001 Paris"), "1 rue des lilas 75001 paris");
+}
+
+// Known answers: RFC 4231 test cases 1 and 2 (one after the other: the
+// OpenSSL provider re-keys one context per thread) and RFC 5869 test case 3.
+TEST_F(KeyedDigestTest, HmacAndHkdfGiveTheRfcKnownAnswers) {
+  EXPECT_EQ(hex_encode(crypto_->hmac_sha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(hex_encode(crypto_->hmac_sha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(crypto_->hmac_sha256("", "data"), "");
+  EXPECT_EQ(hex_encode(crypto_->hkdf_sha256(std::string(22, '\x0b'), "", 42)),
+            "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
+}
+
+TEST_F(KeyedDigestTest, SecretAndKeysAreDerivedFromThePrivateKeyAndTheSalt) {
+  EXPECT_EQ(secret_.size(), 32u);
+  EXPECT_EQ(contact_digest_secret(controller_key_, *crypto_).value(), secret_);  // nothing to store
+  Result<Json> other = crypto_->generate_ed25519();
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(contact_digest_secret(other.value(), *crypto_).value(), secret_);
+  Result<Json> public_only = public_jwk(controller_key_);
+  ASSERT_TRUE(public_only.ok());
+  Result<std::string> refused = contact_digest_secret(public_only.value(), *crypto_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.problems().front().code, "crypto_key_invalid");
+  const std::string k1 = contact_digest_key(secret_, base64url_encode(std::string(16, 'a')), *crypto_);
+  const std::string k2 = contact_digest_key(secret_, base64url_encode(std::string(16, 'b')), *crypto_);
+  EXPECT_EQ(k1.size(), 32u);
+  EXPECT_NE(k1, k2);
+}
+
+TEST_F(KeyedDigestTest, KeyedReceiptIsVersion2AndItsDigestsDifferFromVersion1) {
+  const Json keyed = issue_payload(keyed_context());
+  const Json plain = issue_payload(context());
+  ASSERT_TRUE(keyed.is_object() && plain.is_object());
+  EXPECT_EQ(keyed["version"], "cachet-receipt/2");
+  EXPECT_EQ(plain["version"], "cachet-receipt/1");
+  EXPECT_EQ(keyed["subject"]["digest"], "hmac-sha256");
+  EXPECT_FALSE(plain["subject"].contains("digest"));
+  EXPECT_EQ(keyed["subject"]["salt"], plain["subject"]["salt"]);  // same salt, yet other digests
+  for (const char* kind : {"email", "phone", "postal"}) {
+    EXPECT_NE(keyed["subject"]["digests"][kind], plain["subject"]["digests"][kind]) << kind;
+  }
+  // The notice digests are public facts and stay SHA-256.
+  EXPECT_EQ(keyed["notice"]["sha256"], plain["notice"]["sha256"]);
+  const std::string k = contact_digest_key(secret_, keyed["subject"]["salt"].get<std::string>(), *crypto_);
+  EXPECT_EQ(keyed["subject"]["digests"]["phone"].get<std::string>(),
+            hex_encode(crypto_->hmac_sha256(k, keyed_digest_input("phone", "+33612345678"))));
+  // Only the controller's secret checks a value against a keyed digest.
+  EXPECT_TRUE(contact_matches(keyed["subject"], "phone", "06 12 34 56 78", secret_, *crypto_) ||
+              contact_matches(keyed["subject"], "phone", "+33 6 12 34 56 78", secret_, *crypto_));
+  EXPECT_TRUE(contact_matches(keyed["subject"], "email", "MARIE.CURIE@example.fr", secret_, *crypto_));
+  EXPECT_FALSE(contact_matches(keyed["subject"], "email", "marie.curie@example.com", secret_, *crypto_));
+  EXPECT_FALSE(contact_matches(keyed["subject"], "email", "marie.curie@example.fr", "", *crypto_));
+  Result<Json> other = crypto_->generate_ed25519();
+  EXPECT_FALSE(contact_matches(keyed["subject"], "email", "marie.curie@example.fr",
+                               contact_digest_secret(other.value(), *crypto_).value(), *crypto_));
+  // Version 1 receipts still check with no secret at all.
+  EXPECT_TRUE(contact_matches(plain["subject"], "email", "marie.curie@example.fr", "", *crypto_));
+  EXPECT_FALSE(contact_matches(plain["subject"], "email", "marie@example.fr", "", *crypto_));
+}
+
+// The finding: a salted SHA-256 digest of a phone number falls to a search of
+// the number range by anyone holding the receipt. Here 10,000 numbers around
+// the true one stand for the full range.
+TEST_F(KeyedDigestTest, SearchingThePhoneRangeFindsTheVersion1NumberButNotTheKeyedOne) {
+  const auto search = [this](const Json& subject) -> std::string {
+    const std::string salt = subject["salt"].get<std::string>();
+    const std::string target = subject["digests"]["phone"].get<std::string>();
+    const std::string salt_bytes = base64url_decode(salt).value_or(std::string());
+    for (int n = 12340000; n < 12350000; ++n) {
+      const std::string guess = "+336" + std::to_string(n);
+      // Everything the receipt gives an attacker: the salt, the kind, the
+      // scheme's name. Without the controller's secret there is no key to try.
+      if (hex_encode(crypto_->sha256(contact_digest_input(salt, "phone", guess))) == target ||
+          hex_encode(crypto_->sha256(keyed_digest_input("phone", guess))) == target ||
+          hex_encode(crypto_->hmac_sha256(salt, keyed_digest_input("phone", guess))) == target ||
+          hex_encode(crypto_->hmac_sha256(salt_bytes, keyed_digest_input("phone", guess))) == target) {
+        return guess;
+      }
+    }
+    return "";
+  };
+  EXPECT_EQ(search(issue_payload(context())["subject"]), "+33612345678");
+  EXPECT_EQ(search(issue_payload(keyed_context())["subject"]), "");
+}
+
+TEST_F(KeyedDigestTest, TwoPhaseKeyedPlanHandsTheContactsToHmacAndTheNoticeToSha256) {
+  Result<ReceiptPlan> plan = plan_receipt(config_, choices(signup_choices()), keyed_context());
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan.value().digest_inputs.size(), 2u);  // notice, partnerList
+  EXPECT_EQ(plan.value().keyed_inputs.size(), 3u);   // email, phone, postal
+  EXPECT_EQ(plan.value().keyed_inputs.at("email"), "email\nmarie.curie@example.fr");
+  EXPECT_EQ(plan.value().digest_key, keyed_context().digest_key);
+  std::map<std::string, std::string> digests;
+  for (const auto& [name, input] : plan.value().digest_inputs) digests[name] = hex_encode(crypto_->sha256(input));
+  Result<std::string> missing = finish_receipt_payload(plan.value(), digests);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.problems().front().code, "receipt_digest_missing");
+  for (const auto& [name, input] : plan.value().keyed_inputs) {
+    digests[name] = hex_encode(crypto_->hmac_sha256(plan.value().digest_key, input));
+  }
+  Result<std::string> payload = finish_receipt_payload(plan.value(), digests);
+  ASSERT_TRUE(payload.ok());
+  EXPECT_EQ(payload.value(), canonicalize(issue_payload(keyed_context())).value());
+
+  ReceiptContext bad = keyed_context();
+  bad.digest_key = "short";
+  Result<ReceiptPlan> refused = plan_receipt(config_, choices(signup_choices()), bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.problems().front().code, "receipt_bad_context");
+  EXPECT_EQ(refused.problems().front().path, "/subject/digest");
+}
+
+TEST_F(KeyedDigestTest, AChangeCarryingAKeyedSubjectStaysVersion2) {
+  const Json first = issue_payload(keyed_context());
+  ReceiptContext c = context("7d3b1c2a-0e4f-4a5b-8c6d-9e0f1a2b3c4d");
+  c.collection_method = "preference-centre";
+  c.supersedes = first["receiptId"].get<std::string>();
+  c.carried_subject = first["subject"];
+  const Json withdrawal = Json::parse(
+      R"({"decisions": {"postal": "objected", "phone": "objected", "email": "withdrawn", "sms": "not-granted"}})");
+  const Json second = issue_payload(c, withdrawal);
+  ASSERT_TRUE(second.is_object());
+  EXPECT_EQ(second["version"], "cachet-receipt/2");
+  EXPECT_EQ(second["subject"], first["subject"]);
+}
+
+TEST_F(KeyedDigestTest, TheVersionAndTheSubjectsSchemeMustAgree) {
+  const Json keyed = issue_payload(keyed_context());
+  const Json plain = issue_payload(context());
+  const auto refusal = [this](Json payload) {
+    Result<VerifiedReceipt> verified = verify_receipt(resign(canonicalize(payload).value()), *crypto_);
+    return verified.ok() ? std::string("accepted")
+                         : verified.problems().front().code + " " + verified.problems().front().path;
+  };
+  Json no_scheme = keyed;
+  no_scheme["subject"].erase("digest");
+  EXPECT_EQ(refusal(no_scheme), "receipt_missing_member /payload/subject");
+  Json other_scheme = keyed;
+  other_scheme["subject"]["digest"] = "sha256";
+  EXPECT_EQ(refusal(other_scheme), "receipt_bad_value /payload/subject/digest");
+  Json v1_with_scheme = plain;
+  v1_with_scheme["subject"]["digest"] = "hmac-sha256";
+  EXPECT_EQ(refusal(v1_with_scheme), "receipt_unknown_member /payload/subject/digest");
+  Json v3 = keyed;
+  v3["version"] = "cachet-receipt/3";
+  EXPECT_EQ(refusal(v3), "receipt_unknown_version /payload/version");
+  EXPECT_EQ(refusal(keyed), "accepted");
+  EXPECT_EQ(refusal(plain), "accepted");
 }
 
 }  // namespace

@@ -511,7 +511,7 @@ TEST_F(TamperTest, ReSignedPayloadChangesAreRefusedWithTheirReason) {
        }(),
        "receipt_payload_not_json", "/payload"},
       {"array payload", "[" + canonical + "]", "receipt_wrong_type", "/payload"},
-      {"unknown version", edited([](Json& p) { p["version"] = "cachet-receipt/2"; }), "receipt_unknown_version",
+      {"unknown version", edited([](Json& p) { p["version"] = "cachet-receipt/3"; }), "receipt_unknown_version",
        "/payload/version"},
       {"version missing", edited([](Json& p) { p.erase("version"); }), "receipt_missing_member", "/payload"},
       {"pre-checked consent box", edited([](Json& p) { p["channels"]["email"]["shownUnchecked"] = false; }),

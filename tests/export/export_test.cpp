@@ -7,6 +7,7 @@
 #include "cachet/ledger/head.h"
 #include "cachet/ledger/store.h"
 #include "cachet/openssl_crypto.h"
+#include "cachet/receipt.h"
 #include "helpers.h"
 
 namespace cachet::export_test {
@@ -111,6 +112,61 @@ TEST(Export, NoOtherColumnLeaves) {
       }
     }
   }
+}
+
+// Keyed contact digests (receipt version 2, issue 12): the export derives each
+// receipt's key from the controller's private key, so the row of a keyed
+// receipt is written when its values are the ones bound and refused when one
+// was changed; without the private key nothing of a keyed receipt leaves, and
+// the report says why. Version 1 receipts export as before either way.
+TEST(Export, KeyedDigestsMatchWithThePrivateKeyAndRefuseAChangedValue) {
+  World w;
+  IssueSpec keyed_spec = mixed_person();
+  keyed_spec.keyed = true;
+  const std::string keyed = w.issue(keyed_spec);
+  const std::string changed = w.issue(keyed_spec);
+  const std::string plain = w.issue(mixed_person());
+  // A change made without the contacts (preference centre) carries the keyed subject.
+  IssueSpec update;
+  update.supersedes = w.issue(keyed_spec);
+  update.method = "preference-centre";
+  update.decisions = {
+      {"postal", "not-objected"}, {"phone", "not-objected"}, {"email", "granted"}, {"sms", "not-granted"}};
+  const std::string updated = w.issue(update);
+  Fields changed_row = mixed_row(changed);
+  changed_row[2] = "jean.dupond@example.fr";
+  const std::string contacts =
+      w.write_contacts("contacts.csv", {kHeader, mixed_row(keyed), changed_row, mixed_row(plain), mixed_row(updated)});
+
+  Result<std::string> secret = contact_digest_secret(w.controller_key, *w.crypto);
+  ASSERT_TRUE(secret.ok());
+  exporter::ExportOptions options;
+  options.controller_key = w.controller_public;
+  options.digest_secret = secret.value();
+  auto outcome = w.run(contacts, "out", options);
+  ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
+  const auto acme = read_csv(w.path("out/partner-acme.csv"));
+  ASSERT_EQ(acme.size(), 5u);  // header, keyed, changed (without its email), plain, updated
+  EXPECT_EQ(acme[1], (Fields{keyed, "12 rue du Lac,  75001 Paris", "", " jean.dupont@example.fr", ""}));
+  EXPECT_EQ(acme[2], (Fields{changed, "12 rue du Lac,  75001 Paris", "", "", ""}));
+  EXPECT_EQ(acme[3][0], plain);
+  EXPECT_EQ(acme[4],
+            (Fields{update.supersedes, "12 rue du Lac,  75001 Paris", "+33612345678", " jean.dupont@example.fr", ""}));
+  const Json& report = outcome.value().report;
+  EXPECT_EQ(count(partner_report(report, "acme")["valuesLeftOut"], "digest-mismatch", "email"), 1);
+  EXPECT_EQ(report["keyedDigestsUnchecked"], 0);
+
+  exporter::ExportOptions public_only;
+  public_only.controller_key = w.controller_public;
+  auto blind = w.run(contacts, "out-public", public_only);
+  ASSERT_TRUE(blind.ok()) << blind.problems().front().message;
+  const auto written = read_csv(w.path("out-public/partner-acme.csv"));
+  ASSERT_EQ(written.size(), 2u) << blind.value().summary;  // only the version 1 receipt's row
+  EXPECT_EQ(written[1][0], plain);
+  EXPECT_EQ(count(partner_report(blind.value().report, "acme")["rowsLeftOut"], "digest-mismatch"), 3)
+      << blind.value().summary;
+  EXPECT_GT(blind.value().report["keyedDigestsUnchecked"].get<std::int64_t>(), 0);
+  EXPECT_NE(blind.value().summary.find("could not be checked: give the controller's private key"), std::string::npos);
 }
 
 // Every row-level and value-level reason, on the default path (the ledger's

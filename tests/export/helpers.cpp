@@ -118,6 +118,14 @@ std::string World::issue(const IssueSpec& spec) {
   context.relayed_by = spec.relayed_by;
   context.supersedes = spec.supersedes;
   context.salt = base64url_encode(crypto->random_bytes(16));
+  if (spec.keyed) {
+    Result<std::string> secret = contact_digest_secret(controller_key, *crypto);
+    if (!secret.ok()) {
+      ADD_FAILURE() << "digest secret: " << secret.problems().front().message;
+      return "";
+    }
+    context.digest_key = contact_digest_key(secret.value(), context.salt, *crypto);
+  }
   if (superseding && spec.contacts.empty()) {
     auto previous = store->find(spec.supersedes);
     if (!previous.ok() || !previous.value()) {

@@ -58,6 +58,21 @@ test('a receipt built in Node verifies, and carries digests, never values', asyn
   assert.match(await Cachet.receiptText(made.payload, 'en'), new RegExp(made.receipt.receiptId));
 });
 
+test('with a digest key, the receipt is version 2 with HMAC-SHA256 contact digests, and verifies (issue 12)', async () => {
+  const { createHmac } = await import('node:crypto');
+  const salt = Buffer.alloc(16, 3).toString('base64url');
+  const digestKey = Buffer.alloc(32, 5).toString('base64url');
+  const made = await Cachet.issueReceipt(config, choices, { locale: 'en', pageUrl: 'https://x.example/signup', salt, digestKey });
+  assert.equal(made.receipt.version, 'cachet-receipt/2');
+  assert.deepEqual(Object.keys(made.receipt.subject).sort(), ['digest', 'digests', 'salt']);
+  assert.equal(made.receipt.subject.digests.email,
+    createHmac('sha256', Buffer.from(digestKey, 'base64url')).update('email\nperson@example.org').digest('hex'));
+  const result = await Cachet.verify(made.jws);
+  assert.equal(result.ok, true, JSON.stringify(result.errors));
+  await assert.rejects(Cachet.issueReceipt(config, choices, { locale: 'en', pageUrl: 'https://x.example/signup', digestKey: 'AAAA' }),
+    (e) => e.code === 'receipt_bad_context');
+});
+
 test('verify refuses a tampered receipt, alg none and garbage, with a reason', async () => {
   const made = await Cachet.issueReceipt(config, choices, { locale: 'fr', pageUrl: 'https://x.example/inscription' });
   const jws = JSON.parse(made.jws);

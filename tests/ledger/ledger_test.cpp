@@ -919,6 +919,24 @@ TEST_F(HeadTest, TruncationIsDetectedAgainstAHeadKeptElsewhere) {
   EXPECT_EQ(verify_codes(kept), std::vector<std::string>{"ledger_truncated"});
 }
 
+// A keyed (version 2) receipt's record names the scheme in its salt field,
+// so the export knows how to check the digests without the payload.
+TEST(ReceiptRecords, KeyedSubjectsNameTheirSchemeInTheSaltField) {
+  const std::string keyed = R"({"receiptId":"r","subject":{"digest":"hmac-sha256","digests":{},"salt":"c2FsdA"}})";
+  ReceiptRecord from_text;
+  from_text.receipt_id = "r";
+  derive_record_fields(std::string_view(keyed), from_text);
+  EXPECT_EQ(from_text.salt, "hmac-sha256:c2FsdA");
+  ReceiptRecord from_dom;
+  from_dom.receipt_id = "r";
+  derive_record_fields(Json::parse(keyed), from_dom);
+  EXPECT_EQ(from_dom.salt, "hmac-sha256:c2FsdA");
+  EXPECT_TRUE(split_record_salt(from_text.salt).keyed);
+  EXPECT_EQ(split_record_salt(from_text.salt).salt, "c2FsdA");
+  EXPECT_FALSE(split_record_salt("c2FsdA").keyed);
+  EXPECT_EQ(split_record_salt("c2FsdA").salt, "c2FsdA");
+}
+
 TEST(ReceiptRecords, TextAndDomDerivationsAgree) {
   // The ledger derives records from the payload text (SAX, no DOM); the
   // export's --reverify path from a parsed payload. Same record, whatever the text.
@@ -930,6 +948,9 @@ TEST(ReceiptRecords, TextAndDomDerivationsAgree) {
       R"({"receiptId":"r","notice":{"partnerIds":["a",["b"],{"c":"d"},"e",null,"f\u00e9"]},"other":{"receiptId":"z"}})",
       R"({"receiptId":"r","channels":{"email":{"decision":{"x":1},"basis":["consent"]},"phone":"objected"}})",
       R"({"receiptId":"r","subject":{"digests":{"email":"aa"},"digests":{"phone":"bb"}},"subject2":{"salt":"x"}})",
+      R"({"receiptId":"r","subject":{"digest":"hmac-sha256","digests":{"email":"aa"},"salt":"s"}})",
+      R"({"receiptId":"r","subject":{"digest":"hmac-sha256","digest":3,"salt":"s"}})",
+      R"({"receiptId":"r","subject":{"salt":"s","digest":"hmac-sha256"},"subject":{"salt":"t"}})",
       R"([{"receiptId":"r"}])",
       R"({"receiptId":"r","channels":)",
       R"("just a string")",

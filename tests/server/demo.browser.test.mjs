@@ -53,6 +53,11 @@ describe('demo site in Chromium', { skip: !existsSync(chromium) && 'chromium is 
     assert.doesNotMatch(result, /camille@example\.org/);
     const jws = await page.inputValue('textarea.cachet-jws');
     assert.equal(JSON.parse(jws).signatures.length, 2);
+    // The demo hands the widget the digest salt and key of its challenge:
+    // keyed contact digests (issue 12), which the viewer below verifies too.
+    const payload = JSON.parse(Buffer.from(JSON.parse(jws).payload, 'base64url').toString('utf8'));
+    assert.equal(payload.version, 'cachet-receipt/2');
+    assert.equal(payload.subject.digest, 'hmac-sha256');
 
     await Promise.all([page.waitForURL(/\/preferences\?token=/), page.click('a.cachet-button')]);
     assert.match(await page.textContent('main'), /Vous y avez consenti/);

@@ -26,6 +26,30 @@ EM_JS(int, cachet_node_sha256, (const char* data_hex, char* out, int out_size), 
   }
 });
 
+EM_JS(int, cachet_node_hmac_sha256, (const char* key_hex, const char* data_hex, char* out, int out_size), {
+  try {
+    var crypto = require("crypto");
+    var mac = crypto.createHmac("sha256", Buffer.from(UTF8ToString(key_hex), "hex"))
+        .update(Buffer.from(UTF8ToString(data_hex), "hex")).digest("hex");
+    stringToUTF8(mac, out, out_size);
+    return 1;
+  } catch (e) {
+    return 0;
+  }
+});
+
+EM_JS(int, cachet_node_hkdf_sha256, (const char* ikm_hex, const char* info_hex, int length, char* out, int out_size), {
+  try {
+    var crypto = require("crypto");
+    var key = crypto.hkdfSync("sha256", Buffer.from(UTF8ToString(ikm_hex), "hex"), Buffer.alloc(0),
+                              Buffer.from(UTF8ToString(info_hex), "hex"), length);
+    stringToUTF8(Buffer.from(key).toString("hex"), out, out_size);
+    return 1;
+  } catch (e) {
+    return 0;
+  }
+});
+
 EM_JS(int, cachet_node_random, (int count, char* out, int out_size), {
   try {
     stringToUTF8(require("crypto").randomBytes(count).toString("hex"), out, out_size);
@@ -119,6 +143,23 @@ class NodeCrypto final : public CryptoProvider {
   std::string sha256(std::string_view data) const override {
     OutBuffer out(2 * kKeyBytes);
     if (!cachet_node_sha256(hex_encode(data).c_str(), out.data(), out.size())) return {};
+    return hex_decode(out.str()).value_or(std::string());
+  }
+
+  std::string hmac_sha256(std::string_view key, std::string_view data) const override {
+    if (key.empty()) return {};  // as the OpenSSL provider
+    OutBuffer out(2 * kKeyBytes);
+    if (!cachet_node_hmac_sha256(hex_encode(key).c_str(), hex_encode(data).c_str(), out.data(), out.size())) return {};
+    return hex_decode(out.str()).value_or(std::string());
+  }
+
+  std::string hkdf_sha256(std::string_view ikm, std::string_view info, std::size_t length) const override {
+    if (ikm.empty() || length == 0 || length > 255 * kKeyBytes) return {};
+    OutBuffer out(2 * length);
+    if (!cachet_node_hkdf_sha256(hex_encode(ikm).c_str(), hex_encode(info).c_str(), static_cast<int>(length),
+                                 out.data(), out.size())) {
+      return {};
+    }
     return hex_decode(out.str()).value_or(std::string());
   }
 

@@ -17,6 +17,12 @@ class CryptoProvider {
   virtual ~CryptoProvider() = default;
   // Raw 32-byte SHA-256 digest.
   virtual std::string sha256(std::string_view data) const = 0;
+  // Raw 32-byte HMAC-SHA256 (RFC 2104) of `data` under `key`; empty on
+  // failure or an empty key.
+  virtual std::string hmac_sha256(std::string_view key, std::string_view data) const = 0;
+  // HKDF-SHA256 (RFC 5869) with an empty salt: `length` bytes from the input
+  // key material and `info`; empty on failure.
+  virtual std::string hkdf_sha256(std::string_view ikm, std::string_view info, std::size_t length) const = 0;
   // Cryptographically secure random bytes.
   virtual std::string random_bytes(std::size_t count) const = 0;
   // Verifies `signature` (raw JWS signature bytes: 64 bytes for Ed25519,

@@ -19,7 +19,15 @@
 
 namespace cachet {
 
+// Version 1: contact digests are salted SHA-256, so anyone holding the receipt
+// can test guesses (a phone number falls to a search of its range).
+// Version 2: keyed digests (HMAC-SHA256 under a per-receipt key only the
+// controller can derive); subject.digest names the scheme. docs/receipt.md.
 inline constexpr std::string_view kReceiptVersion = "cachet-receipt/1";
+inline constexpr std::string_view kReceiptVersionKeyed = "cachet-receipt/2";
+inline constexpr std::string_view kKeyedDigestScheme = "hmac-sha256";  // subject.digest of version 2
+// HKDF info deriving the controller's digest secret from its private key.
+inline constexpr std::string_view kDigestSecretInfo = "cachet contact digest key v1";
 inline constexpr std::string_view kReceiptType = "cachet-receipt+jws";  // typ of the collector signature
 inline constexpr std::string_view kCountersignType = "cachet-countersignature+jws";
 
@@ -39,6 +47,7 @@ inline constexpr const char* kDecision = "decision";
 inline constexpr const char* kPartnerProspecting = "partnerProspecting";
 inline constexpr const char* kSubject = "subject";
 inline constexpr const char* kSalt = "salt";
+inline constexpr const char* kDigestScheme = "digest";
 inline constexpr const char* kDigests = "digests";
 }  // namespace receipt_member
 
@@ -58,6 +67,10 @@ struct ReceiptContext {
   bool global_privacy_control = false;
   std::string supersedes;  // receipt id this one replaces, may be empty
   std::string salt;        // 16+ random bytes, base64url; binds contact digests
+  // Raw 32-byte per-receipt digest key k = contact_digest_key(secret, salt):
+  // when set, the contacts get keyed digests and the receipt is version 2.
+  // Empty: salted SHA-256, version 1.
+  std::string digest_key;
   // For an update or withdrawal made without the contact values (preference
   // centre, relayed objection): the "subject" object of the superseded receipt,
   // carried over as is. Null otherwise.
@@ -72,16 +85,36 @@ struct ReceiptContext {
 };
 
 // Phase 1: validates choices and context against the config and returns what
-// must be hashed. Keys of `digest_inputs`: "notice", "partnerList", and one
-// per contact kind bound ("email", "phone", "mobile", "postal").
+// must be hashed. Keys of `digest_inputs`: "notice", "partnerList", and, for a
+// version 1 receipt, one per contact kind bound ("email", "phone", "mobile",
+// "postal"); for a version 2 receipt the contact kinds are in `keyed_inputs`.
 struct ReceiptPlan {
   Json draft;                                        // payload without digests
   std::map<std::string, std::string> digest_inputs;  // name -> bytes to SHA-256
+  std::map<std::string, std::string> keyed_inputs;   // name -> bytes to HMAC-SHA256 under digest_key
+  std::string digest_key;                            // raw k (context.digest_key) when keyed_inputs is not empty
 };
 Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, const ReceiptContext& context);
 
-// Bytes hashed for one contact value: salt '\n' kind '\n' normalized value.
+// Version 1: bytes SHA-256 hashes for one contact value: salt '\n' kind '\n' normalized value.
 std::string contact_digest_input(std::string_view salt, std::string_view kind, std::string_view normalized);
+// Version 2: bytes HMAC-SHA256 signs under k for one contact value: kind '\n' normalized value.
+std::string keyed_digest_input(std::string_view kind, std::string_view normalized);
+// The controller's digest secret: HKDF-SHA256 (no salt, info
+// kDigestSecretInfo) over the private key's "d" bytes, so it needs no storage
+// of its own and the ledger alone does not reveal it.
+Result<std::string> contact_digest_secret(const Json& controller_private_jwk, const CryptoProvider& crypto);
+// A receipt's digest key k = HMAC-SHA256(secret, subject.salt as its base64url
+// text). Knowing one k reveals nothing about another receipt's digests.
+std::string contact_digest_key(std::string_view secret, std::string_view salt, const CryptoProvider& crypto);
+// Whether `value` is the contact of `kind` that a receipt's subject binds,
+// under the subject's scheme (version 1: salted SHA-256; version 2: the key
+// derived from `secret`, which must then be the controller's digest secret).
+// False when the subject binds no such contact or the value is not valid.
+bool contact_matches(const Json& subject, std::string_view kind, std::string_view value, std::string_view secret,
+                     const CryptoProvider& crypto);
+// Whether a subject object uses keyed digests (subject.digest = "hmac-sha256").
+bool subject_is_keyed(const Json& subject);
 
 // Phase 2: fills in the digests (lower-case hex SHA-256 of each digest input)
 // and returns the canonical payload bytes to sign.
@@ -89,7 +122,8 @@ Result<std::string> finish_receipt_payload(const ReceiptPlan& plan,
                                            const std::map<std::string, std::string>& hex_digests);
 
 // Native one-call: plan, hash, sign with a fresh Ed25519 key (the collector
-// signature) and return the JWS (general JSON serialisation).
+// signature) and return the JWS (general JSON serialisation). Keyed digests
+// when context.digest_key is set.
 Result<Json> issue_receipt(const Config& config, const Choices& choices, const ReceiptContext& context,
                            const CryptoProvider& crypto);
 

@@ -62,6 +62,10 @@ struct ExportOptions {
   // signed with it and kept in the ledger (ledger/head.h), and report.json
   // names it (ledger.head).
   std::optional<Json> head_key;
+  // contact_digest_secret() of the controller's private key (receipt.h): checks
+  // the contacts of keyed (version 2) receipts. Empty: their values are left
+  // out as digest-mismatch, and the report says why.
+  std::string digest_secret;
   bool force = false;  // replace an existing non-empty --out
   // Trust model (docs/export.md): by default the export verifies the ledger's
   // hash chain and relies on the verification each receipt passed when the

@@ -114,12 +114,24 @@ struct ReceiptRecord {
     std::string basis;     // channels.KIND.basis
   };
   ChannelState postal, phone, email, sms;
-  std::string salt;  // subject.salt
+  // subject.salt; for keyed digests (receipt version 2) prefixed with the
+  // scheme and a colon, "hmac-sha256:SALT", so that readers of the record
+  // (the export) know the scheme without the payload. See record_salt().
+  std::string salt;
   struct Digests {
     std::string email, phone, mobile, postal;  // subject.digests.KIND (hex)
   } digests;
   std::string partner_ids;  // canonical JSON array of the string members of notice.partnerIds ("[]" when none)
 };
+
+// ReceiptRecord::salt from subject.digest (empty in version 1) and subject.salt
+// (base64url, so never holding a colon), and back.
+std::string record_salt(std::string_view digest_scheme, std::string_view salt);
+struct RecordSalt {
+  bool keyed = false;     // subject.digest is kKeyedDigestScheme
+  std::string_view salt;  // subject.salt
+};
+RecordSalt split_record_salt(std::string_view field);
 
 // Fills `record.verified` and the payload members of `record` from its
 // `verification` and receipt id and a parsed payload (discarded = unreadable).
