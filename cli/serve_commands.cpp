@@ -22,6 +22,7 @@
 #include "cachet/receipt.h"
 #include "cachet/server/http.h"
 #include "command.h"
+#include "ledger_open.h"
 #include "support.h"
 
 namespace cachet::cli {
@@ -49,22 +50,6 @@ bool write_private(const std::string& path, const std::string& content, mode_t m
 bool exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
-}
-
-// Opens an existing ledger (the ledger commands never create one by accident).
-std::unique_ptr<ConsentStore> open_existing(const std::string& db, int& exit_code) {
-  if (!exists(db)) {
-    std::cerr << "error: no ledger at " << db << " (start `cachet serve --db " << db << "` to create one).\n";
-    exit_code = kUsage;
-    return nullptr;
-  }
-  auto store = ledger::open_sqlite_store(db);
-  if (!store.ok()) {
-    print_problems(store.problems());
-    exit_code = kUsage;
-    return nullptr;
-  }
-  return std::move(store).value();
 }
 
 // The controller key: loaded, or created when asked to (--init-key).
@@ -706,6 +691,21 @@ void add_ledger(CLI::App& app, int& exit_code) {
 }
 
 }  // namespace
+
+std::unique_ptr<ConsentStore> open_existing(const std::string& db, int& exit_code) {
+  if (!exists(db)) {
+    std::cerr << "error: no ledger at " << db << " (start `cachet serve --db " << db << "` to create one).\n";
+    exit_code = kUsage;
+    return nullptr;
+  }
+  auto store = ledger::open_sqlite_store(db);
+  if (!store.ok()) {
+    print_problems(store.problems());
+    exit_code = kUsage;
+    return nullptr;
+  }
+  return std::move(store).value();
+}
 
 void add_server_commands(CLI::App& app, int& exit_code) {
   add_serve(app, exit_code);

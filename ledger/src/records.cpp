@@ -645,4 +645,9 @@ std::optional<std::int64_t> retention_end(std::string_view received_at, int rete
   return calendar::add_months(*at, retention_months);
 }
 
+std::string chain_hash(const std::string& prev_hex, const std::string& entry) {
+  std::string prev = prev_hex.empty() ? std::string(32, '\0') : from_hex(prev_hex).value_or(std::string(32, '\0'));
+  return sha256_hex(prev + entry);
+}
+
 }  // namespace cachet::ledger

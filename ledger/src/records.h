@@ -52,4 +52,10 @@ std::string record_entry(std::int64_t seq, std::string_view receipt_id, std::int
 // canonical_record() into a reused buffer.
 void canonical_record_into(std::string& out, const ReceiptRecord& record);
 
+// The hash chain's link (docs/server.md): hex SHA-256 of the previous
+// entry's hash bytes (32 zero bytes before the first entry, or when
+// `prev_hex` is empty) followed by the entry's bytes. The store and proof
+// bundles (proof.cpp) chain with it.
+std::string chain_hash(const std::string& prev_hex, const std::string& entry);
+
 }  // namespace cachet::ledger

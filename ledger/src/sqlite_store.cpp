@@ -66,11 +66,6 @@ std::string retention_until(const StoredReceipt& latest) {
 
 }  // namespace
 
-std::string chain_hash(const std::string& prev_hex, const std::string& entry) {
-  std::string prev = prev_hex.empty() ? std::string(32, '\0') : from_hex(prev_hex).value_or(std::string(32, '\0'));
-  return sha256_hex(prev + entry);
-}
-
 void read_record(const Stmt& st, int first, ReceiptRecord& r) {
   int i = first;
   auto text = [&](std::string& out) { out.assign(st.view(i++)); };
@@ -427,6 +422,38 @@ Result<std::optional<std::string>> SqliteStore::entry_hash(std::int64_t seq) {
   if (rc == SQLITE_ROW) return std::optional<std::string>(st.text(0));
   if (rc == SQLITE_DONE) return std::optional<std::string>();
   return io_problem("read log entry", db_);
+}
+
+Result<std::optional<std::string>> SqliteStore::head_covering(std::int64_t seq) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Stmt st(db_, "SELECT jws FROM chain_heads WHERE seq >= ?1 ORDER BY seq, id LIMIT 1");
+  st.bind(1, seq);
+  const int rc = st.step();
+  if (rc == SQLITE_ROW) return std::optional<std::string>(st.text(0));
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  return io_problem("read chain heads", db_);
+}
+
+Problems SqliteStore::read_log(std::int64_t from, std::int64_t to,
+                               const std::function<void(std::int64_t, std::string_view, std::string_view)>& visit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Stmt st(db_, "SELECT seq, entry, hash FROM log WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq");
+  st.bind(1, from).bind(2, to);
+  std::int64_t expected = from;
+  int rc = SQLITE_ROW;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    const std::int64_t seq = st.int64(0);
+    if (seq != expected) break;  // a gap: the log lost an entry
+    visit(seq, st.view(1), st.view(2));
+    ++expected;
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return {io_problem("read the log", db_)};
+  if (expected != to + 1) {
+    return {Problem{
+        "ledger_tampered", "/log/" + std::to_string(expected),
+        "Log entry " + std::to_string(expected) + " is missing; run `cachet ledger verify` to see what was altered."}};
+  }
+  return {};
 }
 
 Problems SqliteStore::store_head(std::int64_t seq, std::string_view hash, std::string_view signed_at,

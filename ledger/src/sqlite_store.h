@@ -29,10 +29,6 @@ constexpr const char* kRecordColumns =
     "c.email_decision, c.email_basis, c.sms_decision, c.sms_basis, c.salt, c.digest_email, c.digest_phone, "
     "c.digest_mobile, c.digest_postal, c.partner_ids";
 
-// hex SHA-256 of the previous entry's hash bytes (32 zero bytes before the
-// first entry) followed by the entry's bytes.
-std::string chain_hash(const std::string& prev_hex, const std::string& entry);
-
 // The 'publication' log entry of a stored version (store.h publish): RFC 8785
 // bytes, rebuilt by verify_chain from the stored row.
 std::string publication_entry(std::int64_t seq, const PublishedVersion& version);
@@ -92,6 +88,9 @@ class SqliteStore final : public ConsentStore {
   Problems store_head(std::int64_t seq, std::string_view hash, std::string_view signed_at, std::string_view kid,
                       std::string_view jws) override;
   Result<std::optional<std::string>> latest_head() override;
+  Result<std::optional<std::string>> head_covering(std::int64_t seq) override;
+  Problems read_log(std::int64_t from, std::int64_t to,
+                    const std::function<void(std::int64_t, std::string_view, std::string_view)>& visit) override;
 
  private:
   bool exec(const std::string& sql) { return sqlite::exec(db_, sql); }

@@ -7,9 +7,9 @@
 #include <signal.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
-#include <charconv>
 #include <limits>
 #include <mutex>
 #include <regex>

@@ -17,9 +17,9 @@
 #include "cachet/ledger/digest.h"
 #include "cachet/ledger/head.h"
 #include "cachet/ledger/store.h"
+#include "cachet/openssl_crypto.h"
 #include "cachet/publication.h"
 #include "test_crypto.h"
-#include "cachet/openssl_crypto.h"
 
 namespace cachet::ledger {
 namespace {

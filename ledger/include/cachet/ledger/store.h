@@ -276,6 +276,13 @@ class ConsentStore {
   virtual Problems store_head(std::int64_t seq, std::string_view hash, std::string_view signed_at, std::string_view kid,
                               std::string_view jws) = 0;
   virtual Result<std::optional<std::string>> latest_head() = 0;
+  // The first kept head covering entry `seq` (lowest head seq >= seq, the
+  // first kept of those), nullopt when none does yet (proof bundles).
+  virtual Result<std::optional<std::string>> head_covering(std::int64_t seq) = 0;
+  // Calls `visit(seq, entry, hash)` for log entries from..to (inclusive), in
+  // order: the canonical entry text and its stored hash (proof bundles).
+  virtual Problems read_log(std::int64_t from, std::int64_t to,
+                            const std::function<void(std::int64_t, std::string_view, std::string_view)>& visit) = 0;
 
  protected:
   // Every stored receipt, in ledger order, for the default implementations above.
