@@ -15,7 +15,8 @@ import * as jose from 'jose';
 
 const RECEIPT_TYPE = 'cachet-receipt+jws';
 const COUNTERSIGNATURE_TYPE = 'cachet-countersignature+jws';
-const RECEIPT_VERSION = 'cachet-receipt/1';
+// Version 2 differs only by keyed contact digests (docs/receipt.md, "Contact digests").
+const RECEIPT_VERSIONS = ['cachet-receipt/1', 'cachet-receipt/2'];
 
 // RFC 8785 (JSON Canonicalization Scheme) is defined by ECMAScript's own
 // serialisation: JSON.stringify for strings and numbers, members sorted by
@@ -75,7 +76,9 @@ export async function verifyReceipt(receipt, controllerPublicJwk, { noticeBytes 
   const text = new TextDecoder('utf-8', { fatal: true }).decode(collector.payload);
   const payload = JSON.parse(text);
   if (canonicalize(payload) !== text) throw new Error('the payload is not in RFC 8785 canonical form');
-  if (payload.version !== RECEIPT_VERSION) throw new Error(`unknown receipt version ${JSON.stringify(payload.version)}`);
+  if (!RECEIPT_VERSIONS.includes(payload.version)) {
+    throw new Error(`unknown receipt version ${JSON.stringify(payload.version)}`);
+  }
 
   // 4. What the person was shown.
   if (noticeBytes !== undefined) {

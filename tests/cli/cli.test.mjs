@@ -28,7 +28,7 @@ function file(name, content) {
 }
 
 const signupChoices = JSON.stringify({
-  decisions: { postal: 'not-objected', phone: 'objected', email: 'granted', sms: 'not-granted' },
+  decisions: { postal: 'objected', phone: 'objected', email: 'granted', sms: 'not-granted' },
   contacts: { email: 'marie@example.fr', phone: '+33612345678', postal: '1 rue des Lilas, 75001 Paris' },
 });
 
@@ -250,7 +250,7 @@ test('ledger show and export-state exit 1 on a decision edited in the file', () 
   const key = join(work, 'ledger-controller.jwk');
   assert.equal(cachet(['keygen', '--out', key]).code, 0);
   const db = join(work, 'tampered.db');
-  const appended = cachet(['ledger', 'append', '--db', db, '--key', key, '-'], issue());
+  const appended = cachet(['ledger', 'append', '--db', db, '--key', key, '--config', config, '-'], issue());
   assert.equal(appended.code, 0, appended.stderr);
   const id = JSON.parse(Buffer.from(JSON.parse(appended.stdout).payload, 'base64url').toString('utf8')).receiptId;
   let show = cachet(['ledger', 'show', id, '--db', db]);

@@ -289,7 +289,7 @@ describe('cachet serve', () => {
     const firstId = payloadOf(first).receiptId;
     const unknown = await post(`${server.url}/api/verify?lang=en`, first);
     assert.equal(unknown.json.standing.status, 'not-in-ledger');
-    const stored = await post(`${server.url}/api/receipts`, first);
+    const stored = await post(`${server.url}/api/receipts`, first, { headers: adminHeaders });
     assert.equal(stored.status, 201, stored.text);
     const current = await post(`${server.url}/api/verify?lang=fr`, stored.json.receipt);
     assert.equal(current.json.standing.status, 'current');

@@ -42,7 +42,9 @@ describe('cachet serve countersigns only published config versions', () => {
   before(async () => {
     dir = tempDir();
     key = keygen(dir);
-    server = await startServer(dir, key);
+    // Challenges (on by default) are abuse.test.mjs's subject; here every
+    // refusal must come from the publication check, so they are off.
+    server = await startServer(dir, key, ['--allow-unchallenged']);
     good = issue(dir, { choices: ONE_BOX });
   });
   after(async () => { if (server) await server.stop(); });
@@ -164,12 +166,12 @@ describe('earlier config versions: accepted within the grace period only', () =>
 
   it('accepts a receipt of the previous config within the grace, refuses it after', async () => {
     const db = path.join(dir, 'ledger.db');
-    let server = await startServer(dir, key, [], { db });
+    let server = await startServer(dir, key, ['--allow-unchallenged'], { db });
     const oldForm = issue(dir, { choices: ONE_BOX }); // a form loaded before the switch
     const lateForm = issue(dir, { choices: ONE_BOX });
     await server.stop();
 
-    server = await startServer(dir, key, ['--previous-config-grace', '1h'], { db, config: nextConfig });
+    server = await startServer(dir, key, ['--allow-unchallenged', '--previous-config-grace', '1h'], { db, config: nextConfig });
     try {
       assert.equal((await post(`${server.url}/api/receipts`, oldForm)).status, 201, 'within the grace period');
       const current = issueWith(dir, nextConfig);
@@ -181,7 +183,7 @@ describe('earlier config versions: accepted within the grace period only', () =>
       await server.stop();
     }
 
-    server = await startServer(dir, key, ['--previous-config-grace', '0'], { db, config: nextConfig });
+    server = await startServer(dir, key, ['--allow-unchallenged', '--previous-config-grace', '0'], { db, config: nextConfig });
     try {
       await new Promise((r) => { setTimeout(r, 1200); });
       const res = await post(`${server.url}/api/receipts`, mint(lateForm));

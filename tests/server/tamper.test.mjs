@@ -8,7 +8,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { adminHeaders, cachet, get, issue, jcs, keygen, post, startServer, tempDir } from './helpers.mjs';
+import { adminHeaders, cachet, CHOICES, get, issue, jcs, keygen, post, startServer, tempDir } from './helpers.mjs';
+
+// One objection box for postal and phone in the test config: one decision for both.
+const OBJECTING = { ...CHOICES, decisions: { ...CHOICES.decisions, postal: 'objected', phone: 'objected' } };
 
 function sqlite(db, sql) {
   const r = spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
@@ -40,7 +43,7 @@ describe('a decision edited in the ledger file is not acted on', () => {
     key = keygen(dir);
     server = await startServer(dir, key);
     db = server.db;
-    const stored = await post(`${server.url}/api/receipts`, issue(dir), { headers: adminHeaders });
+    const stored = await post(`${server.url}/api/receipts`, issue(dir, { choices: OBJECTING }), { headers: adminHeaders });
     assert.equal(stored.status, 201, stored.text);
     receiptId = stored.json.receiptId;
     const link = await post(`${server.url}/api/preference-link`, { receiptId }, { headers: adminHeaders });
@@ -135,13 +138,14 @@ describe('signed chain heads catch a truncated log', () => {
     const last = JSON.parse(cachet(['ledger', 'head', '--db', db]).stdout);
     const payload = JSON.parse(Buffer.from(last.payload, 'base64url').toString('utf8'));
     assert.equal(payload.version, 'cachet-chain-head/1');
-    assert.equal(payload.seq, 3, 'the head at shutdown covers every receipt');
-    assert.equal(payload.hash, sqlite(db, 'SELECT hash FROM log WHERE seq = 3'));
+    const lastSeq = Number(sqlite(db, 'SELECT max(seq) FROM log'));
+    assert.equal(payload.seq, lastSeq, 'the head at shutdown covers every entry (the publication, three receipts)');
+    assert.equal(payload.hash, sqlite(db, `SELECT hash FROM log WHERE seq = ${lastSeq}`));
     const header = JSON.parse(Buffer.from(last.signatures[0].protected, 'base64url').toString('utf8'));
     assert.equal(header.typ, 'cachet-chain-head+jws');
     const ok = cachet(['ledger', 'verify', '--db', db, '--key', key.public]);
     assert.equal(ok.status, 0, ok.stderr);
-    assert.match(ok.stdout, /reaches the stored chain head \(entry #3/);
+    assert.match(ok.stdout, new RegExp(`reaches the stored chain head \\(entry #${lastSeq}`));
   });
 
   it('`ledger verify` exits 1 naming the truncation, against the stored head and a head kept elsewhere', () => {
@@ -149,12 +153,12 @@ describe('signed chain heads catch a truncated log', () => {
     assert.equal(signed.status, 0, signed.stderr);
     const kept = path.join(dir, 'head.json');
     writeFileSync(kept, signed.stdout);
-    // Cut the last entry off, with its receipt and record.
-    sqlite(db, 'DELETE FROM records WHERE entry_seq = 3; DELETE FROM receipts WHERE seq = 3; DELETE FROM log WHERE seq = 3');
+    // Cut the last entry off (entry 1 is the config's publication, 2-4 the receipts), with its receipt and record.
+    sqlite(db, 'DELETE FROM records WHERE entry_seq = 4; DELETE FROM receipts WHERE seq = 4; DELETE FROM log WHERE seq = 4');
     const cut = cachet(['ledger', 'verify', '--db', db]);
     assert.equal(cut.status, 1, cut.stdout + cut.stderr);
     assert.match(cut.stderr, /ledger_truncated/);
-    assert.match(cut.stderr, /ends at entry 2/);
+    assert.match(cut.stderr, /ends at entry 3/);
     // The stored heads deleted too: only the copy kept elsewhere still tells.
     sqlite(db, 'DELETE FROM chain_heads');
     const blind = cachet(['ledger', 'verify', '--db', db]);
@@ -164,7 +168,7 @@ describe('signed chain heads catch a truncated log', () => {
     assert.equal(anchored.status, 1, anchored.stdout + anchored.stderr);
     const report = JSON.parse(anchored.stdout);
     assert.equal(report.problems[0].code, 'ledger_truncated');
-    assert.equal(report.problems[0].seq, 3);
+    assert.equal(report.problems[0].seq, 4);
     assert.equal(report.heads[0].keyChecked, true);
     // A head signed by another key than the controller's is refused.
     const other = keygen(tempDir());
