@@ -108,7 +108,8 @@ Result<Json> make_proof(ConsentStore& store, const CryptoProvider& crypto, std::
     if (start > 1) {
       Result<std::optional<std::string>> hash = store.entry_hash(start - 1);
       if (!hash.ok()) return hash.problems();
-      if (!hash.value()) return {proof_problem("ledger_io", "", "The ledger lost entry " + std::to_string(start - 1) + ".")};
+      if (!hash.value())
+        return {proof_problem("ledger_io", "", "The ledger lost entry " + std::to_string(start - 1) + ".")};
       previous = *hash.value();
     }
     Json entries = Json::array();
@@ -144,14 +145,12 @@ Result<Json> make_proof(ConsentStore& store, const CryptoProvider& crypto, std::
   }
   if (Problems flushed = flush(); !flushed.empty()) return flushed;
 
-  std::string created_at = options.created_at.empty() ? calendar::format_rfc3339(std::time(nullptr)) : options.created_at;
-  return Json{{"version", kProofVersion},
-              {"createdAt", std::move(created_at)},
-              {"receiptId", std::string(receipt_id)},
-              {"chainRoot", person.chain_root},
-              {"receipts", std::move(receipts)},
-              {"publications", std::move(published)},
-              {"segments", std::move(segments)}};
+  std::string created_at =
+      options.created_at.empty() ? calendar::format_rfc3339(std::time(nullptr)) : options.created_at;
+  return Json{
+      {"version", kProofVersion},       {"createdAt", std::move(created_at)}, {"receiptId", std::string(receipt_id)},
+      {"chainRoot", person.chain_root}, {"receipts", std::move(receipts)},    {"publications", std::move(published)},
+      {"segments", std::move(segments)}};
 }
 
 Json ProofReport::to_json() const {
@@ -174,7 +173,8 @@ Result<ProofReport> verify_proof(std::string_view bundle_text, const Json& contr
                                  const CryptoProvider& crypto) {
   Result<Json> parsed = parse_json_strict(bundle_text, ParseLimits{kMaxBundleBytes, 64});
   if (!parsed.ok()) {
-    return Problems{proof_problem("proof_malformed", "", "The bundle is not JSON: " + parsed.problems().front().message)};
+    return Problems{
+        proof_problem("proof_malformed", "", "The bundle is not JSON: " + parsed.problems().front().message)};
   }
   const Json& bundle = parsed.value();
   if (!bundle.is_object() || string_member(bundle, "version") != kProofVersion) {
@@ -327,16 +327,17 @@ Result<ProofReport> verify_proof(std::string_view bundle_text, const Json& contr
                                            "): what the person was shown cannot be checked."));
     }
     report.receipts.push_back(v.receipt_id);
-    report.notices.push_back({v.receipt_id, string_member(notice, "configVersion"), locale,
-                              string_member(notice, "sha256")});
+    report.notices.push_back(
+        {v.receipt_id, string_member(notice, "configVersion"), locale, string_member(notice, "sha256")});
     previous_id = v.receipt_id;
   }
   // 4. Nothing left out after the last receipt, as far as the bundle reaches.
   for (const auto& [seq, entry] : entries) {
     if (string_member(entry, "supersedes") == previous_id && string_member(entry, "kind") == "receipt") {
       problems.push_back(proof_problem("proof_successor_missing", "/receipts",
-                                       "Log entry " + std::to_string(seq) + " supersedes the bundle's last receipt, "
-                                       "which the bundle leaves out."));
+                                       "Log entry " + std::to_string(seq) +
+                                           " supersedes the bundle's last receipt, "
+                                           "which the bundle leaves out."));
     }
   }
   if (!problems.empty()) return problems;
