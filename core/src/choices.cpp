@@ -4,6 +4,7 @@
 
 #include "cachet/lifecycle.h"
 #include "cachet/messages.h"
+#include "cachet/notice.h"
 
 namespace cachet {
 namespace {
@@ -210,6 +211,26 @@ Result<Choices> parse_choices(const Config& config, const Json& choices, std::st
       for (const Problem& p : problems) already = already || p.path == path;
       if (!already) {
         problems.push_back({"choice_contact_invalid", path, say("choice_contact_invalid", {{"kind", kind}})});
+      }
+    }
+  }
+
+  // One box, one decision: channels the notice shows under one box (the
+  // combined postal and phone objection, R1) cannot be answered apart at
+  // signup. Later changes go channel by channel (the preference centre).
+  if (!superseding && problems.empty()) {
+    Result<Notice> notice = build_notice(config, locale);
+    if (notice.ok()) {
+      for (const NoticeBox& box : notice.value().boxes) {
+        const auto first = out.decisions.find(box.channels.front());
+        for (const Channel channel : box.channels) {
+          const auto decided = out.decisions.find(channel);
+          if (first == out.decisions.end() || decided == out.decisions.end() || decided->second == first->second) {
+            continue;
+          }
+          problems.push_back({"choice_split_box", pointer_append("/decisions", std::string(to_string(channel))),
+                              say("choice_split_box", {{"box", box.id}})});
+        }
       }
     }
   }

@@ -30,7 +30,7 @@ class ReceiptTest : public ::testing::Test {
   }
 
   static Json signup_choices() {
-    return Json::parse(R"({"decisions": {"postal": "not-objected", "phone": "objected", "email": "granted",
+    return Json::parse(R"({"decisions": {"postal": "objected", "phone": "objected", "email": "granted",
                                          "sms": "not-granted"},
                            "contacts": {"email": "  Marie.Curie@Example.FR ", "phone": "+33 6 12 34 56 78",
                                         "postal": "1  rue des Lilas\n75001 Paris"}})");
@@ -631,6 +631,33 @@ TEST_F(KeyedDigestTest, TheVersionAndTheSubjectsSchemeMustAgree) {
   EXPECT_EQ(refusal(v3), "receipt_unknown_version /payload/version");
   EXPECT_EQ(refusal(keyed), "accepted");
   EXPECT_EQ(refusal(plain), "accepted");
+}
+
+}  // namespace
+}  // namespace cachet
+
+namespace cachet {
+namespace {
+
+// Issue 12: the notice shows one objection box for postal and phone
+// (combineObjection), so a signup cannot answer them apart: `cachet issue`
+// refused nothing and made a receipt no person could have given.
+TEST(OneBoxOneDecision, ASplitObjectionUnderTheCombinedBoxIsRefusedAtSignup) {
+  Result<Config> config = load_config(testing::read_fixture("configs/societe-x.json"));
+  ASSERT_TRUE(config.ok());
+  ASSERT_TRUE(config.value().combine_objection);
+  const Json split = Json::parse(R"({"decisions": {"postal": "not-objected", "phone": "objected"}})");
+  Result<Choices> refused = parse_choices(config.value(), split, "fr");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.problems().front().code, "choice_split_box");
+  EXPECT_EQ(refused.problems().front().path, "/decisions/phone");
+  EXPECT_NE(refused.problems().front().message.find("object-postal-phone"), std::string::npos);
+  // Later, channel by channel (the preference centre), they may differ.
+  EXPECT_TRUE(parse_choices(config.value(), split, "fr", /*superseding=*/true).ok());
+  // Answered together, either way, they pass.
+  EXPECT_TRUE(
+      parse_choices(config.value(), Json::parse(R"({"decisions": {"postal": "objected", "phone": "objected"}})"), "fr")
+          .ok());
 }
 
 }  // namespace

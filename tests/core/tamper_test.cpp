@@ -77,7 +77,7 @@ class TamperTest : public ::testing::Test {
     attacker_ = new Json(crypto_->generate_ed25519().value());
 
     const Json choice_json = Json::parse(
-        R"({"decisions": {"postal": "not-objected", "phone": "objected", "email": "granted", "sms": "not-granted"},
+        R"({"decisions": {"postal": "objected", "phone": "objected", "email": "granted", "sms": "not-granted"},
             "contacts": {"email": "marie.curie@example.fr", "phone": "+33612345678",
                          "postal": "1 rue des Lilas 75001 Paris"}})");
     Result<Choices> choices = parse_choices(*config_, choice_json, "fr");
