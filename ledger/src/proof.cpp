@@ -108,8 +108,11 @@ Result<Json> make_proof(ConsentStore& store, const CryptoProvider& crypto, std::
     if (start > 1) {
       Result<std::optional<std::string>> hash = store.entry_hash(start - 1);
       if (!hash.ok()) return hash.problems();
-      if (!hash.value())
-        return {proof_problem("ledger_io", "", "The ledger lost entry " + std::to_string(start - 1) + ".")};
+      if (!hash.value()) {
+        return {proof_problem("ledger_tampered", "/log/" + std::to_string(start - 1),
+                              "Log entry " + std::to_string(start - 1) +
+                                  " is missing; run `cachet ledger verify` to see what was altered.")};
+      }
       previous = *hash.value();
     }
     Json entries = Json::array();
