@@ -69,12 +69,22 @@ std::string format_uuid(const Uuid128& u) {
 }
 
 DecisionCode decision_code(std::string_view d) {
-  if (d == "granted") return DecisionCode::kGrantedDecision;
-  if (d == "not-granted") return DecisionCode::kNotGrantedDecision;
-  if (d == "objected") return DecisionCode::kObjectedDecision;
-  if (d == "not-objected") return DecisionCode::kNotObjectedDecision;
-  if (d == "withdrawn") return DecisionCode::kWithdrawnDecision;
-  return DecisionCode::kNoneDecision;  // absent or unknown: the person was not asked (not-informed)
+  // The decision names are the core's (choices.h); this only packs them.
+  const std::optional<Decision> decision = decision_from_string(d);
+  if (!decision) return DecisionCode::kNoneDecision;  // absent or unknown: the person was not asked (not-informed)
+  switch (*decision) {
+    case Decision::kGranted:
+      return DecisionCode::kGrantedDecision;
+    case Decision::kNotGranted:
+      return DecisionCode::kNotGrantedDecision;
+    case Decision::kObjected:
+      return DecisionCode::kObjectedDecision;
+    case Decision::kNotObjected:
+      return DecisionCode::kNotObjectedDecision;
+    case Decision::kWithdrawn:
+      return DecisionCode::kWithdrawnDecision;
+  }
+  return DecisionCode::kNoneDecision;
 }
 
 const char* contact_kind_name(ContactKind kind) {

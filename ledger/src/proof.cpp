@@ -23,11 +23,6 @@ Problem proof_problem(std::string code, std::string path, std::string message) {
   return Problem{std::move(code), std::move(path), std::move(message)};
 }
 
-std::string string_member(const Json& object, const char* name) {
-  const auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::int64_t int_member(const Json& object, const char* name) {
   const auto it = object.find(name);
   return it != object.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
@@ -37,16 +32,16 @@ std::int64_t int_member(const Json& object, const char* name) {
 // the notice of its locale and the partner list hashing as the receipt says.
 std::optional<PublishedVersion> publication_for(ConsentStore& store, const Json& notice, Problems& problems) {
   Result<std::vector<PublishedVersion>> versions =
-      store.find_published_by_version(string_member(notice, "configVersion"));
+      store.find_published_by_version(string_at(notice, {"configVersion"}));
   if (!versions.ok()) {
     problems = versions.problems();
     return std::nullopt;
   }
-  const std::string locale = string_member(notice, "locale");
+  const std::string locale = string_at(notice, {"locale"});
   for (const PublishedVersion& v : versions.value()) {
     const auto sha = v.notice_sha256.find(locale);
-    if (sha != v.notice_sha256.end() && sha->second == string_member(notice, "sha256") &&
-        v.partner_list_sha256 == string_member(notice, "partnerListSha256")) {
+    if (sha != v.notice_sha256.end() && sha->second == string_at(notice, {"sha256"}) &&
+        v.partner_list_sha256 == string_at(notice, {"partnerListSha256"})) {
       return v;
     }
   }
@@ -180,7 +175,7 @@ Result<ProofReport> verify_proof(std::string_view bundle_text, const Json& contr
         proof_problem("proof_malformed", "", "The bundle is not JSON: " + parsed.problems().front().message)};
   }
   const Json& bundle = parsed.value();
-  if (!bundle.is_object() || string_member(bundle, "version") != kProofVersion) {
+  if (!bundle.is_object() || string_at(bundle, {"version"}) != kProofVersion) {
     return Problems{proof_problem("proof_malformed", "/version", std::string("Not a ") + kProofVersion + " bundle.")};
   }
   const auto array_at = [&](const char* name) -> const Json* {
@@ -210,7 +205,7 @@ Result<ProofReport> verify_proof(std::string_view bundle_text, const Json& contr
       const Problem& why = head.problems().front();
       return Problems{proof_problem("proof_head_invalid", at + "/head", why.message + " [" + why.code + "]")};
     }
-    std::string hash = string_member(segment, "previousHash");
+    std::string hash = string_at(segment, {"previousHash"});
     std::int64_t seq = 0;
     for (std::size_t k = 0; k < segment["entries"].size(); ++k) {
       const Json& text = segment["entries"][k];
@@ -253,13 +248,13 @@ Result<ProofReport> verify_proof(std::string_view bundle_text, const Json& contr
       return Problems{proof_problem("proof_malformed", at, "A publication has config, notices and partnerList.")};
     }
     Shown s;
-    s.digest = sha256_hex(string_member(p, "config"));
-    s.partner_list_sha256 = sha256_hex(string_member(p, "partnerList"));
+    s.digest = sha256_hex(string_at(p, {"config"}));
+    s.partner_list_sha256 = sha256_hex(string_at(p, {"partnerList"}));
     for (const auto& [locale, text] : p["notices"].items()) {
       if (text.is_string()) s.notice_sha256[locale] = sha256_hex(text.get<std::string>());
     }
     const auto logged = std::find_if(entries.begin(), entries.end(), [&](const auto& e) {
-      return string_member(e.second, "kind") == "publication" && string_member(e.second, "digest") == s.digest;
+      return string_at(e.second, {"kind"}) == "publication" && string_at(e.second, {"digest"}) == s.digest;
     });
     if (logged == entries.end()) {
       return Problems{proof_problem("proof_entry_missing", at,
@@ -267,7 +262,7 @@ Result<ProofReport> verify_proof(std::string_view bundle_text, const Json& contr
     }
     const Json& entry = logged->second;
     const auto sha_it = entry.find("noticeSha256");
-    bool same = string_member(entry, "partnerListSha256") == s.partner_list_sha256 && sha_it != entry.end() &&
+    bool same = string_at(entry, {"partnerListSha256"}) == s.partner_list_sha256 && sha_it != entry.end() &&
                 sha_it->is_object() && sha_it->size() == s.notice_sha256.size();
     for (const auto& [locale, sha] : s.notice_sha256) {
       same = same && sha_it->contains(locale) && (*sha_it)[locale] == sha;
@@ -296,47 +291,47 @@ Result<ProofReport> verify_proof(std::string_view bundle_text, const Json& contr
       return Problems{proof_problem("proof_receipt_invalid", at, why.message + " [" + why.code + "]")};
     }
     const VerifiedReceipt& v = verified.value();
-    if (i == 0 && v.receipt_id != string_member(bundle, "receiptId")) {
+    if (i == 0 && v.receipt_id != string_at(bundle, {"receiptId"})) {
       return Problems{proof_problem("proof_chain_broken", at, "The first receipt is not the one the bundle names.")};
     }
-    if (i > 0 && string_member(v.payload, "supersedes") != previous_id) {
+    if (i > 0 && string_at(v.payload, {"supersedes"}) != previous_id) {
       return Problems{proof_problem("proof_chain_broken", at, "This receipt does not supersede the one before it.")};
     }
     const auto logged = std::find_if(entries.begin(), entries.end(), [&](const auto& e) {
-      return string_member(e.second, "kind") == "receipt" && string_member(e.second, "receiptId") == v.receipt_id;
+      return string_at(e.second, {"kind"}) == "receipt" && string_at(e.second, {"receiptId"}) == v.receipt_id;
     });
     if (logged == entries.end()) {
       return Problems{proof_problem("proof_entry_missing", at, "No log entry in the bundle stores this receipt.")};
     }
-    if (string_member(logged->second, "jwsSha256") != sha256_hex(text.get<std::string>()) ||
-        string_member(logged->second, "payloadSha256") != v.payload_sha256 ||
-        string_member(logged->second, "chainRoot") != string_member(bundle, "chainRoot")) {
+    if (string_at(logged->second, {"jwsSha256"}) != sha256_hex(text.get<std::string>()) ||
+        string_at(logged->second, {"payloadSha256"}) != v.payload_sha256 ||
+        string_at(logged->second, {"chainRoot"}) != string_at(bundle, {"chainRoot"})) {
       return Problems{proof_problem("proof_entry_mismatch", at,
                                     "The receipt is not the one its log entry stored (another JWS or payload, or "
                                     "another person).")};
     }
     const Json& notice = v.payload.value(receipt_member::kNotice, Json::object());
-    const std::string locale = string_member(notice, "locale");
+    const std::string locale = string_at(notice, {"locale"});
     const bool kept = std::any_of(shown.begin(), shown.end(), [&](const Shown& s) {
       const auto sha = s.notice_sha256.find(locale);
-      return sha != s.notice_sha256.end() && sha->second == string_member(notice, "sha256") &&
-             s.partner_list_sha256 == string_member(notice, "partnerListSha256");
+      return sha != s.notice_sha256.end() && sha->second == string_at(notice, {"sha256"}) &&
+             s.partner_list_sha256 == string_at(notice, {"partnerListSha256"});
     });
     if (!kept) {
       problems.push_back(proof_problem("proof_notice_missing", at + "/notice",
                                        "The bundle holds no published notice with this receipt's notice hash (config "
                                        "version " +
-                                           string_member(notice, "configVersion") +
+                                           string_at(notice, {"configVersion"}) +
                                            "): what the person was shown cannot be checked."));
     }
     report.receipts.push_back(v.receipt_id);
     report.notices.push_back(
-        {v.receipt_id, string_member(notice, "configVersion"), locale, string_member(notice, "sha256")});
+        {v.receipt_id, string_at(notice, {"configVersion"}), locale, string_at(notice, {"sha256"})});
     previous_id = v.receipt_id;
   }
   // 4. Nothing left out after the last receipt, as far as the bundle reaches.
   for (const auto& [seq, entry] : entries) {
-    if (string_member(entry, "supersedes") == previous_id && string_member(entry, "kind") == "receipt") {
+    if (string_at(entry, {"supersedes"}) == previous_id && string_at(entry, {"kind"}) == "receipt") {
       problems.push_back(proof_problem("proof_successor_missing", "/receipts",
                                        "Log entry " + std::to_string(seq) +
                                            " supersedes the bundle's last receipt, "
@@ -344,8 +339,8 @@ Result<ProofReport> verify_proof(std::string_view bundle_text, const Json& contr
     }
   }
   if (!problems.empty()) return problems;
-  report.receipt_id = string_member(bundle, "receiptId");
-  report.chain_root = string_member(bundle, "chainRoot");
+  report.receipt_id = string_at(bundle, {"receiptId"});
+  report.chain_root = string_at(bundle, {"chainRoot"});
   report.latest_receipt_id = previous_id;
   return report;
 }
