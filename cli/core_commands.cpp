@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "cachet/calendar.h"
 #include "cachet/canonical_json.h"
@@ -10,6 +12,7 @@
 #include "cachet/jws.h"
 #include "cachet/notice.h"
 #include "cachet/openssl_crypto.h"
+#include "cachet/parallel.h"
 #include "cachet/receipt.h"
 #include "cachet/uuid.h"
 #include "command.h"
@@ -257,10 +260,12 @@ void add_verify(CLI::App& app, int& exit_code) {
   auto file = std::make_shared<std::string>("-");
   auto trust = std::make_shared<std::string>();
   auto format = std::make_shared<FormatOption>();
+  auto jobs = std::make_shared<unsigned>(0);
   command->add_option("FILE", *file, "Receipt (JWS JSON) or JSON lines of receipts; stdin when omitted or -");
   command->add_option("--trust", *trust, "Controller public key (JWK): require its valid countersignature");
+  command->add_option("--jobs", *jobs, "Threads verifying JSON lines (default 0: one per core)")->capture_default_str();
   format->add(command);
-  command->callback([file, trust, format, &exit_code] {
+  command->callback([file, trust, format, jobs, &exit_code] {
     VerifyOptions options;
     if (!trust->empty()) {
       Result<Json> key = load_jwk(*trust, /*need_private=*/false);
@@ -277,7 +282,6 @@ void add_verify(CLI::App& app, int& exit_code) {
       exit_code = kUsage;
       return;
     }
-    const auto crypto = make_openssl_crypto();
     // One JSON document, pretty-printed or not, is one receipt; otherwise each
     // non-empty line is a receipt.
     // Views into the input: a JSON-lines file is not copied line by line.
@@ -302,9 +306,19 @@ void add_verify(CLI::App& app, int& exit_code) {
         start = end + 1;
       }
     }
+    // Receipts are independent: verify them on every core (each thread has
+    // its own crypto provider), then print in input order.
+    std::vector<std::optional<Result<VerifiedReceipt>>> results(receipts.size());
+    run_striped(thread_count(receipts.size(), *jobs), [&](std::size_t first, std::size_t stride) {
+      const auto crypto = make_openssl_crypto();
+      for (std::size_t i = first; i < receipts.size(); i += stride) {
+        results[i] = verify_receipt(receipts[i].second, *crypto, options);
+      }
+    });
     std::size_t failed = 0;
-    for (const auto& [line, receipt] : receipts) {
-      Result<VerifiedReceipt> result = verify_receipt(receipt, *crypto, options);
+    for (std::size_t i = 0; i < receipts.size(); ++i) {
+      const std::size_t line = receipts[i].first;
+      const Result<VerifiedReceipt>& result = *results[i];
       const std::string where = single ? *file : *file + ":" + std::to_string(line);
       if (format->json()) {
         Json out = {{"ok", result.ok()}};

@@ -4,11 +4,11 @@
 // contact_kind_for; R1-R10), its value checked against the receipt's digest
 // and for CSV injection, and the row written to the partner files it may go to.
 #include <algorithm>
-#include <thread>
 #include <utility>
 
 #include "cachet/choices.h"
 #include "cachet/lifecycle.h"
+#include "cachet/parallel.h"
 #include "exporter.h"
 
 namespace cachet::exporter {
@@ -115,15 +115,7 @@ void Exporter::verify(Row* batch, std::size_t count) {
       *tasks[i].out = verify_receipt(*tasks[i].jws, *crypto, verify_options);
     }
   };
-  const std::size_t threads = std::min<std::size_t>(jobs_, std::max<std::size_t>(1, tasks.size() / 8));
-  if (threads <= 1) {
-    work(0, 1);
-  } else {
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
-    work(0, threads);
-    for (std::thread& t : pool) t.join();
-  }
+  run_striped(thread_count(tasks.size(), jobs_), work);
   for (std::size_t r = 0; r < count; ++r) {
     if (batch[r].reason == kWhyNone && batch[r].stored) absorb_verified(batch[r]);
   }

@@ -188,6 +188,27 @@ test('verify reads JSON lines and answers one line per receipt', () => {
   }
 });
 
+test('verify --jobs spreads JSON lines over threads and answers in input order, as one thread does', () => {
+  // 40 lines, every third one broken differently, so that results cannot match by luck.
+  const good = [issue().trim(), issue().trim()];
+  const lines = [];
+  for (let i = 0; i < 40; ++i) {
+    const jws = JSON.parse(good[i % 2]);
+    if (i % 3 === 0) jws.signatures[0].signature = `${jws.signatures[0].signature.slice(0, -4)}AAAA`;
+    if (i % 7 === 0) jws.payload = 'e30';
+    lines.push(JSON.stringify(jws));
+  }
+  const input = `${lines.join('\n')}\n`;
+  const one = cachet(['verify', '--format', 'json', '--jobs', '1', '-'], input);
+  const many = cachet(['verify', '--format', 'json', '--jobs', '4', '-'], input);
+  assert.equal(one.code, 1);
+  assert.equal(many.code, 1);
+  assert.equal(many.stdout, one.stdout);
+  const verdicts = one.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(verdicts.map((v) => v.line), lines.map((_, i) => i + 1));
+  assert.deepEqual(verdicts.map((v) => v.ok), lines.map((_, i) => i % 3 !== 0 && i % 7 !== 0));
+});
+
 test('an update names the receipt it supersedes and carries its subject', () => {
   const first = file('first.json', issue());
   const withdrawal = JSON.stringify({ decisions: { postal: 'objected', phone: 'objected', email: 'withdrawn', sms: 'not-granted' } });
