@@ -14,6 +14,8 @@
 //   PORT (default 3000), HOST (127.0.0.1)
 //   CACHET_URL          where `cachet serve` listens (default http://127.0.0.1:8080)
 //   CACHET_ADMIN_TOKEN  its --admin-token (needed for preference links)
+//   CACHET_PUBLIC_URL   where people reach it, when it runs without --public-url
+//                       (its links are then paths; default CACHET_URL)
 //   CONSENT_CONFIG      the config `cachet serve` was started with (default ../consent.json)
 //   DATA_DIR            contacts.csv and outbox.log (default ./data)
 //   REACT_DIST          the Vite build of examples/react, served at /react/ (default ../react/dist)
@@ -30,6 +32,7 @@ const PORT = Number(env.PORT ?? 3000);
 const HOST = env.HOST || '127.0.0.1';
 const CACHET_URL = (env.CACHET_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const ADMIN_TOKEN = env.CACHET_ADMIN_TOKEN || '';
+const PUBLIC_URL = env.CACHET_PUBLIC_URL || CACHET_URL;
 const CONFIG = path.resolve(env.CONSENT_CONFIG || path.join(here, '..', 'consent.json'));
 const DATA_DIR = path.resolve(env.DATA_DIR || path.join(here, 'data'));
 const REACT_DIST = path.resolve(env.REACT_DIST || path.join(here, '..', 'react', 'dist'));
@@ -138,13 +141,15 @@ async function signup(req, res) {
   // 3. A preference link (7 days) for this person, sent to the address they gave (R1 "at any time", R10).
   const link = await cachet('POST', '/api/preference-link', { receiptId }, { admin: true });
   if (link.status === 200 || link.status === 201) {
+    // `url` is absolute when cachet serve runs with --public-url, else a path.
+    const url = new URL(link.json.url, PUBLIC_URL).href;
     await sendEmail({
       to: email,
       subject: 'Your choices at Example Shop',
-      text: `Hello ${contact.name || ''},\n\nYou can see and change what you accepted about our partners here:\n${link.json.url}\n` +
+      text: `Hello ${contact.name || ''},\n\nYou can see and change what you accepted about our partners here:\n${url}\n` +
         `(this link works until ${link.json.expiresAt}).\n\nReceipt: ${receiptId}\n`,
       receiptId,
-      link: link.json.url,
+      link: url,
     });
   } else {
     // The signup stands; the link can be sent later (GET /api/receipts/{id} holds everything needed).
