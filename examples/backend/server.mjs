@@ -61,7 +61,12 @@ async function cachet(method, pathname, body, { admin = false } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (admin) headers.Authorization = `Bearer ${ADMIN_TOKEN}`;
-  const response = await fetch(`${CACHET_URL}${pathname}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let response;
+  try {
+    response = await fetch(`${CACHET_URL}${pathname}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (error) {
+    throw Object.assign(new Error(`cachet serve is not reachable at ${CACHET_URL} (${error.cause?.code || error.message}).`), { status: 502 });
+  }
   const text = await response.text();
   let json = null;
   try {

@@ -265,3 +265,83 @@ describe('<cachet-consent>', () => {
     assert.deepEqual(p.pageErrors, []);
   });
 });
+
+// The same life driven by a real framework: React 19 (from node_modules) renders
+// the element in a keyed list, reorders it (React moves the node with
+// insertBefore), unmounts it and mounts a new one. The bundle is run with
+// page.evaluate, which the page's CSP does not govern; the widget itself still
+// loads and signs under the strict CSP.
+describe('<cachet-consent> rendered by React', () => {
+  test('reordered: same widget, ticks kept; unmounted: destroyed; mounted again: one widget', async () => {
+    const esbuild = await import('esbuild');
+    const app = `
+      import { createRoot } from 'react-dom/client';
+      import { flushSync } from 'react-dom';
+      const root = createRoot(document.querySelector('#outside'));
+      function App({ items }) {
+        return (
+          <form id="react-form" method="post" action="/submit">
+            <input id="react-email" name="email" type="email" />
+            {items.map((k) => (k === 'consent'
+              ? <cachet-consent key="consent" config="/tests/browser/pages/consent.json" locale="en" />
+              : <p key={k} className="row">{k}</p>))}
+            <button type="submit">Go</button>
+          </form>
+        );
+      }
+      window.__render = (items) => flushSync(() => root.render(<App items={items} />));`;
+    const built = await esbuild.build({ stdin: { contents: app, loader: 'jsx', resolveDir: process.cwd() }, bundle: true, write: false,
+      format: 'iife', jsx: 'automatic', define: { 'process.env.NODE_ENV': '"production"' }, minify: true, logLevel: 'error' });
+    const p = await openElementPage();
+    await p.page.evaluate(built.outputFiles[0].text);
+
+    const first = await p.page.evaluate(async () => {
+      window.__render(['a', 'consent', 'b']);
+      const el = document.querySelector('#react-form cachet-consent');
+      window.__first = await el.ready;
+      el.querySelector('[data-cachet-box="consent-email"]').click();
+      return el.querySelectorAll('.cachet').length;
+    });
+    assert.equal(first, 1);
+    const reordered = await p.page.evaluate(async () => {
+      window.__render(['consent', 'b', 'a']);
+      window.__render(['b', 'a', 'consent']);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const el = document.querySelector('#react-form cachet-consent');
+      return {
+        order: [...document.querySelector('#react-form').children].map((n) => n.localName),
+        same: el.widget === window.__first,
+        ticked: el.querySelector('[data-cachet-box="consent-email"]').checked,
+        widgets: document.querySelectorAll('#react-form .cachet').length,
+      };
+    });
+    assert.deepEqual(reordered, { order: ['input', 'p', 'p', 'cachet-consent', 'button'], same: true, ticked: true, widgets: 1 });
+    assert.deepEqual(await formListeners(p, '#react-form'), { change: 1, submit: 1 });
+
+    await p.page.evaluate(async () => {
+      window.__render(['a', 'b']);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    assert.deepEqual(await formListeners(p, '#react-form'), { change: 0, submit: 0 }, 'unmounting removed the listeners');
+
+    const again = await p.page.evaluate(async () => {
+      window.__render(['consent', 'a', 'b']);
+      const el = document.querySelector('#react-form cachet-consent');
+      const widget = await el.ready;
+      return { fresh: widget !== window.__first, widgets: document.querySelectorAll('#react-form .cachet').length };
+    });
+    assert.deepEqual(again, { fresh: true, widgets: 1 });
+    assert.deepEqual(await formListeners(p, '#react-form'), { change: 1, submit: 1 });
+
+    // And it signs: the receipt lands in React's form.
+    await p.page.locator('#react-email').fill('react@example.org');
+    await p.page.locator('#react-form [data-cachet-box="consent-email"]').check();
+    const before = server.submissions.length;
+    await Promise.all([p.page.waitForURL('**/submit'), p.page.locator('#react-form button[type=submit]').click()]);
+    assert.equal(server.submissions.length, before + 1);
+    assert.equal(server.submissions.at(-1).email, 'react@example.org');
+    assert.equal((await payloadOf(server.submissions.at(-1).cachet_receipt)).channels.email.decision, 'granted');
+    assert.deepEqual(await p.cspViolations(), []);
+    assert.deepEqual(p.pageErrors, []);
+  });
+});
