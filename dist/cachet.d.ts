@@ -28,8 +28,9 @@ export interface Choices {
   contacts: Partial<Record<'email' | 'phone' | 'mobile' | 'postal', string>>;
 }
 
-/** A Cachet configuration (schema: cachet-config.schema.json). */
-export type CachetConfig = Record<string, unknown>;
+/** A Cachet configuration: generated from cachet-config.schema.json (strict: an unknown member is a type error). */
+export type { CachetConfig } from './cachet-config.js';
+import type { CachetConfig } from './cachet-config.js';
 
 export interface MountOptions {
   /** "fr" or "en"; default: the page's lang, else the config's locale. */
@@ -102,7 +103,8 @@ export const VERSION: string;
 export function mount(element: Element, config: CachetConfig | string, options?: MountOptions): Promise<CachetWidget>;
 /** Mounts every [data-cachet-config] under root (the script tag does this by itself). */
 export function autoMount(root?: ParentNode): Promise<CachetWidget[]>;
-export function lint(config: CachetConfig | string, options?: { locale?: string }): Promise<LintReport>;
+/** Lints any config, typed or not (that is its job): an object or its JSON text. */
+export function lint(config: object | string, options?: { locale?: string }): Promise<LintReport>;
 /** RFC 8785 canonical JSON; rejects with a CachetError on bad input. */
 export function canonicalize(text: string): Promise<string>;
 /** Verifies a receipt (JWS JSON serialisation) with WebCrypto. */
@@ -116,7 +118,29 @@ export function receiptText(payload: string | object, locale: string): Promise<s
 /** Resolves once the WebAssembly module is loaded. */
 export function ready(): Promise<unknown>;
 
+/** The custom element's default name. */
+export const ELEMENT_NAME: 'cachet-consent';
+
+/**
+ * <cachet-consent config="/consent.json">: the widget as a custom element (docs/widget.md).
+ * Attributes: config (URL), locale, challenge, digest-salt, digest-key, submit="false".
+ */
+export interface CachetConsentElement extends HTMLElement {
+  /** An object (the config itself), or the `config` attribute (the config's URL). */
+  config: CachetConfig | string | null;
+  /** The mounted widget, or null before it is mounted and after it is removed. */
+  readonly widget: CachetWidget | null;
+  /** Resolves to the widget once mounted (null when it was replaced meanwhile); rejects when mounting failed. */
+  readonly ready: Promise<CachetWidget | null>;
+}
+
+/** Defines the custom element (the script-tag build and `cachet-consent/element` do it for you); returns its class. */
+export function defineElement(name?: string, registry?: CustomElementRegistry): { new (): CachetConsentElement; prototype: CachetConsentElement };
+
 declare global {
+  interface HTMLElementTagNameMap {
+    'cachet-consent': CachetConsentElement;
+  }
   interface HTMLElementEventMap {
     'cachet:change': CustomEvent<{ choices: Choices }>;
     'cachet:invalid': CustomEvent<{ errors: Problem[]; choices: Choices }>;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the widget into dist/ (DESIGN.md 2): cachet.js (script tag, global
-// `Cachet`), cachet.mjs (ES module, browsers and Node), cachet.wasm, cachet.css,
-// cachet.d.ts and the config schema, plus the verification module that
+// `Cachet`), cachet.mjs (ES module, browsers and Node), cachet-element.mjs
+// (defines <cachet-consent> on import), cachet.wasm, cachet.css, the TypeScript
+// declarations (cachet.d.ts, cachet-config.d.ts, cachet-element.d.ts) and the config schema, plus the verification module that
 // verify() and canonicalize() load on first use (cachet-verify.mjs + .wasm). Deterministic: the same sources give the
 // same bytes, so a test can compare the committed dist/ with a fresh build.
 //
@@ -45,8 +46,6 @@ const common = {
   legalComments: 'none',
   charset: 'utf8',
   platform: 'browser',
-  // Only reached under Node (core.mjs reads cachet.wasm from a file: URL).
-  external: ['node:fs/promises'],
   define: { __CACHET_VERSION__: JSON.stringify(version) },
   banner: { js: banner },
   plugins: [gluePlugin],
@@ -60,9 +59,18 @@ async function bundle(entry, format, extra = {}) {
 }
 
 await mkdir(out, { recursive: true });
+// cachet-element.mjs defines <cachet-consent> on import and takes everything
+// else from ./cachet.mjs, so the widget is loaded once however it is imported.
+const mainModule = {
+  name: 'cachet-main-module',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/index\.mjs$/ }, () => ({ path: './cachet.mjs', external: true }));
+  },
+};
 const files = {
   'cachet.js': await bundle('script.mjs', 'iife', { globalName: 'Cachet' }),
   'cachet.mjs': await bundle('index.mjs', 'esm'),
+  'cachet-element.mjs': await bundle('element-define.mjs', 'esm', { plugins: [mainModule] }),
   'cachet-verify.mjs': await bundle('verify-module.mjs', 'esm'),
 };
 const css = await esbuild.build({
@@ -79,7 +87,10 @@ files['cachet.css'] = css.outputFiles[0].contents;
 for (const [name, bytes] of Object.entries(files)) await writeFile(path.join(out, name), bytes);
 await copyFile(path.join(wasmDir, 'cachet_core.wasm'), path.join(out, 'cachet.wasm'));
 await copyFile(path.join(wasmDir, 'cachet_verify.wasm'), path.join(out, 'cachet-verify.wasm'));
-await copyFile(path.join(root, 'web', 'cachet.d.ts'), path.join(out, 'cachet.d.ts'));
+// TypeScript declarations; cachet-config.d.ts is generated from the schema (scripts/gen-config-types.mjs).
+for (const name of ['cachet.d.ts', 'cachet-config.d.ts', 'cachet-element.d.ts']) {
+  await copyFile(path.join(root, 'web', name), path.join(out, name));
+}
 const schema = path.join(root, 'schema', 'cachet-config.schema.json');
 if (existsSync(schema)) await copyFile(schema, path.join(out, 'cachet-config.schema.json'));
 console.log(`build-dist: wrote ${out}`);

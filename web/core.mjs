@@ -35,7 +35,9 @@ async function instantiate(factory, url) {
   const options = { print: () => {}, printErr: (line) => console.warn(`[cachet] ${line}`) };
   if (url.protocol === 'file:') {
     // Node 20's fetch cannot read a file: hand the bytes in (DESIGN.md section 6).
-    const { readFile } = await import('node:fs/promises');
+    // Reached through process.getBuiltinModule, not import('node:fs/promises'):
+    // a bundler building a page from the npm package must not see a Node module.
+    const { readFile } = globalThis.process.getBuiltinModule('node:fs/promises');
     options.wasmBinary = await readFile(url);
   } else {
     options.locateFile = () => url.href;

@@ -3,12 +3,16 @@
 // the widget there (DESIGN.md 3.4).
 import { mount } from './widget.mjs';
 
-async function configOf(node) {
-  if (node.tagName === 'SCRIPT') return node.textContent;
-  const url = node.getAttribute('data-cachet-config');
+/** Fetches a configuration's JSON text (same-origin credentials); throws a sentence naming the URL. */
+export async function fetchConfig(url) {
   const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
   if (!response.ok) throw new Error(`Cachet: could not load the configuration ${url} (HTTP ${response.status}).`);
   return response.text();
+}
+
+async function configOf(node) {
+  if (node.tagName === 'SCRIPT') return node.textContent;
+  return fetchConfig(node.getAttribute('data-cachet-config'));
 }
 
 /** Mounts every widget declared in `root`; resolves to the mounted widgets. */

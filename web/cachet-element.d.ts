@@ -1,0 +1,2 @@
+// `import 'cachet-consent/element'` (dist/cachet-element.mjs): defines <cachet-consent> on import.
+export type { CachetConsentElement } from './cachet.js';
