@@ -146,6 +146,7 @@ constexpr TextEntry kPerson[] = {
     {"receipt.partners.named",
      {{"fr", "Partenaires listés au moment de votre choix ({count}) :"},
       {"en", "Partners listed when you chose ({count}):"}}},
+    {"receipt.partner_list_url", {{"fr", "Liste des partenaires : {value}"}, {"en", "Partner list: {value}"}}},
     {"receipt.retention", {{"fr", "Durée de conservation : {months} mois"}, {"en", "Kept for: {months} months"}}},
     {"receipt.rights",
      {{"fr", "Vous pouvez vous opposer ou retirer votre accord à tout moment, gratuitement, auprès de {contact}."},

@@ -834,10 +834,16 @@ std::string render_receipt_text(const Json& payload, std::string_view locale, co
       }
     }
     const std::string count = std::to_string(ids.size());
-    out += "\n" + text(names.empty() ? "receipt.partners" : "receipt.partners.named", locale, {{"count", count}});
-    if (!text_of(notice, "partnerListUrl").empty()) out += " (" + text_of(notice, "partnerListUrl") + ")";
-    out += "\n";
-    for (const std::string& name : names) out += "  - " + name + "\n";
+    const std::string list_url = text_of(notice, "partnerListUrl");
+    if (names.empty()) {
+      out += "\n" + text("receipt.partners", locale, {{"count", count}});
+      if (!list_url.empty()) out += " (" + list_url + ")";
+      out += "\n";
+    } else {
+      out += "\n" + text("receipt.partners.named", locale, {{"count", count}}) + "\n";
+      for (const std::string& name : names) out += "  - " + name + "\n";
+      if (!list_url.empty()) out += line("receipt.partner_list_url", list_url);
+    }
   }
   if (payload.contains("retention") && payload["retention"].is_object() && payload["retention"].contains("months") &&
       payload["retention"]["months"].is_number_integer()) {

@@ -806,7 +806,7 @@ class Service {
       // (docs/widget.md); the person is told so in their language.
       if (!error.is_discarded() && error.contains("error") &&
           string_at(error["error"], {"code"}) == "receipt_missing") {
-        message = text("page.error.no_receipt", locale);
+        message = cachet::text("page.error.no_receipt", locale);
       }
       res.set_content(render_signup_error(locale, message, config_), "text/html; charset=utf-8");
       return;

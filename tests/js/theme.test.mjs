@@ -64,27 +64,27 @@ test('the default palettes meet WCAG 2.2 AA in light and dark', () => {
 });
 
 test('lint: unreadable theme colours are errors, colours for one scheme only a warning that fixes the scheme', async () => {
-  const bad = await Cachet.lint({ ...config, theme: { background: '#ffffff', text: '#888888' } }, { locale: 'en' });
+  const bad = await Cachet.lint({ ...config, locale: 'en', theme: { background: '#ffffff', text: '#888888' } }, { locale: 'en' });
   assert.equal(bad.ok, false);
   const problem = bad.errors.find((e) => e.code === 'config_theme_contrast');
   assert.equal(problem.path, '/theme/text');
   assert.match(problem.message, /3\.5\d:1 in the light scheme; WCAG 2\.2 level AA needs 4\.5:1/);
 
-  const lightOnly = await Cachet.lint({ ...config, theme: { accent: '#0a58ca' } }, { locale: 'en' });
+  const lightOnly = await Cachet.lint({ ...config, locale: 'en', theme: { accent: '#0a58ca' } }, { locale: 'en' });
   assert.equal(lightOnly.ok, true);
   assert.deepEqual([...new Set(lightOnly.warnings.map((w) => `${w.code} ${w.path}`))], ['config_theme_contrast_scheme /theme/accent']);
   assert.match(lightOnly.warnings[0].message, /stays in the light scheme/);
 
-  const said = await Cachet.lint({ ...config, theme: { accent: '#0a58ca', colorScheme: 'light' } }, { locale: 'en' });
+  const said = await Cachet.lint({ ...config, locale: 'en', theme: { accent: '#0a58ca', colorScheme: 'light' } }, { locale: 'en' });
   assert.deepEqual([said.errors, said.warnings], [[], []]);
-  const wrong = await Cachet.lint({ ...config, theme: { colorScheme: 'sepia' } }, { locale: 'en' });
+  const wrong = await Cachet.lint({ ...config, locale: 'en', theme: { colorScheme: 'sepia' } }, { locale: 'en' });
   assert.equal(wrong.errors[0].code, 'config_invalid_value');
   assert.equal(wrong.errors[0].path, '/theme/colorScheme');
 });
 
 test('the receipt copy names the partners when given the config, and counts them otherwise', async () => {
   const choices = { decisions: { email: 'granted', postal: 'objected', phone: 'objected' }, contacts: { email: 'a@example.org' } };
-  const made = await Cachet.issueReceipt(config, choices, { locale: 'fr' });
+  const made = await Cachet.issueReceipt(config, choices, { locale: 'fr', pageUrl: 'https://x.example/signup' });
   const names = config.partners.entries.map((p) => p.name);
   const named = await Cachet.receiptText(made.payload, 'fr', config);
   for (const name of names) assert.match(named, new RegExp(`  - ${name}\\n`));
