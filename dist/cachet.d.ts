@@ -32,6 +32,23 @@ export interface Choices {
 export type { CachetConfig } from './cachet-config.js';
 import type { CachetConfig } from './cachet-config.js';
 
+/**
+ * The config's `theme` (all optional; colours "#rgb", "#rrggbb" or with alpha). Every key becomes --cachet-*
+ * custom properties: accent (--cachet-accent, --cachet-focus), accentText (--cachet-accent-text), background
+ * (--cachet-bg, --cachet-surface), text (--cachet-text, --cachet-muted), border (--cachet-border), radius
+ * (--cachet-radius), fontFamily (--cachet-font). colorScheme "auto" (default) follows the host page.
+ */
+export interface CachetTheme {
+  colorScheme?: 'auto' | 'light' | 'dark';
+  accent?: string;
+  accentText?: string;
+  background?: string;
+  text?: string;
+  border?: string;
+  radius?: string;
+  fontFamily?: string;
+}
+
 export interface MountOptions {
   /** "fr" or "en"; default: the page's lang, else the config's locale. */
   locale?: string;
@@ -44,6 +61,16 @@ export interface MountOptions {
   digestKey?: string;
   /** false: on submit, write the receipt but do not submit the form. */
   submit?: boolean;
+  /**
+   * How the person sees their receipt copy (default: data-cachet-receipt-copy on the host element or form, else "pause").
+   * - "pause": on submit the copy (naming the partners) appears in the form, focused and announced, with a download
+   *   link, "Continue" (sends the form) and "Change my choices" (takes the receipt back out);
+   * - "next-page": the form is sent at once and the copy is kept in sessionStorage for the host's next page, which shows
+   *   it with `<div data-cachet-kept-receipt>` (script tag) or `showReceiptCopy(element)`;
+   * - "host": the form is sent at once; the host shows the copy itself (e.g. `cachet serve`'s result page, or
+   *   `receiptText()` / the `cachet:receipt` event).
+   */
+  receiptCopy?: 'pause' | 'next-page' | 'host';
 }
 
 export interface ValidationResult {
@@ -60,7 +87,7 @@ export interface CachetWidget {
   validate(): ValidationResult;
   /** Builds and signs the receipt, writes it to the hidden input; resolves to the JWS text. */
   receipt(): Promise<string>;
-  /** Human-readable copy of the last receipt ("" before one was made). */
+  /** Human-readable copy of the last receipt, naming the partners ("" before one was made). */
   receiptText(): string;
   destroy(): void;
 }
@@ -114,7 +141,13 @@ export function issueReceipt(
   choices: Choices,
   context: ReceiptContext,
 ): Promise<{ jws: string; payload: string; receipt: Record<string, unknown> }>;
-export function receiptText(payload: string | object, locale: string): Promise<string>;
+/** Human-readable copy of a receipt; given the config it was made under (same configVersion), it names the partners. */
+export function receiptText(payload: string | object, locale: string, config?: CachetConfig | string): Promise<string>;
+/**
+ * Shows, in `element`, the receipt copy a form sent with receiptCopy "next-page" kept (this tab's sessionStorage);
+ * resolves to false when there is none. The script tag does it by itself for `[data-cachet-kept-receipt]`.
+ */
+export function showReceiptCopy(element: Element, options?: { locale?: string }): Promise<boolean>;
 /** Resolves once the WebAssembly module is loaded. */
 export function ready(): Promise<unknown>;
 

@@ -303,12 +303,19 @@ std::string add_signature(const std::string& jws_json, const std::string& payloa
   return dump({{"ok", true}, {"jws", dump(out)}, {"errors", Json::array()}});
 }
 
-// Human-readable copy of a receipt payload (Kantara CR section 4.7).
-std::string receipt_text(const std::string& payload_json, const std::string& locale) {
+// Human-readable copy of a receipt payload (Kantara CR section 4.7). With the
+// config it was made under (config_text, may be ""), the copy names the partners.
+std::string receipt_text(const std::string& payload_json, const std::string& locale, const std::string& config_text) {
   const auto payload = cachet::parse_json_strict(payload_json);
   if (!payload.ok()) return fail(payload.problems());
-  return dump(
-      {{"ok", true}, {"text", cachet::render_receipt_text(payload.value(), locale)}, {"errors", Json::array()}});
+  std::optional<cachet::Config> config;
+  if (!config_text.empty()) {
+    auto loaded = cachet::load_config(config_text, locale);
+    if (loaded.ok()) config = std::move(loaded.value());
+  }
+  return dump({{"ok", true},
+               {"text", cachet::render_receipt_text(payload.value(), locale, config ? &*config : nullptr)},
+               {"errors", Json::array()}});
 }
 
 #endif  // !CACHET_WASM_VERIFY

@@ -27,7 +27,7 @@ std::string prepare_signature(const std::string& public_jwk_json, const std::str
                               const std::string& payload);
 std::string add_signature(const std::string& jws_json, const std::string& payload_b64, const std::string& header_json,
                           const std::string& signature_b64);
-std::string receipt_text(const std::string& payload_json, const std::string& locale);
+std::string receipt_text(const std::string& payload_json, const std::string& locale, const std::string& config_text);
 
 // The verification module (cachet-verify.wasm).
 std::string plan_verification(const std::string& jws_text);

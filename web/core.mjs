@@ -87,7 +87,8 @@ export function bind(mod) {
     // Box states {boxes: {id: ticked}, contacts} -> {decisions, contacts}: the core decides what a box means.
     decisions: (config, boxes, locale) => must(call('decisions', configText(config), boxes, locale)).choices,
     validateChoices: (config, choices, locale) => call('validateChoices', configText(config), choices, locale),
-    receiptText: (payload, locale) => must(call('receiptText', configText(payload), locale)).text,
+    // With the config (object or text) the receipt was made under, the copy names the partners.
+    receiptText: (payload, locale, config = '') => must(call('receiptText', configText(payload), locale, config ? configText(config) : '')).text,
     // The widget's own words from the core's message table: {locale, texts}.
     uiText: (locale) => must(call('uiText', locale || '')),
 
@@ -160,9 +161,9 @@ export async function issueReceipt(config, choices, context = {}) {
   return core.receipt(config, choices, fullContext(context));
 }
 
-/** Human-readable text of a receipt payload (Kantara CR section 4.7). */
-export async function receiptText(payload, locale) {
-  return (await loadCore()).receiptText(payload, locale);
+/** Human-readable text of a receipt payload (Kantara CR section 4.7); given its config, it names the partners. */
+export async function receiptText(payload, locale, config) {
+  return (await loadCore()).receiptText(payload, locale, config);
 }
 
 // RFC 3339 UTC without milliseconds, as receipts carry it.

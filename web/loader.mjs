@@ -1,7 +1,8 @@
 // The script-tag drop-in: finds <div data-cachet-config="/consent.json"> or
 // <script type="application/json" data-cachet-config> inside forms and mounts
 // the widget there (DESIGN.md 3.4).
-import { mount } from './widget.mjs';
+import { loadCore } from './core.mjs';
+import { mount, renderUnavailable, showReceiptCopy } from './widget.mjs';
 
 /** Fetches a configuration's JSON text (same-origin credentials); throws a sentence naming the URL. */
 export async function fetchConfig(url) {
@@ -15,8 +16,17 @@ async function configOf(node) {
   return fetchConfig(node.getAttribute('data-cachet-config'));
 }
 
-/** Mounts every widget declared in `root`; resolves to the mounted widgets. */
+/**
+ * Mounts every widget declared in `root`, and fills every
+ * [data-cachet-kept-receipt] with the receipt copy a form sent with
+ * receiptCopy "next-page" left; resolves to the mounted widgets.
+ */
 export async function autoMount(root = document) {
+  for (const node of root.querySelectorAll('[data-cachet-kept-receipt]')) {
+    if (node.cachetMounted) continue;
+    node.cachetMounted = true;
+    showReceiptCopy(node).catch((error) => console.error('Cachet: the receipt copy could not be shown.', error));
+  }
   const nodes = [...root.querySelectorAll('[data-cachet-config]')].filter((n) => !n.cachetMounted);
   const widgets = await Promise.all(
     nodes.map(async (node) => {
@@ -28,12 +38,21 @@ export async function autoMount(root = document) {
         host.className = 'cachet-host';
         node.after(host);
       }
+      let config;
       try {
-        const widget = await mount(host, await configOf(node), {});
+        config = await configOf(node);
+      } catch (error) {
+        console.error(error);
+        const lang = (host.closest('[lang]')?.getAttribute('lang') || '').split('-')[0].toLowerCase();
+        renderUnavailable(host, lang, await loadCore().catch(() => null));
+        return null;
+      }
+      try {
+        const widget = await mount(host, config, {});
         node.cachetWidget = widget;
         return widget;
       } catch (error) {
-        // mount() already logged the config's problems; say what else failed.
+        // mount() already logged the config's problems and told the person; say what else failed.
         if (!error || error.name !== 'CachetError') console.error(error);
         return null;
       }

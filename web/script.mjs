@@ -18,6 +18,6 @@ if (!script || script.getAttribute('data-cachet-auto') !== 'false') {
 }
 
 export { VERSION, CachetError, lint, canonicalize, verify, issueReceipt, receiptText, loadCore as ready } from './core.mjs';
-export { mount } from './widget.mjs';
+export { mount, showReceiptCopy } from './widget.mjs';
 export { autoMount } from './loader.mjs';
 export { defineElement, ELEMENT_NAME } from './element.mjs';

@@ -4,6 +4,18 @@
 // {placeholders} and formats dates. Everything the person reads about the
 // consent itself (notice, boxes, rights) comes from the core too.
 
+// The one sentence shown when the core itself could not load, so it cannot give
+// its ui.unavailable text (core/src/messages_person.cpp). tests/js checks that
+// the two stay word for word the same.
+export const UNAVAILABLE_FALLBACK = {
+  fr:
+    "Les choix concernant la transmission de vos coordonnées à nos partenaires ne peuvent pas s'afficher pour le " +
+    'moment. Sans ces choix, vos coordonnées ne seront transmises à aucun partenaire.',
+  en:
+    'The choices about passing your contact details to our partners cannot be shown at the moment. Without these ' +
+    'choices, your contact details will not be passed to any partner.',
+};
+
 // "2026-11-01" as a person reads it ("1 novembre 2026", "November 1, 2026");
 // anything else as it is.
 export function longDate(isoDate, locale) {

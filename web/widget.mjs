@@ -7,7 +7,9 @@
 // never markup (DESIGN.md section 4).
 import { CachetError, fullContext, loadCore } from './core.mjs';
 import { createDialog } from './dialog.mjs';
-import { uiText } from './ui-text.mjs';
+import { copyFileName, keepForNextPage, keptCopy, renderCopy } from './receipt-copy.mjs';
+import { applyTheme, followScheme } from './theme.mjs';
+import { UNAVAILABLE_FALLBACK, uiText } from './ui-text.mjs';
 
 let mountCount = 0;
 
@@ -53,25 +55,62 @@ const gpcEnabled = () => globalThis.navigator?.globalPrivacyControl === true;
 
 function logConfigProblems(errors) {
   const lines = errors.map((e) => `  - ${e.code} at ${e.path || '/'}: ${e.message}`);
-  console.error(`Cachet: the consent configuration is not usable, nothing was rendered.\n${lines.join('\n')}`);
+  console.error(
+    `Cachet: the consent configuration is not usable; the person sees a short message instead of the choices, and the form carries no receipt.\n${lines.join('\n')}`,
+  );
+}
+
+/**
+ * In place of the choices when they cannot be shown (a refused or unreachable
+ * config, a module that did not load): one polite sentence, so the person knows
+ * their details go to no partner. The form still carries no receipt, which the
+ * host's backend reads as "no consent, no transfer" (docs/widget.md).
+ * The words come from the core (ui.unavailable); `core` may be null when the
+ * module itself could not load.
+ */
+export function renderUnavailable(host, locale, core = null) {
+  if (!host || host.nodeType !== 1) return null;
+  host.querySelector(':scope > .cachet--unavailable')?.remove();
+  let words = null;
+  try {
+    words = core ? uiText(core.uiText(locale)).unavailable : null;
+  } catch {
+    words = null;
+  }
+  const lang = locale === 'en' || locale === 'fr' ? locale : 'fr';
+  const root = el(host.ownerDocument, 'div', 'cachet cachet--unavailable');
+  root.lang = words ? core.uiText(locale).locale : lang;
+  followScheme(root, host, null)();
+  root.append(el(host.ownerDocument, 'p', 'cachet__unavailable', words || UNAVAILABLE_FALLBACK[lang]));
+  host.append(root);
+  return root;
 }
 
 /**
  * Mounts the widget into `host` (an element inside a form, or the form itself).
  * `config` is the config object or its JSON text.
  * Resolves to {choices(), validate(), receipt(), receiptText(), destroy()}.
- * A config the core refuses logs one console.error and renders nothing.
+ * A config the core refuses logs one console.error, renders no choice but a
+ * short message for the person (renderUnavailable), and rejects with a CachetError.
  */
 export async function mount(host, config, options = {}) {
   if (!host || host.nodeType !== 1) throw new TypeError('Cachet.mount: the first argument must be an element.');
   const doc = host.ownerDocument;
-  const core = await loadCore();
+  let core;
+  try {
+    core = await loadCore();
+  } catch (error) {
+    renderUnavailable(host, requestedLocale(host, options));
+    throw error;
+  }
   const text = typeof config === 'string' ? config : JSON.stringify(config);
 
   const gpc = gpcEnabled();
   const built = core.notice(text, requestedLocale(host, options), { globalPrivacyControl: gpc });
   if (!built.ok) {
     logConfigProblems(built.errors);
+    // An unreadable config has no locale: the page's lang decides.
+    renderUnavailable(host, requestedLocale(host, options), core);
     throw new CachetError(built.errors);
   }
   const { notice, canonical, host: settings, initialBoxes } = built;
@@ -91,11 +130,21 @@ export async function mount(host, config, options = {}) {
     console.warn('Cachet: a digest key needs its digest salt (both come from GET /api/challenge); making a version 1 receipt.');
   }
   const keyed = digestSalt && digestKey ? { salt: digestSalt, digestKey } : {};
+  // How the person sees their receipt copy: "pause" (default: in the form,
+  // before it is sent), "next-page" (kept for showReceiptCopy() on the host's
+  // next page) or "host" (the host shows it itself, e.g. cachet serve's page).
+  let copyMode = String(hostSetting('receiptCopy', 'data-cachet-receipt-copy') || 'pause');
+  if (!['pause', 'next-page', 'host'].includes(copyMode)) {
+    console.warn(`Cachet: receiptCopy "${copyMode}" is not one of "pause", "next-page", "host"; using "pause".`);
+    copyMode = 'pause';
+  }
 
   // --- render ---------------------------------------------------------------
+  host.querySelector(':scope > .cachet--unavailable')?.remove();
   const root = el(doc, 'div', 'cachet');
   root.lang = locale;
   applyTheme(root, settings.theme);
+  const stopFollowing = followScheme(root, host, settings.theme);
 
   const fieldset = el(doc, 'fieldset', 'cachet__fieldset');
   fieldset.append(el(doc, 'legend', 'cachet__legend', notice.heading));
@@ -180,11 +229,12 @@ export async function mount(host, config, options = {}) {
   alert.id = `${prefix}-alert`;
   fieldset.append(alert);
 
-  const receiptBox = el(doc, 'details', 'cachet__receipt');
-  receiptBox.hidden = true;
-  fieldset.append(receiptBox);
-
   root.append(fieldset);
+  // The receipt copy appears here, after the choices and before the host's
+  // submit button.
+  const receiptBox = el(doc, 'div', 'cachet__receipt-box');
+  receiptBox.hidden = true;
+  root.append(receiptBox);
   if (dialog) root.append(dialog.element);
   host.append(root);
 
@@ -270,6 +320,7 @@ export async function mount(host, config, options = {}) {
   }
 
   let lastReceipt = null;
+  let signedState = null;
   async function receipt() {
     const current = boxStates();
     const context = fullContext({
@@ -281,6 +332,7 @@ export async function mount(host, config, options = {}) {
     });
     const made = await core.receipt(text, current, context);
     lastReceipt = made;
+    signedState = JSON.stringify(current);
     if (form) {
       const name = settings.receiptInput || 'cachet_receipt';
       let input = [...form.querySelectorAll('input[type=hidden]')].find((i) => i.name === name);
@@ -297,29 +349,75 @@ export async function mount(host, config, options = {}) {
     return made.jws;
   }
 
+  // The copy names the partners: the core reads their names from the config.
   function receiptText() {
-    return lastReceipt ? core.receiptText(lastReceipt.payload, locale) : '';
+    return lastReceipt ? core.receiptText(lastReceipt.payload, locale, text) : '';
   }
 
-  let downloadUrl = null;
-  function showReceipt(made) {
-    const copy = core.receiptText(made.payload, locale);
-    const summary = el(doc, 'summary', 'cachet__receipt-summary', t.receiptTitle);
-    const pre = el(doc, 'pre', 'cachet__receipt-text', copy);
-    pre.tabIndex = 0;
-    const nodes = [summary, pre];
-    if (typeof URL.createObjectURL === 'function') {
-      if (downloadUrl) URL.revokeObjectURL(downloadUrl);
-      downloadUrl = URL.createObjectURL(new Blob([copy], { type: 'text/plain;charset=utf-8' }));
-      const a = el(doc, 'a', 'cachet__link cachet__download', t.receiptDownload);
-      a.href = downloadUrl;
-      a.download = `cachet-receipt-${made.receipt.receiptId}.txt`;
-      const p = el(doc, 'p');
-      p.append(a);
-      nodes.push(p);
+  // The copy in the form, with the download; in "pause" mode also the two
+  // ways on, side by side and alike (no nudge): send the form, or go back.
+  let shownCopy = null;
+  let pausedSubmitter = null;
+  function showReceipt(made, { pause = false } = {}) {
+    shownCopy?.revoke();
+    const actions = [];
+    if (pause) {
+      const go = el(doc, 'button', 'cachet__button cachet__continue', t.receiptContinue);
+      go.type = 'button';
+      go.addEventListener('click', () => continueSubmit());
+      const back = el(doc, 'button', 'cachet__button cachet__button--secondary cachet__change', t.receiptChange);
+      back.type = 'button';
+      back.addEventListener('click', () => changeChoices());
+      actions.push(go, back);
     }
-    receiptBox.replaceChildren(...nodes);
-    receiptBox.hidden = false;
+    shownCopy = renderCopy(doc, receiptBox, {
+      id: `${prefix}-receipt`,
+      copy: core.receiptText(made.payload, locale, text),
+      fileName: copyFileName(made.receipt.receiptId),
+      t,
+      intro: pause ? t.receiptReady : '',
+      actions,
+    });
+    return shownCopy.region;
+  }
+
+  function hideReceipt() {
+    shownCopy?.revoke();
+    shownCopy = null;
+    receiptBox.replaceChildren();
+    receiptBox.hidden = true;
+  }
+
+  // The person changes their mind: the signed receipt is taken back out of the
+  // form (it no longer says what they will choose) and focus returns to the boxes.
+  function changeChoices() {
+    hideReceipt();
+    pausedSubmitter = null;
+    const name = settings.receiptInput || 'cachet_receipt';
+    const input = form && [...form.querySelectorAll('input[type=hidden]')].find((i) => i.name === name);
+    if (input) input.value = '';
+    lastReceipt = null;
+    signedState = null;
+    (boxes[0]?.input || fieldset).focus?.();
+  }
+
+  function continueSubmit() {
+    // Boxes or contact fields changed since signing: sign again (and show the new copy).
+    if (JSON.stringify(boxStates()) !== signedState) {
+      form.requestSubmit(pausedSubmitter && pausedSubmitter.form === form ? pausedSubmitter : undefined);
+      return;
+    }
+    submitNow(pausedSubmitter);
+  }
+
+  function submitNow(submitter) {
+    resubmitting = true;
+    try {
+      if (typeof form.requestSubmit === 'function') form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+      else form.submit();
+    } finally {
+      resubmitting = false;
+    }
   }
 
   // --- listeners ------------------------------------------------------------
@@ -339,6 +437,11 @@ export async function mount(host, config, options = {}) {
     if (resubmitting) return;
     event.preventDefault();
     if (busy) return;
+    // Submitting again while the copy waits, nothing changed: that is "Continue".
+    if (shownCopy && pausedSubmitter !== null && JSON.stringify(boxStates()) === signedState) {
+      submitNow(event.submitter || pausedSubmitter);
+      return;
+    }
     const check = validate();
     if (!check.ok) {
       const first = boxes.find((b) => b.input.getAttribute('aria-invalid') === 'true');
@@ -348,6 +451,16 @@ export async function mount(host, config, options = {}) {
     busy = true;
     try {
       await receipt();
+      if (options.submit !== false && copyMode === 'pause') {
+        // The person sees the copy and chooses when the page leaves.
+        pausedSubmitter = event.submitter || false;
+        showReceipt(lastReceipt, { pause: true }).focus();
+        busy = false;
+        return;
+      }
+      if (copyMode === 'next-page') {
+        keepForNextPage(doc.defaultView, { text: receiptText(), fileName: copyFileName(lastReceipt.receipt.receiptId), locale });
+      }
     } catch (error) {
       busy = false;
       if (error instanceof CachetError) showErrors(error.problems);
@@ -359,14 +472,7 @@ export async function mount(host, config, options = {}) {
     // Chromium 156 silently ignores requestSubmit() from a microtask that a
     // WebCrypto promise resolved (found by tests/browser); a new task works.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    resubmitting = true;
-    try {
-      const submitter = event.submitter;
-      if (typeof form.requestSubmit === 'function') form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
-      else form.submit();
-    } finally {
-      resubmitting = false;
-    }
+    submitNow(event.submitter);
   };
   if (form) form.addEventListener('submit', onSubmit);
 
@@ -383,7 +489,8 @@ export async function mount(host, config, options = {}) {
       (form || host).removeEventListener('change', onChange);
       if (form) form.removeEventListener('submit', onSubmit);
       if (dialog && dialog.isOpen) dialog.close();
-      if (downloadUrl) URL.revokeObjectURL(downloadUrl);
+      shownCopy?.revoke();
+      stopFollowing();
       for (const f of invalidFields) f.removeAttribute('aria-invalid');
       root.remove();
     },
@@ -409,12 +516,26 @@ function buildPartnerDialog(doc, prefix, notice, t) {
   return dialog;
 }
 
-// Theming goes through CSS custom properties only. Setting them through the
-// CSSOM is allowed under style-src 'self' (no inline style attribute in markup).
-function applyTheme(root, theme) {
-  if (!theme || typeof theme !== 'object') return;
-  const supports = globalThis.CSS?.supports?.bind(globalThis.CSS);
-  if (typeof theme.accent === 'string' && supports && supports('color', theme.accent)) {
-    root.style.setProperty('--cachet-accent', theme.accent);
-  }
+/**
+ * On the host's next page: shows the receipt copy the widget kept when the form
+ * was sent with receiptCopy "next-page" (sessionStorage, this tab only), in
+ * `element`. Resolves to true when there was a copy to show.
+ */
+export async function showReceiptCopy(element, options = {}) {
+  if (!element || element.nodeType !== 1) throw new TypeError('Cachet.showReceiptCopy: the first argument must be an element.');
+  const doc = element.ownerDocument;
+  const kept = keptCopy(doc.defaultView);
+  if (!kept) return false;
+  const core = await loadCore();
+  const locale = options.locale || kept.locale || requestedLocale(element, options);
+  const words = core.uiText(locale);
+  const t = uiText(words);
+  const root = el(doc, 'div', 'cachet');
+  root.lang = words.locale;
+  followScheme(root, element, null)();
+  const box = el(doc, 'div', 'cachet__receipt-box');
+  root.append(box);
+  element.replaceChildren(root);
+  renderCopy(doc, box, { id: `cachet-${++mountCount}-receipt`, copy: kept.text, fileName: kept.fileName, t, intro: t.receiptNextPage });
+  return true;
 }

@@ -165,7 +165,7 @@ const Keys kChannelKeys = {"basis", "partnerProspecting", "checked"};
 const Keys kRetentionKeys = {"months"};
 const Keys kFieldKeys = {"email", "phone", "mobile", "postal"};
 const Keys kThemeColorKeys = {"accent", "accentText", "background", "text", "border"};
-const Keys kThemeKeys = {"accent", "accentText", "background", "text", "border", "radius", "fontFamily"};
+const Keys kThemeKeys = {"accent", "accentText", "background", "text", "border", "radius", "fontFamily", "colorScheme"};
 const Keys kBoxIds = {"object-postal-phone", "object-postal",  "object-phone", "consent-email",
                       "consent-sms",         "consent-postal", "consent-phone"};
 const Keys kBoxTextKeys = {"label", "hint"};
@@ -242,6 +242,7 @@ void Linter::run(const Json& root) {
   }
   lint_texts(root);
   lint_theme(root);
+  theme_contrast();
   cross_checks();
   missing_locales();
 }
@@ -714,7 +715,13 @@ void Linter::lint_theme(const Json& root) {
     const std::string& s = item.value().get_ref<const std::string&>();
     // Values become CSS custom properties: only plain colours, lengths and font names.
     std::string_view kind;
-    if (contains(kThemeColorKeys, item.key())) {
+    if (item.key() == "colorScheme") {
+      if (s != "auto" && s != "light" && s != "dark") {
+        error("config_invalid_value", path,
+              {{"where", path}, {"allowed", "\"auto\", \"light\", \"dark\""}, {"value", shown(s)}});
+        continue;
+      }
+    } else if (contains(kThemeColorKeys, item.key())) {
       if (!is_hex_color(s)) kind = "theme.color";
     } else if (item.key() == "radius") {
       if (!is_css_length(s)) kind = "theme.length";

@@ -92,6 +92,11 @@ class Linter {
 
   void lint_theme(const Json& root);
 
+  // WCAG 2.2 AA contrast of the configured theme colours against each other and
+  // the widget's own colours (web/cachet.css), in every colour scheme the widget
+  // may show; resolves theme.colorScheme for the widget (lint_rules.cpp).
+  void theme_contrast();
+
   // Rules that look at several sections at once.
   void cross_checks();
 

@@ -91,6 +91,36 @@ constexpr TextEntry kLint[] = {
      {{"fr", "{where} doit être un code pays de deux lettres majuscules, par exemple « FR »."},
       {"en", "{where} must be a two-letter country code in capitals, such as \"FR\"."}}},
     {"config_theme_invalid", {{"fr", "{where} doit être {kind}."}, {"en", "{where} must be {kind}."}}},
+    {"config_theme_contrast",
+     {{"fr",
+       "{where} : {pair} n'a qu'un contraste de {ratio}:1 en thème {scheme} ; les WCAG 2.2 (niveau AA) demandent "
+       "{minimum}:1. Choisissez une couleur plus contrastée, ou fixez theme.colorScheme au thème de votre site."},
+      {"en",
+       "{where}: {pair} has a contrast of only {ratio}:1 in the {scheme} scheme; WCAG 2.2 level AA needs {minimum}:1. "
+       "Choose a more contrasting colour, or set theme.colorScheme to your site's scheme."}}},
+    {"config_theme_contrast_scheme",
+     {{"fr",
+       "{where} : {pair} n'a qu'un contraste de {ratio}:1 en thème {scheme} (les WCAG 2.2, niveau AA, demandent "
+       "{minimum}:1) ; le widget restera donc en thème {other}, même sur une page en thème {scheme}. Indiquez "
+       "theme.colorScheme « {value} », ou choisissez des couleurs lisibles dans les deux thèmes."},
+      {"en",
+       "{where}: {pair} has a contrast of only {ratio}:1 in the {scheme} scheme (WCAG 2.2 level AA needs {minimum}:1), "
+       "so the widget stays in the {other} scheme, even on a {scheme} page. Set theme.colorScheme to \"{value}\", or "
+       "choose colours that read well in both."}}},
+    {"theme.pair.text", {{"fr", "le texte sur le fond du widget"}, {"en", "the text on the widget's background"}}},
+    {"theme.pair.muted",
+     {{"fr", "le texte secondaire (aides sous les cases) sur ce fond"},
+      {"en", "the secondary text (hints under the boxes) on this background"}}},
+    {"theme.pair.error", {{"fr", "le texte des erreurs sur ce fond"}, {"en", "the error text on this background"}}},
+    {"theme.pair.link",
+     {{"fr", "la couleur d'accent (liens, contour de focus, cases cochées) sur le fond du widget"},
+      {"en", "the accent colour (links, focus outline, ticked boxes) on the widget's background"}}},
+    {"theme.pair.button",
+     {{"fr", "le texte des boutons sur la couleur d'accent"}, {"en", "the button text on the accent colour"}}},
+    {"theme.pair.border",
+     {{"fr", "la bordure du widget sur son fond"}, {"en", "the widget's border on its background"}}},
+    {"theme.scheme.light", {{"fr", "clair"}, {"en", "light"}}},
+    {"theme.scheme.dark", {{"fr", "sombre"}, {"en", "dark"}}},
     {"theme.color",
      {{"fr", "une couleur hexadécimale, par exemple « #0a58ca »"}, {"en", "a hexadecimal colour such as \"#0a58ca\""}}},
     {"theme.length",

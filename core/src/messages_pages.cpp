@@ -159,6 +159,14 @@ constexpr TextEntry kPages[] = {
      {{"fr", "Votre inscription n'a pas pu être enregistrée"}, {"en", "Your signup could not be recorded"}}},
     {"page.error.invalid", {{"fr", "Le reçu est invalide."}, {"en", "The receipt is invalid."}}},
     {"page.error.retry", {{"fr", "Réessayer"}, {"en", "Try again"}}},
+    {"page.error.no_receipt",
+     {{"fr",
+       "Vos choix concernant nos partenaires ne nous sont pas parvenus : rien n'a été enregistré, et vos coordonnées "
+       "ne "
+       "seront transmises à aucun partenaire."},
+      {"en",
+       "Your choices about our partners did not reach us: nothing was recorded, and your contact details will not be "
+       "passed to any partner."}}},
     {"page.link_invalid.title", {{"fr", "Lien invalide ou expiré"}, {"en", "Invalid or expired link"}}},
     {"page.link_invalid.text",
      {{"fr", "Ce lien vers vos préférences n'est pas valide ou a expiré. Demandez-en un nouveau à {contact}."},

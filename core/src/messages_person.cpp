@@ -143,6 +143,10 @@ constexpr TextEntry kPerson[] = {
     {"receipt.choice", {{"fr", "{channel} : {decision}"}, {"en", "{channel}: {decision}"}}},
     {"receipt.partners",
      {{"fr", "Partenaires listés au moment du choix : {count}"}, {"en", "Partners listed when you chose: {count}"}}},
+    {"receipt.partners.named",
+     {{"fr", "Partenaires listés au moment de votre choix ({count}) :"},
+      {"en", "Partners listed when you chose ({count}):"}}},
+    {"receipt.partner_list_url", {{"fr", "Liste des partenaires : {value}"}, {"en", "Partner list: {value}"}}},
     {"receipt.retention", {{"fr", "Durée de conservation : {months} mois"}, {"en", "Kept for: {months} months"}}},
     {"receipt.rights",
      {{"fr", "Vous pouvez vous opposer ou retirer votre accord à tout moment, gratuitement, auprès de {contact}."},
@@ -200,6 +204,26 @@ constexpr TextEntry kPerson[] = {
     {"ui.fixErrors", {{"fr", "Votre choix ne peut pas être enregistré :"}, {"en", "Your choice cannot be recorded:"}}},
     {"ui.receiptTitle", {{"fr", "Votre reçu de consentement"}, {"en", "Your consent receipt"}}},
     {"ui.receiptDownload", {{"fr", "Télécharger le reçu (texte)"}, {"en", "Download the receipt (text)"}}},
+    {"ui.receiptReady",
+     {{"fr",
+       "Voici la copie de vos choix. Vous pouvez la télécharger et la garder ; l'envoi du formulaire se poursuit quand "
+       "vous choisissez « Continuer »."},
+      {"en",
+       "Here is the copy of your choices. You can download it and keep it; the form is sent when you choose "
+       "“Continue”."}}},
+    {"ui.receiptContinue", {{"fr", "Continuer"}, {"en", "Continue"}}},
+    {"ui.receiptChange", {{"fr", "Modifier mes choix"}, {"en", "Change my choices"}}},
+    {"ui.receiptNextPage",
+     {{"fr",
+       "Voici la copie de vos choix, enregistrée à l'envoi du formulaire. Vous pouvez la télécharger et la garder."},
+      {"en", "Here is the copy of the choices you sent with the form. You can download it and keep it."}}},
+    {"ui.unavailable",
+     {{"fr",
+       "Les choix concernant la transmission de vos coordonnées à nos partenaires ne peuvent pas s'afficher pour le "
+       "moment. Sans ces choix, vos coordonnées ne seront transmises à aucun partenaire."},
+      {"en",
+       "The choices about passing your contact details to our partners cannot be shown at the moment. Without these "
+       "choices, your contact details will not be passed to any partner."}}},
 };
 
 }  // namespace

@@ -778,7 +778,7 @@ std::string readable_time(const std::string& rfc3339, std::string_view locale) {
   return text("time.datetime", locale, {{"date", date}, {"time", rfc3339.substr(11, 8)}});
 }
 
-std::string render_receipt_text(const Json& payload, std::string_view locale) {
+std::string render_receipt_text(const Json& payload, std::string_view locale, const Config* config) {
   if (!payload.is_object()) return {};
   const auto line = [locale](std::string_view id, const std::string& value) {
     return text(id, locale, {{"value", value}}) + "\n";
@@ -817,9 +817,33 @@ std::string render_receipt_text(const Json& payload, std::string_view locale) {
     }
   }
   if (notice.contains("partnerIds") && notice["partnerIds"].is_array()) {
-    out += "\n" + text("receipt.partners", locale, {{"count", std::to_string(notice["partnerIds"].size())}});
-    if (!text_of(notice, "partnerListUrl").empty()) out += " (" + text_of(notice, "partnerListUrl") + ")";
-    out += "\n";
+    const Json& ids = notice["partnerIds"];
+    // Names only from the config version the receipt was made under, and only
+    // when it lists every partner id: never a name the person was not shown.
+    std::vector<std::string> names;
+    if (config && config->config_version == text_of(notice, "configVersion")) {
+      for (const Json& id : ids) {
+        const auto found =
+            std::find_if(config->partners.entries.begin(), config->partners.entries.end(),
+                         [&](const Partner& p) { return id.is_string() && p.id == id.get_ref<const std::string&>(); });
+        if (found == config->partners.entries.end()) {
+          names.clear();
+          break;
+        }
+        names.push_back(found->name);
+      }
+    }
+    const std::string count = std::to_string(ids.size());
+    const std::string list_url = text_of(notice, "partnerListUrl");
+    if (names.empty()) {
+      out += "\n" + text("receipt.partners", locale, {{"count", count}});
+      if (!list_url.empty()) out += " (" + list_url + ")";
+      out += "\n";
+    } else {
+      out += "\n" + text("receipt.partners.named", locale, {{"count", count}}) + "\n";
+      for (const std::string& name : names) out += "  - " + name + "\n";
+      if (!list_url.empty()) out += line("receipt.partner_list_url", list_url);
+    }
   }
   if (payload.contains("retention") && payload["retention"].is_object() && payload["retention"].contains("months") &&
       payload["retention"]["months"].is_number_integer()) {

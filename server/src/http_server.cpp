@@ -802,13 +802,19 @@ class Service {
       const Json error = Json::parse(inner.body, nullptr, false);
       std::string message;
       if (!error.is_discarded() && error.contains("error")) message = string_at(error["error"], {"message"});
+      // No receipt: no consent recorded, nothing stored, nothing transferred
+      // (docs/widget.md); the person is told so in their language.
+      if (!error.is_discarded() && error.contains("error") &&
+          string_at(error["error"], {"code"}) == "receipt_missing") {
+        message = cachet::text("page.error.no_receipt", locale);
+      }
       res.set_content(render_signup_error(locale, message, config_), "text/html; charset=utf-8");
       return;
     }
     const Accepted& a = submitted->accepted;
     SignupResult result;
     result.locale = locale;
-    result.receipt_text = render_receipt_text(a.stored.payload, locale);
+    result.receipt_text = render_receipt_text(a.stored.payload, locale, &config_);
     result.receipt_json = a.jws.dump(2, ' ', false, Json::error_handler_t::replace);
     result.receipt_id = a.stored.receipt_id;
     if (options_.show_preference_links) {

@@ -33,7 +33,12 @@ export async function startServer({ root = ROOT } = {}) {
       for await (const chunk of req) body += chunk;
       submissions.push(Object.fromEntries(new URLSearchParams(body)));
       res.writeHead(200, { 'Content-Type': TYPES['.html'], 'Content-Security-Policy': STRICT_CSP });
-      res.end('<!doctype html><html lang="en"><title>Thanks</title><p>Thanks</p></html>');
+      // ?next=kept: the host's next page shows the receipt copy the widget kept.
+      const kept = url.searchParams.get('next') === 'kept'
+        ? '<link rel="stylesheet" href="/dist/cachet.css"><script src="/dist/cachet.js" defer></script>' +
+          '<main><h1>Thanks</h1><div data-cachet-kept-receipt></div></main>'
+        : '<p>Thanks</p>';
+      res.end(`<!doctype html><html lang="en"><title>Thanks</title>${kept}</html>`);
       return;
     }
     if (url.pathname === '/favicon.ico') {

@@ -43,6 +43,7 @@ export class SignupPage {
         type: a?.getAttribute('type'),
         text: a?.textContent?.trim() || '',
         inDialog: !!a?.closest('dialog'),
+        classes: a?.className && typeof a.className === 'string' ? a.className.split(/\s+/) : [],
       };
     });
   }
@@ -59,6 +60,21 @@ export class SignupPage {
 
   box(id) {
     return this.page.locator(`.cachet [data-cachet-box="${id}"]`);
+  }
+
+  // The receipt copy the widget shows before the form leaves (receiptCopy "pause").
+  receiptCopy() {
+    return this.page.locator('.cachet .cachet__receipt');
+  }
+
+  // Waits for the copy, checks focus moved to it, then continues with the
+  // keyboard (Tab to "Continue", Enter) and waits for the next page.
+  async continueFromCopy() {
+    await this.receiptCopy().waitFor();
+    const focused = await this.activeElement();
+    if (!focused.classes.includes('cachet__receipt')) throw new Error(`focus is on ${JSON.stringify(focused)}, not on the copy`);
+    await this.tabTo((a) => a.classes.includes('cachet__continue'), 6);
+    await Promise.all([this.page.waitForURL('**/submit*'), this.page.keyboard.press('Enter')]);
   }
 
   receiptInput() {

@@ -34,7 +34,9 @@ async function openPage(name, options) {
 async function submitAndReadReceipt(p) {
   const before = server.submissions.length;
   await p.tabTo((a) => a.tag === 'BUTTON' && a.type === 'submit');
-  await Promise.all([p.page.waitForURL('**/submit'), p.page.keyboard.press('Enter')]);
+  await p.page.keyboard.press('Enter');
+  // The person sees their copy first (receiptCopy "pause", the default).
+  await p.continueFromCopy();
   assert.equal(server.submissions.length, before + 1, 'the form was submitted once');
   const submitted = server.submissions.at(-1);
   assert.ok(submitted.cachet_receipt, 'the hidden input carried the receipt');
@@ -148,11 +150,11 @@ describe('signup page, keyboard only', () => {
     });
     assert.equal(w.events.length, 1);
     assert.match(w.text, new RegExp(w.events[0]));
-    const details = p.page.locator('details.cachet__receipt');
-    assert.equal(await details.isVisible(), true);
-    await details.locator('summary').click();
-    assert.match(await details.locator('pre').innerText(), new RegExp(w.events[0]));
-    assert.match(await details.locator('a[download]').getAttribute('download'), /\.txt$/);
+    const copy = p.receiptCopy();
+    assert.equal(await copy.isVisible(), true);
+    assert.match(await copy.locator('pre').innerText(), new RegExp(w.events[0]));
+    assert.match(await copy.locator('a[download]').getAttribute('download'), /\.txt$/);
+    assert.equal(await copy.locator('button').count(), 0, 'made through the API: no Continue, the host decides');
     assert.equal(await p.receiptInput().inputValue(), w.jws);
   });
 });
@@ -240,11 +242,10 @@ describe('hostile configs', () => {
     assert.equal(await p.page.evaluate(() => window.__pwned === 1), false);
   });
 
-  test('a javascript: URL is refused: one console error, nothing rendered', async () => {
+  test('a javascript: URL is refused: one console error, no choices, a short message', async () => {
     const p = await openPage('javascript-url.html', { waitForWidget: false });
-    await p.page.waitForFunction(() => document.querySelector('[data-cachet-config]').cachetMounted === true);
-    await p.page.waitForTimeout(300);
-    assert.equal(await p.page.locator('.cachet').count(), 0, 'nothing rendered');
+    await p.page.waitForSelector('.cachet__unavailable');
+    assert.equal(await p.page.locator('.cachet input, .cachet a').count(), 0, 'no choice, no link rendered');
     assert.equal(p.consoleErrors.length, 1, p.consoleErrors.join('\n'));
     assert.match(p.consoleErrors[0], /config_url_not_https/);
     assert.match(p.consoleErrors[0], /\/partners\/entries\/0\/privacyPolicyUrl/);
@@ -281,7 +282,8 @@ describe('validation and Global Privacy Control', () => {
     await p.page.locator('#email').fill('ok@example.org');
     await p.page.locator('#email').dispatchEvent('change');
     assert.equal(await p.box('consent-email').getAttribute('aria-invalid'), null, 'error cleared');
-    await Promise.all([p.page.waitForURL('**/submit'), p.page.locator('button[type=submit]').click()]);
+    await p.page.locator('button[type=submit]').click();
+    await Promise.all([p.page.waitForURL('**/submit'), p.page.locator('.cachet__continue').click()]);
     assert.equal(server.submissions.length, before + 1);
   });
 

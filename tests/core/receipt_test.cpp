@@ -373,6 +373,30 @@ TEST_F(ReceiptTest, HumanReadableCopyNamesTheChoicesInFrenchAndEnglish) {
   EXPECT_NE(render_receipt_text(payload, "en").find("Date: 2026-13-01T09:05:07Z\n"), std::string::npos);
 }
 
+// Issue 13: the person's copy names the partners listed when they chose, from
+// the config version the receipt was made under; otherwise it counts them.
+TEST_F(ReceiptTest, HumanReadableCopyNamesThePartnersGivenTheirConfig) {
+  Result<VerifiedReceipt> verified = verify_receipt(issue(), *crypto_);
+  ASSERT_TRUE(verified.ok());
+  const Json& payload = verified.value().payload;
+  const std::string named = render_receipt_text(payload, "fr", &config_);
+  const std::string count = std::to_string(payload["notice"]["partnerIds"].size());
+  EXPECT_NE(named.find("Partenaires listés au moment de votre choix (" + count + ") :\n  - ACME Assurances\n"),
+            std::string::npos)
+      << named;
+  for (const Partner& p : config_.partners.entries) EXPECT_NE(named.find("  - " + p.name + "\n"), std::string::npos);
+  const std::string counted = render_receipt_text(payload, "fr");
+  EXPECT_EQ(counted.find("ACME Assurances"), std::string::npos);
+  EXPECT_NE(counted.find("Partenaires listés au moment du choix : " + count), std::string::npos);
+  // Another config version, or one missing a partner of the receipt, lends no name.
+  Config other = config_;
+  other.config_version = "2099-01-01";
+  EXPECT_EQ(render_receipt_text(payload, "fr", &other), counted);
+  Config fewer = config_;
+  fewer.partners.entries.pop_back();
+  EXPECT_EQ(render_receipt_text(payload, "fr", &fewer), counted);
+}
+
 TEST(ContactNormalisation, FollowsTheDocumentedRules) {
   EXPECT_EQ(normalize_contact("email", " A.B@Example.COM "), "a.b@example.com");
   EXPECT_EQ(normalize_contact("phone", "+33 6 12-34.56 78"), "+33612345678");

@@ -7,14 +7,14 @@ import path from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { fill, longDate, uiText } from '../../web/ui-text.mjs';
+import { fill, longDate, UNAVAILABLE_FALLBACK, uiText } from '../../web/ui-text.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const Cachet = await import(process.env.CACHET_MODULE || path.join(ROOT, 'dist', 'cachet.mjs'));
 const core = await Cachet.ready();
-// Every key the widget reads (t.<key> in web/widget.mjs and web/dialog.mjs).
+// Every key the widget reads (t.<key> in web/widget.mjs, web/dialog.mjs, web/receipt-copy.mjs).
 const used = new Set();
-for (const file of ['widget.mjs', 'dialog.mjs']) {
+for (const file of ['widget.mjs', 'dialog.mjs', 'receipt-copy.mjs']) {
   const source = readFileSync(new URL(`../../web/${file}`, import.meta.url), 'utf8');
   for (const m of source.matchAll(/\bt\.([a-zA-Z]+)\b/g)) used.add(m[1]);
 }
@@ -47,4 +47,13 @@ test('anything that is not a real YYYY-MM-DD date is shown as it is', () => {
   for (const text of ['2026-02-30', '2026-13-01', '1/11/2026', '', '2026-11-01T00:00:00Z']) {
     assert.equal(longDate(text, 'fr'), text);
   }
+});
+
+// The sentence shown when the wasm module itself cannot load is the only copy
+// of a text outside the core: it must say exactly what the core says.
+test('the fallback "choices unavailable" sentence is the core\'s ui.unavailable, word for word', () => {
+  for (const locale of ['fr', 'en']) {
+    assert.equal(UNAVAILABLE_FALLBACK[locale], core.uiText(locale).texts.unavailable, locale);
+  }
+  assert.deepEqual(Object.keys(UNAVAILABLE_FALLBACK).sort(), ['en', 'fr']);
 });

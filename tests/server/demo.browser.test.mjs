@@ -50,6 +50,9 @@ describe('demo site in Chromium', { skip: !existsSync(chromium) && 'chromium is 
     const result = await page.textContent('main');
     assert.match(result, /Merci, votre inscription est enregistrée/);
     assert.match(result, /Courrier électronique/);
+    // The form leaves at once (data-cachet-receipt-copy="host"): this page is
+    // the person's copy, and it names the partners, not a count.
+    assert.match(result, /Partenaires listés au moment de votre choix \(\d+\) :\s+- ACME/);
     assert.doesNotMatch(result, /camille@example\.org/);
     const jws = await page.inputValue('textarea.cachet-jws');
     assert.equal(JSON.parse(jws).signatures.length, 2);

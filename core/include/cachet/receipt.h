@@ -184,7 +184,9 @@ Result<VerifiedReceipt> verify_receipt(std::string_view jws_text, const CryptoPr
                                        const VerifyOptions& options = {});
 
 // Human-readable copy of a receipt (Kantara CR section 4.7), plain text in `locale`.
-std::string render_receipt_text(const Json& payload, std::string_view locale);
+// Given the config the receipt was made under (same configVersion), the copy
+// names the partners listed when the person chose; otherwise it counts them.
+std::string render_receipt_text(const Json& payload, std::string_view locale, const Config* config = nullptr);
 // An RFC 3339 UTC time ("2026-11-30T10:05:00Z") or a date ("2026-11-30") as a
 // person reads it in `locale`: "30 novembre 2026, 10:05:00 (UTC)",
 // "30 November 2026, 10:05:00 UTC", "30 novembre 2026"; any other text comes
