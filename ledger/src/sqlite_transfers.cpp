@@ -79,7 +79,22 @@ std::string transfer_reference(std::string_view secret, std::string_view partner
       length < 16) {
     return "";
   }
-  return b64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), 16));
+  // RFC 4648 base32, lower case, unpadded: 26 characters, none a
+  // spreadsheet reads as the start of a formula.
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  std::string out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (std::size_t i = 0; i < 16; ++i) {
+    buffer = (buffer << 8) | mac[i];
+    bits += 8;
+    while (bits >= 5) {
+      out.push_back(kAlphabet[(buffer >> (bits - 5)) & 31]);
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(buffer << (5 - bits)) & 31]);
+  return out;
 }
 
 namespace sqlite {
@@ -237,14 +252,18 @@ Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vecto
       insert.bind(5, channels_text(r.channels)).bind(6, b.at).bind(7, b.file_sha256).bind(8, r.notice_due);
       if (insert.step() != SQLITE_DONE) return io_problem("record transfer row", db_);
     }
-    const Json entry = {{"kind", "transfer"},
-                        {"seq", seq},
-                        {"at", b.at},
-                        {"partnerId", b.partner_id},
-                        {"file", b.file},
-                        {"fileSha256", b.file_sha256},
-                        {"rows", static_cast<std::int64_t>(b.rows.size())},
-                        {"rowsSha256", rows_hash.hex()}};
+    Json entry = {{"kind", "transfer"},
+                  {"seq", seq},
+                  {"at", b.at},
+                  {"partnerId", b.partner_id},
+                  {"file", b.file},
+                  {"fileSha256", b.file_sha256},
+                  {"rows", static_cast<std::int64_t>(b.rows.size())},
+                  {"rowsSha256", rows_hash.hex()}};
+    if (!b.changes_file.empty()) {
+      entry["changesFile"] = b.changes_file;
+      entry["changesSha256"] = b.changes_sha256;
+    }
     const std::string text = canonical_entry(entry);
     prev = chain_hash(prev, text);
     log.reset();

@@ -106,7 +106,8 @@ class TransfersTest : public ::testing::Test {
 TEST_F(TransfersTest, ReferencesAreStablePerPartnerAndUnlinkable) {
   const std::string secret = store_->secret(kTransferReferenceSecret).value();
   const std::string a_acme = transfer_reference(secret, "acme", "a");
-  EXPECT_EQ(a_acme.size(), 22u);  // 16 bytes, base64url
+  EXPECT_EQ(a_acme.size(), 26u);  // 16 bytes, base32
+  EXPECT_EQ(a_acme.find_first_not_of("abcdefghijklmnopqrstuvwxyz234567"), std::string::npos);
   EXPECT_EQ(a_acme, transfer_reference(secret, "acme", "a"));
   EXPECT_NE(a_acme, transfer_reference(secret, "beta", "a"));
   EXPECT_NE(a_acme, transfer_reference(secret, "acme", "b"));

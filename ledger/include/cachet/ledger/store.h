@@ -152,7 +152,8 @@ std::optional<std::int64_t> retention_end(std::string_view received_at, int rete
 // reference), which channels each got, when, and the SHA-256 of the file
 // sent. The rows of one partner's file are bound to the hash chain by one
 // log entry {"kind": "transfer", "seq", "at", "partnerId", "file",
-// "fileSha256", "rows", "rowsSha256"} (RFC 8785), `rowsSha256` being the
+// "fileSha256", "rows", "rowsSha256"[, "changesFile", "changesSha256"]}
+// (RFC 8785), `rowsSha256` being the
 // SHA-256 of the canonical row list (canonical_transfer_rows). Purges and
 // erasures never delete transfer rows: they are the proof of what left.
 
@@ -175,6 +176,10 @@ struct TransferBatch {
   std::string file;         // the file name, e.g. partner-acme.csv
   std::string file_sha256;  // hex
   std::string at;           // RFC 3339 UTC
+  // The changes file sent with it (export: stops and deletes since the
+  // previous transfer); named in the entry ("changesFile", "changesSha256")
+  // when not empty.
+  std::string changes_file, changes_sha256;
   struct Row {
     std::string reference, chain_root;
     std::vector<std::string> channels;
@@ -188,8 +193,9 @@ struct TransferBatch {
 // "reference"} followed by "\n". Its SHA-256 is the entry's rowsSha256.
 void append_canonical_transfer_row(std::string& out, const Transfer& row);
 
-// The stable per-partner reference of a person: base64url (no padding) of
-// the first 16 bytes of HMAC-SHA256(secret, partner_id "\n" chain_root),
+// The stable per-partner reference of a person: lower-case unpadded base32
+// (RFC 4648; 26 characters) of the first 16 bytes of
+// HMAC-SHA256(secret, partner_id "\n" chain_root),
 // `secret` being ConsentStore::secret(kTransferReferenceSecret). Two
 // partners' references of one person cannot be linked without the secret.
 inline constexpr const char* kTransferReferenceSecret = "transfer-reference";
