@@ -47,18 +47,31 @@ std::string_view member(std::string_view entry, std::string_view name) {
   return end == std::string_view::npos ? std::string_view() : entry.substr(begin, end - begin);
 }
 
-// One removal of a person from the ledger, as the log states it.
-struct Removal {
-  std::int64_t seq = 0;
-  std::string reason;  // retention-expired (purge) or erasure
-  std::string at;      // the time of the act: the purge, or the erasure request
-};
-
 struct ChangeLine {
   std::string reference, channel, action, reason, acted_at;
 };
 
 }  // namespace
+
+std::vector<std::pair<std::string, Removal>> removals_in(std::int64_t seq, std::string_view entry) {
+  std::vector<std::pair<std::string, Removal>> out;
+  const bool purge = entry.find("\"kind\":\"purge\"") != std::string_view::npos;
+  const bool erasure = entry.find("\"kind\":\"erasure\"") != std::string_view::npos;
+  if (!purge && !erasure) return out;
+  const Json parsed = Json::parse(entry, nullptr, false);
+  if (!parsed.is_object() || string_at(parsed, {"kind"}) != (purge ? "purge" : "erasure")) return out;
+  Removal removal{seq, purge ? kRetentionExpired : "erasure", string_at(parsed, {"at"})};
+  if (erasure && !string_at(parsed, {"requestedAt"}).empty()) removal.at = string_at(parsed, {"requestedAt"});
+  std::vector<std::string> roots;
+  if (erasure && !string_at(parsed, {"chainRoot"}).empty()) roots.push_back(string_at(parsed, {"chainRoot"}));
+  const Json list = parsed.value("removed", Json::array());
+  for (const Json& r : list.is_array() ? list : Json::array()) {
+    const std::string root = string_at(r, {"chainRoot"});
+    if (!root.empty() && std::find(roots.begin(), roots.end(), root) == roots.end()) roots.push_back(root);
+  }
+  for (std::string& root : roots) out.emplace_back(std::move(root), removal);
+  return out;
+}
 
 Problems Exporter::load_transfers() {
   Result<std::string> secret = store_.secret(ledger::kTransferReferenceSecret);
@@ -113,22 +126,7 @@ Problems Exporter::write_changes() {
             if (held_anywhere(root)) acted[root] = seq;
             return;
           }
-          const bool purge = entry.find("\"kind\":\"purge\"") != std::string_view::npos;
-          const bool erasure = entry.find("\"kind\":\"erasure\"") != std::string_view::npos;
-          if (!purge && !erasure) return;
-          const Json parsed = Json::parse(entry, nullptr, false);
-          if (!parsed.is_object()) return;
-          const std::string reason = purge ? kRetentionExpired : "erasure";
-          std::string at = string_at(parsed, {"at"});
-          if (erasure && !string_at(parsed, {"requestedAt"}).empty()) at = string_at(parsed, {"requestedAt"});
-          std::vector<std::string> roots;
-          if (erasure && !string_at(parsed, {"chainRoot"}).empty()) roots.push_back(string_at(parsed, {"chainRoot"}));
-          const Json list = parsed.value("removed", Json::array());
-          for (const Json& r : list.is_array() ? list : Json::array()) {
-            const std::string root = string_at(r, {"chainRoot"});
-            if (!root.empty() && std::find(roots.begin(), roots.end(), root) == roots.end()) roots.push_back(root);
-          }
-          for (const std::string& root : roots) removed[root].push_back(Removal{seq, reason, at});
+          for (auto& [root, removal] : removals_in(seq, entry)) removed[root].push_back(std::move(removal));
         });
     if (!problems.empty()) return problems;
   }

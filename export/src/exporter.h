@@ -16,6 +16,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "cachet/export/csv.h"
@@ -109,6 +110,18 @@ struct ValueSource {
 };
 
 std::vector<std::string> config_partner_ids(const Config& config);
+
+// One removal of a person from the ledger, as a log entry states it
+// (changes.cpp): a purge ({"kind": "purge", "at", "removed": [{"chainRoot",
+// ...}]}, reason retention-expired) or an erasure ({"kind": "erasure", "at",
+// "chainRoot", "removed", "requestedAt"}, reason erasure, at = requestedAt).
+struct Removal {
+  std::int64_t seq = 0;
+  std::string reason;
+  std::string at;  // the time of the act: the purge, or the erasure request
+};
+// The people (chain roots) log entry `seq` removes; none for other kinds.
+std::vector<std::pair<std::string, Removal>> removals_in(std::int64_t seq, std::string_view entry);
 
 class Exporter {
  public:
