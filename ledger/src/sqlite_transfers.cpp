@@ -181,6 +181,7 @@ DROP TABLE log;
 ALTER TABLE log_new RENAME TO log;
 CREATE INDEX log_receipt ON log(receipt_id);
 CREATE INDEX log_migration ON log(seq) WHERE kind = 'migration';
+CREATE INDEX log_transfer ON log(seq) WHERE kind = 'transfer';
 CREATE INDEX log_supersedes ON log(CASE WHEN json_valid(entry) THEN json_extract(entry, '$.supersedes') END)
   WHERE kind = 'receipt';
 CREATE TABLE transfers (
