@@ -141,7 +141,11 @@ Problems Exporter::prepare_outputs() {
     if (!problems.empty()) return problems;
     partners_.push_back(std::move(output));
   }
-  return {};
+  // Every row and value left out, with its line and reason (exclude()).
+  problems = excluded_->open(temp_.file("excluded.csv"));
+  if (problems.empty()) problems = excluded_->write("line,partner,channel,reason\r\n");
+  if (!problems.empty()) return problems;
+  return load_transfers();
 }
 
 std::vector<std::string> config_partner_ids(const Config& config) {

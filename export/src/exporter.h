@@ -14,7 +14,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "cachet/export/csv.h"
@@ -57,6 +59,20 @@ struct PartnerOutput {
   RowCounts rows_left_out{};
   ValueCounts values_left_out{};
   std::string sha256;
+  // Transfers (ledger, store.h): what this export sends, and what this
+  // partner was sent before (changes.cpp).
+  std::vector<ledger::TransferBatch::Row> sent;  // file order
+  struct Held {
+    std::string reference;
+    std::string notice_due;     // of the first transfer of this person to this partner
+    std::uint8_t channels = 0;  // bit per Channel: ever sent to this partner
+  };
+  std::unordered_map<std::string, Held> held;  // chain root -> what the partner holds
+  std::int64_t previous_seq = 0;               // its latest 'transfer' entry before this export (0: none)
+  std::string previous_at;                     // and that transfer's time
+  std::string changes_file;
+  std::string changes_sha256;
+  std::map<std::string, std::int64_t> stops, deletes;  // changes written, by reason
 };
 
 // One contact-file row on its way through the batch.
@@ -95,6 +111,18 @@ struct ValueSource {
 
 std::vector<std::string> config_partner_ids(const Config& config);
 
+// One removal of a person from the ledger, as a log entry states it
+// (changes.cpp): a purge ({"kind": "purge", "at", "removed": [{"chainRoot",
+// ...}]}, reason retention-expired) or an erasure ({"kind": "erasure", "at",
+// "chainRoot", "removed", "requestedAt"}, reason erasure, at = requestedAt).
+struct Removal {
+  std::int64_t seq = 0;
+  std::string reason;
+  std::string at;  // the time of the act: the purge, or the erasure request
+};
+// The people (chain roots) log entry `seq` removes; none for other kinds.
+std::vector<std::pair<std::string, Removal>> removals_in(std::int64_t seq, std::string_view entry);
+
 class Exporter {
  public:
   Exporter(const Config& config, ledger::ConsentStore& store, const ExportOptions& options)
@@ -121,6 +149,15 @@ class Exporter {
   ValueSource source_for(Channel channel, const PersonRecord& person) const;
   bool digest_matches(const PersonRecord& person, const StateIndex& index, ContactKind kind, std::string_view value);
   Result<ExportOutcome> finish();
+  // Transfers (changes.cpp): the per-partner reference of a person, what
+  // each partner was sent before (prepare_outputs), and the changes file of
+  // each partner (finish).
+  Problems load_transfers();
+  Problems write_changes();
+  // excluded.csv: one line per row or value left out (line, partner, channel
+  // or "row", reason), as counted in the report; partner "*" = every partner.
+  // A write failure is kept for finish() (excluded_problems_).
+  void exclude(std::int64_t line, std::string_view partner, std::string_view channel, Why reason);
   double seconds_since(std::chrono::steady_clock::time_point start) const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
@@ -155,7 +192,12 @@ class Exporter {
   std::unique_ptr<CryptoProvider> crypto_ = make_openssl_crypto();
   std::int64_t keyed_unchecked_ = 0;
   Json timings_ = Json::object();
-  std::string line_;  // decide_and_write's output line
+  std::string line_;              // decide_and_write's output line
+  std::string reference_secret_;  // ConsentStore::secret(kTransferReferenceSecret)
+  std::unique_ptr<OutFile> excluded_ = std::make_unique<OutFile>();
+  std::string excluded_line_;
+  std::int64_t excluded_lines_ = 0;
+  Problems excluded_problems_;
 };
 
 }  // namespace cachet::exporter

@@ -154,11 +154,21 @@ Result<RelayedReport> import_relayed(const Config& config, ledger::ConsentStore&
     }
     if (!l.outcome.empty()) continue;
 
-    // 2. The person, as the ledger holds them now (earlier lines may have changed them).
-    Result<ledger::PersonState> state = store.state_of(l.reference);
+    // 2. The person, as the ledger holds them now (earlier lines may have
+    // changed them). The reference is the one this partner's files name
+    // (mapped back through the ledger's transfer rows), or, as files named
+    // people before transfers were recorded, a receipt id of the person.
+    Result<std::optional<std::string>> mapped = store.chain_root_of_reference(partner->id, l.reference);
+    if (!mapped.ok()) {
+      l.outcome = kFailed, l.message = mapped.problems().front().message;
+      continue;
+    }
+    Result<ledger::PersonState> state = store.state_of(mapped.value() ? *mapped.value() : l.reference);
     if (!state.ok()) {
       if (problem_kind(state.problems()) == ProblemKind::kNotFound) {
-        l.outcome = kUnknownReference, l.message = "No receipt in the ledger has this id.";
+        l.outcome = kUnknownReference,
+        l.message = mapped.value() ? "The person this reference names is no longer in the ledger (erased or purged)."
+                                   : "Neither a reference sent to this partner nor a receipt id in the ledger.";
       } else {
         l.outcome = kFailed, l.message = state.problems().front().message;
       }

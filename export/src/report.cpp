@@ -59,12 +59,40 @@ Result<ExportOutcome> Exporter::finish() {
   for (const auto& [reason, lines] : examples_) examples[reason] = lines;
   report["exampleLines"] = examples;
 
-  Json partners = Json::array();
-  Json ledger_partners = Json::array();
+  if (!excluded_problems_.empty()) return excluded_problems_;
+  Result<std::string> excluded_sha = excluded_->close();
+  if (!excluded_sha.ok()) return excluded_sha.problems();
+  report["excluded"] = {{"file", "excluded.csv"}, {"lines", excluded_lines_}, {"sha256", excluded_sha.value()}};
+
   for (PartnerOutput& p : partners_) {
     Result<std::string> sha = p.file->close();
     if (!sha.ok()) return sha.problems();
     p.sha256 = sha.value();
+  }
+  // What each partner must stop or delete since its previous transfer.
+  Problems changes = write_changes();
+  if (!changes.empty()) return changes;
+  // Every transfer on the record (store.h, "transfers"), before the files leave.
+  std::vector<ledger::TransferBatch> batches;
+  for (PartnerOutput& p : partners_) {
+    ledger::TransferBatch b;
+    b.partner_id = p.partner->id;
+    b.file = p.file_name;
+    b.file_sha256 = p.sha256;
+    b.at = at_text_;
+    b.changes_file = p.changes_file;
+    b.changes_sha256 = p.changes_sha256;
+    b.rows = std::move(p.sent);
+    batches.push_back(std::move(b));
+  }
+  Result<std::vector<std::int64_t>> transfer_seqs = store_.record_transfers(batches);
+  if (!transfer_seqs.ok()) return transfer_seqs.problems();
+
+  Json partners = Json::array();
+  Json ledger_partners = Json::array();
+  Json change_totals = {{"stop", Json::object()}, {"delete", Json::object()}};
+  for (std::size_t i = 0; i < partners_.size(); ++i) {
+    PartnerOutput& p = partners_[i];
     const PartnerNoticeText notice = partner_notice(config_, *p.partner, at_text_, deadline_);
     const std::string base = "partner-notice-" + file_part(p.partner->id);
     for (const auto& [lang, text] : {std::pair<std::string, const std::string*>{"fr", &notice.fr},
@@ -95,15 +123,35 @@ Result<ExportOutcome> Exporter::finish() {
     entry["valuesWritten"] = values_written;
     entry["rowsLeftOut"] = counts_json(p.rows_left_out);
     entry["valuesLeftOut"] = values_left_out;
+    entry["transfer"] = {{"seq", transfer_seqs.value()[i]},
+                         {"rows", static_cast<std::int64_t>(batches[i].rows.size())},
+                         {"previousSeq", p.previous_seq}};
+    Json stops(p.stops);
+    Json deletes(p.deletes);
+    for (const auto& [reason, n] : p.stops) {
+      change_totals["stop"][reason] = change_totals["stop"].value(reason, std::int64_t{0}) + n;
+    }
+    for (const auto& [reason, n] : p.deletes) {
+      change_totals["delete"][reason] = change_totals["delete"].value(reason, std::int64_t{0}) + n;
+    }
+    entry["changes"] = {{"file", p.changes_file},
+                        {"sha256", p.changes_sha256},
+                        {"since", p.previous_at},
+                        {"stop", stops.is_null() ? Json::object() : stops},
+                        {"delete", deletes.is_null() ? Json::object() : deletes}};
     entry["notice"] = {{"deadline", deadline_},
                        {"files", {{"fr", base + ".fr.txt"}, {"en", base + ".en.txt"}}},
                        {"fr", notice.fr},
                        {"en", notice.en}};
     partners.push_back(entry);
-    ledger_partners.push_back(
-        {{"id", p.partner->id}, {"file", p.file_name}, {"sha256", p.sha256}, {"rows", p.rows_written}});
+    ledger_partners.push_back({{"id", p.partner->id},
+                               {"file", p.file_name},
+                               {"sha256", p.sha256},
+                               {"rows", p.rows_written},
+                               {"transferSeq", transfer_seqs.value()[i]}});
   }
   report["partners"] = partners;
+  report["changes"] = change_totals;
 
   // The export goes on the record (R9: prove what left, when, to whom).
   const Json details = {{"at", at_text_},
@@ -172,7 +220,21 @@ Result<ExportOutcome> Exporter::finish() {
     }
     text += "  first-contact notice due by " + deadline_ + ": " + p["notice"]["files"]["fr"].get<std::string>() + ", " +
             p["notice"]["files"]["en"].get<std::string>() + "\n";
+    std::string changed;
+    for (const char* action : {"stop", "delete"}) {
+      for (const auto& [reason, n] : p["changes"][action].items()) {
+        changed += std::string(" ") + action + " (" + reason + ") " + std::to_string(n.get<std::int64_t>()) + ",";
+      }
+    }
+    if (changed.empty()) {
+      changed = " none,";
+    }
+    changed.pop_back();
+    text +=
+        "  changes since its previous transfer in " + p["changes"]["file"].get<std::string>() + ":" + changed + "\n";
   }
+  text += "\nEvery row and value left out, with its line and reason: excluded.csv (" + std::to_string(excluded_lines_) +
+          " line(s)).\n";
   text += "\nLedger: " + (outcome.ledger_recorded
                               ? "export recorded as log entry " + std::to_string(recorded.value()) + ".\n"
                               : "export NOT recorded: " + report["ledger"]["message"].get<std::string>() + "\n");

@@ -196,6 +196,19 @@ void Exporter::count_row_everywhere(const Row& row) {
   auto& lines = examples_[all_reasons()[row.reason]];
   if (lines.size() < kExamples) lines.push_back(row.line);
   for (PartnerOutput& p : partners_) ++p.rows_left_out[row.reason];
+  exclude(row.line, "*", "row", row.reason);
+}
+
+void Exporter::exclude(std::int64_t line, std::string_view partner, std::string_view channel, Why reason) {
+  if (!excluded_problems_.empty()) return;
+  excluded_line_.assign(std::to_string(line)).push_back(',');
+  append_csv_field(excluded_line_, partner);
+  excluded_line_.push_back(',');
+  append_csv_field(excluded_line_, channel);
+  excluded_line_.push_back(',');
+  excluded_line_.append(all_reasons()[reason]).append("\r\n");
+  excluded_problems_ = excluded_->write(excluded_line_);
+  ++excluded_lines_;
 }
 
 namespace {
@@ -295,27 +308,36 @@ Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
   // the person's own decisions.
   static const Why kPriority[] = {kWhyDigestMismatch, kWhyFormulaLike, kWhyWithdrawn, kWhyObjected,
                                   kWhyNoConsent,      kWhyNotInformed, kWhyNoValue};
-  const std::string reference = index.reference(person);
+  // The person, and per partner the reference that partner knows them by
+  // (ledger transfer_reference: partners' references cannot be linked).
+  const std::string root = index.reference(person);
   bool written_anywhere = false;
   std::string& line = line_;  // reused: no allocation a row
   for (PartnerOutput& p : partners_) {
     if (!index.listed(person, p.index)) {
       ++p.rows_left_out[kWhyPartnerNotListed];
+      exclude(row.line, p.partner->id, "row", kWhyPartnerNotListed);
       continue;
     }
+    const std::string reference = ledger::transfer_reference(reference_secret_, p.partner->id, root);
     line.clear();
     append_csv_field(line, reference);
     bool any = false;
     unsigned reasons = 0;  // bit per Why
+    std::vector<std::string> sent_channels;
     for (const Channel c : p.channels) {
       const ChannelVerdict& v = verdicts[static_cast<std::size_t>(c)];
       line.push_back(',');
       if (v.reason == kWhyNone) {
         append_csv_field(line, v.value);
+        sent_channels.emplace_back(to_string(c));
         any = true;
       } else {
         reasons |= 1u << v.reason;
-        if (v.has_value) ++p.values_left_out[v.reason][static_cast<std::size_t>(c)];
+        if (v.has_value) {
+          ++p.values_left_out[v.reason][static_cast<std::size_t>(c)];
+          exclude(row.line, p.partner->id, output_column(c), v.reason);
+        }
       }
     }
     if (!any) {
@@ -327,6 +349,7 @@ Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
         }
       }
       ++p.rows_left_out[reason];
+      exclude(row.line, p.partner->id, "row", reason);
       continue;
     }
     for (const Channel c : p.channels) {
@@ -338,6 +361,11 @@ Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
     if (!problems.empty()) return problems;
     ++p.rows_written;
     written_anywhere = true;
+    // The transfer the ledger records (R8: the notice is due a month after
+    // the person's first transfer to this partner).
+    const auto held = p.held.find(root);
+    p.sent.push_back(ledger::TransferBatch::Row{reference, root, std::move(sent_channels),
+                                                held != p.held.end() ? held->second.notice_due : deadline_});
   }
   if (written_anywhere) ++rows_written_anywhere_;
   return {};

@@ -57,7 +57,7 @@ struct PersonRecord {
   std::int64_t latest_seq = 0;
   std::int64_t retention_until = 0;  // seconds; kNoRetention when none
   std::uint64_t salt_at = 0;         // offset in the salt arena
-  Uuid128 root;                      // chain root (the export's `reference`)
+  Uuid128 root;                      // chain root (the person; partners get ledger::transfer_reference of it)
   std::uint32_t list = 0;  // the bound partner list (lifecycle.h bound_partner_list), kNoList before the first receipt
   std::uint32_t other_root = 0;  // index of a chain root that is not a UUID (kNoList: none)
   std::uint16_t salt_len = 0;

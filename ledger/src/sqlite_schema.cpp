@@ -10,7 +10,7 @@
 namespace cachet::ledger::sqlite {
 namespace {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 // Migrations, indexed by the user_version they lead to. Never edit a shipped
 // one: append a new step (PRAGMA user_version records how far a file went).
@@ -159,6 +159,9 @@ CREATE INDEX chain_heads_seq ON chain_heads(seq, id);
 CREATE INDEX log_supersedes ON log(CASE WHEN json_valid(entry) THEN json_extract(entry, '$.supersedes') END)
   WHERE kind = 'receipt';
 )sql",
+    // 6: transfers to partners and partners' notice acknowledgements
+    // (docs/server.md, "Transfers"): sqlite_transfers.cpp, transfers_migration().
+    transfers_migration(),
 };
 
 }  // namespace

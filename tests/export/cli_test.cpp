@@ -32,7 +32,7 @@ TEST_F(Cli, ExportWritesFilesAndSummary) {
   ASSERT_EQ(run_command(export_command(contacts, "out", "--key " + quote(w.path("controller.jwk"))), &output), 0)
       << output;
   EXPECT_NE(output.find("Partner acme (ACME Assurances): 1 row(s)"), std::string::npos) << output;
-  EXPECT_EQ(read_csv(w.path("out/partner-acme.csv"))[1][0], id);
+  EXPECT_EQ(read_csv(w.path("out/partner-acme.csv"))[1][0], w.reference("acme", id));
   EXPECT_TRUE(fs::exists(w.path("out/partner-notice-beta.fr.txt")));
   ASSERT_EQ(run_command(export_command(contacts, "json", "--format json"), &output), 0);
   EXPECT_NE(output.find("\"noticeDeadline\": \"2026-12-30\""), std::string::npos);
@@ -60,7 +60,7 @@ TEST_F(Cli, MissingColumnsAreNamedWithAHintOnHowToMapThem) {
   // The hint is right: mapped, the same file exports.
   const std::string mapping = w.write_file("mapping.json", R"({"receipt": "id", "email": "mail"})");
   EXPECT_EQ(run_command(export_command(other, "out", "--mapping " + quote(mapping)), &output), 0) << output;
-  EXPECT_EQ(read_csv(w.path("out/partner-acme.csv"))[1][0], id);
+  EXPECT_EQ(read_csv(w.path("out/partner-acme.csv"))[1][0], w.reference("acme", id));
   EXPECT_EQ(output.find("hint:"), std::string::npos) << output;
 }
 
@@ -85,7 +85,7 @@ TEST_F(Cli, ReverifyAndTimings) {
       << output;
   EXPECT_NE(output.find("\"signatures\": \"re-verified\""), std::string::npos) << output;
   EXPECT_NE(output.find("timings: {"), std::string::npos) << output;
-  EXPECT_EQ(read_csv(w.path("out/partner-acme.csv"))[1][0], id);
+  EXPECT_EQ(read_csv(w.path("out/partner-acme.csv"))[1][0], w.reference("acme", id));
   // Old scripts still run; the flag is obsolete, not an error.
   ASSERT_EQ(run_command(export_command(contacts, "old", "--no-verify-signatures"), &output), 0) << output;
   EXPECT_EQ(run_command(export_command(contacts, "both", "--no-verify-signatures --reverify"), &output), 2);

@@ -70,14 +70,15 @@ TEST(Export, ColumnRulesPerChannelAndPartnerChannels) {
   const auto acme = read_csv(w.path("out/partner-acme.csv"));
   ASSERT_EQ(acme.size(), 3u);
   EXPECT_EQ(acme[0], (Fields{"reference", "postal_address", "phone", "email", "mobile"}));
-  EXPECT_EQ(acme[1], (Fields{p1, "12 rue du Lac,  75001 Paris", "", " jean.dupont@example.fr", ""}));
-  EXPECT_EQ(acme[2], (Fields{p2, "", "", "", "06 11 22 33 44"}));
+  EXPECT_EQ(acme[1],
+            (Fields{w.reference("acme", p1), "12 rue du Lac,  75001 Paris", "", " jean.dupont@example.fr", ""}));
+  EXPECT_EQ(acme[2], (Fields{w.reference("acme", p2), "", "", "", "06 11 22 33 44"}));
 
   // beta receives postal and phone only (its channels list): email never goes there.
   const auto beta = read_csv(w.path("out/partner-beta.csv"));
   ASSERT_EQ(beta.size(), 2u);
   EXPECT_EQ(beta[0], (Fields{"reference", "postal_address", "phone"}));
-  EXPECT_EQ(beta[1], (Fields{p1, "12 rue du Lac,  75001 Paris", ""}));
+  EXPECT_EQ(beta[1], (Fields{w.reference("beta", p1), "12 rue du Lac,  75001 Paris", ""}));
 
   const Json& report = outcome.value().report;
   const Json& a = partner_report(report, "acme");
@@ -103,7 +104,10 @@ TEST(Export, NoOtherColumnLeaves) {
     EXPECT_EQ(text.find("Jean Dupont"), std::string::npos) << entry.path();
     EXPECT_EQ(text.find("1980-01-01"), std::string::npos) << entry.path();
     if (entry.path().extension() == ".csv") {
-      // The receipt id column is replaced by the chain reference; nothing else but contact columns.
+      // The receipt id column is replaced by the per-partner reference; nothing else but contact columns.
+      // (excluded.csv lists line numbers and reasons; changes files, references and instructions.)
+      const std::string name = entry.path().filename().string();
+      if (name == "excluded.csv" || name.find(".changes.csv") != std::string::npos) continue;
       const auto rows = read_csv(entry.path().string());
       for (const std::string& column : rows[0]) {
         EXPECT_TRUE(column == "reference" || column == "postal_address" || column == "phone" || column == "email" ||
@@ -147,11 +151,12 @@ TEST(Export, KeyedDigestsMatchWithThePrivateKeyAndRefuseAChangedValue) {
   ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
   const auto acme = read_csv(w.path("out/partner-acme.csv"));
   ASSERT_EQ(acme.size(), 5u);  // header, keyed, changed (without its email), plain, updated
-  EXPECT_EQ(acme[1], (Fields{keyed, "12 rue du Lac,  75001 Paris", "", " jean.dupont@example.fr", ""}));
-  EXPECT_EQ(acme[2], (Fields{changed, "12 rue du Lac,  75001 Paris", "", "", ""}));
-  EXPECT_EQ(acme[3][0], plain);
-  EXPECT_EQ(acme[4],
-            (Fields{update.supersedes, "12 rue du Lac,  75001 Paris", "+33612345678", " jean.dupont@example.fr", ""}));
+  EXPECT_EQ(acme[1],
+            (Fields{w.reference("acme", keyed), "12 rue du Lac,  75001 Paris", "", " jean.dupont@example.fr", ""}));
+  EXPECT_EQ(acme[2], (Fields{w.reference("acme", changed), "12 rue du Lac,  75001 Paris", "", "", ""}));
+  EXPECT_EQ(acme[3][0], w.reference("acme", plain));
+  EXPECT_EQ(acme[4], (Fields{w.reference("acme", update.supersedes), "12 rue du Lac,  75001 Paris", "+33612345678",
+                             " jean.dupont@example.fr", ""}));
   const Json& report = outcome.value().report;
   EXPECT_EQ(count(partner_report(report, "acme")["valuesLeftOut"], "digest-mismatch", "email"), 1);
   EXPECT_EQ(report["keyedDigestsUnchecked"], 0);
@@ -162,7 +167,7 @@ TEST(Export, KeyedDigestsMatchWithThePrivateKeyAndRefuseAChangedValue) {
   ASSERT_TRUE(blind.ok()) << blind.problems().front().message;
   const auto written = read_csv(w.path("out-public/partner-acme.csv"));
   ASSERT_EQ(written.size(), 2u) << blind.value().summary;  // only the version 1 receipt's row
-  EXPECT_EQ(written[1][0], plain);
+  EXPECT_EQ(written[1][0], w.reference("acme", plain));
   EXPECT_EQ(count(partner_report(blind.value().report, "acme")["rowsLeftOut"], "digest-mismatch"), 3)
       << blind.value().summary;
   EXPECT_GT(blind.value().report["keyedDigestsUnchecked"].get<std::int64_t>(), 0);
@@ -280,8 +285,8 @@ TEST_P(EveryRowReason, IsCountedAndTheSameOnBothPaths) {
   }
   const auto acme_rows = read_csv(w.path("out/partner-acme.csv"));
   ASSERT_EQ(acme_rows.size(), 3u);
-  EXPECT_EQ(acme_rows[1][0], ok);
-  EXPECT_EQ(acme_rows[2][0], before_gamma_id);
+  EXPECT_EQ(acme_rows[1][0], w.reference("acme", ok));
+  EXPECT_EQ(acme_rows[2][0], w.reference("acme", before_gamma_id));
   EXPECT_EQ(report["signaturesVerified"], GetParam());
   EXPECT_EQ(report["trust"]["signatures"], GetParam() ? "re-verified" : "verified-at-acceptance");
   EXPECT_EQ(report["trust"]["chain"]["ok"], true);
@@ -318,8 +323,8 @@ TEST(Export, FormulaLikeValuesAreLeftOutNotAltered) {
     ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
     const auto acme = read_csv(w.path(out + "/partner-acme.csv"));
     ASSERT_EQ(acme.size(), 3u) << reverify;
-    EXPECT_EQ(acme[1], (Fields{a_id, "", "+33 6 12 34 56 78", "", ""}));
-    EXPECT_EQ(acme[2], (Fields{c_id, "1 rue Jean-Jaurès, 75001 Paris +", "", "", ""}));
+    EXPECT_EQ(acme[1], (Fields{w.reference("acme", a_id), "", "+33 6 12 34 56 78", "", ""}));
+    EXPECT_EQ(acme[2], (Fields{w.reference("acme", c_id), "1 rue Jean-Jaurès, 75001 Paris +", "", "", ""}));
     const Json& report = partner_report(outcome.value().report, "acme");
     EXPECT_EQ(count(report["valuesLeftOut"], "formula-like", "email"), 1);
     EXPECT_EQ(count(report["valuesLeftOut"], "formula-like", "postal_address"), 2);
@@ -491,14 +496,16 @@ TEST(Export, AnyReceiptIdOfTheChainFindsTheLatestState) {
     ASSERT_TRUE(outcome.ok());
     const auto acme = read_csv(w.path("out-" + id + "/partner-acme.csv"));
     ASSERT_EQ(acme.size(), 2u) << id;
-    EXPECT_EQ(acme[1], (Fields{root, "12 rue du Lac,  75001 Paris", "", " jean.dupont@example.fr", ""})) << id;
+    EXPECT_EQ(acme[1],
+              (Fields{w.reference("acme", root), "12 rue du Lac,  75001 Paris", "", " jean.dupont@example.fr", ""}))
+        << id;
     const Json& timings = outcome.value().timings;
     EXPECT_EQ(timings["indexPeople"], 1);
     EXPECT_EQ(timings["indexReceiptIds"], 3);
   }
 }
 
-TEST(Export, ReferenceIsTheChainRootAndLatestReceiptWins) {
+TEST(Export, ReferenceIsPerPartnerAndLatestReceiptWins) {
   World w;
   const std::string root = w.issue(mixed_person());
   IssueSpec update = mixed_person();
@@ -508,12 +515,12 @@ TEST(Export, ReferenceIsTheChainRootAndLatestReceiptWins) {
   update.decisions["postal"] = "objected";
   update.at = "2026-11-05T10:00:00Z";
   const std::string latest = w.issue(update);
-  // The row names the latest receipt; the reference is still the chain root.
+  // The row names the latest receipt; the reference is still the person's (from the chain root).
   auto outcome = w.run(w.write_contacts("c.csv", {kHeader, mixed_row(latest)}), "out");
   ASSERT_TRUE(outcome.ok());
   const auto acme = read_csv(w.path("out/partner-acme.csv"));
   ASSERT_EQ(acme.size(), 2u);
-  EXPECT_EQ(acme[1], (Fields{root, "", "", " jean.dupont@example.fr", ""}));
+  EXPECT_EQ(acme[1], (Fields{w.reference("acme", root), "", "", " jean.dupont@example.fr", ""}));
 }
 
 TEST(Export, ReceiptInvalidWithAnotherControllerKey) {
@@ -553,7 +560,7 @@ TEST(Export, SmsBoundToThePhoneNumberWhenTheFormHasNoMobileField) {
   const auto acme = read_csv(w.path("out/partner-acme.csv"));
   ASSERT_EQ(acme.size(), 2u);
   // Phone objected, but the same number goes out in the SMS column (consent bound to it).
-  EXPECT_EQ(acme[1], (Fields{p1, "", "", "", "0612345678"}));
+  EXPECT_EQ(acme[1], (Fields{w.reference("acme", p1), "", "", "", "0612345678"}));
 }
 
 TEST(Export, ColumnMappingAndMissingColumns) {

@@ -271,4 +271,32 @@ int run_command(const std::string& command, std::string* output) {
 
 std::string cachet_binary() { return std::string(CACHET_BINARY_DIR) + "/cli/cachet"; }
 
+std::string World::reference(const std::string& partner, const std::string& root) const {
+  Result<std::string> secret = store->secret(ledger::kTransferReferenceSecret);
+  EXPECT_TRUE(secret.ok());
+  return secret.ok() ? ledger::transfer_reference(secret.value(), partner, root) : std::string();
+}
+
+std::string World::with_roots(const std::string& partner, const std::string& csv_text) const {
+  std::string out;
+  std::size_t at = 0;
+  bool header = true;
+  while (at < csv_text.size()) {
+    std::size_t end = csv_text.find('\n', at);
+    end = end == std::string::npos ? csv_text.size() : end + 1;
+    const std::string line = csv_text.substr(at, end - at);
+    at = end;
+    const std::size_t comma = line.find(',');
+    if (header || comma == std::string::npos) {
+      out += line;
+      header = false;
+      continue;
+    }
+    Result<std::optional<std::string>> root = store->chain_root_of_reference(partner, line.substr(0, comma));
+    EXPECT_TRUE(root.ok() && root.value().has_value()) << line;
+    out += (root.ok() && root.value() ? *root.value() : "?") + line.substr(comma);
+  }
+  return out;
+}
+
 }  // namespace cachet::export_test

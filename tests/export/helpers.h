@@ -52,6 +52,13 @@ class World {
                                       exporter::ExportOptions options = {});
   std::string path(const std::string& name) const { return (dir / name).string(); }
   std::string write_file(const std::string& name, const std::string& content) const;
+  // The reference `partner` knows the person of chain root `root` by
+  // (ledger transfer_reference under this ledger's secret).
+  std::string reference(const std::string& partner, const std::string& root) const;
+  // A partner file's text with each row's reference mapped back to the
+  // person's chain root (through the ledger's transfer rows), so that files
+  // compare across ledgers (each has its own reference secret).
+  std::string with_roots(const std::string& partner, const std::string& csv_text) const;
 
   fs::path dir;
   std::unique_ptr<CryptoProvider> crypto;

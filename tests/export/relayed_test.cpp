@@ -40,7 +40,8 @@ TEST(Relayed, AppliesEachLineAndLaterExportsHonourIt) {
   const std::string p1 = w.issue(person());
   const std::string contacts = w.write_contacts("c.csv", {kHeader, row(p1)});
   ASSERT_TRUE(w.run(contacts, "before").ok());
-  ASSERT_EQ(read_csv(w.path("before/partner-acme.csv"))[1], (Fields{p1, "3 place du Marché", "", "p@example.fr", ""}));
+  ASSERT_EQ(read_csv(w.path("before/partner-acme.csv"))[1],
+            (Fields{w.reference("acme", p1), "3 place du Marché", "", "p@example.fr", ""}));
 
   w.write_file("relayed.csv",
                "reference,channel,action,date\r\n" + p1 + ",email,objected,2026-11-20\r\n" +  // 2 applied (withdrawn)
