@@ -2,6 +2,7 @@
 // the access report with its text and HTML renderings. docs/rights.md.
 #include "cachet/ledger/rights.h"
 
+#include <map>
 #include <unordered_map>
 #include <utility>
 
@@ -137,8 +138,34 @@ Result<Json> access_report(ConsentStore& store, std::string_view receipt_id, std
     item["text"] = render_receipt_text(r.payload, out["locale"].get<std::string>());
     receipts.push_back(std::move(item));
   }
+  // Partner names as the person was shown them (the notices kept above).
+  std::map<std::string, std::string> names;
+  for (const Json& r : receipts) {
+    const Json& shown = r["shown"];
+    if (!shown.is_object() || !shown.contains("notice")) continue;
+    for (const Json& p : shown["notice"].value("partners", Json::array())) {
+      const std::string id = string_at(p, {"id"});
+      if (!id.empty()) names[id] = string_at(p, {"name"});
+    }
+  }
   out["receipts"] = std::move(receipts);
-  out["transfers"] = Json::array();
+  Result<std::vector<Transfer>> transfers = store.transfers_of(person.chain_root);
+  if (!transfers.ok()) return transfers.problems();
+  Json sent = Json::array();
+  for (const Transfer& t : transfers.value()) {
+    Json item = {{"partnerId", t.partner_id},
+                 {"channels", t.channels},
+                 {"at", t.at},
+                 {"fileSha256", t.file_sha256},
+                 {"reference", t.reference},
+                 {"noticeDue", t.notice_due},
+                 {"noticeAcknowledgedAt", t.notice_acknowledged_at},
+                 {"ledger", {{"seq", t.seq}}}};
+    const auto name = names.find(t.partner_id);
+    if (name != names.end() && !name->second.empty()) item["partnerName"] = name->second;
+    sent.push_back(std::move(item));
+  }
+  out["transfers"] = std::move(sent);
   return out;
 }
 
@@ -303,7 +330,7 @@ std::string render_access_text(const std::vector<Json>& reports, std::string_vie
     out += text("access.title", l, {{"org", org}}) + "\n";
     out += text("access.intro", l, {{"date", readable_time(string_at(report, {"generatedAt"}), l)}}) + "\n";
     for (const Section& s : sections_of(report)) {
-      out += s.level == 2 ? "\n== " + s.heading + " ==\n" : "\n-- " + s.heading + " --\n";
+      out.append(s.level == 2 ? "\n== " : "\n-- ").append(s.heading).append(s.level == 2 ? " ==\n" : " --\n");
       for (const std::string& line : s.lines) out += line + "\n";
       for (const std::string& item : s.items) out += "  - " + item + "\n";
       if (s.pre.empty()) continue;
@@ -311,7 +338,8 @@ std::string render_access_text(const std::vector<Json>& reports, std::string_vie
       std::size_t start = 0;
       while (start < s.pre.size()) {
         const std::size_t end = s.pre.find('\n', start);
-        out += "    " + s.pre.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
+        out.append("    ").append(s.pre, start, end == std::string::npos ? std::string::npos : end - start);
+        out += '\n';
         if (end == std::string::npos) break;
         start = end + 1;
       }

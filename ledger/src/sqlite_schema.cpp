@@ -10,18 +10,18 @@
 namespace cachet::ledger::sqlite {
 namespace {
 
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 // The person's rights (issue 13): log entries of kind 'erasure', one
 // person's receipts erased at their request (store.h erase). The log's CHECK
-// is rebuilt as in step 3, with its indexes (log_supersedes of step 5 too).
+// is rebuilt as in steps 3 and 6, with its indexes (log_supersedes of step 5).
 // Kept in its own constant so that a merge with another schema step only
 // renumbers it.
 constexpr const char* kErasureMigration = R"sql(
 CREATE TABLE log_new (
   seq        INTEGER PRIMARY KEY,
   kind       TEXT NOT NULL CHECK (kind IN ('receipt', 'purge', 'event', 'record', 'migration', 'publication',
-                                           'erasure')),
+                                           'transfer', 'notice-ack', 'erasure')),
   receipt_id TEXT,                            -- kinds 'receipt' and 'record'
   entry      TEXT NOT NULL,
   hash       TEXT NOT NULL
@@ -182,7 +182,10 @@ CREATE INDEX chain_heads_seq ON chain_heads(seq, id);
 CREATE INDEX log_supersedes ON log(CASE WHEN json_valid(entry) THEN json_extract(entry, '$.supersedes') END)
   WHERE kind = 'receipt';
 )sql",
-    // 6: log entries of kind 'erasure' (kErasureMigration above).
+    // 6: transfers to partners and partners' notice acknowledgements
+    // (docs/server.md, "Transfers"): sqlite_transfers.cpp, transfers_migration().
+    transfers_migration(),
+    // 7: log entries of kind 'erasure' (kErasureMigration above).
     kErasureMigration,
 };
 

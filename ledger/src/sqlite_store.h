@@ -63,6 +63,17 @@ std::string receipt_entry_of(const ReceiptRecord& derived, std::int64_t seq, boo
 // before the first entry: 32 zero bytes) followed by `entry`: the chain link.
 bool links_onto(std::string_view prev_hash, std::string_view entry, std::string_view hash, Sha256Hasher& sha);
 
+// Transfers (sqlite_transfers.cpp). The SQL of the schema step that adds the
+// transfer and notice-acknowledgement tables and their log entry kinds.
+const char* transfers_migration();
+// A 'transfer' or 'notice-ack' entry (parsed): the rows stored under its seq
+// must be the ones it counts and hashes (rows, rowsSha256). `io_failed` set
+// when the database failed.
+std::optional<ChainProblem> check_transfer_entry(sqlite3* db, std::int64_t seq, const Json& entry, bool& io_failed);
+// Transfer and acknowledgement rows naming a seq that is not an entry of
+// their kind. False when the database failed.
+bool check_unlogged_transfers(sqlite3* db, std::vector<ChainProblem>& problems);
+
 class SqliteStore final : public ConsentStore {
  public:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
@@ -92,6 +103,16 @@ class SqliteStore final : public ConsentStore {
   Result<std::optional<std::string>> head_covering(std::int64_t seq) override;
   Problems read_log(std::int64_t from, std::int64_t to,
                     const std::function<void(std::int64_t, std::string_view, std::string_view)>& visit) override;
+  Result<std::vector<std::int64_t>> record_transfers(const std::vector<TransferBatch>& batches) override;
+  Result<std::vector<Transfer>> transfers_of(std::string_view chain_root) override;
+  Problems for_each_transfer_to(std::string_view partner_id,
+                                const std::function<bool(const Transfer&)>& visit) override;
+  Result<std::int64_t> last_transfer_seq(std::string_view partner_id) override;
+  Result<std::optional<std::string>> chain_root_of_reference(std::string_view partner_id,
+                                                             std::string_view reference) override;
+  Result<std::int64_t> record_notice_acks(std::string_view partner_id, std::string_view file_sha256,
+                                          const std::vector<NoticeAck>& acks) override;
+  Result<std::vector<Transfer>> notice_status() override;
 
  private:
   bool exec(const std::string& sql) { return sqlite::exec(db_, sql); }

@@ -447,6 +447,10 @@ Result<ChainReport> SqliteStore::verify_locked() {
       if (!stored_here || row_id != id) absent[id] = Absent{seq, std::string(hash)};
     } else if (kind == "publication") {
       if (!check_publication(db_, walk, seq, entry)) return io_problem("read publications", db_);
+    } else if (kind == "transfer" || kind == "notice-ack") {
+      bool io_failed = false;
+      if (auto problem = check_transfer_entry(db_, seq, parsed, io_failed)) walk.report.problems.push_back(*problem);
+      if (io_failed) return io_problem("read transfers", db_);
     } else if (kind == "purge" || kind == "erasure") {
       // A person's erasure removes their receipts as a purge does.
       const Json removed = parsed.value("removed", Json::array());
@@ -543,6 +547,7 @@ Result<ChainReport> SqliteStore::verify_locked() {
   }
   if (rc != SQLITE_DONE) return io_problem("read records", db_);
   if (!check_unlogged_publications(db_, walk)) return io_problem("read publications", db_);
+  if (!check_unlogged_transfers(db_, walk.report.problems)) return io_problem("read transfers", db_);
   Stmt count(db_, "SELECT count(*) FROM receipts");
   if (count.step() != SQLITE_ROW) return io_problem("count receipts", db_);
   walk.report.receipts = count.int64(0);
@@ -587,6 +592,11 @@ Result<ChainReport> SqliteStore::verify_records_locked(const std::function<void(
     if (parsed && kind == "publication" && !check_publication(db_, walk, seq, entry)) {
       return io_problem("read publications", db_);
     }
+    if (parsed && (kind == "transfer" || kind == "notice-ack")) {
+      bool io_failed = false;
+      if (auto problem = check_transfer_entry(db_, seq, *parsed, io_failed)) walk.report.problems.push_back(*problem);
+      if (io_failed) return io_problem("read transfers", db_);
+    }
     if (!parsed || (kind != "purge" && kind != "erasure")) continue;
     const Json removed = parsed->value("removed", Json::array());
     for (const Json& r : removed.is_array() ? removed : Json::array()) {
@@ -598,6 +608,7 @@ Result<ChainReport> SqliteStore::verify_records_locked(const std::function<void(
   }
   if (rc != SQLITE_DONE) return io_problem("read log", db_);
   if (!check_unlogged_publications(db_, walk)) return io_problem("read publications", db_);
+  if (!check_unlogged_transfers(db_, walk.report.problems)) return io_problem("read transfers", db_);
   return walk.finish();
 }
 

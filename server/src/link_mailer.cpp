@@ -90,7 +90,7 @@ std::string deliver_by_webhook(const std::string& url, const std::string& json, 
   client.set_connection_timeout(timeout_seconds, 0);
   client.set_read_timeout(timeout_seconds, 0);
   client.set_write_timeout(timeout_seconds, 0);
-  const httplib::Result res = client.Post(path.c_str(), json, "application/json");
+  const httplib::Result res = client.Post(path, json, "application/json");
   if (!res) return "the webhook could not be reached (" + httplib::to_string(res.error()) + ")";
   if (res->status < 200 || res->status > 299) return "the webhook answered " + std::to_string(res->status);
   return "";

@@ -190,23 +190,23 @@ TEST_F(RightsTest, ADeletionWithoutAnErasureEntryIsStillDetected) {
   EXPECT_EQ(codes(false).front(), "ledger_purged_receipt_present");
 }
 
-TEST_F(RightsTest, ErasureLeavesOtherTablesAlone) {
+TEST_F(RightsTest, ErasureKeepsTheTransfersThatProveWhatLeft) {
   ASSERT_TRUE(store_->append(receipt("a")).ok());
-  store_.reset();
-  // Rows another part of Cachet keeps about the person (the transfers): the
-  // partners were told, and an erasure must be passed on to them from there.
-  sql("CREATE TABLE IF NOT EXISTS transfers_probe (chain_root TEXT); INSERT INTO transfers_probe VALUES ('a')");
-  open();
+  TransferBatch batch;
+  batch.partner_id = "acme";
+  batch.file = "partner-acme.csv";
+  batch.file_sha256 = std::string(64, 'f');
+  batch.at = "2026-06-01T08:00:00Z";
+  batch.rows.push_back({"ref-a", "a", {"email"}, "2026-07-01"});
+  ASSERT_TRUE(store_->record_transfers({batch}).ok());
   ASSERT_TRUE(store_->erase("a", "2026-11-30", kNow).ok());
-  store_.reset();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM transfers_probe", -1, &st, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 1);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  // The partners were told, and the erasure is passed on to them from there.
+  auto kept = store_->transfers_of("a");
+  ASSERT_TRUE(kept.ok());
+  ASSERT_EQ(kept.value().size(), 1u);
+  EXPECT_EQ(kept.value()[0].partner_id, "acme");
+  EXPECT_TRUE(codes(false).empty());
+  EXPECT_TRUE(codes(true).empty());
 }
 
 TEST_F(RightsTest, FindsAPersonBySaltedAndKeyedDigests) {
@@ -270,6 +270,15 @@ TEST_F(RightsTest, AccessReportShowsEachChoiceWithTheNoticeShown) {
   ASSERT_TRUE(store_->append(receipt("first", "", {{"email", "camille@example.org"}}, "", notice)).ok());
   ASSERT_TRUE(store_->append(receipt("second", "first", {}, "", unknown)).ok());
 
+  const std::string acme = Json::parse(v.notices.at("fr"))["partners"][0]["id"].get<std::string>();
+  TransferBatch batch;
+  batch.partner_id = acme;
+  batch.file = "partner.csv";
+  batch.file_sha256 = std::string(64, 'f');
+  batch.at = "2026-06-01T08:00:00Z";
+  batch.rows.push_back({"ref-1", "first", {"email"}, "2026-07-01"});
+  ASSERT_TRUE(store_->record_transfers({batch}).ok());
+
   auto report = access_report(*store_, "second", "fr", kNow);
   ASSERT_TRUE(report.ok()) << report.problems().front().message;
   const Json& r = report.value();
@@ -283,7 +292,11 @@ TEST_F(RightsTest, AccessReportShowsEachChoiceWithTheNoticeShown) {
   EXPECT_EQ(r["receipts"][0]["shown"]["notice"], shown);
   EXPECT_EQ(r["receipts"][0]["shown"]["configDigest"], v.digest);
   EXPECT_TRUE(r["receipts"][1]["shown"].is_null());
-  EXPECT_TRUE(r["transfers"].is_array());
+  ASSERT_EQ(r["transfers"].size(), 1u);
+  EXPECT_EQ(r["transfers"][0]["partnerId"], acme);
+  EXPECT_EQ(r["transfers"][0]["partnerName"], shown["partners"][0]["name"]);
+  EXPECT_EQ(r["transfers"][0]["channels"], Json::array({"email"}));
+  EXPECT_EQ(r["transfers"][0]["at"], "2026-06-01T08:00:00Z");
 
   const std::string text = render_access_text({r}, "fr");
   EXPECT_NE(text.find("Vos données chez Société X"), std::string::npos) << text;
@@ -291,6 +304,9 @@ TEST_F(RightsTest, AccessReportShowsEachChoiceWithTheNoticeShown) {
   EXPECT_NE(text.find(shown["boxes"][0]["label"].get<std::string>()), std::string::npos);
   EXPECT_NE(text.find("1 janvier 2029"), std::string::npos) << text;
   EXPECT_NE(text.find("dpo@x.example"), std::string::npos);
+  EXPECT_NE(text.find(shown["partners"][0]["name"].get<std::string>() + " : Courrier électronique, le 1 juin 2026"),
+            std::string::npos)
+      << text;
 
   auto english = access_report(*store_, "first", "en", kNow);
   ASSERT_TRUE(english.ok());

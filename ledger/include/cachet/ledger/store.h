@@ -146,6 +146,68 @@ std::string canonical_record(const ReceiptRecord& record);
 // no retention is recorded.
 std::optional<std::int64_t> retention_end(std::string_view received_at, int retention_months);
 
+// --- transfers to partners (schema 6; docs/server.md, "Transfers") ---------
+//
+// Every export records, per partner, which people it sent (by a per-partner
+// reference), which channels each got, when, and the SHA-256 of the file
+// sent. The rows of one partner's file are bound to the hash chain by one
+// log entry {"kind": "transfer", "seq", "at", "partnerId", "file",
+// "fileSha256", "rows", "rowsSha256"} (RFC 8785), `rowsSha256` being the
+// SHA-256 of the canonical row list (canonical_transfer_rows). Purges and
+// erasures never delete transfer rows: they are the proof of what left.
+
+// One person sent to one partner by one export.
+struct Transfer {
+  std::int64_t seq = 0;  // the 'transfer' log entry binding the row
+  std::string partner_id;
+  std::string reference;               // transfer_reference(partner, chain root): what the partner's file names
+  std::string chain_root;              // the person
+  std::vector<std::string> channels;   // channels sent ("postal", "phone", "email", "sms"), config order
+  std::string at;                      // RFC 3339 UTC transfer time
+  std::string file_sha256;             // hex SHA-256 of the partner file sent
+  std::string notice_due;              // YYYY-MM-DD: first transfer of this person to this partner + one month (R8)
+  std::string notice_acknowledged_at;  // YYYY-MM-DD the partner says it sent the notice; empty when not acknowledged
+};
+
+// One partner's file of one export, as handed to record_transfers.
+struct TransferBatch {
+  std::string partner_id;
+  std::string file;         // the file name, e.g. partner-acme.csv
+  std::string file_sha256;  // hex
+  std::string at;           // RFC 3339 UTC
+  struct Row {
+    std::string reference, chain_root;
+    std::vector<std::string> channels;
+    std::string notice_due;
+  };
+  std::vector<Row> rows;  // in file order
+};
+
+// The rows' canonical bytes: for each row in order, the RFC 8785 object
+// {"at", "chainRoot", "channels", "fileSha256", "noticeDue", "partnerId",
+// "reference"} followed by "\n". Its SHA-256 is the entry's rowsSha256.
+void append_canonical_transfer_row(std::string& out, const Transfer& row);
+
+// The stable per-partner reference of a person: base64url (no padding) of
+// the first 16 bytes of HMAC-SHA256(secret, partner_id "\n" chain_root),
+// `secret` being ConsentStore::secret(kTransferReferenceSecret). Two
+// partners' references of one person cannot be linked without the secret.
+inline constexpr const char* kTransferReferenceSecret = "transfer-reference";
+std::string transfer_reference(std::string_view secret, std::string_view partner_id, std::string_view chain_root);
+
+// A partner's acknowledgement that it sent the first-contact notice (R8) to
+// a person: `cachet notices import-acks`. Bound to the chain like transfers,
+// by one {"kind": "notice-ack", "seq", "at", "partnerId", "fileSha256",
+// "rows", "rowsSha256"} entry per import (rows: {"line", "partnerId",
+// "reference", "sentAt"} + "\n").
+struct NoticeAck {
+  std::int64_t seq = 0;   // its 'notice-ack' entry
+  std::int64_t line = 0;  // line of the imported file
+  std::string partner_id, reference;
+  std::string sent_at;  // YYYY-MM-DD
+};
+void append_canonical_notice_ack(std::string& out, const NoticeAck& ack);
+
 enum class AppendStatus { kAppended, kDuplicate };
 struct AppendOutcome {
   AppendStatus status = AppendStatus::kAppended;
@@ -311,6 +373,34 @@ class ConsentStore {
   // order: the canonical entry text and its stored hash (proof bundles).
   virtual Problems read_log(std::int64_t from, std::int64_t to,
                             const std::function<void(std::int64_t, std::string_view, std::string_view)>& visit) = 0;
+
+  // --- transfers (schema 6; see Transfer above) ---
+  // Records the files of one export, one 'transfer' entry per batch (in
+  // order), in one transaction. Returns the entries' seqs. Problems:
+  // ledger_bad_transfer (empty partner id, a time that is not RFC 3339 UTC),
+  // ledger_io.
+  virtual Result<std::vector<std::int64_t>> record_transfers(const std::vector<TransferBatch>& batches) = 0;
+  // Every transfer of one person, oldest first, with the acknowledgements.
+  virtual Result<std::vector<Transfer>> transfers_of(std::string_view chain_root) = 0;
+  // Every transfer row to one partner, oldest first (channels and all; the
+  // acknowledgement is not filled in). Stops when `visit` returns false.
+  virtual Problems for_each_transfer_to(std::string_view partner_id,
+                                        const std::function<bool(const Transfer&)>& visit) = 0;
+  // The seq of the latest 'transfer' entry to a partner (0 when none).
+  virtual Result<std::int64_t> last_transfer_seq(std::string_view partner_id) = 0;
+  // The chain root a partner's reference stands for (nullopt when that
+  // partner was never sent it).
+  virtual Result<std::optional<std::string>> chain_root_of_reference(std::string_view partner_id,
+                                                                     std::string_view reference) = 0;
+  // Records acknowledgements (one 'notice-ack' entry; `file_sha256` of the
+  // imported file). Returns its seq. ledger_bad_transfer, ledger_io.
+  virtual Result<std::int64_t> record_notice_acks(std::string_view partner_id, std::string_view file_sha256,
+                                                  const std::vector<NoticeAck>& acks) = 0;
+  // Per partner and reference ever transferred: the first notice due date
+  // and the earliest acknowledgement (empty when none), partner then
+  // reference order. Transfer::seq/at/channels/file_sha256 are those of the
+  // first transfer.
+  virtual Result<std::vector<Transfer>> notice_status() = 0;
 
  protected:
   // Every stored receipt, in ledger order, for the default implementations above.

@@ -1,0 +1,477 @@
+// Transfers to partners and partners' notice acknowledgements in the SQLite
+// ledger (store.h, "transfers"; docs/server.md, "Transfers"): the rows, the
+// log entries binding them to the hash chain, and their check during
+// verify_chain / verify_records.
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
+#include <map>
+#include <utility>
+
+#include "cachet/calendar.h"
+#include "cachet/ledger/digest.h"
+#include "records.h"
+#include "sqlite_store.h"
+
+namespace cachet::ledger {
+
+namespace {
+
+// A JSON string member `"name":"value"` the way canonical_entry writes it.
+void append_member(std::string& out, std::string_view name, std::string_view value) {
+  out.push_back('"');
+  out.append(name);
+  out.append("\":");
+  const std::size_t at = out.size();
+  if (!append_ascii_json_string(out, value)) {
+    out.resize(at);
+    out.append(canonical_entry(Json(std::string(value))));
+  }
+}
+
+}  // namespace
+
+void append_canonical_transfer_row(std::string& out, const Transfer& row) {
+  // Members in RFC 8785 order (byte order of their ASCII names).
+  out.push_back('{');
+  append_member(out, "at", row.at);
+  out.push_back(',');
+  append_member(out, "chainRoot", row.chain_root);
+  out.append(",\"channels\":[");
+  for (std::size_t i = 0; i < row.channels.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    const std::size_t at = out.size();
+    if (!append_ascii_json_string(out, row.channels[i])) {
+      out.resize(at);
+      out.append(canonical_entry(Json(row.channels[i])));
+    }
+  }
+  out.append("],");
+  append_member(out, "fileSha256", row.file_sha256);
+  out.push_back(',');
+  append_member(out, "noticeDue", row.notice_due);
+  out.push_back(',');
+  append_member(out, "partnerId", row.partner_id);
+  out.push_back(',');
+  append_member(out, "reference", row.reference);
+  out.append("}\n");
+}
+
+void append_canonical_notice_ack(std::string& out, const NoticeAck& ack) {
+  out.append("{\"line\":").append(std::to_string(ack.line)).push_back(',');
+  append_member(out, "partnerId", ack.partner_id);
+  out.push_back(',');
+  append_member(out, "reference", ack.reference);
+  out.push_back(',');
+  append_member(out, "sentAt", ack.sent_at);
+  out.append("}\n");
+}
+
+std::string transfer_reference(std::string_view secret, std::string_view partner_id, std::string_view chain_root) {
+  std::string message;
+  message.reserve(partner_id.size() + 1 + chain_root.size());
+  message.append(partner_id).append("\n").append(chain_root);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int length = 0;
+  if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+           reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac.data(), &length) == nullptr ||
+      length < 16) {
+    return "";
+  }
+  return b64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), 16));
+}
+
+namespace sqlite {
+
+namespace {
+
+// Streaming SHA-256 (a partner file may hold a million rows).
+class HashStream {
+ public:
+  HashStream() : ctx_(EVP_MD_CTX_new()) {
+    if (ctx_ != nullptr && EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
+      EVP_MD_CTX_free(ctx_);
+      ctx_ = nullptr;
+    }
+  }
+  ~HashStream() { EVP_MD_CTX_free(ctx_); }
+  HashStream(const HashStream&) = delete;
+  HashStream& operator=(const HashStream&) = delete;
+  void update(std::string_view data) {
+    if (ctx_ != nullptr) EVP_DigestUpdate(ctx_, data.data(), data.size());
+  }
+  std::string hex() {
+    std::array<unsigned char, 32> digest{};
+    unsigned int n = 0;
+    if (ctx_ == nullptr || EVP_DigestFinal_ex(ctx_, digest.data(), &n) != 1) return "";
+    return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), n));
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
+std::string channels_text(const std::vector<std::string>& channels) {
+  Json list = Json::array();
+  for (const std::string& c : channels) list.push_back(c);
+  return canonical_entry(list);
+}
+
+std::vector<std::string> channels_of(std::string_view text) {
+  std::vector<std::string> out;
+  const Json list = Json::parse(text, nullptr, false);
+  if (!list.is_array()) return out;
+  for (const Json& c : list) {
+    if (c.is_string()) out.push_back(c.get<std::string>());
+  }
+  return out;
+}
+
+constexpr const char* kTransferColumns =
+    "t.seq, t.partner_id, t.reference, t.chain_root, t.channels, t.at, t.file_sha256, t.notice_due";
+
+void read_transfer(const Stmt& st, Transfer& t) {
+  t.seq = st.int64(0);
+  t.partner_id = st.text(1);
+  t.reference = st.text(2);
+  t.chain_root = st.text(3);
+  t.channels = channels_of(st.view(4));
+  t.at = st.text(5);
+  t.file_sha256 = st.text(6);
+  t.notice_due = st.text(7);
+}
+
+Problem bad_transfer(const std::string& path, const std::string& message) {
+  return Problem{"ledger_bad_transfer", path, message};
+}
+
+}  // namespace
+
+// The schema-6 step (transfers): the log's CHECK rebuilt for the entry kinds
+// 'transfer' and 'notice-ack' (as steps 3 and 4 did), the transfer rows and
+// the partners' acknowledgements. Transfer rows outlive purges and erasures.
+const char* transfers_migration() {
+  return R"sql(
+CREATE TABLE log_new (
+  seq        INTEGER PRIMARY KEY,
+  kind       TEXT NOT NULL CHECK (kind IN ('receipt', 'purge', 'event', 'record', 'migration', 'publication',
+                                           'transfer', 'notice-ack')),
+  receipt_id TEXT,                            -- kinds 'receipt' and 'record'
+  entry      TEXT NOT NULL,
+  hash       TEXT NOT NULL
+);
+INSERT INTO log_new(seq, kind, receipt_id, entry, hash) SELECT seq, kind, receipt_id, entry, hash FROM log;
+DROP TABLE log;
+ALTER TABLE log_new RENAME TO log;
+CREATE INDEX log_receipt ON log(receipt_id);
+CREATE INDEX log_migration ON log(seq) WHERE kind = 'migration';
+CREATE INDEX log_supersedes ON log(CASE WHEN json_valid(entry) THEN json_extract(entry, '$.supersedes') END)
+  WHERE kind = 'receipt';
+CREATE TABLE transfers (
+  id          INTEGER PRIMARY KEY,            -- file order within an entry
+  seq         INTEGER NOT NULL,               -- the 'transfer' log entry binding the row
+  partner_id  TEXT NOT NULL,
+  reference   TEXT NOT NULL,                  -- per-partner reference (store.h transfer_reference)
+  chain_root  TEXT NOT NULL,                  -- the person
+  channels    TEXT NOT NULL,                  -- canonical JSON array of channel names
+  at          TEXT NOT NULL,                  -- RFC 3339 UTC
+  file_sha256 TEXT NOT NULL,
+  notice_due  TEXT NOT NULL                   -- YYYY-MM-DD (R8)
+);
+CREATE INDEX transfers_seq ON transfers(seq, id);
+CREATE INDEX transfers_person ON transfers(chain_root, seq);
+CREATE INDEX transfers_reference ON transfers(partner_id, reference, seq);
+CREATE TABLE notice_acks (
+  id          INTEGER PRIMARY KEY,
+  seq         INTEGER NOT NULL,               -- the 'notice-ack' log entry binding the row
+  line        INTEGER NOT NULL,               -- line of the imported file
+  partner_id  TEXT NOT NULL,
+  reference   TEXT NOT NULL,
+  sent_at     TEXT NOT NULL                   -- YYYY-MM-DD
+);
+CREATE INDEX notice_acks_seq ON notice_acks(seq, id);
+CREATE INDEX notice_acks_reference ON notice_acks(partner_id, reference);
+)sql";
+}
+
+Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vector<TransferBatch>& batches) {
+  for (std::size_t i = 0; i < batches.size(); ++i) {
+    const TransferBatch& b = batches[i];
+    const std::string path = "/" + std::to_string(i);
+    if (b.partner_id.empty()) return bad_transfer(path + "/partnerId", "A transfer needs a partner id.");
+    if (!calendar::is_utc_timestamp(b.at)) {
+      return bad_transfer(path + "/at", "A transfer time must be RFC 3339 UTC.");
+    }
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  Transaction tx(db_, "BEGIN IMMEDIATE");
+  if (!tx.ok()) return io_problem("begin", db_);
+  std::int64_t seq = 0;
+  std::string prev;
+  if (!log_head(seq, prev)) return io_problem("read log head", db_);
+  Stmt insert(db_,
+              "INSERT INTO transfers(seq, partner_id, reference, chain_root, channels, at, file_sha256, notice_due) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'transfer', NULL, ?2, ?3)");
+  if (!insert.ok() || !log.ok()) return io_problem("record transfers", db_);
+  std::vector<std::int64_t> seqs;
+  std::string canonical;
+  Transfer t;
+  for (const TransferBatch& b : batches) {
+    HashStream rows_hash;
+    t.seq = seq;
+    t.partner_id = b.partner_id;
+    t.at = b.at;
+    t.file_sha256 = b.file_sha256;
+    for (const TransferBatch::Row& r : b.rows) {
+      t.reference = r.reference;
+      t.chain_root = r.chain_root;
+      t.channels = r.channels;
+      t.notice_due = r.notice_due;
+      canonical.clear();
+      append_canonical_transfer_row(canonical, t);
+      rows_hash.update(canonical);
+      insert.reset();
+      insert.bind(1, seq).bind(2, b.partner_id).bind(3, r.reference).bind(4, r.chain_root);
+      insert.bind(5, channels_text(r.channels)).bind(6, b.at).bind(7, b.file_sha256).bind(8, r.notice_due);
+      if (insert.step() != SQLITE_DONE) return io_problem("record transfer row", db_);
+    }
+    const Json entry = {{"kind", "transfer"},
+                        {"seq", seq},
+                        {"at", b.at},
+                        {"partnerId", b.partner_id},
+                        {"file", b.file},
+                        {"fileSha256", b.file_sha256},
+                        {"rows", static_cast<std::int64_t>(b.rows.size())},
+                        {"rowsSha256", rows_hash.hex()}};
+    const std::string text = canonical_entry(entry);
+    prev = chain_hash(prev, text);
+    log.reset();
+    log.bind(1, seq).bind(2, text).bind(3, prev);
+    if (log.step() != SQLITE_DONE) return io_problem("append transfer entry", db_);
+    seqs.push_back(seq);
+    ++seq;
+  }
+  if (!tx.commit()) {
+    const Problem p = io_problem("commit", db_);
+    exec("ROLLBACK");
+    return p;
+  }
+  return seqs;
+}
+
+Result<std::vector<Transfer>> SqliteStore::transfers_of(std::string_view chain_root) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string sql = std::string("SELECT ") + kTransferColumns +
+                          ", IFNULL((SELECT min(a.sent_at) FROM notice_acks a WHERE a.partner_id = t.partner_id AND "
+                          "a.reference = t.reference), '') FROM transfers t WHERE t.chain_root = ?1 ORDER BY t.seq, "
+                          "t.id";
+  Stmt st(db_, sql.c_str());
+  st.bind(1, chain_root);
+  std::vector<Transfer> out;
+  int rc = SQLITE_OK;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    Transfer t;
+    read_transfer(st, t);
+    t.notice_acknowledged_at = st.text(8);
+    out.push_back(std::move(t));
+  }
+  if (rc != SQLITE_DONE) return io_problem("read transfers", db_);
+  return out;
+}
+
+Problems SqliteStore::for_each_transfer_to(std::string_view partner_id,
+                                           const std::function<bool(const Transfer&)>& visit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string sql =
+      std::string("SELECT ") + kTransferColumns + " FROM transfers t WHERE t.partner_id = ?1 ORDER BY t.seq, t.id";
+  Stmt st(db_, sql.c_str());
+  st.bind(1, partner_id);
+  Transfer t;
+  int rc = SQLITE_OK;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    read_transfer(st, t);
+    if (!visit(t)) return {};
+  }
+  if (rc != SQLITE_DONE) return {io_problem("read transfers", db_)};
+  return {};
+}
+
+Result<std::int64_t> SqliteStore::last_transfer_seq(std::string_view partner_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // From the log (not the rows): a file with no row is a transfer too.
+  Stmt st(db_,
+          "SELECT IFNULL(max(seq), 0) FROM log WHERE kind = 'transfer' AND json_valid(entry) AND "
+          "json_extract(entry, '$.partnerId') = ?1");
+  st.bind(1, partner_id);
+  if (st.step() != SQLITE_ROW) return io_problem("read transfers", db_);
+  return st.int64(0);
+}
+
+Result<std::optional<std::string>> SqliteStore::chain_root_of_reference(std::string_view partner_id,
+                                                                        std::string_view reference) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Stmt st(db_, "SELECT chain_root FROM transfers WHERE partner_id = ?1 AND reference = ?2 ORDER BY seq LIMIT 1");
+  st.bind(1, partner_id).bind(2, reference);
+  const int rc = st.step();
+  if (rc == SQLITE_ROW) return std::optional<std::string>(st.text(0));
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  return io_problem("read transfers", db_);
+}
+
+Result<std::int64_t> SqliteStore::record_notice_acks(std::string_view partner_id, std::string_view file_sha256,
+                                                     const std::vector<NoticeAck>& acks) {
+  if (partner_id.empty()) return bad_transfer("/partnerId", "An acknowledgement needs a partner id.");
+  std::lock_guard<std::mutex> lock(mutex_);
+  Transaction tx(db_, "BEGIN IMMEDIATE");
+  if (!tx.ok()) return io_problem("begin", db_);
+  std::int64_t seq = 0;
+  std::string prev;
+  if (!log_head(seq, prev)) return io_problem("read log head", db_);
+  Stmt insert(db_, "INSERT INTO notice_acks(seq, line, partner_id, reference, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!insert.ok()) return io_problem("record acknowledgements", db_);
+  HashStream rows_hash;
+  std::string canonical;
+  for (NoticeAck ack : acks) {
+    ack.partner_id = std::string(partner_id);
+    canonical.clear();
+    append_canonical_notice_ack(canonical, ack);
+    rows_hash.update(canonical);
+    insert.reset();
+    insert.bind(1, seq).bind(2, ack.line).bind(3, partner_id).bind(4, ack.reference).bind(5, ack.sent_at);
+    if (insert.step() != SQLITE_DONE) return io_problem("record acknowledgement", db_);
+  }
+  const Json entry = {{"kind", "notice-ack"},
+                      {"seq", seq},
+                      {"at", calendar::format_rfc3339(calendar::now_unix())},
+                      {"partnerId", std::string(partner_id)},
+                      {"fileSha256", std::string(file_sha256)},
+                      {"rows", static_cast<std::int64_t>(acks.size())},
+                      {"rowsSha256", rows_hash.hex()}};
+  const std::string text = canonical_entry(entry);
+  Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'notice-ack', NULL, ?2, ?3)");
+  log.bind(1, seq).bind(2, text).bind(3, chain_hash(prev, text));
+  if (log.step() != SQLITE_DONE) return io_problem("append acknowledgement entry", db_);
+  if (!tx.commit()) {
+    const Problem p = io_problem("commit", db_);
+    exec("ROLLBACK");
+    return p;
+  }
+  return seq;
+}
+
+Result<std::vector<Transfer>> SqliteStore::notice_status() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // The first transfer of each (partner, reference), and its earliest acknowledgement.
+  const std::string sql = std::string("SELECT ") + kTransferColumns +
+                          ", IFNULL((SELECT min(a.sent_at) FROM notice_acks a WHERE a.partner_id = t.partner_id AND "
+                          "a.reference = t.reference), '') FROM transfers t WHERE t.id = (SELECT f.id FROM transfers "
+                          "f WHERE f.partner_id = t.partner_id AND f.reference = t.reference ORDER BY f.seq, f.id "
+                          "LIMIT 1) ORDER BY t.partner_id, t.reference";
+  Stmt st(db_, sql.c_str());
+  std::vector<Transfer> out;
+  int rc = SQLITE_OK;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    Transfer t;
+    read_transfer(st, t);
+    t.notice_acknowledged_at = st.text(8);
+    out.push_back(std::move(t));
+  }
+  if (rc != SQLITE_DONE) return io_problem("read transfers", db_);
+  return out;
+}
+
+// --- verification ------------------------------------------------------------
+
+namespace {
+
+// The rows one entry binds: their count and the SHA-256 of their canonical
+// bytes. False when the database failed.
+bool transfer_rows_digest(sqlite3* db, std::int64_t seq, std::int64_t& count, std::string& digest) {
+  const std::string sql =
+      std::string("SELECT ") + kTransferColumns + " FROM transfers t WHERE t.seq = ?1 ORDER BY t.id";
+  Stmt st(db, sql.c_str());
+  if (!st.ok()) return false;
+  st.bind(1, seq);
+  HashStream hash;
+  std::string canonical;
+  Transfer t;
+  count = 0;
+  int rc = SQLITE_OK;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    read_transfer(st, t);
+    canonical.clear();
+    append_canonical_transfer_row(canonical, t);
+    hash.update(canonical);
+    ++count;
+  }
+  digest = hash.hex();
+  return rc == SQLITE_DONE;
+}
+
+bool ack_rows_digest(sqlite3* db, std::int64_t seq, std::int64_t& count, std::string& digest) {
+  Stmt st(db, "SELECT line, partner_id, reference, sent_at FROM notice_acks WHERE seq = ?1 ORDER BY id");
+  if (!st.ok()) return false;
+  st.bind(1, seq);
+  HashStream hash;
+  std::string canonical;
+  NoticeAck a;
+  count = 0;
+  int rc = SQLITE_OK;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    a.line = st.int64(0);
+    a.partner_id = st.text(1);
+    a.reference = st.text(2);
+    a.sent_at = st.text(3);
+    canonical.clear();
+    append_canonical_notice_ack(canonical, a);
+    hash.update(canonical);
+    ++count;
+  }
+  digest = hash.hex();
+  return rc == SQLITE_DONE;
+}
+
+}  // namespace
+
+std::optional<ChainProblem> check_transfer_entry(sqlite3* db, std::int64_t seq, const Json& entry, bool& io_failed) {
+  const bool transfer = string_at(entry, {"kind"}) == "transfer";
+  std::int64_t count = 0;
+  std::string digest;
+  io_failed = !(transfer ? transfer_rows_digest(db, seq, count, digest) : ack_rows_digest(db, seq, count, digest));
+  if (io_failed) return std::nullopt;
+  const Json rows = entry.value("rows", Json());
+  if (!rows.is_number_integer() || rows.get<std::int64_t>() != count || string_at(entry, {"rowsSha256"}) != digest) {
+    const std::string what = transfer ? "transfer rows" : "notice acknowledgements";
+    return ChainProblem{seq, "", transfer ? "ledger_transfer_mismatch" : "ledger_notice_ack_mismatch",
+                        "The " + what + " of log entry " + std::to_string(seq) + " (" + std::to_string(count) +
+                            " stored) no longer match the entry (" +
+                            (rows.is_number_integer() ? std::to_string(rows.get<std::int64_t>()) : "?") +
+                            " recorded): a row was altered, added or deleted."};
+  }
+  return std::nullopt;
+}
+
+bool check_unlogged_transfers(sqlite3* db, std::vector<ChainProblem>& problems) {
+  for (const auto& [table, kind, code] :
+       {std::array<const char*, 3>{"transfers", "transfer", "ledger_unlogged_transfer"},
+        std::array<const char*, 3>{"notice_acks", "notice-ack", "ledger_unlogged_notice_ack"}}) {
+    const std::string sql = std::string("SELECT DISTINCT t.seq FROM ") + table +
+                            " t LEFT JOIN log l ON l.seq = t.seq WHERE l.seq IS NULL OR l.kind <> '" + kind + "'";
+    Stmt st(db, sql.c_str());
+    if (!st.ok()) return false;
+    int rc = SQLITE_OK;
+    while ((rc = st.step()) == SQLITE_ROW) {
+      problems.push_back(ChainProblem{st.int64(0), "", code,
+                                      std::string("Rows of the ledger's ") + table + " table name log entry " +
+                                          std::to_string(st.int64(0)) + ", which is not a '" + kind +
+                                          "' entry: they were inserted behind the ledger's back."});
+    }
+    if (rc != SQLITE_DONE) return false;
+  }
+  return true;
+}
+
+}  // namespace sqlite
+}  // namespace cachet::ledger
