@@ -129,7 +129,7 @@ void add_access(CLI::App* person, int& exit_code) {
     std::string id;
     std::string db = "./cachet.db";
     std::string key;
-    std::string lang = "fr";
+    std::string lang;  // empty: the person's own (their latest receipt's)
     std::string format = "text";
     ContactArgs contact;
   };
@@ -139,9 +139,8 @@ void add_access(CLI::App* person, int& exit_code) {
   command->add_option("--key", args->key, "Controller private key (JWK): to find a person by keyed digests");
   add_contact_options(command, args->contact);
   for (CLI::Option* o : args->contact.options) o->excludes(id);
-  command->add_option("--lang", args->lang, "The person's language")
-      ->check(CLI::IsMember({"fr", "en"}))
-      ->capture_default_str();
+  command->add_option("--lang", args->lang, "The person's language (default: that of their latest receipt)")
+      ->check(CLI::IsMember({"fr", "en"}));
   command->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json", "html"}));
   command->callback([args, &exit_code] {
     const std::optional<ledger::ContactQuery> query = query_of(args->contact);

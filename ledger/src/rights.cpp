@@ -109,7 +109,10 @@ Result<Json> access_report(ConsentStore& store, std::string_view receipt_id, std
   if (!state.ok()) return state.problems();
   const PersonState& person = state.value();
   Json out = Json::object();
-  out["locale"] = std::string(text_locale(locale));
+  // The person's language: the one asked for, else the one they last chose in.
+  const std::string wanted =
+      locale.empty() ? string_at(person.latest.payload, {"notice", "locale"}) : std::string(locale);
+  out["locale"] = std::string(text_locale(wanted));
   out["generatedAt"] = calendar::format_rfc3339(now_unix);
   out["chainRoot"] = person.chain_root;
   out["latestReceiptId"] = person.latest.receipt_id;
@@ -332,7 +335,7 @@ std::string render_access_text(const std::vector<Json>& reports, std::string_vie
     for (const Section& s : sections_of(report)) {
       out.append(s.level == 2 ? "\n== " : "\n-- ").append(s.heading).append(s.level == 2 ? " ==\n" : " --\n");
       for (const std::string& line : s.lines) out += line + "\n";
-      for (const std::string& item : s.items) out += "  - " + item + "\n";
+      for (const std::string& item : s.items) out.append("  - ").append(item).append("\n");
       if (s.pre.empty()) continue;
       out += "\n";
       std::size_t start = 0;
@@ -358,19 +361,20 @@ std::string render_access_html(const std::vector<Json>& reports, std::string_vie
                     html_escape(title) + "</title>\n</head>\n<body>\n<main>\n<h1>" + html_escape(title) + "</h1>\n";
   if (reports.empty()) out += "<p>" + html_escape(text("access.none", l)) + "</p>\n";
   for (const Json& report : reports) {
-    out += "<article>\n<p>" +
-           html_escape(text("access.intro", l, {{"date", readable_time(string_at(report, {"generatedAt"}), l)}})) +
-           "</p>\n";
+    out.append("<article>\n<p>")
+        .append(html_escape(text("access.intro", l, {{"date", readable_time(string_at(report, {"generatedAt"}), l)}})))
+        .append("</p>\n");
     for (const Section& s : sections_of(report)) {
-      const std::string h = s.level == 2 ? "h2" : "h3";
-      out += "<section>\n<" + h + ">" + html_escape(s.heading) + "</" + h + ">\n";
-      for (const std::string& line : s.lines) out += "<p>" + html_escape(line) + "</p>\n";
+      const char* h = s.level == 2 ? "h2" : "h3";
+      out.append("<section>\n<").append(h).append(">").append(html_escape(s.heading)).append("</").append(h);
+      out.append(">\n");
+      for (const std::string& line : s.lines) out.append("<p>").append(html_escape(line)).append("</p>\n");
       if (!s.items.empty()) {
         out += "<ul>\n";
-        for (const std::string& item : s.items) out += "<li>" + html_escape(item) + "</li>\n";
+        for (const std::string& item : s.items) out.append("<li>").append(html_escape(item)).append("</li>\n");
         out += "</ul>\n";
       }
-      if (!s.pre.empty()) out += "<pre>" + html_escape(s.pre) + "</pre>\n";
+      if (!s.pre.empty()) out.append("<pre>").append(html_escape(s.pre)).append("</pre>\n");
       out += "</section>\n";
     }
     out += "</article>\n";

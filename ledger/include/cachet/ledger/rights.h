@@ -52,7 +52,8 @@ Result<std::vector<PersonMatch>> find_people(ConsentStore& store, const ContactQ
 // shown (from the published config versions the ledger keeps, matched by the
 // receipt's notice digest), and the partners who received their data (the
 // transfers the ledger records; an empty list while none are). `locale`
-// ("fr" | "en", resolved by the core's text_locale) words the texts.
+// ("fr" | "en", resolved by the core's text_locale; empty: the locale of the
+// person's latest receipt) words the texts.
 // Layout in docs/rights.md. Problems: ledger_unknown_receipt,
 // ledger_tampered, ledger_io.
 Result<Json> access_report(ConsentStore& store, std::string_view receipt_id, std::string_view locale,
