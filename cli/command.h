@@ -15,5 +15,6 @@ void add_server_commands(CLI::App& app, int& exit_code);   // cli/serve_commands
 void add_proof_commands(CLI::App& app, int& exit_code);    // cli/proof_commands.cpp: proof create|verify
 void add_export_commands(CLI::App& app, int& exit_code);   // cli/export_commands.cpp: export, import-relayed
 void add_notices_commands(CLI::App& app, int& exit_code);  // cli/notices_commands.cpp: notices import-acks|overdue
+void add_rights_commands(CLI::App& app, int& exit_code);   // cli/rights_commands.cpp: person find|access|erase
 
 }  // namespace cachet::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
 #ifdef CACHET_HAS_SERVER
   cachet::cli::add_server_commands(app, exit_code);
   cachet::cli::add_proof_commands(app, exit_code);
+  cachet::cli::add_rights_commands(app, exit_code);
 #endif
 #ifdef CACHET_HAS_EXPORT
   cachet::cli::add_export_commands(app, exit_code);

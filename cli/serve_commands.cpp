@@ -157,6 +157,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     std::string key;
     bool init_key = false;
     PublicationArgs publication;
+    std::string link_ttl = "7d";
   };
   auto args = std::make_shared<Args>();
   command->add_option("--host", args->options.host, "Address to listen on")->capture_default_str();
@@ -186,6 +187,28 @@ void add_serve(CLI::App& app, int& exit_code) {
                       "Public base URL (https://...), used in links and preference-centre receipts");
   command->add_flag("--show-preference-links", args->options.show_preference_links,
                     "Demo: show preference-centre links on screen instead of emailing them");
+  command
+      ->add_option("--preference-link-ttl", args->link_ttl,
+                   "How long a preference-centre link stays valid (seconds, or 30m, 24h, 30d; at most 365d)")
+      ->capture_default_str();
+  auto* mail_command = command->add_option(
+      "--mail-command", args->options.mail_command,
+      "Send the preference links people ask for (POST /api/preference-link/request) by running this shell "
+      "command, the message as JSON on its standard input (docs/rights.md)");
+  command
+      ->add_option("--mail-webhook", args->options.mail_webhook,
+                   "Send the preference links people ask for by POSTing the message (JSON) to this http(s) URL")
+      ->excludes(mail_command);
+  command
+      ->add_option("--link-requests-per-address", args->options.link_requests_per_address,
+                   "Link requests accepted per email address or phone number per hour")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  command
+      ->add_option("--link-requests-per-ip", args->options.link_requests_per_ip,
+                   "Link requests accepted per client IP address per hour")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   command->add_option("--max-body", args->options.max_body, "Largest request body, bytes")->capture_default_str();
   add_publication_options(command, args->publication);
   command
@@ -219,6 +242,20 @@ void add_serve(CLI::App& app, int& exit_code) {
       return;
     }
     args->options.previous_config_grace_seconds = args->publication.grace_seconds;
+    const auto link_ttl = parse_duration(args->link_ttl);
+    if (!link_ttl || *link_ttl < 60 || *link_ttl > std::int64_t{365} * 86400) {
+      std::cerr << "error: --preference-link-ttl takes seconds or a number with s, m, h or d, from 1m to 365d "
+                   "(7d, 30d).\n";
+      exit_code = kUsage;
+      return;
+    }
+    args->options.link_ttl_seconds = static_cast<int>(*link_ttl);
+    const std::string& hook = args->options.mail_webhook;
+    if (!hook.empty() && hook.rfind("http://", 0) != 0 && hook.rfind("https://", 0) != 0) {
+      std::cerr << "error: --mail-webhook must be an http:// or https:// URL.\n";
+      exit_code = kUsage;
+      return;
+    }
     args->options.issued_at_skew_seconds = args->publication.skew_seconds;
     const auto crypto = make_openssl_crypto();
     const auto config_text = read_named(args->config, "the config");

@@ -17,7 +17,7 @@ const TextTable* tables(std::size_t& count) {
   static const TextTable kTables[] = {detail::lint_texts(), detail::person_texts()};
 #else
   static const TextTable kTables[] = {detail::lint_texts(), detail::person_texts(), detail::page_texts(),
-                                      detail::partner_texts()};
+                                      detail::partner_texts(), detail::rights_texts()};
 #endif
   count = sizeof(kTables) / sizeof(kTables[0]);
   return kTables;

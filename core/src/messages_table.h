@@ -35,5 +35,6 @@ TextTable lint_texts();     // config lint (docs/lint-codes.md)
 TextTable person_texts();   // notice, choices, receipt text, dates, the widget's own words
 TextTable page_texts();     // the server's pages (preference centre, signup result)
 TextTable partner_texts();  // the notices partners owe people (R8), written by the exporter
+TextTable rights_texts();   // the person's rights: access report, preference-link requests
 
 }  // namespace cachet::detail

@@ -315,6 +315,24 @@ bool subject_is_keyed(const Json& subject) {
   return subject.is_object() && subject.value(receipt_member::kDigestScheme, Json()) == Json(kKeyedDigestScheme);
 }
 
+std::string contact_digest_hex(std::string_view kind, std::string_view value, bool keyed, std::string_view salt,
+                               std::string_view secret, const CryptoProvider& crypto) {
+  const std::optional<std::string> normalized = normalize_contact(kind, value);
+  if (!normalized) return {};
+  if (!keyed) return hex_sha256(crypto, contact_digest_input(salt, kind, *normalized));
+  if (secret.empty()) return {};
+  const std::string key = contact_digest_key(secret, salt, crypto);
+  if (key.empty()) return {};
+  return hex_encode(crypto.hmac_sha256(key, keyed_digest_input(kind, *normalized)));
+}
+
+std::vector<std::string_view> digest_kinds_of_contact(std::string_view contact) {
+  if (contact == "email") return {"email"};
+  if (contact == "phone" || contact == "mobile") return {"phone", "mobile"};
+  if (contact == "address" || contact == "postal") return {"postal"};
+  return {};
+}
+
 bool contact_matches(const Json& subject, std::string_view kind, std::string_view value, std::string_view secret,
                      const CryptoProvider& crypto) {
   if (!subject.is_object() || !subject.contains("digests") || !subject["digests"].is_object()) return false;
@@ -323,18 +341,8 @@ bool contact_matches(const Json& subject, std::string_view kind, std::string_vie
   const auto digest = digests.find(name);
   const auto salt = subject.find("salt");
   if (digest == digests.end() || !digest->is_string() || salt == subject.end() || !salt->is_string()) return false;
-  const std::optional<std::string> normalized = normalize_contact(kind, value);
-  if (!normalized) return false;
-  const std::string& salt_text = salt->get_ref<const std::string&>();
-  std::string computed;
-  if (subject_is_keyed(subject)) {
-    if (secret.empty()) return false;
-    const std::string key = contact_digest_key(secret, salt_text, crypto);
-    if (key.empty()) return false;
-    computed = hex_encode(crypto.hmac_sha256(key, keyed_digest_input(kind, *normalized)));
-  } else {
-    computed = hex_sha256(crypto, contact_digest_input(salt_text, kind, *normalized));
-  }
+  const std::string computed =
+      contact_digest_hex(kind, value, subject_is_keyed(subject), salt->get_ref<const std::string&>(), secret, crypto);
   return computed.size() == 64 && computed == digest->get_ref<const std::string&>();
 }
 

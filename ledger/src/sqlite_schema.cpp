@@ -10,7 +10,30 @@
 namespace cachet::ledger::sqlite {
 namespace {
 
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
+
+// The person's rights (issue 13): log entries of kind 'erasure', one
+// person's receipts erased at their request (store.h erase). The log's CHECK
+// is rebuilt as in steps 3 and 6, with its indexes (log_supersedes of step 5).
+// Kept in its own constant so that a merge with another schema step only
+// renumbers it.
+constexpr const char* kErasureMigration = R"sql(
+CREATE TABLE log_new (
+  seq        INTEGER PRIMARY KEY,
+  kind       TEXT NOT NULL CHECK (kind IN ('receipt', 'purge', 'event', 'record', 'migration', 'publication',
+                                           'transfer', 'notice-ack', 'erasure')),
+  receipt_id TEXT,                            -- kinds 'receipt' and 'record'
+  entry      TEXT NOT NULL,
+  hash       TEXT NOT NULL
+);
+INSERT INTO log_new(seq, kind, receipt_id, entry, hash) SELECT seq, kind, receipt_id, entry, hash FROM log;
+DROP TABLE log;
+ALTER TABLE log_new RENAME TO log;
+CREATE INDEX log_receipt ON log(receipt_id);
+CREATE INDEX log_migration ON log(seq) WHERE kind = 'migration';
+CREATE INDEX log_supersedes ON log(CASE WHEN json_valid(entry) THEN json_extract(entry, '$.supersedes') END)
+  WHERE kind = 'receipt';
+)sql";
 
 // Migrations, indexed by the user_version they lead to. Never edit a shipped
 // one: append a new step (PRAGMA user_version records how far a file went).
@@ -162,6 +185,8 @@ CREATE INDEX log_supersedes ON log(CASE WHEN json_valid(entry) THEN json_extract
     // 6: transfers to partners and partners' notice acknowledgements
     // (docs/server.md, "Transfers"): sqlite_transfers.cpp, transfers_migration().
     transfers_migration(),
+    // 7: log entries of kind 'erasure' (kErasureMigration above).
+    kErasureMigration,
 };
 
 }  // namespace

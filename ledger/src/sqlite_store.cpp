@@ -650,56 +650,115 @@ Result<PurgeReport> SqliteStore::purge_locked(std::int64_t now) {
 
   Json removed = Json::array();
   for (const std::string& root : expired_roots) {
-    // A receipt stored before schema 3 has its record stated by a separate
-    // 'record' entry: the purge names that entry's hash too.
-    Stmt chain(db_,
-               "SELECT r.receipt_id, l.hash, lc.hash FROM receipts r JOIN log l ON l.seq = r.seq "
-               "LEFT JOIN records c ON c.receipt_seq = r.seq LEFT JOIN log lc ON lc.seq = c.entry_seq "
-               "AND c.entry_seq <> r.seq WHERE r.chain_root = ?1 ORDER BY r.seq");
-    chain.bind(1, root);
-    while ((rc = chain.step()) == SQLITE_ROW) {
-      Json item = Json::object();
-      item["receiptId"] = chain.text(0);
-      item["entryHash"] = chain.text(1);
-      if (!chain.is_null(2)) item["recordEntryHash"] = chain.text(2);
-      item["chainRoot"] = root;
-      removed.push_back(item);
-      report.removed.push_back(chain.text(0));
-    }
-    if (rc != SQLITE_DONE) return io_problem("read chain", db_);
-    Stmt del_challenges(db_,
-                        "DELETE FROM used_challenges WHERE receipt_id IN "
-                        "(SELECT receipt_id FROM receipts WHERE chain_root = ?1)");
-    del_challenges.bind(1, root);
-    if (del_challenges.step() != SQLITE_DONE) return io_problem("delete challenges", db_);
-    Stmt del_records(db_, "DELETE FROM records WHERE receipt_seq IN (SELECT seq FROM receipts WHERE chain_root = ?1)");
-    del_records.bind(1, root);
-    if (del_records.step() != SQLITE_DONE) return io_problem("delete records", db_);
-    Stmt del(db_, "DELETE FROM receipts WHERE chain_root = ?1");
-    del.bind(1, root);
-    if (del.step() != SQLITE_DONE) return io_problem("delete receipts", db_);
-  }
-  Stmt last(db_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
-  std::int64_t seq = 1;
-  std::string prev;
-  rc = last.step();
-  if (rc == SQLITE_ROW) {
-    seq = last.int64(0) + 1;
-    prev = last.text(1);
-  } else if (rc != SQLITE_DONE) {
-    return io_problem("read log head", db_);
+    Problems problems = remove_person_locked(root, /*name_root=*/true, removed, report.removed);
+    if (!problems.empty()) return problems;
   }
   Json entry = Json::object();
   entry["kind"] = "purge";
-  entry["seq"] = seq;
   entry["at"] = calendar::format_rfc3339(now);
   entry["reason"] = "retention";
   entry["removed"] = removed;
-  const std::string text = canonical_entry(entry);
-  Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'purge', NULL, ?2, ?3)");
-  log.bind(1, seq).bind(2, text).bind(3, chain_hash(prev, text));
-  if (log.step() != SQLITE_DONE) return io_problem("append purge entry", db_);
-  report.seq = seq;
+  std::string text;
+  std::string hash;
+  Problems problems = append_entry_locked("purge", std::move(entry), report.seq, text, hash);
+  if (!problems.empty()) return problems;
+  return report;
+}
+
+Problems SqliteStore::remove_person_locked(const std::string& root, bool name_root, Json& removed,
+                                           std::vector<std::string>& ids) {
+  // A receipt stored before schema 3 has its record stated by a separate
+  // 'record' entry: the entry names that entry's hash too.
+  Stmt chain(db_,
+             "SELECT r.receipt_id, l.hash, lc.hash FROM receipts r JOIN log l ON l.seq = r.seq "
+             "LEFT JOIN records c ON c.receipt_seq = r.seq LEFT JOIN log lc ON lc.seq = c.entry_seq "
+             "AND c.entry_seq <> r.seq WHERE r.chain_root = ?1 ORDER BY r.seq");
+  chain.bind(1, root);
+  int rc = SQLITE_OK;
+  while ((rc = chain.step()) == SQLITE_ROW) {
+    Json item = Json::object();
+    item["receiptId"] = chain.text(0);
+    item["entryHash"] = chain.text(1);
+    if (!chain.is_null(2)) item["recordEntryHash"] = chain.text(2);
+    if (name_root) item["chainRoot"] = root;
+    removed.push_back(item);
+    ids.push_back(chain.text(0));
+  }
+  if (rc != SQLITE_DONE) return {io_problem("read chain", db_)};
+  Stmt del_challenges(db_,
+                      "DELETE FROM used_challenges WHERE receipt_id IN "
+                      "(SELECT receipt_id FROM receipts WHERE chain_root = ?1)");
+  del_challenges.bind(1, root);
+  if (del_challenges.step() != SQLITE_DONE) return {io_problem("delete challenges", db_)};
+  Stmt del_records(db_, "DELETE FROM records WHERE receipt_seq IN (SELECT seq FROM receipts WHERE chain_root = ?1)");
+  del_records.bind(1, root);
+  if (del_records.step() != SQLITE_DONE) return {io_problem("delete records", db_)};
+  Stmt del(db_, "DELETE FROM receipts WHERE chain_root = ?1");
+  del.bind(1, root);
+  if (del.step() != SQLITE_DONE) return {io_problem("delete receipts", db_)};
+  return {};
+}
+
+Problems SqliteStore::append_entry_locked(const char* kind, Json entry, std::int64_t& seq, std::string& text,
+                                          std::string& hash) {
+  std::string prev;
+  if (!log_head(seq, prev)) return {io_problem("read log head", db_)};
+  entry["seq"] = seq;
+  text = canonical_entry(entry);
+  hash = chain_hash(prev, text);
+  Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, ?2, NULL, ?3, ?4)");
+  log.bind(1, seq).bind(2, std::string_view(kind)).bind(3, text).bind(4, hash);
+  if (log.step() != SQLITE_DONE) return {io_problem(std::string("append ") + kind + " entry", db_)};
+  return {};
+}
+
+Result<ErasureReport> SqliteStore::erase(std::string_view receipt_id, std::string_view requested_at, std::int64_t now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!calendar::is_utc_timestamp(requested_at) && !calendar::is_date(requested_at)) {
+    return Problem{"ledger_bad_erasure", "/requestedAt",
+                   "requestedAt must be when the person asked: an RFC 3339 UTC time (2026-12-01T10:00:00Z) or a "
+                   "date (2026-12-01)."};
+  }
+  Transaction tx(db_, "BEGIN IMMEDIATE");
+  if (!tx.ok()) return io_problem("begin", db_);
+  Result<ErasureReport> report = erase_locked(receipt_id, requested_at, now);
+  if (!report.ok()) return report;  // rolled back
+  if (!tx.commit()) {
+    const Problem p = io_problem("commit", db_);
+    exec("ROLLBACK");
+    return p;
+  }
+  // As for a purge: the erased bytes leave the WAL file too.
+  exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  return report;
+}
+
+Result<ErasureReport> SqliteStore::erase_locked(std::string_view receipt_id, std::string_view requested_at,
+                                                std::int64_t now) {
+  ErasureReport report;
+  {
+    Stmt root(db_, "SELECT chain_root FROM receipts WHERE receipt_id = ?1");
+    root.bind(1, receipt_id);
+    const int rc = root.step();
+    if (rc == SQLITE_DONE) {
+      return Problem{"ledger_unknown_receipt", "",
+                     "No stored receipt has the id " + std::string(receipt_id) +
+                         " (never stored, or its person was already erased or purged)."};
+    }
+    if (rc != SQLITE_ROW) return io_problem("read receipt", db_);
+    report.chain_root = root.text(0);
+  }
+  Json removed = Json::array();
+  Problems problems = remove_person_locked(report.chain_root, /*name_root=*/false, removed, report.removed);
+  if (!problems.empty()) return problems;
+  Json entry = Json::object();
+  entry["kind"] = "erasure";
+  entry["at"] = calendar::format_rfc3339(now);
+  entry["chainRoot"] = report.chain_root;
+  entry["removed"] = removed;
+  entry["requestedAt"] = std::string(requested_at);
+  problems = append_entry_locked("erasure", std::move(entry), report.seq, report.entry, report.hash);
+  if (!problems.empty()) return problems;
   return report;
 }
 
@@ -915,6 +974,16 @@ Json ChainReport::to_json() const {
     list.push_back(item);
   }
   out["problems"] = list;
+  return out;
+}
+
+Json ErasureReport::to_json() const {
+  Json out = Json::object();
+  out["seq"] = seq;
+  out["hash"] = hash;
+  out["chainRoot"] = chain_root;
+  out["removed"] = removed;
+  out["entry"] = Json::parse(entry, nullptr, false);
   return out;
 }
 

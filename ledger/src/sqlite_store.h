@@ -87,6 +87,7 @@ class SqliteStore final : public ConsentStore {
   Result<ChainReport> verify_chain() override;
   Result<ChainReport> verify_records(const std::function<void(const ReceiptRecord&)>& visit) override;
   Result<PurgeReport> purge(std::int64_t now) override;
+  Result<ErasureReport> erase(std::string_view receipt_id, std::string_view requested_at, std::int64_t now) override;
   Result<std::string> secret(std::string_view name) override;
   Result<std::int64_t> record_event(std::string_view type, const Json& details) override;
   Result<bool> challenge_used(std::string_view challenge) override;
@@ -179,6 +180,15 @@ class SqliteStore final : public ConsentStore {
   static bool payload_matches(std::string_view jws, std::string_view payload, std::string_view payload_sha256,
                               Sha256Hasher& sha);
   Result<PurgeReport> purge_locked(std::int64_t now);
+  Result<ErasureReport> erase_locked(std::string_view receipt_id, std::string_view requested_at, std::int64_t now);
+  // Deletes one person's receipts, records and consumed challenges, adding
+  // to `removed` one {"receiptId", "entryHash", "recordEntryHash"?} per
+  // receipt (with "chainRoot" when `name_root`: the purge entry's form) and
+  // their ids to `ids`. A purge and an erasure remove alike.
+  Problems remove_person_locked(const std::string& root, bool name_root, Json& removed, std::vector<std::string>& ids);
+  // Appends a log entry (not a receipt's) of `kind` whose `entry` lacks
+  // only its seq; returns the canonical text, hash and seq.
+  Problems append_entry_locked(const char* kind, Json entry, std::int64_t& seq, std::string& text, std::string& hash);
   // Stored versions matching `where` (a SQL condition on publications p with
   // one optional text parameter), in log order.
   Result<std::vector<PublishedVersion>> published_locked(const char* where, std::string_view arg);

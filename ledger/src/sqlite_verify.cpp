@@ -199,7 +199,7 @@ class LogWalk {
       if (!a.purged) {
         add(a.seq, rid, "ledger_record_missing",
             "The compact record of receipt " + rid + " (log entry " + std::to_string(a.seq) +
-                ") was deleted without a purge entry.");
+                ") was deleted without a purge or erasure entry.");
       }
     }
     std::stable_sort(report.problems.begin(), report.problems.end(),
@@ -451,7 +451,8 @@ Result<ChainReport> SqliteStore::verify_locked() {
       bool io_failed = false;
       if (auto problem = check_transfer_entry(db_, seq, parsed, io_failed)) walk.report.problems.push_back(*problem);
       if (io_failed) return io_problem("read transfers", db_);
-    } else if (kind == "purge") {
+    } else if (kind == "purge" || kind == "erasure") {
+      // A person's erasure removes their receipts as a purge does.
       const Json removed = parsed.value("removed", Json::array());
       for (const Json& r : removed.is_array() ? removed : Json::array()) {
         const std::string rid = string_at(r, {"receiptId"});
@@ -472,7 +473,8 @@ Result<ChainReport> SqliteStore::verify_locked() {
                 "The receipt " + rid + " was recorded as purged but is still stored.");
           } else if (prc == SQLITE_ROW || prc == SQLITE_DONE) {
             add(seq, rid, "ledger_purge_mismatch",
-                "Purge entry " + std::to_string(seq) + " names a receipt (" + rid + ") the log does not hold.");
+                (kind == "purge" ? "Purge entry " : "Erasure entry ") + std::to_string(seq) + " names a receipt (" +
+                    rid + ") the log does not hold.");
           } else {
             return io_problem("read log", db_);
           }
@@ -513,7 +515,8 @@ Result<ChainReport> SqliteStore::verify_locked() {
   for (const auto& [id, a] : absent) {
     if (!a.purged) {
       add(a.seq, id, "ledger_receipt_missing",
-          "The receipt " + id + " (log entry " + std::to_string(a.seq) + ") was deleted without a purge entry.");
+          "The receipt " + id + " (log entry " + std::to_string(a.seq) +
+              ") was deleted without a purge or erasure entry.");
     }
   }
   // Compact records that no entry states, and stored receipts without one.
@@ -594,7 +597,7 @@ Result<ChainReport> SqliteStore::verify_records_locked(const std::function<void(
       if (auto problem = check_transfer_entry(db_, seq, *parsed, io_failed)) walk.report.problems.push_back(*problem);
       if (io_failed) return io_problem("read transfers", db_);
     }
-    if (!parsed || kind != "purge") continue;
+    if (!parsed || (kind != "purge" && kind != "erasure")) continue;
     const Json removed = parsed->value("removed", Json::array());
     for (const Json& r : removed.is_array() ? removed : Json::array()) {
       if (!walk.purge_record(string_at(r, {"receiptId"}), string_at(r, {"entryHash"}),

@@ -20,12 +20,14 @@
 #include "cachet/ledger/accept.h"
 #include "cachet/ledger/change.h"
 #include "cachet/ledger/head.h"
+#include "cachet/ledger/rights.h"
 #include "cachet/lifecycle.h"
 #include "cachet/publication.h"
 #include "cachet/receipt.h"
 #include "cachet/server/http.h"
 #include "connection_limits.h"
 #include "ingest.h"
+#include "link_mailer.h"
 #include "media_type.h"
 #include "pages.h"
 #include "tokens.h"
@@ -87,7 +89,15 @@ class Service {
         store_(store),
         crypto_(crypto),
         challenge_secret_(std::move(challenge_secret)),
-        link_secret_(std::move(link_secret)) {}
+        link_secret_(std::move(link_secret)),
+        address_requests_(options.link_requests_per_address, 3600),
+        ip_requests_(options.link_requests_per_ip, 3600) {}
+  ~Service() { link_jobs_.stop(); }  // the queued requests are sent before the store goes
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Where delivery failures of preference links are reported.
+  void set_log(std::ostream& log) { log_ = &log; }
 
   // Where the preference page is served, for receipts that name it: the
   // public URL, else this server's own loopback address.
@@ -150,6 +160,9 @@ class Service {
         [this](const httplib::Request& req, httplib::Response& res) { get_receipt(req, res); });
     get(server, "/api/people", [this](const httplib::Request& req, httplib::Response& res) { people(req, res); });
     post(server, "/api/preference-link", &Service::preference_link, kBodyJson);
+    // The person's own request for a link (a page's form, or JSON): docs/rights.md.
+    post(server, "/api/preference-link/request", &Service::link_request, kBodyJson | kBodyForm);
+    post(server, "/api/erasure", &Service::erasure, kBodyJson);
     get(server, "/api/preferences",
         [this](const httplib::Request& req, httplib::Response& res) { preferences_json(req, res); });
     post(server, "/api/preferences", &Service::change_json, kBodyJson);
@@ -606,6 +619,150 @@ class Service {
     send_json(res, 200, link_json(state.value().chain_root));
   }
 
+  // --- the person's rights (docs/rights.md) ------------------------------------
+
+  bool delivers_links() const { return !options_.mail_command.empty() || !options_.mail_webhook.empty(); }
+
+  // "Send me my preference link": the same answer whether or not the person
+  // is known (the lookup and the sending happen on the link worker, after the
+  // answer), 429 beyond the per-address or per-IP rate, 400 for no valid
+  // contact, 503 when the server sends no links. A form gets a page.
+  void link_request(const httplib::Request& req, httplib::Response& res) {
+    const bool form = body_kind(req.get_header_value("Content-Type")) == kBodyForm;
+    std::string email;
+    std::string phone;
+    std::string lang;
+    if (form) {
+      email = req.get_param_value("email");
+      phone = req.get_param_value("phone");
+      lang = req.get_param_value("lang");
+    } else {
+      std::optional<Json> body = json_body(req, res);
+      if (!body) return;
+      email = string_at(*body, {"email"});
+      phone = string_at(*body, {"phone"});
+      lang = string_at(*body, {"lang"});
+    }
+    const std::string locale(text_locale(lang, config_.locale));
+    auto answer = [&](int status, LinkRequestNote note, const std::string& code, const std::string& message,
+                      const std::string& expires_at) {
+      if (form) {
+        res.status = status;
+        res.set_header("Cache-Control", "no-store");
+        res.set_content(render_link_request_page(locale, note, expires_at, config_), "text/html; charset=utf-8");
+      } else if (status >= 400) {
+        send_error(res, status, code, message);
+      } else {
+        send_json(res, status, Json{{"status", "accepted"}, {"message", message}, {"expiresAt", expires_at}});
+      }
+    };
+    if (!delivers_links()) {
+      send_error(res, 503, "link_delivery_unavailable",
+                 "This server sends no preference links: start it with --mail-command or --mail-webhook.");
+      return;
+    }
+    const bool by_email = !email.empty();
+    const std::string channel = by_email ? "email" : "phone";
+    const std::string value = by_email ? email : phone;
+    const std::optional<std::string> normalized = normalize_contact(channel, value);
+    if ((by_email && !phone.empty()) || !normalized) {
+      answer(400, LinkRequestNote::kMissing, "link_request_bad_contact", text("link_request.missing", locale), "");
+      return;
+    }
+    const std::int64_t now = now_unix();
+    if (!ip_requests_.allow(req.remote_addr, now) || !address_requests_.allow(channel + ":" + *normalized, now)) {
+      res.set_header("Retry-After", "3600");
+      answer(429, LinkRequestNote::kLimited, "rate_limited", text("link_request.limited", locale), "");
+      return;
+    }
+    const std::string expires_at = format_rfc3339(now + options_.link_ttl_seconds);
+    const bool locale_given = !lang.empty();
+    const bool queued = link_jobs_.submit(
+        [this, channel, value, locale, locale_given] { send_links(channel, value, locale, locale_given); });
+    if (!queued) {
+      send_error(res, 503, "busy", "Too many requests are waiting; try again later.");
+      return;
+    }
+    answer(form ? 200 : 202, LinkRequestNote::kSent, "",
+           text("link_request.sent", locale, {{"date", readable_time(expires_at, locale)}}), expires_at);
+  }
+
+  // On the link worker: every person the contact finds gets a fresh link,
+  // in the language asked for, else the one of their latest receipt.
+  void send_links(const std::string& channel, const std::string& value, const std::string& locale, bool locale_given) {
+    Result<std::string> secret = contact_digest_secret(options_.controller_key, crypto_);
+    auto found = ledger::find_people(store_, {channel, value}, secret.ok() ? secret.value() : std::string(), crypto_);
+    if (!found.ok()) {
+      report("cannot look up a preference-link request: " + found.problems().front().code);
+      return;
+    }
+    for (const ledger::PersonMatch& person : found.value()) {
+      std::string l = locale;
+      if (!locale_given) {
+        auto latest = store_.find(person.latest_receipt_id);
+        if (latest.ok() && latest.value()) {
+          l = text_locale(string_at(latest.value()->payload, {"notice", "locale"}), locale);
+        }
+      }
+      const std::int64_t expires = now_unix() + options_.link_ttl_seconds;
+      LinkMessage message;
+      message.address = trim_copy(value);
+      message.channel = channel;
+      message.link = page_base_ + link_path(person.chain_root, expires) + "&lang=" + l;
+      message.locale = l;
+      message.expires_at = format_rfc3339(expires);
+      const std::string date = readable_time(message.expires_at, l);
+      message.subject = text("link_mail.subject", l, {{"org", config_.controller.name}});
+      message.text =
+          text("link_mail.text", l, {{"org", config_.controller.name}, {"date", date}, {"link", message.link}});
+      const std::string json = dump(message.to_json());
+      const std::string failed = !options_.mail_command.empty()
+                                     ? deliver_by_command(options_.mail_command, json, options_.mail_timeout_seconds)
+                                     : deliver_by_webhook(options_.mail_webhook, json, options_.mail_timeout_seconds);
+      if (!failed.empty()) report("a preference link was not delivered: " + failed);
+    }
+  }
+
+  static std::string trim_copy(const std::string& text) {
+    const std::size_t first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return "";
+    return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+  }
+
+  void report(const std::string& line) {
+    if (log_ == nullptr) return;
+    static std::mutex log_mutex;
+    std::lock_guard<std::mutex> lock(log_mutex);
+    *log_ << "error: " << line << "\n";
+  }
+
+  // The right to erasure (GDPR art. 17), admin only: {"receiptId", "requestedAt"?}
+  // -> the proof of erasure (store.h erase).
+  void erasure(const httplib::Request& req, httplib::Response& res) {
+    if (!require_admin(req, res)) return;
+    std::optional<Json> body = json_body(req, res);
+    if (!body) return;
+    const std::string id = string_at(*body, {"receiptId"});
+    if (id.empty()) {
+      send_error(res, 400, "receipt_id_missing", "Give {\"receiptId\": \"...\"} (any receipt of the person).");
+      return;
+    }
+    const std::int64_t now = now_unix();
+    std::string requested = string_at(*body, {"requestedAt"});
+    if (requested.empty()) requested = format_rfc3339(now);
+    std::lock_guard<std::mutex> lock(change_mutex_);  // no preference change races the erasure
+    Result<ledger::ErasureReport> erased = store_.erase(id, requested, now);
+    if (!erased.ok()) {
+      if (problem_kind(erased.problems()) == ProblemKind::kNotFound) {
+        send_error(res, 404, "ledger_unknown_receipt", erased.problems().front().message);
+      } else {
+        send_problems(res, erased.problems());
+      }
+      return;
+    }
+    send_json(res, 200, Json{{"erasure", erased.value().to_json()}});
+  }
+
   // The person a token opens, or an error answered (401 for a bad or expired link).
   std::optional<PersonState> person_for(const std::string& token, httplib::Response& res) {
     const auto checked = check_preference_token(link_secret_, token, now_unix());
@@ -719,7 +876,10 @@ class Service {
     res.set_header("Cache-Control", "no-store");
     if (!checked) {
       res.status = 401;
-      res.set_content(render_message_page(locale, MessageKind::kLinkInvalid, config_), "text/html; charset=utf-8");
+      // Where the person can get a new link themselves, the page offers it.
+      res.set_content(delivers_links() ? render_link_request_page(locale, LinkRequestNote::kLinkInvalid, "", config_)
+                                       : render_message_page(locale, MessageKind::kLinkInvalid, config_),
+                      "text/html; charset=utf-8");
       return std::nullopt;
     }
     auto state = store_.state_of(checked->chain_root);
@@ -739,6 +899,13 @@ class Service {
   void preferences_page(const httplib::Request& req, httplib::Response& res) {
     const std::string locale = locale_of(req);
     const std::string token = req.get_param_value("token");
+    if (token.empty() && delivers_links()) {
+      // No link in hand: the form that sends one.
+      res.set_header("Cache-Control", "no-store");
+      res.set_content(render_link_request_page(locale, LinkRequestNote::kNone, "", config_),
+                      "text/html; charset=utf-8");
+      return;
+    }
     const auto person = person_from_link(req, res, locale);
     if (!person) return;
     const auto& [link, state] = *person;
@@ -887,6 +1054,10 @@ class Service {
   std::string page_base_;
   std::vector<PublishedVersion> accepted_versions_;
   std::vector<Route> routes_;
+  std::ostream* log_ = nullptr;
+  RateLimiter address_requests_;
+  RateLimiter ip_requests_;
+  JobQueue link_jobs_;  // last: stopped (in ~Service) while the rest still stands
 };
 
 // The config this server serves is published in the ledger (once per
@@ -990,6 +1161,7 @@ int serve(const ServeOptions& options, const Config& config, ConsentStore& store
   }
   Service service(options, config, store, crypto, challenge_secret.value(), link_secret.value());
   service.set_accepted_versions(std::move(accepted).value());
+  service.set_log(log);
   ConnectionLimits limits;
   limits.header_timeout_seconds = options.header_timeout_seconds;
   limits.body_timeout_seconds = options.body_timeout_seconds;

@@ -295,6 +295,39 @@ std::string render_message_page(const std::string& l, MessageKind kind, const Co
   return page(l, title, "<h1>" + html_escape(title) + "</h1>\n<p>" + html_escape(text) + "</p>\n");
 }
 
+std::string render_link_request_page(const std::string& l, LinkRequestNote note, const std::string& expires_at,
+                                     const Config& config) {
+  std::string body = "<h1>" + html_escape(t(l, "link_request.title")) + "</h1>\n";
+  std::string said;
+  switch (note) {
+    case LinkRequestNote::kNone:
+      break;
+    case LinkRequestNote::kLinkInvalid:
+      said = t(l, "page.link_invalid.text", {{"contact", config.controller.rights_contact}});
+      break;
+    case LinkRequestNote::kSent:
+      said = t(l, "link_request.sent", {{"date", readable_time(expires_at, l)}});
+      break;
+    case LinkRequestNote::kMissing:
+      said = t(l, "link_request.missing");
+      break;
+    case LinkRequestNote::kLimited:
+      said = t(l, "link_request.limited");
+      break;
+  }
+  if (!said.empty()) body += "<p class=\"cachet-notice\" role=\"status\">" + html_escape(said) + "</p>\n";
+  body += "<p>" + html_escape(t(l, "link_request.intro")) + "</p>\n";
+  body += "<form method=\"post\" action=\"/api/preference-link/request\" class=\"cachet-card\">\n" + hidden("lang", l) +
+          "<p><label for=\"cachet-link-email\">" + html_escape(t(l, "link_request.email")) +
+          "</label><br><input id=\"cachet-link-email\" name=\"email\" type=\"email\" autocomplete=\"email\"></p>\n"
+          "<p><label for=\"cachet-link-phone\">" +
+          html_escape(t(l, "link_request.phone")) +
+          "</label><br><input id=\"cachet-link-phone\" name=\"phone\" type=\"tel\" autocomplete=\"tel\"></p>\n"
+          "<p><button type=\"submit\" class=\"cachet-button\">" +
+          html_escape(t(l, "link_request.submit")) + "</button></p>\n</form>\n";
+  return page(l, t(l, "link_request.title"), body);
+}
+
 std::string server_stylesheet() {
   return R"css(:root { color-scheme: light dark; --c-accent: #0a58ca; --c-fg: #1b1f24; --c-bg: #fff; --c-muted: #5b636d; --c-line: #d0d7de; }
 @media (prefers-color-scheme: dark) { :root { --c-accent: #6ea8fe; --c-fg: #e6edf3; --c-bg: #0d1117; --c-muted: #9da7b1; --c-line: #30363d; } }

@@ -63,4 +63,10 @@ std::string verification_problem_text(std::string_view code, const std::string& 
 
 std::string render_message_page(const std::string& locale, MessageKind kind, const Config& config);
 
+// The "send me my preference link" form (docs/rights.md), with a note above
+// it: why the person is here (their link expired) or what their request did.
+enum class LinkRequestNote { kNone, kLinkInvalid, kSent, kMissing, kLimited };
+std::string render_link_request_page(const std::string& locale, LinkRequestNote note, const std::string& expires_at,
+                                     const Config& config);
+
 }  // namespace cachet::server

@@ -299,7 +299,7 @@ PRAGMA user_version = 1;
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 6);  // the latest schema (6: transfers)
+  EXPECT_EQ(sqlite3_column_int(st, 0), 7);  // the latest schema (6: transfers, 7: erasure entries)
   sqlite3_finalize(st);
   sqlite3_close(db);
 }
@@ -674,6 +674,31 @@ TEST_F(LedgerTest, MigratesASchemaTwoFileIntoCompactRecords) {
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.problems.front().code, "ledger_purged_receipt_present");
   EXPECT_EQ(first_code(), "ledger_purged_receipt_present");
+}
+
+// Erasing a person whose receipts were stored before schema 3 (issue 13):
+// the erasure entry names each receipt's entry and the 'record' entry that
+// back-filled its record, so both checks account for the records it removed.
+TEST_F(LedgerTest, ErasureOfMigratedReceiptsNamesTheirRecordEntries) {
+  store_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
+  write_schema2(path_, {receipt("old", "", "granted", "2026-01-31T10:00:00Z"),
+                        receipt("old2", "old", "withdrawn", "2026-02-10T10:00:00Z"),
+                        receipt("keep", "", "granted", "2026-06-01T10:00:00Z")});
+  open();
+  auto erased = store_->erase("old2", "2026-11-30", parse_rfc3339("2026-12-01T00:00:00Z").value());
+  ASSERT_TRUE(erased.ok()) << erased.problems().front().message;
+  EXPECT_EQ(erased.value().removed, (std::vector<std::string>{"old", "old2"}));
+  const Json entry = Json::parse(erased.value().entry);
+  ASSERT_EQ(entry["removed"].size(), 2u);
+  EXPECT_TRUE(entry["removed"][0].contains("recordEntryHash"));
+  EXPECT_EQ(entry["kind"], "erasure");
+  EXPECT_EQ(first_code(), "");
+  std::vector<std::string> visited;
+  auto report = store_->verify_records([&](const ReceiptRecord& r) { visited.push_back(r.receipt_id); });
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report.value().ok()) << report.value().to_json().dump();
+  EXPECT_EQ(visited, (std::vector<std::string>{"keep"}));
 }
 
 TEST_F(LedgerTest, CompactRecordsAreBoundToTheChain) {

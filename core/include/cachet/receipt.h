@@ -115,6 +115,18 @@ bool contact_matches(const Json& subject, std::string_view kind, std::string_vie
                      const CryptoProvider& crypto);
 // Whether a subject object uses keyed digests (subject.digest = "hmac-sha256").
 bool subject_is_keyed(const Json& subject);
+// The hex digest a receipt holds for a contact `value` of `kind` (normalised
+// here, normalize_contact), under the subject's scheme: version 1 (not
+// `keyed`): SHA-256 of contact_digest_input(salt, ...); version 2: HMAC-SHA256
+// under contact_digest_key(secret, salt). Empty when the value is not a valid
+// contact of that kind, or `keyed` without a secret. contact_matches() and the
+// ledger's search for a person (cachet person find) both compare with it.
+std::string contact_digest_hex(std::string_view kind, std::string_view value, bool keyed, std::string_view salt,
+                               std::string_view secret, const CryptoProvider& crypto);
+// The digest kinds ("email", "phone", "mobile", "postal") a contact a person
+// gives to be found may stand under: a phone number is looked for as both a
+// landline and a mobile; an "address" is postal. Empty for an unknown contact.
+std::vector<std::string_view> digest_kinds_of_contact(std::string_view contact);
 
 // Phase 2: fills in the digests (lower-case hex SHA-256 of each digest input)
 // and returns the canonical payload bytes to sign.

@@ -248,6 +248,18 @@ struct PurgeReport {
   Json to_json() const;
 };
 
+// The proof of one person's erasure (store.h erase): the hash-chained log
+// entry that records it, with its seq and hash.
+struct ErasureReport {
+  std::int64_t seq = 0;              // the 'erasure' log entry
+  std::string chain_root;            // the person erased
+  std::vector<std::string> removed;  // receipt ids, in log order
+  std::string entry;                 // its canonical bytes (RFC 8785)
+  std::string hash;                  // its hex hash in the chain
+  // {"seq", "hash", "chainRoot", "removed": [ids], "entry": the entry parsed}
+  Json to_json() const;
+};
+
 class ConsentStore {
  public:
   virtual ~ConsentStore() = default;
@@ -303,6 +315,22 @@ class ConsentStore {
   // (latest receipt's received_at + its retention.months) and records the
   // purge as a log entry naming each removed receipt and its entry hash.
   virtual Result<PurgeReport> purge(std::int64_t now_unix) = 0;
+
+  // The person's right to erasure (GDPR art. 17): removes every receipt and
+  // compact record of the person `receipt_id` belongs to (any of their
+  // receipts) in one durable transaction, and appends the hash-chained entry
+  //   {"kind":"erasure","seq":N,"at":RFC3339,"chainRoot":ID,
+  //    "removed":[{"receiptId":..,"entryHash":..}],"requestedAt":..}
+  // (RFC 8785; a receipt stored before schema 3 also names its record's
+  // entry, "recordEntryHash", as purge entries do). `requested_at`: when the
+  // person asked (RFC 3339 UTC or a date), `now_unix` the erasure time
+  // (`at`). verify_chain, verify_records and the reads then treat the person
+  // like a purged one; a deletion without such an entry is still reported.
+  // Rows other tables keep about the person (transfers) are left alone.
+  // Problems: ledger_unknown_receipt (not stored: never, or already erased or
+  // purged), ledger_bad_erasure (requested_at), ledger_io.
+  virtual Result<ErasureReport> erase(std::string_view receipt_id, std::string_view requested_at,
+                                      std::int64_t now_unix) = 0;
 
   // A 32-byte secret stored with the ledger, created on first use (server
   // challenges, preference links): survives restarts so links stay valid.

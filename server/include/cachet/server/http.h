@@ -35,7 +35,17 @@ struct ServeOptions {
   int body_timeout_seconds = 30;
   std::size_t max_connections = 128;
   int challenge_ttl_seconds = 600;
-  int link_ttl_seconds = 7 * 24 * 3600;
+  int link_ttl_seconds = 7 * 24 * 3600;  // preference links (--preference-link-ttl)
+  // "Send me my preference link" (docs/rights.md): POST
+  // /api/preference-link/request hands fresh links to this command (the
+  // message as JSON on its stdin) or POSTs them to this webhook; with
+  // neither, the endpoint answers 503. Requests per address and per client
+  // IP, per hour, beyond which it answers 429.
+  std::string mail_command;
+  std::string mail_webhook;
+  int mail_timeout_seconds = 30;
+  std::size_t link_requests_per_address = 3;
+  std::size_t link_requests_per_ip = 30;
   // Published config versions (docs/server.md): receipts of an earlier
   // version are still accepted this long after it stopped being current
   // (forms loaded before a config switch still submit).
