@@ -14,5 +14,6 @@ void add_core_commands(CLI::App& app, int& exit_code);    // cli/core_commands.c
 void add_server_commands(CLI::App& app, int& exit_code);  // cli/serve_commands.cpp: serve, ledger
 void add_proof_commands(CLI::App& app, int& exit_code);   // cli/proof_commands.cpp: proof create|verify
 void add_export_commands(CLI::App& app, int& exit_code);  // cli/export_commands.cpp: export, import-relayed
+void add_partner_commands(CLI::App& app, int& exit_code);  // cli/partner_commands.cpp: partner verify
 
 }  // namespace cachet::cli

@@ -315,8 +315,13 @@ bool subject_is_keyed(const Json& subject) {
   return subject.is_object() && subject.value(receipt_member::kDigestScheme, Json()) == Json(kKeyedDigestScheme);
 }
 
-bool contact_matches(const Json& subject, std::string_view kind, std::string_view value, std::string_view secret,
-                     const CryptoProvider& crypto) {
+namespace {
+
+// contact_matches and contact_matches_with_key: `key_of(salt)` gives k for a
+// keyed subject (empty when it cannot).
+template <typename KeyOf>
+bool subject_binds(const Json& subject, std::string_view kind, std::string_view value, const CryptoProvider& crypto,
+                   const KeyOf& key_of) {
   if (!subject.is_object() || !subject.contains("digests") || !subject["digests"].is_object()) return false;
   const std::string name(kind);
   const Json& digests = subject["digests"];
@@ -328,14 +333,28 @@ bool contact_matches(const Json& subject, std::string_view kind, std::string_vie
   const std::string& salt_text = salt->get_ref<const std::string&>();
   std::string computed;
   if (subject_is_keyed(subject)) {
-    if (secret.empty()) return false;
-    const std::string key = contact_digest_key(secret, salt_text, crypto);
+    const std::string key = key_of(salt_text);
     if (key.empty()) return false;
     computed = hex_encode(crypto.hmac_sha256(key, keyed_digest_input(kind, *normalized)));
   } else {
     computed = hex_sha256(crypto, contact_digest_input(salt_text, kind, *normalized));
   }
   return computed.size() == 64 && computed == digest->get_ref<const std::string&>();
+}
+
+}  // namespace
+
+bool contact_matches(const Json& subject, std::string_view kind, std::string_view value, std::string_view secret,
+                     const CryptoProvider& crypto) {
+  return subject_binds(subject, kind, value, crypto, [&](const std::string& salt) {
+    return secret.empty() ? std::string() : contact_digest_key(secret, salt, crypto);
+  });
+}
+
+bool contact_matches_with_key(const Json& subject, std::string_view kind, std::string_view value,
+                              std::string_view digest_key, const CryptoProvider& crypto) {
+  return subject_binds(subject, kind, value, crypto,
+                       [&](const std::string&) { return std::string(digest_key.size() == 32 ? digest_key : ""); });
 }
 
 Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, const ReceiptContext& context) {

@@ -141,7 +141,11 @@ Problems Exporter::prepare_outputs() {
     if (!problems.empty()) return problems;
     partners_.push_back(std::move(output));
   }
-  return {};
+  if (!options_.receipts) return {};
+  std::vector<PartnerEvidence::Target> targets;
+  for (const PartnerOutput& p : partners_) targets.push_back({p.partner->id, p.file_name});
+  evidence_ = std::make_unique<PartnerEvidence>(store_, options_.digest_secret, config_.locale);
+  return evidence_->open(temp_, targets);
 }
 
 std::vector<std::string> config_partner_ids(const Config& config) {

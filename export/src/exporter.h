@@ -22,6 +22,7 @@
 #include "cachet/openssl_crypto.h"
 #include "cachet/receipt.h"
 #include "output_files.h"
+#include "partner_receipts.h"
 #include "state_index.h"
 
 namespace cachet::exporter {
@@ -156,6 +157,7 @@ class Exporter {
   std::int64_t keyed_unchecked_ = 0;
   Json timings_ = Json::object();
   std::string line_;  // decide_and_write's output line
+  std::unique_ptr<PartnerEvidence> evidence_;  // options_.receipts: partner_receipts.h
 };
 
 }  // namespace cachet::exporter

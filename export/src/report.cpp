@@ -61,6 +61,12 @@ Result<ExportOutcome> Exporter::finish() {
 
   Json partners = Json::array();
   Json ledger_partners = Json::array();
+  std::vector<Json> evidence;  // partner_receipts.h, per partner
+  if (evidence_) {
+    Result<std::vector<Json>> closed = evidence_->close();
+    if (!closed.ok()) return closed.problems();
+    evidence = std::move(closed).value();
+  }
   for (PartnerOutput& p : partners_) {
     Result<std::string> sha = p.file->close();
     if (!sha.ok()) return sha.problems();
@@ -99,9 +105,11 @@ Result<ExportOutcome> Exporter::finish() {
                        {"files", {{"fr", base + ".fr.txt"}, {"en", base + ".en.txt"}}},
                        {"fr", notice.fr},
                        {"en", notice.en}};
+    if (!evidence.empty()) entry.update(evidence[p.index]);
     partners.push_back(entry);
     ledger_partners.push_back(
         {{"id", p.partner->id}, {"file", p.file_name}, {"sha256", p.sha256}, {"rows", p.rows_written}});
+    if (!evidence.empty()) ledger_partners.back()["receiptsSha256"] = evidence[p.index]["receipts"]["sha256"];
   }
   report["partners"] = partners;
 

@@ -346,6 +346,11 @@ Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
     if (!problems.empty()) return problems;
     ++p.rows_written;
     written_anywhere = true;
+    if (evidence_) {
+      problems = evidence_->written(p.index, trim(row.fields[static_cast<std::size_t>(col_receipt_)]),
+                                    person.latest_seq, reference);
+      if (!problems.empty()) return problems;
+    }
   }
   if (written_anywhere) ++rows_written_anywhere_;
   return {};
