@@ -53,9 +53,8 @@ void add_partner_verify(CLI::App& partner, int& exit_code) {
     const auto crypto = make_openssl_crypto();
     Result<exporter::PartnerVerifyReport> report = exporter::verify_partner_file(options, *crypto);
     if (!report.ok()) {
+      // Nothing was judged: a key, file or header that is not what the command takes.
       print_problems(report.problems());
-      exit_code = exit_code_for(problem_kind(report.problems()));
-      if (report.problems().front().code == "partner_verify_bad_key") exit_code = kUsage;
       return;
     }
     if (args->format == "json") {

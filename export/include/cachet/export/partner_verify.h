@@ -65,7 +65,7 @@ struct PartnerVerifyReport {
   std::string to_text() const;
 };
 
-// Problems (nothing judged): io_error (unreadable file), csv_* (malformed
+// Problems (nothing judged; `cachet partner verify` exits 2): io_error (unreadable file), csv_* (malformed
 // CSV), partner_verify_bad_header (first column not `reference`, or a column
 // that is no channel), partner_verify_bad_key (not a public JWK).
 Result<PartnerVerifyReport> verify_partner_file(const PartnerVerifyOptions& options, const CryptoProvider& crypto);
