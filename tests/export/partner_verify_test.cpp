@@ -279,3 +279,70 @@ TEST(PartnerReceipts, NoReceiptsLeavesThemOut) {
 
 }  // namespace
 }  // namespace cachet::export_test
+
+namespace cachet::export_test {
+namespace {
+
+// R8: the notices in the person's language, with the transmission-only
+// wording right, automated calls excluded from the phone channel, and the
+// partner's own contact beside its privacy policy.
+TEST(PartnerNotices, OnePerLanguageWithTheMailMergeList) {
+  World w;
+  IssueSpec fr = person("a@example.fr");
+  IssueSpec en = person("b@example.fr");
+  en.locale = "en";
+  const std::string a = w.issue(fr);
+  const std::string b = w.issue(en);
+  auto outcome = w.run(w.write_contacts("c.csv", {kHeader, row(a, "a@example.fr"), row(b, "b@example.fr")}), "out");
+  ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
+  const auto list = read_csv(w.path("out/partner-notice-acme.csv"));
+  const auto rows = read_csv(w.path("out/partner-acme.csv"));
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0], (Fields{"reference", "locale", "notice"}));
+  EXPECT_EQ(list[1], (Fields{rows[1][0], "fr", "partner-notice-acme.fr.txt"}));
+  EXPECT_EQ(list[2], (Fields{rows[2][0], "en", "partner-notice-acme.en.txt"}));
+  const Json& acme = outcome.value().report["partners"][0];
+  EXPECT_EQ(acme["noticeLanguages"]["locales"], (Json{{"en", 1}, {"fr", 1}}));
+}
+
+TEST(PartnerNotices, TransmissionOnlyPhoneAndContactWording) {
+  Json cfg = test_config_json();
+  cfg["channels"]["sms"]["partnerProspecting"] = "transmission-only";
+  cfg["partners"]["entries"][0]["contact"] = {{"email", "donnees@acme.example"},
+                                              {"postal", "ACME, 10 rue de la Paix, 75002 Paris"}};
+  World w(cfg);
+  const std::string a = w.issue(person("a@example.fr"));
+  auto outcome = w.run(w.write_contacts("c.csv", {kHeader, row(a, "a@example.fr")}), "out");
+  ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
+  const std::string en = read_text(w.path("out/partner-notice-acme.en.txt"));
+  const std::string fr = read_text(w.path("out/partner-notice-acme.fr.txt"));
+  // Email was consented on behalf of the partners: withdrawable from them.
+  EXPECT_NE(en.find("You can withdraw at any time your consent to receiving our offers by email;"), std::string::npos)
+      << en;
+  // SMS only to the transmission: no "withdraw your consent to our SMS offers".
+  EXPECT_EQ(en.find("receiving our offers by email and SMS"), std::string::npos) << en;
+  EXPECT_EQ(en.find("consent to receiving our offers by SMS"), std::string::npos) << en;
+  EXPECT_NE(en.find("You agreed that Société X pass on your contact details for SMS to us, but you have not agreed to "
+                    "our offers through that channel"),
+            std::string::npos)
+      << en;
+  EXPECT_NE(en.find("consent to that transmission with Société X (dpo@x.example)"), std::string::npos) << en;
+  EXPECT_NE(fr.find("votre consentement à cette transmission auprès de Société X (dpo@x.example)"), std::string::npos)
+      << fr;
+  // Phone rests on legitimate interest: automated calls are not covered.
+  EXPECT_NE(en.find("telephone (excluding automated calls)"), std::string::npos) << en;
+  EXPECT_NE(fr.find("téléphone (hors appels automatisés)"), std::string::npos) << fr;
+  // The partner's contact, beside its privacy policy.
+  EXPECT_NE(en.find("with us, ACME Assurances: donnees@acme.example, or by post to ACME, 10 rue de la Paix, 75002 "
+                    "Paris (privacy policy: https://acme.example/privacy)"),
+            std::string::npos)
+      << en;
+  EXPECT_NE(fr.find("auprès de nous, ACME Assurances : donnees@acme.example, ou par courrier au ACME"), std::string::npos)
+      << fr;
+  // beta has no contact: the policy alone, as before.
+  const std::string beta = read_text(w.path("out/partner-notice-beta.en.txt"));
+  EXPECT_NE(beta.find("with us, Banque Beta (privacy policy: https://beta.example/privacy)"), std::string::npos) << beta;
+}
+
+}  // namespace
+}  // namespace cachet::export_test
