@@ -652,7 +652,8 @@ void Linter::lint_partner_contact(const Json& entry, const std::string& path, Pa
       if (is_email_address(*s)) {
         partner.contact.email = std::move(*s);
       } else {
-        error("rule_r8_partner_contact_invalid", c_path + "/email", {{"where", c_path + "/email"}, {"value", shown(*s)}});
+        error("rule_r8_partner_contact_invalid", c_path + "/email",
+              {{"where", c_path + "/email"}, {"value", shown(*s)}});
       }
     }
   }

@@ -156,7 +156,7 @@ class Exporter {
   std::unique_ptr<CryptoProvider> crypto_ = make_openssl_crypto();
   std::int64_t keyed_unchecked_ = 0;
   Json timings_ = Json::object();
-  std::string line_;  // decide_and_write's output line
+  std::string line_;                           // decide_and_write's output line
   std::unique_ptr<PartnerEvidence> evidence_;  // options_.receipts: partner_receipts.h
 };
 

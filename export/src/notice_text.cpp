@@ -85,20 +85,21 @@ std::string render(const Config& config, const Partner& partner, std::string_vie
   }
   if (!on_behalf.empty()) out += line("partner.rights.withdraw", {{"channels", names(on_behalf, locale)}});
   if (!transmission_only.empty()) {
-    out += line("partner.rights.transmission_only", {{"channels", names(transmission_only, locale)},
-                                                     {"controller", controller},
-                                                     {"controller_contact", contact}});
+    out += line(
+        "partner.rights.transmission_only",
+        {{"channels", names(transmission_only, locale)}, {"controller", controller}, {"controller_contact", contact}});
   }
   out += line("partner.rights.other") + "\n";
   out += line("partner.exercise");
   // R8: a real way to reach the partner, beside its privacy policy (config partners[].contact).
   const std::string reach = partner_contact(partner, locale);
-  out += reach.empty() ? line("partner.exercise.partner",
-                              {{"partner", partner.name}, {"policy", partner.privacy_policy_url}, {"controller", controller}})
-                       : line("partner.exercise.partner_contact", {{"partner", partner.name},
-                                                                   {"contact", reach},
-                                                                   {"policy", partner.privacy_policy_url},
-                                                                   {"controller", controller}});
+  out += reach.empty()
+             ? line("partner.exercise.partner",
+                    {{"partner", partner.name}, {"policy", partner.privacy_policy_url}, {"controller", controller}})
+             : line("partner.exercise.partner_contact", {{"partner", partner.name},
+                                                         {"contact", reach},
+                                                         {"policy", partner.privacy_policy_url},
+                                                         {"controller", controller}});
   out += line("partner.exercise.controller",
               {{"controller", controller}, {"contact", contact}, {"policy", config.controller.privacy_policy_url}});
   return out;

@@ -112,8 +112,9 @@ Result<std::vector<Json>> PartnerEvidence::close() {
     if (!receipts.ok()) return receipts.problems();
     Result<std::string> notices = p.notices->close();
     if (!notices.ok()) return notices.problems();
-    out.push_back({{"receipts", {{"file", p.receipts_name}, {"sha256", receipts.value()}, {"rows", p.rows}}},
-                   {"noticeLanguages", {{"file", p.notices_name}, {"sha256", notices.value()}, {"locales", p.locales}}}});
+    out.push_back(
+        {{"receipts", {{"file", p.receipts_name}, {"sha256", receipts.value()}, {"rows", p.rows}}},
+         {"noticeLanguages", {{"file", p.notices_name}, {"sha256", notices.value()}, {"locales", p.locales}}}});
   }
   return out;
 }

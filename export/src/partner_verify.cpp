@@ -81,8 +81,8 @@ class RowChecker {
     verify_options.trusted_controller_key = options_.controller_key;
     std::string previous_id;
     for (const Json& jws : (*json)["receipts"]) {
-      Result<VerifiedReceipt> verified = verify_receipt(jws.is_string() ? jws.get<std::string>() : jws.dump(),
-                                                        crypto_, verify_options);
+      Result<VerifiedReceipt> verified =
+          verify_receipt(jws.is_string() ? jws.get<std::string>() : jws.dump(), crypto_, verify_options);
       if (!verified.ok()) {
         const Problem& p = verified.problems().front();
         const bool untrusted = p.code == "receipt_not_countersigned" || p.code == "receipt_untrusted_countersigner";
@@ -239,8 +239,9 @@ Json PartnerVerifyReport::to_json() const {
     if (!p.column.empty()) entry["column"] = p.column;
     failures.push_back(entry);
   }
-  return {{"ok", ok()},           {"partner", partner_id},         {"rows", rows}, {"rowsOk", rows_ok},
-          {"rowsFailed", failed_rows}, {"valuesChecked", values_checked}, {"problems", failures}};
+  return {{"ok", ok()},          {"partner", partner_id},     {"rows", rows},
+          {"rowsOk", rows_ok},   {"rowsFailed", failed_rows}, {"valuesChecked", values_checked},
+          {"problems", failures}};
 }
 
 std::string PartnerVerifyReport::to_text() const {
@@ -251,9 +252,9 @@ std::string PartnerVerifyReport::to_text() const {
     if (!p.reference.empty()) out += ", reference " + p.reference;
     out += ": " + p.message + "\n";
   }
-  out += "Partner " + partner_id + ": " + std::to_string(rows) + " row(s), " + std::to_string(rows_ok) +
-         " verified, " + std::to_string(rows - rows_ok) + " failing; " + std::to_string(values_checked) +
-         " value(s) checked" + (ok() ? ". Every value is covered by a receipt the controller countersigned.\n" : ".\n");
+  out += "Partner " + partner_id + ": " + std::to_string(rows) + " row(s), " + std::to_string(rows_ok) + " verified, " +
+         std::to_string(rows - rows_ok) + " failing; " + std::to_string(values_checked) + " value(s) checked" +
+         (ok() ? ". Every value is covered by a receipt the controller countersigned.\n" : ".\n");
   return out;
 }
 

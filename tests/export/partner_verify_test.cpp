@@ -1,12 +1,13 @@
 // What a partner receives and checks (docs/export.md, "For partners"): the
 // receipts written beside each partner file, and `partner verify` accepting
 // an honest export and refusing every tampered row with its line and reason.
+#include "cachet/export/partner_verify.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 
 #include "cachet/export/csv.h"
-#include "cachet/export/partner_verify.h"
 #include "cachet/jws.h"
 #include "cachet/receipt.h"
 #include "helpers.h"
@@ -198,8 +199,8 @@ TEST_F(PartnerFiles, ARowForAPartnerNotListedIsRefused) {
   // shown to them, so acme's rows handed to delta are not covered.
   auto r = verify(w.path("out/partner-acme.csv"), w.path("out/partner-acme.receipts.jsonl"), "delta");
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(codes(r.value()), (std::vector<std::string>{"2::partner-not-listed", "3::partner-not-listed",
-                                                        "4::partner-not-listed"}));
+  EXPECT_EQ(codes(r.value()),
+            (std::vector<std::string>{"2::partner-not-listed", "3::partner-not-listed", "4::partner-not-listed"}));
   // beta does not receive email: an email column in its file is objected to
   // nowhere, but beta was listed; what the receipts allow is the same for
   // every listed partner, so this passes only through the export's config.
@@ -255,8 +256,8 @@ TEST_F(PartnerFiles, AlteredSwappedMissingAndExtraReceiptsAreRefused) {
   write_lines(w.path("nokey.jsonl"), {lines[0], lines[1], third.dump()});
   r = verify(w.path("out/partner-acme.csv"), w.path("nokey.jsonl"));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(codes(r.value()), (std::vector<std::string>{"4:postal_address:digest-key-missing",
-                                                        "4:email:digest-key-missing"}));
+  EXPECT_EQ(codes(r.value()),
+            (std::vector<std::string>{"4:postal_address:digest-key-missing", "4:email:digest-key-missing"}));
 }
 
 TEST_F(PartnerFiles, BadInputsAreProblemsNotVerdicts) {
@@ -337,11 +338,13 @@ TEST(PartnerNotices, TransmissionOnlyPhoneAndContactWording) {
                     "Paris (privacy policy: https://acme.example/privacy)"),
             std::string::npos)
       << en;
-  EXPECT_NE(fr.find("auprès de nous, ACME Assurances : donnees@acme.example, ou par courrier au ACME"), std::string::npos)
+  EXPECT_NE(fr.find("auprès de nous, ACME Assurances : donnees@acme.example, ou par courrier au ACME"),
+            std::string::npos)
       << fr;
   // beta has no contact: the policy alone, as before.
   const std::string beta = read_text(w.path("out/partner-notice-beta.en.txt"));
-  EXPECT_NE(beta.find("with us, Banque Beta (privacy policy: https://beta.example/privacy)"), std::string::npos) << beta;
+  EXPECT_NE(beta.find("with us, Banque Beta (privacy policy: https://beta.example/privacy)"), std::string::npos)
+      << beta;
 }
 
 }  // namespace

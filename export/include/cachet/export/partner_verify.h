@@ -32,11 +32,11 @@ inline constexpr const char* kVerifyReceiptsExtra = "receipts-extra";          /
 inline constexpr const char* kVerifyReferenceMismatch = "reference-mismatch";  // the line is for another row
 inline constexpr const char* kVerifyReceiptInvalid = "receipt-invalid";        // a receipt does not verify
 inline constexpr const char* kVerifyNotCountersigned =
-    "not-countersigned";  // no countersignature by the trusted controller key
+    "not-countersigned";                                           // no countersignature by the trusted controller key
 inline constexpr const char* kVerifyChainBroken = "chain-broken";  // receipts that do not supersede one another
-inline constexpr const char* kVerifyDigestMismatch = "digest-mismatch";        // the value is not the one bound
+inline constexpr const char* kVerifyDigestMismatch = "digest-mismatch";       // the value is not the one bound
 inline constexpr const char* kVerifyDigestKeyMissing = "digest-key-missing";  // keyed subject, no usable digestKey
-inline constexpr const char* kVerifyNoDigest = "no-digest";  // the receipt binds no value of that kind
+inline constexpr const char* kVerifyNoDigest = "no-digest";                   // the receipt binds no value of that kind
 
 struct PartnerVerifyOptions {
   std::string csv_path;       // partner-ID.csv
