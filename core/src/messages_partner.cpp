@@ -97,9 +97,8 @@ constexpr TextEntry kPartner[] = {
        "- with us, {partner}: {contact} (privacy policy: {policy}); we relay your objection or withdrawal to "
        "{controller};"}}},
     {"partner.contact.email", {{"fr", "{email}"}, {"en", "{email}"}}},
-    {"partner.contact.postal", {{"fr", "par courrier au {postal}"}, {"en", "by post to {postal}"}}},
-    {"partner.contact.both",
-     {{"fr", "{email}, ou par courrier au {postal}"}, {"en", "{email}, or by post to {postal}"}}},
+    {"partner.contact.postal", {{"fr", "par courrier : {postal}"}, {"en", "by post: {postal}"}}},
+    {"partner.contact.both", {{"fr", "{email}, ou par courrier : {postal}"}, {"en", "{email}, or by post: {postal}"}}},
     {"partner.exercise.controller",
      {{"fr", "- ou directement auprès de {controller} : {contact} (politique de confidentialité : {policy})."},
       {"en", "- or directly with {controller}: {contact} (privacy policy: {policy})."}}},

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 #include "cachet/config.h"
@@ -21,6 +23,13 @@
 namespace cachet::exporter {
 
 namespace {
+
+// One message from its pieces (no temporaries per piece).
+std::string words(std::initializer_list<std::string_view> pieces) {
+  std::string out;
+  for (const std::string_view p : pieces) out.append(p);
+  return out;
+}
 
 std::optional<Channel> channel_of_column(std::string_view column) {
   for (const Channel c : all_channels()) {
@@ -56,9 +65,9 @@ class RowChecker {
   }
 
  private:
-  void fail(std::string column, const char* code, std::string message) {
+  void fail(std::string column, std::string_view code, std::string message) {
     failed_ = true;
-    report_.problems.push_back({line_, row_, reference_, std::move(column), code, std::move(message)});
+    report_.problems.push_back({line_, row_, reference_, std::move(column), std::string(code), std::move(message)});
   }
 
   std::optional<RowEvidence> read_evidence(const std::string& text) {
@@ -137,27 +146,26 @@ class RowChecker {
       const TransferVerdict verdict = may_transfer(s, partner, channel, 0, std::nullopt);
       if (verdict.reason == TransferReason::kPartnerNotListed) {
         if (listed) {
-          fail("", to_string(verdict.reason).data(),
-               "Partner " + options_.partner_id + " is not on the partner list these receipts bind (R7).");
+          fail("", to_string(verdict.reason),
+               words({"Partner ", options_.partner_id, " is not on the partner list these receipts bind (R7)."}));
         }
         listed = false;
         continue;
       }
       if (!verdict.allowed) {
-        fail(columns[i], to_string(verdict.reason).data(),
-             "The receipts do not allow " + std::string(to_string(channel)) + " (" +
-                 std::string(to_string(verdict.reason)) + ").");
+        fail(columns[i], to_string(verdict.reason),
+             words({"The receipts do not allow ", to_string(channel), " (", to_string(verdict.reason), ")."}));
         continue;
       }
       const std::string kind(contact_kind_for(channel, has_mobile));
       if (!digests.is_object() || !digests.contains(kind)) {
-        fail(columns[i], kVerifyNoDigest, "The latest receipt binds no " + kind + " value.");
+        fail(columns[i], kVerifyNoDigest, words({"The latest receipt binds no ", kind, " value."}));
       } else if (keyed && evidence.digest_key.empty()) {
         fail(columns[i], kVerifyDigestKeyMissing,
              "The latest receipt has keyed digests (hmac-sha256) and the line gives no digestKey.");
       } else if (!contact_matches_with_key(s.subject, kind, value, evidence.digest_key, crypto_)) {
         fail(columns[i], kVerifyDigestMismatch,
-             "The value is not the " + kind + " the person's receipt binds (subject.digests." + kind + ").");
+             words({"The value is not the ", kind, " the person's receipt binds (subject.digests.", kind, ")."}));
       }
     }
   }

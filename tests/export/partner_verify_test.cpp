@@ -267,6 +267,22 @@ TEST_F(PartnerFiles, BadInputsAreProblemsNotVerdicts) {
             "partner_verify_bad_header");
 }
 
+TEST_F(PartnerFiles, ReverifyWritesTheSameReceipts) {
+  Result<std::string> secret = contact_digest_secret(w.controller_key, *w.crypto);
+  ASSERT_TRUE(secret.ok());
+  exporter::ExportOptions options;
+  options.controller_key = w.controller_public;
+  options.digest_secret = secret.value();
+  options.reverify = true;
+  auto outcome = w.run(contacts, "out-reverify", options);
+  ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
+  for (const std::string id : {"acme", "beta", "gamma"}) {
+    EXPECT_EQ(read_text(w.path("out-reverify/partner-" + id + ".receipts.jsonl")),
+              read_text(w.path("out/partner-" + id + ".receipts.jsonl")))
+        << id;
+  }
+}
+
 TEST(PartnerReceipts, NoReceiptsLeavesThemOut) {
   World w;
   const std::string p = w.issue(person("a@example.fr"));
@@ -334,11 +350,11 @@ TEST(PartnerNotices, TransmissionOnlyPhoneAndContactWording) {
   EXPECT_NE(en.find("telephone (excluding automated calls)"), std::string::npos) << en;
   EXPECT_NE(fr.find("téléphone (hors appels automatisés)"), std::string::npos) << fr;
   // The partner's contact, beside its privacy policy.
-  EXPECT_NE(en.find("with us, ACME Assurances: donnees@acme.example, or by post to ACME, 10 rue de la Paix, 75002 "
+  EXPECT_NE(en.find("with us, ACME Assurances: donnees@acme.example, or by post: ACME, 10 rue de la Paix, 75002 "
                     "Paris (privacy policy: https://acme.example/privacy)"),
             std::string::npos)
       << en;
-  EXPECT_NE(fr.find("auprès de nous, ACME Assurances : donnees@acme.example, ou par courrier au ACME"),
+  EXPECT_NE(fr.find("auprès de nous, ACME Assurances : donnees@acme.example, ou par courrier : ACME"),
             std::string::npos)
       << fr;
   // beta has no contact: the policy alone, as before.
