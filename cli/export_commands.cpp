@@ -49,6 +49,7 @@ struct ExportArgs {
   std::string contacts, db, config, out, mapping, at, key, format = "text";
   std::string email, phone, mobile, postal, receipt;
   bool force = false;
+  bool no_receipts = false;
   bool reverify = false;
   bool no_verify = false;  // accepted for old scripts: the default no longer re-verifies
   bool timings = false;
@@ -83,6 +84,9 @@ void add_export(CLI::App& app, int& exit_code) {
                       "key also checks keyed contact digests (receipt version 2) and signs the chain head after the "
                       "export is recorded");
   command->add_flag("--force", args->force, "Replace a non-empty output directory");
+  command->add_flag("--no-receipts", args->no_receipts,
+                    "Leave out partner-ID.receipts.jsonl (the receipts partners check their file with) and the "
+                    "notice languages (one ledger lookup per row written; for bulk runs)");
   auto* reverify = command->add_flag(
       "--reverify", args->reverify,
       "Re-verify every receipt's signatures now (slow) instead of relying on the verification recorded when the "
@@ -110,6 +114,7 @@ void add_export(CLI::App& app, int& exit_code) {
     options.out_dir = args->out;
     options.at = args->at;
     options.force = args->force;
+    options.receipts = !args->no_receipts;
     options.jobs = args->jobs;
     options.reverify = args->reverify;
     options.agent = "cachet-cli/" CACHET_EXPORT_VERSION;

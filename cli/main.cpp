@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
 #ifdef CACHET_HAS_EXPORT
   cachet::cli::add_export_commands(app, exit_code);
   cachet::cli::add_notices_commands(app, exit_code);
+  cachet::cli::add_partner_commands(app, exit_code);
 #endif
   try {
     app.parse(argc, argv);

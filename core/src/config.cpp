@@ -160,7 +160,8 @@ const Keys kTopKeys = {
 const Keys kControllerKeys = {"name", "privacyPolicyUrl", "rightsContact"};
 const Keys kRecipientKeys = {"sectors", "offerTypes", "approximateCount"};
 const Keys kPartnersKeys = {"listUrl", "updatedAt", "entries"};
-const Keys kPartnerKeys = {"id", "name", "privacyPolicyUrl", "sector", "channels"};
+const Keys kPartnerKeys = {"id", "name", "privacyPolicyUrl", "sector", "channels", "contact"};
+const Keys kPartnerContactKeys = {"email", "postal"};
 const Keys kChannelKeys = {"basis", "partnerProspecting", "checked"};
 const Keys kRetentionKeys = {"months"};
 const Keys kFieldKeys = {"email", "phone", "mobile", "postal"};
@@ -631,8 +632,36 @@ void Linter::lint_partners(const Json& root) {
         }
       }
     }
+    lint_partner_contact(entry, path, partner);
     if (complete) config_.partners.entries.push_back(std::move(partner));
   }
+}
+
+// R8: the person must be able to reach the partner that contacts them; a
+// privacy policy URL alone is a poor way to object. Optional, but linted.
+void Linter::lint_partner_contact(const Json& entry, const std::string& path, Partner& partner) {
+  const Json* contact = member(entry, "contact");
+  if (contact == nullptr) {
+    warning("rule_r8_partner_contact_missing", path, {{"where", path}});
+    return;
+  }
+  const std::string c_path = path + "/contact";
+  if (!expect(*contact, c_path, "type.object")) return;
+  check_keys(*contact, c_path, kPartnerContactKeys);
+  if (const Json* email = member(*contact, "email")) {
+    if (auto s = nonblank_string(*email, c_path + "/email")) {
+      if (is_email_address(*s)) {
+        partner.contact.email = std::move(*s);
+      } else {
+        error("rule_r8_partner_contact_invalid", c_path + "/email",
+              {{"where", c_path + "/email"}, {"value", shown(*s)}});
+      }
+    }
+  }
+  if (const Json* postal = member(*contact, "postal")) {
+    if (auto s = nonblank_string(*postal, c_path + "/postal")) partner.contact.postal = std::move(*s);
+  }
+  if (contact->empty()) warning("rule_r8_partner_contact_missing", c_path, {{"where", path}});
 }
 
 void Linter::lint_retention(const Json& root) {

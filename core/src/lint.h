@@ -83,6 +83,7 @@ class Linter {
   void lint_channels(const Json& root);
 
   void lint_partners(const Json& root);
+  void lint_partner_contact(const Json& entry, const std::string& path, Partner& partner);
 
   void lint_retention(const Json& root);
 

@@ -209,6 +209,16 @@ constexpr TextEntry kLint[] = {
       {"en",
        "R6: with \"transmission-only\" each partner must collect consent itself before prospecting; the CNIL "
        "recommends \"on-behalf\" consent for named partners."}}},
+    {"rule_r8_partner_contact_missing",
+     {{"fr",
+       "R8 : {where} n'a pas de « contact » (adresse électronique et/ou postale) : la notice de premier contact ne "
+       "donnera que sa politique de confidentialité pour s'opposer ou retirer son consentement auprès de lui."},
+      {"en",
+       "R8: {where} has no \"contact\" (email and/or postal address): the first-contact notice will only give its "
+       "privacy policy as the way to object or withdraw consent with it."}}},
+    {"rule_r8_partner_contact_invalid",
+     {{"fr", "R8 : {where} doit être une adresse électronique (reçu {value})."},
+      {"en", "R8: {where} must be an email address (got {value})."}}},
     {"rule_r3_list_not_dated",
      {{"fr", "R3 : indiquez /partners/updatedAt pour que l'on voie que la liste des partenaires est à jour."},
       {"en", "R3: give /partners/updatedAt so that people can see the partner list is up to date."}}},

@@ -9,7 +9,9 @@ namespace {
 constexpr TextEntry kPartner[] = {
     // --- the first-contact notice a partner owes the person (R8) ---
     {"partner.channel.postal", {{"fr", "courrier postal"}, {"en", "post"}}},
-    {"partner.channel.phone", {{"fr", "téléphone"}, {"en", "telephone"}}},
+    // Legitimate interest covers non-automated calls only; automated calls need consent.
+    {"partner.channel.phone",
+     {{"fr", "téléphone (hors appels automatisés)"}, {"en", "telephone (excluding automated calls)"}}},
     {"partner.channel.email", {{"fr", "courrier électronique"}, {"en", "email"}}},
     {"partner.channel.sms", {{"fr", "SMS"}, {"en", "SMS"}}},
     {"partner.title",
@@ -60,6 +62,19 @@ constexpr TextEntry kPartner[] = {
       {"en",
        "- You can withdraw at any time your consent to receiving our offers by {channels}; withdrawing is as easy as "
        "giving consent was."}}},
+    // R6, transmission only: the person consented to the transmission, not to
+    // the partner's offers; the partner must ask first. Say what they can do, and where.
+    {"partner.rights.transmission_only",
+     {{"fr",
+       "- Vous avez accepté que {controller} nous transmette vos coordonnées pour {channels}, mais vous n'avez pas "
+       "encore accepté nos offres par ce canal : nous ne vous en enverrons pas sans vous avoir d'abord demandé votre "
+       "accord, que vous serez libre de refuser. Vous pouvez à tout moment retirer votre consentement à cette "
+       "transmission auprès de {controller} ({controller_contact}), et nous demander d'effacer ces coordonnées."},
+      {"en",
+       "- You agreed that {controller} pass on your contact details for {channels} to us, but you have not agreed to "
+       "our offers through that channel: we will not send you any without first asking for your consent, which you "
+       "are free to refuse. You can withdraw at any time your consent to that transmission with {controller} "
+       "({controller_contact}), and ask us to erase those details."}}},
     {"partner.rights.other",
      {{"fr",
        "- Vous disposez aussi des droits d'accès, de rectification, d'effacement et de limitation, et du droit "
@@ -74,6 +89,16 @@ constexpr TextEntry kPartner[] = {
        "votre retrait à {controller} ;"},
       {"en",
        "- with us, {partner} (privacy policy: {policy}): we relay your objection or withdrawal to {controller};"}}},
+    {"partner.exercise.partner_contact",
+     {{"fr",
+       "- auprès de nous, {partner} : {contact} (politique de confidentialité : {policy}) ; nous relayons votre "
+       "opposition ou votre retrait à {controller} ;"},
+      {"en",
+       "- with us, {partner}: {contact} (privacy policy: {policy}); we relay your objection or withdrawal to "
+       "{controller};"}}},
+    {"partner.contact.email", {{"fr", "{email}"}, {"en", "{email}"}}},
+    {"partner.contact.postal", {{"fr", "par courrier : {postal}"}, {"en", "by post: {postal}"}}},
+    {"partner.contact.both", {{"fr", "{email}, ou par courrier : {postal}"}, {"en", "{email}, or by post: {postal}"}}},
     {"partner.exercise.controller",
      {{"fr", "- ou directement auprès de {controller} : {contact} (politique de confidentialité : {policy})."},
       {"en", "- or directly with {controller}: {contact} (privacy policy: {policy})."}}},

@@ -315,15 +315,45 @@ bool subject_is_keyed(const Json& subject) {
   return subject.is_object() && subject.value(receipt_member::kDigestScheme, Json()) == Json(kKeyedDigestScheme);
 }
 
+namespace {
+
+// The digest of one normalized contact under a subject's scheme; `key` is the
+// receipt's digest key k, needed (non-empty) for keyed subjects only.
+std::string digest_hex_with_key(std::string_view kind, std::string_view normalized, bool keyed, std::string_view salt,
+                                std::string_view key, const CryptoProvider& crypto) {
+  if (!keyed) return hex_sha256(crypto, contact_digest_input(salt, kind, normalized));
+  if (key.empty()) return {};
+  return hex_encode(crypto.hmac_sha256(key, keyed_digest_input(kind, normalized)));
+}
+
+// contact_matches and contact_matches_with_key: `key_of(salt)` gives k for a
+// keyed subject (empty when it cannot).
+template <typename KeyOf>
+bool subject_binds(const Json& subject, std::string_view kind, std::string_view value, const CryptoProvider& crypto,
+                   const KeyOf& key_of) {
+  if (!subject.is_object() || !subject.contains("digests") || !subject["digests"].is_object()) return false;
+  const std::string name(kind);
+  const Json& digests = subject["digests"];
+  const auto digest = digests.find(name);
+  const auto salt = subject.find("salt");
+  if (digest == digests.end() || !digest->is_string() || salt == subject.end() || !salt->is_string()) return false;
+  const std::optional<std::string> normalized = normalize_contact(kind, value);
+  if (!normalized) return false;
+  const std::string& salt_text = salt->get_ref<const std::string&>();
+  const bool keyed = subject_is_keyed(subject);
+  const std::string computed =
+      digest_hex_with_key(kind, *normalized, keyed, salt_text, keyed ? key_of(salt_text) : std::string(), crypto);
+  return computed.size() == 64 && computed == digest->get_ref<const std::string&>();
+}
+
+}  // namespace
+
 std::string contact_digest_hex(std::string_view kind, std::string_view value, bool keyed, std::string_view salt,
                                std::string_view secret, const CryptoProvider& crypto) {
   const std::optional<std::string> normalized = normalize_contact(kind, value);
   if (!normalized) return {};
-  if (!keyed) return hex_sha256(crypto, contact_digest_input(salt, kind, *normalized));
-  if (secret.empty()) return {};
-  const std::string key = contact_digest_key(secret, salt, crypto);
-  if (key.empty()) return {};
-  return hex_encode(crypto.hmac_sha256(key, keyed_digest_input(kind, *normalized)));
+  const std::string key = keyed && !secret.empty() ? contact_digest_key(secret, salt, crypto) : std::string();
+  return digest_hex_with_key(kind, *normalized, keyed, salt, key, crypto);
 }
 
 std::vector<std::string_view> digest_kinds_of_contact(std::string_view contact) {
@@ -335,15 +365,15 @@ std::vector<std::string_view> digest_kinds_of_contact(std::string_view contact) 
 
 bool contact_matches(const Json& subject, std::string_view kind, std::string_view value, std::string_view secret,
                      const CryptoProvider& crypto) {
-  if (!subject.is_object() || !subject.contains("digests") || !subject["digests"].is_object()) return false;
-  const std::string name(kind);
-  const Json& digests = subject["digests"];
-  const auto digest = digests.find(name);
-  const auto salt = subject.find("salt");
-  if (digest == digests.end() || !digest->is_string() || salt == subject.end() || !salt->is_string()) return false;
-  const std::string computed =
-      contact_digest_hex(kind, value, subject_is_keyed(subject), salt->get_ref<const std::string&>(), secret, crypto);
-  return computed.size() == 64 && computed == digest->get_ref<const std::string&>();
+  return subject_binds(subject, kind, value, crypto, [&](const std::string& salt) {
+    return secret.empty() ? std::string() : contact_digest_key(secret, salt, crypto);
+  });
+}
+
+bool contact_matches_with_key(const Json& subject, std::string_view kind, std::string_view value,
+                              std::string_view digest_key, const CryptoProvider& crypto) {
+  return subject_binds(subject, kind, value, crypto,
+                       [&](const std::string&) { return std::string(digest_key.size() == 32 ? digest_key : ""); });
 }
 
 Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, const ReceiptContext& context) {

@@ -145,7 +145,13 @@ Problems Exporter::prepare_outputs() {
   problems = excluded_->open(temp_.file("excluded.csv"));
   if (problems.empty()) problems = excluded_->write("line,partner,channel,reason\r\n");
   if (!problems.empty()) return problems;
-  return load_transfers();
+  problems = load_transfers();
+  if (!problems.empty()) return problems;
+  if (!options_.receipts) return {};
+  std::vector<PartnerEvidence::Target> targets;
+  for (const PartnerOutput& p : partners_) targets.push_back({p.partner->id, p.file_name});
+  evidence_ = std::make_unique<PartnerEvidence>(store_, options_.digest_secret, config_.locale);
+  return evidence_->open(temp_, targets);
 }
 
 std::vector<std::string> config_partner_ids(const Config& config) {

@@ -24,6 +24,7 @@
 #include "cachet/openssl_crypto.h"
 #include "cachet/receipt.h"
 #include "output_files.h"
+#include "partner_receipts.h"
 #include "state_index.h"
 
 namespace cachet::exporter {
@@ -192,8 +193,9 @@ class Exporter {
   std::unique_ptr<CryptoProvider> crypto_ = make_openssl_crypto();
   std::int64_t keyed_unchecked_ = 0;
   Json timings_ = Json::object();
-  std::string line_;              // decide_and_write's output line
-  std::string reference_secret_;  // ConsentStore::secret(kTransferReferenceSecret)
+  std::string line_;                           // decide_and_write's output line
+  std::string reference_secret_;               // ConsentStore::secret(kTransferReferenceSecret)
+  std::unique_ptr<PartnerEvidence> evidence_;  // options_.receipts: partner_receipts.h
   std::unique_ptr<OutFile> excluded_ = std::make_unique<OutFile>();
   std::string excluded_line_;
   std::int64_t excluded_lines_ = 0;

@@ -1,6 +1,7 @@
 // The information a partner owes the person at first contact, and within one
 // month at the latest (R8): who transmitted the data, the person's rights,
 // notably to object and to withdraw consent, and how to exercise them.
+#include <algorithm>
 #include <string>
 
 #include "cachet/export/export.h"
@@ -12,6 +13,16 @@ namespace {
 
 std::string channel_name(Channel channel, std::string_view locale) {
   return text("partner.channel." + std::string(to_string(channel)), locale);
+}
+
+std::string partner_contact(const Partner& partner, std::string_view locale) {
+  const Partner::Contact& c = partner.contact;
+  if (!c.email.empty() && !c.postal.empty()) {
+    return text("partner.contact.both", locale, {{"email", c.email}, {"postal", c.postal}});
+  }
+  if (!c.email.empty()) return text("partner.contact.email", locale, {{"email", c.email}});
+  if (!c.postal.empty()) return text("partner.contact.postal", locale, {{"postal", c.postal}});
+  return "";
 }
 
 // Channels this partner receives, split by legal basis.
@@ -64,11 +75,31 @@ std::string render(const Config& config, const Partner& partner, std::string_vie
                                  {"purpose", purpose.empty() ? std::string() : " (" + purpose + ")"}});
   out += "\n" + line("partner.rights");
   if (!objectable.empty()) out += line("partner.rights.object", {{"channels", names(objectable, locale)}});
-  if (!consented.empty()) out += line("partner.rights.withdraw", {{"channels", names(consented, locale)}});
+  // Consent on behalf of the partners: the person may withdraw it from us.
+  // Transmission only: they consented to the transfer, not to our offers (R6).
+  std::vector<Channel> on_behalf;
+  for (const Channel c : consented) {
+    if (std::find(transmission_only.begin(), transmission_only.end(), c) == transmission_only.end()) {
+      on_behalf.push_back(c);
+    }
+  }
+  if (!on_behalf.empty()) out += line("partner.rights.withdraw", {{"channels", names(on_behalf, locale)}});
+  if (!transmission_only.empty()) {
+    out += line(
+        "partner.rights.transmission_only",
+        {{"channels", names(transmission_only, locale)}, {"controller", controller}, {"controller_contact", contact}});
+  }
   out += line("partner.rights.other") + "\n";
   out += line("partner.exercise");
-  out += line("partner.exercise.partner",
-              {{"partner", partner.name}, {"policy", partner.privacy_policy_url}, {"controller", controller}});
+  // R8: a real way to reach the partner, beside its privacy policy (config partners[].contact).
+  const std::string reach = partner_contact(partner, locale);
+  out += reach.empty()
+             ? line("partner.exercise.partner",
+                    {{"partner", partner.name}, {"policy", partner.privacy_policy_url}, {"controller", controller}})
+             : line("partner.exercise.partner_contact", {{"partner", partner.name},
+                                                         {"contact", reach},
+                                                         {"policy", partner.privacy_policy_url},
+                                                         {"controller", controller}});
   out += line("partner.exercise.controller",
               {{"controller", controller}, {"contact", contact}, {"policy", config.controller.privacy_policy_url}});
   return out;

@@ -64,6 +64,12 @@ Result<ExportOutcome> Exporter::finish() {
   if (!excluded_sha.ok()) return excluded_sha.problems();
   report["excluded"] = {{"file", "excluded.csv"}, {"lines", excluded_lines_}, {"sha256", excluded_sha.value()}};
 
+  std::vector<Json> evidence;  // partner_receipts.h, per partner
+  if (evidence_) {
+    Result<std::vector<Json>> closed = evidence_->close();
+    if (!closed.ok()) return closed.problems();
+    evidence = std::move(closed).value();
+  }
   for (PartnerOutput& p : partners_) {
     Result<std::string> sha = p.file->close();
     if (!sha.ok()) return sha.problems();
@@ -143,12 +149,14 @@ Result<ExportOutcome> Exporter::finish() {
                        {"files", {{"fr", base + ".fr.txt"}, {"en", base + ".en.txt"}}},
                        {"fr", notice.fr},
                        {"en", notice.en}};
+    if (!evidence.empty()) entry.update(evidence[p.index]);
     partners.push_back(entry);
     ledger_partners.push_back({{"id", p.partner->id},
                                {"file", p.file_name},
                                {"sha256", p.sha256},
                                {"rows", p.rows_written},
                                {"transferSeq", transfer_seqs.value()[i]}});
+    if (!evidence.empty()) ledger_partners.back()["receiptsSha256"] = evidence[p.index]["receipts"]["sha256"];
   }
   report["partners"] = partners;
   report["changes"] = change_totals;

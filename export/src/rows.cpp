@@ -361,6 +361,11 @@ Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
     if (!problems.empty()) return problems;
     ++p.rows_written;
     written_anywhere = true;
+    if (evidence_) {
+      problems = evidence_->written(p.index, trim(row.fields[static_cast<std::size_t>(col_receipt_)]),
+                                    person.latest_seq, reference);
+      if (!problems.empty()) return problems;
+    }
     // The transfer the ledger records (R8: the notice is due a month after
     // the person's first transfer to this partner).
     const auto held = p.held.find(root);

@@ -111,7 +111,7 @@ std::string World::issue(const IssueSpec& spec) {
   ReceiptContext context;
   context.receipt_id = ledger::new_receipt_id(*crypto);
   context.issued_at = spec.at;
-  context.locale = "fr";
+  context.locale = spec.locale;
   context.collection_method = spec.method;
   context.page_url = spec.method == "web-form" ? "https://x.example/inscription" : "";
   context.agent = "cachet-widget/0.1.0";

@@ -36,6 +36,7 @@ struct IssueSpec {
   std::string at = "2026-11-01T10:00:00Z";
   const Config* config = nullptr;        // default: the world's
   const Json* controller_key = nullptr;  // default: the world's (another: a key used before a rotation)
+  std::string locale = "fr";             // the locale the notice was shown in
   bool keyed = false;                    // keyed contact digests (receipt version 2) under the world's controller key
 };
 

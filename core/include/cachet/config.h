@@ -56,6 +56,13 @@ struct Partner {
   std::string privacy_policy_url;
   LocalizedText sector;           // may be empty
   std::vector<Channel> channels;  // channels this partner receives; empty = all configured
+  // R8: where the person reaches the partner to object or withdraw (printed in
+  // the first-contact notice beside the privacy policy). Both may be empty
+  // (lint warns: rule_r8_partner_contact_missing).
+  struct Contact {
+    std::string email;   // an email address
+    std::string postal;  // a postal address, one line
+  } contact;
 };
 
 struct PartnerList {

@@ -113,6 +113,13 @@ std::string contact_digest_key(std::string_view secret, std::string_view salt, c
 // False when the subject binds no such contact or the value is not valid.
 bool contact_matches(const Json& subject, std::string_view kind, std::string_view value, std::string_view secret,
                      const CryptoProvider& crypto);
+// The same with the receipt's own digest key k (contact_digest_key of its
+// salt) instead of the controller's secret: what a partner is handed beside a
+// receipt (docs/export.md, "For partners"), so that it can check the values it
+// received against that one receipt and no other. Version 1 subjects ignore
+// `digest_key`.
+bool contact_matches_with_key(const Json& subject, std::string_view kind, std::string_view value,
+                              std::string_view digest_key, const CryptoProvider& crypto);
 // Whether a subject object uses keyed digests (subject.digest = "hmac-sha256").
 bool subject_is_keyed(const Json& subject);
 // The hex digest a receipt holds for a contact `value` of `kind` (normalised

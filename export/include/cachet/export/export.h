@@ -67,6 +67,10 @@ struct ExportOptions {
   // out as digest-mismatch, and the report says why.
   std::string digest_secret;
   bool force = false;  // replace an existing non-empty --out
+  // Beside each partner file, the receipts that justify each row and each
+  // person's notice language (docs/export.md, "For partners"): one ledger
+  // lookup per row written. --no-receipts leaves them out (bulk runs).
+  bool receipts = true;
   // Trust model (docs/export.md): by default the export verifies the ledger's
   // hash chain and relies on the verification each receipt passed when the
   // ledger accepted it. `reverify` re-verifies every receipt's signatures
