@@ -83,6 +83,17 @@ std::vector<const Partner*> Config::partners_for(Channel channel) const {
   return out;
 }
 
+std::vector<Channel> Config::channels_of(const Partner& partner) const {
+  std::vector<Channel> out;
+  for (const ChannelConfig& c : channels) {
+    if (partner.channels.empty() ||
+        std::find(partner.channels.begin(), partner.channels.end(), c.channel) != partner.channels.end()) {
+      out.push_back(c.channel);
+    }
+  }
+  return out;
+}
+
 Json LintReport::to_json() const {
   return {{"ok", ok()}, {"errors", problems_to_json(errors)}, {"warnings", problems_to_json(warnings)}};
 }

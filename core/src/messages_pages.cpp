@@ -12,7 +12,8 @@ constexpr TextEntry kPages[] = {
     {"page.home", {{"fr", "Retour à l'accueil"}, {"en", "Back to the home page"}}},
     // --- the preference centre (R1, R10) ---
     {"page.channel.postal", {{"fr", "Courrier postal"}, {"en", "Postal mail"}}},
-    {"page.channel.phone", {{"fr", "Appels téléphoniques"}, {"en", "Phone calls"}}},
+    {"page.channel.phone",
+     {{"fr", "Appels téléphoniques (hors appels automatisés)"}, {"en", "Phone calls (excluding automated calls)"}}},
     {"page.channel.email", {{"fr", "Courrier électronique (e-mail)"}, {"en", "Email"}}},
     {"page.channel.sms", {{"fr", "SMS"}, {"en", "Text messages (SMS)"}}},
     {"page.decision.objected", {{"fr", "Vous vous y opposez"}, {"en", "You object"}}},
