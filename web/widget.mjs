@@ -22,6 +22,13 @@ function safeHref(url) {
   }
 }
 
+// The partner list may also be a page of the signup site itself ("/partenaires",
+// which cachet serve generates): a path, never another host ("//x") or scheme.
+function listHrefOf(url, doc) {
+  if (typeof url === 'string' && /^\/(?![/\\])[^\s\\]*$/.test(url)) return new URL(url, doc.baseURI).href;
+  return safeHref(url);
+}
+
 function el(doc, tag, className, text) {
   const node = doc.createElement(tag);
   if (className) node.className = className;
@@ -115,7 +122,7 @@ export async function mount(host, config, options = {}) {
   // The partner list (R3, R7): one control, never two side by side (issue 15):
   // a button that opens the inline list (which then links to the full page),
   // or, with the list only by link, that link.
-  const listHref = safeHref(notice.partnerListUrl);
+  const listHref = listHrefOf(notice.partnerListUrl, doc);
   const dialog = notice.partners.length ? buildPartnerDialog(doc, prefix, notice, t, listHref) : null;
   const partnerActions = el(doc, 'p', 'cachet__actions');
   if (dialog) {

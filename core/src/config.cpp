@@ -559,7 +559,13 @@ void Linter::lint_partners(const Json& root) {
   check_keys(*partners, "/partners", kPartnersKeys);
   if (const Json* url = member(*partners, "listUrl")) {
     list_url_given_ = true;
-    if (auto s = https_url(*url, "/partners/listUrl")) config_.partners.list_url = *s;
+    // R7: an https URL, or a path on the signup site itself (/partenaires,
+    // the page cachet serve generates from this config).
+    if (url->is_string() && formats::is_same_site_path(url->get<std::string>())) {
+      config_.partners.list_url = url->get<std::string>();
+    } else if (auto s = https_url(*url, "/partners/listUrl")) {
+      config_.partners.list_url = *s;
+    }
   }
   if (const Json* updated = member(*partners, "updatedAt")) {
     updated_given_ = true;

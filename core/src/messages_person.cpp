@@ -208,7 +208,7 @@ constexpr TextEntry kPerson[] = {
     // --- the widget's own words (web/ui-text.mjs reads them through wasm uiText) ---
     {"ui.showPartners",
      {{"fr", "Voir la liste des partenaires ({count})"}, {"en", "See the list of partners ({count})"}}},
-        // Inside the partner dialog: the same list as a page of its own (R7).
+    // Inside the partner dialog: the same list as a page of its own (R7).
     {"ui.partnerListLink", {{"fr", "Ouvrir cette liste dans une page"}, {"en", "Open this list as a page"}}},
     {"ui.close", {{"fr", "Fermer"}, {"en", "Close"}}},
     {"ui.newTab", {{"fr", " (nouvel onglet)"}, {"en", " (opens in a new tab)"}}},

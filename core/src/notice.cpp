@@ -225,8 +225,8 @@ Result<Notice> build_notice(const Config& config, std::string_view locale) {
   n.partner_list_updated_at = config.partners.updated_at;
   for (const Partner& p : config.partners.entries) {
     const std::vector<Channel> channels = config.channels_of(p);
-    n.partners.push_back(
-        {p.id, p.name, p.privacy_policy_url, p.sector.get(locale, config.locale), channels, words.partner_channels(channels)});
+    n.partners.push_back({p.id, p.name, p.privacy_policy_url, p.sector.get(locale, config.locale), channels,
+                          words.partner_channels(channels)});
   }
 
   // R1: objection boxes for legitimate-interest channels, postal+phone combined on request.
@@ -239,21 +239,24 @@ Result<Notice> build_notice(const Config& config, std::string_view locale) {
                        Basis::kLegitimateInterest,
                        {Channel::kPostal, Channel::kPhone},
                        words.objection_label(true, true),
-                       words.objection_hint(), {}});
+                       words.objection_hint(),
+                       {}});
   } else {
     if (object_postal) {
       n.boxes.push_back({"object-postal",
                          Basis::kLegitimateInterest,
                          {Channel::kPostal},
                          words.objection_label(true, false),
-                         words.objection_hint(), {}});
+                         words.objection_hint(),
+                         {}});
     }
     if (object_phone) {
       n.boxes.push_back({"object-phone",
                          Basis::kLegitimateInterest,
                          {Channel::kPhone},
                          words.objection_label(false, true),
-                         words.objection_hint(), {}});
+                         words.objection_hint(),
+                         {}});
     }
   }
   // R4/R5/R6: one consent box per consent channel (postal/phone on consent too, if so configured).
@@ -264,7 +267,8 @@ Result<Notice> build_notice(const Config& config, std::string_view locale) {
                   Basis::kConsent,
                   {c.channel},
                   "",
-                  words.consent_hint(prospecting), {}};
+                  words.consent_hint(prospecting),
+                  {}};
     if (c.channel == Channel::kEmail || c.channel == Channel::kSms) {
       box.label = words.consent_label(c.channel, prospecting);
     } else {
