@@ -595,8 +595,10 @@ void add_ledger(CLI::App& app, int& exit_code) {
       Problems problems = store->for_each_person([&](const ledger::PersonState& person) {
         ++people;
         Result<ConsentState> state = ledger::consent_state_of(person);
-        if (!state.ok())
-          return true;  // verified receipts only reach here; a chain that folds to nothing has no one to ask
+        // Verified receipts only reach here; a chain that folds to nothing has no one to ask.
+        if (!state.ok()) {
+          return true;
+        }
         const std::vector<UncoveredPartner> missing = uncovered_partners(
             state.value(), config.value(), now, calendar::parse_utc_timestamp(person.retention_until));
         if (missing.empty()) return true;
