@@ -1,4 +1,4 @@
-// lint, canonicalize, keygen, issue, verify, countersign, notice.
+// lint, canonicalize, keygen, issue, verify, countersign, notice, partners-page.
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -10,9 +10,11 @@
 #include "cachet/canonical_json.h"
 #include "cachet/config.h"
 #include "cachet/jws.h"
+#include "cachet/messages.h"
 #include "cachet/notice.h"
 #include "cachet/openssl_crypto.h"
 #include "cachet/parallel.h"
+#include "cachet/partner_page.h"
 #include "cachet/receipt.h"
 #include "cachet/uuid.h"
 #include "command.h"
@@ -433,7 +435,7 @@ void add_notice(CLI::App& app, int& exit_code) {
     std::cout << "\n" << n.partner_list_title << "\n";
     for (const NoticePartner& p : n.partners) {
       std::cout << "  - " << p.name << (p.sector.empty() ? "" : " (" + p.sector + ")") << ": " << p.privacy_policy_url
-                << "\n";
+                << " — " << p.channels_text << "\n";
     }
     std::cout << "\n";
     for (const NoticeBox& box : n.boxes) {
@@ -441,6 +443,76 @@ void add_notice(CLI::App& app, int& exit_code) {
       if (!box.hint.empty()) std::cout << "    " << box.hint << "\n";
     }
     std::cout << "\n" << n.rights << "\n" << n.privacy_policy_label << ": " << n.privacy_policy_url << "\n";
+    exit_code = kOk;
+  });
+}
+
+// --- partners-page --------------------------------------------------------------
+
+// The partner page for a site without cachet serve (R3, R7): static HTML.
+void add_partners_page(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand(
+      "partners-page", "Write the partner page (each partner's name, channels, privacy policy) as static HTML.");
+  struct Args {
+    std::string file, lang, updated_at, out, stylesheet;
+    std::vector<std::string> alternates;
+  };
+  auto args = std::make_shared<Args>();
+  command->add_option("FILE", args->file, "Config file (JSON)")->required();
+  command->add_option("--lang", args->lang, "fr or en (default: the config's locale)")
+      ->check(CLI::IsMember({"fr", "en"}));
+  command->add_option("--updated-at", args->updated_at,
+                      "YYYY-MM-DD: when this partner list was first published (default: the configVersion when it "
+                      "is a date). Never a date typed in the config.");
+  command->add_option("--out", args->out, "Write the page to this file (default: standard output)");
+  command->add_option("--stylesheet", args->stylesheet, "href of a stylesheet for the page");
+  command->add_option("--alternate", args->alternates,
+                      "LOCALE=HREF: the same page in another language (repeatable), e.g. en=partners.html");
+  command->callback([args, &exit_code] {
+    Result<std::string> text = read_input(args->file);
+    if (!text.ok()) {
+      print_problems(text.problems());
+      exit_code = kUsage;
+      return;
+    }
+    Result<Config> config = load_config(text.value());
+    if (!config.ok()) {
+      std::cerr << "error: " << args->file << " is not a valid config; run 'cachet lint " << args->file << "'.\n";
+      print_problems(config.problems());
+      exit_code = kBadInput;
+      return;
+    }
+    PartnerPageOptions options;
+    options.updated_at = partner_page_date(config.value(), args->updated_at);
+    if (!args->updated_at.empty() && options.updated_at.empty()) {
+      std::cerr << "error: --updated-at must be a date written YYYY-MM-DD (got \"" << args->updated_at << "\").\n";
+      exit_code = kUsage;
+      return;
+    }
+    options.stylesheet_href = args->stylesheet;
+    for (const std::string& alternate : args->alternates) {
+      const std::size_t eq = alternate.find('=');
+      if (eq == std::string::npos || !is_supported_locale(alternate.substr(0, eq)) || eq + 1 == alternate.size()) {
+        std::cerr << "error: --alternate takes LOCALE=HREF with LOCALE fr or en (got \"" << alternate << "\").\n";
+        exit_code = kUsage;
+        return;
+      }
+      options.alternates.emplace_back(alternate.substr(0, eq), alternate.substr(eq + 1));
+    }
+    const std::string locale = args->lang.empty() ? config.value().locale : args->lang;
+    Result<std::string> page = render_partner_page(config.value(), locale, options);
+    if (!page.ok()) {
+      print_problems(page.problems());
+      exit_code = kBadInput;
+      return;
+    }
+    if (args->out.empty()) {
+      std::cout << page.value();
+    } else if (Result<bool> written = write_file_atomic(args->out, page.value()); !written.ok()) {
+      print_problems(written.problems());
+      exit_code = kUsage;
+      return;
+    }
     exit_code = kOk;
   });
 }
@@ -455,6 +527,7 @@ void add_core_commands(CLI::App& app, int& exit_code) {
   add_verify(app, exit_code);
   add_countersign(app, exit_code);
   add_notice(app, exit_code);
+  add_partners_page(app, exit_code);
 }
 
 }  // namespace cachet::cli

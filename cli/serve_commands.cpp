@@ -17,6 +17,7 @@
 #include "cachet/ledger/digest.h"
 #include "cachet/ledger/head.h"
 #include "cachet/ledger/store.h"
+#include "cachet/lifecycle.h"
 #include "cachet/openssl_crypto.h"
 #include "cachet/publication.h"
 #include "cachet/receipt.h"
@@ -593,6 +594,83 @@ void add_ledger(CLI::App& app, int& exit_code) {
         exit_code = exit_code_for(problem_kind(problems));  // ledger_tampered: 1
         return;
       }
+      exit_code = kOk;
+    });
+  }
+  {
+    // Issue 13: a config that adds partners covers nobody for them until
+    // each person accepts the new list (DESIGN.md 2.1; lifecycle.h
+    // uncovered_partners). The people to ask, with the preference centre.
+    auto* uncovered = ledger->add_subcommand(
+        "uncovered", "People whose consent does not cover some partners of a (new) config: those to ask.");
+    auto db = std::make_shared<std::string>("./cachet.db");
+    auto config_file = std::make_shared<std::string>();
+    auto format = std::make_shared<std::string>("text");
+    uncovered->add_option("--db", *db, "Ledger file")->capture_default_str();
+    uncovered->add_option("--config", *config_file, "The config with the partner list to check (JSON)")->required();
+    uncovered->add_option("--format", *format, "text: one line per person; json: one object per line")
+        ->check(CLI::IsMember({"text", "json"}));
+    uncovered->callback([db, config_file, format, &exit_code] {
+      const auto config_text = read_named(*config_file, "the config");
+      if (!config_text) {
+        exit_code = kUsage;
+        return;
+      }
+      Result<Config> config = load_config(*config_text);
+      if (!config.ok()) {
+        std::cerr << "error: the config " << *config_file << " does not pass lint (run `cachet lint " << *config_file
+                  << "`).\n";
+        print_problems(config.problems());
+        exit_code = kBadInput;
+        return;
+      }
+      auto store = open_existing(*db, exit_code);
+      if (!store) return;
+      const std::int64_t now = calendar::now_unix();
+      std::size_t people = 0;
+      std::size_t to_ask = 0;
+      Problems problems = store->for_each_person([&](const ledger::PersonState& person) {
+        ++people;
+        Result<ConsentState> state = ledger::consent_state_of(person);
+        // Verified receipts only reach here; a chain that folds to nothing has no one to ask.
+        if (!state.ok()) {
+          return true;
+        }
+        const std::vector<UncoveredPartner> missing = uncovered_partners(
+            state.value(), config.value(), now, calendar::parse_utc_timestamp(person.retention_until));
+        if (missing.empty()) return true;
+        ++to_ask;
+        if (*format == "json") {
+          Json partners = Json::array();
+          for (const UncoveredPartner& u : missing) {
+            Json channels = Json::array();
+            for (const Channel c : u.channels) channels.push_back(std::string(to_string(c)));
+            partners.push_back({{"id", u.partner->id}, {"name", u.partner->name}, {"channels", channels}});
+          }
+          const Json line = {{"chainRoot", person.chain_root},
+                             {"latestReceiptId", person.latest.receipt_id},
+                             {"locale", state.value().locale},
+                             {"partners", partners}};
+          std::cout << line.dump() << "\n";
+        } else {
+          std::cout << person.latest.receipt_id << " " << (state.value().locale.empty() ? "-" : state.value().locale);
+          for (const UncoveredPartner& u : missing) {
+            std::cout << " " << u.partner->id << ":";
+            for (std::size_t i = 0; i < u.channels.size(); ++i) {
+              std::cout << (i == 0 ? "" : ",") << to_string(u.channels[i]);
+            }
+          }
+          std::cout << "\n";
+        }
+        return static_cast<bool>(std::cout);
+      });
+      if (!problems.empty()) {
+        print_problems(problems);
+        exit_code = exit_code_for(problem_kind(problems));
+        return;
+      }
+      std::cerr << to_ask << " of " << people
+                << " people are not covered for some partners of this config: ask them in the preference centre.\n";
       exit_code = kOk;
     });
   }

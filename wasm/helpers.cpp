@@ -48,8 +48,14 @@ std::string string_member(const Json& object, const char* key) {
 Json notice_json(const cachet::Notice& n) {
   Json partners = Json::array();
   for (const auto& p : n.partners) {
-    partners.push_back(
-        {{"id", p.id}, {"name", p.name}, {"privacyPolicyUrl", p.privacy_policy_url}, {"sector", p.sector}});
+    Json channels = Json::array();
+    for (const auto c : p.channels) channels.push_back(std::string(cachet::to_string(c)));
+    partners.push_back({{"id", p.id},
+                        {"name", p.name},
+                        {"privacyPolicyUrl", p.privacy_policy_url},
+                        {"sector", p.sector},
+                        {"channels", channels},
+                        {"channelsText", p.channels_text}});
   }
   Json boxes = Json::array();
   for (const auto& b : n.boxes) {
@@ -59,7 +65,8 @@ Json notice_json(const cachet::Notice& n) {
                      {"basis", std::string(cachet::to_string(b.basis))},
                      {"channels", channels},
                      {"label", b.label},
-                     {"hint", b.hint}});
+                     {"hint", b.hint},
+                     {"partnerLink", b.partner_link}});
   }
   return {{"locale", n.locale},
           {"configVersion", n.config_version},

@@ -24,6 +24,13 @@ function safeHref(url) {
   }
 }
 
+// The partner list may also be a page of the signup site itself ("/partenaires",
+// which cachet serve generates): a path, never another host ("//x") or scheme.
+function listHrefOf(url, doc) {
+  if (typeof url === 'string' && /^\/(?![/\\])[^\s\\]*$/.test(url)) return new URL(url, doc.baseURI).href;
+  return safeHref(url);
+}
+
 function el(doc, tag, className, text) {
   const node = doc.createElement(tag);
   if (className) node.className = className;
@@ -161,11 +168,13 @@ export async function mount(host, config, options = {}) {
   para('intro', notice.intro);
   para('recipients', notice.recipients);
 
-  // The partner list (R3, R7): inline in a dialog, and/or by link.
-  let dialog = null;
+  // The partner list (R3, R7): one control, never two side by side (issue 15):
+  // a button that opens the inline list (which then links to the full page),
+  // or, with the list only by link, that link.
+  const listHref = listHrefOf(notice.partnerListUrl, doc);
+  const dialog = notice.partners.length ? buildPartnerDialog(doc, prefix, notice, t, listHref) : null;
   const partnerActions = el(doc, 'p', 'cachet__actions');
-  if (notice.partners.length) {
-    dialog = buildPartnerDialog(doc, prefix, notice, t);
+  if (dialog) {
     const open = el(doc, 'button', 'cachet__button cachet__partners-button', notice.partnerSummary || t.showPartners(notice.partners.length));
     open.type = 'button';
     open.id = `${prefix}-partners-button`;
@@ -174,12 +183,45 @@ export async function mount(host, config, options = {}) {
     open.addEventListener('click', () => dialog.open(open));
     described.push(open.id);
     partnerActions.append(open);
+  } else if (listHref) {
+    const link = externalLink(doc, listHref, notice.partnerSummary || t.partnerListLink, t);
+    link.id = `${prefix}-partners-link`;
+    described.push(link.id);
+    partnerActions.append(link);
   } else {
     para('partners', notice.partnerSummary);
   }
-  const listHref = safeHref(notice.partnerListUrl);
-  if (listHref) partnerActions.append(externalLink(doc, listHref, t.partnerListLink, t));
   if (partnerActions.childNodes.length) fieldset.append(partnerActions);
+
+  // The box's sentence names the partners and links to their list inside it,
+  // as the CNIL's examples do ("aux partenaires [lien]"). A link inside a
+  // <label> does not tick the box when followed (HTML, label activation
+  // behaviour), and it is the only interactive content a label may hold.
+  const labelFor = (box) => {
+    const label = el(doc, 'label', 'cachet__label');
+    const at = box.partnerLink ? box.label.indexOf(box.partnerLink) : -1;
+    if (at < 0 || (!dialog && !listHref)) {
+      label.textContent = box.label;
+      return label;
+    }
+    let link;
+    if (dialog) {
+      link = el(doc, 'a', 'cachet__link cachet__partners-inline', box.partnerLink);
+      // Without script the href still leads somewhere: the page, else the dialog's id.
+      link.href = listHref || `#${dialog.element.id}`;
+      link.setAttribute('aria-haspopup', 'dialog');
+      link.setAttribute('aria-controls', dialog.element.id);
+      link.addEventListener('click', (e) => {
+        e.preventDefault();
+        dialog.open(link);
+      });
+    } else {
+      link = externalLink(doc, listHref, box.partnerLink, t);
+      link.classList.add('cachet__partners-inline');
+    }
+    label.append(box.label.slice(0, at), link, box.label.slice(at + box.partnerLink.length));
+    return label;
+  };
 
   const boxes = notice.boxes.map((box) => {
     const wrap = el(doc, 'div', `cachet__box cachet__box--${box.basis}`);
@@ -187,7 +229,7 @@ export async function mount(host, config, options = {}) {
     input.type = 'checkbox';
     input.id = `${prefix}-${box.id}`;
     input.dataset.cachetBox = box.id;
-    const label = el(doc, 'label', 'cachet__label', box.label);
+    const label = labelFor(box);
     label.htmlFor = input.id;
     wrap.append(input, label);
     const ids = [...described];
@@ -497,13 +539,17 @@ export async function mount(host, config, options = {}) {
   };
 }
 
-function buildPartnerDialog(doc, prefix, notice, t) {
+function buildPartnerDialog(doc, prefix, notice, t, listHref) {
   const dialog = createDialog(doc, { id: `${prefix}-partners`, title: notice.partnerListTitle, closeLabel: t.close });
   const list = el(doc, 'ul', 'cachet__partner-list');
   for (const partner of notice.partners) {
     const item = el(doc, 'li', 'cachet__partner');
     item.append(el(doc, 'span', 'cachet__partner-name', partner.name));
     if (partner.sector) item.append(el(doc, 'span', 'cachet__partner-sector', ` (${partner.sector})`));
+    // R3: which of the person's details this partner receives.
+    if (partner.channelsText) {
+      item.append(doc.createTextNode(' — '), el(doc, 'span', 'cachet__partner-channels', partner.channelsText));
+    }
     const href = safeHref(partner.privacyPolicyUrl);
     if (href) {
       item.append(doc.createTextNode(' — '));
@@ -513,6 +559,11 @@ function buildPartnerDialog(doc, prefix, notice, t) {
   }
   if (notice.partnerListUpdatedAt) dialog.body.append(el(doc, 'p', 'cachet__text', t.updatedAt(notice.partnerListUpdatedAt)));
   dialog.body.append(list);
+  if (listHref) {
+    const p = el(doc, 'p', 'cachet__text');
+    p.append(externalLink(doc, listHref, t.partnerListLink, t));
+    dialog.body.append(p);
+  }
   return dialog;
 }
 

@@ -83,6 +83,17 @@ std::vector<const Partner*> Config::partners_for(Channel channel) const {
   return out;
 }
 
+std::vector<Channel> Config::channels_of(const Partner& partner) const {
+  std::vector<Channel> out;
+  for (const ChannelConfig& c : channels) {
+    if (partner.channels.empty() ||
+        std::find(partner.channels.begin(), partner.channels.end(), c.channel) != partner.channels.end()) {
+      out.push_back(c.channel);
+    }
+  }
+  return out;
+}
+
 Json LintReport::to_json() const {
   return {{"ok", ok()}, {"errors", problems_to_json(errors)}, {"warnings", problems_to_json(warnings)}};
 }
@@ -550,7 +561,13 @@ void Linter::lint_partners(const Json& root) {
   check_keys(*partners, "/partners", kPartnersKeys);
   if (const Json* url = member(*partners, "listUrl")) {
     list_url_given_ = true;
-    if (auto s = https_url(*url, "/partners/listUrl")) config_.partners.list_url = *s;
+    // R7: an https URL, or a path on the signup site itself (/partenaires,
+    // the page cachet serve generates from this config).
+    if (url->is_string() && formats::is_same_site_path(url->get<std::string>())) {
+      config_.partners.list_url = url->get<std::string>();
+    } else if (auto s = https_url(*url, "/partners/listUrl")) {
+      config_.partners.list_url = *s;
+    }
   }
   if (const Json* updated = member(*partners, "updatedAt")) {
     updated_given_ = true;

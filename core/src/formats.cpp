@@ -62,6 +62,15 @@ UrlCheck check_https_url(std::string_view url) {
   return is_host(host) ? UrlCheck::kOk : UrlCheck::kMalformed;
 }
 
+// path-absolute (RFC 3986 3.3): "/" not followed by "/" (that would name
+// another host), no spaces, controls or backslashes. A link to a page of the
+// signup site itself (the partner page cachet serve generates, /partenaires).
+bool is_same_site_path(std::string_view url) {
+  if (url.empty() || url.front() != '/' || (url.size() > 1 && (url[1] == '/' || url[1] == '\\'))) return false;
+  return std::none_of(url.begin(), url.end(),
+                      [](char c) { return is_ctl_or_space(static_cast<unsigned char>(c)) || c == '\\'; });
+}
+
 // addr-spec = local-part "@" domain (RFC 5322 3.4.1), loosely: a plausible address: one '@', a local part without
 // spaces, a dotted host.
 bool is_email_address(std::string_view value) {

@@ -16,6 +16,7 @@ bool is_alnum(char c);
 bool is_host(std::string_view host);
 enum class UrlCheck { kOk, kNotHttps, kMalformed };
 UrlCheck check_https_url(std::string_view url);
+bool is_same_site_path(std::string_view url);
 bool is_email_address(std::string_view value);
 bool is_partner_id(std::string_view id);
 bool is_input_name(std::string_view name);

@@ -10,9 +10,35 @@ constexpr TextEntry kPages[] = {
     // --- words shared by the pages ---
     {"locale.name", {{"fr", "Français"}, {"en", "English"}}},
     {"page.home", {{"fr", "Retour à l'accueil"}, {"en", "Back to the home page"}}},
+    // --- the partner page (R3, R7; core/src/partner_page.cpp) ---
+    {"partners_page.languages", {{"fr", "Langues"}, {"en", "Languages"}}},
+    {"partners_page.intro",
+     {{"fr",
+       "La liste complète et à jour des partenaires auxquels {org} peut transmettre vos coordonnées, selon vos choix, "
+       "à des fins de prospection commerciale. Finalité : {purpose}."},
+      {"en",
+       "The complete, up-to-date list of the partners {org} may pass your contact details to, according to your "
+       "choices, for marketing. Purpose: {purpose}."}}},
+    {"partners_page.caption", {{"fr", "Partenaires ({count})"}, {"en", "Partners ({count})"}}},
+    {"partners_page.col.name", {{"fr", "Partenaire"}, {"en", "Partner"}}},
+    {"partners_page.col.sector", {{"fr", "Secteur"}, {"en", "Sector"}}},
+    {"partners_page.col.channels", {{"fr", "Canaux"}, {"en", "Channels"}}},
+    {"partners_page.col.policy", {{"fr", "Politique de confidentialité"}, {"en", "Privacy policy"}}},
+    {"partners_page.col.contact", {{"fr", "Contact"}, {"en", "Contact"}}},
+    {"partners_page.policy_of",
+     {{"fr", "Politique de confidentialité ({partner})"}, {"en", "Privacy policy ({partner})"}}},
+    {"partners_page.channels_rule",
+     {{"fr",
+       "Un partenaire ne reçoit vos coordonnées que pour les canaux indiqués : par courrier postal et par téléphone "
+       "(hors appels automatisés) si vous ne vous y êtes pas opposé(e), par courrier électronique et par SMS si vous "
+       "y avez consenti."},
+      {"en",
+       "A partner receives your contact details only for the channels shown: post and phone (excluding automated "
+       "calls) unless you objected, email and SMS only if you consented."}}},
     // --- the preference centre (R1, R10) ---
     {"page.channel.postal", {{"fr", "Courrier postal"}, {"en", "Postal mail"}}},
-    {"page.channel.phone", {{"fr", "Appels téléphoniques"}, {"en", "Phone calls"}}},
+    {"page.channel.phone",
+     {{"fr", "Appels téléphoniques (hors appels automatisés)"}, {"en", "Phone calls (excluding automated calls)"}}},
     {"page.channel.email", {{"fr", "Courrier électronique (e-mail)"}, {"en", "Email"}}},
     {"page.channel.sms", {{"fr", "SMS"}, {"en", "Text messages (SMS)"}}},
     {"page.decision.objected", {{"fr", "Vous vous y opposez"}, {"en", "You object"}}},

@@ -60,12 +60,17 @@ class Wording {
 
   std::string partner_list_title() const { return t("notice.partner_list_title", {{"org", org_}}); }
 
-  // "... soient transmises à des partenaires commerciaux de ..." for the channels given.
+  // The words naming the partners, linked to the list inside each box's sentence.
+  std::string partners_link() const { return t("notice.partners_link", {{"org", org_}}); }
+
+  // "... soient transmises aux partenaires commerciaux de X ... par courrier
+  // postal et/ou par téléphone (hors appels automatisés)" for the channels given.
   std::string transfer(bool postal, bool phone) const {
     const char* what = postal && phone ? "notice.transfer.postal_phone"
                        : postal        ? "notice.transfer.postal"
                                        : "notice.transfer.phone";
-    return t("notice.transfer", {{"what", t(what)}, {"org", org_}});
+    const char* by = postal && phone ? "notice.by.postal_phone" : postal ? "notice.by.postal" : "notice.by.phone";
+    return t("notice.transfer", {{"what", t(what)}, {"partners", partners_link()}, {"by", t(by)}});
   }
 
   // Objection box (R1): "Je m'oppose à ce que ..." for the channels given.
@@ -86,13 +91,24 @@ class Wording {
     const bool sms = channel == Channel::kSms;
     const char* id = sms ? (on_behalf ? "notice.consent.sms" : "notice.consent.sms.transmission_only")
                          : (on_behalf ? "notice.consent.email" : "notice.consent.email.transmission_only");
-    return t(id, {{"org", org_}});
+    return t(id, {{"partners", partners_link()}});
   }
 
+  // R6: on behalf of the named partners, or each partner asks itself.
   std::string consent_hint(PartnerProspecting prospecting) const {
-    std::string hint = t("notice.consent.hint");
-    if (prospecting != PartnerProspecting::kTransmissionOnly) return hint;
-    return t("notice.consent.hint.transmission_only", {{"hint", hint}});
+    const std::string hint = t("notice.consent.hint");
+    if (prospecting == PartnerProspecting::kTransmissionOnly) {
+      return t("notice.consent.hint.transmission_only", {{"hint", hint}});
+    }
+    return t("notice.consent.hint.on_behalf", {{"org", org_}, {"hint", hint}});
+  }
+
+  // R3: the channels one partner receives, as the partner list shows them.
+  std::string partner_channels(const std::vector<Channel>& channels) const {
+    std::vector<std::string> names;
+    names.reserve(channels.size());
+    for (const Channel c : channels) names.push_back(t("notice.channel." + std::string(to_string(c))));
+    return t("notice.partner.channels", {{"channels", join_list(names, locale_)}});
   }
 
   // R1, R8, R10: object or withdraw at any time, free of charge; partners say where the data came from.
@@ -156,8 +172,12 @@ Json channel_names(const std::vector<Channel>& channels) {
 Json Notice::to_json() const {
   Json partner_list = Json::array();
   for (const NoticePartner& p : partners) {
-    partner_list.push_back(
-        {{"id", p.id}, {"name", p.name}, {"privacyPolicyUrl", p.privacy_policy_url}, {"sector", p.sector}});
+    partner_list.push_back({{"id", p.id},
+                            {"name", p.name},
+                            {"privacyPolicyUrl", p.privacy_policy_url},
+                            {"sector", p.sector},
+                            {"channels", channel_names(p.channels)},
+                            {"channelsText", p.channels_text}});
   }
   Json box_list = Json::array();
   for (const NoticeBox& b : boxes) {
@@ -166,6 +186,7 @@ Json Notice::to_json() const {
                         {"channels", channel_names(b.channels)},
                         {"label", b.label},
                         {"hint", b.hint},
+                        {"partnerLink", b.partner_link},
                         {"checked", false}});  // R5: always shown unchecked
   }
   return {{"locale", locale},
@@ -203,7 +224,9 @@ Result<Notice> build_notice(const Config& config, std::string_view locale) {
   n.partner_list_url = config.partners.list_url;
   n.partner_list_updated_at = config.partners.updated_at;
   for (const Partner& p : config.partners.entries) {
-    n.partners.push_back({p.id, p.name, p.privacy_policy_url, p.sector.get(locale, config.locale)});
+    const std::vector<Channel> channels = config.channels_of(p);
+    n.partners.push_back({p.id, p.name, p.privacy_policy_url, p.sector.get(locale, config.locale), channels,
+                          words.partner_channels(channels)});
   }
 
   // R1: objection boxes for legitimate-interest channels, postal+phone combined on request.
@@ -216,21 +239,24 @@ Result<Notice> build_notice(const Config& config, std::string_view locale) {
                        Basis::kLegitimateInterest,
                        {Channel::kPostal, Channel::kPhone},
                        words.objection_label(true, true),
-                       words.objection_hint()});
+                       words.objection_hint(),
+                       {}});
   } else {
     if (object_postal) {
       n.boxes.push_back({"object-postal",
                          Basis::kLegitimateInterest,
                          {Channel::kPostal},
                          words.objection_label(true, false),
-                         words.objection_hint()});
+                         words.objection_hint(),
+                         {}});
     }
     if (object_phone) {
       n.boxes.push_back({"object-phone",
                          Basis::kLegitimateInterest,
                          {Channel::kPhone},
                          words.objection_label(false, true),
-                         words.objection_hint()});
+                         words.objection_hint(),
+                         {}});
     }
   }
   // R4/R5/R6: one consent box per consent channel (postal/phone on consent too, if so configured).
@@ -241,7 +267,8 @@ Result<Notice> build_notice(const Config& config, std::string_view locale) {
                   Basis::kConsent,
                   {c.channel},
                   "",
-                  words.consent_hint(prospecting)};
+                  words.consent_hint(prospecting),
+                  {}};
     if (c.channel == Channel::kEmail || c.channel == Channel::kSms) {
       box.label = words.consent_label(c.channel, prospecting);
     } else {
@@ -261,7 +288,12 @@ Result<Notice> build_notice(const Config& config, std::string_view locale) {
   apply_text(config, locale, "partnerListTitle", n.partner_list_title);
   apply_text(config, locale, "rights", n.rights);
   apply_text(config, locale, "privacyPolicyLabel", n.privacy_policy_label);
-  for (NoticeBox& box : n.boxes) apply_box(config, locale, box);
+  const std::string link = words.partners_link();
+  for (NoticeBox& box : n.boxes) {
+    apply_box(config, locale, box);
+    // A replaced label may no longer name the partners: then it links nothing.
+    if (box.label.find(link) != std::string::npos) box.partner_link = link;
+  }
   return n;
 }
 

@@ -324,4 +324,20 @@ Result<const PublishedVersion*> check_against_published(const Json& payload,
   return problems;
 }
 
+std::string partner_list_since(const std::vector<PublishedVersion>& published, std::string_view current_digest) {
+  // The entries alone: listUrl and updatedAt do not change who gets the data.
+  const auto entries_of = [](const PublishedVersion& v) {
+    const Json list = Json::parse(v.partner_list, nullptr, false);
+    return list.is_object() && list.contains("entries") ? list["entries"] : Json();
+  };
+  std::size_t at = published.size();
+  for (std::size_t i = 0; i < published.size(); ++i) {
+    if (published[i].digest == current_digest) at = i;
+  }
+  if (at == published.size()) return "";
+  const Json current = entries_of(published[at]);
+  while (at > 0 && entries_of(published[at - 1]) == current) --at;
+  return published[at].first_served_at;
+}
+
 }  // namespace cachet

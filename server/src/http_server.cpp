@@ -22,6 +22,8 @@
 #include "cachet/ledger/head.h"
 #include "cachet/ledger/rights.h"
 #include "cachet/lifecycle.h"
+#include "cachet/messages.h"
+#include "cachet/partner_page.h"
 #include "cachet/publication.h"
 #include "cachet/receipt.h"
 #include "cachet/server/http.h"
@@ -104,6 +106,9 @@ class Service {
   void set_page_base(std::string base) { page_base_ = std::move(base); }
   // The published config versions receipts may match (set before serving).
   void set_accepted_versions(std::vector<PublishedVersion> versions) { accepted_versions_ = std::move(versions); }
+  // When the current partner list was first published (publication.h
+  // partner_list_since): the partner page's date.
+  void set_partner_list_since(std::string since) { partner_list_since_ = std::move(since); }
 
   void install(GuardedServer& server) {
     // httplib refuses a body announced over this before reading it; the POST
@@ -173,6 +178,12 @@ class Service {
     post(server, "/preferences", &Service::change_form, kBodyForm | kBodyMultipart);
     post(server, "/signup", &Service::signup, kBodyForm | kBodyMultipart | kBodyJson);
     // Browsers ask for it on every page; static dirs may provide one, else "no icon".
+    // The partner page (R3, R7), generated from the config being served:
+    // /partenaires in French, /partners in English, ?lang= to choose.
+    get(server, "/partenaires",
+        [this](const httplib::Request& req, httplib::Response& res) { partner_page(req, res, "fr"); });
+    get(server, "/partners",
+        [this](const httplib::Request& req, httplib::Response& res) { partner_page(req, res, "en"); });
     get(server, "/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
     get(server, "/cachet-server.css", [](const httplib::Request&, httplib::Response& res) {
       res.set_header("Cache-Control", "max-age=3600");
@@ -391,6 +402,22 @@ class Service {
     // The core's one rule: the asked locale, else the config's, else English.
     const std::string lang = req.has_param("lang") ? req.get_param_value("lang") : "";
     return std::string(text_locale(lang, config_.locale));
+  }
+
+  void partner_page(const httplib::Request& req, httplib::Response& res, const char* path_locale) const {
+    const std::string locale = req.has_param("lang") ? locale_of(req) : std::string(path_locale);
+    PartnerPageOptions page;
+    page.updated_at = partner_list_since_;
+    page.stylesheet_href = "/cachet-server.css";
+    for (const std::string& other : supported_locales()) {
+      if (other != locale) page.alternates.emplace_back(other, other == "fr" ? "/partenaires" : "/partners");
+    }
+    Result<std::string> html = render_partner_page(config_, locale, page);
+    if (!html.ok()) {
+      send_error(res, 500, html.problems().front().code, html.problems().front().message);
+      return;
+    }
+    res.set_content(html.value(), "text/html; charset=utf-8");
   }
 
   // --- receipts ----------------------------------------------------------------
@@ -1053,6 +1080,7 @@ class Service {
   std::mutex change_mutex_;
   std::string page_base_;
   std::vector<PublishedVersion> accepted_versions_;
+  std::string partner_list_since_;
   std::vector<Route> routes_;
   std::ostream* log_ = nullptr;
   RateLimiter address_requests_;
@@ -1162,6 +1190,10 @@ int serve(const ServeOptions& options, const Config& config, ConsentStore& store
   Service service(options, config, store, crypto, challenge_secret.value(), link_secret.value());
   service.set_accepted_versions(std::move(accepted).value());
   service.set_log(log);
+  if (Result<std::vector<PublishedVersion>> published = store.published_versions(); published.ok()) {
+    Result<PublishedVersion> current = published_version(config, crypto);
+    if (current.ok()) service.set_partner_list_since(partner_list_since(published.value(), current.value().digest));
+  }
   ConnectionLimits limits;
   limits.header_timeout_seconds = options.header_timeout_seconds;
   limits.body_timeout_seconds = options.body_timeout_seconds;

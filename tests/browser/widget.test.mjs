@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as jose from 'jose';
@@ -77,7 +77,7 @@ describe('signup page, keyboard only', () => {
     assert.equal((await p.activeElement()).inDialog, true, 'focus moved into the dialog');
     const label = await dialog.getAttribute('aria-labelledby');
     assert.match(await p.page.locator(`#${label}`).innerText(), /partenaires/i);
-    assert.equal(await dialog.locator('a[target=_blank][rel~=noopener]').count(), 2, 'one policy link per partner');
+    assert.equal(await dialog.locator('.cachet__partner a[target=_blank][rel~=noopener]').count(), 2, 'one policy link per partner');
     for (let i = 0; i < 6; i++) {
       await p.page.keyboard.press('Tab');
       assert.equal((await p.activeElement()).inDialog, true, `Tab ${i + 1} stays in the dialog`);
@@ -156,6 +156,58 @@ describe('signup page, keyboard only', () => {
     assert.match(await copy.locator('a[download]').getAttribute('download'), /\.txt$/);
     assert.equal(await copy.locator('button').count(), 0, 'made through the API: no Continue, the host decides');
     assert.equal(await p.receiptInput().inputValue(), w.jws);
+  });
+});
+
+describe('the partner list (issues 13 and 15)', () => {
+  test('each box names the partners inside its sentence; the link opens the list and never ticks the box', async () => {
+    const p = await openPage('signup-fr.html');
+    const label = p.page.locator('.cachet [data-cachet-box="consent-email"] + label');
+    assert.match(await label.innerText(), /^J'accepte que mon adresse électronique soit transmise aux partenaires commerciaux de .+ par courrier électronique$/);
+    const inline = label.locator('a.cachet__partners-inline');
+    assert.match(await inline.innerText(), /^partenaires commerciaux de /);
+    assert.equal(await p.page.locator('.cachet a.cachet__partners-inline').count(), 3, 'one link in each box');
+    await inline.click();
+    const dialog = p.page.locator('dialog.cachet__dialog');
+    assert.equal(await dialog.evaluate((d) => d.open), true, 'the link opened the list');
+    assert.equal(await p.box('consent-email').isChecked(), false, 'following the link did not tick the box (R5)');
+    // Each partner with the channels it receives.
+    const items = await dialog.locator('.cachet__partner-channels').allInnerTexts();
+    assert.equal(items.length, 2);
+    for (const text of items) assert.match(text, /^Canaux : courrier postal, téléphone \(hors appels automatisés\), courrier électronique et SMS$/);
+    // The full page is one link inside the dialog, not a second control beside the button.
+    assert.equal(await dialog.locator('a[href="https://x.example/partenaires"]').count(), 1);
+    await p.page.keyboard.press('Escape');
+    assert.equal((await p.activeElement()).tag, 'A', 'focus back on the link that opened it');
+    const actions = p.page.locator('.cachet__actions');
+    assert.equal(await actions.locator('a, button').count(), 1, 'one control for the list');
+    assert.match(await actions.locator('button').innerText(), /^Voir la liste des 2 partenaires$/);
+    // The on-behalf case says so, next to the box.
+    assert.match(await p.page.locator(`#${await p.box('consent-email').getAttribute('id')}-hint`).innerText(), /pour le compte des partenaires listés/);
+    assert.deepEqual(p.pageErrors, []);
+  });
+
+  test('with the list by link only, that link is the one control, and the sentence links to it', async () => {
+    const config = JSON.parse(readFileSync(path.join(ROOT, 'tests/browser/pages/consent.json'), 'utf8'));
+    delete config.partners.entries;
+    config.partners.listUrl = '/partenaires';
+    const p = await openPage('esm-mount.html', { waitForWidget: false });
+    const links = await p.page.evaluate(async (cfg) => {
+      const host = document.querySelector('#consent');
+      const { mount } = await import('/dist/cachet.mjs');
+      await mount(host, cfg, { locale: 'en' });
+      return {
+        actions: [...host.querySelectorAll('.cachet__actions a, .cachet__actions button')].map((a) => [a.tagName, a.textContent, a.href]),
+        inline: [...host.querySelectorAll('label a')].map((a) => a.href),
+        dialogs: host.querySelectorAll('dialog').length,
+      };
+    }, config);
+    assert.equal(links.actions.length, 1);
+    assert.equal(links.actions[0][0], 'A');
+    assert.match(links.actions[0][1], /^See the list of 12 partners/);
+    assert.equal(links.actions[0][2], `${server.origin}/partenaires`);
+    assert.ok(links.inline.length >= 3 && links.inline.every((h) => h === `${server.origin}/partenaires`), links.inline.join(' '));
+    assert.equal(links.dialogs, 0);
   });
 });
 

@@ -255,7 +255,7 @@ test('bad receipts get exit 1 and a specific reason, never a crash', () => {
 test('notice prints the CNIL wording in French and English', () => {
   let r = cachet(['notice', config]);
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /\[ \] J'accepte que mon adresse électronique soit transmise à des partenaires commerciaux de Société X/);
+  assert.match(r.stdout, /\[ \] J'accepte que mon adresse électronique soit transmise aux partenaires commerciaux de Société X/);
   assert.match(r.stdout, /\[ \] Je m'oppose à ce que mes coordonnées postales et téléphoniques soient transmises/);
   r = cachet(['notice', '--locale', 'en', '--format', 'json', config]);
   assert.equal(r.code, 0);

@@ -279,6 +279,32 @@ TEST(LifecycleFaults, PreferenceCentreNeverWidensThePartnerList) {
   EXPECT_TRUE(may_transfer(person.state(), *orion, Channel::kEmail, 0, std::nullopt).allowed);
 }
 
+// Issue 13: a config that adds a partner leaves people uncovered for it until
+// they accept it (cachet ledger uncovered asks the core who they are).
+TEST(LifecycleRules, UncoveredPartnersAreTheNewOnesSomethingWouldGoTo) {
+  const Config v1 = load(config_v1_json());
+  const Config v2 = load(Json::parse(read_fixture("configs/societe-x.json")));
+  Person person(v1, Json::parse(R"({"consent-email": true})"), 1000);
+  EXPECT_TRUE(uncovered_partners(person.state(), v1, 2000, std::nullopt).empty());
+  std::vector<UncoveredPartner> missing = uncovered_partners(person.state(), v2, 2000, std::nullopt);
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(missing[0].partner->id, "financiere-orion");
+  // SMS was never shown to this person: it never goes, accepted or not.
+  EXPECT_EQ(missing[0].channels, (std::vector<Channel>{Channel::kPostal, Channel::kPhone, Channel::kEmail}));
+  // Past retention nothing would go: nobody to ask.
+  EXPECT_TRUE(uncovered_partners(person.state(), v2, 2000, 1500).empty());
+  // Once the person accepted the current list, they are covered.
+  Change accept;
+  accept.collection_method = "preference-centre";
+  accept.acted_at = rfc3339(6000);
+  accept.accepts_current_list = true;
+  person.change(v2, accept, 6000);
+  EXPECT_TRUE(uncovered_partners(person.state(), v2, 7000, std::nullopt).empty());
+  // Someone who objected to everything has nothing to be asked about.
+  Person objector(v1, Json::parse(R"({"object-postal-phone": true})"), 1000);
+  EXPECT_TRUE(uncovered_partners(objector.state(), v2, 2000, std::nullopt).empty());
+}
+
 // A receipt made before the fix (preference centre, current list) is read
 // with the bound list anyway: the list of a receipt that showed none never widens.
 TEST(LifecycleFaults, AnOldWideningReceiptIsNarrowedWhenRead) {

@@ -46,19 +46,25 @@ TEST(Notice, FrenchBoxesFollowTheCnilWording) {
   EXPECT_EQ(n.boxes[0].basis, Basis::kLegitimateInterest);
   EXPECT_EQ(n.boxes[0].channels, (std::vector<Channel>{Channel::kPostal, Channel::kPhone}));
   EXPECT_EQ(n.boxes[0].label,
-            "Je m'oppose à ce que mes coordonnées postales et téléphoniques soient transmises à des partenaires "
-            "commerciaux de Société X à des fins de prospection commerciale");
+            "Je m'oppose à ce que mes coordonnées postales et téléphoniques soient transmises aux partenaires "
+            "commerciaux de Société X à des fins de prospection commerciale par courrier postal et/ou par téléphone "
+            "(hors appels automatisés)");
+  EXPECT_EQ(n.boxes[0].partner_link, "partenaires commerciaux de Société X");
   EXPECT_EQ(n.boxes[1].id, "consent-email");
   EXPECT_EQ(n.boxes[1].basis, Basis::kConsent);
   EXPECT_EQ(n.boxes[1].label,
-            "J'accepte que mon adresse électronique soit transmise à des partenaires commerciaux de Société X à des "
-            "fins de prospection commerciale");
+            "J'accepte que mon adresse électronique soit transmise aux partenaires commerciaux de Société X afin de "
+            "recevoir leurs offres commerciales par courrier électronique");
   EXPECT_EQ(n.boxes[2].id, "consent-sms");
   EXPECT_EQ(n.boxes[2].channels, (std::vector<Channel>{Channel::kSms}));
   EXPECT_EQ(n.boxes[2].label,
-            "J'accepte que mon numéro de téléphone mobile soit transmis à des partenaires commerciaux de Société X à "
-            "des fins de prospection commerciale par SMS");
-  EXPECT_EQ(n.boxes[1].hint, "Vous pourrez retirer votre consentement à tout moment.");
+            "J'accepte que mon numéro de téléphone mobile soit transmis aux partenaires commerciaux de Société X afin "
+            "de recevoir leurs offres commerciales par SMS");
+  // R6, on behalf: the box says whose consent it collects.
+  EXPECT_EQ(n.boxes[1].hint,
+            "Société X recueille ce consentement pour le compte des partenaires listés, et d'eux seuls. Vous pourrez "
+            "retirer votre consentement à tout moment.");
+  for (const NoticeBox& box : n.boxes) EXPECT_EQ(box.partner_link, "partenaires commerciaux de Société X") << box.id;
 }
 
 TEST(Notice, EnglishBoxes) {
@@ -66,12 +72,17 @@ TEST(Notice, EnglishBoxes) {
   ASSERT_EQ(n.boxes.size(), 3u);
   EXPECT_EQ(n.boxes[0].label,
             "I object to my postal address and phone number being passed to Société X's business partners for their "
-            "marketing");
+            "marketing by post and/or by phone (excluding automated calls)");
   EXPECT_EQ(n.boxes[1].label,
-            "I agree that my email address may be passed to Société X's business partners for their marketing");
-  EXPECT_EQ(
-      n.boxes[2].label,
-      "I agree that my mobile phone number may be passed to Société X's business partners for their marketing by SMS");
+            "I agree that my email address may be passed to Société X's business partners so that they may send me "
+            "offers by email");
+  EXPECT_EQ(n.boxes[2].label,
+            "I agree that my mobile phone number may be passed to Société X's business partners so that they may send "
+            "me offers by SMS");
+  EXPECT_EQ(n.boxes[2].hint,
+            "Société X collects this consent on behalf of the listed partners, and only them. You can withdraw your "
+            "consent at any time.");
+  EXPECT_EQ(n.boxes[2].partner_link, "Société X's business partners");
   EXPECT_EQ(
       n.intro,
       "Société X, the data controller, would like to pass your contact details to business partners. Purpose: our "
@@ -116,7 +127,8 @@ TEST(Notice, EnglishRightsWithAnUrlContact) {
   ASSERT_EQ(n.boxes.size(), 2u);
   EXPECT_EQ(n.boxes[0].id, "object-postal");
   EXPECT_EQ(n.boxes[0].label,
-            "I object to my postal address being passed to Northwind Travel's business partners for their marketing");
+            "I object to my postal address being passed to Northwind Travel's business partners for their marketing "
+            "by post");
   EXPECT_EQ(n.boxes[1].id, "consent-email");
   // The French notice of an English config uses the French purpose.
   EXPECT_NE(notice_for(fixture_json("configs/northwind-en.json"), "fr")
@@ -132,15 +144,16 @@ TEST(Notice, SeparateObjectionBoxesWithoutCombineObjection) {
   EXPECT_EQ(n.boxes[0].id, "object-postal");
   EXPECT_EQ(
       n.boxes[0].label,
-      "Je m'oppose à ce que mes coordonnées postales soient transmises à des partenaires commerciaux de Société X à "
-      "des fins de prospection commerciale");
+      "Je m'oppose à ce que mes coordonnées postales soient transmises aux partenaires commerciaux de Société X à "
+      "des fins de prospection commerciale par courrier postal");
   EXPECT_EQ(n.boxes[1].id, "object-phone");
   EXPECT_EQ(n.boxes[1].channels, (std::vector<Channel>{Channel::kPhone}));
   EXPECT_EQ(n.boxes[1].label,
-            "Je m'oppose à ce que mes coordonnées téléphoniques soient transmises à des partenaires commerciaux de "
-            "Société X à des fins de prospection commerciale");
+            "Je m'oppose à ce que mes coordonnées téléphoniques soient transmises aux partenaires commerciaux de "
+            "Société X à des fins de prospection commerciale par téléphone (hors appels automatisés)");
   EXPECT_EQ(notice_for(c, "en").boxes[1].label,
-            "I object to my phone number being passed to Société X's business partners for their marketing");
+            "I object to my phone number being passed to Société X's business partners for their marketing by phone "
+            "(excluding automated calls)");
 }
 
 TEST(Notice, TransmissionOnlyConsentOmitsThePartnersProspecting) {
@@ -149,15 +162,31 @@ TEST(Notice, TransmissionOnlyConsentOmitsThePartnersProspecting) {
   c["channels"]["sms"]["partnerProspecting"] = "transmission-only";
   const Notice fr = notice_for(c, "fr");
   EXPECT_EQ(fr.boxes[1].label,
-            "J'accepte que mon adresse électronique soit transmise à des partenaires commerciaux de Société X");
+            "J'accepte que mon adresse électronique soit transmise aux partenaires commerciaux de Société X");
   EXPECT_EQ(fr.boxes[2].label,
-            "J'accepte que mon numéro de téléphone mobile soit transmis à des partenaires commerciaux de Société X");
+            "J'accepte que mon numéro de téléphone mobile soit transmis aux partenaires commerciaux de Société X");
   EXPECT_EQ(
       fr.boxes[1].hint,
       "Chaque partenaire vous demandera votre accord avant de vous adresser de la prospection. Vous pourrez retirer "
       "votre consentement à tout moment.");
   EXPECT_EQ(notice_for(c, "en").boxes[1].label,
             "I agree that my email address may be passed to Société X's business partners");
+}
+
+TEST(Notice, PartnerListShowsTheChannelsEachPartnerReceives) {
+  const Notice fr = notice_for(societe_x(), "fr");
+  ASSERT_EQ(fr.partners.size(), 6u);
+  EXPECT_EQ(fr.partners[0].channels,
+            (std::vector<Channel>{Channel::kPostal, Channel::kPhone, Channel::kEmail, Channel::kSms}));
+  EXPECT_EQ(fr.partners[0].channels_text,
+            "Canaux : courrier postal, téléphone (hors appels automatisés), courrier électronique et SMS");
+  // credit-du-lac lists ["postal", "email"]; habitat-serein ["postal", "phone"].
+  EXPECT_EQ(fr.partners[2].channels_text, "Canaux : courrier postal et courrier électronique");
+  const Notice en = notice_for(societe_x(), "en");
+  EXPECT_EQ(en.partners[4].channels_text, "Channels: post and phone (excluding automated calls)");
+  const Json j = en.to_json();
+  EXPECT_EQ(j.at("partners")[4].at("channels"), Json::array({"postal", "phone"}));
+  EXPECT_EQ(j.at("partners")[4].at("channelsText"), "Channels: post and phone (excluding automated calls)");
 }
 
 TEST(Notice, ToJsonIsCamelCaseWithUncheckedBoxes) {
@@ -171,7 +200,8 @@ TEST(Notice, ToJsonIsCamelCaseWithUncheckedBoxes) {
   ASSERT_EQ(j.at("boxes").size(), 3u);
   for (const Json& box : j.at("boxes")) {
     EXPECT_EQ(box.at("checked"), false);  // R5
-    EXPECT_EQ(box.size(), 6u);
+    EXPECT_EQ(box.size(), 7u);
+    EXPECT_TRUE(box.at("partnerLink").is_string());
   }
   EXPECT_EQ(j.at("boxes")[0].at("basis"), "legitimate-interest");
   EXPECT_EQ(j.at("boxes")[0].at("channels"), Json::array({"postal", "phone"}));
@@ -188,6 +218,9 @@ TEST(Notice, ConfigTextsOverrideTheBuiltInOnes) {
   EXPECT_EQ(fr.heading, "Vos coordonnées et nos partenaires");
   EXPECT_EQ(fr.boxes[1].label, "Oui, transmettez mon courriel à vos partenaires");
   EXPECT_EQ(fr.boxes[1].hint, "");
+  // The replaced label no longer names the partners: nothing in it links.
+  EXPECT_EQ(fr.boxes[1].partner_link, "");
+  EXPECT_EQ(fr.boxes[0].partner_link, "partenaires commerciaux de Société X");
   EXPECT_NE(fr.rights, "Write to dpo@x.example at any time.");
   const Notice en = notice_for(c, "en");
   EXPECT_EQ(en.rights, "Write to dpo@x.example at any time.");

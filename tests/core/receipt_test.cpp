@@ -320,6 +320,11 @@ TEST_F(ReceiptTest, ChoicesThatBreakTheRulesAreRefusedWithPaths) {
   ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0].code, "choice_contact_missing");
   EXPECT_EQ(p[0].path, "/contacts/email");
+  EXPECT_EQ(p[0].message, "Enter your email address to agree to receive offers by email.");
+  Result<Choices> fr = parse_choices(config_, Json::parse(R"({"decisions": {"email": "granted"}})"), "fr", false);
+  ASSERT_FALSE(fr.ok());
+  EXPECT_EQ(fr.problems()[0].message,
+            "Indiquez votre adresse électronique pour accepter de recevoir des offres par courrier électronique.");
 
   p = problems_of(R"({"decisions": {"email": "granted"}, "contacts": {"email": "not an address"}})");
   ASSERT_EQ(p.size(), 1u);
@@ -356,10 +361,13 @@ TEST_F(ReceiptTest, HumanReadableCopyNamesTheChoicesInFrenchAndEnglish) {
   ASSERT_TRUE(verified.ok());
   const std::string fr = render_receipt_text(verified.value().payload, "fr");
   EXPECT_NE(fr.find("Reçu de consentement"), std::string::npos);
-  EXPECT_NE(fr.find("Téléphone : vous vous êtes opposé(e) à la transmission"), std::string::npos);
+  // R1: the phone channel is calls by a person, never automated calls.
+  EXPECT_NE(fr.find("Téléphone (hors appels automatisés) : vous vous êtes opposé(e) à la transmission"),
+            std::string::npos);
   EXPECT_NE(fr.find("Société X"), std::string::npos);
   const std::string en = render_receipt_text(verified.value().payload, "en");
   EXPECT_NE(en.find("Email: you gave your consent"), std::string::npos);
+  EXPECT_NE(en.find("Phone (excluding automated calls): you objected to the transfer"), std::string::npos);
   EXPECT_NE(en.find("dpo@x.example"), std::string::npos);
   // The time as a person reads it (issuedAt is RFC 3339 UTC in the receipt).
   Json payload = verified.value().payload;

@@ -97,6 +97,9 @@ struct Config {
   const ChannelConfig* find(Channel channel) const;
   // Partners that receive `channel` (R6/R7): those listing it, or all when they list none.
   std::vector<const Partner*> partners_for(Channel channel) const;
+  // The configured channels `partner` receives, in all_channels() order (R3:
+  // the partner list shows them).
+  std::vector<Channel> channels_of(const Partner& partner) const;
 };
 
 // Every problem at once (DESIGN.md 3.1): `errors` make the config unusable,

@@ -185,4 +185,22 @@ struct TransferVerdict {
 [[nodiscard]] TransferVerdict may_transfer(const ConsentState& state, const Partner& partner, Channel channel,
                                            std::int64_t at_unix, std::optional<std::int64_t> retention_until_unix);
 
+// --- partners added after the person chose --------------------------------------
+
+// A partner of the current config that the person's consent does not cover
+// (DESIGN.md 2.1: "new partners are shown and asked, unchecked"), with the
+// channels that would go to it were the person to accept it.
+struct UncoveredPartner {
+  const Partner* partner = nullptr;  // into the config
+  std::vector<Channel> channels;     // may_transfer with the partner on the bound list
+};
+// The partners of `config` off the person's bound list (bound_partner_list:
+// a change never widens it) for which at least one channel would go were
+// the person to accept them: those worth asking about. Empty when the
+// person's consent covers every partner, or when nothing would go anyway
+// (objected, withdrawn, retention over).
+[[nodiscard]] std::vector<UncoveredPartner> uncovered_partners(const ConsentState& state, const Config& config,
+                                                               std::int64_t at_unix,
+                                                               std::optional<std::int64_t> retention_until_unix);
+
 }  // namespace cachet

@@ -19,6 +19,10 @@ struct NoticeBox {
   std::vector<Channel> channels;
   std::string label;  // the sentence next to the box
   std::string hint;   // optional extra line (may be empty)
+  // The words of `label` that name the partners (CNIL examples: "aux
+  // partenaires [lien]"): the widget links them to the partner list. Empty
+  // when a config text replaced the label and no longer contains them.
+  std::string partner_link;
 };
 
 struct NoticePartner {
@@ -26,6 +30,8 @@ struct NoticePartner {
   std::string name;
   std::string privacy_policy_url;
   std::string sector;
+  std::vector<Channel> channels;  // the channels it receives (R3)
+  std::string channels_text;      // "Reçoit vos coordonnées pour : courrier postal, …"
 };
 
 struct Notice {

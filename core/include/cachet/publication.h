@@ -87,6 +87,16 @@ struct PublishedVersion {
                                                               std::int64_t started_unix, std::int64_t now_unix,
                                                               std::int64_t grace_seconds);
 
+// When the partner list of version `current_digest` was first published
+// (R3: "complete and up to date"; the partner page's date, never typed by
+// hand): the first_served_at of the earliest version in the unbroken run of
+// versions, ending at the current one, whose partners (entries: ids, names,
+// policies, sectors, channels) are the same. A new version that changes only
+// texts keeps the date; one that adds, removes or changes a partner starts a
+// new one. `published` is in log order. Empty when the digest is not there.
+[[nodiscard]] std::string partner_list_since(const std::vector<PublishedVersion>& published,
+                                             std::string_view current_digest);
+
 struct PublicationCheck {
   std::int64_t now_unix = 0;            // arrival time
   std::int64_t max_skew_seconds = 600;  // issuedAt may be this far ahead of arrival (and behind, for a web form)
