@@ -11,6 +11,10 @@ export type LocalizedText =
       en?: string;
     };
 /**
+ * An absolute https: URL with a host, no spaces or user name.
+ */
+export type HttpsUrl = string;
+/**
  * R6: on-behalf (recommended) = consent collected for the named partners' prospecting; transmission-only = consent to the transmission, each partner asks again.
  */
 export type PartnerProspecting = 'on-behalf' | 'transmission-only';
@@ -83,11 +87,11 @@ export interface CachetConfig {
    */
   partners?: {
     /**
-     * Page listing every partner with a link to its privacy policy.
+     * Page listing every partner with a link to its privacy policy: an absolute https: URL, or a path on the signup site ("/partenaires", the page cachet serve generates).
      */
-    listUrl?: string;
+    listUrl?: HttpsUrl;
     /**
-     * Date the list was last updated (YYYY-MM-DD).
+     * Date the list shown in the widget's dialog was last updated (YYYY-MM-DD). Better left out: cachet serve dates the partner page from the ledger, cachet partners-page from --updated-at or the configVersion.
      */
     updatedAt?: string;
     /**
@@ -185,6 +189,10 @@ export interface CachetConfig {
      * Font list.
      */
     fontFamily?: string;
+    /**
+     * auto (default): follow the host page; light or dark: always that scheme.
+     */
+    colorScheme?: 'auto' | 'light' | 'dark';
   };
 }
 /**
@@ -200,7 +208,7 @@ export interface Partner {
    */
   name: string;
   /**
-   * The partner's privacy policy.
+   * An absolute https: URL with a host, no spaces or user name.
    */
   privacyPolicyUrl: string;
   /**
@@ -216,6 +224,19 @@ export interface Partner {
    * Channels this partner receives (configured channels only); omit for all.
    */
   channels?: ('postal' | 'phone' | 'email' | 'sms')[];
+  /**
+   * R8: where a person reaches this partner to object or withdraw consent, printed in the first-contact notice beside the privacy policy. Optional; lint warns when missing.
+   */
+  contact?: {
+    /**
+     * Email address.
+     */
+    email?: string;
+    /**
+     * Postal address, one line.
+     */
+    postal?: string;
+  };
 }
 /**
  * Postal mail.
