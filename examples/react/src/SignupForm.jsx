@@ -34,7 +34,8 @@ export function SignupForm() {
 
   async function onSubmit(event) {
     // The widget cancels the first submit, writes the receipt into the form,
-    // then submits again: that second event is the one to send.
+    // shows the person their receipt copy, and submits again when they press
+    // Continue: that second event is the one to send.
     if (event.defaultPrevented) return;
     event.preventDefault();
     setState((s) => ({ ...s, status: 'sending' }));
