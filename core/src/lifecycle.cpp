@@ -408,6 +408,15 @@ TransferVerdict may_transfer(const ConsentState& state, const Partner& partner, 
   return verdict(channel_verdict(channel, it->second.basis, it->second.decision));
 }
 
+std::vector<Channel> channels_to_partner(const ConsentState& state, const Partner& partner, std::int64_t at_unix,
+                                         std::optional<std::int64_t> retention_until_unix) {
+  std::vector<Channel> out;
+  for (const Channel c : all_channels()) {
+    if (may_transfer(state, partner, c, at_unix, retention_until_unix).allowed) out.push_back(c);
+  }
+  return out;
+}
+
 std::vector<UncoveredPartner> uncovered_partners(const ConsentState& state, const Config& config, std::int64_t at_unix,
                                                  std::optional<std::int64_t> retention_until_unix) {
   std::vector<UncoveredPartner> out;
@@ -416,12 +425,7 @@ std::vector<UncoveredPartner> uncovered_partners(const ConsentState& state, cons
     // As if the person accepted the current list (Change::accepts_current_list).
     ConsentState if_accepted = state;
     if_accepted.partner_ids.push_back(partner.id);
-    UncoveredPartner uncovered{&partner, {}};
-    for (const Channel c : all_channels()) {
-      if (may_transfer(if_accepted, partner, c, at_unix, retention_until_unix).allowed) {
-        uncovered.channels.push_back(c);
-      }
-    }
+    UncoveredPartner uncovered{&partner, channels_to_partner(if_accepted, partner, at_unix, retention_until_unix)};
     if (!uncovered.channels.empty()) out.push_back(std::move(uncovered));
   }
   return out;

@@ -36,30 +36,25 @@ std::string escape(std::string_view text) {
   return out;
 }
 
-// A partner's contact, when the config gives one (/partners/entries/i/contact).
-// Read from the config as given: the partner notices own that member's rules.
-std::string partner_contact(const Config& config, std::size_t index) {
-  const Json* entries = nullptr;
-  if (config.raw.is_object() && config.raw.contains("partners") && config.raw["partners"].is_object() &&
-      config.raw["partners"].contains("entries") && config.raw["partners"]["entries"].is_array()) {
-    entries = &config.raw["partners"]["entries"];
-  }
-  if (entries == nullptr || index >= entries->size() || !(*entries)[index].is_object()) return "";
-  const auto it = (*entries)[index].find("contact");
-  return it != (*entries)[index].end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 std::string link(std::string_view href, std::string_view text) {
   return "<a href=\"" + escape(href) + "\" rel=\"noopener noreferrer\">" + escape(text) + "</a>";
 }
 
-// An email address becomes a mailto: link, an https URL a link, anything else text.
-std::string contact_html(const std::string& contact) {
-  if (contact.rfind("https://", 0) == 0) return link(contact, contact);
-  if (contact.find('@') != std::string::npos && contact.find(':') == std::string::npos) {
-    return link("mailto:" + contact, contact);
+// Where the person reaches the partner (R8): the email as a mailto: link, the
+// postal address as text.
+std::string contact_html(const Partner::Contact& contact) {
+  std::string out;
+  if (!contact.email.empty()) out += link("mailto:" + contact.email, contact.email);
+  if (!contact.email.empty() && !contact.postal.empty()) out += "<br>";
+  out += escape(contact.postal);
+  return out;
+}
+
+const Partner* partner_by_id(const Config& config, std::string_view id) {
+  for (const Partner& p : config.partners.entries) {
+    if (p.id == id) return &p;
   }
-  return escape(contact);
+  return nullptr;
 }
 
 }  // namespace
@@ -80,8 +75,8 @@ Result<std::string> render_partner_page(const Config& config, std::string_view l
   const std::string& org = config.controller.name;
 
   bool any_contact = false;
-  for (std::size_t i = 0; i < config.partners.entries.size(); ++i) {
-    any_contact = any_contact || !partner_contact(config, i).empty();
+  for (const Partner& p : config.partners.entries) {
+    any_contact = any_contact || !p.contact.email.empty() || !p.contact.postal.empty();
   }
 
   std::string out = "<!doctype html>\n<html lang=\"" + escape(l) + "\">\n<head>\n<meta charset=\"utf-8\">\n";
@@ -119,14 +114,16 @@ Result<std::string> render_partner_page(const Config& config, std::string_view l
          "</th><th scope=\"col\">" + escape(t("partners_page.col.policy")) + "</th>";
   if (any_contact) out += "<th scope=\"col\">" + escape(t("partners_page.col.contact")) + "</th>";
   out += "</tr></thead>\n<tbody>\n";
-  for (std::size_t i = 0; i < notice.partners.size(); ++i) {
-    const NoticePartner& p = notice.partners[i];
+  for (const NoticePartner& p : notice.partners) {
     std::vector<std::string> names;
     for (const Channel c : p.channels) names.push_back(t("notice.channel." + std::string(to_string(c))));
     out += "<tr id=\"" + escape("partner-" + p.id) + "\"><th scope=\"row\">" + escape(p.name) + "</th><td>" +
            escape(p.sector) + "</td><td>" + escape(join_list(names, l)) + "</td><td>" +
            link(p.privacy_policy_url, t("partners_page.policy_of", {{"partner", p.name}})) + "</td>";
-    if (any_contact) out += "<td>" + contact_html(partner_contact(config, i)) + "</td>";
+    if (any_contact) {
+      const Partner* partner = partner_by_id(config, p.id);
+      out += "<td>" + (partner != nullptr ? contact_html(partner->contact) : std::string()) + "</td>";
+    }
     out += "</tr>\n";
   }
   out += "</tbody>\n</table>\n";

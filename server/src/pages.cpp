@@ -116,27 +116,19 @@ std::string html_escape(const std::string& text) {
 
 Coverage coverage_of(const ConsentState& state, const Config& config, std::int64_t now_unix) {
   Coverage out;
-  const auto channels_for = [&](const ConsentState& s, const Partner& partner) {
-    std::vector<Channel> allowed;
-    for (const Channel c : all_channels()) {
-      if (may_transfer(s, partner, c, now_unix, std::nullopt).allowed) allowed.push_back(c);
-    }
-    return allowed;
-  };
   for (const std::string& id : state.partner_ids) {
     const auto it = std::find_if(config.partners.entries.begin(), config.partners.entries.end(),
                                  [&](const Partner& p) { return p.id == id; });
     if (it == config.partners.entries.end()) {
       out.accepted.push_back({id, id, "", {}});  // no longer a partner: nothing goes to it
     } else {
-      out.accepted.push_back({id, it->name, it->privacy_policy_url, channels_for(state, *it)});
+      out.accepted.push_back(
+          {id, it->name, it->privacy_policy_url, channels_to_partner(state, *it, now_unix, std::nullopt)});
     }
   }
-  for (const Partner& p : config.partners.entries) {
-    if (std::find(state.partner_ids.begin(), state.partner_ids.end(), p.id) != state.partner_ids.end()) continue;
-    ConsentState if_accepted = state;
-    if_accepted.partner_ids.push_back(p.id);
-    out.not_shown.push_back({p.id, p.name, p.privacy_policy_url, channels_for(if_accepted, p)});
+  // The core decides whom to ask (lifecycle.h uncovered_partners).
+  for (const UncoveredPartner& u : uncovered_partners(state, config, now_unix, std::nullopt)) {
+    out.not_shown.push_back({u.partner->id, u.partner->name, u.partner->privacy_policy_url, u.channels});
   }
   return out;
 }

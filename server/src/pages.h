@@ -22,8 +22,9 @@ std::string server_stylesheet();
 
 // What a person's consent covers, partner by partner (issue 11: the
 // preference centre shows it): the partners on the list they accepted, and
-// the current config's partners they were never shown, with the channels each
-// would receive under the person's current choices (lifecycle.h may_transfer).
+// the current config's partners their consent does not cover, with the
+// channels each would receive (lifecycle.h channels_to_partner and
+// uncovered_partners: the core's rules, not re-spelled here).
 struct PartnerCoverage {
   std::string id;
   std::string name;                // the id when the current config no longer names it
@@ -32,7 +33,7 @@ struct PartnerCoverage {
 };
 struct Coverage {
   std::vector<PartnerCoverage> accepted;
-  std::vector<PartnerCoverage> not_shown;  // asked, with an unchecked box, before anything widens
+  std::vector<PartnerCoverage> not_shown;  // uncovered_partners: asked, with an unchecked box
 };
 Coverage coverage_of(const ConsentState& state, const Config& config, std::int64_t now_unix);
 

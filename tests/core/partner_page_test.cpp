@@ -55,8 +55,10 @@ TEST(PartnerPage, FrenchListsEveryPartnerWithItsChannelsAndPolicy) {
   EXPECT_NE(html.find("<td>courrier postal et téléphone (hors appels automatisés)</td>"), std::string::npos);
   EXPECT_NE(html.find("Liste mise à jour le 20 novembre 2026."), std::string::npos);
   EXPECT_NE(html.find("<a href=\"/partners\" hreflang=\"en\" lang=\"en\">English</a>"), std::string::npos);
-  // No contact column when no partner has a contact.
-  EXPECT_EQ(html.find(">Contact</th>"), std::string::npos);
+  // Each partner's contact (R8), where the person objects or withdraws.
+  EXPECT_NE(html.find(">Contact</th>"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"mailto:donnees@credit-du-lac.example\""), std::string::npos);
+  EXPECT_NE(html.find("10 rue de la Paix, 75002 Paris</td>"), std::string::npos);
 }
 
 TEST(PartnerPage, English) {
@@ -68,15 +70,18 @@ TEST(PartnerPage, English) {
   EXPECT_EQ(html.find("updated on"), std::string::npos);  // no date given, none shown
 }
 
-// The partner's contact member comes with the partner notices' work (its
-// lint lives there); until a config may carry it, this case cannot be built.
+// R8: where the person reaches each partner (partners[].contact), when given.
 TEST(PartnerPage, AContactColumnWhenTheConfigGivesOne) {
   Json c = societe_x();
-  c["partners"]["entries"][0]["contact"] = "dpo@acme-assurances.example";
-  if (!load_config(c.dump()).ok()) GTEST_SKIP() << "this config version has no partner contact member yet";
+  for (Json& entry : c["partners"]["entries"]) entry.erase("contact");
+  EXPECT_EQ(page(c, "en").find(">Contact</th>"), std::string::npos);  // no column of empty cells
+  c["partners"]["entries"][0]["contact"] = {{"email", "dpo@acme-assurances.example"},
+                                            {"postal", "ACME, 1 rue <Haute>, 75001 Paris"}};
+  ASSERT_TRUE(load_config(c.dump()).ok());
   const std::string html = page(c, "en");
   EXPECT_NE(html.find(">Contact</th>"), std::string::npos);
   EXPECT_NE(html.find("<a href=\"mailto:dpo@acme-assurances.example\""), std::string::npos);
+  EXPECT_NE(html.find("ACME, 1 rue &lt;Haute&gt;, 75001 Paris"), std::string::npos);
 }
 
 TEST(PartnerPage, ConfigTextIsEscaped) {

@@ -185,6 +185,11 @@ struct TransferVerdict {
 [[nodiscard]] TransferVerdict may_transfer(const ConsentState& state, const Partner& partner, Channel channel,
                                            std::int64_t at_unix, std::optional<std::int64_t> retention_until_unix);
 
+// The channels that may go to `partner` now (may_transfer on each channel).
+[[nodiscard]] std::vector<Channel> channels_to_partner(const ConsentState& state, const Partner& partner,
+                                                       std::int64_t at_unix,
+                                                       std::optional<std::int64_t> retention_until_unix);
+
 // --- partners added after the person chose --------------------------------------
 
 // A partner of the current config that the person's consent does not cover
