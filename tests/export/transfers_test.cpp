@@ -215,8 +215,9 @@ TEST(Transfers, PurgedOrExpiredPeopleAreToBeDeleted) {
   EXPECT_TRUE(v.store->verify_chain().value().ok());
 }
 
-// Erasures come from the `rights` work (a log entry of kind "erasure"); the
-// entry format is read here. Extend with a real erasure once it is merged.
+// The removals named by erasure and purge log entries (ledger/rights.h writes
+// the erasure entry; tests/server/transfers.test.mjs erases a real person and
+// finds the deletes in the partners' next changes files).
 TEST(Transfers, ErasureAndPurgeEntriesNameThePeopleRemoved) {
   const std::string erasure =
       R"({"at":"2026-11-20T10:00:00Z","chainRoot":"r-1","kind":"erasure","removed":[{"entryHash":"h1",)"

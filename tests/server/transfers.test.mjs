@@ -111,6 +111,30 @@ describe('transfers, changes files and notices (issue 13)', () => {
     assert.equal(cachet(['notices', 'overdue', '--db', path.join(dir, 'none.db')]).status, 2);
   });
 
+  it('passes an erasure to every partner that received the person: delete in its next changes file', () => {
+    const erased = cachet(['person', 'erase', receiptId, '--db', db, '--requested-at', '2026-12-01', '--format', 'json']);
+    assert.equal(erased.status, 0, erased.stdout + erased.stderr);
+    const third = exportTo('after-erasure');
+    assert.equal(third.status, 0, third.stderr);
+    const acme = csv(path.join(dir, 'after-erasure', 'partner-acme-assurances.changes.csv'));
+    const del = acme.filter((l) => l[0] === reference && l[2] === 'delete');
+    assert.ok(del.length >= 1, JSON.stringify(acme));
+    assert.ok(del.every((l) => l[3] === 'erasure'), JSON.stringify(del));
+    assert.match(del[0][4], /^2026-12-01/, 'dated by the request');
+    // The other partner gets the instruction under its own reference of the person.
+    const credit = csv(path.join(dir, 'after-erasure', 'partner-credit-du-lac.changes.csv'));
+    assert.ok(credit.some((l) => l[2] === 'delete' && l[3] === 'erasure' && l[0] !== reference), JSON.stringify(credit));
+    // Nothing of the person leaves any more; the report counts the deletions.
+    assert.equal(csv(path.join(dir, 'after-erasure', 'partner-acme-assurances.csv')).length, 1);
+    assert.ok(JSON.parse(third.stdout).changes.delete.erasure >= 2, third.stdout);
+    // A later export does not repeat the instruction.
+    const fourth = exportTo('after-erasure-again');
+    assert.equal(fourth.status, 0, fourth.stderr);
+    assert.deepEqual(csv(path.join(dir, 'after-erasure-again', 'partner-acme-assurances.changes.csv')),
+      [['reference', 'channel', 'action', 'reason', 'acted_at']]);
+    assert.equal(cachet(['ledger', 'verify', '--db', db]).status, 0);
+  });
+
   it('catches an edited transfer row: ledger verify fails and the export stops', () => {
     const edit = spawnSync('sqlite3', [db, "UPDATE transfers SET channels = '[]' WHERE partner_id = 'acme-assurances'"],
       { encoding: 'utf8' });
