@@ -363,6 +363,23 @@ std::vector<std::string_view> digest_kinds_of_contact(std::string_view contact) 
   return {};
 }
 
+std::vector<std::string> contact_spellings(std::string_view kind, std::string_view value) {
+  std::optional<std::string> normalized = normalize_contact(kind, value);
+  if (!normalized) return {};
+  std::vector<std::string> out{*normalized};
+  if (kind != "phone" && kind != "mobile") return out;
+  const std::string& n = out.front();
+  std::string national_digits;  // the 9 digits after the French trunk prefix 0 or country code 33
+  if (n.size() == 10 && n[0] == '0' && n[1] != '0') national_digits = n.substr(1);
+  if (n.size() == 12 && n.rfind("+33", 0) == 0) national_digits = n.substr(3);
+  if (n.size() == 13 && n.rfind("0033", 0) == 0) national_digits = n.substr(4);
+  if (national_digits.size() != 9 || national_digits[0] == '0') return out;
+  for (std::string spelling : {"0" + national_digits, "+33" + national_digits, "0033" + national_digits}) {
+    if (std::find(out.begin(), out.end(), spelling) == out.end()) out.push_back(std::move(spelling));
+  }
+  return out;
+}
+
 bool contact_matches(const Json& subject, std::string_view kind, std::string_view value, std::string_view secret,
                      const CryptoProvider& crypto) {
   return subject_binds(subject, kind, value, crypto, [&](const std::string& salt) {

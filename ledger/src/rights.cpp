@@ -41,15 +41,22 @@ Result<std::vector<PersonMatch>> find_people(ConsentStore& store, const ContactQ
     return Problem{"rights_bad_contact", "/" + query.contact,
                    "The " + query.contact + " given is not a valid " + query.contact + "."};
   }
+  // Every spelling of the value per kind, digested per receipt below.
+  std::vector<std::vector<std::string>> spellings;
+  for (const std::string_view kind : kinds) spellings.push_back(contact_spellings(kind, query.value));
   std::vector<PersonMatch> out;
   std::unordered_map<std::string, std::size_t> by_root;
   Result<ChainReport> report = store.verify_records([&](const ReceiptRecord& r) {
     if (!r.verified) return;  // never acted on (ledger verify reports it)
     const RecordSalt salt = split_record_salt(r.salt);
-    for (const std::string_view kind : kinds) {
+    for (std::size_t k = 0; k < kinds.size(); ++k) {
+      const std::string_view kind = kinds[k];
       const std::string& held = digest_of(r, kind);
       if (held.empty()) continue;
-      if (contact_digest_hex(kind, query.value, salt.keyed, salt.salt, digest_secret, crypto) != held) continue;
+      const auto names_person = [&](const std::string& spelling) {
+        return contact_digest_hex(kind, spelling, salt.keyed, salt.salt, digest_secret, crypto) == held;
+      };
+      if (std::none_of(spellings[k].begin(), spellings[k].end(), names_person)) continue;
       auto [it, fresh] = by_root.emplace(r.chain_root, out.size());
       if (fresh) out.push_back(PersonMatch{r.chain_root, "", {}, {}});
       PersonMatch& match = out[it->second];

@@ -411,6 +411,14 @@ TEST(ContactNormalisation, FollowsTheDocumentedRules) {
   EXPECT_EQ(normalize_contact("postal", "  1 Rue\tdes  Lilas \n 75001 PARIS "), "1 rue des lilas 75001 paris");
   EXPECT_EQ(normalize_contact("email", "no-at-sign"), std::nullopt);
   EXPECT_EQ(normalize_contact("fax", "123"), std::nullopt);
+  // The spellings a lookup tries: French national and international forms of one line.
+  EXPECT_EQ(contact_spellings("phone", "06 12 34 56 78"),
+            (std::vector<std::string>{"0612345678", "+33612345678", "0033612345678"}));
+  EXPECT_EQ(contact_spellings("mobile", "+33 6 12 34 56 78"),
+            (std::vector<std::string>{"+33612345678", "0612345678", "0033612345678"}));
+  EXPECT_EQ(contact_spellings("phone", "+44 20 7946 0958"), (std::vector<std::string>{"+442079460958"}));
+  EXPECT_EQ(contact_spellings("email", " A@B.fr"), (std::vector<std::string>{"a@b.fr"}));
+  EXPECT_TRUE(contact_spellings("phone", "not a phone").empty());
 }
 
 }  // namespace

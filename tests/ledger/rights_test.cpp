@@ -236,6 +236,14 @@ TEST_F(RightsTest, FindsAPersonBySaltedAndKeyedDigests) {
   ASSERT_EQ(phone.value().size(), 1u);
   EXPECT_EQ(phone.value()[0].chain_root, "keyed");
   EXPECT_EQ(phone.value()[0].matched, (std::vector<std::string>{"mobile"}));
+  // The same French line written nationally or with 0033.
+  for (const char* spelling : {"06 12 34 56 78", "0033 6 12 34 56 78"}) {
+    auto national = find_people(*store_, {"phone", spelling}, secret, *crypto_);
+    ASSERT_TRUE(national.ok());
+    ASSERT_EQ(national.value().size(), 1u) << spelling;
+    EXPECT_EQ(national.value()[0].chain_root, "keyed");
+  }
+  EXPECT_TRUE(find_people(*store_, {"phone", "07 12 34 56 78"}, secret, *crypto_).value().empty());
   EXPECT_TRUE(find_people(*store_, {"phone", "+33 6 12 34 56 78"}, std::string(32, 't'), *crypto_).value().empty());
   EXPECT_TRUE(find_people(*store_, {"phone", "+33 6 12 34 56 78"}, "", *crypto_).value().empty());
   EXPECT_TRUE(find_people(*store_, {"email", "nobody@example.org"}, secret, *crypto_).value().empty());

@@ -134,6 +134,12 @@ std::string contact_digest_hex(std::string_view kind, std::string_view value, bo
 // gives to be found may stand under: a phone number is looked for as both a
 // landline and a mobile; an "address" is postal. Empty for an unknown contact.
 std::vector<std::string_view> digest_kinds_of_contact(std::string_view contact);
+// The spellings of one contact that name the same person, normalised
+// (normalize_contact), the value's own first: a French number written
+// nationally (06 12 34 56 78) or internationally (+33 6 12 34 56 78,
+// 0033 6 12 34 56 78) is the same line, and a receipt binds the spelling the
+// person typed. Empty when the value is not a valid contact of that kind.
+std::vector<std::string> contact_spellings(std::string_view kind, std::string_view value);
 
 // Phase 2: fills in the digests (lower-case hex SHA-256 of each digest input)
 // and returns the canonical payload bytes to sign.
