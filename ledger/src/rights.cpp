@@ -43,6 +43,7 @@ Result<std::vector<PersonMatch>> find_people(ConsentStore& store, const ContactQ
   }
   // Every spelling of the value per kind, digested per receipt below.
   std::vector<std::vector<std::string>> spellings;
+  spellings.reserve(kinds.size());
   for (const std::string_view kind : kinds) spellings.push_back(contact_spellings(kind, query.value));
   std::vector<PersonMatch> out;
   std::unordered_map<std::string, std::size_t> by_root;
