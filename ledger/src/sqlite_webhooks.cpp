@@ -32,7 +32,9 @@ namespace sqlite {
 //     entries of type 'export'.
 // A later step that rebuilds `log` or `records` (DROP TABLE, as steps 3, 4,
 // 6 and 7 did for `log`) drops these triggers with the table and must create
-// them again: ledger_test's WebhookOutbox tests fail when it does not.
+// them again: webhooks_test fails when it does not. OR IGNORE: one event per
+// entry, the first; a record written again under the same seq (a restore)
+// sends nothing twice. Any other failure (disk full) fails the entry's write.
 const char* webhooks_migration() {
   return R"sql(
 CREATE TABLE webhook_outbox (
@@ -62,7 +64,7 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries(endpoint, state, next_
 CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint, seq);
 CREATE TRIGGER webhook_receipt AFTER INSERT ON records WHEN NEW.entry_seq = NEW.receipt_seq
 BEGIN
-  INSERT INTO webhook_outbox(seq, source, facts, created_at)
+  INSERT OR IGNORE INTO webhook_outbox(seq, source, facts, created_at)
   SELECT NEW.entry_seq, 'receipt', json_object(
       'seq', NEW.entry_seq,
       'entryHash', (SELECT hash FROM log WHERE seq = NEW.entry_seq),
@@ -86,7 +88,7 @@ CREATE TRIGGER webhook_log AFTER INSERT ON log
   WHEN NEW.kind IN ('erasure', 'purge')
     OR (NEW.kind = 'event' AND json_valid(NEW.entry) AND json_extract(NEW.entry, '$.type') = 'export')
 BEGIN
-  INSERT INTO webhook_outbox(seq, source, facts, created_at)
+  INSERT OR IGNORE INTO webhook_outbox(seq, source, facts, created_at)
   VALUES (NEW.seq, CASE NEW.kind WHEN 'event' THEN 'export' ELSE NEW.kind END,
           json_object('seq', NEW.seq, 'entryHash', NEW.hash, 'entry', json(NEW.entry)),
           strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));

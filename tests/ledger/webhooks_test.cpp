@@ -164,8 +164,8 @@ TEST_F(WebhookOutboxTest, AnEventIsWrittenInItsEntrysTransaction) {
   EXPECT_EQ(log_entries(), 1);
   EXPECT_EQ(events().size(), 1u);
   // And the other way: an outbox row that cannot be written takes the ledger
-  // entry back (a row already holding the next seq makes the trigger fail).
-  raw_sql("INSERT INTO webhook_outbox(seq, source, facts, created_at) VALUES (2, 'receipt', '{}', 'x')");
+  // entry back (here an outbox that refuses every row, as a full disk would).
+  raw_sql("CREATE TRIGGER refuse BEFORE INSERT ON webhook_outbox BEGIN SELECT RAISE(ABORT, 'outbox refused'); END");
   const auto failed = store_->append(receipt("r2"));
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.problems().front().code, "ledger_io");
@@ -174,7 +174,7 @@ TEST_F(WebhookOutboxTest, AnEventIsWrittenInItsEntrysTransaction) {
   const auto erased = store_->erase("r1", "2026-02-01", kNow / 1000);
   ASSERT_FALSE(erased.ok());
   EXPECT_TRUE(store_->find("r1").value().has_value());  // the erasure did not happen without its event
-  raw_sql("DELETE FROM webhook_outbox WHERE seq = 2");
+  raw_sql("DROP TRIGGER refuse");
   ASSERT_TRUE(store_->append(receipt("r2")).ok());
   EXPECT_EQ(events().size(), 2u);
   EXPECT_TRUE(store_->verify_chain().value().ok());
