@@ -52,7 +52,7 @@ CREATE TABLE webhook_endpoints (
 CREATE TABLE webhook_deliveries (
   seq             INTEGER NOT NULL,           -- webhook_outbox.seq
   endpoint        TEXT NOT NULL,              -- webhook_endpoints.url
-  state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed', 'gone')),
+  state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed', 'gone', 'skipped')),
   attempts        INTEGER NOT NULL DEFAULT 0,
   next_attempt_ms INTEGER NOT NULL DEFAULT 0, -- unix ms; also the lease of a claimed delivery
   last_status     INTEGER NOT NULL DEFAULT 0, -- HTTP status of the last attempt, 0 when none came
@@ -185,6 +185,8 @@ std::string_view to_string(DeliveryState state) {
       return "failed";
     case DeliveryState::kGone:
       return "gone";
+    case DeliveryState::kSkipped:
+      return "skipped";
   }
   return "pending";
 }
@@ -373,6 +375,15 @@ class SqliteWebhookOutbox final : public WebhookOutbox {
     return state;
   }
 
+  Result<DeliveryState> skip(const WebhookDelivery& delivery, std::int64_t now_ms) override {
+    Stmt up(db_,
+            "UPDATE webhook_deliveries SET state = 'skipped', delivered_at = ?3 WHERE seq = ?1 AND endpoint = ?2 "
+            "AND state = 'pending'");
+    up.bind(1, delivery.seq).bind(2, delivery.endpoint).bind(3, now_text(now_ms));
+    if (up.step() != SQLITE_DONE) return io_problem("skip delivery", db_);
+    return DeliveryState::kSkipped;
+  }
+
   Result<OutboxStatus> status() override {
     Transaction tx(db_, "BEGIN");
     if (!tx.ok()) return io_problem("begin", db_);
@@ -387,6 +398,7 @@ class SqliteWebhookOutbox final : public WebhookOutbox {
              "(SELECT count(*) FROM webhook_outbox o WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d "
              "WHERE d.seq = o.seq AND d.endpoint = e.url)), "
              "SUM(d.state = 'pending'), SUM(d.state = 'delivered'), SUM(d.state = 'failed'), SUM(d.state = 'gone'), "
+             "SUM(d.state = 'skipped'), "
              "MIN(CASE WHEN d.state = 'pending' THEN d.next_attempt_ms END) "
              "FROM webhook_endpoints e LEFT JOIN webhook_deliveries d ON d.endpoint = e.url GROUP BY e.url "
              "ORDER BY e.url");
@@ -401,7 +413,8 @@ class SqliteWebhookOutbox final : public WebhookOutbox {
       e.delivered = eps.int64(5);
       e.failed = eps.int64(6);
       e.gone = eps.int64(7);
-      e.next_attempt_ms = eps.int64(8);
+      e.skipped = eps.int64(8);
+      e.next_attempt_ms = eps.int64(9);
       out.endpoints.push_back(std::move(e));
     }
     if (rc != SQLITE_DONE) return io_problem("read endpoints", db_);

@@ -57,13 +57,13 @@ struct AttemptOutcome {
 };
 
 // What record_attempt decided.
-enum class DeliveryState { kDelivered, kRetry, kFailed, kGone };
+enum class DeliveryState { kDelivered, kRetry, kFailed, kGone, kSkipped };
 std::string_view to_string(DeliveryState state);
 
 // Per endpoint, for `cachet webhooks status`.
 struct EndpointStatus {
   std::string url;
-  std::int64_t pending = 0, delivered = 0, failed = 0, gone = 0;
+  std::int64_t pending = 0, delivered = 0, failed = 0, gone = 0, skipped = 0;
   std::string disabled_at;  // set when the endpoint answered 410 Gone
   std::string disabled_reason;
   std::int64_t next_attempt_ms = 0;  // earliest pending attempt (unix ms), 0 when none
@@ -92,6 +92,8 @@ class WebhookOutbox {
   // retry_delay_ms(attempts), or failed after policy.max_attempts.
   virtual Result<DeliveryState> record_attempt(const WebhookDelivery& delivery, const AttemptOutcome& outcome,
                                                std::int64_t now_ms, const RetryPolicy& policy) = 0;
+  // The endpoint does not want this event type: never sent, kept as 'skipped'.
+  virtual Result<DeliveryState> skip(const WebhookDelivery& delivery, std::int64_t now_ms) = 0;
   virtual Result<OutboxStatus> status() = 0;
   // Failed and gone deliveries (of `endpoint`, or of every endpoint when
   // empty) pending again from their first attempt; re-enables the endpoint.
