@@ -241,9 +241,12 @@ void add_status(CLI::App* webhooks, int& exit_code) {
       for (const auto& e : s.endpoints) {
         std::cout << e.url << ": pending " << e.pending << ", delivered " << e.delivered << ", failed " << e.failed
                   << ", gone " << e.gone << ", skipped " << e.skipped;
-        if (e.next_attempt_ms > 0) std::cout << ", next attempt " << calendar::format_rfc3339(e.next_attempt_ms / 1000);
-        if (!e.disabled_at.empty())
+        if (e.next_attempt_ms > 0) {
+          std::cout << ", next attempt " << calendar::format_rfc3339(e.next_attempt_ms / 1000);
+        }
+        if (!e.disabled_at.empty()) {
           std::cout << "; DISABLED since " << e.disabled_at << " (" << e.disabled_reason << ")";
+        }
         std::cout << "\n";
       }
       for (const Json& p : s.problems) {

@@ -152,7 +152,11 @@ Result<std::vector<WebhookEndpoint>> load_webhook_endpoints(std::string_view jso
     }
     for (const auto& [key, value] : e.items()) {
       if (key != "url" && key != "secretFile" && key != "events") {
-        problems.push_back(bad(at + "/" + key, "unknown member \"" + key + "\" (url, secretFile, events)."));
+        std::string member = at;
+        member.append("/").append(key);
+        std::string message = "unknown member \"";
+        message.append(key).append("\" (url, secretFile, events).");
+        problems.push_back(bad(member, message));
       }
     }
     WebhookEndpoint endpoint;
@@ -195,10 +199,11 @@ Result<std::vector<WebhookEndpoint>> load_webhook_endpoints(std::string_view jso
           const Json& t = e["events"][j];
           const auto& known = webhook_event_types();
           if (!t.is_string() || std::find(known.begin(), known.end(), t.get<std::string>()) == known.end()) {
-            std::string list;
-            for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-            problems.push_back(Problem{"webhook_unknown_event", at + "/events/" + std::to_string(j),
-                                       file + ": unknown event type " + t.dump() + " (known: " + list + ")."});
+            std::string message = file;
+            message.append(": unknown event type ").append(t.dump()).append(" (known: ");
+            for (std::size_t k = 0; k < known.size(); ++k) message.append(k == 0 ? "" : ", ").append(known[k]);
+            message.append(").");
+            problems.push_back(Problem{"webhook_unknown_event", at + "/events/" + std::to_string(j), message});
           } else {
             endpoint.events.push_back(t.get<std::string>());
           }
