@@ -293,6 +293,20 @@ class SqliteWebhookOutbox final : public WebhookOutbox {
 
   Result<std::vector<WebhookDelivery>> claim(std::string_view endpoint, std::int64_t now_ms, int limit,
                                              const RetryPolicy& policy) override {
+    {
+      // The dispatcher polls: when nothing is due (or the endpoint is
+      // disabled), answer from a read alone, without taking the write lock
+      // the server's receipts need.
+      Stmt idle(db_,
+                "SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE url = ?1) AND ("
+                "EXISTS (SELECT 1 FROM webhook_endpoints WHERE url = ?1 AND disabled_at IS NOT NULL) OR NOT EXISTS ("
+                "SELECT 1 FROM webhook_outbox WHERE seq > (SELECT IFNULL(MAX(seq), 0) FROM webhook_deliveries "
+                "WHERE endpoint = ?1) UNION ALL SELECT 1 FROM webhook_deliveries WHERE endpoint = ?1 AND "
+                "state = 'pending' AND next_attempt_ms <= ?2))");
+      idle.bind(1, endpoint).bind(2, now_ms);
+      if (idle.step() != SQLITE_ROW) return io_problem("look for due deliveries", db_);
+      if (idle.int64(0) == 1) return std::vector<WebhookDelivery>{};
+    }
     Transaction tx(db_, "BEGIN IMMEDIATE");
     if (!tx.ok()) return io_problem("begin", db_);
     {

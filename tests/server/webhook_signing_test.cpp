@@ -38,8 +38,8 @@ TEST(WebhookSigning, SignsWithEverySecretForRotation) {
   ASSERT_TRUE(secrets.ok());
   ASSERT_EQ(secrets.value().size(), 2u);
   EXPECT_EQ(secrets.value()[0].size(), 32u);
-  const std::string header = webhook_signature(*crypto, secrets.value(), "msg_p5jXN8AQM9LWM0D4loKWxJek",
-                                               "1614265330", R"({"test": 2432232314})");
+  const std::string header = webhook_signature(*crypto, secrets.value(), "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330",
+                                               R"({"test": 2432232314})");
   const auto space = header.find(' ');
   ASSERT_NE(space, std::string::npos);
   EXPECT_EQ(header.rfind("v1,", 0), 0u);
@@ -91,11 +91,10 @@ TEST(WebhookSigning, LoadsAnEndpointsFileReportingEveryProblemAtOnce) {
   ASSERT_FALSE(bad.ok());
   std::vector<std::string> where;
   for (const Problem& p : bad.problems()) where.push_back(p.code + " " + p.path);
-  EXPECT_EQ(where, (std::vector<std::string>{"webhook_bad_config /extra", "webhook_bad_config /endpoints/0/retries",
-                                             "webhook_bad_url /endpoints/0/url",
-                                             "webhook_bad_config /endpoints/0/secretFile",
-                                             "webhook_unknown_event /endpoints/0/events/0",
-                                             "webhook_bad_config /endpoints/1/secretFile"}));
+  EXPECT_EQ(where, (std::vector<std::string>{
+                       "webhook_bad_config /extra", "webhook_bad_config /endpoints/0/retries",
+                       "webhook_bad_url /endpoints/0/url", "webhook_bad_config /endpoints/0/secretFile",
+                       "webhook_unknown_event /endpoints/0/events/0", "webhook_bad_config /endpoints/1/secretFile"}));
   EXPECT_FALSE(load_webhook_endpoints("[]", file).ok());
   std::remove((dir + "/crm.whsec").c_str());
   rmdir(dir.c_str());
