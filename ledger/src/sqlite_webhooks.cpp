@@ -26,8 +26,9 @@ namespace sqlite {
 // in the same statement, so in the same transaction.
 //   - AFTER INSERT ON records: a receipt accepted (a record whose entry is
 //     the receipt's own; back-filled records of schema 3 are not events). It
-//     reads the receipt's log entry (inserted before the record) for its
-//     hash, and the superseded receipt's record for the decisions before.
+//     reads the superseded receipt's record for the decisions before. The
+//     entry's hash (the webhook id) is read from the log when the event is
+//     rendered, so the order of the log and record inserts does not matter.
 //   - AFTER INSERT ON log: 'erasure' and 'purge' entries, and 'event'
 //     entries of type 'export'.
 // A later step that rebuilds `log` or `records` (DROP TABLE, as steps 3, 4,
@@ -67,7 +68,6 @@ BEGIN
   INSERT OR IGNORE INTO webhook_outbox(seq, source, facts, created_at)
   SELECT NEW.entry_seq, 'receipt', json_object(
       'seq', NEW.entry_seq,
-      'entryHash', (SELECT hash FROM log WHERE seq = NEW.entry_seq),
       'receiptId', NEW.receipt_id,
       'chainRoot', NEW.chain_root,
       'supersedes', NEW.supersedes,
@@ -191,11 +191,12 @@ std::string_view to_string(DeliveryState state) {
   return "pending";
 }
 
-RenderedEvent render_webhook_event(std::string_view source, std::string_view facts_json, std::string_view created_at) {
+RenderedEvent render_webhook_event(std::string_view source, std::string_view facts_json, std::string_view created_at,
+                                   std::string_view entry_hash) {
   const Json facts = Json::parse(facts_json, nullptr, false);
   Json data = Json::object();
   data["ledgerSeq"] = num(facts, "seq");
-  data["entryHash"] = str(facts, "entryHash");
+  data["entryHash"] = entry_hash.empty() ? str(facts, "entryHash") : std::string(entry_hash);
   RenderedEvent out;
   std::string timestamp(created_at);
   if (source == "receipt") {
@@ -324,11 +325,13 @@ class SqliteWebhookOutbox final : public WebhookOutbox {
     }
     std::vector<WebhookDelivery> out;
     {
-      Stmt due(db_,
-               "SELECT d.seq, d.attempts, o.source, o.facts, o.created_at FROM webhook_deliveries d "
-               "JOIN webhook_outbox o ON o.seq = d.seq JOIN webhook_endpoints e ON e.url = d.endpoint "
-               "WHERE d.endpoint = ?1 AND d.state = 'pending' AND d.next_attempt_ms <= ?2 AND e.disabled_at IS NULL "
-               "ORDER BY d.seq LIMIT ?3");
+      Stmt due(
+          db_,
+          "SELECT d.seq, d.attempts, o.source, o.facts, o.created_at, IFNULL(l.hash, '') FROM webhook_deliveries d "
+          "JOIN webhook_outbox o ON o.seq = d.seq JOIN webhook_endpoints e ON e.url = d.endpoint "
+          "LEFT JOIN log l ON l.seq = d.seq "
+          "WHERE d.endpoint = ?1 AND d.state = 'pending' AND d.next_attempt_ms <= ?2 AND e.disabled_at IS NULL "
+          "ORDER BY d.seq LIMIT ?3");
       due.bind(1, endpoint).bind(2, now_ms).bind(3, static_cast<std::int64_t>(limit));
       int rc = SQLITE_OK;
       while ((rc = due.step()) == SQLITE_ROW) {
@@ -336,9 +339,8 @@ class SqliteWebhookOutbox final : public WebhookOutbox {
         d.seq = due.int64(0);
         d.endpoint = std::string(endpoint);
         d.attempts = static_cast<int>(due.int64(1));
-        const RenderedEvent event = render_webhook_event(due.text(2), due.text(3), due.text(4));
-        const Json facts = Json::parse(due.text(3), nullptr, false);
-        d.id = webhook_id(str(facts, "entryHash"), d.seq);
+        const RenderedEvent event = render_webhook_event(due.text(2), due.text(3), due.text(4), due.text(5));
+        d.id = webhook_id(due.text(5), d.seq);
         d.type = event.type;
         d.body = event.body;
         out.push_back(std::move(d));
@@ -434,15 +436,15 @@ class SqliteWebhookOutbox final : public WebhookOutbox {
     if (rc != SQLITE_DONE) return io_problem("read endpoints", db_);
     Stmt bad(db_,
              "SELECT d.seq, d.endpoint, d.state, d.attempts, d.last_status, d.last_error, d.next_attempt_ms, "
-             "o.source, o.facts, o.created_at FROM webhook_deliveries d JOIN webhook_outbox o ON o.seq = d.seq "
+             "o.source, o.facts, o.created_at, IFNULL(l.hash, '') FROM webhook_deliveries d "
+             "JOIN webhook_outbox o ON o.seq = d.seq LEFT JOIN log l ON l.seq = d.seq "
              "WHERE d.state IN ('failed', 'gone') OR (d.state = 'pending' AND d.attempts > 0) "
              "ORDER BY d.endpoint, d.seq LIMIT 1000");
     while ((rc = bad.step()) == SQLITE_ROW) {
-      const Json facts = Json::parse(bad.text(8), nullptr, false);
       const std::string state = bad.text(2);
       out.problems.push_back({{"seq", bad.int64(0)},
-                              {"id", webhook_id(str(facts, "entryHash"), bad.int64(0))},
-                              {"type", render_webhook_event(bad.text(7), bad.text(8), bad.text(9)).type},
+                              {"id", webhook_id(bad.text(10), bad.int64(0))},
+                              {"type", render_webhook_event(bad.text(7), bad.text(8), bad.text(9), bad.text(10)).type},
                               {"endpoint", bad.text(1)},
                               {"state", state},
                               {"attempts", bad.int64(3)},
@@ -476,14 +478,16 @@ class SqliteWebhookOutbox final : public WebhookOutbox {
   }
 
   Result<std::vector<WebhookDelivery>> events() override {
-    Stmt st(db_, "SELECT seq, source, facts, created_at FROM webhook_outbox ORDER BY seq");
+    Stmt st(db_,
+            "SELECT o.seq, o.source, o.facts, o.created_at, IFNULL(l.hash, '') FROM webhook_outbox o "
+            "LEFT JOIN log l ON l.seq = o.seq ORDER BY o.seq");
     std::vector<WebhookDelivery> out;
     int rc = SQLITE_OK;
     while ((rc = st.step()) == SQLITE_ROW) {
       WebhookDelivery d;
       d.seq = st.int64(0);
-      const RenderedEvent event = render_webhook_event(st.text(1), st.text(2), st.text(3));
-      d.id = webhook_id(str(Json::parse(st.text(2), nullptr, false), "entryHash"), d.seq);
+      const RenderedEvent event = render_webhook_event(st.text(1), st.text(2), st.text(3), st.text(4));
+      d.id = webhook_id(st.text(4), d.seq);
       d.type = event.type;
       d.body = event.body;
       out.push_back(std::move(d));

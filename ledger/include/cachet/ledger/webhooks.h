@@ -109,12 +109,14 @@ class WebhookOutbox {
 Result<std::unique_ptr<WebhookOutbox>> open_webhook_outbox(const std::string& path);
 
 // The event an outbox row stands for (type and body), from its source
-// ('receipt', 'erasure', 'purge', 'export') and the facts the trigger froze.
-// Pure, so the body is byte-identical on every retry.
+// ('receipt', 'erasure', 'purge', 'export'), the facts the trigger froze and
+// the hash of the log entry that caused it. Pure, so the body is
+// byte-identical on every retry.
 struct RenderedEvent {
   std::string type;
   std::string body;
 };
-RenderedEvent render_webhook_event(std::string_view source, std::string_view facts_json, std::string_view created_at);
+RenderedEvent render_webhook_event(std::string_view source, std::string_view facts_json, std::string_view created_at,
+                                   std::string_view entry_hash);
 
 }  // namespace cachet::ledger
