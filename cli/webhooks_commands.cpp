@@ -40,11 +40,9 @@ void add_webhook_options(CLI::App* command, WebhookArgs& args, bool serve) {
   auto* url = command->add_option("--webhook", args.urls,
                                   "POST each consent event, signed (Standard Webhooks), to this http(s) URL "
                                   "(repeatable; docs/webhooks.md)");
-  auto* secret = command
-                     ->add_option("--webhook-secret-file", args.secret_file,
-                                  "File holding the signing secret(s) of the --webhook URLs, whsec_... one per "
-                                  "line, current first (or env CACHET_WEBHOOK_SECRET_FILE)")
-                     ->envname("CACHET_WEBHOOK_SECRET_FILE");
+  auto* secret = command->add_option("--webhook-secret-file", args.secret_file,
+                                     "File holding the signing secret(s) of the --webhook URLs, whsec_... one per "
+                                     "line, current first");
   command
       ->add_option("--webhooks", args.file,
                    "JSON file of endpoints, each with its own secret and event types: {\"endpoints\": [{\"url\", "
