@@ -3,6 +3,9 @@
 #include <iostream>
 
 #include "command.h"
+#ifdef CACHET_HAS_SERVER
+#include "webhooks_commands.h"
+#endif
 
 int main(int argc, char** argv) {
   CLI::App app{"Cachet: consent for sharing contact data with partners, with signed consent receipts."};
@@ -14,6 +17,7 @@ int main(int argc, char** argv) {
   cachet::cli::add_server_commands(app, exit_code);
   cachet::cli::add_proof_commands(app, exit_code);
   cachet::cli::add_rights_commands(app, exit_code);
+  cachet::cli::add_webhooks_commands(app, exit_code);
 #endif
 #ifdef CACHET_HAS_EXPORT
   cachet::cli::add_export_commands(app, exit_code);

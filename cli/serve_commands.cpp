@@ -25,6 +25,7 @@
 #include "command.h"
 #include "ledger_open.h"
 #include "support.h"
+#include "webhooks_commands.h"
 
 namespace cachet::cli {
 namespace {
@@ -159,6 +160,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     bool init_key = false;
     PublicationArgs publication;
     std::string link_ttl = "7d";
+    WebhookArgs webhook;  // docs/webhooks.md
   };
   auto args = std::make_shared<Args>();
   command->add_option("--host", args->options.host, "Address to listen on")->capture_default_str();
@@ -212,6 +214,7 @@ void add_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   command->add_option("--max-body", args->options.max_body, "Largest request body, bytes")->capture_default_str();
   add_publication_options(command, args->publication);
+  add_webhook_options(command, args->webhook, /*serve=*/true);
   command
       ->add_option("--head-interval", args->options.head_interval_seconds,
                    "Sign the chain head every this many seconds when the log moved, and at shutdown; 0 = never")
@@ -258,6 +261,11 @@ void add_serve(CLI::App& app, int& exit_code) {
       return;
     }
     args->options.issued_at_skew_seconds = args->publication.skew_seconds;
+    const auto webhooks = read_webhook_args(args->webhook);
+    if (!webhooks) {
+      exit_code = kUsage;
+      return;
+    }
     const auto crypto = make_openssl_crypto();
     const auto config_text = read_named(args->config, "the config");
     if (!config_text) {
@@ -292,7 +300,22 @@ void add_serve(CLI::App& app, int& exit_code) {
       exit_code = kUsage;
       return;
     }
+    // Signed webhooks (docs/webhooks.md): a dispatcher on its own connection
+    // to the ledger, sending what the outbox holds, until the server stops.
+    std::unique_ptr<server::WebhookDispatcher> dispatcher;
+    if (!webhooks->endpoints.empty()) {
+      auto outbox = ledger::open_webhook_outbox(args->db);
+      if (!outbox.ok()) {
+        print_problems(outbox.problems());
+        exit_code = kUsage;
+        return;
+      }
+      dispatcher =
+          std::make_unique<server::WebhookDispatcher>(std::move(outbox).value(), *webhooks, *crypto, std::cerr);
+      dispatcher->start();
+    }
     exit_code = server::serve(args->options, config.value(), *store.value(), *crypto, std::cout, std::cerr);
+    if (dispatcher) dispatcher->stop();
   });
 }
 

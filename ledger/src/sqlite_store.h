@@ -74,6 +74,10 @@ std::optional<ChainProblem> check_transfer_entry(sqlite3* db, std::int64_t seq, 
 // their kind. False when the database failed.
 bool check_unlogged_transfers(sqlite3* db, std::vector<ChainProblem>& problems);
 
+// Webhooks (sqlite_webhooks.cpp): the SQL of the schema step that adds the
+// outbox and the triggers filling it.
+const char* webhooks_migration();
+
 class SqliteStore final : public ConsentStore {
  public:
   explicit SqliteStore(sqlite3* db) : db_(db) {}

@@ -80,9 +80,16 @@ std::string deliver_by_command(const std::string& command, const std::string& js
 }
 
 std::string deliver_by_webhook(const std::string& url, const std::string& json, int timeout_seconds) {
+  HttpAnswer answer = post_json(url, json, {}, timeout_seconds);
+  if (answer.status == 0) return "the webhook could not be reached (" + answer.error + ")";
+  return answer.error;
+}
+
+HttpAnswer post_json(const std::string& url, const std::string& body,
+                     const std::vector<std::pair<std::string, std::string>>& headers, int timeout_seconds) {
   // scheme://host[:port] and the path after it.
   const std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return "the webhook URL has no scheme";
+  if (scheme_end == std::string::npos) return HttpAnswer{0, "the webhook URL has no scheme"};
   const std::size_t path_start = url.find('/', scheme_end + 3);
   const std::string base = path_start == std::string::npos ? url : url.substr(0, path_start);
   const std::string path = path_start == std::string::npos ? "/" : url.substr(path_start);
@@ -90,10 +97,14 @@ std::string deliver_by_webhook(const std::string& url, const std::string& json, 
   client.set_connection_timeout(timeout_seconds, 0);
   client.set_read_timeout(timeout_seconds, 0);
   client.set_write_timeout(timeout_seconds, 0);
-  const httplib::Result res = client.Post(path, json, "application/json");
-  if (!res) return "the webhook could not be reached (" + httplib::to_string(res.error()) + ")";
-  if (res->status < 200 || res->status > 299) return "the webhook answered " + std::to_string(res->status);
-  return "";
+  httplib::Headers extra;
+  for (const auto& [name, value] : headers) extra.emplace(name, value);
+  const httplib::Result res = client.Post(path, extra, body, "application/json");
+  if (!res) return HttpAnswer{0, httplib::to_string(res.error())};
+  if (res->status < 200 || res->status > 299) {
+    return HttpAnswer{res->status, "the webhook answered " + std::to_string(res->status)};
+  }
+  return HttpAnswer{res->status, ""};
 }
 
 bool RateLimiter::allow(const std::string& key, std::int64_t now) {

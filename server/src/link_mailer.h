@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "cachet/json.h"
@@ -42,6 +43,18 @@ std::string deliver_by_command(const std::string& command, const std::string& js
 // POSTs the JSON (application/json) to `url` (http:// or https://); empty on
 // a 2xx answer, else a reason for the log.
 std::string deliver_by_webhook(const std::string& url, const std::string& json, int timeout_seconds);
+
+// The one HTTP client of the server (cpp-httplib), shared by the mailer's
+// webhook above and the signed consent webhooks (webhooks.cpp): POSTs `body`
+// as application/json with `headers` added. `status` is the HTTP status (0
+// when no answer came); `error` is empty on a 2xx, else a reason for the
+// log (never the body).
+struct HttpAnswer {
+  int status = 0;
+  std::string error;
+};
+HttpAnswer post_json(const std::string& url, const std::string& body,
+                     const std::vector<std::pair<std::string, std::string>>& headers, int timeout_seconds);
 
 // At most `limit` attempts per key within `window_seconds` (a sliding
 // window); every attempt counts, allowed or not. Keeps at most `max_keys`
