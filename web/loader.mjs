@@ -21,7 +21,11 @@ async function configOf(node) {
 // fetched is not an error for the person: the widget takes the safe path.
 async function bundleOf(node) {
   const url = node.getAttribute('data-cachet-bundle');
-  if (!url) return null;
+  return url ? fetchBundle(url) : null;
+}
+
+/** A notice bundle's JSON text, or null (with one console.warn) when it cannot be fetched. */
+export async function fetchBundle(url) {
   try {
     return await fetchConfig(url);
   } catch (error) {

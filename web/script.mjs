@@ -10,7 +10,7 @@ import { autoMount } from './loader.mjs';
 const script = document.currentScript;
 setWasmLocation(new URL(script?.getAttribute('data-cachet-wasm') || 'cachet.wasm', script?.src || location.href));
 const loadEarly = () => {
-  if (document.querySelector('[data-cachet-bundle]')) return;
+  if (document.querySelector('[data-cachet-bundle], cachet-consent[bundle]')) return;
   loadModule().catch((error) => console.error('Cachet: the WebAssembly module could not be loaded.', error));
 };
 // A deferred script runs once the document is parsed, so the bundle attribute

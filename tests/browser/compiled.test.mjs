@@ -157,6 +157,21 @@ describe('compiled path', () => {
     assert.equal(verified.status, 0, verified.stderr);
   });
 
+  test('<cachet-consent bundle="…">: the choices before the module, the same widget once it is there', async () => {
+    let release;
+    const held = new Promise((resolve) => {
+      release = resolve;
+    });
+    const p = await open('compiled-element-csp.html', { holdWasm: held });
+    assert.equal((await p.atWasmRequest).checkbox, true);
+    release();
+    const widgetLocale = await p.page.evaluate(async () => (await document.querySelector('cachet-consent').ready).locale);
+    assert.equal(widgetLocale, 'en');
+    assert.deepEqual(p.warnings, []);
+    assert.deepEqual(await p.cspViolations(), []);
+    await p.page.close();
+  });
+
   const fallbacks = {
     'an altered notice (integrity hash)': [
       () => tamper((b) => { b.content.locales.fr.notice.heading = 'Autre chose'; }),
