@@ -63,14 +63,17 @@ TEST(BundleTest, CarriesEveryLocaleTheLintResultAndTheReceiptsDigests) {
     EXPECT_EQ(entry["ui"], texts_with_prefix("ui.", locale));
     // Without GPC every box is unticked (R5); with it the objections are (R1).
     bool some_gpc_box = false;
-    for (const auto& [id, ticked] : initial_box_states(notice, false))
+    for (const auto& [id, ticked] : initial_box_states(notice, false)) {
       EXPECT_EQ(entry["initialBoxes"]["default"][id], ticked);
+    }
     for (const auto& [id, ticked] : initial_box_states(notice, true)) {
       EXPECT_EQ(entry["initialBoxes"]["globalPrivacyControl"][id], ticked);
       some_gpc_box = some_gpc_box || ticked;
     }
     EXPECT_TRUE(some_gpc_box);
-    for (const auto& [id, ticked] : entry["initialBoxes"]["default"].items()) EXPECT_EQ(ticked, false) << id;
+    for (const auto& [id, ticked] : entry["initialBoxes"]["default"].items()) {
+      EXPECT_EQ(ticked, false) << id;
+    }
   }
 }
 
