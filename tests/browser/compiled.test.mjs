@@ -34,8 +34,9 @@ after(async () => {
 // Opens a page; the bundle URL is answered with `bundleBody` (the real bundle
 // unless a test alters it), and cachet.wasm is held while `holdWasm` is a
 // promise, recording what the page had shown when the module was asked for.
-async function open(name, { bundleBody = bundle, holdWasm = null, waitForWidget = true } = {}) {
+async function open(name, { bundleBody = bundle, holdWasm = null, waitForWidget = true, gpc = false } = {}) {
   const page = await browser.newPage();
+  if (gpc) await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
   const p = new SignupPage(page, server.origin);
   p.warnings = [];
   p.requests = [];
@@ -103,6 +104,20 @@ describe('compiled path', () => {
       await compiled.page.close();
     });
   }
+
+  test('with Global Privacy Control: the same DOM and the same boxes ticked on both paths', async () => {
+    const states = (p) => p.page.evaluate(() => [...document.querySelectorAll('.cachet input[type=checkbox]')].map((i) => [i.dataset.cachetBox, i.checked]));
+    const safe = await open('safe-fr-csp.html', { gpc: true });
+    const expected = await mountedDom(safe);
+    assert.match(expected, /cachet__gpc/, 'the GPC hint is shown');
+    const compiled = await open('compiled-fr-csp.html', { gpc: true });
+    assert.equal(await mountedDom(compiled), expected);
+    assert.deepEqual(await states(compiled), await states(safe));
+    assert.ok((await states(compiled)).some(([, checked]) => checked), 'an objection is ticked');
+    assert.deepEqual(compiled.warnings, []);
+    await safe.page.close();
+    await compiled.page.close();
+  });
 
   test('no wasm before the choices are painted; submitting before it arrives waits; the receipt verifies', async (t) => {
     // The safe path asks for the module before there is anything to show.
