@@ -48,7 +48,8 @@ const median = (xs) => {
   const html = readFileSync(path.join(ROOT, 'bench', 'pages', 'cachet-bundle.html'), 'utf8');
   const configText = /<script type="application\/json"[^>]*>(.*?)<\/script>/s.exec(html)[1];
   const { build } = await import('../dist/cachet.mjs');
-  writeFileSync(path.join(ROOT, 'bench', 'pages', 'cachet.bundle.json'), await build(configText));
+  // A French page: its locale only (`cachet build --only fr`), as docs/widget.md advises.
+  writeFileSync(path.join(ROOT, 'bench', 'pages', 'cachet.bundle.json'), await build(configText, { locales: ['fr'] }));
 }
 
 const server = await startServer();

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cachet/bundle.h"
 #include "cachet/messages.h"
@@ -32,12 +33,18 @@ void add_build_command(CLI::App& app, int& exit_code) {
   auto file = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto locale = std::make_shared<std::string>("en");
+  auto only = std::make_shared<std::vector<std::string>>();
   command->add_option("FILE", *file, "Config file (JSON), or - for stdin")->required();
   command->add_option("--out", *out, "Bundle file to write, - for stdout (default: FILE with .bundle.json)");
   command->add_option("--locale", *locale, "Language of messages when the config's own locale cannot be read")
       ->check(CLI::IsMember(supported_locales()))
       ->capture_default_str();
-  command->callback([file, out, locale, &exit_code] {
+  command
+      ->add_option("--only", *only,
+                   "Carry only this locale (repeatable; the config's default locale always comes too): a smaller "
+                   "bundle for a page in one language")
+      ->check(CLI::IsMember(supported_locales()));
+  command->callback([file, out, locale, only, &exit_code] {
     Result<std::string> text = read_input(*file);
     if (!text.ok()) {
       print_problems(text.problems());
@@ -46,7 +53,7 @@ void add_build_command(CLI::App& app, int& exit_code) {
     }
     const std::string target = !out->empty() ? *out : (*file == "-" ? std::string("-") : default_output(*file));
     const auto crypto = make_openssl_crypto();
-    Result<std::string> bundle = build_bundle(text.value(), *crypto, *locale);
+    Result<std::string> bundle = build_bundle(text.value(), *crypto, *locale, *only);
     if (!bundle.ok()) {
       std::cerr << "error: " << *file << " has lint errors; only a config without any is bundled (run 'cachet lint "
                 << *file << "'):\n";

@@ -351,10 +351,17 @@ std::string finish_verification(const std::string& jws_text, const std::string& 
 }
 
 // The notice bundle (cachet/bundle.h), in three phases around WebCrypto's
-// SHA-256. Phase 1: {ok, content, digestInputs: {name: base64url bytes}}, or
-// the config's lint errors.
-std::string plan_bundle(const std::string& config_text, const std::string& message_locale) {
-  const auto plan = cachet::plan_bundle(config_text, message_locale);
+// SHA-256. Phase 1 (locales_json: [] for every locale, or those to carry):
+// {ok, content, digestInputs: {name: base64url bytes}}, or the config's lint errors.
+std::string plan_bundle(const std::string& config_text, const std::string& message_locale,
+                        const std::string& locales_json) {
+  Json locales_arg;
+  if (!parse_arg(locales_json, locales_arg) || !locales_arg.is_array()) {
+    return fail("binding_bad_argument", "locales is not a JSON array");
+  }
+  std::vector<std::string> only;
+  for (const auto& l : locales_arg) only.push_back(l.is_string() ? l.get<std::string>() : std::string("?"));
+  const auto plan = cachet::plan_bundle(config_text, message_locale, only);
   if (!plan.ok()) return fail(plan.problems());
   Json inputs = Json::object();
   for (const auto& [name, bytes] : plan.value().digest_inputs) inputs[name] = cachet::base64url_encode(bytes);

@@ -90,10 +90,16 @@ export async function checkBundle(bundle, configText) {
  * What the widget renders from a checked bundle's content for the locale the
  * page asks for: that locale when the bundle has it, else the bundle's
  * defaultLocale, which the core computed with its one fallback rule
- * (messages.h text_locale): the same choice core.notice() makes.
+ * (messages.h text_locale): the same choice core.notice() makes. Null when
+ * the page asks for a locale the core speaks but the bundle does not carry.
  */
 export function shownFromBundle(content, requested, gpc) {
-  const locale = requested && Object.hasOwn(content.locales, requested) ? requested : content.defaultLocale;
+  const has = (locale) => Object.hasOwn(content.locales, locale);
+  // A locale the core speaks but this bundle left out (cachet build --only): not ours to pick another.
+  if (requested && !has(requested) && Array.isArray(content.supportedLocales) && content.supportedLocales.includes(requested)) {
+    return null;
+  }
+  const locale = requested && has(requested) ? requested : content.defaultLocale;
   const entry = content.locales[locale];
   return {
     notice: entry.notice,

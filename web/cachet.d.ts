@@ -92,6 +92,8 @@ export interface NoticeBundle {
     /** The receipt's notice.partnerListSha256. */
     partnerListSha256: string;
     defaultLocale: string;
+    /** Every locale the core speaks; `locales` may carry fewer (cachet build --only). */
+    supportedLocales: string[];
     host: Record<string, unknown>;
     lint: LintReport;
     /** Every locale the core speaks. */
@@ -170,10 +172,11 @@ export function autoMount(root?: ParentNode): Promise<CachetWidget[]>;
 /** Lints any config, typed or not (that is its job): an object or its JSON text. */
 export function lint(config: object | string, options?: { locale?: string }): Promise<LintReport>;
 /**
- * The notice bundle of a config for the compiled path: exactly the bytes `cachet build` writes (one core function).
+ * The notice bundle of a config for the compiled path: exactly the bytes `cachet build` writes (one core function);
+ * `locales`: carry only these (and the config's default locale), as `cachet build --only`.
  * Rejects with a CachetError whose problems are the lint errors when the config has any.
  */
-export function build(config: object | string, options?: { locale?: string }): Promise<string>;
+export function build(config: object | string, options?: { locale?: string; locales?: string[] }): Promise<string>;
 /** RFC 8785 canonical JSON; rejects with a CachetError on bad input. */
 export function canonicalize(text: string): Promise<string>;
 /** Verifies a receipt (JWS JSON serialisation) with WebCrypto. */

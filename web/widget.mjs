@@ -190,6 +190,10 @@ async function mountCompiled(host, text, content, options) {
   const requested = requestedLocale(host, options);
   const gpc = gpcEnabled();
   const shown = shownFromBundle(content, requested, gpc);
+  if (!shown) {
+    warnBundle(`it does not carry the page's locale "${requested}" (built with --only)`);
+    return mountSafe(host, text, options);
+  }
   let confirmed = null;
   const confirm = () => {
     if (!confirmed) confirmed = loadCore().then((core) => {

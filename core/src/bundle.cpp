@@ -1,5 +1,6 @@
 #include "cachet/bundle.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -69,7 +70,18 @@ Json widget_host_settings(const Config& config) {
       {"locale", config.locale}, {"fields", fields}, {"receiptInput", config.receipt_input}, {"theme", config.theme}};
 }
 
-Result<BundlePlan> plan_bundle(std::string_view config_text, std::string_view message_locale) {
+Result<BundlePlan> plan_bundle(std::string_view config_text, std::string_view message_locale,
+                               const std::vector<std::string>& only) {
+  Problems unsupported;
+  for (const std::string& locale : only) {
+    if (!is_supported_locale(locale)) {
+      const std::string_view said = text_locale(message_locale);
+      unsupported.push_back(
+          {"bundle_locale_unsupported", "",
+           text("notice_locale_unsupported", said, {{"value", locale}, {"allowed", locale_choices(said)}})});
+    }
+  }
+  if (!unsupported.empty()) return unsupported;
   const LintReport report = lint_config(config_text, message_locale);
   if (!report.ok()) return report.errors;
   Result<Config> loaded = load_config(config_text, message_locale);
@@ -84,7 +96,11 @@ Result<BundlePlan> plan_bundle(std::string_view config_text, std::string_view me
   Json locales = Json::object();
   // Every locale the core speaks: the page picks one with the same rule as
   // the core (its own when supported, else defaultLocale).
+  const std::string default_locale(text_locale(config.locale));
   for (const std::string& locale : supported_locales()) {
+    if (!only.empty() && locale != default_locale && std::find(only.begin(), only.end(), locale) == only.end()) {
+      continue;
+    }
     Result<Notice> notice = build_notice(config, locale);
     if (!notice.ok()) return notice.problems();
     const Notice& n = notice.value();
@@ -99,7 +115,8 @@ Result<BundlePlan> plan_bundle(std::string_view config_text, std::string_view me
                   {"configVersion", config.config_version},
                   {"configSha256", ""},
                   {"partnerListSha256", ""},
-                  {"defaultLocale", std::string(text_locale(config.locale))},
+                  {"defaultLocale", default_locale},
+                  {"supportedLocales", supported_locales()},
                   {"host", widget_host_settings(config)},
                   {"lint", report.to_json()},
                   {"locales", std::move(locales)}};
@@ -148,8 +165,8 @@ std::string seal_bundle(std::string_view canonical_content, std::string_view int
 }
 
 Result<std::string> build_bundle(std::string_view config_text, const CryptoProvider& crypto,
-                                 std::string_view message_locale) {
-  Result<BundlePlan> plan = plan_bundle(config_text, message_locale);
+                                 std::string_view message_locale, const std::vector<std::string>& only) {
+  Result<BundlePlan> plan = plan_bundle(config_text, message_locale, only);
   if (!plan.ok()) return plan.problems();
   std::map<std::string, std::string> digests;
   for (const auto& [name, bytes] : plan.value().digest_inputs) digests[name] = hex_encode(crypto.sha256(bytes));

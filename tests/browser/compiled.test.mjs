@@ -198,17 +198,19 @@ describe('compiled path', () => {
     ],
     'a malformed bundle': [() => '{"content": ', /not JSON/],
     'a bundle without notices': [() => tamper((b) => { b.content.locales = {}; reseal(b); }), /default locale/],
+    // Built with --only fr, on a page in English (a locale the core speaks).
+    'a bundle without the page\'s locale': [() => build(configText, { locales: ['fr'] }), /does not carry the page's locale "en"/, 'en'],
     // Whole and from this config, but built by a Cachet that worded the notice otherwise.
     'a notice the core does not build': [
       () => tamper((b) => { b.content.locales.fr.notice.heading = 'Ancien titre'; reseal(b); }),
       /notice differs/,
     ],
   };
-  for (const [name, [body, why]] of Object.entries(fallbacks)) {
+  for (const [name, [body, why, lang = 'fr']] of Object.entries(fallbacks)) {
     test(`${name} falls back to the safe path with one warning`, async () => {
-      const safe = await open('safe-fr-csp.html');
+      const safe = await open(`safe-${lang}-csp.html`);
       const expected = await mountedDom(safe);
-      const p = await open('compiled-fr-csp.html', { bundleBody: body() });
+      const p = await open(`compiled-${lang}-csp.html`, { bundleBody: await body() });
       const dom = await mountedDom(p);
       // The safe path's widget, numbered after the set-aside one when there was one.
       assert.equal(dom.replace(/cachet-2/g, 'cachet-1'), expected);

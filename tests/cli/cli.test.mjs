@@ -315,6 +315,14 @@ test('build writes the notice bundle beside the config, the same bytes every tim
   assert.equal(readFileSync(join(work, 'from-stdin.json'), 'utf8'), written);
 });
 
+test('build --only carries the page\'s locale and the default one', () => {
+  const source = file('consent-only.json', readFileSync(config, 'utf8'));
+  const r = cachet(['build', source, '--only', 'en', '--out', '-']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(Object.keys(JSON.parse(r.stdout).content.locales).sort(), ['en', 'fr']);
+  assert.equal(cachet(['build', source, '--only', 'xx']).code, 2, 'a locale the core does not speak is a usage error');
+});
+
 test('build refuses a config with lint errors, naming them', () => {
   const bad = JSON.parse(readFileSync(config, 'utf8'));
   bad.channels.email.basis = 'legitimate-interest'; // R4

@@ -49,6 +49,7 @@ TEST(BundleTest, CarriesEveryLocaleTheLintResultAndTheReceiptsDigests) {
   EXPECT_EQ(content["configSha256"], version.digest);  // the ledger's published version
   EXPECT_EQ(content["partnerListSha256"], version.partner_list_sha256);
   EXPECT_EQ(content["defaultLocale"], "fr");
+  EXPECT_EQ(content["supportedLocales"], Json(supported_locales()));
   EXPECT_EQ(content["host"], widget_host_settings(config));
   EXPECT_EQ(content["lint"], lint_config(config_text).to_json());
   EXPECT_EQ(content["lint"]["ok"], true);
@@ -110,6 +111,28 @@ TEST(BundleTest, RefusesAConfigWithLintErrorsWithTheLintProblems) {
     EXPECT_EQ(built.problems()[i].path, report.errors[i].path);
   }
   EXPECT_FALSE(build_bundle("{not json", *crypto).ok());
+}
+
+TEST(BundleTest, CarriesOnlyTheLocalesAskedForAndTheDefault) {
+  const auto crypto = make_test_crypto();
+  const std::string config_text = read_fixture("configs/societe-x.json");  // default locale fr
+  const Result<std::string> en_only = build_bundle(config_text, *crypto, "en", {"en"});
+  ASSERT_TRUE(en_only.ok());
+  const Json content = parse(en_only.value().substr(0, en_only.value().size() - 1))["content"];
+  ASSERT_EQ(content["locales"].size(), 2U);  // en, and fr, the default
+  EXPECT_TRUE(content["locales"].contains("en"));
+  EXPECT_TRUE(content["locales"].contains("fr"));
+  const Result<std::string> all = build_bundle(config_text, *crypto);
+  ASSERT_TRUE(all.ok());
+  // The same notices and digests as the full bundle, locale for locale.
+  const Json full = parse(all.value().substr(0, all.value().size() - 1))["content"];
+  EXPECT_EQ(content["locales"]["en"], full["locales"]["en"]);
+  EXPECT_EQ(content["configSha256"], full["configSha256"]);
+
+  const Result<std::string> unknown = build_bundle(config_text, *crypto, "en", {"xx"});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.problems().front().code, "bundle_locale_unsupported");
+  EXPECT_NE(unknown.problems().front().message.find("xx"), std::string::npos);
 }
 
 TEST(BundleTest, PhasesRefuseMissingOrMisplacedDigests) {

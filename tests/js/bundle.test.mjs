@@ -40,6 +40,16 @@ test('build() is deterministic, checks out against its config, and refuses lint 
   assert.equal(shownFromBundle(parsed.content, 'xx', false).notice.locale, parsed.content.defaultLocale);
   assert.equal(shownFromBundle(parsed.content, '__proto__', false).notice.locale, parsed.content.defaultLocale);
 
+  // Only the page's locale (and the config's default), as `cachet build --only`.
+  const small = JSON.parse(await Cachet.build(config, { locales: ['en'] })).content;
+  assert.deepEqual(Object.keys(small.locales).sort(), ['en', parsed.content.defaultLocale].sort());
+  assert.deepEqual(small.locales.en, parsed.content.locales.en);
+  // A page in a locale the core speaks but the bundle left out does not get another one.
+  const frOnly = JSON.parse(await Cachet.build(config, { locales: ['fr'] })).content;
+  assert.equal(shownFromBundle(frOnly, 'en', false), null);
+  assert.equal(shownFromBundle(frOnly, 'xx', false).notice.locale, 'fr');
+  await assert.rejects(Cachet.build(config, { locales: ['xx'] }), (error) => error.code === 'bundle_locale_unsupported');
+
   const bad = JSON.parse(config);
   bad.channels.email.basis = 'legitimate-interest'; // R4
   await assert.rejects(Cachet.build(bad), (error) => error.name === 'CachetError' && error.code === 'rule_r4_consent_required');

@@ -14,12 +14,15 @@
 //                      widget recomputes from the config it is given
 //   partnerListSha256  the receipt's notice.partnerListSha256 (R7)
 //   defaultLocale      the locale shown when the page asks for none supported
+//   supportedLocales   every locale the core speaks (a page asking for one the
+//                      bundle lacks, built with `only`, takes the safe path)
 //   host               {locale, fields, receiptInput, theme} (widget_host_settings)
 //   lint               the lint report: ok, no errors, maybe warnings
 //   locales            {locale: {notice: Notice::to_json(), noticeSha256 (the
 //                      receipt's notice.sha256), initialBoxes: {default,
 //                      globalPrivacyControl}, ui: the widget's own words}}
-//                      for every supported locale
+//                      for every supported locale (or those asked for,
+//                      with defaultLocale)
 //
 // Hashing is the caller's crypto (OpenSSL natively, WebCrypto through the
 // wasm module), so building is split in phases around it, as receipts are.
@@ -28,6 +31,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cachet/config.h"
 #include "cachet/crypto.h"
@@ -49,7 +53,11 @@ struct BundlePlan {
 // Phase 1. Only a config without lint errors is bundled: otherwise the
 // problems are the lint errors themselves (same codes, paths and messages
 // as `cachet lint`, in the config's locale, else `message_locale`).
-[[nodiscard]] Result<BundlePlan> plan_bundle(std::string_view config_text, std::string_view message_locale = "en");
+// `only`: the locales to carry (the page's own language: a smaller bundle);
+// the default locale always comes too. Empty: every supported locale. A
+// locale the core does not speak: bundle_locale_unsupported.
+[[nodiscard]] Result<BundlePlan> plan_bundle(std::string_view config_text, std::string_view message_locale = "en",
+                                             const std::vector<std::string>& only = {});
 
 // Phase 2: the digests filled in ({name: lower-case hex}, one per digest
 // input) -> the RFC 8785 bytes of the content, whose SHA-256 is the bundle's
@@ -61,7 +69,8 @@ struct BundlePlan {
 
 // The three phases with `crypto`: the bundle file's bytes, or the problems.
 [[nodiscard]] Result<std::string> build_bundle(std::string_view config_text, const CryptoProvider& crypto,
-                                               std::string_view message_locale = "en");
+                                               std::string_view message_locale = "en",
+                                               const std::vector<std::string>& only = {});
 
 // What the widget needs of the host settings, read by the core so that web/
 // never interprets the config: {locale, fields: {kind: selector},
