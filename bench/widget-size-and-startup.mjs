@@ -16,7 +16,7 @@
 // The server sends Cache-Control: no-store and no compression, so each load
 // fetches everything again, uncompressed.
 // usage: node bench/widget-size-and-startup.mjs [loads=30]
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { launch } from '../tests/browser/browser.mjs';
@@ -30,6 +30,8 @@ const subjects = [
   { name: 'Cachet', page: 'cachet.html', files: ['dist/cachet.js', 'dist/cachet.wasm', 'dist/cachet.css'] },
   // The embedding docs/widget.md recommends: <link rel="preload" as="fetch"> for cachet.wasm.
   { name: 'Cachet, wasm preloaded', page: 'cachet-preload.html', files: ['dist/cachet.js', 'dist/cachet.wasm', 'dist/cachet.css'] },
+  // The compiled path (docs/widget.md): `cachet build`'s bundle, the wasm after first paint.
+  { name: 'Cachet, compiled bundle', page: 'cachet-bundle.html', files: ['dist/cachet.js', 'dist/cachet.css', 'bench/pages/cachet.bundle.json', 'dist/cachet.wasm'] },
   { name: 'Orejime 3', page: 'orejime.html', files: ['node_modules/orejime/dist/orejime-standard-fr.js', 'node_modules/orejime/dist/orejime-standard.css'] },
   { name: 'vanilla-cookieconsent 3', page: 'cookieconsent.html', files: ['node_modules/vanilla-cookieconsent/dist/cookieconsent.umd.js', 'node_modules/vanilla-cookieconsent/dist/cookieconsent.css'] },
 ];
@@ -40,6 +42,16 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+// The compiled page's bundle, built from its own inline config by the Node API
+// (the bytes `cachet build` writes), so it always matches the current dist/.
+{
+  const html = readFileSync(path.join(ROOT, 'bench', 'pages', 'cachet-bundle.html'), 'utf8');
+  const configText = /<script type="application\/json"[^>]*>(.*?)<\/script>/s.exec(html)[1];
+  const { build } = await import('../dist/cachet.mjs');
+  // A French page: its locale only (`cachet build --only fr`), as docs/widget.md advises.
+  writeFileSync(path.join(ROOT, 'bench', 'pages', 'cachet.bundle.json'), await build(configText, { locales: ['fr'] }));
+}
+
 const server = await startServer();
 const browser = await launch();
 try {
@@ -47,6 +59,7 @@ try {
     s.bytes = s.files.reduce((sum, f) => sum + gzipSize(f), 0);
     s.times = [];
     s.navTimes = [];
+    s.before = new Set();
     s.tab = await browser.newPage();
     // What the browser really fetched (besides the page itself) must be
     // exactly the files counted: nothing loaded lazily escapes the figure.
@@ -62,7 +75,13 @@ try {
     for (const s of subjects) {
       await s.tab.goto(`${server.origin}/bench/pages/${s.page}`);
       await s.tab.waitForFunction(() => window.__ready !== undefined, null, { timeout: 10000 });
-      const [ms, nav] = await s.tab.evaluate(() => [window.__ready - window.__t0, window.__ready]);
+      const [ms, nav, before] = await s.tab.evaluate(() => [
+        window.__ready - window.__t0,
+        window.__ready,
+        // What the page had asked for before its first checkbox appeared.
+        performance.getEntriesByType('resource').filter((e) => e.startTime <= window.__ready).map((e) => new URL(e.name).pathname.slice(1)),
+      ]);
+      for (const f of before) if (s.files.includes(f)) s.before.add(f);
       // two warm-up loads: disk and compile caches settle
       if (i >= 2) {
         s.times.push(ms);
@@ -85,14 +104,24 @@ console.log(`Cachet widget benchmark: ${LOADS} loads each, headless Chromium, me
 console.log(`budgets: ${BUDGET_KB} KB gzip -9, ${BUDGET_MS} ms script start -> interactive (printed, not asserted)`);
 console.log('script ms: script start -> interactive (script download excluded for every subject; wasm fetch included)');
 console.log('nav ms: navigation start -> interactive (every download included)\n');
-console.log('widget                     gzip -9 KB   script ms   nav ms   size ratio   time ratio');
+console.log('before KB: gzip -9 of what the page fetched before the first checkbox appeared');
+console.log('widget                     gzip -9 KB   before KB   script ms   nav ms   size ratio   time ratio');
 for (const s of subjects) {
   const kb = s.bytes / 1024;
   const ms = median(s.times);
+  s.beforeBytes = [...s.before].reduce((sum, f) => sum + gzipSize(f), 0);
   console.log(
-    `${s.name.padEnd(26)} ${kb.toFixed(1).padStart(10)} ${ms.toFixed(1).padStart(11)} ${median(s.navTimes).toFixed(1).padStart(8)} ${(base.bytes / s.bytes).toFixed(2).padStart(12)} ${(median(base.times) / ms).toFixed(2).padStart(12)}`,
+    `${s.name.padEnd(26)} ${kb.toFixed(1).padStart(10)} ${(s.beforeBytes / 1024).toFixed(1).padStart(11)} ${ms.toFixed(1).padStart(11)} ${median(s.navTimes).toFixed(1).padStart(8)} ${(base.bytes / s.bytes).toFixed(2).padStart(12)} ${(median(base.times) / ms).toFixed(2).padStart(12)}`,
   );
 }
+// The compiled path against Orejime, same run (DESIGN.md section 5 budgets:
+// bytes before interactive at most 1.5 times, navigation to first checkbox at most 1.2 times).
+const compiled = subjects.find((s) => s.page === 'cachet-bundle.html');
+const orejime = subjects.find((s) => s.page === 'orejime.html');
+console.log(
+  `\ncompiled path vs Orejime: bytes before interactive ${(compiled.beforeBytes / orejime.beforeBytes).toFixed(2)} times (budget 1.5), ` +
+    `navigation to first checkbox ${(median(compiled.navTimes) / median(orejime.navTimes)).toFixed(2)} times (budget 1.2)`,
+);
 console.log(
   `\nCachet vs budget: ${(base.bytes / 1024).toFixed(1)} / ${BUDGET_KB} KB, ${median(base.times).toFixed(1)} / ${BUDGET_MS} ms ` +
     `(${median(subjects[1].times).toFixed(1)} ms with the wasm preloaded)`,

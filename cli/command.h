@@ -11,6 +11,7 @@ enum ExitCode : int { kOk = 0, kBadInput = 1, kUsage = 2 };
 // Each group adds its subcommands to `app`; a subcommand's callback stores its
 // exit code in `exit_code` (CLI11 callbacks return void).
 void add_core_commands(CLI::App& app, int& exit_code);     // cli/core_commands.cpp
+void add_build_command(CLI::App& app, int& exit_code);     // cli/build_command.cpp: build (notice bundle)
 void add_server_commands(CLI::App& app, int& exit_code);   // cli/serve_commands.cpp: serve, ledger
 void add_proof_commands(CLI::App& app, int& exit_code);    // cli/proof_commands.cpp: proof create|verify
 void add_export_commands(CLI::App& app, int& exit_code);   // cli/export_commands.cpp: export, import-relayed

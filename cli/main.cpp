@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("cachet ") + CACHET_VERSION);
   int exit_code = cachet::cli::kOk;
   cachet::cli::add_core_commands(app, exit_code);
+  cachet::cli::add_build_command(app, exit_code);
 #ifdef CACHET_HAS_SERVER
   cachet::cli::add_server_commands(app, exit_code);
   cachet::cli::add_proof_commands(app, exit_code);

@@ -1,7 +1,8 @@
 // The Embind boundary of the WebAssembly modules (DESIGN.md 2). One source,
 // two modules: cachet.wasm (the widget: lint, notice, choices, building a
 // receipt) and, built with CACHET_WASM_VERIFY, cachet-verify.wasm
-// (verification and RFC 8785), which the JS layer loads on first use.
+// (verification, RFC 8785 and building notice bundles), which the JS layer
+// loads on first use.
 //
 // This file only declares what crosses; the conversions are in helpers.cpp.
 // Only free functions cross, and only plain data: JSON text in, JSON text out.
@@ -32,5 +33,8 @@ EMSCRIPTEN_BINDINGS(cachet) {
   emscripten::function("planVerification", &cachet::wasm::plan_verification);
   emscripten::function("finishVerification", &cachet::wasm::finish_verification);
   emscripten::function("canonicalize", &cachet::wasm::canonicalize);
+  emscripten::function("planBundle", &cachet::wasm::plan_bundle);
+  emscripten::function("bundleContent", &cachet::wasm::bundle_content);
+  emscripten::function("sealBundle", &cachet::wasm::seal_bundle);
 #endif
 }

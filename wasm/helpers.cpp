@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "cachet/bundle.h"
 #include "cachet/canonical_json.h"
 #include "cachet/choices.h"
 #include "cachet/config.h"
@@ -43,45 +44,6 @@ bool parse_arg(const std::string& text, Json& out) {
 std::string string_member(const Json& object, const char* key) {
   const auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-Json notice_json(const cachet::Notice& n) {
-  Json partners = Json::array();
-  for (const auto& p : n.partners) {
-    Json channels = Json::array();
-    for (const auto c : p.channels) channels.push_back(std::string(cachet::to_string(c)));
-    partners.push_back({{"id", p.id},
-                        {"name", p.name},
-                        {"privacyPolicyUrl", p.privacy_policy_url},
-                        {"sector", p.sector},
-                        {"channels", channels},
-                        {"channelsText", p.channels_text}});
-  }
-  Json boxes = Json::array();
-  for (const auto& b : n.boxes) {
-    Json channels = Json::array();
-    for (const auto c : b.channels) channels.push_back(std::string(cachet::to_string(c)));
-    boxes.push_back({{"id", b.id},
-                     {"basis", std::string(cachet::to_string(b.basis))},
-                     {"channels", channels},
-                     {"label", b.label},
-                     {"hint", b.hint},
-                     {"partnerLink", b.partner_link}});
-  }
-  return {{"locale", n.locale},
-          {"configVersion", n.config_version},
-          {"heading", n.heading},
-          {"intro", n.intro},
-          {"recipients", n.recipients},
-          {"partnerSummary", n.partner_summary},
-          {"partnerListTitle", n.partner_list_title},
-          {"partnerListUrl", n.partner_list_url},
-          {"partnerListUpdatedAt", n.partner_list_updated_at},
-          {"partners", partners},
-          {"boxes", boxes},
-          {"rights", n.rights},
-          {"privacyPolicyLabel", n.privacy_policy_label},
-          {"privacyPolicyUrl", n.privacy_policy_url}};
 }
 
 // The widget sends box states {"boxes": {id: ticked}, "contacts": {...}}; the
@@ -170,18 +132,15 @@ std::string notice(const std::string& config_text, const std::string& locale, co
   const std::string shown(cachet::text_locale(locale, c.locale));
   const auto built = cachet::build_notice(c, shown);
   if (!built.ok()) return fail(built.problems());
-  Json fields = Json::object();
-  for (const auto& [kind, selector] : c.fields) fields[kind] = selector;
   Json initial = Json::object();
   for (const auto& [id, ticked] : cachet::initial_box_states(built.value(), gpc)) initial[id] = ticked;
-  return dump(
-      {{"ok", true},
-       {"notice", notice_json(built.value())},
-       {"initialBoxes", initial},
-       {"canonical", cachet::canonical_notice(built.value())},
-       {"partnerListCanonical", cachet::canonical_partner_list(c)},
-       {"host", {{"locale", c.locale}, {"fields", fields}, {"receiptInput", c.receipt_input}, {"theme", c.theme}}},
-       {"errors", Json::array()}});
+  return dump({{"ok", true},
+               {"notice", built.value().to_json()},
+               {"initialBoxes", initial},
+               {"canonical", cachet::canonical_notice(built.value())},
+               {"partnerListCanonical", cachet::canonical_partner_list(c)},
+               {"host", cachet::widget_host_settings(c)},
+               {"errors", Json::array()}});
 }
 
 // Box states -> {ok, choices: {decisions, contacts}}.
@@ -389,6 +348,44 @@ std::string finish_verification(const std::string& jws_text, const std::string& 
                  {"countersigned", r.countersigned},
                  {"countersignerKid", r.countersigner_kid}}},
                {"errors", Json::array()}});
+}
+
+// The notice bundle (cachet/bundle.h), in three phases around WebCrypto's
+// SHA-256. Phase 1 (locales_json: [] for every locale, or those to carry):
+// {ok, content, digestInputs: {name: base64url bytes}}, or the config's lint errors.
+std::string plan_bundle(const std::string& config_text, const std::string& message_locale,
+                        const std::string& locales_json) {
+  Json locales_arg;
+  if (!parse_arg(locales_json, locales_arg) || !locales_arg.is_array()) {
+    return fail("binding_bad_argument", "locales is not a JSON array");
+  }
+  std::vector<std::string> only;
+  for (const auto& l : locales_arg) only.push_back(l.is_string() ? l.get<std::string>() : std::string("?"));
+  const auto plan = cachet::plan_bundle(config_text, message_locale, only);
+  if (!plan.ok()) return fail(plan.problems());
+  Json inputs = Json::object();
+  for (const auto& [name, bytes] : plan.value().digest_inputs) inputs[name] = cachet::base64url_encode(bytes);
+  return dump({{"ok", true}, {"content", plan.value().content}, {"digestInputs", inputs}, {"errors", Json::array()}});
+}
+
+// Phase 2: content and digests {name: hex} -> {ok, content: its RFC 8785 text}.
+std::string bundle_content(const std::string& content_json, const std::string& digests_json) {
+  Json content;
+  Json digests_arg;
+  if (!parse_arg(content_json, content) || !parse_arg(digests_json, digests_arg) || !digests_arg.is_object()) {
+    return fail("binding_bad_argument", "content or digests is not JSON");
+  }
+  std::map<std::string, std::string> digests;
+  for (const auto& [name, hex] : digests_arg.items()) digests[name] = hex.is_string() ? hex.get<std::string>() : "";
+  const auto canonical = cachet::bundle_content(std::move(content), digests);
+  if (!canonical.ok()) return fail(canonical.problems());
+  return dump({{"ok", true}, {"content", canonical.value()}, {"errors", Json::array()}});
+}
+
+// Phase 3: {ok, bundle: the file's exact text}.
+std::string seal_bundle(const std::string& canonical_content, const std::string& integrity_hex) {
+  return dump(
+      {{"ok", true}, {"bundle", cachet::seal_bundle(canonical_content, integrity_hex)}, {"errors", Json::array()}});
 }
 
 // RFC 8785: {ok, canonical}.

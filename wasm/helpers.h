@@ -35,5 +35,10 @@ std::string finish_verification(const std::string& jws_text, const std::string& 
                                 const std::string& thumbprints_json, const std::string& payload_sha256_hex,
                                 const std::string& options_json);
 std::string canonicalize(const std::string& text);
+// `cachet build` for the Node API (cachet/bundle.h), around WebCrypto's SHA-256.
+std::string plan_bundle(const std::string& config_text, const std::string& message_locale,
+                        const std::string& locales_json);
+std::string bundle_content(const std::string& content_json, const std::string& digests_json);
+std::string seal_bundle(const std::string& canonical_content, const std::string& integrity_hex);
 
 }  // namespace cachet::wasm

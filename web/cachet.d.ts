@@ -71,6 +71,45 @@ export interface MountOptions {
    *   `receiptText()` / the `cachet:receipt` event).
    */
   receiptCopy?: 'pause' | 'next-page' | 'host';
+  /**
+   * The config's notice bundle, written by `cachet build` or `build()` (object or its JSON text): the compiled path.
+   * The choices are rendered from it at once, with no WebAssembly; the module loads after first paint (idle time or the
+   * person's first move in the form) and mount() resolves once it has confirmed the bundle. A bundle that is malformed,
+   * altered (integritySha256), built from another config (configSha256) or by a Cachet that words the notice otherwise
+   * is set aside with one console.warn, and the safe path renders instead. Default: data-cachet-bundle (a URL) beside
+   * data-cachet-config with the script tag.
+   */
+  bundle?: NoticeBundle | string;
+}
+
+/** A notice bundle (`cachet build`, docs/widget.md "Compiled path"): RFC 8785 JSON. */
+export interface NoticeBundle {
+  content: {
+    bundleVersion: 1;
+    configVersion: string;
+    /** hex SHA-256 of the RFC 8785 config: the published version's digest. */
+    configSha256: string;
+    /** The receipt's notice.partnerListSha256. */
+    partnerListSha256: string;
+    defaultLocale: string;
+    /** Every locale the core speaks; `locales` may carry fewer (cachet build --only). */
+    supportedLocales: string[];
+    host: Record<string, unknown>;
+    lint: LintReport;
+    /** Every locale the core speaks. */
+    locales: Record<
+      string,
+      {
+        notice: Record<string, unknown>;
+        /** The receipt's notice.sha256 in this locale. */
+        noticeSha256: string;
+        initialBoxes: { default: Record<string, boolean>; globalPrivacyControl: Record<string, boolean> };
+        ui: Record<string, string>;
+      }
+    >;
+  };
+  /** hex SHA-256 of the RFC 8785 content. */
+  integritySha256: string;
 }
 
 export interface ValidationResult {
@@ -132,6 +171,12 @@ export function mount(element: Element, config: CachetConfig | string, options?:
 export function autoMount(root?: ParentNode): Promise<CachetWidget[]>;
 /** Lints any config, typed or not (that is its job): an object or its JSON text. */
 export function lint(config: object | string, options?: { locale?: string }): Promise<LintReport>;
+/**
+ * The notice bundle of a config for the compiled path: exactly the bytes `cachet build` writes (one core function);
+ * `locales`: carry only these (and the config's default locale), as `cachet build --only`.
+ * Rejects with a CachetError whose problems are the lint errors when the config has any.
+ */
+export function build(config: object | string, options?: { locale?: string; locales?: string[] }): Promise<string>;
 /** RFC 8785 canonical JSON; rejects with a CachetError on bad input. */
 export function canonicalize(text: string): Promise<string>;
 /** Verifies a receipt (JWS JSON serialisation) with WebCrypto. */

@@ -131,6 +131,16 @@ function bindVerify(mod) {
       const done = call('finishVerification', jwsText, valid, thumbprints, payloadSha256, options);
       return done.ok ? { ok: true, receipt: done.receipt } : { ok: false, errors: done.errors };
     },
+
+    // `cachet build` (core/include/cachet/bundle.h): the core plans, WebCrypto
+    // hashes, the core writes the file's bytes (the same as the native command's).
+    async build(text, locale, locales) {
+      const plan = must(call('planBundle', text, locale, locales));
+      const digests = {};
+      for (const [name, b64] of Object.entries(plan.digestInputs)) digests[name] = await sha256Hex(b64urlDecode(b64));
+      const { content } = must(call('bundleContent', plan.content, digests));
+      return must(call('sealBundle', content, await sha256Hex(content))).bundle;
+    },
   };
 }
 
@@ -153,6 +163,17 @@ export async function canonicalize(text) {
 /** Verifies a receipt JWS (text): {ok, receipt} or {ok: false, errors}. */
 export async function verify(jws, options = {}) {
   return (await loadVerifier()).verify(typeof jws === 'string' ? jws : JSON.stringify(jws), options);
+}
+
+/**
+ * The notice bundle of a config for the widget's compiled path (docs/widget.md):
+ * exactly the bytes `cachet build` writes. A config with lint errors is refused:
+ * throws a CachetError whose .problems are the lint errors.
+ * options.locale: language of the messages when the config's own cannot be read;
+ * options.locales: carry only these locales (and the config's default), as `cachet build --only`.
+ */
+export async function build(config, options = {}) {
+  return (await loadVerifier()).build(configText(config), options.locale || 'en', [...(options.locales || [])].map(String));
 }
 
 /** Builds and signs a receipt outside the widget (e.g. in Node): {jws, payload, receipt}. */

@@ -11,14 +11,14 @@
 //   hidden input follow the form that now holds it;
 // - removed (still out of the document at the next microtask): destroy(), which
 //   removes its listeners from the form; re-adding mounts afresh.
-import { fetchConfig } from './loader.mjs';
+import { fetchBundle, fetchConfig } from './loader.mjs';
 import { mount } from './widget.mjs';
 
 export const ELEMENT_NAME = 'cachet-consent';
 
 // attribute -> mount option (docs/widget.md, "Custom element").
 const OPTION_ATTRIBUTES = { locale: 'locale', challenge: 'challenge', 'digest-salt': 'digestSalt', 'digest-key': 'digestKey' };
-const OBSERVED = ['config', 'submit', ...Object.keys(OPTION_ATTRIBUTES)];
+const OBSERVED = ['config', 'bundle', 'submit', ...Object.keys(OPTION_ATTRIBUTES)];
 
 // Per-element state, out of reach of the page (no expando properties).
 const states = new WeakMap();
@@ -80,11 +80,17 @@ function start(element) {
   s.mounting = true;
   s.ready = (async () => {
     try {
+      // The notice bundle (compiled path, docs/widget.md), fetched beside the config.
+      const bundleUrl = element.getAttribute('bundle');
+      const bundle = bundleUrl ? fetchBundle(bundleUrl) : null;
       const config = await configFor(element, s);
+      const options = optionsFor(element);
+      const found = await bundle;
+      if (found != null) options.bundle = found;
       if (generation !== s.generation) return null;
       // Markup a framework or a template copied from a rendered element (cloneNode) is not ours.
       for (const child of [...element.children]) if (child.classList.contains('cachet')) child.remove();
-      const widget = await mount(element, config, optionsFor(element));
+      const widget = await mount(element, config, options);
       if (generation !== s.generation) {
         widget.destroy();
         return null;

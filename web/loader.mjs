@@ -16,6 +16,24 @@ async function configOf(node) {
   return fetchConfig(node.getAttribute('data-cachet-config'));
 }
 
+// The notice bundle beside the config (data-cachet-bundle="/consent.bundle.json",
+// written by `cachet build`): fetched in parallel with it. One that cannot be
+// fetched is not an error for the person: the widget takes the safe path.
+async function bundleOf(node) {
+  const url = node.getAttribute('data-cachet-bundle');
+  return url ? fetchBundle(url) : null;
+}
+
+/** A notice bundle's JSON text, or null (with one console.warn) when it cannot be fetched. */
+export async function fetchBundle(url) {
+  try {
+    return await fetchConfig(url);
+  } catch (error) {
+    console.warn(`Cachet: the notice bundle is not used: it could not be loaded (${error.message}); the choices are rendered from the configuration instead.`);
+    return null;
+  }
+}
+
 /**
  * Mounts every widget declared in `root`, and fills every
  * [data-cachet-kept-receipt] with the receipt copy a form sent with
@@ -39,6 +57,7 @@ export async function autoMount(root = document) {
         node.after(host);
       }
       let config;
+      const bundle = bundleOf(node);
       try {
         config = await configOf(node);
       } catch (error) {
@@ -48,7 +67,8 @@ export async function autoMount(root = document) {
         return null;
       }
       try {
-        const widget = await mount(host, config, {});
+        const found = await bundle;
+        const widget = await mount(host, config, found == null ? {} : { bundle: found });
         node.cachetWidget = widget;
         return widget;
       } catch (error) {

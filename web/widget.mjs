@@ -5,6 +5,8 @@
 //
 // DOM is built with createElement/textContent only: config text is data,
 // never markup (DESIGN.md section 4).
+import { checkBundle, shownFromBundle } from './bundle.mjs';
+import { canonicalJson } from './canonical.mjs';
 import { CachetError, fullContext, loadCore } from './core.mjs';
 import { createDialog } from './dialog.mjs';
 import { copyFileName, keepForNextPage, keptCopy, renderCopy } from './receipt-copy.mjs';
@@ -99,10 +101,31 @@ export function renderUnavailable(host, locale, core = null) {
  * Resolves to {choices(), validate(), receipt(), receiptText(), destroy()}.
  * A config the core refuses logs one console.error, renders no choice but a
  * short message for the person (renderUnavailable), and rejects with a CachetError.
+ *
+ * options.bundle: the config's notice bundle (`cachet build`, object or JSON
+ * text): the compiled path. The choices are rendered from it at once, with no
+ * wasm; the module loads after first paint (idle time or the person's first
+ * move in the form) and mount() resolves once it has. A bundle that is
+ * malformed, altered or built from another config is set aside with one
+ * console.warn, and the safe path (the core lints and builds the notice in
+ * the page) renders instead.
  */
 export async function mount(host, config, options = {}) {
   if (!host || host.nodeType !== 1) throw new TypeError('Cachet.mount: the first argument must be an element.');
-  const doc = host.ownerDocument;
+  const text = typeof config === 'string' ? config : JSON.stringify(config);
+  if (options.bundle != null) {
+    const checked = await checkBundle(options.bundle, text);
+    if (checked.ok) return mountCompiled(host, text, checked.content, options);
+    warnBundle(checked.why);
+  }
+  return mountSafe(host, text, options);
+}
+
+const warnBundle = (why) =>
+  console.warn(`Cachet: the notice bundle is not used: ${why}; the choices are rendered from the configuration instead.`);
+
+// The safe path: the core lints the config and builds the notice in the page.
+async function mountSafe(host, text, options) {
   let core;
   try {
     core = await loadCore();
@@ -110,8 +133,6 @@ export async function mount(host, config, options = {}) {
     renderUnavailable(host, requestedLocale(host, options));
     throw error;
   }
-  const text = typeof config === 'string' ? config : JSON.stringify(config);
-
   const gpc = gpcEnabled();
   const built = core.notice(text, requestedLocale(host, options), { globalPrivacyControl: gpc });
   if (!built.ok) {
@@ -120,9 +141,107 @@ export async function mount(host, config, options = {}) {
     renderUnavailable(host, requestedLocale(host, options), core);
     throw new CachetError(built.errors);
   }
-  const { notice, canonical, host: settings, initialBoxes } = built;
+  const shown = {
+    notice: built.notice,
+    initialBoxes: built.initialBoxes,
+    settings: built.host,
+    words: core.uiText(built.notice.locale),
+  };
+  const widget = render(host, text, shown, options, { core, gpc });
+  widget.noticeCanonical = built.canonical;
+  return widget;
+}
+
+// Resolves after the first paint that shows the choices, when the page is
+// idle or as soon as the person touches the form, whichever comes first.
+function afterFirstPaint(win, target) {
+  return new Promise((resolve) => {
+    const events = ['pointerdown', 'keydown', 'focusin', 'touchstart'];
+    const done = () => {
+      for (const name of events) target.removeEventListener(name, done, true);
+      resolve();
+    };
+    for (const name of events) target.addEventListener(name, done, { capture: true, passive: true });
+    const idle = win?.requestIdleCallback
+      ? (fn) => win.requestIdleCallback(fn, { timeout: 2000 })
+      : (fn) => setTimeout(fn, 50);
+    // rAF runs just before the frame is painted; the idle callback asked
+    // from there comes after that paint.
+    if (win?.requestAnimationFrame) win.requestAnimationFrame(() => idle(done));
+    else idle(done);
+  });
+}
+
+class BundleMismatch extends Error {}
+
+// What the loaded core says differs from the bundle, as a phrase, or ''.
+function mismatchOf(core, built, shown) {
+  if (!built.ok) return 'the core refuses the configuration';
+  if (canonicalJson(built.notice) !== canonicalJson(shown.notice)) return "its notice differs from the one this Cachet builds (rebuild it with this version's cachet build)";
+  if (canonicalJson(built.initialBoxes) !== canonicalJson(shown.initialBoxes)) return 'its initial box states differ from the core\'s';
+  if (canonicalJson(built.host) !== canonicalJson(shown.settings)) return 'its host settings differ from the core\'s';
+  if (canonicalJson(core.uiText(shown.words.locale).texts) !== canonicalJson(shown.words.texts)) return "its widget texts differ from this Cachet's";
+  return '';
+}
+
+// The compiled path: render from the bundle now, load the core after first
+// paint, and have it confirm the bundle before anything is validated or signed.
+async function mountCompiled(host, text, content, options) {
+  const requested = requestedLocale(host, options);
+  const gpc = gpcEnabled();
+  const shown = shownFromBundle(content, requested, gpc);
+  if (!shown) {
+    warnBundle(`it does not carry the page's locale "${requested}" (built with --only)`);
+    return mountSafe(host, text, options);
+  }
+  let confirmed = null;
+  const confirm = () => {
+    if (!confirmed) confirmed = loadCore().then((core) => {
+      const built = core.notice(text, requested, { globalPrivacyControl: gpc });
+      const why = mismatchOf(core, built, shown);
+      if (why) throw new BundleMismatch(why);
+      return { core, canonical: built.canonical };
+    });
+    return confirmed;
+  };
+  let widget;
+  try {
+    widget = render(host, text, shown, options, { core: null, gpc, loadCore: () => confirm().then((c) => c.core) });
+  } catch (error) {
+    // A bundle whose integrity holds but whose notice the renderer cannot read.
+    warnBundle(`it could not be rendered (${error?.message || error})`);
+    return mountSafe(host, text, options);
+  }
+  await afterFirstPaint(host.ownerDocument.defaultView, host.closest('form') || host);
+  try {
+    widget.noticeCanonical = (await confirm()).canonical;
+    return widget;
+  } catch (error) {
+    widget.destroy();
+    if (error instanceof BundleMismatch) {
+      warnBundle(error.message);
+      return mountSafe(host, text, options);
+    }
+    renderUnavailable(host, requested);
+    throw error;
+  }
+}
+
+// Builds the widget's DOM from what the person is shown (the core's notice,
+// from the core in the page or from a bundle: the same code for both paths, so
+// both give the same DOM) and wires it. `access.core` is the loaded core, or
+// null with `access.loadCore()` to get it when first needed (compiled path).
+function render(host, text, shown, options, access) {
+  const doc = host.ownerDocument;
+  const { notice, initialBoxes, settings, words } = shown;
+  const { gpc } = access;
+  let core = access.core;
+  const needCore = async () => {
+    if (!core) core = await access.loadCore();
+    return core;
+  };
   const locale = notice.locale;
-  const t = uiText(core.uiText(locale));
+  const t = uiText(words);
   const form = host.closest('form') || (host.tagName === 'FORM' ? host : null);
   const prefix = `cachet-${++mountCount}`;
   const hostSetting = (option, attribute) =>
@@ -465,7 +584,9 @@ export async function mount(host, config, options = {}) {
   // --- listeners ------------------------------------------------------------
   const onChange = (e) => {
     if (e.target instanceof Element && e.target.matches('[data-cachet-box]') && root.contains(e.target)) {
-      emit('change', { choices: choices() });
+      // Compiled path: the core may still be on its way; the event follows it.
+      if (core) emit('change', { choices: choices() });
+      else needCore().then(() => root.isConnected && emit('change', { choices: choices() }), () => {});
     }
     if (shownErrors) validate();
   };
@@ -483,6 +604,18 @@ export async function mount(host, config, options = {}) {
     if (shownCopy && pausedSubmitter !== null && JSON.stringify(boxStates()) === signedState) {
       submitNow(event.submitter || pausedSubmitter);
       return;
+    }
+    if (!core) {
+      // Compiled path: submitting before the module arrived waits for it.
+      busy = true;
+      try {
+        await needCore();
+      } catch {
+        // The bundle was set aside (the safe path renders afresh) or the module failed: mount() said why.
+        return;
+      } finally {
+        busy = false;
+      }
     }
     const check = validate();
     if (!check.ok) {
@@ -522,7 +655,7 @@ export async function mount(host, config, options = {}) {
     element: root,
     locale,
     notice,
-    noticeCanonical: canonical,
+    noticeCanonical: '',
     choices,
     validate,
     receipt,

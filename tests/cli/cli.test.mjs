@@ -293,3 +293,43 @@ test('ledger show and export-state exit 1 on a decision edited in the file', () 
   assert.match(state.stderr, /\[ledger_tampered\]/);
   assert.equal(cachet(['ledger', 'verify', '--db', db]).code, 1);
 });
+
+test('build writes the notice bundle beside the config, the same bytes every time', () => {
+  assert.equal(cachet(['build', '--help']).code, 0);
+  const source = file('consent.json', readFileSync(config, 'utf8'));
+  let r = cachet(['build', source]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /wrote .*consent\.bundle\.json/);
+  const written = readFileSync(join(work, 'consent.bundle.json'), 'utf8');
+  const bundle = JSON.parse(written);
+  // Every locale the core speaks (fr and en at least), each entry in its own language.
+  for (const locale of ['fr', 'en']) assert.ok(bundle.content.locales[locale], locale);
+  for (const [locale, entry] of Object.entries(bundle.content.locales)) assert.equal(entry.notice.locale, locale);
+  assert.equal(bundle.content.lint.ok, true);
+  assert.match(bundle.integritySha256, /^[0-9a-f]{64}$/);
+  r = cachet(['build', source, '--out', '-']);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, written, 'deterministic');
+  r = cachet(['build', '-', '--out', join(work, 'from-stdin.json')], readFileSync(config, 'utf8'));
+  assert.equal(r.code, 0);
+  assert.equal(readFileSync(join(work, 'from-stdin.json'), 'utf8'), written);
+});
+
+test('build --only carries the page\'s locale and the default one', () => {
+  const source = file('consent-only.json', readFileSync(config, 'utf8'));
+  const r = cachet(['build', source, '--only', 'en', '--out', '-']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(Object.keys(JSON.parse(r.stdout).content.locales).sort(), ['en', 'fr']);
+  assert.equal(cachet(['build', source, '--only', 'xx']).code, 2, 'a locale the core does not speak is a usage error');
+});
+
+test('build refuses a config with lint errors, naming them', () => {
+  const bad = JSON.parse(readFileSync(config, 'utf8'));
+  bad.channels.email.basis = 'legitimate-interest'; // R4
+  const r = cachet(['build', file('bad-consent.json', JSON.stringify(bad)), '--out', join(work, 'never.json')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /lint errors/);
+  assert.match(r.stderr, /\/channels\/email\/basis/);
+  assert.throws(() => statSync(join(work, 'never.json')));
+  assert.equal(cachet(['build', join(work, 'missing.json')]).code, 2);
+});
