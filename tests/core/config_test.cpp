@@ -530,5 +530,21 @@ TEST(ConfigSchema, EveryTopLevelKeyTheLintAcceptsIsInTheSchema) {
   for (const auto& item : example.items()) EXPECT_TRUE(top.contains(item.key())) << item.key();
 }
 
+// The schema's languages are the message table's: the locale enum, the
+// texts.<locale> members and the per-language texts, in the table's order.
+TEST(ConfigSchema, ItsLanguagesAreTheMessageTables) {
+  const Json schema = parse(read_fixture("../../schema/cachet-config.schema.json"));
+  const Json locales(supported_locales());
+  EXPECT_EQ(schema.at("properties").at("locale").at("enum"), locales);
+  std::vector<std::string> texts, localized;
+  for (const auto& item : schema.at("properties").at("texts").at("properties").items()) texts.push_back(item.key());
+  const Json& per_language = schema.at("$defs").at("localizedText").at("oneOf").at(1).at("properties");
+  for (const auto& item : per_language.items()) localized.push_back(item.key());
+  std::vector<std::string> sorted = supported_locales();
+  std::sort(sorted.begin(), sorted.end());  // nlohmann keeps object members sorted
+  EXPECT_EQ(texts, sorted);
+  EXPECT_EQ(localized, sorted);
+}
+
 }  // namespace
 }  // namespace cachet
