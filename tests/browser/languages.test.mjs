@@ -89,7 +89,7 @@ describe('the widget in the page language', () => {
       assert.equal(await root.getAttribute('lang'), lang);
       assert.equal(await page.locator('.cachet__legend').innerText(), words.heading);
       assert.ok((await page.locator('.cachet__fieldset').innerText()).includes(words.purpose));
-      const label = await page.locator('label', { has: p.box('object-postal-phone') }).innerText();
+      const label = await page.locator('.cachet [data-cachet-box="object-postal-phone"] + label').innerText();
       assert.equal(label.trim(), words.objection);
       assert.deepEqual(await axe(p), []);
 
