@@ -19,7 +19,7 @@ void add_proof_commands(CLI::App& app, int& exit_code);    // cli/proof_commands
 void add_export_commands(CLI::App& app, int& exit_code);   // cli/export_commands.cpp: export, import-relayed
 void add_notices_commands(CLI::App& app, int& exit_code);  // cli/notices_commands.cpp: notices import-acks|overdue
 void add_rights_commands(CLI::App& app, int& exit_code);   // cli/rights_commands.cpp: person find|access|erase
-void add_partner_commands(CLI::App& app, int& exit_code);   // cli/partner_commands.cpp: partner verify
+void add_partner_commands(CLI::App& app, int& exit_code);  // cli/partner_commands.cpp: partner verify
 
 // The check of every --locale/--lang option: the locales of the core's message
 // table, so a language added there is accepted here without a second list.

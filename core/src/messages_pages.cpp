@@ -140,7 +140,7 @@ constexpr TextEntry kPages[] = {
      {{"fr", "Vos choix de prospection"},
       {"en", "Your marketing choices"},
       {"es", "Sus elecciones de prospección comercial"},
-      {"de", "Ihre Auswahl zur Werbung"},
+      {"de", "Ihre Einstellungen zur Werbung"},
       {"it", "Le sue scelte di marketing"}}},
     {"page.preferences.intro",
      {{"fr",

@@ -28,7 +28,7 @@ constexpr TextEntry kPartner[] = {
      {{"fr", "Information de premier contact due par {partner} ({id})"},
       {"en", "First-contact notice owed by {partner} ({id})"},
       {"es", "Información de primer contacto debida por {partner} ({id})"},
-      {"de", "Information bei Erstkontakt, geschuldet von {partner} ({id})"},
+      {"de", "Pflichtinformation bei Erstkontakt durch {partner} ({id})"},
       {"it", "Informativa di primo contatto dovuta da {partner} ({id})"}}},
     {"partner.received",
      {{"fr", "Données reçues de {controller} le {date}."},
@@ -47,7 +47,7 @@ constexpr TextEntry kPartner[] = {
        "Debe facilitarse a cada persona en el primer contacto, y a más tardar el {deadline} (un mes después de la "
        "cesión; recomendación de la CNIL sobre la cesión de datos a socios)."},
       {"de",
-       "Jeder Person beim ersten Kontakt zu geben, spätestens jedoch am {deadline} (ein Monat nach der Weitergabe; "
+       "Jeder Person beim ersten Kontakt mitzuteilen, spätestens jedoch am {deadline} (ein Monat nach der Weitergabe; "
        "Empfehlung der CNIL zur Weitergabe von Daten an Partner)."},
       {"it",
        "Da fornire a ogni persona al primo contatto, e al più tardi il {deadline} (un mese dopo la comunicazione; "

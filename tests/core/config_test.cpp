@@ -459,7 +459,8 @@ TEST(ConfigNames, ChannelsRoundTripInDisplayOrder) {
   EXPECT_EQ(to_string(Basis::kLegitimateInterest), "legitimate-interest");
   EXPECT_EQ(to_string(PartnerProspecting::kOnBehalf), "on-behalf");
   EXPECT_EQ(to_string(PartnerProspecting::kTransmissionOnly), "transmission-only");
-  EXPECT_EQ(supported_locales(), (std::vector<std::string>{"fr", "en", "es", "de", "it"}));  // derived from the message table
+  EXPECT_EQ(supported_locales(),
+            (std::vector<std::string>{"fr", "en", "es", "de", "it"}));  // derived from the message table
 }
 
 TEST(ConfigNames, LocalizedTextFallsBack) {

@@ -108,12 +108,27 @@ TEST(Messages, EachLanguageKeepsItsTerms) {
     const char* word;
   };
   const std::vector<Term> terms = {
-      {"es", {"notice.heading", "notice.partners_link", "ui.showPartners", "page.preferences.partners", "partners_page.caption"}, "socio"},
-      {"de", {"notice.heading", "notice.partners_link", "ui.showPartners", "page.preferences.partners", "partners_page.caption"}, "Partner"},
-      {"it", {"notice.heading", "notice.partners_link", "ui.showPartners", "page.preferences.partners", "partners_page.caption"}, "partner"},
-      {"es", {"notice.privacy_policy", "ui.policy", "receipt.privacy_policy", "partners_page.col.policy"}, "olítica de privacidad"},
-      {"de", {"notice.privacy_policy", "ui.policy", "receipt.privacy_policy", "partners_page.col.policy"}, "Datenschutzerklärung"},
-      {"it", {"notice.privacy_policy", "ui.policy", "receipt.privacy_policy", "partners_page.col.policy"}, "nformativa sulla privacy"},
+      {"es",
+       {"notice.heading", "notice.partners_link", "ui.showPartners", "page.preferences.partners",
+        "partners_page.caption"},
+       "socio"},
+      {"de",
+       {"notice.heading", "notice.partners_link", "ui.showPartners", "page.preferences.partners",
+        "partners_page.caption"},
+       "Partner"},
+      {"it",
+       {"notice.heading", "notice.partners_link", "ui.showPartners", "page.preferences.partners",
+        "partners_page.caption"},
+       "partner"},
+      {"es",
+       {"notice.privacy_policy", "ui.policy", "receipt.privacy_policy", "partners_page.col.policy"},
+       "olítica de privacidad"},
+      {"de",
+       {"notice.privacy_policy", "ui.policy", "receipt.privacy_policy", "partners_page.col.policy"},
+       "Datenschutzerklärung"},
+      {"it",
+       {"notice.privacy_policy", "ui.policy", "receipt.privacy_policy", "partners_page.col.policy"},
+       "nformativa sulla privacy"},
       {"es", {"notice.intro", "receipt.controller"}, "esponsable del tratamiento"},
       {"de", {"notice.intro", "receipt.controller"}, "Verantwortliche"},
       {"it", {"notice.intro", "receipt.controller"}, "itolare del trattamento"},
@@ -138,7 +153,8 @@ TEST(Messages, EachLanguageKeepsItsTerms) {
 // need consent), as precisely as the CNIL's French wording, in every language.
 TEST(Messages, TheObjectionBoxExcludesAutomatedCallsInEveryLanguage) {
   EXPECT_EQ(text("notice.by.postal_phone", "fr"), "par courrier postal et/ou par téléphone (hors appels automatisés)");
-  EXPECT_EQ(text("notice.by.postal_phone", "es"), "por correo postal y/o por teléfono (excepto llamadas automatizadas)");
+  EXPECT_EQ(text("notice.by.postal_phone", "es"),
+            "por correo postal y/o por teléfono (excepto llamadas automatizadas)");
   EXPECT_EQ(text("notice.by.postal_phone", "de"), "per Post und/oder Telefon (ausgenommen automatisierte Anrufe)");
   EXPECT_EQ(text("notice.by.postal_phone", "it"), "per posta e/o per telefono (escluse le chiamate automatizzate)");
   for (const std::string& locale : supported_locales()) {

@@ -192,9 +192,11 @@ TEST(Notice, EachNewLanguageRendersTheWholeNotice) {
   };
   const std::vector<Expected> all = {
       {"es", "prospección comercial de nuestros socios",
-       "Me opongo a que mis datos de contacto postales y telefónicos sean cedidos a los socios comerciales de Société X "
+       "Me opongo a que mis datos de contacto postales y telefónicos sean cedidos a los socios comerciales de Société "
+       "X "
        "con fines de prospección comercial por correo postal y/o por teléfono (excepto llamadas automatizadas)",
-       "Acepto que mi dirección de correo electrónico sea cedida a los socios comerciales de Société X para recibir sus "
+       "Acepto que mi dirección de correo electrónico sea cedida a los socios comerciales de Société X para recibir "
+       "sus "
        "ofertas comerciales por correo electrónico",
        "Puede oponerse a la cesión de sus datos de contacto o retirar su consentimiento en cualquier momento, de forma "
        "gratuita, escribiendo a dpo@x.example."},

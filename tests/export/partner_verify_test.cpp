@@ -9,8 +9,8 @@
 
 #include "cachet/export/csv.h"
 #include "cachet/jws.h"
-#include "cachet/receipt.h"
 #include "cachet/messages.h"
+#include "cachet/receipt.h"
 #include "helpers.h"
 
 namespace cachet::export_test {
@@ -336,9 +336,9 @@ TEST(PartnerNotices, EveryLanguageOfTheTableHasItsNotice) {
   const std::string d = w.issue(de);
   const std::string e = w.issue(es);
   const std::string i = w.issue(it);
-  auto outcome = w.run(w.write_contacts("c.csv", {kHeader, row(d, "d@example.de"), row(e, "e@example.es"),
-                                                  row(i, "i@example.it")}),
-                       "out");
+  auto outcome = w.run(
+      w.write_contacts("c.csv", {kHeader, row(d, "d@example.de"), row(e, "e@example.es"), row(i, "i@example.it")}),
+      "out");
   ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
   const auto list = read_csv(w.path("out/partner-notice-acme.csv"));
   ASSERT_EQ(list.size(), 4u);

@@ -64,7 +64,7 @@ describe('cachet serve in es, de and it', () => {
   it('shows the preference centre in German and Italian too', async () => {
     const de = await get(`${server.url}/preferences?token=${encodeURIComponent(token)}&lang=de`);
     assert.match(de.text, /<html lang="de">/);
-    assert.match(de.text, /<h1>Ihre Auswahl zur Werbung<\/h1>/);
+    assert.match(de.text, /<h1>Ihre Einstellungen zur Werbung<\/h1>/);
     assert.match(de.text, /Telefonanrufe \(ausgenommen automatisierte Anrufe\)/);
     assert.match(de.text, /Dieser persönliche Link läuft am \d{1,2}\. [A-ZÄ][a-zä]+ \d{4}, \d\d:\d\d:\d\d Uhr \(UTC\) ab/);
     const it = await get(`${server.url}/preferences?token=${encodeURIComponent(token)}&lang=it`);
