@@ -3,10 +3,13 @@
 // the signup error, the receipt verifier and the person's access report, each
 // in the language asked for, with links to every other language.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { adminHeaders, cachet, challenged, get, issue, keygen, payloadOf, post, startServer, tempDir } from './helpers.mjs';
+import {
+  adminHeaders, cachet, challenged, CHOICES, CONFIG, get, issue, keygen, payloadOf, post, startServer, tempDir,
+} from './helpers.mjs';
 
 describe('cachet serve in es, de and it', () => {
   let dir;
@@ -59,6 +62,22 @@ describe('cachet serve in es, de and it', () => {
     const changed = await get(new URL(res.headers.get('location'), server.url).href);
     assert.match(changed.text, /Su elección ha quedado registrada\. Se ha creado un nuevo recibo\./);
     assert.match(changed.text, /Usted se opone/);
+  });
+
+  it('countersigns a receipt made on a German page: the published version has its German notice', async () => {
+    const choices = path.join(dir, 'choices-de.json');
+    writeFileSync(choices, JSON.stringify(CHOICES));
+    const made = cachet(['issue', '--config', CONFIG, '--choices', choices, '--method', 'web-form', '--locale', 'de',
+      '--page-url', 'https://x.example/anmeldung']);
+    assert.equal(made.status, 0, made.stderr);
+    const german = await challenged(server.url, made.stdout.trim());
+    assert.equal(payloadOf(german).notice.locale, 'de');
+    const res = await post(`${server.url}/api/receipts`, german);
+    assert.equal(res.status, 201, res.text);
+    // A notice digest of another language is refused: the receipt says what the person read.
+    const wrong = await challenged(server.url, made.stdout.trim(), (p) => { p.notice.locale = 'it'; });
+    const refused = await post(`${server.url}/api/receipts`, wrong);
+    assert.equal(refused.status, 422, refused.text);
   });
 
   it('shows the preference centre in German and Italian too', async () => {
