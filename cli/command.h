@@ -2,6 +2,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
+
+#include "cachet/messages.h"
 
 namespace cachet::cli {
 
@@ -18,5 +21,12 @@ void add_export_commands(CLI::App& app, int& exit_code);   // cli/export_command
 void add_notices_commands(CLI::App& app, int& exit_code);  // cli/notices_commands.cpp: notices import-acks|overdue
 void add_rights_commands(CLI::App& app, int& exit_code);   // cli/rights_commands.cpp: person find|access|erase
 void add_partner_commands(CLI::App& app, int& exit_code);  // cli/partner_commands.cpp: partner verify
+
+// The check of every --locale/--lang option: the locales of the core's message
+// table, so a language added there is accepted here without a second list.
+inline CLI::IsMember locale_check() { return CLI::IsMember(supported_locales()); }
+
+// "\"fr\", \"en\", … or \"it\"" for option help texts.
+inline std::string locale_help() { return locale_choices("en"); }
 
 }  // namespace cachet::cli

@@ -45,7 +45,7 @@ void add_lint(CLI::App& app, int& exit_code) {
   auto format = std::make_shared<FormatOption>();
   command->add_option("FILE", *file, "Config file (JSON), or - for stdin")->required();
   command->add_option("--locale", *locale, "Language of messages when the config's own locale cannot be read")
-      ->check(CLI::IsMember({"fr", "en"}))
+      ->check(locale_check())
       ->capture_default_str();
   format->add(command);
   command->callback([file, locale, format, &exit_code] {
@@ -161,7 +161,7 @@ void add_issue(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::IsMember({"paper", "phone", "web-form", "preference-centre", "relayed-by-partner"}));
   command->add_option("--locale", args->locale, "Locale the notice was given in (default: the config's)")
-      ->check(CLI::IsMember({"fr", "en"}));
+      ->check(locale_check());
   command->add_option("--page-url", args->page_url, "Page the choices were made on (web-form)");
   command->add_option("--supersedes", args->supersedes_file,
                       "Receipt (JWS file) this one updates or withdraws; its subject digests are carried over when "
@@ -389,8 +389,7 @@ void add_notice(CLI::App& app, int& exit_code) {
   auto locale = std::make_shared<std::string>();
   auto format = std::make_shared<FormatOption>();
   command->add_option("FILE", *file, "Config file (JSON)")->required();
-  command->add_option("--locale", *locale, "fr or en (default: the config's locale)")
-      ->check(CLI::IsMember({"fr", "en"}));
+  command->add_option("--locale", *locale, locale_help() + " (default: the config's locale)")->check(locale_check());
   format->add(command);
   auto canonical = std::make_shared<bool>(false);
   command->add_flag("--canonical", *canonical,
@@ -459,8 +458,7 @@ void add_partners_page(CLI::App& app, int& exit_code) {
   };
   auto args = std::make_shared<Args>();
   command->add_option("FILE", args->file, "Config file (JSON)")->required();
-  command->add_option("--lang", args->lang, "fr or en (default: the config's locale)")
-      ->check(CLI::IsMember({"fr", "en"}));
+  command->add_option("--lang", args->lang, locale_help() + " (default: the config's locale)")->check(locale_check());
   command->add_option("--updated-at", args->updated_at,
                       "YYYY-MM-DD: when this partner list was first published (default: the configVersion when it "
                       "is a date). Never a date typed in the config.");
@@ -493,7 +491,8 @@ void add_partners_page(CLI::App& app, int& exit_code) {
     for (const std::string& alternate : args->alternates) {
       const std::size_t eq = alternate.find('=');
       if (eq == std::string::npos || !is_supported_locale(alternate.substr(0, eq)) || eq + 1 == alternate.size()) {
-        std::cerr << "error: --alternate takes LOCALE=HREF with LOCALE fr or en (got \"" << alternate << "\").\n";
+        std::cerr << "error: --alternate takes LOCALE=HREF with LOCALE " << locale_help() << " (got \"" << alternate
+                  << "\").\n";
         exit_code = kUsage;
         return;
       }

@@ -140,7 +140,7 @@ void add_access(CLI::App* person, int& exit_code) {
   add_contact_options(command, args->contact);
   for (CLI::Option* o : args->contact.options) o->excludes(id);
   command->add_option("--lang", args->lang, "The person's language (default: that of their latest receipt)")
-      ->check(CLI::IsMember({"fr", "en"}));
+      ->check(locale_check());
   command->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json", "html"}));
   command->callback([args, &exit_code] {
     const std::optional<ledger::ContactQuery> query = query_of(args->contact);

@@ -563,7 +563,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
     show->add_option("RECEIPT_ID", *id, "Any receipt of the person")->required();
     show->add_option("--db", *db, "Ledger file")->capture_default_str();
     show->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
-    show->add_option("--locale", *locale, "Language of the text")->check(CLI::IsMember({"fr", "en"}));
+    show->add_option("--locale", *locale, "Language of the text")->check(locale_check());
     show->callback([db, id, format, locale, &exit_code] {
       auto store = open_existing(*db, exit_code);
       if (!store) return;

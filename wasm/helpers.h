@@ -11,7 +11,9 @@ namespace cachet::wasm {
 
 // The widget's own words (buttons, hints: ui.* in the core's message table)
 // in `locale` resolved by the core's one rule, placeholders unfilled:
-// {"ok": true, "locale": "fr", "texts": {"close": "Fermer", "showPartners": "… ({count})", …}}.
+// {"ok": true, "locale": "fr", "locales": ["fr", "en", …], "texts": {"close": "Fermer", "showPartners": "… ({count})",
+// …}}
+// ("locales": every locale the table has, in its order).
 std::string ui_text(const std::string& locale);
 
 // The widget's module (cachet.wasm): config, notice, choices, building a receipt, JWS.

@@ -9,6 +9,9 @@ export type LocalizedText =
   | {
       fr?: string;
       en?: string;
+      es?: string;
+      de?: string;
+      it?: string;
     };
 /**
  * An absolute https: URL with a host, no spaces or user name.
@@ -38,7 +41,7 @@ export interface CachetConfig {
   /**
    * Default language of the texts and of lint messages.
    */
-  locale: 'fr' | 'en';
+  locale: 'fr' | 'en' | 'es' | 'de' | 'it';
   /**
    * The organisation that collects and transmits the data (R8).
    */
@@ -64,6 +67,9 @@ export interface CachetConfig {
     | {
         fr?: string;
         en?: string;
+        es?: string;
+        de?: string;
+        it?: string;
       };
   /**
    * Types of recipients (R2): required when postal or phone rest on legitimate interest.
@@ -156,6 +162,9 @@ export interface CachetConfig {
   texts?: {
     fr?: TextOverrides;
     en?: TextOverrides;
+    es?: TextOverrides;
+    de?: TextOverrides;
+    it?: TextOverrides;
   };
   /**
    * Look of the widget, applied as --cachet-* CSS custom properties.
@@ -219,6 +228,9 @@ export interface Partner {
     | {
         fr?: string;
         en?: string;
+        es?: string;
+        de?: string;
+        it?: string;
       };
   /**
    * Channels this partner receives (configured channels only); omit for all.

@@ -50,7 +50,7 @@ export interface CachetTheme {
 }
 
 export interface MountOptions {
-  /** "fr" or "en"; default: the page's lang, else the config's locale. */
+  /** "fr", "en", "es", "de" or "it"; default: the page's lang, else the config's locale. */
   locale?: string;
   /** Server-issued challenge the receipt carries; default: data-cachet-challenge. */
   challenge?: string;

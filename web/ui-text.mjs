@@ -5,8 +5,9 @@
 // consent itself (notice, boxes, rights) comes from the core too.
 
 // The one sentence shown when the core itself could not load, so it cannot give
-// its ui.unavailable text (core/src/messages_person.cpp). tests/js checks that
-// the two stay word for word the same.
+// its ui.unavailable text (core/src/messages_person.cpp), in every locale of
+// the core's table. tests/js checks that the two stay word for word the same
+// and that no locale is missing.
 export const UNAVAILABLE_FALLBACK = {
   fr:
     "Les choix concernant la transmission de vos coordonnées à nos partenaires ne peuvent pas s'afficher pour le " +
@@ -14,6 +15,16 @@ export const UNAVAILABLE_FALLBACK = {
   en:
     'The choices about passing your contact details to our partners cannot be shown at the moment. Without these ' +
     'choices, your contact details will not be passed to any partner.',
+  es:
+    'Las opciones sobre la cesión de sus datos de contacto a nuestros socios no pueden mostrarse en este ' +
+    'momento. Sin estas opciones, sus datos de contacto no se cederán a ningún socio.',
+  de:
+    'Die Auswahl zur Weitergabe Ihrer Kontaktdaten an unsere Partner kann derzeit nicht angezeigt werden. ' +
+    'Ohne diese Auswahl werden Ihre Kontaktdaten an keinen Partner weitergegeben.',
+  it:
+    'Le scelte sulla comunicazione dei suoi dati di contatto ai nostri partner non possono essere ' +
+    'visualizzate al momento. Senza queste scelte, i suoi dati di contatto non saranno comunicati ad ' +
+    'alcun partner.',
 };
 
 // "2026-11-01" as a person reads it ("1 novembre 2026", "November 1, 2026");

@@ -86,7 +86,8 @@ export function renderUnavailable(host, locale, core = null) {
   } catch {
     words = null;
   }
-  const lang = locale === 'en' || locale === 'fr' ? locale : 'fr';
+  // The core's fallback rule (text_locale): the page's language when there is a text for it, else English.
+  const lang = Object.hasOwn(UNAVAILABLE_FALLBACK, locale) ? locale : 'en';
   const root = el(host.ownerDocument, 'div', 'cachet cachet--unavailable');
   root.lang = words ? core.uiText(locale).locale : lang;
   followScheme(root, host, null)();

@@ -1,7 +1,8 @@
 // The shape of the message table (private to the core). Each area file
 // (messages_lint.cpp, messages_person.cpp, messages_pages.cpp,
-// messages_partner.cpp) defines one
-// array of entries; core/src/messages.cpp looks ids up across all of them.
+// messages_partner.cpp, messages_rights.cpp) defines one array of entries, each
+// in French, English, Spanish, German and Italian; core/src/messages.cpp looks
+// ids up across all of them.
 #pragma once
 
 #include <cstddef>

@@ -403,7 +403,9 @@ Result<ReceiptPlan> plan_receipt(const Config& config, const Choices& choices, c
   }
   const auto& locales = supported_locales();
   if (std::find(locales.begin(), locales.end(), context.locale) == locales.end()) {
-    problems.push_back(context_problem("/locale", "The locale must be one Cachet supports (fr, en)."));
+    std::string listed;
+    for (const std::string& l : locales) listed += (listed.empty() ? "" : ", ") + l;
+    problems.push_back(context_problem("/locale", "The locale must be one Cachet supports (" + listed + ")."));
   }
   if (!is_collection_method(context.collection_method)) {
     problems.push_back(context_problem(

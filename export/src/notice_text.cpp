@@ -109,8 +109,11 @@ std::string render(const Config& config, const Partner& partner, std::string_vie
 
 PartnerNoticeText partner_notice(const Config& config, const Partner& partner, std::string_view transfer_date,
                                  std::string_view deadline) {
-  return PartnerNoticeText{render(config, partner, transfer_date, deadline, "fr"),
-                           render(config, partner, transfer_date, deadline, "en")};
+  PartnerNoticeText out;
+  for (const std::string& locale : supported_locales()) {
+    out.by_locale.emplace_back(locale, render(config, partner, transfer_date, deadline, locale));
+  }
+  return out;
 }
 
 }  // namespace cachet::exporter

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "cachet/ledger/head.h"
+#include "cachet/messages.h"
 #include "exporter.h"
 
 namespace cachet::exporter {
@@ -101,12 +102,13 @@ Result<ExportOutcome> Exporter::finish() {
     PartnerOutput& p = partners_[i];
     const PartnerNoticeText notice = partner_notice(config_, *p.partner, at_text_, deadline_);
     const std::string base = "partner-notice-" + file_part(p.partner->id);
-    for (const auto& [lang, text] : {std::pair<std::string, const std::string*>{"fr", &notice.fr},
-                                     std::pair<std::string, const std::string*>{"en", &notice.en}}) {
+    Json notice_files = Json::object();
+    for (const auto& [lang, text] : notice.by_locale) {
       std::string name = base;
       name.append(".").append(lang).append(".txt");
-      Result<std::string> written = write_whole(temp_.file(name), *text);
+      Result<std::string> written = write_whole(temp_.file(name), text);
       if (!written.ok()) return written.problems();
+      notice_files[lang] = name;
     }
     Json columns = Json::array({"reference"});
     for (const Channel c : p.channels) columns.push_back(output_column(c));
@@ -145,10 +147,8 @@ Result<ExportOutcome> Exporter::finish() {
                         {"since", p.previous_at},
                         {"stop", stops.is_null() ? Json::object() : stops},
                         {"delete", deletes.is_null() ? Json::object() : deletes}};
-    entry["notice"] = {{"deadline", deadline_},
-                       {"files", {{"fr", base + ".fr.txt"}, {"en", base + ".en.txt"}}},
-                       {"fr", notice.fr},
-                       {"en", notice.en}};
+    entry["notice"] = {{"deadline", deadline_}, {"files", notice_files}};
+    for (const auto& [lang, text] : notice.by_locale) entry["notice"][lang] = text;
     if (!evidence.empty()) entry.update(evidence[p.index]);
     partners.push_back(entry);
     ledger_partners.push_back({{"id", p.partner->id},
@@ -226,8 +226,13 @@ Result<ExportOutcome> Exporter::finish() {
       }
       text += "\n";
     }
-    text += "  first-contact notice due by " + deadline_ + ": " + p["notice"]["files"]["fr"].get<std::string>() + ", " +
-            p["notice"]["files"]["en"].get<std::string>() + "\n";
+    std::string notice_files;
+    for (const std::string& lang : supported_locales()) {
+      const auto file = p["notice"]["files"].find(lang);
+      if (file == p["notice"]["files"].end()) continue;
+      notice_files += (notice_files.empty() ? "" : ", ") + file->get<std::string>();
+    }
+    text += "  first-contact notice due by " + deadline_ + ": " + notice_files + "\n";
     std::string changed;
     for (const char* action : {"stop", "delete"}) {
       for (const auto& [reason, n] : p["changes"][action].items()) {

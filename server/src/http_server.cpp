@@ -179,7 +179,8 @@ class Service {
     post(server, "/signup", &Service::signup, kBodyForm | kBodyMultipart | kBodyJson);
     // Browsers ask for it on every page; static dirs may provide one, else "no icon".
     // The partner page (R3, R7), generated from the config being served:
-    // /partenaires in French, /partners in English, ?lang= to choose.
+    // /partenaires in French, /partners in English, ?lang= to choose (and
+    // the other languages: /partners?lang=de).
     get(server, "/partenaires",
         [this](const httplib::Request& req, httplib::Response& res) { partner_page(req, res, "fr"); });
     get(server, "/partners",
@@ -410,7 +411,10 @@ class Service {
     page.updated_at = partner_list_since_;
     page.stylesheet_href = "/cachet-server.css";
     for (const std::string& other : supported_locales()) {
-      if (other != locale) page.alternates.emplace_back(other, other == "fr" ? "/partenaires" : "/partners");
+      if (other == locale) continue;
+      page.alternates.emplace_back(other, other == "fr"   ? "/partenaires"
+                                          : other == "en" ? "/partners"
+                                                          : "/partners?lang=" + other);
     }
     Result<std::string> html = render_partner_page(config_, locale, page);
     if (!html.ok()) {

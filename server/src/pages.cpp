@@ -80,7 +80,9 @@ std::string lang_switch(const std::string& locale, const std::string& query_pref
     if (other == text_locale(locale)) continue;
     if (!links.empty()) links += " ";
     links.append("<a href=\"").append(html_escape(query_prefix + other)).append("\" hreflang=\"");
-    links.append(other).append("\">").append(html_escape(t(other, "locale.name"))).append("</a>");
+    // Each language named in itself, marked so (WCAG 3.1.2, language of parts).
+    links.append(other).append("\" lang=\"").append(other).append("\">");
+    links.append(html_escape(t(other, "locale.name"))).append("</a>");
   }
   return "<p class=\"cachet-lang\">" + links + "</p>\n";
 }

@@ -38,7 +38,7 @@ struct Coverage {
 Coverage coverage_of(const ConsentState& state, const Config& config, std::int64_t now_unix);
 
 struct PreferencePage {
-  std::string locale;  // "fr" | "en"
+  std::string locale;  // one of supported_locales()
   std::string token;
   std::string expires_at;  // RFC 3339
   std::string changed;     // channel just changed, "partners", "none", "accept-missing", or empty

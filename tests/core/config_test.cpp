@@ -89,13 +89,17 @@ TEST(LintFixtures, EveryFixtureGivesExactlyItsExpectedProblems) {
 }
 
 // Every message is a finished sentence: no placeholder left, never the bare code.
-TEST(LintFixtures, EveryMessageIsAFilledInSentenceInBothLanguages) {
+TEST(LintFixtures, EveryMessageIsAFilledInSentenceInEveryLanguage) {
   const std::regex placeholder(R"(\{[a-z]+\})");
+  const std::regex own_locale(R"re("locale"\s*:\s*"(fr|en)")re");
   for (const std::string& name : lint_fixture_names()) {
     SCOPED_TRACE(name);
-    const std::string text = read_fixture("lint/" + name + ".json");
-    for (const char* locale : {"fr", "en"}) {
+    const std::string original = read_fixture("lint/" + name + ".json");
+    for (const std::string& locale : supported_locales()) {
+      SCOPED_TRACE(locale);
       // Force the message locale by rewriting the config's own locale when it has one.
+      const std::string text = std::regex_replace(original, own_locale, "\"locale\": \"" + locale + "\"",
+                                                  std::regex_constants::format_first_only);
       const LintReport report = lint_config(text, locale);
       for (const Problems* list : {&report.errors, &report.warnings}) {
         for (const Problem& p : *list) {
@@ -125,7 +129,7 @@ TEST(LintMessages, TextsInListsAreCheckedLikeEveryLocalizedText) {
   Result<Json> parsed = parse_json_strict(read_fixture("configs/societe-x.json"));
   ASSERT_TRUE(parsed.ok());
   Json c = parsed.value();
-  c["recipients"]["sectors"] = {"", {{"de", "Versicherung"}}, {{"fr", "banque"}, {"en", "banking"}}};
+  c["recipients"]["sectors"] = {"", {{"pt", "seguros"}}, {{"fr", "banque"}, {"en", "banking"}}};
   c["recipients"]["offerTypes"] = {7};
   c["partners"]["entries"][0]["sector"] = {{"fr", " "}};
   const LintReport report = lint_config(c.dump(), "en");
@@ -133,7 +137,7 @@ TEST(LintMessages, TextsInListsAreCheckedLikeEveryLocalizedText) {
   for (const Problem& p : report.errors) found.emplace_back(p.code, p.path);
   for (const auto& expected :
        std::vector<std::pair<std::string, std::string>>{{"config_empty_value", "/recipients/sectors/0"},
-                                                        {"config_locale_unsupported", "/recipients/sectors/1/de"},
+                                                        {"config_locale_unsupported", "/recipients/sectors/1/pt"},
                                                         {"config_wrong_type", "/recipients/offerTypes/0"},
                                                         {"config_empty_value", "/partners/entries/0/sector/fr"}}) {
     EXPECT_NE(std::find(found.begin(), found.end(), expected), found.end()) << expected.first << " " << expected.second;
@@ -196,6 +200,29 @@ TEST(ConfigExamples, EnglishExampleIsValidWithoutWarnings) {
   EXPECT_EQ(loaded.value().controller.rights_contact, "https://northwind.example/my-data");
   EXPECT_EQ(loaded.value().retention_months, 24);
   EXPECT_EQ(loaded.value().receipt_input, "cachet_receipt");  // default
+}
+
+TEST(ConfigExamples, GermanExampleIsValidWithoutWarnings) {
+  const std::string text = read_fixture("configs/alpenblick-de.json");
+  const LintReport report = lint_config(text);
+  EXPECT_TRUE(report.ok()) << report.to_json().dump(2);
+  EXPECT_TRUE(report.warnings.empty()) << report.to_json().dump(2);
+  Result<Config> loaded = load_config(text);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded.value().locale, "de");
+  EXPECT_EQ(loaded.value().purpose.get("de", "de"), "Werbung unserer Partner für Reisen und Versicherungen");
+  // A German config must give its texts in German: drop one and lint says so, in German.
+  Result<Json> parsed = parse_json_strict(text);
+  ASSERT_TRUE(parsed.ok());
+  Json c = parsed.value();
+  c["purpose"].erase("de");
+  const LintReport missing = lint_config(c.dump());
+  ASSERT_EQ(missing.warnings.size(), 1u) << missing.to_json().dump(2);
+  EXPECT_EQ(missing.warnings[0].code, "text_missing_locale");
+  EXPECT_EQ(missing.warnings[0].path, "/purpose");
+  EXPECT_EQ(missing.warnings[0].message,
+            "/purpose ist pro Sprache angegeben, aber ohne Text in „de“, einer Sprache der Konfiguration; in „de“ "
+            "zeigt der Hinweis den Text einer anderen Sprache.");
 }
 
 // --- all at once, in the right language -------------------------------------------
@@ -284,14 +311,14 @@ TEST(LintMessages, ConfigLocaleWinsOverTheCallersLocale) {
 }
 
 TEST(LintMessages, UnreadableLocaleFallsBackToTheCallersLocale) {
-  const std::string text = read_fixture("lint/locale-unsupported.json");  // "locale": "de"
+  const std::string text = read_fixture("lint/locale-unsupported.json");  // "locale": "pt"
   const LintReport fr = lint_config(text, "fr");
   ASSERT_EQ(fr.errors.size(), 1u);
   EXPECT_NE(fr.errors[0].message.find("n'est pas prise en charge"), std::string::npos) << fr.errors[0].message;
   const LintReport en = lint_config(text, "en");
   EXPECT_NE(en.errors[0].message.find("is not supported"), std::string::npos) << en.errors[0].message;
   // An unsupported caller locale means English.
-  EXPECT_EQ(lint_config(text, "de").errors[0].message, en.errors[0].message);
+  EXPECT_EQ(lint_config(text, "pt").errors[0].message, en.errors[0].message);
 }
 
 TEST(LintMessages, JsonErrorsAreLocalizedToo) {
@@ -432,7 +459,8 @@ TEST(ConfigNames, ChannelsRoundTripInDisplayOrder) {
   EXPECT_EQ(to_string(Basis::kLegitimateInterest), "legitimate-interest");
   EXPECT_EQ(to_string(PartnerProspecting::kOnBehalf), "on-behalf");
   EXPECT_EQ(to_string(PartnerProspecting::kTransmissionOnly), "transmission-only");
-  EXPECT_EQ(supported_locales(), (std::vector<std::string>{"fr", "en"}));  // derived from the message table
+  EXPECT_EQ(supported_locales(),
+            (std::vector<std::string>{"fr", "en", "es", "de", "it"}));  // derived from the message table
 }
 
 TEST(ConfigNames, LocalizedTextFallsBack) {
@@ -501,6 +529,22 @@ TEST(ConfigSchema, EveryTopLevelKeyTheLintAcceptsIsInTheSchema) {
   // Whatever the example uses, the schema knows.
   const Json example = parse(read_fixture("configs/societe-x.json"));
   for (const auto& item : example.items()) EXPECT_TRUE(top.contains(item.key())) << item.key();
+}
+
+// The schema's languages are the message table's: the locale enum, the
+// texts.<locale> members and the per-language texts, in the table's order.
+TEST(ConfigSchema, ItsLanguagesAreTheMessageTables) {
+  const Json schema = parse(read_fixture("../../schema/cachet-config.schema.json"));
+  const Json locales(supported_locales());
+  EXPECT_EQ(schema.at("properties").at("locale").at("enum"), locales);
+  std::vector<std::string> texts, localized;
+  for (const auto& item : schema.at("properties").at("texts").at("properties").items()) texts.push_back(item.key());
+  const Json& per_language = schema.at("$defs").at("localizedText").at("oneOf").at(1).at("properties");
+  for (const auto& item : per_language.items()) localized.push_back(item.key());
+  std::vector<std::string> sorted = supported_locales();
+  std::sort(sorted.begin(), sorted.end());  // nlohmann keeps object members sorted
+  EXPECT_EQ(texts, sorted);
+  EXPECT_EQ(localized, sorted);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <regex>
 #include <set>
 #include <string>
@@ -29,10 +30,11 @@ std::set<std::string> placeholders(std::string_view text) {
 }
 
 TEST(Messages, TheSupportedLocalesComeFromTheTable) {
-  EXPECT_EQ(supported_locales(), (std::vector<std::string>{"fr", "en"}));
-  EXPECT_TRUE(is_supported_locale("fr"));
+  EXPECT_EQ(supported_locales(), (std::vector<std::string>{"fr", "en", "es", "de", "it"}));
+  for (const char* locale : {"fr", "en", "es", "de", "it"}) EXPECT_TRUE(is_supported_locale(locale)) << locale;
   EXPECT_FALSE(is_supported_locale(""));
-  EXPECT_FALSE(is_supported_locale("de"));
+  EXPECT_FALSE(is_supported_locale("pt"));
+  EXPECT_FALSE(is_supported_locale("DE"));
 }
 
 TEST(Messages, EveryIdIsUniqueAndHasANonEmptyTextWithTheSamePlaceholdersInEveryLocale) {
@@ -53,11 +55,13 @@ TEST(Messages, EveryIdIsUniqueAndHasANonEmptyTextWithTheSamePlaceholdersInEveryL
 
 TEST(Messages, OneFallbackRule) {
   EXPECT_EQ(text_locale("fr", "en"), "fr");
-  EXPECT_EQ(text_locale("de", "fr"), "fr");
-  EXPECT_EQ(text_locale("", "fr"), "fr");
-  EXPECT_EQ(text_locale("de", "xx"), "en");
+  EXPECT_EQ(text_locale("de", "fr"), "de");
+  EXPECT_EQ(text_locale("pt", "fr"), "fr");
+  EXPECT_EQ(text_locale("", "it"), "it");
+  EXPECT_EQ(text_locale("pt", "xx"), "en");
   EXPECT_EQ(text_locale(""), "en");
-  EXPECT_EQ(text("ui.close", "de"), text("ui.close", "en"));
+  EXPECT_EQ(text("ui.close", "pt"), text("ui.close", "en"));
+  EXPECT_EQ(text("ui.close", "de"), "Schließen");
   EXPECT_EQ(text("ui.close", "fr"), "Fermer");
 }
 
@@ -68,16 +72,101 @@ TEST(Messages, PlaceholdersAreFilledAndAnUnknownIdIsDetectable) {
   EXPECT_FALSE(has_text("no.such.text"));
   EXPECT_EQ(text("no.such.text", "fr"), "no.such.text");
   EXPECT_EQ(join_list({"a", "b", "c"}, "fr"), "a, b et c");
-  EXPECT_EQ(locale_choices("en"), "\"fr\" or \"en\"");
+  EXPECT_EQ(join_list({"a", "b", "c"}, "es"), "a, b y c");
+  EXPECT_EQ(join_list({"a", "b"}, "de"), "a und b");
+  EXPECT_EQ(join_list({"a", "b"}, "it"), "a e b");
+  EXPECT_EQ(locale_choices("en"), "\"fr\", \"en\", \"es\", \"de\" or \"it\"");
+  EXPECT_EQ(locale_choices("de"), "„fr“, „en“, „es“, „de“ oder „it“");
 }
 
 TEST(Messages, TheWidgetsWordsAreTheUiTexts) {
   const Json fr = texts_with_prefix("ui.", "fr");
-  const Json en = texts_with_prefix("ui.", "de");  // falls back to English
+  const Json en = texts_with_prefix("ui.", "pt");  // falls back to English
   EXPECT_EQ(fr.size(), en.size());
   EXPECT_EQ(fr.at("close"), "Fermer");
   EXPECT_EQ(en.at("close"), "Close");
   EXPECT_EQ(en.at("showPartners"), "See the list of partners ({count})");
+  for (const std::string& locale : supported_locales()) {
+    SCOPED_TRACE(locale);
+    const Json words = texts_with_prefix("ui.", locale);
+    EXPECT_EQ(words.size(), fr.size());
+    for (const auto& [key, value] : words.items()) {
+      EXPECT_EQ(value.get<std::string>(), text_template("ui." + key, locale)) << key;
+    }
+  }
+  EXPECT_EQ(texts_with_prefix("ui.", "it").at("close"), "Chiudi");
+}
+
+// Each language keeps one word for the same thing across the table, so a
+// person reads the same term in the notice, the receipt and the pages: the
+// partners (es socios, de Partner, it partner), the privacy policy, the
+// controller, the objection and the consent.
+TEST(Messages, EachLanguageKeepsItsTerms) {
+  struct Term {
+    const char* locale;
+    std::vector<const char*> ids;
+    const char* word;
+  };
+  const std::vector<Term> terms = {
+      {"es",
+       {"notice.heading", "notice.partners_link", "ui.showPartners", "page.preferences.partners",
+        "partners_page.caption"},
+       "socio"},
+      {"de",
+       {"notice.heading", "notice.partners_link", "ui.showPartners", "page.preferences.partners",
+        "partners_page.caption"},
+       "Partner"},
+      {"it",
+       {"notice.heading", "notice.partners_link", "ui.showPartners", "page.preferences.partners",
+        "partners_page.caption"},
+       "partner"},
+      {"es",
+       {"notice.privacy_policy", "ui.policy", "receipt.privacy_policy", "partners_page.col.policy"},
+       "olítica de privacidad"},
+      {"de",
+       {"notice.privacy_policy", "ui.policy", "receipt.privacy_policy", "partners_page.col.policy"},
+       "Datenschutzerklärung"},
+      {"it",
+       {"notice.privacy_policy", "ui.policy", "receipt.privacy_policy", "partners_page.col.policy"},
+       "nformativa sulla privacy"},
+      {"es", {"notice.intro", "receipt.controller"}, "esponsable del tratamiento"},
+      {"de", {"notice.intro", "receipt.controller"}, "Verantwortliche"},
+      {"it", {"notice.intro", "receipt.controller"}, "itolare del trattamento"},
+      {"es", {"notice.consent.hint", "receipt.decision.withdrawn", "page.preferences.withdraw"}, "consentimiento"},
+      {"de", {"notice.consent.hint", "receipt.decision.withdrawn", "page.preferences.withdraw"}, "Einwilligung"},
+      {"it", {"notice.consent.hint", "receipt.decision.withdrawn", "page.preferences.withdraw"}, "consenso"},
+  };
+  const auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  for (const Term& term : terms) {
+    for (const char* id : term.ids) {
+      EXPECT_NE(lower(text_template(id, term.locale)).find(lower(term.word)), std::string::npos)
+          << id << " in " << term.locale << ": " << text_template(id, term.locale);
+    }
+  }
+}
+
+// The legitimate-interest box says which calls it covers (R1; automated calls
+// need consent), as precisely as the CNIL's French wording, in every language.
+TEST(Messages, TheObjectionBoxExcludesAutomatedCallsInEveryLanguage) {
+  EXPECT_EQ(text("notice.by.postal_phone", "fr"), "par courrier postal et/ou par téléphone (hors appels automatisés)");
+  EXPECT_EQ(text("notice.by.postal_phone", "es"),
+            "por correo postal y/o por teléfono (excepto llamadas automatizadas)");
+  EXPECT_EQ(text("notice.by.postal_phone", "de"), "per Post und/oder Telefon (ausgenommen automatisierte Anrufe)");
+  EXPECT_EQ(text("notice.by.postal_phone", "it"), "per posta e/o per telefono (escluse le chiamate automatizzate)");
+  for (const std::string& locale : supported_locales()) {
+    for (const char* id : {"notice.by.phone", "notice.channel.phone", "receipt.channel.phone", "page.channel.phone",
+                           "partner.channel.phone"}) {
+      const std::string_view phone = text_template(id, locale);
+      const std::string_view by = text_template("notice.by.postal_phone", locale);
+      const std::string_view exclusion = by.substr(by.rfind('('));
+      EXPECT_NE(phone.find(exclusion.substr(1, exclusion.size() - 2)), std::string_view::npos)
+          << id << " in " << locale << ": " << phone;
+    }
+  }
 }
 
 // Every id the code names exists. Ids are string literals in the sources that

@@ -136,6 +136,116 @@ TEST(Notice, EnglishRightsWithAnUrlContact) {
             std::string::npos);
 }
 
+// A config whose own locale is a new language gives its texts in it
+// (tests/fixtures/configs/alpenblick-de.json): the whole notice reads German.
+TEST(Notice, GermanConfigRendersAGermanNotice) {
+  const Notice n = notice_for(fixture_json("configs/alpenblick-de.json"), "de");
+  EXPECT_EQ(n.locale, "de");
+  EXPECT_EQ(n.heading, "Weitergabe Ihrer Kontaktdaten an unsere Partner");
+  EXPECT_EQ(n.intro,
+            "Alpenblick Reisen GmbH als Verantwortlicher möchte Ihre Kontaktdaten an Geschäftspartner weitergeben. "
+            "Zweck: Werbung unserer Partner für Reisen und Versicherungen.");
+  EXPECT_EQ(n.recipients,
+            "Empfänger: etwa 3 Geschäftspartner aus den Branchen Reisen und Versicherungen. Art der Angebote: "
+            "Urlaubsangebote und Reiseversicherungen.");
+  EXPECT_EQ(n.partner_summary, "Liste der 3 Partner anzeigen");
+  ASSERT_EQ(n.boxes.size(), 3u);
+  EXPECT_EQ(n.boxes[0].id, "object-postal-phone");
+  EXPECT_EQ(n.boxes[0].label,
+            "Ich widerspreche der Weitergabe meiner Postanschrift und Telefonnummer an die Geschäftspartner von "
+            "Alpenblick Reisen GmbH zu Werbezwecken per Post und/oder Telefon (ausgenommen automatisierte Anrufe)");
+  EXPECT_EQ(n.boxes[0].partner_link, "Geschäftspartner von Alpenblick Reisen GmbH");
+  EXPECT_EQ(n.boxes[0].hint, "Sie können auch später jederzeit widersprechen.");
+  EXPECT_EQ(n.boxes[1].label,
+            "Ich willige ein, dass meine E-Mail-Adresse an die Geschäftspartner von Alpenblick Reisen GmbH "
+            "weitergegeben wird, damit diese mir ihre Werbeangebote per E-Mail senden");
+  EXPECT_EQ(n.boxes[1].hint,
+            "Alpenblick Reisen GmbH holt diese Einwilligung im Namen der aufgeführten Partner ein, und nur für diese. "
+            "Sie können Ihre Einwilligung jederzeit widerrufen.");
+  EXPECT_EQ(n.boxes[2].label,
+            "Ich willige ein, dass meine Mobilfunknummer an die Geschäftspartner von Alpenblick Reisen GmbH "
+            "weitergegeben wird, damit diese mir ihre Werbeangebote per SMS senden");
+  EXPECT_EQ(n.rights,
+            "Sie können der Weitergabe Ihrer Kontaktdaten jederzeit und kostenlos widersprechen oder Ihre Einwilligung "
+            "widerrufen, per E-Mail an datenschutz@alpenblick.example. Jeder Partner teilt Ihnen bei der ersten "
+            "Kontaktaufnahme, spätestens jedoch innerhalb eines Monats, mit, dass er Ihre Kontaktdaten von Alpenblick "
+            "Reisen GmbH erhalten hat.");
+  EXPECT_EQ(n.privacy_policy_label, "Datenschutzerklärung von Alpenblick Reisen GmbH");
+  ASSERT_EQ(n.partners.size(), 3u);
+  EXPECT_EQ(n.partners[0].sector, "Reisen");
+  EXPECT_EQ(n.partners[2].channels_text, "Kanäle: Post und E-Mail");
+  // The English notice of the same config uses its English texts.
+  const Notice en = notice_for(fixture_json("configs/alpenblick-de.json"), "en");
+  EXPECT_NE(en.intro.find("our partners' travel and insurance offers"), std::string::npos) << en.intro;
+}
+
+// Every new language renders the whole notice for a config in that locale,
+// with the CNIL's precision on the objection box (R1) and no word left in
+// French or English.
+TEST(Notice, EachNewLanguageRendersTheWholeNotice) {
+  struct Expected {
+    const char* locale;
+    const char* purpose;
+    const char* objection;
+    const char* email;
+    const char* rights_start;
+  };
+  const std::vector<Expected> all = {
+      {"es", "prospección comercial de nuestros socios",
+       "Me opongo a que mis datos de contacto postales y telefónicos sean cedidos a los socios comerciales de Société "
+       "X "
+       "con fines de prospección comercial por correo postal y/o por teléfono (excepto llamadas automatizadas)",
+       "Acepto que mi dirección de correo electrónico sea cedida a los socios comerciales de Société X para recibir "
+       "sus "
+       "ofertas comerciales por correo electrónico",
+       "Puede oponerse a la cesión de sus datos de contacto o retirar su consentimiento en cualquier momento, de forma "
+       "gratuita, escribiendo a dpo@x.example."},
+      {"de", "Werbung unserer Partner",
+       "Ich widerspreche der Weitergabe meiner Postanschrift und Telefonnummer an die Geschäftspartner von Société X "
+       "zu Werbezwecken per Post und/oder Telefon (ausgenommen automatisierte Anrufe)",
+       "Ich willige ein, dass meine E-Mail-Adresse an die Geschäftspartner von Société X weitergegeben wird, damit "
+       "diese mir ihre Werbeangebote per E-Mail senden",
+       "Sie können der Weitergabe Ihrer Kontaktdaten jederzeit und kostenlos widersprechen oder Ihre Einwilligung "
+       "widerrufen, per E-Mail an dpo@x.example."},
+      {"it", "marketing dei nostri partner",
+       "Mi oppongo a che i miei dati di contatto postali e telefonici siano comunicati ai partner commerciali di "
+       "Société X per finalità di marketing per posta e/o per telefono (escluse le chiamate automatizzate)",
+       "Acconsento a che il mio indirizzo e-mail sia comunicato ai partner commerciali di Société X per ricevere le "
+       "loro offerte commerciali via e-mail",
+       "Può opporsi alla comunicazione dei suoi dati di contatto o revocare il suo consenso in qualsiasi momento, "
+       "gratuitamente, scrivendo a dpo@x.example."},
+  };
+  for (const Expected& e : all) {
+    SCOPED_TRACE(e.locale);
+    Json c = societe_x();
+    c["locale"] = e.locale;
+    c["purpose"] = {{e.locale, e.purpose}, {"fr", "prospection commerciale de nos partenaires"}};
+    c["recipients"]["sectors"] = {"Société X"};  // a proper name reads the same in every language
+    c["recipients"].erase("offerTypes");
+    for (Json& p : c["partners"]["entries"]) p["sector"] = "Société X";
+    c["texts"] = Json::object();
+    const LintReport report = lint_config(c.dump());
+    EXPECT_TRUE(report.ok()) << report.to_json().dump(2);
+    EXPECT_TRUE(report.warnings.empty()) << report.to_json().dump(2);
+    const Notice n = notice_for(c, e.locale);
+    EXPECT_EQ(n.locale, e.locale);
+    EXPECT_NE(n.intro.find(e.purpose), std::string::npos) << n.intro;
+    ASSERT_EQ(n.boxes.size(), 3u);
+    EXPECT_EQ(n.boxes[0].label, e.objection);
+    EXPECT_NE(n.boxes[0].label.find(n.boxes[0].partner_link), std::string::npos);
+    EXPECT_EQ(n.boxes[1].label, e.email);
+    EXPECT_EQ(n.rights.rfind(e.rights_start, 0), 0u) << n.rights;
+    // Nothing the person reads is left in French or English.
+    std::string all_text = n.heading + "\n" + n.intro + "\n" + n.recipients + "\n" + n.partner_summary + "\n" +
+                           n.partner_list_title + "\n" + n.rights + "\n" + n.privacy_policy_label;
+    for (const NoticeBox& box : n.boxes) all_text += "\n" + box.label + "\n" + box.hint;
+    for (const NoticePartner& partner : n.partners) all_text += "\n" + partner.channels_text;
+    for (const char* other : {"partenaire", "coordonnées", "Vous ", "partners", " the ", "You "}) {
+      EXPECT_EQ(all_text.find(other), std::string::npos) << other << " in " << all_text;
+    }
+  }
+}
+
 TEST(Notice, SeparateObjectionBoxesWithoutCombineObjection) {
   Json c = societe_x();
   c["combineObjection"] = false;
@@ -228,7 +338,7 @@ TEST(Notice, ConfigTextsOverrideTheBuiltInOnes) {
 }
 
 TEST(Notice, UnsupportedLocaleIsAProblem) {
-  Result<Notice> n = build_notice(load(societe_x()), "de");
+  Result<Notice> n = build_notice(load(societe_x()), "pt");
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.problems()[0].code, "notice_locale_unsupported");
 }

@@ -93,7 +93,7 @@ TEST(PartnerPage, ConfigTextIsEscaped) {
 }
 
 TEST(PartnerPage, UnsupportedLocaleIsAProblem) {
-  Result<std::string> html = render_partner_page(load(societe_x()), "de", {});
+  Result<std::string> html = render_partner_page(load(societe_x()), "pt", {});
   ASSERT_FALSE(html.ok());
   EXPECT_EQ(html.problems()[0].code, "notice_locale_unsupported");
 }

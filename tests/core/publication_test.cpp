@@ -114,7 +114,7 @@ TEST_F(PublicationTest, EachForeignFieldIsNamed) {
   p["notice"]["partnerIds"].push_back("evil");
   EXPECT_TRUE(has(problems(p), "receipt_partner_list_mismatch", "/notice/partnerIds"));
   p = payload();
-  p["notice"]["locale"] = "de";
+  p["notice"]["locale"] = "pt";  // no language the published version has
   EXPECT_TRUE(has(problems(p), "receipt_notice_mismatch", "/notice/locale"));
   p = payload();
   p["jurisdiction"] = "US";

@@ -9,6 +9,7 @@
 
 #include "cachet/export/csv.h"
 #include "cachet/jws.h"
+#include "cachet/messages.h"
 #include "cachet/receipt.h"
 #include "helpers.h"
 
@@ -320,6 +321,44 @@ TEST(PartnerNotices, OnePerLanguageWithTheMailMergeList) {
   EXPECT_EQ(list[2], (Fields{rows[2][0], "en", "partner-notice-acme.en.txt"}));
   const Json& acme = outcome.value().report["partners"][0];
   EXPECT_EQ(acme["noticeLanguages"]["locales"], (Json{{"en", 1}, {"fr", 1}}));
+}
+
+// A person who chose in German, Spanish or Italian gets the partner's notice
+// in that language: the list names the file, and the file exists and reads so.
+TEST(PartnerNotices, EveryLanguageOfTheTableHasItsNotice) {
+  World w;
+  IssueSpec de = person("d@example.de");
+  de.locale = "de";
+  IssueSpec es = person("e@example.es");
+  es.locale = "es";
+  IssueSpec it = person("i@example.it");
+  it.locale = "it";
+  const std::string d = w.issue(de);
+  const std::string e = w.issue(es);
+  const std::string i = w.issue(it);
+  auto outcome = w.run(
+      w.write_contacts("c.csv", {kHeader, row(d, "d@example.de"), row(e, "e@example.es"), row(i, "i@example.it")}),
+      "out");
+  ASSERT_TRUE(outcome.ok()) << outcome.problems().front().message;
+  const auto list = read_csv(w.path("out/partner-notice-acme.csv"));
+  ASSERT_EQ(list.size(), 4u);
+  EXPECT_EQ(list[1][1], "de");
+  EXPECT_EQ(list[1][2], "partner-notice-acme.de.txt");
+  EXPECT_EQ(list[2][2], "partner-notice-acme.es.txt");
+  EXPECT_EQ(list[3][2], "partner-notice-acme.it.txt");
+  const Json& acme = outcome.value().report["partners"][0];
+  for (const std::string& locale : supported_locales()) {
+    const std::string file = "partner-notice-acme." + locale + ".txt";
+    EXPECT_EQ(acme["notice"]["files"][locale], file);
+    EXPECT_EQ(acme["notice"][locale], read_text(w.path("out/" + file))) << file;
+  }
+  const std::string german = read_text(w.path("out/partner-notice-acme.de.txt"));
+  EXPECT_NE(german.find("Ihre Rechte:"), std::string::npos) << german;
+  EXPECT_NE(german.find("jederzeit einfach und kostenlos widersprechen"), std::string::npos) << german;
+  EXPECT_NE(german.find("Telefon (ausgenommen automatisierte Anrufe)"), std::string::npos) << german;
+  EXPECT_NE(read_text(w.path("out/partner-notice-acme.es.txt")).find("Sus derechos:"), std::string::npos);
+  EXPECT_NE(read_text(w.path("out/partner-notice-acme.it.txt")).find("I suoi diritti:"), std::string::npos);
+  EXPECT_NE(outcome.value().summary.find("partner-notice-acme.it.txt"), std::string::npos) << outcome.value().summary;
 }
 
 TEST(PartnerNotices, TransmissionOnlyPhoneAndContactWording) {

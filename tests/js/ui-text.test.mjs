@@ -19,9 +19,19 @@ for (const file of ['widget.mjs', 'dialog.mjs', 'receipt-copy.mjs']) {
   for (const m of source.matchAll(/\bt\.([a-zA-Z]+)\b/g)) used.add(m[1]);
 }
 
-test('the partner list date reads as a date in French and English', () => {
+test('the partner list date reads as a date in every language', () => {
   assert.equal(uiText(core.uiText('fr')).updatedAt('2026-11-01'), 'Liste mise à jour le 1 novembre 2026.');
   assert.equal(uiText(core.uiText('en')).updatedAt('2026-11-01'), 'List updated on November 1, 2026.');
+  assert.equal(uiText(core.uiText('es')).updatedAt('2026-11-01'), 'Lista actualizada el 1 de noviembre de 2026.');
+  assert.equal(uiText(core.uiText('de')).updatedAt('2026-11-01'), 'Liste aktualisiert am 1. November 2026.');
+  assert.equal(uiText(core.uiText('it')).updatedAt('2026-11-01'), 'Elenco aggiornato il 1 novembre 2026.');
+});
+
+test('the core has texts in French, English, Spanish, German and Italian', () => {
+  assert.deepEqual(core.uiText('fr').locales, ['fr', 'en', 'es', 'de', 'it']);
+  assert.equal(core.uiText('de').texts.close, 'Schließen');
+  assert.equal(core.uiText('es').texts.receiptContinue, 'Continuar');
+  assert.equal(core.uiText('it').texts.receiptChange, 'Modifica le mie scelte');
 });
 
 test('counts are placeholders filled in, not a second copy of the text', () => {
@@ -35,9 +45,14 @@ test('every word the widget reads exists, non-empty, in every locale; others fal
   const fr = core.uiText('fr');
   const en = core.uiText('en');
   assert.equal(fr.locale, 'fr');
-  assert.deepEqual(Object.keys(fr.texts).sort(), Object.keys(en.texts).sort());
-  for (const key of used) {
-    for (const answer of [fr, en]) assert.ok(answer.texts[key], `${answer.locale}: ${key}`);
+  const all = fr.locales.map((locale) => core.uiText(locale));
+  for (const answer of all) {
+    assert.deepEqual(Object.keys(answer.texts).sort(), Object.keys(en.texts).sort(), answer.locale);
+    for (const key of used) assert.ok(answer.texts[key], `${answer.locale}: ${key}`);
+  }
+  // No language borrows another's words: each locale's texts are its own.
+  for (const key of ['close', 'receiptTitle', 'unavailable']) {
+    assert.equal(new Set(all.map((answer) => answer.texts[key])).size, all.length, key);
   }
   assert.deepEqual(core.uiText('xx'), en);
   assert.notEqual(fr.texts.close, en.texts.close);
@@ -52,8 +67,9 @@ test('anything that is not a real YYYY-MM-DD date is shown as it is', () => {
 // The sentence shown when the wasm module itself cannot load is the only copy
 // of a text outside the core: it must say exactly what the core says.
 test('the fallback "choices unavailable" sentence is the core\'s ui.unavailable, word for word', () => {
-  for (const locale of ['fr', 'en']) {
+  const locales = core.uiText('').locales;
+  for (const locale of locales) {
     assert.equal(UNAVAILABLE_FALLBACK[locale], core.uiText(locale).texts.unavailable, locale);
   }
-  assert.deepEqual(Object.keys(UNAVAILABLE_FALLBACK).sort(), ['en', 'fr']);
+  assert.deepEqual(Object.keys(UNAVAILABLE_FALLBACK).sort(), [...locales].sort());
 });

@@ -132,9 +132,9 @@ describe('cachet partners-page: the same page as static HTML', () => {
     r = cachet(['partners-page', CONFIG, '--updated-at', '1/11/2026']);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--updated-at must be a date written YYYY-MM-DD/);
-    r = cachet(['partners-page', CONFIG, '--alternate', 'de=x.html']);
+    r = cachet(['partners-page', CONFIG, '--alternate', 'pt=x.html']);
     assert.equal(r.status, 2);
-    r = cachet(['partners-page', CONFIG, '--lang', 'de']);
+    r = cachet(['partners-page', CONFIG, '--lang', 'pt']);
     assert.equal(r.status, 2);
     r = cachet(['partners-page', path.join(dir, 'missing.json')]);
     assert.equal(r.status, 2);

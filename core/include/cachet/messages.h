@@ -21,7 +21,8 @@ namespace cachet {
 // Values for the {name} placeholders of a text.
 using TextArgs = std::vector<std::pair<std::string_view, std::string>>;
 
-// The locales the table has texts for, in the table's order ({"fr", "en"}).
+// The locales the table has texts for, in the table's order
+// ({"fr", "en", "es", "de", "it"}).
 const std::vector<std::string>& supported_locales();
 bool is_supported_locale(std::string_view locale);
 
@@ -53,7 +54,7 @@ Json texts_with_prefix(std::string_view prefix, std::string_view locale);
 std::string join_list(const std::vector<std::string>& items, std::string_view locale);
 
 // The supported locales quoted and listed for a sentence in `locale`:
-// « fr » ou « en » / "fr" or "en".
+// « fr », « en », « es », « de » ou « it » / "fr", "en", "es", "de" or "it".
 std::string locale_choices(std::string_view locale);
 
 }  // namespace cachet

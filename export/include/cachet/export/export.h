@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cachet/config.h"
@@ -100,8 +101,11 @@ Result<std::int64_t> record_export_event(ledger::ConsentStore& store, const Json
 
 // YYYY-MM-DD one calendar month after `date` (day clamped to the month's end).
 std::string one_month_after(std::string_view date);
+// The notice in every locale of the core's message table, in the table's
+// order: the mail-merge list (partner-notice-ID.csv) names, per person, the
+// file in the language of their own notice, whichever it is.
 struct PartnerNoticeText {
-  std::string fr, en;
+  std::vector<std::pair<std::string, std::string>> by_locale;  // {locale, text}
 };
 PartnerNoticeText partner_notice(const Config& config, const Partner& partner, std::string_view transfer_date,
                                  std::string_view deadline);
