@@ -37,13 +37,13 @@ void add_build_command(CLI::App& app, int& exit_code) {
   command->add_option("FILE", *file, "Config file (JSON), or - for stdin")->required();
   command->add_option("--out", *out, "Bundle file to write, - for stdout (default: FILE with .bundle.json)");
   command->add_option("--locale", *locale, "Language of messages when the config's own locale cannot be read")
-      ->check(CLI::IsMember(supported_locales()))
+      ->check(locale_check())
       ->capture_default_str();
   command
       ->add_option("--only", *only,
                    "Carry only this locale (repeatable; the config's default locale always comes too): a smaller "
                    "bundle for a page in one language")
-      ->check(CLI::IsMember(supported_locales()));
+      ->check(locale_check());
   command->callback([file, out, locale, only, &exit_code] {
     Result<std::string> text = read_input(*file);
     if (!text.ok()) {
