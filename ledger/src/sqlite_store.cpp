@@ -241,8 +241,9 @@ void SqliteStore::set_group_commit(std::size_t max_batch, std::unique_ptr<Sqlite
 
 Problems SqliteStore::init_batch_writer() {
   Problems problems = configure_connection();
-  if (problems.empty() && !exec("PRAGMA foreign_keys=ON"))
+  if (problems.empty() && !exec("PRAGMA foreign_keys=ON")) {
     problems.push_back(io_problem("PRAGMA foreign_keys=ON", db_));
+  }
   return problems;
 }
 
