@@ -265,8 +265,10 @@ class ConsentStore {
  public:
   virtual ~ConsentStore() = default;
 
-  // Appends one receipt and its log entry in one durable transaction; returns
-  // only once the commit is on disk.
+  // Appends one receipt and its log entry durably; returns only once the
+  // commit is on disk. (The SQLite store may commit receipts appended
+  // concurrently in one transaction, each under its own savepoint:
+  // SqliteOptions::group_commit_max.)
   //  - same receiptId and same payload hash already stored: kDuplicate (idempotent);
   //  - ledger_replay: the receiptId is stored with a different payload;
   //  - ledger_unknown_supersedes: `supersedes` names no stored receipt;
