@@ -87,13 +87,19 @@ function exporter(log) {
 function ingest(log) {
   const r = result(log);
   if (!r) return;
-  add('ingest', 'receipts posted / concurrency', `${r.posted} / ${r.concurrency}`);
-  add('ingest', 'receipts/s', r.receiptsPerSecond);
-  add('ingest', 'latency p50 (ms)', r.p50ms);
-  add('ingest', 'latency p99 (ms)', r.p99ms);
-  add('ingest', 'acknowledged (201)', r.acknowledged);
-  add('ingest', 'found in the ledger afterwards', r.inLedger);
-  add('ingest', 'hash chain verifies', r.chainOk);
+  add('ingest', 'receipts posted / concurrency / load average', `${r.receipts} / ${r.concurrency} / ${r.loadAverage}`);
+  for (const mode of ['baseline', 'group']) {
+    const m = r[mode];
+    if (!m) continue;
+    const label = mode === 'baseline' ? 'group commit off' : 'group commit on';
+    add('ingest', `${label}: receipts/s`, m.receiptsPerSecond);
+    add('ingest', `${label}: latency p50 / p99 (ms)`, `${m.p50ms} / ${m.p99ms}`);
+    add('ingest', `${label}: CPU per receipt, server / client (ms)`, `${m.serverCpuMsPerReceipt} / ${m.clientCpuMsPerReceipt}`);
+    add('ingest', `${label}: acknowledged / in the ledger / chain verifies`, `${m.acknowledged} / ${m.inLedger} / ${m.chainOk}`);
+  }
+  if (r.ratios) {
+    add('ingest', 'group commit / off: receipts/s, p99, server CPU', `x${r.ratios.receiptsPerSecond}, x${r.ratios.p99}, x${r.ratios.serverCpuPerReceipt}`);
+  }
 }
 
 const parsers = { widget, verify, export: exporter, ingest };

@@ -10,8 +10,9 @@
 #   BENCH_BUILD_DIR     native build directory [build-xp]; configured and built here
 #   BENCH_EXPORT_ROWS   contacts for bench/export-throughput.sh [50000]
 #                       (1000000 for the DESIGN.md budget: ~10 min to generate once)
-#   BENCH_INGEST        receipts posted by bench/serve-ingest.mjs [400]
-#   BENCH_INGEST_CONCURRENCY  concurrent loopback clients [4]
+#   BENCH_INGEST        receipts posted by bench/serve-ingest.mjs [1000], with
+#                       group commit off, then on
+#   BENCH_INGEST_CONCURRENCY  concurrent loopback clients [16]
 #   BENCH_VERIFY        receipts for bench/verify-throughput.sh [2000]
 #   BENCH_LOADS         page loads for bench/widget-size-and-startup.mjs [30]
 # A benchmark that cannot run here (no Chromium, no node_modules) is recorded
@@ -21,8 +22,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${BENCH_BUILD_DIR:-build-xp}
 export_rows=${BENCH_EXPORT_ROWS:-50000}
-ingest=${BENCH_INGEST:-400}
-ingest_concurrency=${BENCH_INGEST_CONCURRENCY:-4}
+ingest=${BENCH_INGEST:-1000}
+ingest_concurrency=${BENCH_INGEST_CONCURRENCY:-16}
 verify=${BENCH_VERIFY:-2000}
 loads=${BENCH_LOADS:-30}
 

@@ -2,23 +2,38 @@
 // Benchmark (not a test; it asserts nothing about time): `cachet serve`
 // ingest. Starts the real server on a loopback port with a fresh ledger,
 // posts N real receipts made beforehand by `cachet issue` (each with its own
-// collector key and receipt id) from a client with a small, bounded
-// concurrency, then stops the server and counts the receipts the ledger holds
+// collector key and receipt id) from a client with a bounded concurrency,
+// then stops the server and counts the receipts the ledger holds
 // (`cachet ledger verify --db`, which also checks the hash chain).
+//
+// It does so twice in one run, with the same receipts, each time on a fresh
+// ledger: first with group commit off (`--group-commit-max 1`: one
+// transaction and one fsync per receipt, the baseline), then with group
+// commit on (the default: receipts arriving while a batch commits share the
+// next transaction and fsync; docs/server.md). It prints both and their
+// ratios, because absolute figures move with the machine's load. For each it
+// also reads the server's CPU time (user + system, /proc) over the posting,
+// per receipt: the figure that says what the accept path costs.
 //
 // The receipts carry no server challenge (they are made before the server
 // starts), so the server runs with --allow-unchallenged: the figure leaves out
 // one HMAC and one row per receipt that a challenged web-form receipt costs.
 //
 // Every acknowledged receipt (201) was committed to disk before the answer
-// (WAL, synchronous=FULL: docs/server.md), so the rate includes one fsync
-// per receipt; the disk matters as much as the CPU.
+// (WAL, synchronous=FULL: docs/server.md), so the baseline includes one
+// fsync per receipt and the grouped run one per batch; the disk matters as
+// much as the CPU.
 //
-// usage: node bench/serve-ingest.mjs [N=400] [CONCURRENCY=4]
-// env: CACHET_BIN (default build-xp/cli/cachet), BENCH_TIMEOUT_S (default 300)
+// usage: node bench/serve-ingest.mjs [N=1000] [CONCURRENCY=16]
+// env: CACHET_BIN (default build-xp/cli/cachet), BENCH_TIMEOUT_S (default 300),
+//      BENCH_RECEIPTS_CACHE (a file: the issued receipts are kept there and
+//      reused by the next run, which then starts the servers with a wide
+//      --issued-at-skew, since the receipts were issued earlier),
+//      BENCH_INGEST_MODES (default "baseline,group").
 // Prints a human summary, then one line `RESULT {json}` for bench/run-all.sh.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +41,12 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHET = process.env.CACHET_BIN || path.join(ROOT, 'build-xp/cli/cachet');
 const CONFIG = path.join(ROOT, 'tests/fixtures/configs/societe-x.json');
-const N = Math.max(1, Number(process.argv[2] || 400));
-const CONCURRENCY = Math.min(32, Math.max(1, Number(process.argv[3] || 4)));
+const N = Math.max(1, Number(process.argv[2] || 1000));
+const CONCURRENCY = Math.min(64, Math.max(1, Number(process.argv[3] || 16)));
+const CACHE = process.env.BENCH_RECEIPTS_CACHE || '';
+const MODES = (process.env.BENCH_INGEST_MODES || 'baseline,group').split(',').filter(Boolean);
+const MODE_ARGS = { baseline: ['--group-commit-max', '1'], group: [] };
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 const TIMEOUT_MS = 1000 * Number(process.env.BENCH_TIMEOUT_S || 300);
 const ADMIN = 'bench-admin-token-0123456789';
 
@@ -78,11 +97,12 @@ async function issueAll(dir) {
   return out;
 }
 
-async function startServer(dir) {
+async function startServer(dir, name, extraArgs) {
   const key = path.join(dir, 'controller.jwk');
-  const db = path.join(dir, 'ledger.db');
+  const db = path.join(dir, `ledger-${name}.db`);
   const child = spawn(CACHET, ['serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--config', CONFIG,
-    '--key', key, '--init-key', '--admin-token', ADMIN, '--allow-unchallenged'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--key', key, '--init-key', '--admin-token', ADMIN, '--allow-unchallenged', ...extraArgs],
+  { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const url = await new Promise((resolve, reject) => {
@@ -96,7 +116,34 @@ async function startServer(dir) {
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${stderr}`)); });
   });
   const exited = new Promise((resolve) => child.on('exit', resolve));
-  return { url, db, stop: () => { child.kill('SIGTERM'); return exited; } };
+  // CPU seconds (user + system, every thread) the server has used so far.
+  const cpuSeconds = () => {
+    try {
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    } catch {
+      return NaN;
+    }
+  };
+  return { url, db, cpuSeconds, stop: () => { child.kill('SIGTERM'); return exited; } };
+}
+
+// POST `body` (JSON) to `url`; resolves with {status, text}.
+function post(agent, url, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method: 'POST', agent,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function percentile(sorted, p) {
@@ -104,29 +151,45 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-const dir = mkdtempSync(path.join(tmpdir(), 'cachet-serve-bench-'));
-try {
+async function loadOrIssue(dir) {
+  if (CACHE && existsSync(CACHE)) {
+    const cached = JSON.parse(readFileSync(CACHE, 'utf8'));
+    if (Array.isArray(cached) && cached.length >= N) {
+      console.log(`${N} receipts from ${CACHE}`);
+      return { receipts: cached.slice(0, N), cached: true };
+    }
+  }
   console.log(`issuing ${N} receipts with ${CACHET} ...`);
   const t0 = performance.now();
   const receipts = await issueAll(dir);
   console.log(`  ${N} receipts in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (CACHE) writeFileSync(CACHE, JSON.stringify(receipts));
+  return { receipts, cached: false };
+}
 
-  const server = await startServer(dir);
+// Posts every receipt to a fresh server in `mode`, then checks its ledger.
+async function runMode(dir, mode, receipts, cached) {
+  const extra = [...MODE_ARGS[mode], ...(cached ? ['--issued-at-skew', '30d'] : [])];
+  const server = await startServer(dir, mode, extra);
   const latencies = [];
   const statuses = {};
   const refusals = [];
   let acknowledged = 0;
   let next = 0;
   const deadline = Date.now() + TIMEOUT_MS;
+  // node:http with keep-alive rather than fetch(): fetch costs the client
+  // about twice the CPU, and the client shares the machine's cores with the
+  // server it measures.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const cpuBefore = server.cpuSeconds();
+  const clientCpuBefore = process.cpuUsage();
   const start = performance.now();
   async function client() {
-    while (next < N && Date.now() < deadline) {
+    while (next < receipts.length && Date.now() < deadline) {
       const body = receipts[next++];
       const t = performance.now();
-      const res = await fetch(`${server.url}/api/receipts`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body,
-      });
-      const answer = await res.text();
+      const res = await post(agent, `${server.url}/api/receipts`, body);
+      const answer = res.text;
       latencies.push(performance.now() - t);
       // A refused receipt is a finding, not noise: say which and why.
       if (res.status !== 201 && refusals.length < 5) refusals.push(`${res.status} ${answer.slice(0, 300)} <- ${body.slice(0, 120)}`);
@@ -136,29 +199,61 @@ try {
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, client));
   const seconds = (performance.now() - start) / 1000;
+  const cpu = server.cpuSeconds() - cpuBefore;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  agent.destroy();
   await server.stop();
 
   const verify = run(['ledger', 'verify', '--db', server.db, '--format', 'json']);
   const chain = JSON.parse(verify.stdout);
   latencies.sort((a, b) => a - b);
-  const result = {
-    receipts: N,
-    concurrency: CONCURRENCY,
+  return {
+    mode,
     posted: latencies.length,
     acknowledged,
     statuses,
+    refusals,
     seconds: Number(seconds.toFixed(3)),
     receiptsPerSecond: Number((latencies.length / seconds).toFixed(1)),
     p50ms: Number(percentile(latencies, 50).toFixed(2)),
     p99ms: Number(percentile(latencies, 99).toFixed(2)),
+    serverCpuMsPerReceipt: Number(((1000 * cpu) / Math.max(1, latencies.length)).toFixed(3)),
+    clientCpuMsPerReceipt: Number(((clientCpu.user + clientCpu.system) / 1000 / Math.max(1, latencies.length)).toFixed(3)),
     inLedger: chain.receipts,
     chainOk: chain.ok,
   };
-  console.log(`cachet serve ingest, ${N} receipts, ${CONCURRENCY} concurrent loopback clients:`);
-  console.log(`  ${result.receiptsPerSecond} receipts/s, p50 ${result.p50ms} ms, p99 ${result.p99ms} ms`);
-  console.log(`  acknowledged (201) ${acknowledged}, statuses ${JSON.stringify(statuses)}`);
-  for (const r of refusals) console.log(`  refused: ${r}`);
-  console.log(`  in the ledger afterwards: ${chain.receipts} (cachet ledger verify: chain ${chain.ok ? 'verifies' : 'BROKEN'})`);
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cachet-serve-bench-'));
+try {
+  const { receipts, cached } = await loadOrIssue(dir);
+  const runs = {};
+  for (const mode of MODES) {
+    if (!MODE_ARGS[mode]) throw new Error(`unknown mode ${mode} (baseline, group)`);
+    runs[mode] = await runMode(dir, mode, receipts, cached);
+  }
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`cachet serve ingest, ${N} receipts, ${CONCURRENCY} concurrent loopback clients, ${cpus().length} cores, load average ${load}:`);
+  for (const r of Object.values(runs)) {
+    const label = r.mode === 'baseline' ? 'group commit off (baseline)' : 'group commit on';
+    console.log(`  ${label}: ${r.receiptsPerSecond} receipts/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms, ` +
+      `CPU per receipt: server ${r.serverCpuMsPerReceipt} ms, client ${r.clientCpuMsPerReceipt} ms`);
+    console.log(`    acknowledged (201) ${r.acknowledged}, statuses ${JSON.stringify(r.statuses)}; in the ledger ` +
+      `afterwards: ${r.inLedger} (cachet ledger verify: chain ${r.chainOk ? 'verifies' : 'BROKEN'})`);
+    for (const refusal of r.refusals) console.log(`    refused: ${refusal}`);
+    delete r.refusals;
+  }
+  const result = { receipts: N, concurrency: CONCURRENCY, cores: cpus().length, loadAverage: load, ...runs };
+  if (runs.baseline && runs.group) {
+    const ratio = (a, b) => Number((a / b).toFixed(2));
+    result.ratios = {
+      receiptsPerSecond: ratio(runs.group.receiptsPerSecond, runs.baseline.receiptsPerSecond),
+      p99: ratio(runs.group.p99ms, runs.baseline.p99ms),
+      serverCpuPerReceipt: ratio(runs.group.serverCpuMsPerReceipt, runs.baseline.serverCpuMsPerReceipt),
+    };
+    console.log(`  group commit / baseline: receipts/s x${result.ratios.receiptsPerSecond}, p99 x${result.ratios.p99}, ` +
+      `server CPU per receipt x${result.ratios.serverCpuPerReceipt} (budget: >= 1000 receipts/s, p99 <= 50 ms)`);
+  }
   console.log(`RESULT ${JSON.stringify(result)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

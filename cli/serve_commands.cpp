@@ -161,6 +161,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     PublicationArgs publication;
     std::string link_ttl = "7d";
     WebhookArgs webhook;  // docs/webhooks.md
+    ledger::SqliteOptions ledger;
   };
   auto args = std::make_shared<Args>();
   command->add_option("--host", args->options.host, "Address to listen on")->capture_default_str();
@@ -235,6 +236,12 @@ void add_serve(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   command
+      ->add_option("--group-commit-max", args->ledger.group_commit_max,
+                   "Receipts committed together at most, in one transaction and one fsync, when several arrive "
+                   "at once (each acknowledged once its batch is on disk); 1 commits each receipt alone")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  command
       ->add_option("--max-connections", args->options.max_connections,
                    "Connections served at once, each with its own worker; more are answered 503")
       ->check(CLI::Range(1, 4096))
@@ -294,7 +301,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     while (!args->options.public_url.empty() && args->options.public_url.back() == '/') {
       args->options.public_url.pop_back();
     }
-    auto store = ledger::open_sqlite_store(args->db);
+    auto store = ledger::open_sqlite_store(args->db, args->ledger);
     if (!store.ok()) {
       print_problems(store.problems());
       exit_code = kUsage;

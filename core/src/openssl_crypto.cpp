@@ -79,6 +79,43 @@ PkeyPtr ed25519_public_key(const Json& jwk) {
   return PkeyPtr(key);
 }
 
+// The Ed25519 private key of a JWK whose "d" is `d`, checked against its
+// "x": a "d" that does not belong to "x" would give receipts that never
+// verify. Importing derives the public key (a scalar multiplication, as
+// costly as a signature), and a server countersigns every receipt with the
+// same controller key: each thread keeps the last key it imported (wiped
+// with the thread), so the import and the check run once per key and thread.
+// nullptr with `problem` set when the key is refused.
+EVP_PKEY* ed25519_private_key(const Json& jwk, const std::string& d, std::optional<Problem>& problem) {
+  struct Cached {
+    SecretBytes d;
+    std::string x;
+    PkeyPtr key;
+  };
+  thread_local Cached cached;
+  const std::optional<std::string> x = decode_member(jwk, "x", kKeyBytes);
+  if (cached.key && x && cached.d.bytes.size() == d.size() &&
+      CRYPTO_memcmp(cached.d.bytes.data(), d.data(), d.size()) == 0 && cached.x == *x) {
+    return cached.key.get();
+  }
+  PkeyPtr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes_of(d), d.size()));
+  if (!key) {
+    problem = Problem{"crypto_key_invalid", "", "OpenSSL refused the Ed25519 private key."};
+    return nullptr;
+  }
+  std::string derived(kKeyBytes, '\0');
+  std::size_t length = derived.size();
+  if (!x || EVP_PKEY_get_raw_public_key(key.get(), reinterpret_cast<unsigned char*>(derived.data()), &length) != 1 ||
+      length != kKeyBytes || derived != *x) {
+    problem = Problem{"crypto_key_invalid", "", "The private key \"d\" does not match the public key in the JWK."};
+    return nullptr;
+  }
+  cached.d.bytes = d;
+  cached.x = *x;
+  cached.key = std::move(key);
+  return cached.key.get();
+}
+
 // A P-256 key from its JWK coordinates (and scalar d when signing), through
 // OSSL_PARAM so no deprecated EC_KEY API is needed. OpenSSL checks the point
 // is on the curve when importing it.
@@ -266,16 +303,19 @@ class OpenSslCrypto final : public CryptoProvider {
       if (!key) return key_problem("OpenSSL refused the P-256 private key.");
       if (const auto der = digest_sign(key.get(), EVP_sha256(), signing_input)) signature = der_to_p1363(*der);
     } else {
-      const PkeyPtr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes_of(d.bytes), d.bytes.size()));
-      if (!key) return key_problem("OpenSSL refused the Ed25519 private key.");
-      signature = digest_sign(key.get(), nullptr, signing_input);
+      // Its "x" is checked when the key is imported (ed25519_private_key).
+      std::optional<Problem> refused;
+      EVP_PKEY* key = ed25519_private_key(pub.value(), d.bytes, refused);
+      if (key == nullptr) return *refused;
+      signature = digest_sign(key, nullptr, signing_input);
     }
     if (!signature || signature->size() != kSignatureBytes) {
       return Problem{"crypto_sign_failed", "", std::string("OpenSSL could not make the ") + alg + " signature."};
     }
     // The JWS carries the public key; a "d" that does not belong to "x"/"y"
-    // would give receipts that never verify, so we check before handing it out.
-    if (!verify(alg, pub.value(), signing_input, *signature)) {
+    // would give receipts that never verify, so we check before handing it
+    // out (ES256 here; Ed25519 when the key is imported).
+    if (is_ec && !verify(alg, pub.value(), signing_input, *signature)) {
       return key_problem("The private key \"d\" does not match the public key in the JWK.");
     }
     return *signature;

@@ -1,5 +1,7 @@
 #include "cachet/ledger/accept.h"
 
+#include <utility>
+
 #include "cachet/calendar.h"
 #include "cachet/jws.h"
 #include "cachet/publication.h"
@@ -111,8 +113,11 @@ Result<Accepted> accept_verified(ConsentStore& store, const CryptoProvider& cryp
   if (!appended.ok()) return appended.problems();
   Accepted out;
   out.status = appended.value().status;
-  out.stored = appended.value().stored;
-  out.jws = Json::parse(out.stored.jws, nullptr, false);
+  out.stored = std::move(appended).value().stored;
+  // Appended: the stored JWS is `in.jws`, the text of `jws` (not parsed
+  // again). A duplicate appended meanwhile by another request: its own.
+  out.jws = out.status == AppendStatus::kAppended ? std::move(countersigned).value()
+                                                  : Json::parse(out.stored.jws, nullptr, false);
   return out;
 }
 

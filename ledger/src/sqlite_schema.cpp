@@ -194,12 +194,13 @@ CREATE INDEX log_supersedes ON log(CASE WHEN json_valid(entry) THEN json_extract
 
 }  // namespace
 
-Problems SqliteStore::init() {
-  // busy_timeout: concurrent writers (two processes on one file) wait
-  // instead of failing. WAL + synchronous=FULL: a commit is on disk (WAL
-  // fsynced) before append() returns, so an acknowledged receipt survives
-  // SIGKILL and power loss. secure_delete: purged receipts (R9) are
-  // overwritten, not left in free pages.
+Problems SqliteStore::configure_connection() {
+  // busy_timeout: concurrent writers (two processes, or the group-commit
+  // writer beside this connection) wait instead of failing. WAL +
+  // synchronous=FULL: a commit is on disk (WAL fsynced) before append()
+  // returns, so an acknowledged receipt survives SIGKILL and power loss.
+  // secure_delete: purged receipts (R9) are overwritten, not left in free
+  // pages. (journal_mode is the file's; the others are the connection's.)
   sqlite3_busy_timeout(db_, 5000);
   for (const char* pragma :
        {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=OFF", "PRAGMA secure_delete=ON"}) {
@@ -207,6 +208,11 @@ Problems SqliteStore::init() {
     const int rc = st.step();
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return {io_problem(pragma, db_)};
   }
+  return {};
+}
+
+Problems SqliteStore::init() {
+  if (Problems problems = configure_connection(); !problems.empty()) return problems;
   {
     Stmt st(db_, "PRAGMA journal_mode");
     if (st.step() != SQLITE_ROW || st.text(0) != "wal") {
@@ -256,7 +262,7 @@ Problems SqliteStore::init() {
 // it). 0 when the ledger was created at schema 3 (every receipt entry
 // states its record).
 bool SqliteStore::migration_seq(std::int64_t& out) {
-  Stmt st(db_, "SELECT seq FROM log WHERE kind = 'migration' ORDER BY seq LIMIT 1");
+  Stmt st(cache_, "SELECT seq FROM log WHERE kind = 'migration' ORDER BY seq LIMIT 1");
   const int rc = st.step();
   out = rc == SQLITE_ROW ? st.int64(0) : 0;
   return rc == SQLITE_ROW || rc == SQLITE_DONE;

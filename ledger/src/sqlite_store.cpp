@@ -143,11 +143,43 @@ ReceiptRecord derive_record(std::string_view receipt_id, std::string_view jws_sh
 }
 
 Result<AppendOutcome> SqliteStore::append(const NewReceipt& in) {
-  std::lock_guard<std::mutex> lock(mutex_);
   if (in.receipt_id.empty()) {
     return Problem{"ledger_bad_receipt", "/receiptId", "The receipt has no receiptId."};
   }
-  Transaction tx(db_, "BEGIN IMMEDIATE");
+  if (group_commit_max_ <= 1) return append_alone(in);
+  // Group commit, leader and followers: the append that finds no batch
+  // committing takes every waiting append (its own among them, oldest
+  // first) and commits them as one batch; the others wait, and the first to
+  // wake with its append still pending commits the next batch. No timer:
+  // a batch is whatever arrived while the previous one was committing.
+  PendingAppend me;
+  me.in = &in;
+  std::unique_lock<std::mutex> lock(queue_mutex_);
+  queue_.push_back(&me);
+  while (!me.done) {
+    if (committing_) {
+      queue_cv_.wait(lock);
+      continue;
+    }
+    committing_ = true;
+    std::vector<PendingAppend*> batch;
+    while (!queue_.empty() && batch.size() < group_commit_max_) {
+      batch.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    lock.unlock();
+    batch_connection().commit_batch(batch);
+    lock.lock();
+    for (PendingAppend* item : batch) item->done = true;
+    committing_ = false;
+    queue_cv_.notify_all();
+  }
+  return std::move(*me.result);
+}
+
+Result<AppendOutcome> SqliteStore::append_alone(const NewReceipt& in) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Transaction tx(cache_, "BEGIN IMMEDIATE");
   if (!tx.ok()) return io_problem("begin", db_);
   Result<AppendOutcome> result = append_locked(in);
   if (!result.ok() || result.value().status == AppendStatus::kDuplicate) return result;  // rolled back
@@ -157,6 +189,62 @@ Result<AppendOutcome> SqliteStore::append(const NewReceipt& in) {
     return p;
   }
   return result;
+}
+
+void SqliteStore::commit_batch(const std::vector<PendingAppend*>& batch) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto fail_all = [&batch](const Problem& problem) {
+    for (PendingAppend* item : batch) item->result = Result<AppendOutcome>(problem);
+  };
+  Transaction tx(cache_, "BEGIN IMMEDIATE");
+  if (!tx.ok()) {
+    fail_all(io_problem("begin", db_));
+    return;
+  }
+  for (PendingAppend* item : batch) {
+    if (!sqlite::exec(cache_, "SAVEPOINT receipt")) {
+      fail_all(io_problem("savepoint", db_));
+      return;
+    }
+    Result<AppendOutcome> one = append_locked(*item->in);
+    if (sqlite3_get_autocommit(db_) != 0) {
+      // SQLite ended the transaction itself (SQLITE_FULL, SQLITE_IOERR ...):
+      // the receipts before this one are gone with it.
+      fail_all(one.ok() ? io_problem("append receipt", db_) : one.problems().front());
+      return;
+    }
+    if (!one.ok() && !sqlite::exec(cache_, "ROLLBACK TO receipt")) {
+      fail_all(io_problem("roll back a refused receipt", db_));
+      return;
+    }
+    if (!sqlite::exec(cache_, "RELEASE receipt")) {
+      fail_all(io_problem("release savepoint", db_));
+      return;
+    }
+    item->result = std::move(one);
+  }
+  if (!tx.commit()) {
+    // Nothing of the batch is stored: every receipt that was not refused on
+    // its own fails (a duplicate too: what it matched may be in this batch).
+    const Problem p = io_problem("commit", db_);
+    exec("ROLLBACK");
+    for (PendingAppend* item : batch) {
+      if (item->result->ok()) item->result = Result<AppendOutcome>(p);
+    }
+  }
+}
+
+void SqliteStore::set_group_commit(std::size_t max_batch, std::unique_ptr<SqliteStore> writer) {
+  group_commit_max_ = max_batch;
+  batch_writer_ = std::move(writer);
+}
+
+Problems SqliteStore::init_batch_writer() {
+  Problems problems = configure_connection();
+  if (problems.empty() && !exec("PRAGMA foreign_keys=ON")) {
+    problems.push_back(io_problem("PRAGMA foreign_keys=ON", db_));
+  }
+  return problems;
 }
 
 Result<std::optional<StoredReceipt>> SqliteStore::find(std::string_view receipt_id) {
@@ -181,7 +269,7 @@ Result<PersonState> SqliteStore::state_of(std::string_view receipt_id) {
   auto person = person_locked(found.value()->chain_root, &check);
   if (check.problem) return *check.problem;
   if (!person.ok()) return person;
-  Stmt successor(db_, kSuccessorSql);
+  Stmt successor(cache_, kSuccessorSql);
   if (!successor.ok()) return io_problem("read log", db_);
   std::optional<Problem> problem = broken_history(person.value().history, person.value().chain_root);
   if (!problem) problem = unsuperseded(successor, person.value().latest);
@@ -253,8 +341,8 @@ Problems SqliteStore::for_each_person(const std::function<bool(const PersonState
                           " FROM receipts r JOIN receipts root ON root.receipt_id = r.chain_root"
                           " WHERE NOT EXISTS (SELECT 1 FROM receipts s WHERE s.supersedes = r.receipt_id)"
                           " ORDER BY root.seq";
-  Stmt st(db_, sql.c_str());
-  Stmt successor(db_, kSuccessorSql);
+  Stmt st(cache_, sql.c_str());
+  Stmt successor(cache_, kSuccessorSql);
   RowCheck check;
   if (!st.ok() || !successor.ok() || !start_check(check)) return {io_problem("list people", db_)};
   int rc = SQLITE_OK;
@@ -350,10 +438,10 @@ Result<std::string> SqliteStore::secret(std::string_view name) {
   std::lock_guard<std::mutex> lock(mutex_);
   const std::string fresh = random_bytes(32);
   if (fresh.size() != 32) return Problem{"ledger_io", "", "No random bytes available for a server secret."};
-  Stmt insert(db_, "INSERT OR IGNORE INTO secrets(name, value) VALUES (?1, ?2)");
+  Stmt insert(cache_, "INSERT OR IGNORE INTO secrets(name, value) VALUES (?1, ?2)");
   insert.bind(1, name).bind_blob(2, fresh);
   if (insert.step() != SQLITE_DONE) return io_problem("store secret", db_);
-  Stmt select(db_, "SELECT value FROM secrets WHERE name = ?1");
+  Stmt select(cache_, "SELECT value FROM secrets WHERE name = ?1");
   select.bind(1, name);
   if (select.step() != SQLITE_ROW) return io_problem("read secret", db_);
   return select.blob(0);
@@ -385,7 +473,7 @@ Result<std::int64_t> SqliteStore::record_event(std::string_view type, const Json
     exec("ROLLBACK");
     return Problem{"ledger_bad_event", "/details", "The event details cannot be canonicalised (RFC 8785)."};
   }
-  Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'event', NULL, ?2, ?3)");
+  Stmt log(cache_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'event', NULL, ?2, ?3)");
   log.bind(1, seq).bind(2, text.value()).bind(3, chain_hash(prev, text.value()));
   if (log.step() != SQLITE_DONE || !exec("COMMIT")) {
     const Problem p = io_problem("append event", db_);
@@ -397,7 +485,7 @@ Result<std::int64_t> SqliteStore::record_event(std::string_view type, const Json
 
 Result<bool> SqliteStore::challenge_used(std::string_view challenge) {
   std::lock_guard<std::mutex> lock(mutex_);
-  Stmt st(db_, "SELECT 1 FROM used_challenges WHERE challenge = ?1");
+  Stmt st(cache_, "SELECT 1 FROM used_challenges WHERE challenge = ?1");
   st.bind(1, challenge);
   const int rc = st.step();
   if (rc == SQLITE_ROW) return true;
@@ -416,7 +504,7 @@ Result<LogTip> SqliteStore::tip() {
 
 Result<std::optional<std::string>> SqliteStore::entry_hash(std::int64_t seq) {
   std::lock_guard<std::mutex> lock(mutex_);
-  Stmt st(db_, "SELECT hash FROM log WHERE seq = ?1");
+  Stmt st(cache_, "SELECT hash FROM log WHERE seq = ?1");
   st.bind(1, seq);
   const int rc = st.step();
   if (rc == SQLITE_ROW) return std::optional<std::string>(st.text(0));
@@ -426,7 +514,7 @@ Result<std::optional<std::string>> SqliteStore::entry_hash(std::int64_t seq) {
 
 Result<std::optional<std::string>> SqliteStore::head_covering(std::int64_t seq) {
   std::lock_guard<std::mutex> lock(mutex_);
-  Stmt st(db_, "SELECT jws FROM chain_heads WHERE seq >= ?1 ORDER BY seq, id LIMIT 1");
+  Stmt st(cache_, "SELECT jws FROM chain_heads WHERE seq >= ?1 ORDER BY seq, id LIMIT 1");
   st.bind(1, seq);
   const int rc = st.step();
   if (rc == SQLITE_ROW) return std::optional<std::string>(st.text(0));
@@ -437,7 +525,7 @@ Result<std::optional<std::string>> SqliteStore::head_covering(std::int64_t seq) 
 Problems SqliteStore::read_log(std::int64_t from, std::int64_t to,
                                const std::function<void(std::int64_t, std::string_view, std::string_view)>& visit) {
   std::lock_guard<std::mutex> lock(mutex_);
-  Stmt st(db_, "SELECT seq, entry, hash FROM log WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq");
+  Stmt st(cache_, "SELECT seq, entry, hash FROM log WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq");
   st.bind(1, from).bind(2, to);
   std::int64_t expected = from;
   int rc = SQLITE_ROW;
@@ -459,7 +547,7 @@ Problems SqliteStore::read_log(std::int64_t from, std::int64_t to,
 Problems SqliteStore::store_head(std::int64_t seq, std::string_view hash, std::string_view signed_at,
                                  std::string_view kid, std::string_view jws) {
   std::lock_guard<std::mutex> lock(mutex_);
-  Stmt st(db_, "INSERT INTO chain_heads(seq, hash, signed_at, kid, jws) VALUES (?1, ?2, ?3, ?4, ?5)");
+  Stmt st(cache_, "INSERT INTO chain_heads(seq, hash, signed_at, kid, jws) VALUES (?1, ?2, ?3, ?4, ?5)");
   st.bind(1, seq).bind(2, hash).bind(3, signed_at).bind(4, kid).bind(5, jws);
   if (st.step() != SQLITE_DONE) return {io_problem("store chain head", db_)};
   return {};
@@ -467,7 +555,7 @@ Problems SqliteStore::store_head(std::int64_t seq, std::string_view hash, std::s
 
 Result<std::optional<std::string>> SqliteStore::latest_head() {
   std::lock_guard<std::mutex> lock(mutex_);
-  Stmt st(db_, "SELECT jws FROM chain_heads ORDER BY seq DESC, id DESC LIMIT 1");
+  Stmt st(cache_, "SELECT jws FROM chain_heads ORDER BY seq DESC, id DESC LIMIT 1");
   const int rc = st.step();
   if (rc == SQLITE_ROW) return std::optional<std::string>(st.text(0));
   if (rc == SQLITE_DONE) return std::optional<std::string>();
@@ -476,7 +564,7 @@ Result<std::optional<std::string>> SqliteStore::latest_head() {
 
 // The next sequence number and the hash to chain to (empty before the first entry).
 bool SqliteStore::log_head(std::int64_t& next_seq, std::string& prev_hash) {
-  Stmt last(db_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
+  Stmt last(cache_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
   const int rc = last.step();
   next_seq = 1;
   prev_hash.clear();
@@ -489,8 +577,8 @@ bool SqliteStore::log_head(std::int64_t& next_seq, std::string& prev_hash) {
 }
 
 Result<std::optional<StoredReceipt>> SqliteStore::find_locked(std::string_view receipt_id, RowCheck* check) {
-  const std::string sql = std::string("SELECT ") + kReceiptColumns + " FROM receipts r WHERE r.receipt_id = ?1";
-  Stmt st(db_, sql.c_str());
+  static const std::string sql = std::string("SELECT ") + kReceiptColumns + " FROM receipts r WHERE r.receipt_id = ?1";
+  Stmt st(cache_, sql.c_str());
   st.bind(1, receipt_id);
   const int rc = st.step();
   if (rc == SQLITE_ROW && check != nullptr) check->on(st);
@@ -500,9 +588,9 @@ Result<std::optional<StoredReceipt>> SqliteStore::find_locked(std::string_view r
 }
 
 Result<std::vector<StoredReceipt>> SqliteStore::history_locked(const std::string& chain_root, RowCheck* check) {
-  const std::string sql =
+  static const std::string sql =
       std::string("SELECT ") + kReceiptColumns + " FROM receipts r WHERE r.chain_root = ?1 ORDER BY r.seq";
-  Stmt st(db_, sql.c_str());
+  Stmt st(cache_, sql.c_str());
   st.bind(1, chain_root);
   std::vector<StoredReceipt> out;
   int rc = SQLITE_OK;
@@ -541,7 +629,7 @@ Result<AppendOutcome> SqliteStore::append_locked(const NewReceipt& in) {
   }
   {
     // A receipt id seen before and since purged cannot come back either.
-    Stmt st(db_, "SELECT 1 FROM log WHERE receipt_id = ?1");
+    Stmt st(cache_, "SELECT 1 FROM log WHERE receipt_id = ?1");
     st.bind(1, in.receipt_id);
     const int rc = st.step();
     if (rc == SQLITE_ROW) {
@@ -566,7 +654,7 @@ Result<AppendOutcome> SqliteStore::append_locked(const NewReceipt& in) {
     chain_root = previous.value()->chain_root;
   }
   if (!in.challenge.empty()) {
-    Stmt st(db_, "INSERT INTO used_challenges(challenge, receipt_id) VALUES (?1, ?2)");
+    Stmt st(cache_, "INSERT INTO used_challenges(challenge, receipt_id) VALUES (?1, ?2)");
     st.bind(1, in.challenge).bind(2, in.receipt_id);
     const int rc = st.step();
     if (rc == SQLITE_CONSTRAINT) {
@@ -575,7 +663,7 @@ Result<AppendOutcome> SqliteStore::append_locked(const NewReceipt& in) {
     }
     if (rc != SQLITE_DONE) return io_problem("consume challenge", db_);
   }
-  Stmt last(db_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
+  Stmt last(cache_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
   std::int64_t seq = 1;
   std::string prev;
   const int rc = last.step();
@@ -596,10 +684,10 @@ Result<AppendOutcome> SqliteStore::append_locked(const NewReceipt& in) {
   record.receipt_seq = seq;
   const std::string entry = receipt_entry_for(record, seq, sha256_hex(canonical_record(record)));
   const std::string hash = chain_hash(prev, entry);
-  Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'receipt', ?2, ?3, ?4)");
+  Stmt log(cache_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'receipt', ?2, ?3, ?4)");
   log.bind(1, seq).bind(2, in.receipt_id).bind(3, entry).bind(4, hash);
   if (log.step() != SQLITE_DONE) return io_problem("append log entry", db_);
-  Stmt ins(db_,
+  Stmt ins(cache_,
            "INSERT INTO receipts(receipt_id, seq, jws, payload, payload_sha256, verification, countersigner_kid, "
            "received_at, issued_at, collection_method, chain_root, supersedes, retention_months) "
            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
@@ -622,18 +710,34 @@ Result<AppendOutcome> SqliteStore::append_locked(const NewReceipt& in) {
                    "The receipt " + in.supersedes + " was already superseded."};
   }
   if (irc != SQLITE_DONE) return io_problem("append receipt", db_);
-  Stmt rec(db_, kInsertRecordSql);
+  Stmt rec(cache_, kInsertRecordSql);
   if (insert_record(rec, record) != SQLITE_DONE) return io_problem("append record", db_);
-  auto stored = find_locked(in.receipt_id);
-  if (!stored.ok()) return stored.problems();
-  if (!stored.value()) return io_problem("read back receipt", db_);
-  return AppendOutcome{AppendStatus::kAppended, *stored.value()};
+  // The receipt as find() reads it back (kReceiptColumns), from what was
+  // just written: no query, and the payload parsed once.
+  AppendOutcome out;
+  StoredReceipt& stored = out.stored;
+  stored.seq = seq;
+  stored.receipt_id = in.receipt_id;
+  stored.jws = in.jws;
+  stored.payload_sha256 = in.payload_sha256;
+  stored.verification = in.verification;
+  stored.countersigner_kid = in.countersigner_kid;
+  stored.received_at = received_at;
+  stored.issued_at = in.issued_at;
+  stored.collection_method = in.collection_method;
+  stored.chain_root = std::move(chain_root);
+  stored.supersedes = in.supersedes;
+  stored.retention_months = in.retention_months;
+  stored.entry_hash = hash;
+  stored.payload = Json::parse(in.payload, nullptr, false);
+  if (stored.payload.is_discarded()) stored.payload = Json();
+  return out;
 }
 
 Result<PurgeReport> SqliteStore::purge_locked(std::int64_t now) {
   PurgeReport report;
   // The latest receipt of each person decides when their retention ends (R9).
-  Stmt latest(db_,
+  Stmt latest(cache_,
               "SELECT r.chain_root, r.received_at, r.retention_months FROM receipts r "
               "WHERE NOT EXISTS (SELECT 1 FROM receipts s WHERE s.supersedes = r.receipt_id) ORDER BY r.seq");
   if (!latest.ok()) return io_problem("list people", db_);
@@ -669,7 +773,7 @@ Problems SqliteStore::remove_person_locked(const std::string& root, bool name_ro
                                            std::vector<std::string>& ids) {
   // A receipt stored before schema 3 has its record stated by a separate
   // 'record' entry: the entry names that entry's hash too.
-  Stmt chain(db_,
+  Stmt chain(cache_,
              "SELECT r.receipt_id, l.hash, lc.hash FROM receipts r JOIN log l ON l.seq = r.seq "
              "LEFT JOIN records c ON c.receipt_seq = r.seq LEFT JOIN log lc ON lc.seq = c.entry_seq "
              "AND c.entry_seq <> r.seq WHERE r.chain_root = ?1 ORDER BY r.seq");
@@ -685,15 +789,15 @@ Problems SqliteStore::remove_person_locked(const std::string& root, bool name_ro
     ids.push_back(chain.text(0));
   }
   if (rc != SQLITE_DONE) return {io_problem("read chain", db_)};
-  Stmt del_challenges(db_,
+  Stmt del_challenges(cache_,
                       "DELETE FROM used_challenges WHERE receipt_id IN "
                       "(SELECT receipt_id FROM receipts WHERE chain_root = ?1)");
   del_challenges.bind(1, root);
   if (del_challenges.step() != SQLITE_DONE) return {io_problem("delete challenges", db_)};
-  Stmt del_records(db_, "DELETE FROM records WHERE receipt_seq IN (SELECT seq FROM receipts WHERE chain_root = ?1)");
+  Stmt del_records(cache_, "DELETE FROM records WHERE receipt_seq IN (SELECT seq FROM receipts WHERE chain_root = ?1)");
   del_records.bind(1, root);
   if (del_records.step() != SQLITE_DONE) return {io_problem("delete records", db_)};
-  Stmt del(db_, "DELETE FROM receipts WHERE chain_root = ?1");
+  Stmt del(cache_, "DELETE FROM receipts WHERE chain_root = ?1");
   del.bind(1, root);
   if (del.step() != SQLITE_DONE) return {io_problem("delete receipts", db_)};
   return {};
@@ -706,7 +810,7 @@ Problems SqliteStore::append_entry_locked(const char* kind, Json entry, std::int
   entry["seq"] = seq;
   text = canonical_entry(entry);
   hash = chain_hash(prev, text);
-  Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, ?2, NULL, ?3, ?4)");
+  Stmt log(cache_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, ?2, NULL, ?3, ?4)");
   log.bind(1, seq).bind(2, std::string_view(kind)).bind(3, text).bind(4, hash);
   if (log.step() != SQLITE_DONE) return {io_problem(std::string("append ") + kind + " entry", db_)};
   return {};
@@ -737,7 +841,7 @@ Result<ErasureReport> SqliteStore::erase_locked(std::string_view receipt_id, std
                                                 std::int64_t now) {
   ErasureReport report;
   {
-    Stmt root(db_, "SELECT chain_root FROM receipts WHERE receipt_id = ?1");
+    Stmt root(cache_, "SELECT chain_root FROM receipts WHERE receipt_id = ?1");
     root.bind(1, receipt_id);
     const int rc = root.step();
     if (rc == SQLITE_DONE) {
@@ -805,7 +909,7 @@ Result<PublishedVersion> SqliteStore::publish(const PublishedVersion& version, s
   };
   {
     // Idempotent: a version is published once, when first served.
-    Stmt known(db_, "SELECT 1 FROM publications WHERE digest = ?1");
+    Stmt known(cache_, "SELECT 1 FROM publications WHERE digest = ?1");
     known.bind(1, version.digest);
     const int rc = known.step();
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail("read publications");
@@ -825,10 +929,10 @@ Result<PublishedVersion> SqliteStore::publish(const PublishedVersion& version, s
   out.seq = seq;
   out.accepted_until.reset();
   const std::string entry = publication_entry(seq, out);
-  Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'publication', NULL, ?2, ?3)");
+  Stmt log(cache_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'publication', NULL, ?2, ?3)");
   log.bind(1, seq).bind(2, entry).bind(3, chain_hash(prev, entry));
   if (entry.empty() || log.step() != SQLITE_DONE) return fail("append publication entry");
-  Stmt row(db_,
+  Stmt row(cache_,
            "INSERT INTO publications(digest, seq, config_version, canonical_config, notices, partner_list, "
            "first_served_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   row.bind(1, out.digest).bind(2, seq).bind(3, out.config_version).bind(4, out.canonical_config);
@@ -844,7 +948,7 @@ Result<std::vector<PublishedVersion>> SqliteStore::published_locked(const char* 
           "SELECT p.seq, p.canonical_config, p.notices, p.partner_list, p.first_served_at, p.config_version FROM "
           "publications p ") +
       (where ? std::string("WHERE ") + where : std::string()) + " ORDER BY p.seq";
-  Stmt st(db_, sql.c_str());
+  Stmt st(cache_, sql.c_str());
   if (where) st.bind(1, arg);
   std::vector<PublishedVersion> out;
   int rc = SQLITE_OK;
@@ -994,7 +1098,7 @@ Json PurgeReport::to_json() const {
   return out;
 }
 
-Result<std::unique_ptr<ConsentStore>> open_sqlite_store(const std::string& path) {
+Result<std::unique_ptr<ConsentStore>> open_sqlite_store(const std::string& path, const SqliteOptions& options) {
   sqlite3* db = nullptr;
   // NOMUTEX: every use of the connection is serialised by SqliteStore's own
   // mutex, so SQLite's per-call locking (each column read) is redundant.
@@ -1009,6 +1113,21 @@ Result<std::unique_ptr<ConsentStore>> open_sqlite_store(const std::string& path)
   }
   auto store = std::make_unique<sqlite::SqliteStore>(db);
   Problems problems = store->init();
+  if (problems.empty() && options.group_commit_max > 1 && path != ":memory:" && !path.empty()) {
+    // The batch writer's own connection (SqliteStore::set_group_commit).
+    // The file exists now and is migrated: open it, do not create it.
+    sqlite3* writer_db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &writer_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+      problems.push_back(sqlite::io_problem("open the batch writer's connection", writer_db));
+      sqlite3_close_v2(writer_db);
+    } else {
+      auto writer = std::make_unique<sqlite::SqliteStore>(writer_db);
+      problems = writer->init_batch_writer();
+      store->set_group_commit(options.group_commit_max, std::move(writer));
+    }
+  } else if (problems.empty()) {
+    store->set_group_commit(options.group_commit_max, nullptr);
+  }
   if (!problems.empty()) {
     for (Problem& p : problems) p.message = path + ": " + p.message;
     return problems;

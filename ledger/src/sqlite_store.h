@@ -6,7 +6,10 @@
 
 #include <sqlite3.h>
 
+#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -81,8 +84,26 @@ const char* webhooks_migration();
 class SqliteStore final : public ConsentStore {
  public:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
-  ~SqliteStore() override { sqlite3_close_v2(db_); }
+  ~SqliteStore() override {
+    batch_writer_.reset();
+    cache_.clear();
+    sqlite3_close_v2(db_);
+  }
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
   Problems init();
+  // Group commit (store.h SqliteOptions): at most `max_batch` receipts per
+  // transaction (1: one transaction per append), committed through
+  // `writer`, a second connection to the same file set up by
+  // init_batch_writer(), so that reads on this connection (the duplicate and
+  // supersede checks of the requests that will form the next batch) go on
+  // while a batch waits for its fsync. Null `writer`: batches are committed
+  // on this connection.
+  void set_group_commit(std::size_t max_batch, std::unique_ptr<SqliteStore> writer);
+  // A connection that only commits batches: the per-connection settings of
+  // init() (busy timeout, synchronous=FULL, secure_delete, foreign keys) on
+  // a ledger init() has already migrated.
+  Problems init_batch_writer();
   Result<AppendOutcome> append(const NewReceipt& in) override;
   Result<std::optional<StoredReceipt>> find(std::string_view receipt_id) override;
   Result<PersonState> state_of(std::string_view receipt_id) override;
@@ -120,6 +141,29 @@ class SqliteStore final : public ConsentStore {
 
  private:
   bool exec(const std::string& sql) { return sqlite::exec(db_, sql); }
+  // busy_timeout and the per-connection PRAGMAs (init and init_batch_writer).
+  Problems configure_connection();
+  // One append in its own transaction: group commit off.
+  Result<AppendOutcome> append_alone(const NewReceipt& in);
+  // An append waiting for its batch (group commit). `result` is written by
+  // the thread committing the batch, and read by the waiting one once
+  // `done` is set under queue_mutex_.
+  struct PendingAppend {
+    const NewReceipt* in = nullptr;
+    std::optional<Result<AppendOutcome>> result;
+    bool done = false;
+  };
+  // Commits one batch on this connection: one BEGIN IMMEDIATE, each receipt
+  // in arrival order under its own SAVEPOINT (append_locked: everything an
+  // append writes, and anything added to it later, e.g. an outbox row,
+  // lands in the batch's transaction), one COMMIT (one fsync). A receipt
+  // refused (replay, fork, used challenge ...) is rolled back to its
+  // savepoint and gets its problem; the others go on. When the transaction
+  // itself fails (begin, commit, or SQLite ending it on an I/O error),
+  // every receipt of the batch gets ledger_io and none is stored. Fills
+  // every item's `result`.
+  void commit_batch(const std::vector<PendingAppend*>& batch);
+  SqliteStore& batch_connection() { return batch_writer_ ? *batch_writer_ : *this; }
   // The next sequence number and the hash to chain to (empty before the first entry).
   bool log_head(std::int64_t& next_seq, std::string& prev_hash);
   struct RowCheck;
@@ -197,8 +241,18 @@ class SqliteStore final : public ConsentStore {
   // one optional text parameter), in log order.
   Result<std::vector<PublishedVersion>> published_locked(const char* where, std::string_view arg);
   sqlite3* db_;
+  // This connection's prepared statements (sqlite_statement.h), used under mutex_.
+  StatementCache cache_{db_};
   std::unique_ptr<CryptoProvider> crypto_ = make_openssl_crypto();
   std::mutex mutex_;
+  // Group commit: appends waiting for a batch, in arrival order, and
+  // whether a thread is committing one (it takes the next batch when done).
+  std::size_t group_commit_max_ = 1;
+  std::unique_ptr<SqliteStore> batch_writer_;
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<PendingAppend*> queue_;
+  bool committing_ = false;
 };
 
 }  // namespace cachet::ledger::sqlite

@@ -201,6 +201,11 @@ GuardedServer::GuardedServer(const ConnectionLimits& limits) : limits_(limits) {
   limits_.max_connections = std::max<std::size_t>(1, limits_.max_connections);
   keep_alive_max_count_ = std::max<std::size_t>(1, limits_.keep_alive_max_requests);
   keep_alive_timeout_sec_ = limits_.keep_alive_timeout_seconds;
+  // httplib writes a response's headers and its body in separate send()s:
+  // with Nagle's algorithm on, the body waits for the client's ACK of the
+  // headers, which the client delays (up to 40 ms on Linux). That wait was
+  // most of a receipt's latency under load (docs/performance.md).
+  set_tcp_nodelay(true);
   // httplib's interface: it takes ownership of the raw pointer (a unique_ptr in listen_internal).
   new_task_queue = [this] {
     return std::make_unique<AdmissionQueue>(limits_.max_connections, active_)

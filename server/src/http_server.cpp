@@ -3,6 +3,9 @@
 // input, never a stack trace; the core never throws and an exception handler
 // turns anything unexpected into a bare 500.
 #include <httplib.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 
@@ -1180,6 +1183,14 @@ class HeadSigner {
 
 int serve(const ServeOptions& options, const Config& config, ConsentStore& store, const CryptoProvider& crypto,
           std::ostream& out, std::ostream& log) {
+#if defined(__GLIBC__)
+  // glibc hands memory back to the kernel as soon as 128 KiB are free at the
+  // top of a heap, and every worker thread has its own: under load that was
+  // an madvise, a TLB shootdown on every core and page faults again for
+  // nearly every request (several percent of the accept path's CPU under
+  // `perf`, docs/performance.md). A long-running server keeps what it used.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
   auto challenge_secret = store.secret("challenge");
   auto link_secret = store.secret("preference-links");
   if (!challenge_secret.ok() || !link_secret.ok()) {

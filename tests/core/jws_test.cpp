@@ -205,6 +205,33 @@ TEST_F(JwsTest, Ed25519SignThenVerify) {
   EXPECT_TRUE(verify_signatures(parsed.value(), *crypto_).empty());
 }
 
+// The native provider keeps each thread's last imported signing key and
+// checks "d" against "x" when it imports one: a changed key, or a "d" paired
+// with another key's "x", must still be caught on every call.
+TEST_F(JwsTest, Ed25519SigningChecksDAgainstXWhateverWasSignedBefore) {
+  const auto a = crypto_->generate_ed25519();
+  const auto b = crypto_->generate_ed25519();
+  ASSERT_TRUE(a.ok() && b.ok());
+  Json a_x_b_d = a.value();
+  a_x_b_d["d"] = b.value()["d"];
+  Json b_x_a_d = b.value();
+  b_x_a_d["d"] = a.value()["d"];
+  const std::string input = "eyJhbGciOiJFZDI1NTE5In0.cmVjZWlwdA";
+  for (int round = 0; round < 2; ++round) {
+    for (const Json* key : {&a.value(), &b.value()}) {
+      const Result<std::string> signature = crypto_->sign(*key, input);
+      ASSERT_TRUE(signature.ok());
+      EXPECT_TRUE(crypto_->verify("Ed25519", public_jwk(*key).value(), input, signature.value()));
+      // Right after a key signed: its "d" with the other's "x", and its "x" with the other's "d".
+      for (const Json* mismatched : {&a_x_b_d, &b_x_a_d}) {
+        const Result<std::string> refused = crypto_->sign(*mismatched, input);
+        ASSERT_FALSE(refused.ok());
+        EXPECT_EQ(refused.problems().front().code, "crypto_key_invalid");
+      }
+    }
+  }
+}
+
 TEST_F(JwsTest, Es256SignThenVerify) {
   const Json jws = signed_jws(ec_private());
   const auto parsed = parse_jws(jws.dump());
