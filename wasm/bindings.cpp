@@ -1,8 +1,8 @@
 // The Embind boundary of the WebAssembly modules (DESIGN.md 2). One source,
 // two modules: cachet.wasm (the widget: lint, notice, choices, building a
 // receipt) and, built with CACHET_WASM_VERIFY, cachet-verify.wasm
-// (verification, RFC 8785 and building notice bundles), which the JS layer
-// loads on first use.
+// (verification, RFC 8785, building notice bundles, and lint with its
+// messages for a refused config), which the JS layer loads on first use.
 //
 // This file only declares what crosses; the conversions are in helpers.cpp.
 // Only free functions cross, and only plain data: JSON text in, JSON text out.
@@ -19,7 +19,6 @@
 
 EMSCRIPTEN_BINDINGS(cachet) {
 #ifndef CACHET_WASM_VERIFY
-  emscripten::function("lint", &cachet::wasm::lint);
   emscripten::function("notice", &cachet::wasm::notice);
   emscripten::function("decisions", &cachet::wasm::decisions);
   emscripten::function("validateChoices", &cachet::wasm::validate_choices);
@@ -30,6 +29,7 @@ EMSCRIPTEN_BINDINGS(cachet) {
   emscripten::function("receiptText", &cachet::wasm::receipt_text);
   emscripten::function("uiText", &cachet::wasm::ui_text);
 #else
+  emscripten::function("lint", &cachet::wasm::lint);
   emscripten::function("planVerification", &cachet::wasm::plan_verification);
   emscripten::function("finishVerification", &cachet::wasm::finish_verification);
   emscripten::function("canonicalize", &cachet::wasm::canonicalize);

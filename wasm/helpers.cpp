@@ -117,9 +117,6 @@ std::string ui_text(const std::string& locale) {
 // that the widget never downloads: a signup form does not verify receipts.
 
 #ifndef CACHET_WASM_VERIFY
-std::string lint(const std::string& config_text, const std::string& message_locale) {
-  return dump(cachet::lint_config(config_text, message_locale).to_json());
-}
 
 // What the widget renders, plus the host settings it needs (field selectors,
 // receipt input name) read by the core so web/ never interprets the config,
@@ -292,6 +289,12 @@ std::string receipt_text(const std::string& payload_json, const std::string& loc
 // --- verification (the separate, lazily loaded cachet-verify module) -------
 
 #ifdef CACHET_WASM_VERIFY
+// Lint with its messages, which only this module carries (wasm/CMakeLists.txt):
+// the JS layer asks it when the widget's module refuses a config.
+std::string lint(const std::string& config_text, const std::string& message_locale) {
+  return dump(cachet::lint_config(config_text, message_locale).to_json());
+}
+
 // Phase 1 of verification: everything but the signature maths.
 // {ok, payloadB64, payload, signatures: [{alg, jwk, signingInput, signature,
 //  thumbprintInput}]}; thumbprintInput is the RFC 7638 section 3 JSON to hash.

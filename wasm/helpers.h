@@ -16,8 +16,7 @@ namespace cachet::wasm {
 // ("locales": every locale the table has, in its order).
 std::string ui_text(const std::string& locale);
 
-// The widget's module (cachet.wasm): config, notice, choices, building a receipt, JWS.
-std::string lint(const std::string& config_text, const std::string& message_locale);
+// The widget's module (cachet.wasm): notice, choices, building a receipt, JWS.
 std::string notice(const std::string& config_text, const std::string& locale, const std::string& options_json);
 std::string decisions(const std::string& config_text, const std::string& boxes_json, const std::string& locale);
 std::string validate_choices(const std::string& config_text, const std::string& choices_json,
@@ -32,6 +31,8 @@ std::string add_signature(const std::string& jws_json, const std::string& payloa
 std::string receipt_text(const std::string& payload_json, const std::string& locale, const std::string& config_text);
 
 // The verification module (cachet-verify.wasm).
+// Lint with its messages (only this module carries them; wasm/CMakeLists.txt).
+std::string lint(const std::string& config_text, const std::string& message_locale);
 std::string plan_verification(const std::string& jws_text);
 std::string finish_verification(const std::string& jws_text, const std::string& valid_json,
                                 const std::string& thumbprints_json, const std::string& payload_sha256_hex,

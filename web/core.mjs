@@ -82,7 +82,6 @@ const must = (result) => {
 export function bind(mod) {
   const call = caller(mod);
   return {
-    lint: (config, locale = 'en') => call('lint', configText(config), locale),
     notice: (config, locale, options = {}) => call('notice', configText(config), locale || '', options),
     // Box states {boxes: {id: ticked}, contacts} -> {decisions, contacts}: the core decides what a box means.
     decisions: (config, boxes, locale) => must(call('decisions', configText(config), boxes, locale)).choices,
@@ -115,6 +114,7 @@ export function bind(mod) {
 function bindVerify(mod) {
   const call = caller(mod);
   return {
+    lint: (config, locale = 'en') => call('lint', configText(config), locale),
     canonicalize: (text) => must(call('canonicalize', text)).canonical,
 
     // Verifies a receipt: {ok: true, receipt} or {ok: false, errors}; never throws on bad input.
@@ -152,7 +152,34 @@ const loadVerifier = once(() => loadVerifyModule().then(bindVerify));
 
 /** Lints a config (object or JSON text): {ok, errors, warnings}. */
 export async function lint(config, options = {}) {
-  return (await loadCore()).lint(config, options.locale);
+  return (await loadVerifier()).lint(config, options.locale);
+}
+
+/**
+ * Why a config is refused, in words. The widget's module carries no lint
+ * messages (a valid config never shows one; wasm/CMakeLists.txt): its problems
+ * name a code and a path, and the verification module, loaded only now, says
+ * the rest. Returns `problems` unchanged when the config lints clean (they were
+ * about something else) or the module cannot be loaded.
+ */
+export async function describeRefusal(config, locale, problems) {
+  try {
+    const linted = (await loadVerifier()).lint(config, locale || 'en');
+    return linted.ok ? problems : linted.errors;
+  } catch {
+    return problems;
+  }
+}
+
+// Runs `fn`; a CachetError it throws is described again if the config is refused.
+async function describingRefusal(config, locale, fn) {
+  try {
+    return await fn();
+  } catch (error) {
+    if (!(error instanceof CachetError)) throw error;
+    const described = await describeRefusal(config, locale, error.problems);
+    throw described === error.problems ? error : new CachetError(described);
+  }
 }
 
 /** RFC 8785 canonical form of a JSON text; throws CachetError (.code) on bad input. */
@@ -179,12 +206,15 @@ export async function build(config, options = {}) {
 /** Builds and signs a receipt outside the widget (e.g. in Node): {jws, payload, receipt}. */
 export async function issueReceipt(config, choices, context = {}) {
   const core = await loadCore();
-  return core.receipt(config, choices, fullContext(context));
+  const full = fullContext(context);
+  return describingRefusal(config, full.locale, () => core.receipt(config, choices, full));
 }
 
 /** Human-readable text of a receipt payload (Kantara CR section 4.7); given its config, it names the partners. */
 export async function receiptText(payload, locale, config) {
-  return (await loadCore()).receiptText(payload, locale, config);
+  const core = await loadCore();
+  if (!config) return core.receiptText(payload, locale);
+  return describingRefusal(config, locale, () => core.receiptText(payload, locale, config));
 }
 
 // RFC 3339 UTC without milliseconds, as receipts carry it.

@@ -7,7 +7,7 @@
 // never markup (DESIGN.md section 4).
 import { checkBundle, shownFromBundle } from './bundle.mjs';
 import { canonicalJson } from './canonical.mjs';
-import { CachetError, fullContext, loadCore } from './core.mjs';
+import { CachetError, describeRefusal, fullContext, loadCore } from './core.mjs';
 import { createDialog } from './dialog.mjs';
 import { copyFileName, keepForNextPage, keptCopy, renderCopy } from './receipt-copy.mjs';
 import { applyTheme, followScheme } from './theme.mjs';
@@ -137,10 +137,13 @@ async function mountSafe(host, text, options) {
   const gpc = gpcEnabled();
   const built = core.notice(text, requestedLocale(host, options), { globalPrivacyControl: gpc });
   if (!built.ok) {
-    logConfigProblems(built.errors);
     // An unreadable config has no locale: the page's lang decides.
     renderUnavailable(host, requestedLocale(host, options), core);
-    throw new CachetError(built.errors);
+    // The widget's module names each problem's code and path; the words come
+    // from the verification module, loaded only for a refused config.
+    const problems = await describeRefusal(text, requestedLocale(host, options), built.errors);
+    logConfigProblems(problems);
+    throw new CachetError(problems);
   }
   const shown = {
     notice: built.notice,

@@ -586,12 +586,6 @@ constexpr TextEntry kLint[] = {
        "Nessun campo del modulo è collegato al dato di contatto del canale {channel}: le ricevute non diranno quale "
        "dato di contatto protegge l'opposizione. Indichi in /fields/{key} il selettore CSS di quel campo."}}},
 
-    // --- words used by several areas -------------------------------------------
-    {"list.and", {{"fr", " et "}, {"en", " and "}, {"es", " y "}, {"de", " und "}, {"it", " e "}}},
-    {"list.or", {{"fr", " ou "}, {"en", " or "}, {"es", " o "}, {"de", " oder "}, {"it", " o "}}},
-    {"quote",
-     {{"fr", "« {value} »"}, {"en", "\"{value}\""}, {"es", "«{value}»"}, {"de", "„{value}“"}, {"it", "«{value}»"}}},
-
     // --- texts in several languages (warning) ------------------------------------
     {"text_missing_locale",
      {{"fr",
@@ -625,14 +619,6 @@ constexpr TextEntry kLint[] = {
       {"it",
        "{where} sostituisce un testo in «{key}» ma non in «{value}», una lingua della configurazione; in «{value}», "
        "l'informativa manterrà il testo di Cachet."}}},
-
-    // --- building the notice ---------------------------------------------------
-    {"notice_locale_unsupported",
-     {{"fr", "La langue « {value} » n'est pas prise en charge ; utilisez {allowed}."},
-      {"en", "The locale \"{value}\" is not supported; use {allowed}."},
-      {"es", "El idioma «{value}» no es compatible; utilice {allowed}."},
-      {"de", "Die Sprache „{value}“ wird nicht unterstützt; verwenden Sie {allowed}."},
-      {"it", "La lingua «{value}» non è supportata; utilizzi {allowed}."}}},
 };
 
 }  // namespace

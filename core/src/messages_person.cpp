@@ -725,6 +725,18 @@ constexpr TextEntry kPerson[] = {
       {"it",
        "Le scelte sulla comunicazione dei suoi dati di contatto ai nostri partner non possono essere visualizzate al "
        "momento. Senza queste scelte, i suoi dati di contatto non saranno comunicati ad alcun partner."}}},
+
+    // --- shared by the notice and by lint's messages (lint's table may be left out of a build) ---
+    {"list.and", {{"fr", " et "}, {"en", " and "}, {"es", " y "}, {"de", " und "}, {"it", " e "}}},
+    {"list.or", {{"fr", " ou "}, {"en", " or "}, {"es", " o "}, {"de", " oder "}, {"it", " o "}}},
+    {"quote",
+     {{"fr", "« {value} »"}, {"en", "\"{value}\""}, {"es", "«{value}»"}, {"de", "„{value}“"}, {"it", "«{value}»"}}},
+    {"notice_locale_unsupported",
+     {{"fr", "La langue « {value} » n'est pas prise en charge ; utilisez {allowed}."},
+      {"en", "The locale \"{value}\" is not supported; use {allowed}."},
+      {"es", "El idioma «{value}» no es compatible; utilice {allowed}."},
+      {"de", "Die Sprache „{value}“ wird nicht unterstützt; verwenden Sie {allowed}."},
+      {"it", "La lingua «{value}» non è supportata; utilizzi {allowed}."}}},
 };
 
 }  // namespace

@@ -45,7 +45,8 @@ async function axe(p) {
 describe('a config the widget cannot use', () => {
   const cases = [
     ['refused-unreadable-csp.html', /cannot be shown at the moment\. Without these choices, your contact details will not be passed to any partner\./, 'en', /json_syntax/],
-    ['refused-fr-csp.html', /ne peuvent pas s'afficher pour le moment\. Sans ces choix, vos coordonnées ne seront transmises à aucun partenaire\./, 'fr', /config_url_not_https/],
+    // The problem in words, in the page's language (from the verification module: web/core.mjs, describeRefusal).
+    ['refused-fr-csp.html', /ne peuvent pas s'afficher pour le moment\. Sans ces choix, vos coordonnées ne seront transmises à aucun partenaire\./, 'fr', /config_url_not_https at \/\S+: .* doit être une URL absolue en https: ; « javascript:.* » n'en est pas une\./],
     ['refused-missing-csp.html', /cannot be shown at the moment/, 'en', /HTTP 404/],
   ];
   for (const [name, sentence, lang, logged] of cases) {
@@ -56,6 +57,7 @@ describe('a config the widget cannot use', () => {
       assert.match(await message.innerText(), sentence);
       assert.equal(await p.page.locator('.cachet--unavailable').getAttribute('lang'), lang);
       assert.equal(await p.page.locator('.cachet input').count(), 0, 'no choice is rendered');
+      await p.waitForConsoleError(logged);
       // The missing config file itself is one more console line (the browser's 404).
       const ours = p.consoleErrors.filter((e) => !/Failed to load resource/.test(e));
       assert.equal(ours.length, 1, p.consoleErrors.join('\n'));

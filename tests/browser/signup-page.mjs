@@ -16,6 +16,16 @@ export class SignupPage {
     });
   }
 
+  // Console errors may come after the page shows a refusal: the words of a
+  // refused config's problems are fetched then (web/core.mjs, describeRefusal).
+  async waitForConsoleError(pattern, timeout = 10000) {
+    const until = Date.now() + timeout;
+    while (!this.consoleErrors.some((e) => pattern.test(e))) {
+      if (Date.now() > until) throw new Error(`no console error matched ${pattern}; got:\n${this.consoleErrors.join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
   async open(name, { waitForWidget = true } = {}) {
     // Collected before any page script runs: CSP reports and a flag hostile markup would set.
     await this.page.addInitScript(() => {

@@ -298,6 +298,7 @@ describe('hostile configs', () => {
     const p = await openPage('javascript-url.html', { waitForWidget: false });
     await p.page.waitForSelector('.cachet__unavailable');
     assert.equal(await p.page.locator('.cachet input, .cachet a').count(), 0, 'no choice, no link rendered');
+    await p.waitForConsoleError(/doit être une URL absolue en https: ; « javascript:/);
     assert.equal(p.consoleErrors.length, 1, p.consoleErrors.join('\n'));
     assert.match(p.consoleErrors[0], /config_url_not_https/);
     assert.match(p.consoleErrors[0], /\/partners\/entries\/0\/privacyPolicyUrl/);
