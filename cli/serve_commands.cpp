@@ -469,7 +469,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
         out["heads"] = heads;
         std::cout << out.dump(2) << "\n";
       } else if (r.ok()) {
-        std::cout << *db << ": the chain verifies: " << r.entries << " entries, " << r.receipts << " receipts, head "
+        std::cout << ledger::describe_ledger(*db) << ": the chain verifies: " << r.entries << " entries, " << r.receipts << " receipts, head "
                   << r.head << "\n";
         for (const Json& h : heads) {
           std::cout << "It reaches the " << h["origin"].get<std::string>() << " (entry #"
@@ -488,7 +488,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
                  (p.receipt_id.empty() ? "" : " (receipt " + p.receipt_id + ")");
         };
         const auto& first = r.problems.front();
-        std::cerr << "error: " << *db << ": first broken entry: " << where(first) << ": " << first.message << " ["
+        std::cerr << "error: " << ledger::describe_ledger(*db) << ": first broken entry: " << where(first) << ": " << first.message << " ["
                   << first.code << "]\n";
         for (std::size_t i = 1; i < r.problems.size(); ++i) {
           const auto& p = r.problems[i];
@@ -518,7 +518,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
           return;
         }
         if (!latest.value()) {
-          std::cerr << "error: " << *db
+          std::cerr << "error: " << ledger::describe_ledger(*db)
                     << " holds no signed chain head yet; sign one with `cachet ledger head --key "
                        "KEY`.\n";
           exit_code = kBadInput;
