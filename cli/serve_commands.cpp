@@ -169,7 +169,8 @@ void add_serve(CLI::App& app, int& exit_code) {
   command->add_option("--port", args->options.port, "Port; 0 picks a free one")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  command->add_option("--db", args->db, "Ledger: a SQLite file (created when missing) or a postgresql:// URL")->capture_default_str();
+  command->add_option("--db", args->db, "Ledger: a SQLite file (created when missing) or a postgresql:// URL")
+      ->capture_default_str();
   command->add_option("--config", args->config, "Consent config (JSON)")->required();
   command->add_option("--key", args->key, "Controller private key (JWK) that countersigns")->required();
   command->add_flag("--init-key", args->init_key, "Create the controller key when the --key file is missing");
@@ -381,8 +382,8 @@ void add_ledger(CLI::App& app, int& exit_code) {
       }
       const ledger::MigrationReport& r = report.value();
       std::cout << "Copied " << r.rows << " rows from " << ledger::describe_ledger(*from) << " to "
-                << ledger::describe_ledger(*to) << ".\nBoth chains verify: " << r.destination.entries
-                << " entries, " << r.destination.receipts << " receipts, head " << r.destination.head << ".\n";
+                << ledger::describe_ledger(*to) << ".\nBoth chains verify: " << r.destination.entries << " entries, "
+                << r.destination.receipts << " receipts, head " << r.destination.head << ".\n";
       exit_code = kOk;
     });
   }
@@ -469,8 +470,8 @@ void add_ledger(CLI::App& app, int& exit_code) {
         out["heads"] = heads;
         std::cout << out.dump(2) << "\n";
       } else if (r.ok()) {
-        std::cout << ledger::describe_ledger(*db) << ": the chain verifies: " << r.entries << " entries, " << r.receipts << " receipts, head "
-                  << r.head << "\n";
+        std::cout << ledger::describe_ledger(*db) << ": the chain verifies: " << r.entries << " entries, " << r.receipts
+                  << " receipts, head " << r.head << "\n";
         for (const Json& h : heads) {
           std::cout << "It reaches the " << h["origin"].get<std::string>() << " (entry #"
                     << h["seq"].get<std::int64_t>() << ", signed " << h["signedAt"].get<std::string>() << " by key "
@@ -488,8 +489,8 @@ void add_ledger(CLI::App& app, int& exit_code) {
                  (p.receipt_id.empty() ? "" : " (receipt " + p.receipt_id + ")");
         };
         const auto& first = r.problems.front();
-        std::cerr << "error: " << ledger::describe_ledger(*db) << ": first broken entry: " << where(first) << ": " << first.message << " ["
-                  << first.code << "]\n";
+        std::cerr << "error: " << ledger::describe_ledger(*db) << ": first broken entry: " << where(first) << ": "
+                  << first.message << " [" << first.code << "]\n";
         for (std::size_t i = 1; i < r.problems.size(); ++i) {
           const auto& p = r.problems[i];
           std::cerr << "error: entry " << where(p) << ": " << p.message << " [" << p.code << "]\n";

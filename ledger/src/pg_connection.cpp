@@ -64,7 +64,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& url) {
     PQfinish(conn);
     return Problem{"ledger_io", "--db", "Cannot connect to the ledger's " + where + ": " + why + "."};
   }
-  std::unique_ptr<Connection> out(new Connection(conn, where));  // NOLINT(cppcoreguidelines-owning-memory): private constructor
+  std::unique_ptr<Connection> out(
+      new Connection(conn, where));  // NOLINT(cppcoreguidelines-owning-memory): private constructor
   // synchronous_commit on (the server's default, set in case a database or
   // role turned it off): an acknowledged receipt survives a crash.
   // client_min_messages: no NOTICEs ("relation already exists") on stderr.
@@ -83,8 +84,8 @@ Rows Connection::query(const std::string& sql, const std::vector<Param>& params)
     lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
     formats.push_back(p.binary ? 1 : 0);
   }
-  return Rows(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                           lengths.data(), formats.data(), 0));
+  return Rows(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), lengths.data(),
+                           formats.data(), 0));
 }
 
 Problem Connection::io_problem(const std::string& what, const Rows& rows) const {
@@ -92,8 +93,8 @@ Problem Connection::io_problem(const std::string& what, const Rows& rows) const 
 }
 
 Problem Connection::io_problem(const std::string& what) const {
-  return Problem{"ledger_io", "", "The ledger's " + where_ + " failed (" + what + "): " +
-                                      trimmed(PQerrorMessage(conn_)) + "."};
+  return Problem{"ledger_io", "",
+                 "The ledger's " + where_ + " failed (" + what + "): " + trimmed(PQerrorMessage(conn_)) + "."};
 }
 
 }  // namespace cachet::ledger::pg

@@ -19,8 +19,8 @@ namespace cachet::ledger::pg {
 // A query parameter: text (integers as their decimal text), bytes (bytea,
 // sent in binary) or NULL.
 struct Param {
-  Param(std::string_view text) : value(text) {}  // NOLINT(google-explicit-constructor): call sites read as SQL
-  Param(const char* text) : value(text) {}       // NOLINT(google-explicit-constructor)
+  Param(std::string_view text) : value(text) {}    // NOLINT(google-explicit-constructor): call sites read as SQL
+  Param(const char* text) : value(text) {}         // NOLINT(google-explicit-constructor)
   Param(const std::string& text) : value(text) {}  // NOLINT(google-explicit-constructor)
   Param(std::int64_t number) : value(std::to_string(number)) {}  // NOLINT(google-explicit-constructor)
   static Param null() { return Param(); }
@@ -54,8 +54,7 @@ class Rows {
   int size() const { return PQntuples(result_.get()); }
   bool is_null(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
   std::string_view view(int row, int column) const {
-    return {PQgetvalue(result_.get(), row, column),
-            static_cast<std::size_t>(PQgetlength(result_.get(), row, column))};
+    return {PQgetvalue(result_.get(), row, column), static_cast<std::size_t>(PQgetlength(result_.get(), row, column))};
   }
   std::string text(int row, int column) const { return std::string(view(row, column)); }
   std::int64_t int64(int row, int column) const;

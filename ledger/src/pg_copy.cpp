@@ -99,8 +99,7 @@ class SqliteTables final : public Tables {
     return {};
   }
   Problems scan(const Table& table, const RowSink& sink) override {
-    const std::string sql =
-        std::string("SELECT ") + table.columns + " FROM " + table.name + " ORDER BY " + table.order;
+    const std::string sql = std::string("SELECT ") + table.columns + " FROM " + table.name + " ORDER BY " + table.order;
     sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
       sqlite3_finalize(st);
@@ -143,7 +142,8 @@ class SqliteTables final : public Tables {
     for (std::size_t i = 0; i < row.size(); ++i) {
       const int at = static_cast<int>(i) + 1;
       const Value& v = row[i];
-      if (v.kind == Value::Kind::kInteger) st.bind(at, static_cast<std::int64_t>(std::strtoll(v.data.c_str(), nullptr, 10)));
+      if (v.kind == Value::Kind::kInteger)
+        st.bind(at, static_cast<std::int64_t>(std::strtoll(v.data.c_str(), nullptr, 10)));
       if (v.kind == Value::Kind::kText) st.bind(at, std::string_view(v.data));
       if (v.kind == Value::Kind::kBytes) st.bind_blob(at, v.data);
       // kNull: a cleared binding is NULL.
@@ -395,9 +395,9 @@ Result<MigrationReport> migrate_ledger(const std::string& from, const std::strin
     Result<std::int64_t> rows = destination->count(table);
     if (!rows.ok()) return rows.problems();
     if (rows.value() > 0) {
-      return refused("ledger_migrate_not_empty", "The destination " + describe_ledger(to) + " is not empty (its table " +
-                                                     table.name + " holds " + std::to_string(rows.value()) +
-                                                     " rows): a migration only fills a new ledger.");
+      return refused("ledger_migrate_not_empty",
+                     "The destination " + describe_ledger(to) + " is not empty (its table " + table.name + " holds " +
+                         std::to_string(rows.value()) + " rows): a migration only fills a new ledger.");
     }
   }
   Result<std::int64_t> copied = pg::copy_tables(*source, *destination);

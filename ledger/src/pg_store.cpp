@@ -209,8 +209,9 @@ struct RowCheck {
       problem = tampered_problem(id, seq, "no longer matches its log entry");
     } else if (seq > 1 && rows.is_null(i, kPrevHashColumn)) {
       problem = tampered_problem(id, seq, "follows a missing log entry");
-    } else if (!sqlite::links_onto(rows.is_null(i, kPrevHashColumn) ? std::string_view() : rows.view(i, kPrevHashColumn),
-                                   entry, rows.view(i, 13), sha)) {
+    } else if (!sqlite::links_onto(
+                   rows.is_null(i, kPrevHashColumn) ? std::string_view() : rows.view(i, kPrevHashColumn), entry,
+                   rows.view(i, 13), sha)) {
       problem = tampered_problem(id, seq, "has a log entry that does not hash onto the entry before it");
     } else if (!sqlite::SqliteStore::payload_matches(jws, rows.view(i, 14), rows.view(i, 3), sha)) {
       problem = tampered_problem(id, seq, "does not carry its JWS's payload");
@@ -481,20 +482,13 @@ Result<AppendOutcome> PgStore::append_locked(const NewReceipt& in) {
        in.issued_at, in.collection_method, chain_root, in.supersedes.empty() ? Param::null() : Param(in.supersedes),
        static_cast<std::int64_t>(in.retention_months)});
   if (!receipt.ok()) return conn_->io_problem("append receipt", receipt);
-  std::vector<Param> columns = {record.entry_seq,
-                                record.receipt_seq,
-                                record.receipt_id,
-                                record.chain_root,
-                                record.supersedes,
-                                record.collection_method,
-                                record.countersigner_kid,
-                                record.received_at,
-                                record.issued_at,
-                                static_cast<std::int64_t>(record.retention_months),
-                                record.jws_sha256,
-                                record.payload_sha256,
-                                record.verification,
-                                static_cast<std::int64_t>(record.verified ? 1 : 0)};
+  std::vector<Param> columns = {record.entry_seq,         record.receipt_seq,
+                                record.receipt_id,        record.chain_root,
+                                record.supersedes,        record.collection_method,
+                                record.countersigner_kid, record.received_at,
+                                record.issued_at,         static_cast<std::int64_t>(record.retention_months),
+                                record.jws_sha256,        record.payload_sha256,
+                                record.verification,      static_cast<std::int64_t>(record.verified ? 1 : 0)};
   for (const ReceiptRecord::ChannelState* c : {&record.postal, &record.phone, &record.email, &record.sms}) {
     columns.emplace_back(c->decision);
     columns.emplace_back(c->basis);
@@ -791,8 +785,8 @@ Result<std::optional<std::string>> PgStore::entry_hash(std::int64_t seq) {
   return optional_text("SELECT hash FROM log WHERE seq = $1", {seq}, "read log entry");
 }
 
-Problems PgStore::store_head(std::int64_t seq, std::string_view hash, std::string_view signed_at,
-                             std::string_view kid, std::string_view jws) {
+Problems PgStore::store_head(std::int64_t seq, std::string_view hash, std::string_view signed_at, std::string_view kid,
+                             std::string_view jws) {
   std::lock_guard<std::mutex> lock(mutex_);
   Rows rows = conn_->query("INSERT INTO chain_heads(seq, hash, signed_at, kid, jws) VALUES ($1, $2, $3, $4, $5)",
                            {seq, hash, signed_at, kid, jws});

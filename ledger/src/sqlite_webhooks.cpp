@@ -15,7 +15,6 @@
 #include "cachet/ledger/webhooks.h"
 #include "cachet/lifecycle.h"
 #include "sqlite_statement.h"
-#include "cachet/ledger/open.h"
 #include "sqlite_store.h"
 
 namespace cachet::ledger {
