@@ -142,10 +142,13 @@ class SqliteTables final : public Tables {
     for (std::size_t i = 0; i < row.size(); ++i) {
       const int at = static_cast<int>(i) + 1;
       const Value& v = row[i];
-      if (v.kind == Value::Kind::kInteger)
+      if (v.kind == Value::Kind::kInteger) {
         st.bind(at, static_cast<std::int64_t>(std::strtoll(v.data.c_str(), nullptr, 10)));
-      if (v.kind == Value::Kind::kText) st.bind(at, std::string_view(v.data));
-      if (v.kind == Value::Kind::kBytes) st.bind_blob(at, v.data);
+      } else if (v.kind == Value::Kind::kText) {
+        st.bind(at, std::string_view(v.data));
+      } else if (v.kind == Value::Kind::kBytes) {
+        st.bind_blob(at, v.data);
+      }
       // kNull: a cleared binding is NULL.
     }
     if (st.step() != SQLITE_DONE) return {sqlite::io_problem(std::string("copy into ") + table.name, db_)};
