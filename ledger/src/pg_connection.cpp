@@ -69,12 +69,13 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& url) {
   // synchronous_commit on (the server's default, set in case a database or
   // role turned it off): an acknowledged receipt survives a crash.
   // client_min_messages: no NOTICEs ("relation already exists") on stderr.
-  Rows set = out->exec("SET synchronous_commit = on; SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+  Rows set = out->configure();
   if (!set.ok()) return out->io_problem("configure the connection", set);
   return out;
 }
 
 Rows Connection::query(const std::string& sql, const std::vector<Param>& params) {
+  revive();
   std::vector<const char*> values;
   std::vector<int> lengths;
   std::vector<int> formats;

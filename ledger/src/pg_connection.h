@@ -87,7 +87,10 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  Rows exec(const std::string& sql) { return Rows(PQexec(conn_, sql.c_str())); }
+  Rows exec(const std::string& sql) {
+    revive();
+    return Rows(PQexec(conn_, sql.c_str()));
+  }
   Rows query(const std::string& sql, const std::vector<Param>& params);
   // A problem for a failed query: what was being done, and the server's word.
   Problem io_problem(const std::string& what, const Rows& rows) const;
@@ -97,6 +100,19 @@ class Connection {
 
  private:
   Connection(PGconn* conn, std::string where) : conn_(conn), where_(std::move(where)) {}
+  // The session settings every ledger connection runs with.
+  Rows configure() {
+    return Rows(PQexec(conn_, "SET synchronous_commit = on; SET client_min_messages = warning; SET TIME ZONE 'UTC'"));
+  }
+  // A connection the server dropped (a restart, a failover) is opened again
+  // before the next statement. Only a statement that failed can have found
+  // it dropped, and every caller ends its operation (and its transaction) on
+  // a failed statement, so no transaction is ever continued on the new one.
+  void revive() {
+    if (PQstatus(conn_) != CONNECTION_BAD) return;
+    PQreset(conn_);
+    if (PQstatus(conn_) == CONNECTION_OK) configure();
+  }
   PGconn* conn_;
   std::string where_;
 };

@@ -245,6 +245,27 @@ TEST_P(BackendTest, SerialisesAppendsFromSeveralConnections) {
   EXPECT_EQ(report.value().receipts, kWriters * kEach);
 }
 
+// A server restart or failover drops the connection: the operation that
+// finds it dropped fails (ledger_io), the next ones work on a new one.
+TEST_P(BackendTest, ReconnectsAfterTheServerDroppedTheConnection) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "PostgreSQL only: a SQLite file has no connection to lose";
+  ASSERT_TRUE(store_->append(receipt("a")).ok());
+  ASSERT_EQ(
+      pg_exec(pg_base() + "/postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+                                           database_ + "' AND pid <> pg_backend_pid()"),
+      "");
+  auto lost = store_->append(receipt("b"));
+  if (!lost.ok()) {
+    EXPECT_EQ(lost.problems().front().code, "ledger_io");
+    ASSERT_TRUE(store_->append(receipt("b")).ok());
+  }
+  ASSERT_TRUE(store_->append(receipt("c")).ok());
+  auto report = store_->verify_chain();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report.value().ok());
+  EXPECT_EQ(report.value().receipts, 3);
+}
+
 TEST(PostgresLedger, RefusesWhatItCannotDoYetByName) {
   if (pg_base().empty()) GTEST_SKIP() << "CACHET_TEST_PG_URL is not set: no PostgreSQL to test against";
   auto store = open_store(pg_base() + "/postgres");
