@@ -189,6 +189,10 @@ describe('PostgreSQL ledger checks and limits', () => {
     assert.equal(purge.status, 2, purge.stderr);
     assert.match(purge.stderr, /ledger_unsupported/);
     assert.match(purge.stderr, /PostgreSQL/);
+    const hooks = cachet(['webhooks', 'status', '--db', db]);
+    assert.equal(hooks.status, 2, hooks.stderr);
+    assert.match(hooks.stderr, /ledger_unsupported/);
+    assert.match(hooks.stderr, /webhook outbox\) are not available on a PostgreSQL ledger/);
     const unreachable = 'postgresql://cachet:s3cret-password@127.0.0.1:1/nowhere';
     const r = cachet(['ledger', 'verify', '--db', unreachable]);
     assert.equal(r.status, 2);
