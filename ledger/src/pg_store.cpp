@@ -846,6 +846,13 @@ Result<std::vector<Transfer>> PgStore::transfers_of(std::string_view chain_root)
 }  // namespace
 
 Problems ensure_schema(Connection& conn) {
+  {
+    // A ledger already at this schema needs nothing: servers that only
+    // append then need no CREATE privilege (docs/server.md, "PostgreSQL").
+    Rows current =
+        conn.exec("SELECT value FROM cachet_meta WHERE to_regclass('cachet_meta') IS NOT NULL AND name = 'schema'");
+    if (current.ok() && current.size() == 1 && current.int64(0, 0) == kSchemaVersion) return {};
+  }
   Rows begin = conn.exec("BEGIN");
   if (!begin.ok()) return {conn.io_problem("begin", begin)};
   auto fail = [&conn](Problem p) {
