@@ -266,6 +266,51 @@ TEST_P(BackendTest, ReconnectsAfterTheServerDroppedTheConnection) {
   EXPECT_EQ(report.value().receipts, 3);
 }
 
+// `cachet ledger migrate`: SQLite -> PostgreSQL -> SQLite, the same head at
+// each end; secrets and heads travel too; a non-empty destination is refused.
+TEST_P(BackendTest, MigratesToTheOtherBackendAndBack) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "the PostgreSQL instance migrates both ways";
+  char tmpl[] = "/tmp/cachet-migrate-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  const std::string source = dir + "/source.db", back = dir + "/back.db";
+  std::string secret;
+  {
+    auto sqlite = open_store(source);
+    ASSERT_TRUE(sqlite.ok());
+    ASSERT_TRUE(sqlite.value()->append(receipt("a", "", "challenge-1")).ok());
+    ASSERT_TRUE(sqlite.value()->append(receipt("b", "a")).ok());
+    ASSERT_TRUE(sqlite.value()->store_head(2, "h", "2026-01-01T00:00:00Z", "kid", "jws-2").empty());
+    secret = sqlite.value()->secret("links").value();
+  }
+  store_.reset();
+  auto there = migrate_ledger(source, db_);
+  ASSERT_TRUE(there.ok()) << there.problems().front().message;
+  EXPECT_TRUE(there.value().destination.ok());
+  EXPECT_EQ(there.value().destination.head, there.value().source.head);
+  store_ = open();
+  EXPECT_EQ(store_->secret("links").value(), secret);
+  EXPECT_EQ(store_->latest_head().value().value_or(""), "jws-2");
+  EXPECT_TRUE(store_->challenge_used("challenge-1").value());
+  ASSERT_TRUE(store_->append(receipt("c", "b")).ok());
+  ASSERT_TRUE(store_->store_head(3, "h3", "2026-01-01T00:00:00Z", "kid", "jws-3").empty());
+  auto again = migrate_ledger(source, db_);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.problems().front().code, "ledger_migrate_not_empty");
+  auto returned = migrate_ledger(db_, back);
+  ASSERT_TRUE(returned.ok()) << returned.problems().front().message;
+  EXPECT_EQ(returned.value().destination.entries, 3);
+  auto copy = open_store(back);
+  ASSERT_TRUE(copy.ok());
+  EXPECT_EQ(copy.value()->state_of("a").value().latest.receipt_id, "c");
+  EXPECT_EQ(copy.value()->latest_head().value().value_or(""), "jws-3");
+  copy.value().reset();
+  for (const std::string& f : {source, back}) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((f + suffix).c_str());
+  }
+  rmdir(dir.c_str());
+}
+
 TEST(PostgresLedger, RefusesWhatItCannotDoYetByName) {
   if (pg_base().empty()) GTEST_SKIP() << "CACHET_TEST_PG_URL is not set: no PostgreSQL to test against";
   auto store = open_store(pg_base() + "/postgres");
