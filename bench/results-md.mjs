@@ -20,6 +20,7 @@ const benches = [
   { name: 'verify', title: 'cachet verify throughput (bench/verify-throughput.sh)' },
   { name: 'export', title: 'cachet export throughput (bench/export-throughput.sh)' },
   { name: 'ingest', title: 'cachet serve ingest (bench/serve-ingest.mjs)' },
+  { name: 'ingest-pg', title: 'cachet serve ingest, two servers on PostgreSQL beside one on SQLite (bench/pg-ingest.sh)' },
 ];
 
 const rows = [];  // [benchmark, figure, value]
@@ -84,25 +85,29 @@ function exporter(log) {
   if (speed) add('export', 'openssl speed ed25519 (sign/s verify/s)', speed.trim().split(/\s+/).slice(-2).join(' / '));
 }
 
-function ingest(log) {
+const INGEST_LABELS = {
+  baseline: 'group commit off', group: 'group commit on', 'postgres-2': 'PostgreSQL, two servers',
+};
+
+function ingest(log, bench = 'ingest') {
   const r = result(log);
   if (!r) return;
-  add('ingest', 'receipts posted / concurrency / load average', `${r.receipts} / ${r.concurrency} / ${r.loadAverage}`);
-  for (const mode of ['baseline', 'group']) {
+  add(bench, 'receipts posted / concurrency / load average', `${r.receipts} / ${r.concurrency} / ${r.loadAverage}`);
+  for (const mode of Object.keys(INGEST_LABELS)) {
     const m = r[mode];
     if (!m) continue;
-    const label = mode === 'baseline' ? 'group commit off' : 'group commit on';
-    add('ingest', `${label}: receipts/s`, m.receiptsPerSecond);
-    add('ingest', `${label}: latency p50 / p99 (ms)`, `${m.p50ms} / ${m.p99ms}`);
-    add('ingest', `${label}: CPU per receipt, server / client (ms)`, `${m.serverCpuMsPerReceipt} / ${m.clientCpuMsPerReceipt}`);
-    add('ingest', `${label}: acknowledged / in the ledger / chain verifies`, `${m.acknowledged} / ${m.inLedger} / ${m.chainOk}`);
+    const label = INGEST_LABELS[mode];
+    add(bench, `${label}: receipts/s`, m.receiptsPerSecond);
+    add(bench, `${label}: latency p50 / p99 (ms)`, `${m.p50ms} / ${m.p99ms}`);
+    add(bench, `${label}: CPU per receipt, server / client (ms)`, `${m.serverCpuMsPerReceipt} / ${m.clientCpuMsPerReceipt}`);
+    add(bench, `${label}: acknowledged / in the ledger / chain verifies`, `${m.acknowledged} / ${m.inLedger} / ${m.chainOk}`);
   }
   if (r.ratios) {
     add('ingest', 'group commit / off: receipts/s, p99, server CPU', `x${r.ratios.receiptsPerSecond}, x${r.ratios.p99}, x${r.ratios.serverCpuPerReceipt}`);
   }
 }
 
-const parsers = { widget, verify, export: exporter, ingest };
+const parsers = { widget, verify, export: exporter, ingest, 'ingest-pg': (log) => ingest(log, 'ingest-pg') };
 for (const b of benches) {
   const [status, seconds] = (read(`${b.name}.status`) || '? ?').trim().split(' ');
   b.status = status;

@@ -12,7 +12,9 @@
 #                       (1000000 for the DESIGN.md budget: ~10 min to generate once)
 #   BENCH_INGEST        receipts posted by bench/serve-ingest.mjs [1000], with
 #                       group commit off, then on
-#   BENCH_INGEST_CONCURRENCY  concurrent loopback clients [16]
+#   BENCH_INGEST_CONCURRENCY  concurrent loopback clients [16]; the same
+#                       figures for bench/pg-ingest.sh (two servers on a
+#                       throwaway PostgreSQL beside one on SQLite)
 #   BENCH_VERIFY        receipts for bench/verify-throughput.sh [2000]
 #   BENCH_LOADS         page loads for bench/widget-size-and-startup.mjs [30]
 # A benchmark that cannot run here (no Chromium, no node_modules) is recorded
@@ -59,6 +61,7 @@ bench widget node bench/widget-size-and-startup.mjs "$loads"
 bench verify bench/verify-throughput.sh "$verify"
 bench export bench/export-throughput.sh "$export_rows" "$build"
 bench ingest node bench/serve-ingest.mjs "$ingest" "$ingest_concurrency"
+bench ingest-pg bench/pg-ingest.sh "$ingest" "$ingest_concurrency"
 
 node bench/results-md.mjs "$logs" >bench/RESULTS.md.tmp && mv bench/RESULTS.md.tmp bench/RESULTS.md
 echo

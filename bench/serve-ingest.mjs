@@ -24,12 +24,19 @@
 // fsync per receipt and the grouped run one per batch; the disk matters as
 // much as the CPU.
 //
+// A third mode, `postgres-2` (bench/pg-ingest.sh), posts the same receipts
+// to two `cachet serve` processes sharing one PostgreSQL ledger (the clients
+// split between them; docs/server.md, "PostgreSQL"), each append one
+// transaction (synchronous_commit on) under the chain lock. It needs
+// BENCH_PG_URL, the base URL of a server whose user may create databases.
+//
 // usage: node bench/serve-ingest.mjs [N=1000] [CONCURRENCY=16]
 // env: CACHET_BIN (default build-xp/cli/cachet), BENCH_TIMEOUT_S (default 300),
 //      BENCH_RECEIPTS_CACHE (a file: the issued receipts are kept there and
 //      reused by the next run, which then starts the servers with a wide
 //      --issued-at-skew, since the receipts were issued earlier),
-//      BENCH_INGEST_MODES (default "baseline,group").
+//      BENCH_INGEST_MODES (default "baseline,group"; also "postgres-2"),
+//      BENCH_PG_URL (for postgres-2).
 // Prints a human summary, then one line `RESULT {json}` for bench/run-all.sh.
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
@@ -45,7 +52,15 @@ const N = Math.max(1, Number(process.argv[2] || 1000));
 const CONCURRENCY = Math.min(64, Math.max(1, Number(process.argv[3] || 16)));
 const CACHE = process.env.BENCH_RECEIPTS_CACHE || '';
 const MODES = (process.env.BENCH_INGEST_MODES || 'baseline,group').split(',').filter(Boolean);
-const MODE_ARGS = { baseline: ['--group-commit-max', '1'], group: [] };
+const MODE_ARGS = { baseline: ['--group-commit-max', '1'], group: [], 'postgres-2': [] };
+const MODE_LABELS = {
+  baseline: 'SQLite, one server, group commit off (baseline)',
+  group: 'SQLite, one server, group commit on',
+  'postgres-2': 'PostgreSQL, two servers on one ledger',
+};
+// Servers sharing the ledger per mode (the clients are split between them).
+const MODE_SERVERS = { 'postgres-2': 2 };
+const PG_URL = process.env.BENCH_PG_URL || '';
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 const TIMEOUT_MS = 1000 * Number(process.env.BENCH_TIMEOUT_S || 300);
 const ADMIN = 'bench-admin-token-0123456789';
@@ -97,9 +112,21 @@ async function issueAll(dir) {
   return out;
 }
 
-async function startServer(dir, name, extraArgs) {
+// A fresh ledger for `mode`: a SQLite file, or a new PostgreSQL database.
+function freshLedger(dir, mode) {
+  if (!mode.startsWith('postgres')) return path.join(dir, `ledger-${mode}.db`);
+  if (!PG_URL) throw new Error(`mode ${mode} needs BENCH_PG_URL (bench/pg-ingest.sh starts a server)`);
+  const name = `bench_${process.pid}_${mode.replace(/\W/g, '_')}`;
+  const psql = spawnSync('sh', ['-c', 'command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n1'], { encoding: 'utf8' })
+    .stdout.trim().split('\n')[0];
+  const r = spawnSync(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', `${PG_URL}/postgres`, '-c', `CREATE DATABASE ${name}`],
+    { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cannot create the database ${name}: ${r.stderr}`);
+  return `${PG_URL}/${name}`;
+}
+
+async function startServer(dir, db, extraArgs) {
   const key = path.join(dir, 'controller.jwk');
-  const db = path.join(dir, `ledger-${name}.db`);
   const child = spawn(CACHET, ['serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--config', CONFIG,
     '--key', key, '--init-key', '--admin-token', ADMIN, '--allow-unchallenged', ...extraArgs],
   { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -170,7 +197,10 @@ async function loadOrIssue(dir) {
 // Posts every receipt to a fresh server in `mode`, then checks its ledger.
 async function runMode(dir, mode, receipts, cached) {
   const extra = [...MODE_ARGS[mode], ...(cached ? ['--issued-at-skew', '30d'] : [])];
-  const server = await startServer(dir, mode, extra);
+  const db = freshLedger(dir, mode);
+  const servers = [];
+  // One after the other: the first creates the key (--init-key) and the schema.
+  for (let i = 0; i < (MODE_SERVERS[mode] || 1); i++) servers.push(await startServer(dir, db, extra));
   const latencies = [];
   const statuses = {};
   const refusals = [];
@@ -181,10 +211,12 @@ async function runMode(dir, mode, receipts, cached) {
   // about twice the CPU, and the client shares the machine's cores with the
   // server it measures.
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const cpuBefore = server.cpuSeconds();
+  const serverCpu = () => servers.reduce((sum, server) => sum + server.cpuSeconds(), 0);
+  const cpuBefore = serverCpu();
   const clientCpuBefore = process.cpuUsage();
   const start = performance.now();
-  async function client() {
+  async function client(index) {
+    const server = servers[index % servers.length];
     while (next < receipts.length && Date.now() < deadline) {
       const body = receipts[next++];
       const t = performance.now();
@@ -197,18 +229,19 @@ async function runMode(dir, mode, receipts, cached) {
       if (res.status === 201) acknowledged += 1;
     }
   }
-  await Promise.all(Array.from({ length: CONCURRENCY }, client));
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => client(i)));
   const seconds = (performance.now() - start) / 1000;
-  const cpu = server.cpuSeconds() - cpuBefore;
+  const cpu = serverCpu() - cpuBefore;
   const clientCpu = process.cpuUsage(clientCpuBefore);
   agent.destroy();
-  await server.stop();
+  for (const server of servers) await server.stop();
 
-  const verify = run(['ledger', 'verify', '--db', server.db, '--format', 'json']);
+  const verify = run(['ledger', 'verify', '--db', db, '--format', 'json']);
   const chain = JSON.parse(verify.stdout);
   latencies.sort((a, b) => a - b);
   return {
     mode,
+    servers: servers.length,
     posted: latencies.length,
     acknowledged,
     statuses,
@@ -229,13 +262,13 @@ try {
   const { receipts, cached } = await loadOrIssue(dir);
   const runs = {};
   for (const mode of MODES) {
-    if (!MODE_ARGS[mode]) throw new Error(`unknown mode ${mode} (baseline, group)`);
+    if (!MODE_ARGS[mode]) throw new Error(`unknown mode ${mode} (baseline, group, postgres-2)`);
     runs[mode] = await runMode(dir, mode, receipts, cached);
   }
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`cachet serve ingest, ${N} receipts, ${CONCURRENCY} concurrent loopback clients, ${cpus().length} cores, load average ${load}:`);
   for (const r of Object.values(runs)) {
-    const label = r.mode === 'baseline' ? 'group commit off (baseline)' : 'group commit on';
+    const label = MODE_LABELS[r.mode];
     console.log(`  ${label}: ${r.receiptsPerSecond} receipts/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms, ` +
       `CPU per receipt: server ${r.serverCpuMsPerReceipt} ms, client ${r.clientCpuMsPerReceipt} ms`);
     console.log(`    acknowledged (201) ${r.acknowledged}, statuses ${JSON.stringify(r.statuses)}; in the ledger ` +

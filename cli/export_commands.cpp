@@ -11,6 +11,7 @@
 #include "cachet/export/export.h"
 #include "cachet/export/relayed.h"
 #include "cachet/jws.h"
+#include "cachet/ledger/open.h"
 #include "cachet/ledger/store.h"
 #include "cachet/openssl_crypto.h"
 #include "cachet/receipt.h"
@@ -39,10 +40,10 @@ Result<Config> config_from(const std::string& path) {
 Result<std::unique_ptr<ledger::ConsentStore>> ledger_from(const std::string& path) {
   std::error_code ec;
   // open_sqlite_store creates missing files; a typo must not yield an empty ledger.
-  if (!std::filesystem::is_regular_file(path, ec)) {
+  if (!ledger::is_postgres_url(path) && !std::filesystem::is_regular_file(path, ec)) {
     return Problem{"ledger_io", "--db", "The ledger " + path + " does not exist."};
   }
-  return ledger::open_sqlite_store(path);
+  return ledger::open_store(path);
 }
 
 struct ExportArgs {
@@ -63,7 +64,7 @@ void add_export(CLI::App& app, int& exit_code) {
       "and a report of every row left out.");
   auto args = std::make_shared<ExportArgs>();
   command->add_option("--contacts", args->contacts, "Contact file (CSV, RFC 4180, UTF-8, header row)")->required();
-  command->add_option("--db", args->db, "Consent ledger (SQLite)")->required();
+  command->add_option("--db", args->db, "Consent ledger: a SQLite file or a postgresql:// URL")->required();
   command->add_option("--config", args->config, "Consent config (JSON)")->required();
   command->add_option("--out", args->out, "Output directory (created; replaced only with --force)")->required();
   auto* mapping = command->add_option(
@@ -189,7 +190,7 @@ void add_import_relayed(CLI::App& app, int& exit_code) {
   command->add_option("--file", args->file, "Relayed file (CSV: reference, channel, action objected|withdrawn, date)")
       ->required();
   command->add_option("--partner", args->partner, "Id of the partner that relayed the requests")->required();
-  command->add_option("--db", args->db, "Consent ledger (SQLite)")->required();
+  command->add_option("--db", args->db, "Consent ledger: a SQLite file or a postgresql:// URL")->required();
   command->add_option("--config", args->config, "Consent config (JSON)")->required();
   command->add_option("--key", args->key, "Controller private key (JWK): countersigns the new receipts")->required();
   command->add_option("--at", args->at, "Time the receipts are issued and accepted, RFC 3339 UTC (default: now)");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cachet/export/notices.h"
+#include "cachet/ledger/open.h"
 #include "command.h"
 #include "support.h"
 
@@ -24,11 +25,11 @@ struct OverdueArgs {
 std::unique_ptr<ledger::ConsentStore> open_existing_ledger(const std::string& path, int& exit_code) {
   exit_code = kUsage;
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
+  if (!ledger::is_postgres_url(path) && !std::filesystem::is_regular_file(path, ec)) {
     print_problems({Problem{"ledger_io", "--db", "The ledger " + path + " does not exist."}});
     return nullptr;
   }
-  Result<std::unique_ptr<ledger::ConsentStore>> store = ledger::open_sqlite_store(path);
+  Result<std::unique_ptr<ledger::ConsentStore>> store = ledger::open_store(path);
   if (!store.ok()) {
     print_problems(store.problems());
     return nullptr;
@@ -48,7 +49,7 @@ void add_notices_commands(CLI::App& app, int& exit_code) {
       "hash-chained in the ledger. Exit 0: every line recorded (or already acknowledged); 1: some lines refused "
       "(the others are recorded) or the file is malformed (nothing recorded); 2: usage or I/O error.");
   auto ack_args = std::make_shared<AckArgs>();
-  acks->add_option("--db", ack_args->db, "Consent ledger (SQLite)")->required();
+  acks->add_option("--db", ack_args->db, "Consent ledger: a SQLite file or a postgresql:// URL")->required();
   acks->add_option("--partner", ack_args->partner, "Id of the partner acknowledging")->required();
   acks->add_option("--file", ack_args->file, "Acknowledgements (CSV with a header: reference, sent)")->required();
   acks->add_option("--at", ack_args->at, "Now, for refusing sent dates in the future (default: now)");
@@ -82,7 +83,7 @@ void add_notices_commands(CLI::App& app, int& exit_code) {
       "List the first-contact notices past their due date (first transfer + one month) that no partner "
       "acknowledged, with counts per partner. Exit 0: none overdue; 1: some overdue; 2: usage or I/O error.");
   auto overdue_args = std::make_shared<OverdueArgs>();
-  overdue->add_option("--db", overdue_args->db, "Consent ledger (SQLite)")->required();
+  overdue->add_option("--db", overdue_args->db, "Consent ledger: a SQLite file or a postgresql:// URL")->required();
   overdue->add_option("--at", overdue_args->at, "Date the report is made for, YYYY-MM-DD or RFC 3339 (default: now)");
   overdue->add_option("--format", overdue_args->format, "Report on stdout: text or json")
       ->check(CLI::IsMember({"text", "json"}))

@@ -20,7 +20,7 @@ void add_create(CLI::App& proof, int& exit_code) {
   auto key = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>("-");
   create->add_option("RECEIPT_ID", *id, "The receipt to prove (any receipt of the person)")->required();
-  create->add_option("--db", *db, "Ledger file")->capture_default_str();
+  create->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
   create->add_option("--key", *key,
                      "Controller private key (JWK): signs a chain head when no kept head covers the receipt yet");
   create->add_option("--out", *out, "Bundle file (- for stdout)")->capture_default_str();

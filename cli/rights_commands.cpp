@@ -84,7 +84,7 @@ void add_find(CLI::App* person, int& exit_code) {
     ContactArgs contact;
   };
   auto args = std::make_shared<Args>();
-  command->add_option("--db", args->db, "Ledger file")->capture_default_str();
+  command->add_option("--db", args->db, "Ledger file or postgresql:// URL")->capture_default_str();
   command->add_option("--key", args->key, "Controller private key (JWK): needed for keyed digests (version 2)");
   add_contact_options(command, args->contact);
   command->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
@@ -135,7 +135,7 @@ void add_access(CLI::App* person, int& exit_code) {
   };
   auto args = std::make_shared<Args>();
   auto* id = command->add_option("RECEIPT_ID", args->id, "Any receipt of the person");
-  command->add_option("--db", args->db, "Ledger file")->capture_default_str();
+  command->add_option("--db", args->db, "Ledger file or postgresql:// URL")->capture_default_str();
   command->add_option("--key", args->key, "Controller private key (JWK): to find a person by keyed digests");
   add_contact_options(command, args->contact);
   for (CLI::Option* o : args->contact.options) o->excludes(id);
@@ -195,7 +195,7 @@ void add_erase(CLI::App* person, int& exit_code) {
   };
   auto args = std::make_shared<Args>();
   command->add_option("RECEIPT_ID", args->id, "Any receipt of the person")->required();
-  command->add_option("--db", args->db, "Ledger file")->capture_default_str();
+  command->add_option("--db", args->db, "Ledger file or postgresql:// URL")->capture_default_str();
   command->add_option("--requested-at", args->requested_at,
                       "When the person asked (RFC 3339 UTC time or date); default: now");
   command->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));

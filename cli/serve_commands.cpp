@@ -16,6 +16,7 @@
 #include "cachet/ledger/change.h"
 #include "cachet/ledger/digest.h"
 #include "cachet/ledger/head.h"
+#include "cachet/ledger/open.h"
 #include "cachet/ledger/store.h"
 #include "cachet/lifecycle.h"
 #include "cachet/openssl_crypto.h"
@@ -168,7 +169,8 @@ void add_serve(CLI::App& app, int& exit_code) {
   command->add_option("--port", args->options.port, "Port; 0 picks a free one")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  command->add_option("--db", args->db, "SQLite ledger file (created when missing)")->capture_default_str();
+  command->add_option("--db", args->db, "Ledger: a SQLite file (created when missing) or a postgresql:// URL")
+      ->capture_default_str();
   command->add_option("--config", args->config, "Consent config (JSON)")->required();
   command->add_option("--key", args->key, "Controller private key (JWK) that countersigns")->required();
   command->add_flag("--init-key", args->init_key, "Create the controller key when the --key file is missing");
@@ -301,7 +303,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     while (!args->options.public_url.empty() && args->options.public_url.back() == '/') {
       args->options.public_url.pop_back();
     }
-    auto store = ledger::open_sqlite_store(args->db, args->ledger);
+    auto store = ledger::open_store(args->db, args->ledger);
     if (!store.ok()) {
       print_problems(store.problems());
       exit_code = kUsage;
@@ -362,6 +364,30 @@ void add_ledger(CLI::App& app, int& exit_code) {
   ledger->require_subcommand(1);
 
   {
+    auto* migrate = ledger->add_subcommand(
+        "migrate",
+        "Copy a ledger into a new, empty one on the other backend (SQLite file <-> postgresql:// URL), verifying "
+        "the chain on both ends.");
+    auto from = std::make_shared<std::string>();
+    auto to = std::make_shared<std::string>();
+    migrate->add_option("--from", *from, "The ledger to copy: a SQLite file or a postgresql:// URL")->required();
+    migrate->add_option("--to", *to, "The new ledger: a SQLite file or a postgresql:// URL (must be empty)")
+        ->required();
+    migrate->callback([from, to, &exit_code] {
+      Result<ledger::MigrationReport> report = ledger::migrate_ledger(*from, *to);
+      if (!report.ok()) {
+        print_problems(report.problems());
+        exit_code = kUsage;
+        return;
+      }
+      const ledger::MigrationReport& r = report.value();
+      std::cout << "Copied " << r.rows << " rows from " << ledger::describe_ledger(*from) << " to "
+                << ledger::describe_ledger(*to) << ".\nBoth chains verify: " << r.destination.entries << " entries, "
+                << r.destination.receipts << " receipts, head " << r.destination.head << ".\n";
+      exit_code = kOk;
+    });
+  }
+  {
     auto* verify = ledger->add_subcommand(
         "verify",
         "Recompute the hash chain and check it against the latest signed chain head (stored, and --head); exit 1 "
@@ -370,7 +396,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
     auto format = std::make_shared<std::string>("text");
     auto head_file = std::make_shared<std::string>();
     auto key_file = std::make_shared<std::string>();
-    verify->add_option("--db", *db, "Ledger file")->capture_default_str();
+    verify->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
     verify->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
     verify->add_option("--head", *head_file,
                        "A signed chain head kept outside the ledger (`cachet ledger head` output): the log must "
@@ -444,8 +470,8 @@ void add_ledger(CLI::App& app, int& exit_code) {
         out["heads"] = heads;
         std::cout << out.dump(2) << "\n";
       } else if (r.ok()) {
-        std::cout << *db << ": the chain verifies: " << r.entries << " entries, " << r.receipts << " receipts, head "
-                  << r.head << "\n";
+        std::cout << ledger::describe_ledger(*db) << ": the chain verifies: " << r.entries << " entries, " << r.receipts
+                  << " receipts, head " << r.head << "\n";
         for (const Json& h : heads) {
           std::cout << "It reaches the " << h["origin"].get<std::string>() << " (entry #"
                     << h["seq"].get<std::int64_t>() << ", signed " << h["signedAt"].get<std::string>() << " by key "
@@ -463,8 +489,8 @@ void add_ledger(CLI::App& app, int& exit_code) {
                  (p.receipt_id.empty() ? "" : " (receipt " + p.receipt_id + ")");
         };
         const auto& first = r.problems.front();
-        std::cerr << "error: " << *db << ": first broken entry: " << where(first) << ": " << first.message << " ["
-                  << first.code << "]\n";
+        std::cerr << "error: " << ledger::describe_ledger(*db) << ": first broken entry: " << where(first) << ": "
+                  << first.message << " [" << first.code << "]\n";
         for (std::size_t i = 1; i < r.problems.size(); ++i) {
           const auto& p = r.problems[i];
           std::cerr << "error: entry " << where(p) << ": " << p.message << " [" << p.code << "]\n";
@@ -480,7 +506,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
         "print the latest signed head stored in the ledger.");
     auto db = std::make_shared<std::string>("./cachet.db");
     auto key = std::make_shared<std::string>();
-    head->add_option("--db", *db, "Ledger file")->capture_default_str();
+    head->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
     head->add_option("--key", *key, "Controller private key (JWK) that signs the head");
     head->callback([db, key, &exit_code] {
       auto store = open_existing(*db, exit_code);
@@ -493,7 +519,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
           return;
         }
         if (!latest.value()) {
-          std::cerr << "error: " << *db
+          std::cerr << "error: " << ledger::describe_ledger(*db)
                     << " holds no signed chain head yet; sign one with `cachet ledger head --key "
                        "KEY`.\n";
           exit_code = kBadInput;
@@ -526,7 +552,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
     auto db = std::make_shared<std::string>("./cachet.db");
     auto now = std::make_shared<std::string>();
     auto format = std::make_shared<std::string>("text");
-    purge->add_option("--db", *db, "Ledger file")->capture_default_str();
+    purge->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
     purge->add_option("--now", *now, "Pretend it is this time (RFC 3339); default: now");
     purge->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
     purge->callback([db, now, format, &exit_code] {
@@ -568,7 +594,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
     auto format = std::make_shared<std::string>("text");
     auto locale = std::make_shared<std::string>("en");
     show->add_option("RECEIPT_ID", *id, "Any receipt of the person")->required();
-    show->add_option("--db", *db, "Ledger file")->capture_default_str();
+    show->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
     show->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
     show->add_option("--locale", *locale, "Language of the text")->check(locale_check());
     show->callback([db, id, format, locale, &exit_code] {
@@ -611,7 +637,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
     auto* exp = ledger->add_subcommand("export-state",
                                        "Current state of every person, one JSON object per line (for exporters).");
     auto db = std::make_shared<std::string>("./cachet.db");
-    exp->add_option("--db", *db, "Ledger file")->capture_default_str();
+    exp->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
     exp->callback([db, &exit_code] {
       auto store = open_existing(*db, exit_code);
       if (!store) return;
@@ -636,7 +662,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
     auto db = std::make_shared<std::string>("./cachet.db");
     auto config_file = std::make_shared<std::string>();
     auto format = std::make_shared<std::string>("text");
-    uncovered->add_option("--db", *db, "Ledger file")->capture_default_str();
+    uncovered->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
     uncovered->add_option("--config", *config_file, "The config with the partner list to check (JSON)")->required();
     uncovered->add_option("--format", *format, "text: one line per person; json: one object per line")
         ->check(CLI::IsMember({"text", "json"}));
@@ -709,7 +735,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
         "publications", "The config versions this ledger published: the exact notices and partner list shown.");
     auto db = std::make_shared<std::string>("./cachet.db");
     auto format = std::make_shared<std::string>("text");
-    published->add_option("--db", *db, "Ledger file")->capture_default_str();
+    published->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
     published->add_option("--format", *format, "text: one line per version; json: everything stored, one per line")
         ->check(CLI::IsMember({"text", "json"}));
     published->callback([db, format, &exit_code] {
@@ -758,7 +784,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
                        "The config the receipt was collected under: published in the ledger (once) and taken as "
                        "the current version; default: the version published last");
     add_publication_options(append, *publication);
-    append->add_option("--db", *db, "Ledger file (created when missing)")->capture_default_str();
+    append->add_option("--db", *db, "Ledger file (created when missing) or postgresql:// URL")->capture_default_str();
     append->add_option("--key", *key, "Controller private key (JWK) that countersigns")->required();
     append->add_option("--method", *method, "Refuse receipts not collected this way");
     append->callback([db, key, file, method, config_file, publication, &exit_code] {
@@ -777,7 +803,7 @@ void add_ledger(CLI::App& app, int& exit_code) {
         exit_code = kUsage;
         return;
       }
-      auto store = ledger::open_sqlite_store(*db);
+      auto store = ledger::open_store(*db);
       if (!store.ok()) {
         print_problems(store.problems());
         exit_code = kUsage;
@@ -838,12 +864,13 @@ void add_ledger(CLI::App& app, int& exit_code) {
 }  // namespace
 
 std::unique_ptr<ConsentStore> open_existing(const std::string& db, int& exit_code) {
-  if (!exists(db)) {
+  // A PostgreSQL ledger is reached, not found: open_store says when it cannot be.
+  if (!ledger::is_postgres_url(db) && !exists(db)) {
     std::cerr << "error: no ledger at " << db << " (start `cachet serve --db " << db << "` to create one).\n";
     exit_code = kUsage;
     return nullptr;
   }
-  auto store = ledger::open_sqlite_store(db);
+  auto store = ledger::open_store(db);
   if (!store.ok()) {
     print_problems(store.problems());
     exit_code = kUsage;

@@ -148,7 +148,7 @@ void add_deliver(CLI::App* webhooks, int& exit_code) {
     WebhookArgs webhook;
   };
   auto args = std::make_shared<Args>();
-  command->add_option("--db", args->db, "Ledger file")->capture_default_str();
+  command->add_option("--db", args->db, "Ledger file or postgresql:// URL")->capture_default_str();
   command->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   add_webhook_options(command, args->webhook, /*serve=*/false);
   command->callback([args, &exit_code] {
@@ -211,7 +211,7 @@ void add_status(CLI::App* webhooks, int& exit_code) {
       "endpoint is disabled.");
   auto db = std::make_shared<std::string>("./cachet.db");
   auto format = std::make_shared<std::string>("text");
-  command->add_option("--db", *db, "Ledger file")->capture_default_str();
+  command->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
   command->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
   command->callback([db, format, &exit_code] {
     auto store = open_existing(*db, exit_code);
@@ -263,7 +263,7 @@ void add_retry(CLI::App* webhooks, int& exit_code) {
       webhooks->add_subcommand("retry", "Make failed and gone deliveries pending again and re-enable their endpoints.");
   auto db = std::make_shared<std::string>("./cachet.db");
   auto endpoint = std::make_shared<std::string>();
-  command->add_option("--db", *db, "Ledger file")->capture_default_str();
+  command->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
   command->add_option("--endpoint", *endpoint, "Only this endpoint URL (default: every endpoint)");
   command->callback([db, endpoint, &exit_code] {
     auto store = open_existing(*db, exit_code);
@@ -290,7 +290,7 @@ void add_events(CLI::App* webhooks, int& exit_code) {
       "Every event in the outbox as JSON lines {\"seq\", \"id\", \"type\", \"body\"}: what is signed "
       "and sent.");
   auto db = std::make_shared<std::string>("./cachet.db");
-  command->add_option("--db", *db, "Ledger file")->capture_default_str();
+  command->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
   command->callback([db, &exit_code] {
     auto store = open_existing(*db, exit_code);
     if (!store) return;

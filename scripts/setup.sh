@@ -7,6 +7,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang clang-format clang-tidy libclang-rt-14-dev
   libssl-dev nlohmann-json3-dev rapidjson-dev libgtest-dev googletest libcli11-dev
   libcpp-httplib-dev libsqlite3-dev sqlite3
+  libpq-dev postgresql
   emscripten chromium
 )
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The server's tests: the ledger unit test (GoogleTest) and the HTTP suites
-# (node --test) against the real `cachet serve` on loopback ports, including
-# the SIGKILL durability test. Exits non-zero on any failure.
+# The server's tests: the ledger unit tests (GoogleTest; the store's contract
+# on SQLite and on a throwaway PostgreSQL, scripts/pg-test-server.sh) and the
+# HTTP suites (node --test) against the real `cachet serve` on loopback ports,
+# including the SIGKILL durability tests (one SQLite server; two servers on
+# one PostgreSQL ledger). Exits non-zero on any failure.
 #
 #   scripts/test-server.sh                  # build in build/ (the main tree), then test
 #   CACHET_BIN=build/cli/cachet scripts/test-server.sh   # test an existing build
@@ -26,7 +28,7 @@ fi
 if ((build)); then
   if [[ -x scripts/setup.sh && -z ${CACHET_SKIP_SETUP:-} ]]; then scripts/setup.sh; fi
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build_dir" -j"${CACHET_JOBS:-2}" --target cachet ledger_test
+  cmake --build "$build_dir" -j"${CACHET_JOBS:-2}" --target cachet ledger_test ledger_backends_test
 fi
 export CACHET_BIN=${CACHET_BIN:-$PWD/$build_dir/cli/cachet}
 command -v sqlite3 >/dev/null || { echo "test-server: the sqlite3 command is needed (apt-get install sqlite3)" >&2; exit 2; }
@@ -38,6 +40,24 @@ if [[ ! -x $ledger_test ]]; then
   exit 2
 fi
 "$ledger_test" --gtest_brief=1
+
+echo "== ledger backends test (SQLite and PostgreSQL)"
+backends_test=$build_dir/tests/ledger_backends_test
+if [[ ! -x $backends_test ]]; then
+  echo "test-server: $backends_test is missing (build the ledger_backends_test target)" >&2
+  exit 2
+fi
+pg_dir=$(mktemp -d)
+trap 'scripts/pg-test-server.sh stop "$pg_dir/pg"; rm -rf "$pg_dir"' EXIT
+CACHET_TEST_PG_URL=$(scripts/pg-test-server.sh start "$pg_dir/pg")
+export CACHET_TEST_PG_URL
+# Every PostgreSQL case must run here: a skip would hide a missing server.
+if ! "$backends_test" >"$pg_dir/backends.log" 2>&1 || grep -qE "SKIPPED \] .*Postgres" "$pg_dir/backends.log"; then
+  cat "$pg_dir/backends.log"
+  echo "test-server: the backends test failed or skipped a PostgreSQL case" >&2
+  exit 1
+fi
+grep -E "PASSED|tests ran" "$pg_dir/backends.log"
 
 echo "== HTTP tests (node --test) against $CACHET_BIN"
 node --test tests/server/

@@ -138,6 +138,11 @@ class SqliteStore final : public ConsentStore {
   Result<std::int64_t> record_notice_acks(std::string_view partner_id, std::string_view file_sha256,
                                           const std::vector<NoticeAck>& acks) override;
   Result<std::vector<Transfer>> notice_status() override;
+  // The payload column must be exactly the JWS payload (base64url-decoded)
+  // and hash to the digest the log entry records. Public: the PostgreSQL
+  // backend's reads check rows the same way (pg_store.cpp).
+  static bool payload_matches(std::string_view jws, std::string_view payload, std::string_view payload_sha256,
+                              Sha256Hasher& sha);
 
  private:
   bool exec(const std::string& sql) { return sqlite::exec(db_, sql); }
@@ -198,8 +203,6 @@ class SqliteStore final : public ConsentStore {
   // entry's recordSha256), then `visit`; a record missing must be named by a
   // later purge entry; a purge entry must not name a record still stored.
   Result<ChainReport> verify_records_locked(const std::function<void(const ReceiptRecord&)>& visit);
-  // The payload column must be exactly the JWS payload (base64url-decoded)
-  // and hash to the digest the log entry records.
   // Reads verify what they act on (docs/server.md): a receipt row read by
   // find, state_of or for_each_person must rebuild its log entry
   // (receipt_entry_of), that entry must link onto the previous entry's stored
@@ -225,8 +228,6 @@ class SqliteStore final : public ConsentStore {
   static std::optional<Problem> unsuperseded(Stmt& successor, const StoredReceipt& latest);
   static std::optional<Problem> broken_history(const std::vector<StoredReceipt>& history,
                                                const std::string& chain_root);
-  static bool payload_matches(std::string_view jws, std::string_view payload, std::string_view payload_sha256,
-                              Sha256Hasher& sha);
   Result<PurgeReport> purge_locked(std::int64_t now);
   Result<ErasureReport> erase_locked(std::string_view receipt_id, std::string_view requested_at, std::int64_t now);
   // Deletes one person's receipts, records and consumed challenges, adding

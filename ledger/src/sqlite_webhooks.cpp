@@ -11,6 +11,7 @@
 #include "cachet/calendar.h"
 #include "cachet/canonical_json.h"
 #include "cachet/choices.h"
+#include "cachet/ledger/open.h"
 #include "cachet/ledger/webhooks.h"
 #include "cachet/lifecycle.h"
 #include "sqlite_statement.h"
@@ -503,6 +504,13 @@ class SqliteWebhookOutbox final : public WebhookOutbox {
 }  // namespace
 
 Result<std::unique_ptr<WebhookOutbox>> open_webhook_outbox(const std::string& path) {
+  if (is_postgres_url(path)) {
+    // The outbox is filled by SQLite triggers in the transaction of each
+    // entry; the PostgreSQL backend has no such triggers yet.
+    return Problem{"ledger_unsupported", "",
+                   "Signed webhooks (the webhook outbox) are not available on a PostgreSQL ledger yet "
+                   "(docs/server.md, \"PostgreSQL\"); serve them from a SQLite ledger."};
+  }
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {

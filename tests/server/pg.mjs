@@ -1,0 +1,45 @@
+// A throwaway PostgreSQL for the server tests (scripts/pg-test-server.sh):
+// one cluster per test file, a database per test. Missing PostgreSQL is a
+// failure, not a skip: scripts/setup.sh installs it.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+
+import { ROOT, tempDir } from './helpers.mjs';
+
+const SCRIPT = path.join(ROOT, 'scripts/pg-test-server.sh');
+
+function run(command, args) {
+  const r = spawnSync(command, args, { encoding: 'utf8' });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
+  return r.stdout.trim();
+}
+
+export function psqlPath() {
+  const r = spawnSync('sh', ['-c', 'command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n1'], { encoding: 'utf8' });
+  return r.stdout.trim().split('\n')[0];
+}
+
+// Starts a cluster; returns { base, database(name), sql(url, text), stop() }.
+export function startPostgres() {
+  const dir = tempDir();
+  const base = run(SCRIPT, ['start', path.join(dir, 'pg')]);
+  const psql = psqlPath();
+  const sql = (url, text) => run(psql, ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', url, '-c', text]);
+  let count = 0;
+  return {
+    base,
+    // A fresh, empty database; its URL.
+    database(prefix = 'ledger') {
+      const name = `${prefix}_${process.pid}_${++count}`;
+      sql(`${base}/postgres`, `CREATE DATABASE ${name}`);
+      return `${base}/${name}`;
+    },
+    sql,
+    stop() {
+      run(SCRIPT, ['stop', path.join(dir, 'pg')]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
