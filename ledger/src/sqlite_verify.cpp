@@ -94,7 +94,15 @@ struct Block {
   std::array<unsigned char, 32> last{};  // the hash the next entry chains onto
   std::vector<ChainProblem> problems;
   std::vector<std::function<bool(LogWalk&)>> later;  // false: the database failed
-  std::vector<ReceiptRecord> records;                // verify_records: to visit, in log order
+  // verify_records: records[0..used) to visit, in log order. The vector is
+  // handed from block to block (run_blocks), so its records' strings are
+  // reused, as one walk reuses one record, instead of allocated per record.
+  std::vector<ReceiptRecord> records;
+  std::size_t used = 0;
+  ReceiptRecord& next_record() {
+    if (used == records.size()) records.emplace_back();
+    return records[used++];
+  }
   std::optional<Problem> failed;                     // the database failed
 };
 
@@ -384,11 +392,14 @@ std::optional<Problem> run_blocks(sqlite3* db, const std::vector<std::pair<std::
     if (readers.dbs.size() < jobs) readers.dbs.clear();  // one thread, on this snapshot
   }
   if (readers.dbs.empty()) {
+    std::vector<ReceiptRecord> spare;
     for (const auto& [from, to] : blocks) {
       Block block;
+      block.records = std::move(spare);
       walk_block(db, from, to, block);
       if (block.failed) return block.failed;
       if (!merge(block)) return io_problem("read log", db);
+      spare = std::move(block.records);
     }
     return std::nullopt;
   }
@@ -399,16 +410,21 @@ std::optional<Problem> run_blocks(sqlite3* db, const std::vector<std::pair<std::
   std::size_t next = 0, merged = 0;
   bool stop = false;
   std::map<std::size_t, Block> done;
+  std::vector<std::vector<ReceiptRecord>> spare;  // records of merged blocks, for the next ones
   auto work = [&](sqlite3* reader) {
     for (;;) {
       std::size_t b = 0;
+      Block block;
       {
         std::unique_lock<std::mutex> lock(mutex);
         changed.wait(lock, [&] { return stop || next >= blocks.size() || next < merged + window; });
         if (stop || next >= blocks.size()) return;
         b = next++;
+        if (!spare.empty()) {
+          block.records = std::move(spare.back());
+          spare.pop_back();
+        }
       }
-      Block block;
       walk_block(reader, blocks[b].first, blocks[b].second, block);
       std::lock_guard<std::mutex> lock(mutex);
       done.emplace(b, std::move(block));
@@ -433,6 +449,7 @@ std::optional<Problem> run_blocks(sqlite3* db, const std::vector<std::pair<std::
       failure = io_problem("read log", db);
     }
     std::lock_guard<std::mutex> lock(mutex);
+    spare.push_back(std::move(block.records));
     merged = b + 1;
     stop = failure.has_value();
     changed.notify_all();
@@ -874,8 +891,8 @@ Result<ChainReport> SqliteStore::verify_records_locked(const std::function<void(
       }
       records.bind(1, from).bind(2, to);
       int rc = SQLITE_OK;
-      while ((rc = records.step()) == SQLITE_ROW) read_record(records, 0, out.records.emplace_back());
-      out.receipts = static_cast<std::int64_t>(out.records.size());
+      while ((rc = records.step()) == SQLITE_ROW) read_record(records, 0, out.next_record());
+      out.receipts = static_cast<std::int64_t>(out.used);
       if (rc != SQLITE_DONE) out.failed = io_problem("read records", db);
       return;
     }
@@ -893,11 +910,11 @@ Result<ChainReport> SqliteStore::verify_records_locked(const std::function<void(
       const bool has_record = !log.is_null(kRecordAt);
       if (block.states_record(kind, seq)) {
         ReceiptRecord* record = nullptr;
-        if (has_record) read_record(log, kRecordAt, *(record = &out.records.emplace_back()));
+        if (has_record) read_record(log, kRecordAt, *(record = &out.next_record()));
         if (block.check_stated_record(seq, kind, id, entry, hash, record)) {
           ++out.receipts;
         } else if (record != nullptr) {
-          out.records.pop_back();
+          --out.used;  // not visited; its storage is reused
         }
         continue;
       }
@@ -937,7 +954,7 @@ Result<ChainReport> SqliteStore::verify_records_locked(const std::function<void(
   const bool checked_any = last > after;
   auto merge = [&](Block& block) {
     if (!walk.merge(block)) return false;
-    for (const ReceiptRecord& r : block.records) visit(r);
+    for (std::size_t i = 0; i < block.used; ++i) visit(block.records[i]);
     return true;
   };
   if (auto failed = run_blocks(db_, blocks, options.jobs, walk_block, merge)) return *failed;
