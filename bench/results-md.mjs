@@ -112,6 +112,7 @@ function chainjobs(log) {
   add('chainjobs', 'cachet export, full check, seconds: --jobs 1 / --jobs 2', `${r.exportJobs1} / ${r.exportJobs2}`);
   add('chainjobs', 'cachet export chain+index phase, seconds: --jobs 1 / --jobs 2 (ratio)', `${r.chainJobs1} / ${r.chainJobs2} (x${r.chainRatio})`);
   add('chainjobs', `one million contacts, 2 cores, full check, seconds${r.extrapolated ? ' (EXTRAPOLATED linearly)' : ''} (budget <= 8)`, r.export1MTwoCores);
+  add('chainjobs', `one million contacts, 2 cores: chain check and index phase, seconds${r.extrapolated ? ' (EXTRAPOLATED linearly)' : ''}`, r.chain1MTwoCores);
   add('chainjobs', 'cachet export --from-signed-head, 2 cores, seconds', r.fromSignedHead);
 }
 

@@ -366,19 +366,21 @@ struct Readers {
   }
 };
 
-// Walks the seq ranges `blocks` with `walk_block(db, from, to, block)`, on
-// `jobs` threads (0: one per core) when the ledger is a file, else on `db`
-// alone, and hands each block to `merge` in order, on this thread (which
-// owns `db`). The threads run at most a few blocks ahead of the merge.
-// A problem when the database failed.
+// --jobs (0: one per core).
+unsigned resolve_jobs(unsigned jobs) { return jobs == 0 ? std::max(1u, std::thread::hardware_concurrency()) : jobs; }
+
+// Walks the seq ranges `blocks` with `walk_block(db, from, to, block)` on
+// `workers` threads with connections of their own when the ledger is a file
+// (0, or no file: on `db`, on this thread), and hands each block to `merge`
+// in order, on this thread (which owns `db`). The threads run at most a few
+// blocks ahead of the merge. A problem when the database failed.
 std::optional<Problem> run_blocks(sqlite3* db, const std::vector<std::pair<std::int64_t, std::int64_t>>& blocks,
-                                  unsigned jobs,
+                                  unsigned workers,
                                   const std::function<void(sqlite3*, std::int64_t, std::int64_t, Block&)>& walk_block,
                                   const std::function<bool(Block&)>& merge) {
-  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
-  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, blocks.size()));
+  const auto jobs = static_cast<unsigned>(std::min<std::size_t>(workers, blocks.size()));
   Readers readers;
-  if (jobs > 1) {
+  if (jobs > 0) {
     Stmt last(db, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
     const int rc = last.ok() ? last.step() : SQLITE_ERROR;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return io_problem("read log", db);
@@ -758,7 +760,9 @@ Result<ChainReport> SqliteStore::verify_locked(const ChainCheckOptions& options)
   };
   std::int64_t first = 0, last = 0;
   if (!log_bounds(db_, first, last)) return io_problem("read log", db_);
-  if (auto failed = run_blocks(db_, blocks_of(first, last), options.jobs, walk_block,
+  // The merge is light here: every core checks blocks (one: this thread alone).
+  const unsigned jobs = resolve_jobs(options.jobs);
+  if (auto failed = run_blocks(db_, blocks_of(first, last), jobs > 1 ? jobs : 0, walk_block,
                                [&walk](Block& block) { return walk.merge(block); })) {
     return *failed;
   }
@@ -957,7 +961,9 @@ Result<ChainReport> SqliteStore::verify_records_locked(const std::function<void(
     for (std::size_t i = 0; i < block.used; ++i) visit(block.records[i]);
     return true;
   };
-  if (auto failed = run_blocks(db_, blocks, options.jobs, walk_block, merge)) return *failed;
+  // The merge hands every record to `visit` (the export's index insert): this
+  // thread is busy too, so one checking thread fewer than --jobs.
+  if (auto failed = run_blocks(db_, blocks, resolve_jobs(options.jobs) - 1, walk_block, merge)) return *failed;
   if (!check_unlogged_publications(db_, walk)) return io_problem("read publications", db_);
   if (!check_unlogged_transfers(db_, walk.report.problems)) return io_problem("read transfers", db_);
   const std::string head = walk.report.head;
