@@ -103,7 +103,7 @@ struct Block {
     if (used == records.size()) records.emplace_back();
     return records[used++];
   }
-  std::optional<Problem> failed;                     // the database failed
+  std::optional<Problem> failed;  // the database failed
 };
 
 // One block's walk: the entries from..to in seq order.
