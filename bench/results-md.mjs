@@ -21,6 +21,7 @@ const benches = [
   { name: 'export', title: 'cachet export throughput (bench/export-throughput.sh)' },
   { name: 'ingest', title: 'cachet serve ingest (bench/serve-ingest.mjs)' },
   { name: 'ingest-pg', title: 'cachet serve ingest, two servers on PostgreSQL beside one on SQLite (bench/pg-ingest.sh)' },
+  { name: 'chainjobs', title: 'Chain check on every core (bench/chain-check-jobs.sh)' },
 ];
 
 const rows = [];  // [benchmark, figure, value]
@@ -107,7 +108,20 @@ function ingest(log, bench = 'ingest') {
   }
 }
 
-const parsers = { widget, verify, export: exporter, ingest, 'ingest-pg': (log) => ingest(log, 'ingest-pg') };
+function chainjobs(log) {
+  const r = result(log);
+  if (!r) return;
+  add('chainjobs', 'contacts / receipts / log entries / load average', `${r.n} / ${r.receipts} / ${r.entries} / ${r.load}`);
+  add('chainjobs', 'cachet ledger verify, seconds: --jobs 1 on 1 core / --jobs 2 on 2 cores', `${r.verifyJobs1} / ${r.verifyJobs2}`);
+  add('chainjobs', 'cachet ledger verify: rate on 2 cores / 1 core (budget >= 1.8)', `x${r.verifyRatio}`);
+  add('chainjobs', 'cachet export, full check, seconds: --jobs 1 / --jobs 2', `${r.exportJobs1} / ${r.exportJobs2}`);
+  add('chainjobs', 'cachet export chain+index phase, seconds: --jobs 1 / --jobs 2 (ratio)', `${r.chainJobs1} / ${r.chainJobs2} (x${r.chainRatio})`);
+  add('chainjobs', `one million contacts, 2 cores, full check, seconds${r.extrapolated ? ' (EXTRAPOLATED linearly)' : ''} (budget <= 8)`, r.export1MTwoCores);
+  add('chainjobs', `one million contacts, 2 cores: chain check and index phase, seconds${r.extrapolated ? ' (EXTRAPOLATED linearly)' : ''}`, r.chain1MTwoCores);
+  add('chainjobs', 'cachet export --from-signed-head, 2 cores, seconds', r.fromSignedHead);
+}
+
+const parsers = { widget, verify, export: exporter, ingest, 'ingest-pg': (log) => ingest(log, 'ingest-pg'), chainjobs };
 for (const b of benches) {
   const [status, seconds] = (read(`${b.name}.status`) || '? ?').trim().split(' ');
   b.status = status;

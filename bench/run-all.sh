@@ -10,6 +10,7 @@
 #   BENCH_BUILD_DIR     native build directory [build-xp]; configured and built here
 #   BENCH_EXPORT_ROWS   contacts for bench/export-throughput.sh [50000]
 #                       (1000000 for the DESIGN.md budget: ~10 min to generate once)
+#                       (also the ledger bench/chain-check-jobs.sh checks with 1 and 2 threads)
 #   BENCH_INGEST        receipts posted by bench/serve-ingest.mjs [1000], with
 #                       group commit off, then on
 #   BENCH_INGEST_CONCURRENCY  concurrent loopback clients [16]; the same
@@ -62,6 +63,8 @@ bench verify bench/verify-throughput.sh "$verify"
 bench export bench/export-throughput.sh "$export_rows" "$build"
 bench ingest node bench/serve-ingest.mjs "$ingest" "$ingest_concurrency"
 bench ingest-pg bench/pg-ingest.sh "$ingest" "$ingest_concurrency"
+# The export's ledger (same CACHET_BENCH_DIR default) is reused.
+bench chainjobs bench/chain-check-jobs.sh "$export_rows" "$build"
 
 node bench/results-md.mjs "$logs" >bench/RESULTS.md.tmp && mv bench/RESULTS.md.tmp bench/RESULTS.md
 echo

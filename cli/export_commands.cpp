@@ -54,6 +54,7 @@ struct ExportArgs {
   bool reverify = false;
   bool no_verify = false;  // accepted for old scripts: the default no longer re-verifies
   bool timings = false;
+  bool from_signed_head = false;
   int jobs = 0;
 };
 
@@ -80,10 +81,11 @@ void add_export(CLI::App& app, int& exit_code) {
     command->add_option(columns[i][0], *targets[i], columns[i][2])->capture_default_str()->excludes(mapping);
   }
   command->add_option("--at", args->at, "Transfer time, RFC 3339 UTC or YYYY-MM-DD (default: now)");
-  command->add_option("--key", args->key,
-                      "Controller key (JWK, public or private): receipts must carry its countersignature; a private "
-                      "key also checks keyed contact digests (receipt version 2) and signs the chain head after the "
-                      "export is recorded");
+  auto* key_option = command->add_option(
+      "--key", args->key,
+      "Controller key (JWK, public or private): receipts must carry its countersignature; a private "
+      "key also checks keyed contact digests (receipt version 2) and signs the chain head after the "
+      "export is recorded");
   command->add_flag("--force", args->force, "Replace a non-empty output directory");
   command->add_flag("--no-receipts", args->no_receipts,
                     "Leave out partner-ID.receipts.jsonl (the receipts partners check their file with) and the "
@@ -92,8 +94,17 @@ void add_export(CLI::App& app, int& exit_code) {
       "--reverify", args->reverify,
       "Re-verify every receipt's signatures now (slow) instead of relying on the verification recorded when the "
       "ledger accepted it; the hash chain is verified first either way");
-  command->add_option("--jobs", args->jobs, "With --reverify: threads verifying signatures (default: all cores)")
+  command
+      ->add_option("--jobs", args->jobs,
+                   "Threads checking the hash chain, and with --reverify verifying signatures (default 0: all cores)")
       ->check(CLI::Range(0, 256));
+  command
+      ->add_flag("--from-signed-head", args->from_signed_head,
+                 "Check the hash chain only after the latest signed chain head the ledger keeps (a previous export "
+                 "with the private --key, or 'cachet ledger head --key'), once its signature verifies against --key "
+                 "and its entry still hashes to what it states; default: the full chain")
+      ->needs(key_option)
+      ->excludes(reverify);
   command
       ->add_flag("--no-verify-signatures", args->no_verify,
                  "Obsolete: the default already relies on the verification recorded at acceptance")
@@ -118,6 +129,7 @@ void add_export(CLI::App& app, int& exit_code) {
     options.receipts = !args->no_receipts;
     options.jobs = args->jobs;
     options.reverify = args->reverify;
+    options.from_signed_head = args->from_signed_head;
     options.agent = "cachet-cli/" CACHET_EXPORT_VERSION;
     if (!args->mapping.empty()) {
       Result<std::string> text = read_input(args->mapping);

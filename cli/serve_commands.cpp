@@ -402,7 +402,12 @@ void add_ledger(CLI::App& app, int& exit_code) {
                        "A signed chain head kept outside the ledger (`cachet ledger head` output): the log must "
                        "still reach it");
     verify->add_option("--key", *key_file, "Controller key (JWK, public or private): chain heads must be signed by it");
-    verify->callback([db, format, head_file, key_file, &exit_code] {
+    auto jobs = std::make_shared<unsigned>(0);
+    verify
+        ->add_option("--jobs", *jobs,
+                     "Threads checking the chain, each over its own blocks of entries (default 0: all cores)")
+        ->check(CLI::Range(0, 256));
+    verify->callback([db, format, head_file, key_file, jobs, &exit_code] {
       std::optional<Json> trusted;
       if (!key_file->empty()) {
         Result<Json> key = load_jwk(*key_file, /*need_private=*/false);
@@ -423,7 +428,9 @@ void add_ledger(CLI::App& app, int& exit_code) {
       }
       auto store = open_existing(*db, exit_code);
       if (!store) return;
-      auto report = store->verify_chain();
+      ledger::ChainCheckOptions check;
+      check.jobs = *jobs;
+      auto report = store->verify_chain_with(check);
       if (!report.ok()) {
         print_problems(report.problems());
         exit_code = kUsage;

@@ -21,7 +21,8 @@ ProblemKind problem_kind(std::string_view code) {
   }
   if (code == "export_bad_out" || code == "export_bad_time" || code == "export_out_exists" ||
       code == "relayed_bad_time" || code == "relayed_unknown_partner" || code == "proof_no_head" ||
-      code == "rights_bad_contact" || code == "ledger_bad_erasure") {
+      code == "export_no_signed_head" || code == "export_head_needs_key" || code == "rights_bad_contact" ||
+      code == "ledger_bad_erasure") {
     return ProblemKind::kUsage;
   }
   // (A receipt superseding an unknown one is itself invalid: kInvalid.)

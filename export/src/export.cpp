@@ -167,7 +167,9 @@ std::vector<std::string> config_partner_ids(const Config& config) {
 // chain stops the export: nothing about the ledger can be relied on then.
 Problems Exporter::check_chain() {
   const auto start = std::chrono::steady_clock::now();
-  Result<ledger::ChainReport> report = store_.verify_chain();
+  ledger::ChainCheckOptions check;
+  check.jobs = jobs_;
+  Result<ledger::ChainReport> report = store_.verify_chain_with(check);
   timings_["verifyChainSeconds"] = seconds_since(start);
   if (!report.ok()) return report.problems();
   chain_ = std::move(report).value();
@@ -190,6 +192,33 @@ Problems Exporter::check_stored_head() {
   return ledger::check_against_head(store_, head.value(), "stored chain head", chain_);
 }
 
+// --from-signed-head: the latest head stored in the ledger, signed by the
+// controller key. The store then checks, in the snapshot it walks, that its
+// entry still hashes to what it states (ledger_head_mismatch otherwise).
+Problems Exporter::start_head() {
+  if (!options_.controller_key) {
+    return {Problem{"export_head_needs_key", "--from-signed-head",
+                    "Starting from a signed chain head needs the controller key (--key) to check its signature."}};
+  }
+  Result<std::optional<std::string>> stored = store_.latest_head();
+  if (!stored.ok()) return stored.problems();
+  if (!stored.value()) {
+    return {Problem{"export_no_signed_head", "--from-signed-head",
+                    "The ledger keeps no signed chain head to start from: run a full export (without "
+                    "--from-signed-head) with the private --key, or 'cachet ledger head --key', first."}};
+  }
+  const auto crypto = make_openssl_crypto();
+  Result<ledger::ChainHead> head = ledger::verify_head(*stored.value(), *crypto, options_.controller_key);
+  if (!head.ok()) {
+    const Problem& p = head.problems().front();
+    return {Problem{"export_ledger_broken", "--from-signed-head",
+                    "The stored chain head to start from does not verify (" + p.code + ": " + p.message +
+                        "). Nothing was exported; run 'cachet ledger verify' and restore the ledger."}};
+  }
+  start_head_ = std::move(head).value();
+  return {};
+}
+
 Problems Exporter::chain_problems() const {
   if (chain_.ok()) return {};
   const ledger::ChainProblem& first = chain_.problems.front();
@@ -206,11 +235,21 @@ Problems Exporter::chain_problems() const {
 // index is only used once the whole chain verified.
 Problems Exporter::build_index() {
   const auto start = std::chrono::steady_clock::now();
+  ledger::ChainCheckOptions check;
+  check.jobs = jobs_;
+  if (options_.from_signed_head) {
+    Problems head = start_head();
+    if (!head.empty()) return head;
+    check.after_seq = start_head_->seq;
+    check.after_hash = start_head_->hash;
+  }
   index_ = std::make_unique<StateIndex>(config_partner_ids(config_));
-  Result<ledger::ChainReport> report = store_.verify_records([this](const ledger::ReceiptRecord& r) {
-    const bool invalid = !r.verified || (!key_kid_.empty() && r.countersigner_kid != key_kid_);
-    index_->add(r, invalid);
-  });
+  Result<ledger::ChainReport> report = store_.verify_records_with(
+      [this](const ledger::ReceiptRecord& r) {
+        const bool invalid = !r.verified || (!key_kid_.empty() && r.countersigner_kid != key_kid_);
+        index_->add(r, invalid);
+      },
+      check);
   timings_["verifyChainSeconds"] = seconds_since(start);  // chain over the records, and the index pass
   if (!report.ok()) return report.problems();
   chain_ = std::move(report).value();

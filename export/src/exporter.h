@@ -21,6 +21,7 @@
 
 #include "cachet/export/csv.h"
 #include "cachet/export/export.h"
+#include "cachet/ledger/head.h"
 #include "cachet/openssl_crypto.h"
 #include "cachet/receipt.h"
 #include "output_files.h"
@@ -138,7 +139,10 @@ class Exporter {
   // The latest signed chain head stored in the ledger (head.h), checked
   // against chain_ (truncation); signed by --key when one was given.
   Problems check_stored_head();
+  Problems start_head();
   Problems chain_problems() const;
+  Json checked_json() const;
+  std::string checked_text() const;
   Problems build_index();
   Problems process_batch(Row* batch, std::size_t count);
   void lookup(Row& row);
@@ -179,6 +183,8 @@ class Exporter {
   std::unique_ptr<StateIndex> index_;
   std::string key_kid_;  // RFC 7638 thumbprint of --key
   ledger::ChainReport chain_;
+  // --from-signed-head: the head the chain check started from (start_head).
+  std::optional<ledger::ChainHead> start_head_;
   std::unordered_set<Uuid128, Uuid128Hash> seen_;  // --reverify: people already written
   std::unordered_set<std::string> seen_other_;     // chain roots that are not UUIDs (should not happen)
   std::int64_t rows_read_ = 0;

@@ -21,6 +21,35 @@ Json counts_json(const RowCounts& counts) {
 
 }  // namespace
 
+// What the chain check covered (report.json trust.chain.checked): the full
+// chain, or the entries after a signed chain head (--from-signed-head).
+Json Exporter::checked_json() const {
+  const std::int64_t first = chain_.after_seq + 1;
+  const std::int64_t last = chain_.after_seq + chain_.entries;
+  Json checked = {{"from", start_head_ ? "signed-head" : "genesis"}, {"firstEntry", first}, {"lastEntry", last}};
+  if (start_head_) {
+    checked["signedHead"] = {{"seq", start_head_->seq},
+                             {"hash", start_head_->hash},
+                             {"signedAt", start_head_->signed_at},
+                             {"kid", start_head_->kid}};
+  }
+  return checked;
+}
+
+std::string Exporter::checked_text() const {
+  const std::int64_t last = chain_.after_seq + chain_.entries;
+  if (!start_head_) {
+    return "Hash chain: checked in full, entries 1.." + std::to_string(last) + " (head " + chain_.head + ").\n";
+  }
+  std::string text = "Hash chain: checked from the signed chain head at entry " + std::to_string(start_head_->seq) +
+                     " (hash " + start_head_->hash + ", signed " + start_head_->signed_at + " by key " +
+                     start_head_->kid + "), ";
+  text += chain_.entries == 0 ? "no entry after it"
+                              : "entries " + std::to_string(start_head_->seq + 1) + ".." + std::to_string(last);
+  return text + "; entries 1.." + std::to_string(start_head_->seq) +
+         " were not rehashed (the head vouches for them).\n";
+}
+
 Result<ExportOutcome> Exporter::finish() {
   Json report = Json::object();
   report["version"] = "cachet-export-report/1";
@@ -53,7 +82,8 @@ Result<ExportOutcome> Exporter::finish() {
         {"verified", options_.reverify ? "entries-receipts-and-records" : "entries-and-records"},
         {"entries", chain_.entries},
         {"receipts", chain_.receipts},
-        {"head", chain_.head}}}};
+        {"head", chain_.head},
+        {"checked", checked_json()}}}};
   report["rowsWrittenToSomePartner"] = rows_written_anywhere_;
   report["rowsLeftOutForEveryPartner"] = counts_json(row_level_);
   Json examples = Json::object();
@@ -190,7 +220,7 @@ Result<ExportOutcome> Exporter::finish() {
   // Readable summary.
   std::string text = "Cachet export of " + options_.contacts_path + " at " + at_text_ + ": " +
                      std::to_string(rows_read_) + " row(s) read, " + std::to_string(rows_written_anywhere_) +
-                     " written to at least one partner.\n";
+                     " written to at least one partner.\n" + checked_text();
   std::string everywhere;
   // Reasons in alphabetical order, as report.json lists them.
   for (const auto& [reason, n] : report["rowsLeftOutForEveryPartner"].items()) {

@@ -396,23 +396,31 @@ Result<std::vector<AppendOutcome>> SqliteStore::append_many(const std::vector<Ne
   return out;
 }
 
-Result<ChainReport> SqliteStore::verify_chain() {
+Result<ChainReport> SqliteStore::verify_chain() { return verify_chain_with(ChainCheckOptions()); }
+
+Result<ChainReport> SqliteStore::verify_chain_with(const ChainCheckOptions& options) {
   std::lock_guard<std::mutex> lock(mutex_);
-  // One read transaction: a consistent snapshot while appends go on.
+  // One read transaction: a consistent snapshot while appends go on (the
+  // connections of the other threads check they read the same one).
   Transaction tx(db_, "BEGIN");
   if (!tx.ok()) return io_problem("begin", db_);
-  Result<ChainReport> report = verify_locked();
+  Result<ChainReport> report = verify_locked(options);
   tx.commit();
   return report;
 }
 
 Result<ChainReport> SqliteStore::verify_records(const std::function<void(const ReceiptRecord&)>& visit) {
+  return verify_records_with(visit, ChainCheckOptions());
+}
+
+Result<ChainReport> SqliteStore::verify_records_with(const std::function<void(const ReceiptRecord&)>& visit,
+                                                     const ChainCheckOptions& options) {
   std::lock_guard<std::mutex> lock(mutex_);
   // One read transaction: the chain check and the records the export
   // indexes come from the same snapshot while appends go on.
   Transaction tx(db_, "BEGIN");
   if (!tx.ok()) return io_problem("begin", db_);
-  Result<ChainReport> report = verify_records_locked(visit);
+  Result<ChainReport> report = verify_records_locked(visit, options);
   tx.commit();
   return report;
 }
@@ -1019,6 +1027,13 @@ Problems ConsentStore::receipts_in_order(std::vector<StoredReceipt>& all) {
       /*with_history=*/true);
   std::sort(all.begin(), all.end(), [](const StoredReceipt& a, const StoredReceipt& b) { return a.seq < b.seq; });
   return problems;
+}
+
+Result<ChainReport> ConsentStore::verify_chain_with(const ChainCheckOptions& /*options*/) { return verify_chain(); }
+
+Result<ChainReport> ConsentStore::verify_records_with(const std::function<void(const ReceiptRecord&)>& visit,
+                                                      const ChainCheckOptions& /*options*/) {
+  return verify_records(visit);
 }
 
 Result<ChainReport> ConsentStore::verify_records(const std::function<void(const ReceiptRecord&)>& visit) {

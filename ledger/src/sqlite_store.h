@@ -111,6 +111,9 @@ class SqliteStore final : public ConsentStore {
   Result<std::vector<AppendOutcome>> append_many(const std::vector<NewReceipt>& receipts) override;
   Result<ChainReport> verify_chain() override;
   Result<ChainReport> verify_records(const std::function<void(const ReceiptRecord&)>& visit) override;
+  Result<ChainReport> verify_chain_with(const ChainCheckOptions& options) override;
+  Result<ChainReport> verify_records_with(const std::function<void(const ReceiptRecord&)>& visit,
+                                          const ChainCheckOptions& options) override;
   Result<PurgeReport> purge(std::int64_t now) override;
   Result<ErasureReport> erase(std::string_view receipt_id, std::string_view requested_at, std::int64_t now) override;
   Result<std::string> secret(std::string_view name) override;
@@ -196,13 +199,15 @@ class SqliteStore final : public ConsentStore {
   // long the ledger is (only receipts and records logged but no longer
   // stored are remembered, to be matched with purge entries). Then one pass
   // for stored receipts and records that no entry accounts for.
-  Result<ChainReport> verify_locked();
+  // Both walk the log in blocks on options.jobs connections (sqlite_verify.cpp).
+  Result<ChainReport> verify_locked(const ChainCheckOptions& options);
   // verify_records: the log joined with the compact records only (no
   // receipts, no JWS, no payload parse). Per entry: the hash chain; for an
   // entry that states a record, the record rebuilds it (its SHA-256 is the
   // entry's recordSha256), then `visit`; a record missing must be named by a
   // later purge entry; a purge entry must not name a record still stored.
-  Result<ChainReport> verify_records_locked(const std::function<void(const ReceiptRecord&)>& visit);
+  Result<ChainReport> verify_records_locked(const std::function<void(const ReceiptRecord&)>& visit,
+                                            const ChainCheckOptions& options);
   // Reads verify what they act on (docs/server.md): a receipt row read by
   // find, state_of or for_each_person must rebuild its log entry
   // (receipt_entry_of), that entry must link onto the previous entry's stored

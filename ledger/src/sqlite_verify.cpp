@@ -3,9 +3,16 @@
 // compact records the export reads (verify_records). docs/server.md, "Hash chain".
 #include <algorithm>
 #include <array>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "cachet/ledger/digest.h"
 #include "records.h"
@@ -68,15 +75,58 @@ bool hex_equals(const std::array<unsigned char, 32>& raw, std::string_view hex) 
 // record an entry states rebuilds it, any other entry is well-formed, and every
 // record missing is named by a later purge entry. The callers add what they
 // read besides (the receipts; the records handed to the export).
-class LogWalk {
- public:
-  LogWalk(sqlite3* db, std::int64_t v2_before)
-      : v2_before_(v2_before), record_present_(db, "SELECT entry_seq FROM records WHERE receipt_id = ?1") {}
+//
+// On every core (docs/export.md, "How it runs"): entry i's hash is checked
+// against SHA-256(stored hash of entry i-1 || entry i), so a range of entries
+// can be checked knowing only the stored hash of the entry before it. The log
+// is cut into blocks of seqs; each thread walks whole blocks on a connection
+// of its own (BlockWalk), and the blocks are merged into the whole walk
+// (LogWalk) in log order. What depends on the entries before a block (a
+// purge entry naming a receipt logged earlier) is kept as a step
+// (Block::later) that the merge runs in log order, so the report is the
+// one a single thread makes (tests/ledger/ledger_test.cpp, ChainJobsTest).
+class LogWalk;
 
-  ChainReport report;
+// What one block of the log yields, merged into the LogWalk in log order.
+struct Block {
+  std::int64_t entries = 0, receipts = 0;
+  bool any = false;                      // at least one entry
+  std::array<unsigned char, 32> last{};  // the hash the next entry chains onto
+  std::vector<ChainProblem> problems;
+  std::vector<std::function<bool(LogWalk&)>> later;  // false: the database failed
+  // verify_records: records[0..used) to visit, in log order. The vector is
+  // handed from block to block (run_blocks), so its records' strings are
+  // reused, as one walk reuses one record, instead of allocated per record.
+  std::vector<ReceiptRecord> records;
+  std::size_t used = 0;
+  ReceiptRecord& next_record() {
+    if (used == records.size()) records.emplace_back();
+    return records[used++];
+  }
+  std::optional<Problem> failed;  // the database failed
+};
+
+// One block's walk: the entries from..to in seq order.
+class BlockWalk {
+ public:
+  BlockWalk(std::int64_t v2_before, Block& into) : out(into), v2_before_(v2_before) {}
+
+  Block& out;
   Sha256Hasher sha;
 
-  bool ok() const { return record_present_.ok(); }
+  // The walk goes on from the entry stored before `from` (its stored hash,
+  // which is what a single walk chains onto as well: see chain()).
+  bool start(sqlite3* db, std::int64_t from) {
+    Stmt before(db, "SELECT seq, hash FROM log WHERE seq < ?1 ORDER BY seq DESC LIMIT 1");
+    if (!before.ok()) return false;
+    before.bind(1, from);
+    const int rc = before.step();
+    if (rc == SQLITE_ROW) {
+      expected_ = before.int64(0) + 1;
+      set_prev_from_stored(before.view(1));
+    }
+    return rc == SQLITE_ROW || rc == SQLITE_DONE;
+  }
 
   // The first five columns both walks select: seq, kind, receipt id, entry, hash.
   struct Row {
@@ -86,12 +136,15 @@ class LogWalk {
   static Row row_of(const Stmt& st) { return {st.int64(0), st.view(1), st.view(2), st.view(3), st.view(4)}; }
 
   void add(std::int64_t seq, std::string id, std::string code, std::string message) {
-    report.problems.push_back(ChainProblem{seq, std::move(id), std::move(code), std::move(message)});
+    out.problems.push_back(ChainProblem{seq, std::move(id), std::move(code), std::move(message)});
   }
+  // A step that needs the blocks before this one: run by the merge, in log order.
+  void later(std::function<bool(LogWalk&)> step) { out.later.push_back(std::move(step)); }
 
   // One more entry: its seq follows the previous one and it hashes onto it.
   void chain(std::int64_t seq, std::string_view id, std::string_view entry, std::string_view hash) {
-    ++report.entries;
+    ++out.entries;
+    out.any = true;
     if (seq != expected_) {
       add(seq, std::string(id), "ledger_gap",
           "Log entry " + std::to_string(expected_) + " is missing (the next one is " + std::to_string(seq) + ").");
@@ -99,16 +152,15 @@ class LogWalk {
     expected_ = seq + 1;
     const std::optional<std::array<unsigned char, 32>> computed = sha.digest(raw(prev_), entry);
     if (computed && hex_equals(*computed, hash)) {
-      prev_ = *computed;
+      out.last = prev_ = *computed;
       return;
     }
     add(seq, std::string(id), "ledger_hash_mismatch",
         "Log entry " + std::to_string(seq) +
             " does not hash to its recorded value, or does not follow the entry before it: the log was edited.");
     // Go on from the stored hash, so one edit is reported once.
-    const std::optional<std::string> stored = from_hex(hash);
-    prev_ = {};
-    if (stored && stored->size() == prev_.size()) std::copy(stored->begin(), stored->end(), prev_.begin());
+    set_prev_from_stored(hash);
+    out.last = prev_;
   }
 
   // A 'record' entry, or a receipt entry written since schema 3 (before the
@@ -121,27 +173,7 @@ class LogWalk {
   // its SHA-256 included; a missing one is remembered for the purge entries.
   // True when it does; canonical() then holds the record's canonical text.
   bool check_stated_record(std::int64_t seq, std::string_view kind, std::string_view id, std::string_view entry,
-                           std::string_view hash, const ReceiptRecord* record) {
-    if (record == nullptr) {
-      absent_records_[std::string(id)] = Absent{seq, std::string(hash)};
-      return false;
-    }
-    canonical_record_into(canonical_, *record);
-    const std::string record_hash = sha.hex(canonical_);
-    const bool own = kind == "receipt";
-    if (own) {
-      receipt_entry_for_into(rebuilt_, *record, seq, record_hash);
-    } else {
-      rebuilt_ = record_entry(seq, record->receipt_id, record->receipt_seq, record_hash);
-    }
-    if (rebuilt_ == entry && (own ? record->receipt_seq == seq : v2_before_ != 0 && record->receipt_seq < v2_before_)) {
-      return true;
-    }
-    add(seq, record->receipt_id, "ledger_record_mismatch",
-        "The compact record of receipt " + record->receipt_id + " no longer matches its log entry " +
-            std::to_string(seq) + ": it was edited after it was recorded.");
-    return false;
-  }
+                           std::string_view hash, const ReceiptRecord* record);
   const std::string& canonical() const { return canonical_; }
 
   // Any other entry is read: a JSON object naming its own seq and kind.
@@ -156,6 +188,53 @@ class LogWalk {
       return std::nullopt;
     }
     return parsed;
+  }
+
+  static std::string_view raw(const std::array<unsigned char, 32>& a) {
+    return std::string_view(reinterpret_cast<const char*>(a.data()), a.size());
+  }
+
+ private:
+  void set_prev_from_stored(std::string_view hash) {
+    const std::optional<std::string> stored = from_hex(hash);
+    prev_ = {};
+    if (stored && stored->size() == prev_.size()) std::copy(stored->begin(), stored->end(), prev_.begin());
+  }
+  std::int64_t v2_before_;
+  std::int64_t expected_ = 1;
+  std::array<unsigned char, 32> prev_{};
+  std::string canonical_;
+  std::string rebuilt_;
+};
+
+// The whole walk: the blocks merged in log order, and what spans them.
+class LogWalk {
+ public:
+  explicit LogWalk(sqlite3* db) : record_present_(db, "SELECT entry_seq FROM records WHERE receipt_id = ?1") {}
+
+  ChainReport report;
+
+  bool ok() const { return record_present_.ok(); }
+
+  void add(std::int64_t seq, std::string id, std::string code, std::string message) {
+    report.problems.push_back(ChainProblem{seq, std::move(id), std::move(code), std::move(message)});
+  }
+
+  // The next block, in log order. False when a step's database read failed.
+  bool merge(Block& block) {
+    report.entries += block.entries;
+    report.receipts += block.receipts;
+    if (block.any) last_ = block.last;
+    for (ChainProblem& p : block.problems) report.problems.push_back(std::move(p));
+    for (const auto& step : block.later) {
+      if (!step(*this)) return false;
+    }
+    return true;
+  }
+
+  // An entry whose record is not stored (BlockWalk::check_stated_record).
+  void record_absent(std::string id, std::int64_t seq, std::string hash) {
+    absent_records_[std::move(id)] = Absent{seq, std::move(hash)};
   }
 
   // One receipt a purge entry names (receiptId, entryHash, recordEntryHash):
@@ -194,7 +273,7 @@ class LogWalk {
   // After the last entry: the head, records missing without a purge, and
   // the problems in log order.
   ChainReport finish() {
-    report.head = report.entries == 0 ? std::string() : to_hex(raw(prev_));
+    report.head = report.entries == 0 ? std::string() : to_hex(BlockWalk::raw(last_));
     for (const auto& [rid, a] : absent_records_) {
       if (!a.purged) {
         add(a.seq, rid, "ledger_record_missing",
@@ -207,29 +286,193 @@ class LogWalk {
     return std::move(report);
   }
 
-  static std::string_view raw(const std::array<unsigned char, 32>& a) {
-    return std::string_view(reinterpret_cast<const char*>(a.data()), a.size());
-  }
-
  private:
   struct Absent {  // an entry whose record is not stored
     std::int64_t seq = 0;
     std::string hash;
     bool purged = false;
   };
-  std::int64_t v2_before_;
   Stmt record_present_;
-  std::int64_t expected_ = 1;
-  std::array<unsigned char, 32> prev_{};
+  std::array<unsigned char, 32> last_{};
   std::unordered_map<std::string, Absent> absent_records_;
-  std::string canonical_;
-  std::string rebuilt_;
 };
+
+bool BlockWalk::check_stated_record(std::int64_t seq, std::string_view kind, std::string_view id,
+                                    std::string_view entry, std::string_view hash, const ReceiptRecord* record) {
+  if (record == nullptr) {
+    later([id = std::string(id), seq, hash = std::string(hash)](LogWalk& walk) {
+      walk.record_absent(id, seq, hash);
+      return true;
+    });
+    return false;
+  }
+  canonical_record_into(canonical_, *record);
+  const std::string record_hash = sha.hex(canonical_);
+  const bool own = kind == "receipt";
+  if (own) {
+    receipt_entry_for_into(rebuilt_, *record, seq, record_hash);
+  } else {
+    rebuilt_ = record_entry(seq, record->receipt_id, record->receipt_seq, record_hash);
+  }
+  if (rebuilt_ == entry && (own ? record->receipt_seq == seq : v2_before_ != 0 && record->receipt_seq < v2_before_)) {
+    return true;
+  }
+  add(seq, record->receipt_id, "ledger_record_mismatch",
+      "The compact record of receipt " + record->receipt_id + " no longer matches its log entry " +
+          std::to_string(seq) + ": it was edited after it was recorded.");
+  return false;
+}
+
+// Entries per block: small enough that a block's records (verify_records)
+// stay a few MiB and the threads finish close together, large enough that
+// starting a block (two indexed reads) costs nothing.
+constexpr std::int64_t kBlockEntries = 8192;
+
+// A connection of its own for a thread of the walk, in a read transaction
+// that sees the snapshot `db`'s does: SQLite has no portable way to share a
+// snapshot between connections, so the new one checks it reads the same
+// last entry (every change a check reads appends an entry). nullptr when it
+// does not (an append came in between) or the ledger is not a file.
+sqlite3* open_reader(sqlite3* db, std::int64_t tip_seq, const std::string& tip_hash) {
+  const char* path = sqlite3_db_filename(db, "main");
+  if (path == nullptr || *path == '\0') return nullptr;
+  sqlite3* reader = nullptr;
+  if (sqlite3_open_v2(path, &reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    sqlite3_close_v2(reader);
+    return nullptr;
+  }
+  sqlite3_busy_timeout(reader, 5000);
+  bool same = false;
+  if (exec(reader, "BEGIN")) {
+    Stmt last(reader, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
+    const int rc = last.ok() ? last.step() : SQLITE_ERROR;
+    same = (rc == SQLITE_DONE && tip_seq == 0) ||
+           (rc == SQLITE_ROW && last.int64(0) == tip_seq && last.view(1) == tip_hash);
+  }
+  if (!same) {
+    sqlite3_close_v2(reader);  // rolls the read transaction back
+    return nullptr;
+  }
+  return reader;
+}
+
+struct Readers {
+  std::vector<sqlite3*> dbs;
+  Readers() = default;
+  Readers(const Readers&) = delete;
+  Readers& operator=(const Readers&) = delete;
+  ~Readers() {
+    for (sqlite3* r : dbs) sqlite3_close_v2(r);
+  }
+};
+
+// --jobs (0: one per core).
+unsigned resolve_jobs(unsigned jobs) { return jobs == 0 ? std::max(1u, std::thread::hardware_concurrency()) : jobs; }
+
+// Walks the seq ranges `blocks` with `walk_block(db, from, to, block)` on
+// `workers` threads with connections of their own when the ledger is a file
+// (0, or no file: on `db`, on this thread), and hands each block to `merge`
+// in order, on this thread (which owns `db`). The threads run at most a few
+// blocks ahead of the merge. A problem when the database failed.
+std::optional<Problem> run_blocks(sqlite3* db, const std::vector<std::pair<std::int64_t, std::int64_t>>& blocks,
+                                  unsigned workers,
+                                  const std::function<void(sqlite3*, std::int64_t, std::int64_t, Block&)>& walk_block,
+                                  const std::function<bool(Block&)>& merge) {
+  const auto jobs = static_cast<unsigned>(std::min<std::size_t>(workers, blocks.size()));
+  Readers readers;
+  if (jobs > 0) {
+    Stmt last(db, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
+    const int rc = last.ok() ? last.step() : SQLITE_ERROR;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return io_problem("read log", db);
+    const std::int64_t tip_seq = rc == SQLITE_ROW ? last.int64(0) : 0;
+    const std::string tip_hash = rc == SQLITE_ROW ? last.text(1) : std::string();
+    for (unsigned i = 0; i < jobs; ++i) {
+      sqlite3* reader = open_reader(db, tip_seq, tip_hash);
+      if (reader == nullptr) break;
+      readers.dbs.push_back(reader);
+    }
+    if (readers.dbs.size() < jobs) readers.dbs.clear();  // one thread, on this snapshot
+  }
+  if (readers.dbs.empty()) {
+    std::vector<ReceiptRecord> spare;
+    for (const auto& [from, to] : blocks) {
+      Block block;
+      block.records = std::move(spare);
+      walk_block(db, from, to, block);
+      if (block.failed) return block.failed;
+      if (!merge(block)) return io_problem("read log", db);
+      spare = std::move(block.records);
+    }
+    return std::nullopt;
+  }
+
+  const std::size_t window = 2 * readers.dbs.size();
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t next = 0, merged = 0;
+  bool stop = false;
+  std::map<std::size_t, Block> done;
+  std::vector<std::vector<ReceiptRecord>> spare;  // records of merged blocks, for the next ones
+  auto work = [&](sqlite3* reader) {
+    for (;;) {
+      std::size_t b = 0;
+      Block block;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [&] { return stop || next >= blocks.size() || next < merged + window; });
+        if (stop || next >= blocks.size()) return;
+        b = next++;
+        if (!spare.empty()) {
+          block.records = std::move(spare.back());
+          spare.pop_back();
+        }
+      }
+      walk_block(reader, blocks[b].first, blocks[b].second, block);
+      std::lock_guard<std::mutex> lock(mutex);
+      done.emplace(b, std::move(block));
+      changed.notify_all();
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(readers.dbs.size());
+  for (sqlite3* reader : readers.dbs) threads.emplace_back(work, reader);
+  std::optional<Problem> failure;
+  for (std::size_t b = 0; b < blocks.size() && !failure; ++b) {
+    Block block;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      changed.wait(lock, [&] { return done.count(b) != 0; });
+      block = std::move(done.at(b));
+      done.erase(b);
+    }
+    if (block.failed) {
+      failure = block.failed;
+    } else if (!merge(block)) {
+      failure = io_problem("read log", db);
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    spare.push_back(std::move(block.records));
+    merged = b + 1;
+    stop = failure.has_value();
+    changed.notify_all();
+  }
+  for (std::thread& t : threads) t.join();
+  return failure;
+}
+
+// The seq ranges of the blocks covering first..last.
+std::vector<std::pair<std::int64_t, std::int64_t>> blocks_of(std::int64_t first, std::int64_t last) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> blocks;
+  for (std::int64_t from = first; from <= last; from += kBlockEntries) {
+    blocks.emplace_back(from, std::min(last, from + kBlockEntries - 1));
+  }
+  return blocks;
+}
 
 // A 'publication' entry (schema 4): the version stored at its seq rebuilds
 // it byte for byte, every digest recomputed from the stored bytes, so an
 // edited notice, partner list or config is caught. False when the database failed.
-bool check_publication(sqlite3* db, LogWalk& walk, std::int64_t seq, std::string_view entry) {
+bool check_publication(sqlite3* db, BlockWalk& walk, std::int64_t seq, std::string_view entry) {
   Stmt st(db,
           "SELECT digest, config_version, canonical_config, notices, partner_list, first_served_at FROM "
           "publications WHERE seq = ?1");
@@ -277,6 +520,15 @@ bool check_unlogged_publications(sqlite3* db, LogWalk& walk) {
   return rc == SQLITE_DONE;
 }
 
+// The first and last seq of the log (0, 0 when it is empty). False when the database failed.
+bool log_bounds(sqlite3* db, std::int64_t& first, std::int64_t& last) {
+  Stmt st(db, "SELECT IFNULL(min(seq), 0), IFNULL(max(seq), 0) FROM log");
+  if (!st.ok() || st.step() != SQLITE_ROW) return false;
+  first = st.int64(0);
+  last = st.int64(1);
+  return true;
+}
+
 }  // namespace
 
 // The log entry a stored receipt rebuilds (verify_chain and the reads alike):
@@ -296,24 +548,21 @@ bool links_onto(std::string_view prev_hash, std::string_view entry, std::string_
     if (!bytes || bytes->size() != prev.size()) return false;
     std::copy(bytes->begin(), bytes->end(), prev.begin());
   }
-  const std::optional<std::array<unsigned char, 32>> computed = sha.digest(LogWalk::raw(prev), entry);
+  const std::optional<std::array<unsigned char, 32>> computed = sha.digest(BlockWalk::raw(prev), entry);
   return computed && hex_equals(*computed, hash);
 }
 
-// One pass over the log in seq order, each entry joined with the compact
-// record it states and the receipt stored at its position (for a 'record'
-// entry: the receipt the record came from), so memory stays flat however
-// long the ledger is (only receipts and records logged but no longer
-// stored are remembered, to be matched with purge entries). Then one pass
-// for stored receipts and records that no entry accounts for.
-Result<ChainReport> SqliteStore::verify_locked() {
+// One pass over the log in seq order (in blocks, on options.jobs threads:
+// run_blocks), each entry joined with the compact record it states and the
+// receipt stored at its position (for a 'record' entry: the receipt the
+// record came from), so memory stays flat however long the ledger is (only
+// receipts and records logged but no longer stored are remembered, to be
+// matched with purge entries). Then one pass for stored receipts and
+// records that no entry accounts for.
+Result<ChainReport> SqliteStore::verify_locked(const ChainCheckOptions& options) {
   std::int64_t v2_before = 0;
   if (!migration_seq(v2_before)) return io_problem("read log", db_);
-  LogWalk walk(db_, v2_before);
-  Sha256Hasher& sha = walk.sha;
-  auto add = [&walk](std::int64_t seq, std::string id, std::string code, std::string message) {
-    walk.add(seq, std::move(id), std::move(code), std::move(message));
-  };
+  LogWalk walk(db_);
   struct Absent {  // a receipt entry whose receipt is not stored at its position
     std::int64_t seq = 0;
     std::string hash;
@@ -332,158 +581,195 @@ Result<ChainReport> SqliteStore::verify_locked() {
       // any other entry with the record it states.
       " FROM log l LEFT JOIN receipts r ON r.seq = l.seq LEFT JOIN records c ON c.entry_seq = "
       "(CASE WHEN l.kind = 'receipt' AND l.seq < ?1 THEN (SELECT b.entry_seq FROM records b WHERE "
-      "b.receipt_seq = l.seq) ELSE l.seq END) ORDER BY l.seq";
+      "b.receipt_seq = l.seq) ELSE l.seq END) WHERE l.seq BETWEEN ?2 AND ?3 ORDER BY l.seq";
   constexpr int kRecordAt = 17;
-  Stmt log(db_, sql.c_str());
-  if (!log.ok()) return io_problem("read log", db_);
-  log.bind(1, v2_before);
+  // Purge entries name receipts logged before them (any block): the merge
+  // checks them, in log order, on this connection.
   Stmt prior(db_,
              "SELECT l.seq, l.hash, EXISTS (SELECT 1 FROM receipts r WHERE r.receipt_id = l.receipt_id) FROM log l "
              "WHERE l.receipt_id = ?1 AND l.kind = 'receipt' AND l.seq < ?2 ORDER BY l.seq DESC LIMIT 1");
   if (!prior.ok() || !walk.ok()) return io_problem("read log", db_);
-  ReceiptRecord stored_record;
-  // The record the receipt joined at columns 5.. derives (its payload parsed).
-  auto derived_from_row = [&](std::string_view jws_sha256) {
-    return derive_record(log.view(5), jws_sha256, log.view(7), log.view(8), log.view(9), log.view(10), log.view(11),
-                         log.view(12), log.view(13), log.view(14), log.view(15), log.int64(16));
-  };
-  int rc = SQLITE_OK;
-  while ((rc = log.step()) == SQLITE_ROW) {
-    const LogWalk::Row row = LogWalk::row_of(log);
-    const std::int64_t seq = row.seq;  // plain locals: the lambdas below capture them
-    const std::string_view kind = row.kind, entry = row.entry, hash = row.hash;
-    const std::string id(row.id);
-    walk.chain(seq, id, entry, hash);
 
-    const bool has_record = !log.is_null(kRecordAt);
-    if (has_record) read_record(log, kRecordAt, stored_record);
-    const bool stated_here = walk.states_record(kind, seq);
-
-    // The compact record this entry states: it must rebuild the entry.
-    bool record_ok = false;
-    if (stated_here) {
-      record_ok = walk.check_stated_record(seq, kind, id, entry, hash, has_record ? &stored_record : nullptr);
-      if (kind == "record") continue;
+  auto walk_block = [&](sqlite3* db, std::int64_t from, std::int64_t to, Block& out) {
+    BlockWalk block(v2_before, out);
+    Sha256Hasher& sha = block.sha;
+    auto add = [&block](std::int64_t seq, std::string id, std::string code, std::string message) {
+      block.add(seq, std::move(id), std::move(code), std::move(message));
+    };
+    Stmt log(db, sql.c_str());
+    if (!log.ok() || !block.start(db, from)) {
+      out.failed = io_problem("read log", db);
+      return;
     }
+    log.bind(1, v2_before).bind(2, from).bind(3, to);
+    ReceiptRecord stored_record;
+    // The record the receipt joined at columns 5.. derives (its payload parsed).
+    auto derived_from_row = [&](std::string_view jws_sha256) {
+      return derive_record(log.view(5), jws_sha256, log.view(7), log.view(8), log.view(9), log.view(10), log.view(11),
+                           log.view(12), log.view(13), log.view(14), log.view(15), log.int64(16));
+    };
+    int rc = SQLITE_OK;
+    while ((rc = log.step()) == SQLITE_ROW) {
+      const BlockWalk::Row row = BlockWalk::row_of(log);
+      const std::int64_t seq = row.seq;  // plain locals: the lambdas below capture them
+      const std::string_view kind = row.kind, entry = row.entry, hash = row.hash;
+      const std::string id(row.id);
+      block.chain(seq, id, entry, hash);
 
-    const bool stored_here = kind == "receipt" && !log.is_null(5);
-    const std::string row_id = stored_here ? log.text(5) : std::string();
-    if (stored_here) {
-      // The usual case: the stored receipt rebuilds its entry byte for byte
-      // (which also proves the entry well-formed, of kind receipt, at this
-      // seq); from schema 3 on, with the SHA-256 of the record it derives.
-      const std::string_view jws = log.view(6);
-      const std::string jws_sha256 = sha.hex(jws);
-      std::optional<bool> payload_ok;  // hashed once, when first needed
-      auto payload_matches_entry = [&] {
-        if (!payload_ok) payload_ok = payload_matches(jws, log.view(7), log.view(8), sha);
-        return *payload_ok;
-      };
-      auto report_payload = [&] {
-        add(seq, row_id, "ledger_payload_mismatch",
-            "The stored receipt " + row_id + " does not carry the payload its log entry records.");
-      };
-      auto report_record = [&] {
-        add(seq, row_id, "ledger_record_mismatch",
-            "The compact record of receipt " + row_id + " does not match the receipt it was made from.");
-      };
-      // The receipt rebuilds its entry: the entry must name it, and its payload column be the JWS's.
-      auto check_rebuilt = [&] {
-        if (row_id != id) {
-          add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
-        }
-        if (!payload_matches_entry()) report_payload();
-      };
-      std::string rebuilt;
+      const bool has_record = !log.is_null(kRecordAt);
+      if (has_record) read_record(log, kRecordAt, stored_record);
+      const bool stated_here = block.states_record(kind, seq);
+
+      // The compact record this entry states: it must rebuild the entry.
+      bool record_ok = false;
       if (stated_here) {
-        const ReceiptRecord derived = derived_from_row(jws_sha256);
-        if (record_ok && same_record(derived, stored_record)) {
-          // The receipt derives the very record that rebuilt this entry:
-          // it rebuilds it too.
+        record_ok = block.check_stated_record(seq, kind, id, entry, hash, has_record ? &stored_record : nullptr);
+        if (kind == "record") continue;
+      }
+
+      const bool stored_here = kind == "receipt" && !log.is_null(5);
+      const std::string row_id = stored_here ? log.text(5) : std::string();
+      if (stored_here) {
+        // The usual case: the stored receipt rebuilds its entry byte for byte
+        // (which also proves the entry well-formed, of kind receipt, at this
+        // seq); from schema 3 on, with the SHA-256 of the record it derives.
+        const std::string_view jws = log.view(6);
+        const std::string jws_sha256 = sha.hex(jws);
+        std::optional<bool> payload_ok;  // hashed once, when first needed
+        auto payload_matches_entry = [&] {
+          if (!payload_ok) payload_ok = payload_matches(jws, log.view(7), log.view(8), sha);
+          return *payload_ok;
+        };
+        auto report_payload = [&] {
+          add(seq, row_id, "ledger_payload_mismatch",
+              "The stored receipt " + row_id + " does not carry the payload its log entry records.");
+        };
+        auto report_record = [&] {
+          add(seq, row_id, "ledger_record_mismatch",
+              "The compact record of receipt " + row_id + " does not match the receipt it was made from.");
+        };
+        // The receipt rebuilds its entry: the entry must name it, and its payload column be the JWS's.
+        auto check_rebuilt = [&] {
+          if (row_id != id) {
+            add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
+          }
+          if (!payload_matches_entry()) report_payload();
+        };
+        std::string rebuilt;
+        if (stated_here) {
+          const ReceiptRecord derived = derived_from_row(jws_sha256);
+          if (record_ok && same_record(derived, stored_record)) {
+            // The receipt derives the very record that rebuilt this entry:
+            // it rebuilds it too.
+            check_rebuilt();
+            continue;
+          }
+          rebuilt = receipt_entry_of(derived, seq, true, sha);
+          if (rebuilt != entry && has_record && receipt_entry_for(derived, seq, sha.hex(block.canonical())) == entry) {
+            // Its columns match the entry, what its payload derives does not:
+            // the payload was edited (or the stored record, reported above).
+            if (!payload_matches_entry()) {
+              report_payload();
+            } else {
+              report_record();
+            }
+            continue;
+          }
+        } else {
+          ReceiptRecord derived = derived_from_row(jws_sha256);
+          rebuilt = receipt_entry_of(derived, seq, false, sha);
+          if (rebuilt == entry && has_record) {
+            // The record back-filled for this receipt must be the one it derives.
+            if (!payload_matches_entry()) derived.verified = false;  // as the migration
+            if (!same_record(derived, stored_record) && canonical_record(derived) != canonical_record(stored_record)) {
+              report_record();
+            }
+          }
+        }
+        if (rebuilt == entry) {
           check_rebuilt();
           continue;
         }
-        rebuilt = receipt_entry_of(derived, seq, true, sha);
-        if (rebuilt != entry && has_record && receipt_entry_for(derived, seq, sha.hex(walk.canonical())) == entry) {
-          // Its columns match the entry, what its payload derives does not:
-          // the payload was edited (or the stored record, reported above).
-          if (!payload_matches_entry()) {
-            report_payload();
-          } else {
-            report_record();
-          }
-          continue;
-        }
-      } else {
-        ReceiptRecord derived = derived_from_row(jws_sha256);
-        rebuilt = receipt_entry_of(derived, seq, false, sha);
-        if (rebuilt == entry && has_record) {
-          // The record back-filled for this receipt must be the one it derives.
-          if (!payload_matches_entry()) derived.verified = false;  // as the migration
-          if (!same_record(derived, stored_record) && canonical_record(derived) != canonical_record(stored_record)) {
-            report_record();
-          }
-        }
       }
-      if (rebuilt == entry) {
-        check_rebuilt();
-        continue;
-      }
-    }
 
-    // Anything else: read the entry itself.
-    const std::optional<Json> entry_json = walk.parse_entry(seq, kind, id, entry);
-    if (!entry_json) continue;
-    const Json& parsed = *entry_json;
-    if (kind == "receipt") {
-      if (string_at(parsed, {"receiptId"}) != id) {
-        add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
-      }
-      if (stored_here) {
-        add(seq, row_id, "ledger_entry_mismatch",
-            "The stored receipt " + row_id + " no longer matches its log entry " + std::to_string(seq) +
-                ": it was edited after it was recorded.");
-      }
-      if (!stored_here || row_id != id) absent[id] = Absent{seq, std::string(hash)};
-    } else if (kind == "publication") {
-      if (!check_publication(db_, walk, seq, entry)) return io_problem("read publications", db_);
-    } else if (kind == "transfer" || kind == "notice-ack") {
-      bool io_failed = false;
-      if (auto problem = check_transfer_entry(db_, seq, parsed, io_failed)) walk.report.problems.push_back(*problem);
-      if (io_failed) return io_problem("read transfers", db_);
-    } else if (kind == "purge" || kind == "erasure") {
-      // A person's erasure removes their receipts as a purge does.
-      const Json removed = parsed.value("removed", Json::array());
-      for (const Json& r : removed.is_array() ? removed : Json::array()) {
-        const std::string rid = string_at(r, {"receiptId"});
-        const std::string rhash = string_at(r, {"entryHash"});
-        const std::string record_hash = string_at(r, {"recordEntryHash"});
-        bool present = false;
-        auto it = absent.find(rid);
-        if (it != absent.end() && it->second.hash == rhash) {
-          it->second.purged = true;
-        } else {
-          // Named by the purge but still stored (or never logged).
-          prior.reset();
-          prior.bind(1, rid).bind(2, seq);
-          const int prc = prior.step();
-          if (prc == SQLITE_ROW && prior.text(1) == rhash && prior.int64(2) == 1) {
-            present = true;
-            add(prior.int64(0), rid, "ledger_purged_receipt_present",
-                "The receipt " + rid + " was recorded as purged but is still stored.");
-          } else if (prc == SQLITE_ROW || prc == SQLITE_DONE) {
-            add(seq, rid, "ledger_purge_mismatch",
-                (kind == "purge" ? "Purge entry " : "Erasure entry ") + std::to_string(seq) + " names a receipt (" +
-                    rid + ") the log does not hold.");
-          } else {
-            return io_problem("read log", db_);
-          }
+      // Anything else: read the entry itself.
+      const std::optional<Json> entry_json = block.parse_entry(seq, kind, id, entry);
+      if (!entry_json) continue;
+      const Json& parsed = *entry_json;
+      if (kind == "receipt") {
+        if (string_at(parsed, {"receiptId"}) != id) {
+          add(seq, id, "ledger_bad_entry", "Log entry " + std::to_string(seq) + " names another receipt.");
         }
-        if (!walk.purge_record(rid, rhash, record_hash, present)) return io_problem("read records", db_);
+        if (stored_here) {
+          add(seq, row_id, "ledger_entry_mismatch",
+              "The stored receipt " + row_id + " no longer matches its log entry " + std::to_string(seq) +
+                  ": it was edited after it was recorded.");
+        }
+        if (!stored_here || row_id != id) {
+          block.later([&absent, id, seq, hash = std::string(hash)](LogWalk&) {
+            absent[id] = Absent{seq, hash};
+            return true;
+          });
+        }
+      } else if (kind == "publication") {
+        if (!check_publication(db, block, seq, entry)) {
+          out.failed = io_problem("read publications", db);
+          return;
+        }
+      } else if (kind == "transfer" || kind == "notice-ack") {
+        bool io_failed = false;
+        if (auto problem = check_transfer_entry(db, seq, parsed, io_failed)) out.problems.push_back(*problem);
+        if (io_failed) {
+          out.failed = io_problem("read transfers", db);
+          return;
+        }
+      } else if (kind == "purge" || kind == "erasure") {
+        // A person's erasure removes their receipts as a purge does.
+        const Json removed = parsed.value("removed", Json::array());
+        for (const Json& r : removed.is_array() ? removed : Json::array()) {
+          block.later([&absent, &prior, seq, purge = kind == "purge", rid = string_at(r, {"receiptId"}),
+                       rhash = string_at(r, {"entryHash"}),
+                       record_hash = string_at(r, {"recordEntryHash"})](LogWalk& whole) {
+            bool present = false;
+            auto it = absent.find(rid);
+            if (it != absent.end() && it->second.hash == rhash) {
+              it->second.purged = true;
+            } else {
+              // Named by the purge but still stored (or never logged).
+              prior.reset();
+              prior.bind(1, rid).bind(2, seq);
+              const int prc = prior.step();
+              if (prc == SQLITE_ROW && prior.text(1) == rhash && prior.int64(2) == 1) {
+                present = true;
+                whole.add(prior.int64(0), rid, "ledger_purged_receipt_present",
+                          "The receipt " + rid + " was recorded as purged but is still stored.");
+              } else if (prc == SQLITE_ROW || prc == SQLITE_DONE) {
+                whole.add(seq, rid, "ledger_purge_mismatch",
+                          (purge ? "Purge entry " : "Erasure entry ") + std::to_string(seq) + " names a receipt (" +
+                              rid + ") the log does not hold.");
+              } else {
+                return false;
+              }
+            }
+            return whole.purge_record(rid, rhash, record_hash, present);
+          });
+        }
       }
     }
+    if (rc != SQLITE_DONE) out.failed = io_problem("read log", db);
+  };
+  std::int64_t first = 0, last = 0;
+  if (!log_bounds(db_, first, last)) return io_problem("read log", db_);
+  // The merge is light here: every core checks blocks (one: this thread alone).
+  const unsigned jobs = resolve_jobs(options.jobs);
+  if (auto failed = run_blocks(db_, blocks_of(first, last), jobs > 1 ? jobs : 0, walk_block,
+                               [&walk](Block& block) { return walk.merge(block); })) {
+    return *failed;
   }
-  if (rc != SQLITE_DONE) return io_problem("read log", db_);
+  auto add = [&walk](std::int64_t seq, std::string id, std::string code, std::string message) {
+    walk.add(seq, std::move(id), std::move(code), std::move(message));
+  };
+  int rc = SQLITE_OK;
 
   // Stored receipts that no receipt entry at their position accounts for.
   Stmt orphans(db_,
@@ -559,57 +845,131 @@ Result<ChainReport> SqliteStore::verify_locked() {
 // entry that states a record, the record rebuilds it (its SHA-256 is the
 // entry's recordSha256), then `visit`; a record missing must be named by a
 // later purge entry; a purge entry must not name a record still stored.
-Result<ChainReport> SqliteStore::verify_records_locked(const std::function<void(const ReceiptRecord&)>& visit) {
+// In blocks on options.jobs threads (run_blocks); `visit` runs on this
+// thread, in log order. From a signed head (options.after_seq): the records
+// of entries up to it are visited as stored, the entries after it checked.
+Result<ChainReport> SqliteStore::verify_records_locked(const std::function<void(const ReceiptRecord&)>& visit,
+                                                       const ChainCheckOptions& options) {
   std::int64_t v2_before = 0;
   if (!migration_seq(v2_before)) return io_problem("read log", db_);
-  LogWalk walk(db_, v2_before);
-  const std::string sql = std::string("SELECT l.seq, l.kind, IFNULL(l.receipt_id, ''), l.entry, l.hash, ") +
-                          kRecordColumns + " FROM log l LEFT JOIN records c ON c.entry_seq = l.seq ORDER BY l.seq";
-  constexpr int kRecordAt = 5;
-  Stmt log(db_, sql.c_str());
-  if (!log.ok() || !walk.ok()) return io_problem("read log", db_);
-  ReceiptRecord record;
-  int rc = SQLITE_OK;
-  while ((rc = log.step()) == SQLITE_ROW) {
-    const auto [seq, kind, id, entry, hash] = LogWalk::row_of(log);
-    walk.chain(seq, id, entry, hash);
-    const bool has_record = !log.is_null(kRecordAt);
-    if (walk.states_record(kind, seq)) {
-      if (has_record) read_record(log, kRecordAt, record);
-      if (walk.check_stated_record(seq, kind, id, entry, hash, has_record ? &record : nullptr)) {
-        ++walk.report.receipts;
-        visit(record);
-      }
-      continue;
+  LogWalk walk(db_);
+  if (!walk.ok()) return io_problem("read log", db_);
+  std::int64_t first = 0, last = 0;
+  if (!log_bounds(db_, first, last)) return io_problem("read log", db_);
+  const std::int64_t after = options.after_seq;
+  if (after > 0) {
+    // The head must still be the log's: the same check as check_against_head, in this snapshot.
+    walk.report.after_seq = after;
+    Stmt at(db_, "SELECT hash FROM log WHERE seq = ?1");
+    if (!at.ok()) return io_problem("read log", db_);
+    at.bind(1, after);
+    const int rc = at.step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return io_problem("read log", db_);
+    if (rc == SQLITE_DONE && last < after) {
+      walk.add(after, "", "ledger_truncated",
+               "The log ends at entry " + std::to_string(last) + ", but the signed chain head it starts from covers " +
+                   std::to_string(after) + " entries: entries were cut off (or the log was rolled back).");
+    } else if (rc == SQLITE_DONE || at.view(0) != options.after_hash) {
+      walk.add(after, "", "ledger_head_mismatch",
+               "Log entry " + std::to_string(after) +
+                   " no longer hashes to what the signed chain head it starts from states: the log up to it was "
+                   "rewritten.");
     }
-    if (has_record) {
-      walk.add(seq, log.text(kRecordAt + 2), "ledger_unlogged_record",
-               "A compact record sits on log entry " + std::to_string(seq) +
-                   ", which states none: it was inserted behind the ledger's back.");
-    }
-    if (kind == "receipt") continue;  // logged before schema 3: a 'record' entry states its record
-    const std::optional<Json> parsed = walk.parse_entry(seq, kind, id, entry);
-    if (parsed && kind == "publication" && !check_publication(db_, walk, seq, entry)) {
-      return io_problem("read publications", db_);
-    }
-    if (parsed && (kind == "transfer" || kind == "notice-ack")) {
-      bool io_failed = false;
-      if (auto problem = check_transfer_entry(db_, seq, *parsed, io_failed)) walk.report.problems.push_back(*problem);
-      if (io_failed) return io_problem("read transfers", db_);
-    }
-    if (!parsed || (kind != "purge" && kind != "erasure")) continue;
-    const Json removed = parsed->value("removed", Json::array());
-    for (const Json& r : removed.is_array() ? removed : Json::array()) {
-      if (!walk.purge_record(string_at(r, {"receiptId"}), string_at(r, {"entryHash"}),
-                             string_at(r, {"recordEntryHash"}), false)) {
-        return io_problem("read records", db_);
-      }
-    }
+    if (!walk.report.problems.empty()) return walk.finish();
+    walk.report.head = options.after_hash;  // when no entry follows it
   }
-  if (rc != SQLITE_DONE) return io_problem("read log", db_);
+  const std::string sql = std::string("SELECT l.seq, l.kind, IFNULL(l.receipt_id, ''), l.entry, l.hash, ") +
+                          kRecordColumns +
+                          " FROM log l LEFT JOIN records c ON c.entry_seq = l.seq WHERE l.seq BETWEEN ?1 AND ?2 "
+                          "ORDER BY l.seq";
+  const std::string trusted_sql = std::string("SELECT ") + kRecordColumns +
+                                  " FROM records c WHERE c.entry_seq BETWEEN ?1 AND ?2 ORDER BY c.entry_seq";
+  constexpr int kRecordAt = 5;
+  auto walk_block = [&](sqlite3* db, std::int64_t from, std::int64_t to, Block& out) {
+    if (to <= after) {
+      // Vouched for by the signed head: its records as stored.
+      Stmt records(db, trusted_sql.c_str());
+      if (!records.ok()) {
+        out.failed = io_problem("read records", db);
+        return;
+      }
+      records.bind(1, from).bind(2, to);
+      int rc = SQLITE_OK;
+      while ((rc = records.step()) == SQLITE_ROW) read_record(records, 0, out.next_record());
+      out.receipts = static_cast<std::int64_t>(out.used);
+      if (rc != SQLITE_DONE) out.failed = io_problem("read records", db);
+      return;
+    }
+    BlockWalk block(v2_before, out);
+    Stmt log(db, sql.c_str());
+    if (!log.ok() || !block.start(db, from)) {
+      out.failed = io_problem("read log", db);
+      return;
+    }
+    log.bind(1, from).bind(2, to);
+    int rc = SQLITE_OK;
+    while ((rc = log.step()) == SQLITE_ROW) {
+      const auto [seq, kind, id, entry, hash] = BlockWalk::row_of(log);
+      block.chain(seq, id, entry, hash);
+      const bool has_record = !log.is_null(kRecordAt);
+      if (block.states_record(kind, seq)) {
+        ReceiptRecord* record = nullptr;
+        if (has_record) read_record(log, kRecordAt, *(record = &out.next_record()));
+        if (block.check_stated_record(seq, kind, id, entry, hash, record)) {
+          ++out.receipts;
+        } else if (record != nullptr) {
+          --out.used;  // not visited; its storage is reused
+        }
+        continue;
+      }
+      if (has_record) {
+        block.add(seq, log.text(kRecordAt + 2), "ledger_unlogged_record",
+                  "A compact record sits on log entry " + std::to_string(seq) +
+                      ", which states none: it was inserted behind the ledger's back.");
+      }
+      if (kind == "receipt") continue;  // logged before schema 3: a 'record' entry states its record
+      const std::optional<Json> parsed = block.parse_entry(seq, kind, id, entry);
+      if (parsed && kind == "publication" && !check_publication(db, block, seq, entry)) {
+        out.failed = io_problem("read publications", db);
+        return;
+      }
+      if (parsed && (kind == "transfer" || kind == "notice-ack")) {
+        bool io_failed = false;
+        if (auto problem = check_transfer_entry(db, seq, *parsed, io_failed)) out.problems.push_back(*problem);
+        if (io_failed) {
+          out.failed = io_problem("read transfers", db);
+          return;
+        }
+      }
+      if (!parsed || (kind != "purge" && kind != "erasure")) continue;
+      const Json removed = parsed->value("removed", Json::array());
+      for (const Json& r : removed.is_array() ? removed : Json::array()) {
+        block.later([rid = string_at(r, {"receiptId"}), entry_hash = string_at(r, {"entryHash"}),
+                     record_hash = string_at(r, {"recordEntryHash"})](LogWalk& whole) {
+          return whole.purge_record(rid, entry_hash, record_hash, false);
+        });
+      }
+    }
+    if (rc != SQLITE_DONE) out.failed = io_problem("read log", db);
+  };
+  std::vector<std::pair<std::int64_t, std::int64_t>> blocks;
+  if (after > 0) blocks = blocks_of(first, std::min(after, last));
+  for (const auto& b : blocks_of(std::max(first, after + 1), last)) blocks.push_back(b);
+  const bool checked_any = last > after;
+  auto merge = [&](Block& block) {
+    if (!walk.merge(block)) return false;
+    for (std::size_t i = 0; i < block.used; ++i) visit(block.records[i]);
+    return true;
+  };
+  // The merge hands every record to `visit` (the export's index insert): this
+  // thread is busy too, so one checking thread fewer than --jobs.
+  if (auto failed = run_blocks(db_, blocks, resolve_jobs(options.jobs) - 1, walk_block, merge)) return *failed;
   if (!check_unlogged_publications(db_, walk)) return io_problem("read publications", db_);
   if (!check_unlogged_transfers(db_, walk.report.problems)) return io_problem("read transfers", db_);
-  return walk.finish();
+  const std::string head = walk.report.head;
+  ChainReport report = walk.finish();
+  if (!checked_any && after > 0) report.head = head;
+  return report;
 }
 
 // The payload column must be exactly the JWS payload (base64url-decoded)

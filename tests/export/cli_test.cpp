@@ -103,6 +103,48 @@ TEST_F(Cli, BrokenChainExitsOneAndWritesNothing) {
   EXPECT_NE(output.find("ledger_record_mismatch"), std::string::npos) << output;
 }
 
+// --from-signed-head (docs/export.md): after a full export signed a head,
+// the next one checks only the entries after it and says so; a ledger whose
+// entry at the head no longer hashes to it is refused, nothing written. And
+// `ledger verify --jobs` gives the same answer on one thread or two.
+TEST_F(Cli, FromSignedHeadChecksOnlyWhatFollowsAndRefusesARewrittenLog) {
+  const std::string key = "--key " + quote(w.path("controller.jwk"));
+  std::string output;
+  ASSERT_EQ(run_command(export_command(contacts, "full", key + " --jobs 2"), &output), 0) << output;
+  EXPECT_NE(output.find("Hash chain: checked in full, entries 1.."), std::string::npos) << output;
+  const std::string report = read_text(w.path("full/report.json"));
+  EXPECT_NE(report.find("\"from\": \"genesis\""), std::string::npos) << report;
+  EXPECT_NE(report.find("\"firstEntry\": 1"), std::string::npos) << report;
+
+  ASSERT_EQ(run_command(export_command(contacts, "incremental", key + " --from-signed-head"), &output), 0) << output;
+  EXPECT_NE(output.find("Hash chain: checked from the signed chain head at entry "), std::string::npos) << output;
+  EXPECT_EQ(read_csv(w.path("incremental/partner-acme.csv"))[1][0], w.reference("acme", id));
+  const std::string incremental = read_text(w.path("incremental/report.json"));
+  EXPECT_NE(incremental.find("\"from\": \"signed-head\""), std::string::npos) << incremental;
+  EXPECT_NE(incremental.find("\"signedHead\": {"), std::string::npos) << incremental;
+
+  // Needs the key that signed the head; not with --reverify (a full check).
+  EXPECT_EQ(run_command(export_command(contacts, "nokey", "--from-signed-head"), &output), 2);
+  EXPECT_EQ(run_command(export_command(contacts, "both", key + " --from-signed-head --reverify"), &output), 2);
+
+  for (const char* jobs : {"1", "2"}) {
+    EXPECT_EQ(run_command(cachet_binary() + " ledger verify --jobs " + jobs + " --db " + quote(w.db_path), &output), 0)
+        << output;
+  }
+  // The log rewritten up to the head: its entry no longer hashes to what the head states.
+  exec_sql(w.db_path,
+           "UPDATE log SET hash = '" + std::string(64, '0') + "' WHERE seq = (SELECT max(seq) FROM chain_heads)");
+  EXPECT_EQ(run_command(export_command(contacts, "rewritten", key + " --from-signed-head"), &output), 1);
+  EXPECT_NE(output.find("ledger_head_mismatch"), std::string::npos) << output;
+  EXPECT_NE(output.find("nothing was written"), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists(w.path("rewritten")));
+  for (const char* jobs : {"1", "2"}) {
+    EXPECT_EQ(run_command(cachet_binary() + " ledger verify --jobs " + jobs + " --db " + quote(w.db_path), &output), 1)
+        << output;
+    EXPECT_NE(output.find("ledger_hash_mismatch"), std::string::npos) << output;
+  }
+}
+
 TEST_F(Cli, ImportRelayed) {
   w.write_file("ok.csv", "reference,channel,action,date\n" + id + ",email,withdrawn,2026-11-20\n");
   const std::string base = cachet_binary() + " import-relayed --partner acme --db " + quote(w.db_path) + " --config " +

@@ -242,6 +242,11 @@ void tamper_record(const std::string& db_path, const std::string& receipt_id) {
       {receipt_id});
 }
 
+void exec_sql(const std::string& db_path, const std::string& sql) {
+  Db db(db_path);
+  db.query(sql, {});
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;

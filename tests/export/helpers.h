@@ -83,6 +83,8 @@ void tamper_signature(const std::string& db, const std::string& receipt_id, bool
 // (schema 3) without touching its log entry: the export's own chain check
 // (verify_records) and `ledger verify` must both catch it.
 void tamper_record(const std::string& db, const std::string& receipt_id);
+// Runs one SQL statement on the ledger file behind the store's back (tampering).
+void exec_sql(const std::string& db, const std::string& sql);
 
 std::string read_text(const std::string& path);
 std::vector<std::vector<std::string>> read_csv(const std::string& path);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -1145,6 +1146,209 @@ TEST_F(PublicationLedgerTest, ADeletedOrInsertedVersionIsCaught) {
   sql("INSERT INTO publications SELECT * FROM saved; UPDATE publications SET seq = 2");
   const std::vector<std::string> found = codes(false);
   EXPECT_NE(std::find(found.begin(), found.end(), "ledger_unlogged_publication"), found.end());
+}
+
+}  // namespace
+}  // namespace cachet::ledger
+
+namespace cachet::ledger {
+namespace {
+
+// The chain check on every core (ChainCheckOptions::jobs; sqlite_verify.cpp
+// run_blocks): the log is walked in blocks of 8192 entries on several
+// connections. Whatever the number of threads, the report (every problem,
+// its seq and message, the counts, the head) and the records visited, in
+// order, must be the single thread's, for an intact ledger and for an edit
+// anywhere: first entry, middle, last, either side of a block boundary,
+// and across it (a purge in a later block naming receipts of an earlier one).
+class ChainJobsTest : public LedgerTest {
+ protected:
+  static constexpr std::int64_t kBlock = 8192;
+  void SetUp() override {
+    LedgerTest::SetUp();
+    std::vector<NewReceipt> batch;
+    // Seq 1..40: people purged later (the purge entry lands in the last block).
+    for (int i = 0; i < 40; ++i)
+      batch.push_back(receipt("old" + std::to_string(i), "", "granted", "2026-01-01T10:00:00Z"));
+    for (std::int64_t i = 40; i < 2 * kBlock + 50; ++i) {
+      const std::string id = "p" + std::to_string(i);
+      // Every tenth one updates the person before it (a chain across entries).
+      const bool update = i % 10 == 0 && i > 40;
+      batch.push_back(receipt(id, update ? "p" + std::to_string(i - 1) : "", update ? "withdrawn" : "granted",
+                              "2026-06-01T10:00:00Z"));
+    }
+    ASSERT_TRUE(store_->append_many(batch).ok());
+    auto purge = store_->purge(parse_rfc3339("2026-03-01T10:00:00Z").value());
+    ASSERT_TRUE(purge.ok());
+    ASSERT_EQ(purge.value().removed.size(), 40U);
+    last_ = purge.value().seq;
+    ASSERT_GT(last_, 2 * kBlock);
+    store_.reset();
+    template_ = dir_ + "/template.db";
+    sql("PRAGMA wal_checkpoint(TRUNCATE)");
+    copy(path_, template_);
+    open();
+  }
+  void TearDown() override {
+    std::remove(template_.c_str());
+    LedgerTest::TearDown();
+  }
+  static void copy(const std::string& from, const std::string& to) {
+    std::FILE* in = std::fopen(from.c_str(), "rb");
+    std::FILE* out = std::fopen(to.c_str(), "wb");
+    ASSERT_NE(in, nullptr);
+    ASSERT_NE(out, nullptr);
+    char buf[1 << 16];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, in)) > 0) std::fwrite(buf, 1, n, out);
+    std::fclose(in);
+    std::fclose(out);
+  }
+  // The ledger as built, then `edit` applied behind the store's back.
+  void tamper(const std::string& edit) {
+    store_.reset();
+    for (const char* suffix : {"-wal", "-shm"}) std::remove((path_ + suffix).c_str());
+    copy(template_, path_);
+    if (!edit.empty()) sql(edit);
+    open();
+  }
+  static std::string describe(const ChainReport& r) {
+    std::string out = std::to_string(r.entries) + " " + std::to_string(r.receipts) + " " + r.head + "\n";
+    for (const ChainProblem& p : r.problems) {
+      out += std::to_string(p.seq) + " " + p.receipt_id + " " + p.code + " " + p.message + "\n";
+    }
+    return out;
+  }
+  std::string chain(unsigned jobs) {
+    ChainCheckOptions options;
+    options.jobs = jobs;
+    auto report = store_->verify_chain_with(options);
+    EXPECT_TRUE(report.ok());
+    return report.ok() ? describe(report.value()) : "io";
+  }
+  std::string records(unsigned jobs, std::vector<std::string>* visited = nullptr) {
+    ChainCheckOptions options;
+    options.jobs = jobs;
+    std::vector<std::string> ids;
+    auto report = store_->verify_records_with([&ids](const ReceiptRecord& r) { ids.push_back(r.receipt_id); }, options);
+    EXPECT_TRUE(report.ok());
+    if (visited) *visited = ids;
+    std::string out = report.ok() ? describe(report.value()) : "io";
+    for (const std::string& id : ids) out += id + ",";
+    return out;
+  }
+  // Both checks give the same report on 1, 2 and 3 threads; returns the
+  // first problem's "seq code" of each check (empty when it verifies).
+  std::pair<std::string, std::string> same_on_every_thread_count() {
+    const std::string chain1 = chain(1), records1 = records(1);
+    EXPECT_EQ(chain(2), chain1);
+    EXPECT_EQ(chain(3), chain1);
+    EXPECT_EQ(records(2), records1);
+    EXPECT_EQ(records(3), records1);
+    // "seq id code message" (id empty for some): keep seq and code.
+    auto first = [](const std::string& d) {
+      std::istringstream lines(d);
+      std::string line;
+      std::getline(lines, line);  // the counts and head
+      if (!std::getline(lines, line) || line.empty() || line[0] < '0' || line[0] > '9') return std::string();
+      std::istringstream in(line);
+      std::string seq, id, code;
+      in >> seq >> id >> code;
+      return seq + " " + (id.rfind("ledger_", 0) == 0 ? id : code);
+    };
+    return {first(chain1), first(records1)};
+  }
+  std::string template_;
+  std::int64_t last_ = 0;
+};
+
+TEST_F(ChainJobsTest, AnIntactLedgerReportsTheSameOnEveryThreadCount) {
+  tamper("");
+  std::vector<std::string> visited;
+  const auto [chain_first, records_first] = same_on_every_thread_count();
+  EXPECT_EQ(chain_first, "");
+  EXPECT_EQ(records_first, "");
+  records(2, &visited);
+  EXPECT_EQ(visited.size(), static_cast<std::size_t>(2 * kBlock + 10));
+  EXPECT_EQ(visited.front(), "p40");
+  EXPECT_EQ(visited.back(), "p" + std::to_string(2 * kBlock + 49));
+}
+
+TEST_F(ChainJobsTest, AnEditedEntryIsFoundWhereverItIs) {
+  for (const std::int64_t seq : {std::int64_t{1}, std::int64_t{5000}, kBlock, kBlock + 1, 2 * kBlock, last_ - 1}) {
+    SCOPED_TRACE(seq);
+    tamper("UPDATE log SET entry = replace(entry, 'kid-1', 'kid-2') WHERE seq = " + std::to_string(seq));
+    const auto [chain_first, records_first] = same_on_every_thread_count();
+    EXPECT_EQ(chain_first, std::to_string(seq) + " ledger_hash_mismatch");
+    EXPECT_EQ(records_first, std::to_string(seq) + " ledger_hash_mismatch");
+  }
+  // The last entry (the purge).
+  tamper("UPDATE log SET entry = replace(entry, 'retention', 'retentioN') WHERE seq = " + std::to_string(last_));
+  EXPECT_EQ(same_on_every_thread_count().first, std::to_string(last_) + " ledger_hash_mismatch");
+}
+
+TEST_F(ChainJobsTest, EditsAtAndAcrossBlockBoundariesAreFound) {
+  // A stored hash rewritten at the end of a block: that entry, and the next
+  // (first of the next block, which chains onto it), are reported.
+  tamper("UPDATE log SET hash = '" + std::string(64, '0') + "' WHERE seq = " + std::to_string(kBlock));
+  EXPECT_EQ(same_on_every_thread_count().first, std::to_string(kBlock) + " ledger_hash_mismatch");
+  EXPECT_NE(chain(2).find(std::to_string(kBlock + 1) + " p" + std::to_string(kBlock) + " ledger_hash_mismatch"),
+            std::string::npos);
+  // An entry deleted at a block's start: a gap.
+  tamper("DELETE FROM log WHERE seq = " + std::to_string(kBlock + 1));
+  EXPECT_EQ(same_on_every_thread_count().second, std::to_string(kBlock + 2) + " ledger_gap");
+  // A compact record edited on the last entry of a block.
+  tamper("UPDATE records SET email_decision = 'objected' WHERE entry_seq = " + std::to_string(kBlock));
+  same_on_every_thread_count();
+  EXPECT_NE(records(2).find(std::to_string(kBlock) + " p" + std::to_string(kBlock - 1) + " ledger_record_mismatch"),
+            std::string::npos);
+  // A purged receipt put back (the purge entry is in the last block, the
+  // receipt's entry in the first), and a receipt deleted without a purge.
+  tamper("DELETE FROM receipts WHERE receipt_id = 'p9000'");
+  EXPECT_EQ(same_on_every_thread_count().first, "9001 ledger_receipt_missing");
+  tamper("DELETE FROM records WHERE receipt_id = 'p100'");
+  EXPECT_EQ(same_on_every_thread_count().second, "101 ledger_record_missing");
+}
+
+TEST_F(ChainJobsTest, FromASignedHeadOnlyTheEntriesAfterItAreChecked) {
+  tamper("");
+  auto at = store_->entry_hash(kBlock + 5);
+  ASSERT_TRUE(at.ok() && at.value());
+  ChainCheckOptions options;
+  options.after_seq = kBlock + 5;
+  options.after_hash = *at.value();
+  for (const unsigned jobs : {1U, 2U}) {
+    options.jobs = jobs;
+    std::vector<std::string> ids;
+    auto report = store_->verify_records_with([&ids](const ReceiptRecord& r) { ids.push_back(r.receipt_id); }, options);
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report.value().ok()) << describe(report.value());
+    EXPECT_EQ(report.value().after_seq, kBlock + 5);
+    EXPECT_EQ(report.value().entries, last_ - (kBlock + 5));
+    EXPECT_EQ(ids.size(), static_cast<std::size_t>(2 * kBlock + 10));  // every live record, still
+  }
+  // An edit before the head is not rehashed; one after it is found.
+  tamper("UPDATE log SET entry = replace(entry, 'kid-1', 'kid-2') WHERE seq = 100");
+  auto before = store_->verify_records_with([](const ReceiptRecord&) {}, options);
+  ASSERT_TRUE(before.ok());
+  EXPECT_TRUE(before.value().ok());
+  tamper("UPDATE log SET entry = replace(entry, 'kid-1', 'kid-2') WHERE seq = " + std::to_string(kBlock + 6));
+  auto after = store_->verify_records_with([](const ReceiptRecord&) {}, options);
+  ASSERT_TRUE(after.ok());
+  ASSERT_FALSE(after.value().ok());
+  EXPECT_EQ(after.value().problems.front().code, "ledger_hash_mismatch");
+  EXPECT_EQ(after.value().problems.front().seq, kBlock + 6);
+  // The head's own entry rewritten (hash and all): refused before anything else.
+  tamper("UPDATE log SET hash = '" + std::string(64, 'a') + "' WHERE seq = " + std::to_string(kBlock + 5));
+  auto rewritten = store_->verify_records_with([](const ReceiptRecord&) {}, options);
+  ASSERT_TRUE(rewritten.ok());
+  ASSERT_EQ(rewritten.value().problems.size(), 1U);
+  EXPECT_EQ(rewritten.value().problems.front().code, "ledger_head_mismatch");
+  // Cut off before the head.
+  tamper("DELETE FROM log WHERE seq > " + std::to_string(kBlock));
+  auto cut = store_->verify_records_with([](const ReceiptRecord&) {}, options);
+  ASSERT_TRUE(cut.ok());
+  EXPECT_EQ(cut.value().problems.front().code, "ledger_truncated");
 }
 
 }  // namespace

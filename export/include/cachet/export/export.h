@@ -77,7 +77,12 @@ struct ExportOptions {
   // ledger accepted it. `reverify` re-verifies every receipt's signatures
   // instead (the core's verify_receipt; slow: two Ed25519 checks a person).
   bool reverify = false;
-  int jobs = 0;                         // --reverify: threads verifying signatures; 0 = hardware
+  int jobs = 0;  // threads checking the chain (and, with --reverify, verifying signatures); 0 = one per core
+  // Check the chain only after the latest signed chain head stored in the
+  // ledger (docs/export.md, "From a signed chain head"): its signature must
+  // verify against `controller_key` (required) and entry seq must still hash
+  // to what it states; the entries up to it are not rehashed.
+  bool from_signed_head = false;
   std::string agent = "cachet-export";  // written into the ledger entry
 };
 

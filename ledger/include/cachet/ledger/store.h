@@ -229,12 +229,30 @@ struct ChainProblem {
   std::string message;
 };
 struct ChainReport {
-  std::int64_t entries = 0;
+  // Entries 1..after_seq were not rehashed: a signed chain head vouched for
+  // them (ChainCheckOptions::after_seq); 0 for a full check.
+  std::int64_t after_seq = 0;
+  std::int64_t entries = 0;            // entries checked (after after_seq)
   std::int64_t receipts = 0;           // live receipts
   std::string head;                    // hex hash of the last entry (anchor it elsewhere to detect tail truncation)
   std::vector<ChainProblem> problems;  // in log order; empty = the chain verifies
   bool ok() const { return problems.empty(); }
   Json to_json() const;
+};
+
+// How verify_chain_with / verify_records_with run (docs/export.md, "How it runs").
+struct ChainCheckOptions {
+  // Threads checking the chain, each over its own blocks of entries (every
+  // entry's hash and record depend only on the stored hash before it); 0: one
+  // per core. The report is the same whatever the number.
+  unsigned jobs = 0;
+  // verify_records_with only: start after a signed chain head (head.h) that
+  // an earlier check verified: entry `after_seq` must still hash to
+  // `after_hash` (else ledger_head_mismatch / ledger_truncated, nothing else
+  // checked); entries after it are checked as in a full check, and the
+  // records of entries up to it are visited unchecked. 0: the full chain.
+  std::int64_t after_seq = 0;
+  std::string after_hash;
 };
 
 // The last entry of the log (seq 0 and no hash when it is empty).
@@ -313,6 +331,12 @@ class ConsentStore {
   // them only once the returned report is ok(). Its `receipts` counts the
   // live records.
   virtual Result<ChainReport> verify_records(const std::function<void(const ReceiptRecord&)>& visit);
+  // The same two checks with options (ChainCheckOptions). The defaults run the
+  // plain ones on one thread and check the full chain (after_seq ignored,
+  // and the report says so: after_seq 0).
+  virtual Result<ChainReport> verify_chain_with(const ChainCheckOptions& options);
+  virtual Result<ChainReport> verify_records_with(const std::function<void(const ReceiptRecord&)>& visit,
+                                                  const ChainCheckOptions& options);
 
   // R9: removes every person whose retention has passed at `now_unix`
   // (latest receipt's received_at + its retention.months) and records the
