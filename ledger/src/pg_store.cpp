@@ -10,6 +10,7 @@
 #include <mutex>
 #include <utility>
 
+#include "append_receipt.h"
 #include "cachet/calendar.h"
 #include "cachet/canonical_json.h"
 #include "cachet/ledger/digest.h"
@@ -301,6 +302,7 @@ class PgStore final : public ConsentStore {
   Result<std::vector<Transfer>> notice_status() override { return unsupported("The notice status (cachet notices)"); }
 
  private:
+  class Appender;  // append_receipt.h's steps on this connection
   // BEGIN and the chain lock: the transaction of anything that appends.
   Problems begin_append();
   void rollback() { conn_->exec("ROLLBACK"); }
@@ -415,115 +417,82 @@ Result<AppendOutcome> PgStore::append(const NewReceipt& in) {
 
 // The checks and writes of SqliteStore::append_locked, in the transaction
 // that holds the chain lock: no other process appends meanwhile.
-Result<AppendOutcome> PgStore::append_locked(const NewReceipt& in) {
-  auto existing = find_locked(in.receipt_id, nullptr);
-  if (!existing.ok()) return existing.problems();
-  if (existing.value()) {
-    if (existing.value()->payload_sha256 == in.payload_sha256) {
-      return AppendOutcome{AppendStatus::kDuplicate, *existing.value()};
-    }
-    return Problem{
-        "ledger_replay", "/receiptId",
-        "A different receipt with the id " + in.receipt_id + " is already stored: a receipt id cannot be reused."};
+// The append steps on this connection (append_receipt.h), inside the
+// transaction append() holds with the ledger's advisory lock.
+class PgStore::Appender final : public AppendSteps {
+ public:
+  explicit Appender(PgStore& store) : store_(store), conn_(store.conn_) {}
+
+  Result<std::optional<StoredReceipt>> find(const std::string& receipt_id) override {
+    return store_.find_locked(receipt_id, nullptr);
   }
-  {
-    // A receipt id seen before and since purged cannot come back either.
-    Rows seen = conn_->query("SELECT 1 FROM log WHERE receipt_id = $1 LIMIT 1", {in.receipt_id});
+
+  Result<bool> id_was_logged(const std::string& receipt_id) override {
+    Rows seen = conn_->query("SELECT 1 FROM log WHERE receipt_id = $1 LIMIT 1", {receipt_id});
     if (!seen.ok()) return conn_->io_problem("check receipt id", seen);
-    if (seen.size() > 0) {
-      return Problem{"ledger_replay", "/receiptId",
-                     "The receipt id " + in.receipt_id + " was used before (its receipt was purged)."};
-    }
+    return seen.size() > 0;
   }
-  std::string chain_root = in.receipt_id;
-  if (!in.supersedes.empty()) {
-    auto previous = find_locked(in.supersedes, nullptr);
-    if (!previous.ok()) return previous.problems();
-    if (!previous.value()) {
-      return Problem{"ledger_unknown_supersedes", "/supersedes",
-                     "The receipt supersedes " + in.supersedes + ", which the ledger does not hold."};
-    }
-    if (!previous.value()->superseded_by.empty()) {
-      return Problem{"ledger_already_superseded", "/supersedes",
-                     "The receipt " + in.supersedes + " was already superseded by " + previous.value()->superseded_by +
-                         "; supersede the latest receipt instead."};
-    }
-    chain_root = previous.value()->chain_root;
-  }
-  if (!in.challenge.empty()) {
+
+  Result<bool> use_challenge(const std::string& challenge, const std::string& receipt_id) override {
     Rows used = conn_->query(
         "INSERT INTO used_challenges(challenge, receipt_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
-        {in.challenge, in.receipt_id});
+        {challenge, receipt_id});
     if (!used.ok()) return conn_->io_problem("consume challenge", used);
-    if (used.size() == 0) {
-      return Problem{"ledger_challenge_used", "/collection/challenge",
-                     "The server challenge in this receipt was already used by another receipt."};
+    return used.size() > 0;
+  }
+
+  Problems log_head(std::int64_t& next_seq, std::string& prev_hash) override {
+    return store_.log_head(next_seq, prev_hash);
+  }
+
+  Problems write(const NewReceipt& in, const ReceiptRecord& record, const std::string& entry,
+                 const std::string& hash) override {
+    const std::int64_t seq = record.entry_seq;
+    Rows log = conn_->query(kInsertLogSql, {seq, "receipt", in.receipt_id, entry, hash});
+    if (!log.ok()) return {conn_->io_problem("append log entry", log)};
+    Rows receipt = conn_->query(
+        "INSERT INTO receipts(receipt_id, seq, jws, payload, payload_sha256, verification, countersigner_kid, "
+        "received_at, issued_at, collection_method, chain_root, supersedes, retention_months) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        {in.receipt_id, seq, in.jws, in.payload, in.payload_sha256, in.verification, in.countersigner_kid,
+         record.received_at, in.issued_at, in.collection_method, record.chain_root,
+         in.supersedes.empty() ? Param::null() : Param(in.supersedes), static_cast<std::int64_t>(in.retention_months)});
+    if (!receipt.ok()) return {conn_->io_problem("append receipt", receipt)};
+    std::vector<Param> columns = {record.entry_seq,         record.receipt_seq,
+                                  record.receipt_id,        record.chain_root,
+                                  record.supersedes,        record.collection_method,
+                                  record.countersigner_kid, record.received_at,
+                                  record.issued_at,         static_cast<std::int64_t>(record.retention_months),
+                                  record.jws_sha256,        record.payload_sha256,
+                                  record.verification,      static_cast<std::int64_t>(record.verified ? 1 : 0)};
+    for (const ReceiptRecord::ChannelState* c : {&record.postal, &record.phone, &record.email, &record.sms}) {
+      columns.emplace_back(c->decision);
+      columns.emplace_back(c->basis);
     }
+    for (const std::string* text : {&record.salt, &record.digests.email, &record.digests.phone, &record.digests.mobile,
+                                    &record.digests.postal, &record.partner_ids}) {
+      columns.emplace_back(*text);
+    }
+    Rows rec = conn_->query(
+        "INSERT INTO records(entry_seq, receipt_seq, receipt_id, chain_root, supersedes, collection_method, "
+        "countersigner_kid, received_at, issued_at, retention_months, jws_sha256, payload_sha256, verification, "
+        "verified, postal_decision, postal_basis, phone_decision, phone_basis, email_decision, email_basis, "
+        "sms_decision, sms_basis, salt, digest_email, digest_phone, digest_mobile, digest_postal, partner_ids) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "
+        "$24, $25, $26, $27, $28)",
+        columns);
+    if (!rec.ok()) return {conn_->io_problem("append record", rec)};
+    return {};
   }
-  std::int64_t seq = 1;
-  std::string prev;
-  if (Problems problems = log_head(seq, prev); !problems.empty()) return problems;
-  const std::string received_at =
-      in.received_at.empty() ? calendar::format_rfc3339(calendar::now_unix()) : in.received_at;
-  ReceiptRecord record = sqlite::derive_record(in.receipt_id, sha256_hex(in.jws), in.payload, in.payload_sha256,
-                                               in.verification, in.countersigner_kid, received_at, in.issued_at,
-                                               chain_root, in.supersedes, in.collection_method, in.retention_months);
-  record.entry_seq = seq;
-  record.receipt_seq = seq;
-  const std::string entry = receipt_entry_for(record, seq, sha256_hex(canonical_record(record)));
-  const std::string hash = chain_hash(prev, entry);
-  Rows log = conn_->query(kInsertLogSql, {seq, "receipt", in.receipt_id, entry, hash});
-  if (!log.ok()) return conn_->io_problem("append log entry", log);
-  Rows receipt = conn_->query(
-      "INSERT INTO receipts(receipt_id, seq, jws, payload, payload_sha256, verification, countersigner_kid, "
-      "received_at, issued_at, collection_method, chain_root, supersedes, retention_months) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-      {in.receipt_id, seq, in.jws, in.payload, in.payload_sha256, in.verification, in.countersigner_kid, received_at,
-       in.issued_at, in.collection_method, chain_root, in.supersedes.empty() ? Param::null() : Param(in.supersedes),
-       static_cast<std::int64_t>(in.retention_months)});
-  if (!receipt.ok()) return conn_->io_problem("append receipt", receipt);
-  std::vector<Param> columns = {record.entry_seq,         record.receipt_seq,
-                                record.receipt_id,        record.chain_root,
-                                record.supersedes,        record.collection_method,
-                                record.countersigner_kid, record.received_at,
-                                record.issued_at,         static_cast<std::int64_t>(record.retention_months),
-                                record.jws_sha256,        record.payload_sha256,
-                                record.verification,      static_cast<std::int64_t>(record.verified ? 1 : 0)};
-  for (const ReceiptRecord::ChannelState* c : {&record.postal, &record.phone, &record.email, &record.sms}) {
-    columns.emplace_back(c->decision);
-    columns.emplace_back(c->basis);
-  }
-  for (const std::string* text : {&record.salt, &record.digests.email, &record.digests.phone, &record.digests.mobile,
-                                  &record.digests.postal, &record.partner_ids}) {
-    columns.emplace_back(*text);
-  }
-  Rows rec = conn_->query(
-      "INSERT INTO records(entry_seq, receipt_seq, receipt_id, chain_root, supersedes, collection_method, "
-      "countersigner_kid, received_at, issued_at, retention_months, jws_sha256, payload_sha256, verification, "
-      "verified, postal_decision, postal_basis, phone_decision, phone_basis, email_decision, email_basis, "
-      "sms_decision, sms_basis, salt, digest_email, digest_phone, digest_mobile, digest_postal, partner_ids) VALUES "
-      "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "
-      "$24, $25, $26, $27, $28)",
-      columns);
-  if (!rec.ok()) return conn_->io_problem("append record", rec);
-  AppendOutcome out;
-  StoredReceipt& stored = out.stored;
-  stored.seq = seq;
-  stored.receipt_id = in.receipt_id;
-  stored.jws = in.jws;
-  stored.payload_sha256 = in.payload_sha256;
-  stored.verification = in.verification;
-  stored.countersigner_kid = in.countersigner_kid;
-  stored.received_at = received_at;
-  stored.issued_at = in.issued_at;
-  stored.collection_method = in.collection_method;
-  stored.chain_root = std::move(chain_root);
-  stored.supersedes = in.supersedes;
-  stored.retention_months = in.retention_months;
-  stored.entry_hash = hash;
-  stored.payload = Json::parse(in.payload, nullptr, false);
-  if (stored.payload.is_discarded()) stored.payload = Json();
-  return out;
+
+ private:
+  PgStore& store_;
+  std::unique_ptr<Connection>& conn_;
+};
+
+Result<AppendOutcome> PgStore::append_locked(const NewReceipt& in) {
+  Appender steps(*this);
+  return append_receipt(steps, in);
 }
 
 Result<std::optional<StoredReceipt>> PgStore::find(std::string_view receipt_id) {

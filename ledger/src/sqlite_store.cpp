@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "append_receipt.h"
 #include "cachet/calendar.h"
 #include "cachet/canonical_json.h"
 #include "cachet/ledger/digest.h"
@@ -624,122 +625,80 @@ Result<PersonState> SqliteStore::person_locked(const std::string& chain_root, Ro
   return person;
 }
 
+// The append steps on this connection (append_receipt.h), inside the
+// caller's transaction or savepoint.
+class SqliteStore::Appender final : public AppendSteps {
+ public:
+  explicit Appender(SqliteStore& store) : store_(store) {}
+
+  Result<std::optional<StoredReceipt>> find(const std::string& receipt_id) override {
+    return store_.find_locked(receipt_id);
+  }
+
+  Result<bool> id_was_logged(const std::string& receipt_id) override {
+    Stmt st(store_.cache_, "SELECT 1 FROM log WHERE receipt_id = ?1");
+    st.bind(1, receipt_id);
+    const int rc = st.step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return io_problem("check receipt id", store_.db_);
+    return rc == SQLITE_ROW;
+  }
+
+  Result<bool> use_challenge(const std::string& challenge, const std::string& receipt_id) override {
+    Stmt st(store_.cache_, "INSERT INTO used_challenges(challenge, receipt_id) VALUES (?1, ?2)");
+    st.bind(1, challenge).bind(2, receipt_id);
+    const int rc = st.step();
+    if (rc == SQLITE_CONSTRAINT) return false;
+    if (rc != SQLITE_DONE) return io_problem("consume challenge", store_.db_);
+    return true;
+  }
+
+  Problems log_head(std::int64_t& next_seq, std::string& prev_hash) override {
+    Stmt last(store_.cache_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
+    const int rc = last.step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return {io_problem("read log head", store_.db_)};
+    next_seq = rc == SQLITE_ROW ? last.int64(0) + 1 : 1;
+    prev_hash = rc == SQLITE_ROW ? last.text(1) : std::string();
+    return {};
+  }
+
+  Problems write(const NewReceipt& in, const ReceiptRecord& record, const std::string& entry,
+                 const std::string& hash) override {
+    sqlite3* db = store_.db_;
+    Stmt log(store_.cache_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'receipt', ?2, ?3, ?4)");
+    log.bind(1, record.entry_seq).bind(2, in.receipt_id).bind(3, entry).bind(4, hash);
+    if (log.step() != SQLITE_DONE) return {io_problem("append log entry", db)};
+    Stmt ins(store_.cache_,
+             "INSERT INTO receipts(receipt_id, seq, jws, payload, payload_sha256, verification, countersigner_kid, "
+             "received_at, issued_at, collection_method, chain_root, supersedes, retention_months) "
+             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+    ins.bind(1, in.receipt_id)
+        .bind(2, record.entry_seq)
+        .bind(3, in.jws)
+        .bind(4, in.payload)
+        .bind(5, in.payload_sha256)
+        .bind(6, in.verification)
+        .bind(7, in.countersigner_kid)
+        .bind(8, record.received_at)
+        .bind(9, in.issued_at)
+        .bind(10, in.collection_method)
+        .bind(11, record.chain_root)
+        .bind_null_if_empty(12, in.supersedes)
+        .bind(13, static_cast<std::int64_t>(in.retention_months));
+    const int irc = ins.step();
+    if (irc == SQLITE_CONSTRAINT && !in.supersedes.empty()) return {already_superseded(in.supersedes)};
+    if (irc != SQLITE_DONE) return {io_problem("append receipt", db)};
+    Stmt rec(store_.cache_, kInsertRecordSql);
+    if (insert_record(rec, record) != SQLITE_DONE) return {io_problem("append record", db)};
+    return {};
+  }
+
+ private:
+  SqliteStore& store_;
+};
+
 Result<AppendOutcome> SqliteStore::append_locked(const NewReceipt& in) {
-  auto existing = find_locked(in.receipt_id);
-  if (!existing.ok()) return existing.problems();
-  if (existing.value()) {
-    if (existing.value()->payload_sha256 == in.payload_sha256) {
-      return AppendOutcome{AppendStatus::kDuplicate, *existing.value()};
-    }
-    return Problem{
-        "ledger_replay", "/receiptId",
-        "A different receipt with the id " + in.receipt_id + " is already stored: a receipt id cannot be reused."};
-  }
-  {
-    // A receipt id seen before and since purged cannot come back either.
-    Stmt st(cache_, "SELECT 1 FROM log WHERE receipt_id = ?1");
-    st.bind(1, in.receipt_id);
-    const int rc = st.step();
-    if (rc == SQLITE_ROW) {
-      return Problem{"ledger_replay", "/receiptId",
-                     "The receipt id " + in.receipt_id + " was used before (its receipt was purged)."};
-    }
-    if (rc != SQLITE_DONE) return io_problem("check receipt id", db_);
-  }
-  std::string chain_root = in.receipt_id;
-  if (!in.supersedes.empty()) {
-    auto previous = find_locked(in.supersedes);
-    if (!previous.ok()) return previous.problems();
-    if (!previous.value()) {
-      return Problem{"ledger_unknown_supersedes", "/supersedes",
-                     "The receipt supersedes " + in.supersedes + ", which the ledger does not hold."};
-    }
-    if (!previous.value()->superseded_by.empty()) {
-      return Problem{"ledger_already_superseded", "/supersedes",
-                     "The receipt " + in.supersedes + " was already superseded by " + previous.value()->superseded_by +
-                         "; supersede the latest receipt instead."};
-    }
-    chain_root = previous.value()->chain_root;
-  }
-  if (!in.challenge.empty()) {
-    Stmt st(cache_, "INSERT INTO used_challenges(challenge, receipt_id) VALUES (?1, ?2)");
-    st.bind(1, in.challenge).bind(2, in.receipt_id);
-    const int rc = st.step();
-    if (rc == SQLITE_CONSTRAINT) {
-      return Problem{"ledger_challenge_used", "/collection/challenge",
-                     "The server challenge in this receipt was already used by another receipt."};
-    }
-    if (rc != SQLITE_DONE) return io_problem("consume challenge", db_);
-  }
-  Stmt last(cache_, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
-  std::int64_t seq = 1;
-  std::string prev;
-  const int rc = last.step();
-  if (rc == SQLITE_ROW) {
-    seq = last.int64(0) + 1;
-    prev = last.text(1);
-  } else if (rc != SQLITE_DONE) {
-    return io_problem("read log head", db_);
-  }
-  const std::string received_at =
-      in.received_at.empty() ? calendar::format_rfc3339(calendar::now_unix()) : in.received_at;
-  // The compact record (schema 3): derived from the receipt the caller
-  // verified, bound to the chain by its SHA-256 in the receipt's entry.
-  ReceiptRecord record = derive_record(in.receipt_id, sha256_hex(in.jws), in.payload, in.payload_sha256,
-                                       in.verification, in.countersigner_kid, received_at, in.issued_at, chain_root,
-                                       in.supersedes, in.collection_method, in.retention_months);
-  record.entry_seq = seq;
-  record.receipt_seq = seq;
-  const std::string entry = receipt_entry_for(record, seq, sha256_hex(canonical_record(record)));
-  const std::string hash = chain_hash(prev, entry);
-  Stmt log(cache_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'receipt', ?2, ?3, ?4)");
-  log.bind(1, seq).bind(2, in.receipt_id).bind(3, entry).bind(4, hash);
-  if (log.step() != SQLITE_DONE) return io_problem("append log entry", db_);
-  Stmt ins(cache_,
-           "INSERT INTO receipts(receipt_id, seq, jws, payload, payload_sha256, verification, countersigner_kid, "
-           "received_at, issued_at, collection_method, chain_root, supersedes, retention_months) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
-  ins.bind(1, in.receipt_id)
-      .bind(2, seq)
-      .bind(3, in.jws)
-      .bind(4, in.payload)
-      .bind(5, in.payload_sha256)
-      .bind(6, in.verification)
-      .bind(7, in.countersigner_kid)
-      .bind(8, received_at)
-      .bind(9, in.issued_at)
-      .bind(10, in.collection_method)
-      .bind(11, chain_root)
-      .bind_null_if_empty(12, in.supersedes)
-      .bind(13, static_cast<std::int64_t>(in.retention_months));
-  const int irc = ins.step();
-  if (irc == SQLITE_CONSTRAINT && !in.supersedes.empty()) {
-    return Problem{"ledger_already_superseded", "/supersedes",
-                   "The receipt " + in.supersedes + " was already superseded."};
-  }
-  if (irc != SQLITE_DONE) return io_problem("append receipt", db_);
-  Stmt rec(cache_, kInsertRecordSql);
-  if (insert_record(rec, record) != SQLITE_DONE) return io_problem("append record", db_);
-  // The receipt as find() reads it back (kReceiptColumns), from what was
-  // just written: no query, and the payload parsed once.
-  AppendOutcome out;
-  StoredReceipt& stored = out.stored;
-  stored.seq = seq;
-  stored.receipt_id = in.receipt_id;
-  stored.jws = in.jws;
-  stored.payload_sha256 = in.payload_sha256;
-  stored.verification = in.verification;
-  stored.countersigner_kid = in.countersigner_kid;
-  stored.received_at = received_at;
-  stored.issued_at = in.issued_at;
-  stored.collection_method = in.collection_method;
-  stored.chain_root = std::move(chain_root);
-  stored.supersedes = in.supersedes;
-  stored.retention_months = in.retention_months;
-  stored.entry_hash = hash;
-  stored.payload = Json::parse(in.payload, nullptr, false);
-  if (stored.payload.is_discarded()) stored.payload = Json();
-  return out;
+  Appender steps(*this);
+  return append_receipt(steps, in);
 }
 
 Result<PurgeReport> SqliteStore::purge_locked(std::int64_t now) {
