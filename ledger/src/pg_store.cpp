@@ -10,7 +10,7 @@
 #include <mutex>
 #include <utility>
 
-#include "append_receipt.h"
+#include "backend_rules.h"
 #include "cachet/calendar.h"
 #include "cachet/canonical_json.h"
 #include "cachet/ledger/digest.h"
@@ -302,7 +302,7 @@ class PgStore final : public ConsentStore {
   Result<std::vector<Transfer>> notice_status() override { return unsupported("The notice status (cachet notices)"); }
 
  private:
-  class Appender;  // append_receipt.h's steps on this connection
+  class Appender;  // backend_rules.h's steps on this connection
   // BEGIN and the chain lock: the transaction of anything that appends.
   Problems begin_append();
   void rollback() { conn_->exec("ROLLBACK"); }
@@ -417,7 +417,7 @@ Result<AppendOutcome> PgStore::append(const NewReceipt& in) {
 
 // The checks and writes of SqliteStore::append_locked, in the transaction
 // that holds the chain lock: no other process appends meanwhile.
-// The append steps on this connection (append_receipt.h), inside the
+// The append steps on this connection (backend_rules.h), inside the
 // transaction append() holds with the ledger's advisory lock.
 class PgStore::Appender final : public AppendSteps {
  public:
@@ -636,22 +636,7 @@ Result<bool> PgStore::challenge_used(std::string_view challenge) {
 }
 
 Result<PublishedVersion> PgStore::publish(const PublishedVersion& version, std::string_view at) {
-  // Stored as given, so what is stored must be what the digests name.
-  bool consistent = !version.canonical_config.empty() && sha256_hex(version.canonical_config) == version.digest &&
-                    sha256_hex(version.partner_list) == version.partner_list_sha256 &&
-                    version.notices.size() == version.notice_sha256.size() && calendar::is_utc_timestamp(at);
-  Json notices = Json::object();
-  for (const auto& [locale, text] : version.notices) {
-    const auto digest = version.notice_sha256.find(locale);
-    consistent = consistent && digest != version.notice_sha256.end() && sha256_hex(text) == digest->second;
-    notices[locale] = text;
-  }
-  if (!consistent) {
-    return Problem{"ledger_bad_publication", "",
-                   "A published version must carry its canonical config, notices and partner list with their "
-                   "SHA-256 digests, and an RFC 3339 UTC time."};
-  }
-  Result<std::string> notices_text = canonicalize(notices);
+  Result<std::string> notices_text = publication_notices(version, at);
   if (!notices_text.ok()) return notices_text.problems();
   std::lock_guard<std::mutex> lock(mutex_);
   if (Problems problems = begin_append(); !problems.empty()) return problems;

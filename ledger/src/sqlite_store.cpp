@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "append_receipt.h"
+#include "backend_rules.h"
 #include "cachet/calendar.h"
 #include "cachet/canonical_json.h"
 #include "cachet/ledger/digest.h"
@@ -625,7 +625,7 @@ Result<PersonState> SqliteStore::person_locked(const std::string& chain_root, Ro
   return person;
 }
 
-// The append steps on this connection (append_receipt.h), inside the
+// The append steps on this connection (backend_rules.h), inside the
 // caller's transaction or savepoint.
 class SqliteStore::Appender final : public AppendSteps {
  public:
@@ -851,22 +851,7 @@ std::string publication_entry(std::int64_t seq, const PublishedVersion& version)
 
 Result<PublishedVersion> SqliteStore::publish(const PublishedVersion& version, std::string_view at) {
   std::lock_guard<std::mutex> lock(mutex_);
-  // Stored as given, so what is stored must be what the digests name.
-  bool consistent = !version.canonical_config.empty() && sha256_hex(version.canonical_config) == version.digest &&
-                    sha256_hex(version.partner_list) == version.partner_list_sha256 &&
-                    version.notices.size() == version.notice_sha256.size() && calendar::is_utc_timestamp(at);
-  Json notices = Json::object();
-  for (const auto& [locale, text] : version.notices) {
-    const auto digest = version.notice_sha256.find(locale);
-    consistent = consistent && digest != version.notice_sha256.end() && sha256_hex(text) == digest->second;
-    notices[locale] = text;
-  }
-  if (!consistent) {
-    return Problem{"ledger_bad_publication", "",
-                   "A published version must carry its canonical config, notices and partner list with their "
-                   "SHA-256 digests, and an RFC 3339 UTC time."};
-  }
-  Result<std::string> notices_text = canonicalize(notices);
+  Result<std::string> notices_text = publication_notices(version, at);
   if (!notices_text.ok()) return notices_text.problems();
   if (!exec("BEGIN IMMEDIATE")) return io_problem("begin", db_);
   auto fail = [this](const char* what) {

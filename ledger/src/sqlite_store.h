@@ -148,7 +148,7 @@ class SqliteStore final : public ConsentStore {
                               Sha256Hasher& sha);
 
  private:
-  class Appender;  // append_receipt.h's steps on this connection
+  class Appender;  // backend_rules.h's steps on this connection
   bool exec(const std::string& sql) { return sqlite::exec(db_, sql); }
   // busy_timeout and the per-connection PRAGMAs (init and init_batch_writer).
   Problems configure_connection();

@@ -1,13 +1,16 @@
-// One receipt appended to the ledger, the same on every backend: what makes
-// an append a duplicate, a replay or a fork, the challenge used once, and the
-// log entry and compact record written (docs/server.md, "Hash chain"). A
-// backend supplies the steps (reads and writes on its own connection, inside
-// the transaction it holds); append_receipt() decides what they mean.
+// What the ledger decides the same way on every backend (SQLite, PostgreSQL),
+// kept once. One receipt appended: what makes an append a duplicate, a replay
+// or a fork, the challenge used once, and the log entry and compact record
+// written (docs/server.md, "Hash chain"). A backend supplies the steps (reads
+// and writes on its own connection, inside the transaction it holds);
+// append_receipt() decides what they mean. And what a published config
+// version must carry to be stored.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "cachet/ledger/store.h"
 
@@ -33,5 +36,10 @@ Result<AppendOutcome> append_receipt(AppendSteps& steps, const NewReceipt& in);
 // The receipt a `supersedes` names has been superseded meanwhile (a backend's
 // write step may find it at insert time, from its unique index).
 Problem already_superseded(const std::string& receipt_id);
+
+// A published version is stored as given, so what is stored must be what its
+// digests name: its notices as canonical JSON (RFC 8785), or
+// ledger_bad_publication.
+Result<std::string> publication_notices(const PublishedVersion& version, std::string_view at);
 
 }  // namespace cachet::ledger

@@ -1,4 +1,4 @@
-#include "append_receipt.h"
+#include "backend_rules.h"
 
 #include <utility>
 
@@ -12,6 +12,24 @@ namespace cachet::ledger {
 
 Problem already_superseded(const std::string& receipt_id) {
   return Problem{"ledger_already_superseded", "/supersedes", "The receipt " + receipt_id + " was already superseded."};
+}
+
+Result<std::string> publication_notices(const PublishedVersion& version, std::string_view at) {
+  bool consistent = !version.canonical_config.empty() && sha256_hex(version.canonical_config) == version.digest &&
+                    sha256_hex(version.partner_list) == version.partner_list_sha256 &&
+                    version.notices.size() == version.notice_sha256.size() && calendar::is_utc_timestamp(at);
+  Json notices = Json::object();
+  for (const auto& [locale, text] : version.notices) {
+    const auto digest = version.notice_sha256.find(locale);
+    consistent = consistent && digest != version.notice_sha256.end() && sha256_hex(text) == digest->second;
+    notices[locale] = text;
+  }
+  if (!consistent) {
+    return Problem{"ledger_bad_publication", "",
+                   "A published version must carry its canonical config, notices and partner list with their "
+                   "SHA-256 digests, and an RFC 3339 UTC time."};
+  }
+  return canonicalize(notices);
 }
 
 Result<AppendOutcome> append_receipt(AppendSteps& steps, const NewReceipt& in) {
