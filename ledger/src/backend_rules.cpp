@@ -14,6 +14,25 @@ Problem already_superseded(const std::string& receipt_id) {
   return Problem{"ledger_already_superseded", "/supersedes", "The receipt " + receipt_id + " was already superseded."};
 }
 
+Problem tampered_problem(std::string_view id, std::int64_t seq, const std::string& what) {
+  return Problem{"ledger_tampered", "/receipts/" + std::string(id),
+                 "The stored receipt " + std::string(id) + " (log entry #" + std::to_string(seq) + ") " + what +
+                     ": the ledger was altered behind Cachet's back, and nothing is done with it. Run `cachet "
+                     "ledger verify` and restore the ledger from a backup."};
+}
+
+std::optional<Problem> broken_history(const std::vector<StoredReceipt>& history, const std::string& chain_root) {
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    const StoredReceipt& r = history[i];
+    const std::string expected = i == 0 ? std::string() : history[i - 1].receipt_id;
+    if (r.supersedes != expected || (i == 0 && r.receipt_id != chain_root)) {
+      return tampered_problem(r.receipt_id, r.seq,
+                              "does not follow the receipt before it in its person's history (a receipt is missing)");
+    }
+  }
+  return std::nullopt;
+}
+
 Result<std::string> publication_notices(const PublishedVersion& version, std::string_view at) {
   bool consistent = !version.canonical_config.empty() && sha256_hex(version.canonical_config) == version.digest &&
                     sha256_hex(version.partner_list) == version.partner_list_sha256 &&

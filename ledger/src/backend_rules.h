@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cachet/ledger/store.h"
 
@@ -36,6 +37,14 @@ Result<AppendOutcome> append_receipt(AppendSteps& steps, const NewReceipt& in);
 // The receipt a `supersedes` names has been superseded meanwhile (a backend's
 // write step may find it at insert time, from its unique index).
 Problem already_superseded(const std::string& receipt_id);
+
+// ledger_tampered for the stored receipt `id` (log entry `seq`): `what` says
+// how its row no longer matches the chain.
+Problem tampered_problem(std::string_view id, std::int64_t seq, const std::string& what);
+
+// A person's history (root first) must link root to latest by `supersedes`;
+// else ledger_tampered naming the first receipt that does not follow.
+std::optional<Problem> broken_history(const std::vector<StoredReceipt>& history, const std::string& chain_root);
 
 // A published version is stored as given, so what is stored must be what its
 // digests name: its notices as canonical JSON (RFC 8785), or

@@ -179,13 +179,6 @@ std::string retention_until(const StoredReceipt& latest) {
   return calendar::format_rfc3339(calendar::add_months(*at, latest.retention_months));
 }
 
-Problem tampered_problem(std::string_view id, std::int64_t seq, const std::string& what) {
-  return Problem{"ledger_tampered", "/receipts/" + std::string(id),
-                 "The stored receipt " + std::string(id) + " (log entry #" + std::to_string(seq) + ") " + what +
-                     ": the ledger was altered behind Cachet's back, and nothing is done with it. Run `cachet "
-                     "ledger verify` and restore the ledger from a backup."};
-}
-
 // The reads check what they hand out, as the SQLite backend's do
 // (SqliteStore::tampered): the row rebuilds its log entry, which links onto
 // the entry before it, and the payload column is the JWS payload.
@@ -312,8 +305,6 @@ class PgStore final : public ConsentStore {
   Result<std::optional<StoredReceipt>> find_locked(std::string_view receipt_id, RowCheck* check);
   Result<std::vector<StoredReceipt>> history_locked(const std::string& chain_root, RowCheck* check);
   std::optional<Problem> unsuperseded(const StoredReceipt& latest);
-  static std::optional<Problem> broken_history(const std::vector<StoredReceipt>& history,
-                                               const std::string& chain_root);
   Result<AppendOutcome> append_locked(const NewReceipt& in);
   Result<std::vector<PublishedVersion>> published_locked(const std::string& where, std::string_view arg);
   Result<std::optional<std::string>> optional_text(const std::string& sql, const std::vector<Param>& params,
@@ -379,19 +370,6 @@ std::optional<Problem> PgStore::unsuperseded(const StoredReceipt& latest) {
   return tampered_problem(latest.receipt_id, latest.seq,
                           "was superseded by receipt " + rows.text(0, 1) + " (log entry #" + rows.text(0, 0) +
                               "), which is no longer stored as such");
-}
-
-std::optional<Problem> PgStore::broken_history(const std::vector<StoredReceipt>& history,
-                                               const std::string& chain_root) {
-  for (std::size_t i = 0; i < history.size(); ++i) {
-    const StoredReceipt& r = history[i];
-    const std::string expected = i == 0 ? std::string() : history[i - 1].receipt_id;
-    if (r.supersedes != expected || (i == 0 && r.receipt_id != chain_root)) {
-      return tampered_problem(r.receipt_id, r.seq,
-                              "does not follow the receipt before it in its person's history (a receipt is missing)");
-    }
-  }
-  return std::nullopt;
 }
 
 Result<AppendOutcome> PgStore::append(const NewReceipt& in) {

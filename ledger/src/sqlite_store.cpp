@@ -278,17 +278,6 @@ Result<PersonState> SqliteStore::state_of(std::string_view receipt_id) {
   return person;
 }
 
-namespace {
-
-Problem tampered_problem(std::string_view id, std::int64_t seq, const std::string& what) {
-  return Problem{"ledger_tampered", "/receipts/" + std::string(id),
-                 "The stored receipt " + std::string(id) + " (log entry #" + std::to_string(seq) + ") " + what +
-                     ": the ledger was altered behind Cachet's back, and nothing is done with it. Run `cachet "
-                     "ledger verify` and restore the ledger from a backup."};
-}
-
-}  // namespace
-
 std::optional<Problem> SqliteStore::unsuperseded(Stmt& successor, const StoredReceipt& latest) {
   successor.reset();
   successor.bind(1, latest.receipt_id);
@@ -298,19 +287,6 @@ std::optional<Problem> SqliteStore::unsuperseded(Stmt& successor, const StoredRe
   return tampered_problem(latest.receipt_id, latest.seq,
                           "was superseded by receipt " + successor.text(1) + " (log entry #" +
                               std::to_string(successor.int64(0)) + "), which is no longer stored as such");
-}
-
-std::optional<Problem> SqliteStore::broken_history(const std::vector<StoredReceipt>& history,
-                                                   const std::string& chain_root) {
-  for (std::size_t i = 0; i < history.size(); ++i) {
-    const StoredReceipt& r = history[i];
-    const std::string expected = i == 0 ? std::string() : history[i - 1].receipt_id;
-    if (r.supersedes != expected || (i == 0 && r.receipt_id != chain_root)) {
-      return tampered_problem(r.receipt_id, r.seq,
-                              "does not follow the receipt before it in its person's history (a receipt is missing)");
-    }
-  }
-  return std::nullopt;
 }
 
 std::optional<Problem> SqliteStore::tampered(const Stmt& row, std::int64_t v2_before, Sha256Hasher& sha) {

@@ -229,11 +229,9 @@ class SqliteStore final : public ConsentStore {
   bool start_check(RowCheck& check) { return migration_seq(check.v2_before); }
   // What a person's rows cannot show alone: the latest receipt was not
   // superseded by a receipt the log holds (its row deleted, or its
-  // `supersedes` edited), and the history links root to latest by
-  // `supersedes`. `successor`: a statement prepared from kSuccessorSql.
+  // `supersedes` edited); the history's links are backend_rules.h's
+  // broken_history. `successor`: a statement prepared from kSuccessorSql.
   static std::optional<Problem> unsuperseded(Stmt& successor, const StoredReceipt& latest);
-  static std::optional<Problem> broken_history(const std::vector<StoredReceipt>& history,
-                                               const std::string& chain_root);
   Result<PurgeReport> purge_locked(std::int64_t now);
   Result<ErasureReport> erase_locked(std::string_view receipt_id, std::string_view requested_at, std::int64_t now);
   // Deletes one person's receipts, records and consumed challenges, adding
