@@ -139,6 +139,19 @@ std::optional<server::WebhookOptions> read_webhook_args(const WebhookArgs& args)
 
 namespace {
 
+// The outbox of an existing ledger, or nullptr after saying why and setting
+// `exit_code`. The ledger is opened first: that migrates an older one.
+std::unique_ptr<ledger::WebhookOutbox> open_outbox(const std::string& db, int& exit_code) {
+  if (!open_existing(db, exit_code)) return nullptr;
+  auto outbox = ledger::open_webhook_outbox(db);
+  if (!outbox.ok()) {
+    print_problems(outbox.problems());
+    exit_code = kUsage;
+    return nullptr;
+  }
+  return std::move(outbox).value();
+}
+
 void add_deliver(CLI::App* webhooks, int& exit_code) {
   auto* command = webhooks->add_subcommand(
       "deliver", "Send the due webhook events once and exit (from cron, where no `cachet serve --webhook` runs).");
@@ -162,19 +175,13 @@ void add_deliver(CLI::App* webhooks, int& exit_code) {
       exit_code = kUsage;
       return;
     }
-    auto store = open_existing(args->db, exit_code);  // migrates an older ledger
-    if (!store) return;
-    auto outbox = ledger::open_webhook_outbox(args->db);
-    if (!outbox.ok()) {
-      print_problems(outbox.problems());
-      exit_code = kUsage;
-      return;
-    }
+    const auto outbox = open_outbox(args->db, exit_code);
+    if (!outbox) return;
     const auto crypto = make_openssl_crypto();
     server::PassReport total;
     // Until nothing more is due now: a batch at a time.
     while (true) {
-      const server::PassReport pass = server::deliver_due(*outbox.value(), *options, *crypto, std::cerr);
+      const server::PassReport pass = server::deliver_due(*outbox, *options, *crypto, std::cerr);
       total.delivered += pass.delivered;
       total.retrying += pass.retrying;
       total.failed += pass.failed;
@@ -214,15 +221,9 @@ void add_status(CLI::App* webhooks, int& exit_code) {
   command->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
   command->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
   command->callback([db, format, &exit_code] {
-    auto store = open_existing(*db, exit_code);
-    if (!store) return;
-    auto outbox = ledger::open_webhook_outbox(*db);
-    if (!outbox.ok()) {
-      print_problems(outbox.problems());
-      exit_code = kUsage;
-      return;
-    }
-    auto status = outbox.value()->status();
+    const auto outbox = open_outbox(*db, exit_code);
+    if (!outbox) return;
+    auto status = outbox->status();
     if (!status.ok()) {
       print_problems(status.problems());
       exit_code = kUsage;
@@ -266,15 +267,9 @@ void add_retry(CLI::App* webhooks, int& exit_code) {
   command->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
   command->add_option("--endpoint", *endpoint, "Only this endpoint URL (default: every endpoint)");
   command->callback([db, endpoint, &exit_code] {
-    auto store = open_existing(*db, exit_code);
-    if (!store) return;
-    auto outbox = ledger::open_webhook_outbox(*db);
-    if (!outbox.ok()) {
-      print_problems(outbox.problems());
-      exit_code = kUsage;
-      return;
-    }
-    auto n = outbox.value()->retry(*endpoint, now_ms());
+    const auto outbox = open_outbox(*db, exit_code);
+    if (!outbox) return;
+    auto n = outbox->retry(*endpoint, now_ms());
     if (!n.ok()) {
       print_problems(n.problems());
       exit_code = kUsage;
@@ -292,15 +287,9 @@ void add_events(CLI::App* webhooks, int& exit_code) {
   auto db = std::make_shared<std::string>("./cachet.db");
   command->add_option("--db", *db, "Ledger file or postgresql:// URL")->capture_default_str();
   command->callback([db, &exit_code] {
-    auto store = open_existing(*db, exit_code);
-    if (!store) return;
-    auto outbox = ledger::open_webhook_outbox(*db);
-    if (!outbox.ok()) {
-      print_problems(outbox.problems());
-      exit_code = kUsage;
-      return;
-    }
-    auto events = outbox.value()->events();
+    const auto outbox = open_outbox(*db, exit_code);
+    if (!outbox) return;
+    auto events = outbox->events();
     if (!events.ok()) {
       print_problems(events.problems());
       exit_code = kUsage;
