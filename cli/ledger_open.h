@@ -1,5 +1,6 @@
-// Opening an existing ledger for the ledger commands (serve_commands.cpp,
-// proof_commands.cpp): they never create one by accident.
+// Opening an existing ledger for the commands that read or append to one
+// (ledger, proof, person, notices): they never create one by accident, so a
+// typo in --db is an error (ledger_io) rather than a new empty ledger.
 #pragma once
 
 #include <memory>

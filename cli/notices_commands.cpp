@@ -1,13 +1,12 @@
 // `cachet notices import-acks` and `cachet notices overdue`: first-contact
 // notices partners owe (R8; docs/export.md, "First-contact notices: tracking").
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "cachet/export/notices.h"
-#include "cachet/ledger/open.h"
 #include "command.h"
+#include "ledger_open.h"
 #include "support.h"
 
 namespace cachet::cli {
@@ -19,23 +18,6 @@ struct AckArgs {
 struct OverdueArgs {
   std::string db, at, format = "text";
 };
-
-// An existing ledger (a typo must not create an empty one), or nullptr after
-// saying why and setting the exit code.
-std::unique_ptr<ledger::ConsentStore> open_existing_ledger(const std::string& path, int& exit_code) {
-  exit_code = kUsage;
-  std::error_code ec;
-  if (!ledger::is_postgres_url(path) && !std::filesystem::is_regular_file(path, ec)) {
-    print_problems({Problem{"ledger_io", "--db", "The ledger " + path + " does not exist."}});
-    return nullptr;
-  }
-  Result<std::unique_ptr<ledger::ConsentStore>> store = ledger::open_store(path);
-  if (!store.ok()) {
-    print_problems(store.problems());
-    return nullptr;
-  }
-  return std::move(store).value();
-}
 
 }  // namespace
 
@@ -57,7 +39,7 @@ void add_notices_commands(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   acks->callback([ack_args, &exit_code] {
-    std::unique_ptr<ledger::ConsentStore> store = open_existing_ledger(ack_args->db, exit_code);
+    std::unique_ptr<ledger::ConsentStore> store = open_existing(ack_args->db, exit_code);
     if (!store) return;
     exporter::AckOptions options;
     options.file_path = ack_args->file;
@@ -89,7 +71,7 @@ void add_notices_commands(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   overdue->callback([overdue_args, &exit_code] {
-    std::unique_ptr<ledger::ConsentStore> store = open_existing_ledger(overdue_args->db, exit_code);
+    std::unique_ptr<ledger::ConsentStore> store = open_existing(overdue_args->db, exit_code);
     if (!store) return;
     Result<exporter::NoticeReport> report = exporter::notice_report(*store, overdue_args->at);
     if (!report.ok()) {

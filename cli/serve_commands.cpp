@@ -873,7 +873,8 @@ void add_ledger(CLI::App& app, int& exit_code) {
 std::unique_ptr<ConsentStore> open_existing(const std::string& db, int& exit_code) {
   // A PostgreSQL ledger is reached, not found: open_store says when it cannot be.
   if (!ledger::is_postgres_url(db) && !exists(db)) {
-    std::cerr << "error: no ledger at " << db << " (start `cachet serve --db " << db << "` to create one).\n";
+    print_problems({Problem{"ledger_io", "--db",
+                            "No ledger at " + db + " (start `cachet serve --db " + db + "` to create one)."}});
     exit_code = kUsage;
     return nullptr;
   }
