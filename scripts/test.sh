@@ -16,7 +16,8 @@ export CACHET_BIN="$PWD/build/cli/cachet"
 export NODE_PATH=/usr/share/nodejs
 jobs=${CACHET_JOBS:-2}
 
-step() { printf '\n==== %s ====\n' "$*"; }
+# Each step says when it starts (minutes since test.sh started), so a slow step shows in the log.
+step() { printf '\n==== %s (at %dm%02ds) ====\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 # A suite script that is missing or not executable is an error, never a silent skip.
 suite() {
   if [[ ! -x $1 ]]; then
