@@ -27,11 +27,11 @@ const BUDGET_KB = 60;
 const BUDGET_MS = 25;
 
 const subjects = [
-  { name: 'Cachet', page: 'cachet.html', files: ['dist/cachet.js', 'dist/cachet.wasm', 'dist/cachet.css'] },
+  { name: 'Cachet', page: 'cachet.html', files: ['dist/cachet.js', 'dist/cachet-core.mjs', 'dist/cachet.wasm', 'dist/cachet.css'] },
   // The embedding docs/widget.md recommends: <link rel="preload" as="fetch"> for cachet.wasm.
-  { name: 'Cachet, wasm preloaded', page: 'cachet-preload.html', files: ['dist/cachet.js', 'dist/cachet.wasm', 'dist/cachet.css'] },
+  { name: 'Cachet, wasm preloaded', page: 'cachet-preload.html', files: ['dist/cachet.js', 'dist/cachet-core.mjs', 'dist/cachet.wasm', 'dist/cachet.css'] },
   // The compiled path (docs/widget.md): `cachet build`'s bundle, the wasm after first paint.
-  { name: 'Cachet, compiled bundle', page: 'cachet-bundle.html', files: ['dist/cachet.js', 'dist/cachet.css', 'bench/pages/cachet.bundle.json', 'dist/cachet.wasm'] },
+  { name: 'Cachet, compiled bundle', page: 'cachet-bundle.html', files: ['dist/cachet.js', 'dist/cachet.css', 'bench/pages/cachet.bundle.json', 'dist/cachet-core.mjs', 'dist/cachet.wasm'] },
   { name: 'Orejime 3', page: 'orejime.html', files: ['node_modules/orejime/dist/orejime-standard-fr.js', 'node_modules/orejime/dist/orejime-standard.css'] },
   { name: 'vanilla-cookieconsent 3', page: 'cookieconsent.html', files: ['node_modules/vanilla-cookieconsent/dist/cookieconsent.umd.js', 'node_modules/vanilla-cookieconsent/dist/cookieconsent.css'] },
 ];
