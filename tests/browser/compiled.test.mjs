@@ -119,6 +119,31 @@ describe('compiled path', () => {
     await compiled.page.close();
   });
 
+  test('the glue and the wasm are fetched side by side, not one after the other', async () => {
+    // cachet-core.mjs is held until cachet.wasm has been asked for: loading
+    // them in turn would never get there.
+    const page = await browser.newPage();
+    const p = new SignupPage(page, server.origin);
+    let wasmAsked;
+    const asked = new Promise((resolve) => {
+      wasmAsked = resolve;
+    });
+    await page.route('**/cachet.wasm', (route) => {
+      wasmAsked();
+      return route.continue();
+    });
+    let first = 'glue not asked for';
+    await page.route('**/cachet-core.mjs', async (route) => {
+      first = await Promise.race([asked.then(() => 'wasm'), new Promise((resolve) => setTimeout(() => resolve('timeout'), 5000))]);
+      await route.continue();
+    });
+    await p.open('safe-fr-csp.html');
+    assert.equal(first, 'wasm', 'cachet.wasm was asked for while its glue was held');
+    assert.equal(await p.box('consent-email').count(), 1);
+    assert.deepEqual(p.pageErrors, []);
+    await page.close();
+  });
+
   test('no wasm before the choices are painted; submitting before it arrives waits; the receipt verifies', async (t) => {
     // The safe path asks for the module before there is anything to show.
     const safe = await open('safe-fr-csp.html');
@@ -136,6 +161,9 @@ describe('compiled path', () => {
     assert.ok(atRequest.paints.includes('first-contentful-paint'), `painted first (${atRequest.paints})`);
     const before = p.requests.slice(0, p.requests.indexOf('/dist/cachet.wasm'));
     assert.ok(before.includes('/tests/browser/pages/consent.bundle.json'));
+    // cachet.js is the widget alone: the module's glue comes with the module, after the choices.
+    assert.ok(!before.includes('/dist/cachet-core.mjs'), `the glue waited for the module: ${before.join(', ')}`);
+    assert.ok(p.requests.includes('/dist/cachet-core.mjs'), p.requests.join(', '));
     assert.ok(!p.requests.includes('/dist/cachet-verify.wasm'), 'a signup page never loads the verifier');
 
     await p.page.locator('#email').fill('marie@example.fr');
