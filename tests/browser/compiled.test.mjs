@@ -105,6 +105,41 @@ describe('compiled path', () => {
     });
   }
 
+  test('an inline bundle (data-cachet-bundle="#id") gives the same DOM with no request for it', async () => {
+    const safe = await open('safe-fr-csp.html');
+    const expected = await mountedDom(safe);
+    const page = await browser.newPage();
+    // The page as served (its CSP header kept), with this build's bundle in its inline script.
+    await page.route('**/compiled-inline-fr-csp.html', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: (await response.text()).replace('BUNDLE', bundle) });
+    });
+    const p = new SignupPage(page, server.origin);
+    const warnings = [];
+    const requests = [];
+    page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await p.open('compiled-inline-fr-csp.html');
+    assert.equal(await mountedDom(p), expected);
+    assert.deepEqual(warnings, []);
+    assert.ok(!requests.some((r) => r.endsWith('.bundle.json')), requests.join(', '));
+    assert.deepEqual(await p.cspViolations(), []);
+    assert.deepEqual(p.pageErrors, []);
+    // An id the page does not have: one warning, and the safe path.
+    await page.evaluate(() => {
+      const form = document.querySelector('form');
+      const host = document.createElement('div');
+      host.setAttribute('data-cachet-config', '/tests/browser/pages/consent.json');
+      host.setAttribute('data-cachet-bundle', '#nowhere');
+      form.append(host);
+      return Cachet.autoMount(form);
+    });
+    assert.equal(await page.locator('.cachet').count(), 2);
+    assert.ok(warnings.some((w) => /no element with the id "nowhere"/.test(w)), warnings.join('\n'));
+    await safe.page.close();
+    await page.close();
+  });
+
   test('with Global Privacy Control: the same DOM and the same boxes ticked on both paths', async () => {
     const states = (p) => p.page.evaluate(() => [...document.querySelectorAll('.cachet input[type=checkbox]')].map((i) => [i.dataset.cachetBox, i.checked]));
     const safe = await open('safe-fr-csp.html', { gpc: true });
