@@ -136,6 +136,18 @@ describe('compiled path', () => {
     });
     assert.equal(await page.locator('.cachet').count(), 2);
     assert.ok(warnings.some((w) => /no element with the id "nowhere"/.test(w)), warnings.join('\n'));
+    // <cachet-consent bundle="#id"> reads it the same way.
+    const warned = warnings.length;
+    const locale = await page.evaluate(async () => {
+      const element = document.createElement('cachet-consent');
+      element.setAttribute('config', '/tests/browser/pages/consent.json');
+      element.setAttribute('bundle', '#consent-bundle');
+      document.querySelector('form').append(element);
+      return (await element.ready).locale;
+    });
+    assert.equal(locale, 'fr');
+    assert.equal(warnings.length, warned, warnings.join('\n'));
+    assert.ok(!requests.some((r) => r.endsWith('.bundle.json')), requests.join(', '));
     await safe.page.close();
     await page.close();
   });
