@@ -76,8 +76,8 @@ export interface MountOptions {
    * The choices are rendered from it at once, with no WebAssembly; the module loads after first paint (idle time or the
    * person's first move in the form) and mount() resolves once it has confirmed the bundle. A bundle that is malformed,
    * altered (integritySha256), built from another config (configSha256) or by a Cachet that words the notice otherwise
-   * is set aside with one console.warn, and the safe path renders instead. Default: data-cachet-bundle (a URL) beside
-   * data-cachet-config with the script tag.
+   * is set aside with one console.warn, and the safe path renders instead. Default: data-cachet-bundle (a URL, or
+   * `#id` of an inline `<script type="application/json">` holding it) beside data-cachet-config with the script tag.
    */
   bundle?: NoticeBundle | string;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles the widget into dist/ (DESIGN.md 2): cachet.js (script tag, global
-// `Cachet`), cachet.mjs (ES module, browsers and Node), cachet-element.mjs
+// `Cachet`; the wasm glue is cachet-core.mjs, loaded with cachet.wasm),
+// cachet.mjs (ES module, browsers and Node), cachet-element.mjs
 // (defines <cachet-consent> on import), cachet.wasm, cachet.css, the TypeScript
 // declarations (cachet.d.ts, cachet-config.d.ts, cachet-element.d.ts) and the config schema, plus the verification module that
 // verify() and canonicalize() load on first use (cachet-verify.mjs + .wasm). Deterministic: the same sources give the
@@ -67,8 +68,19 @@ const mainModule = {
     build.onResolve({ filter: /^\.\/index\.mjs$/ }, () => ({ path: './cachet.mjs', external: true }));
   },
 };
+// cachet.js leaves the widget module's Emscripten glue out and imports
+// cachet-core.mjs when the module is first needed (web/core-glue-script.mjs):
+// the compiled path renders before it. cachet.mjs keeps it in (one file for
+// Node and bundlers).
+const scriptGlue = {
+  name: 'cachet-script-glue',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/core-glue\.mjs$/ }, () => ({ path: path.join(root, 'web', 'core-glue-script.mjs') }));
+  },
+};
 const files = {
-  'cachet.js': await bundle('script.mjs', 'iife', { globalName: 'Cachet' }),
+  'cachet.js': await bundle('script.mjs', 'iife', { globalName: 'Cachet', plugins: [gluePlugin, scriptGlue] }),
+  'cachet-core.mjs': await bundle('core-module.mjs', 'esm'),
   'cachet.mjs': await bundle('index.mjs', 'esm'),
   'cachet-element.mjs': await bundle('element-define.mjs', 'esm', { plugins: [mainModule] }),
   'cachet-verify.mjs': await bundle('verify-module.mjs', 'esm'),

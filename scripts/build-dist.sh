@@ -9,9 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs
 build=${CACHET_WASM_BUILD_DIR:-build-web-wasm}
-if [[ ! -f $build/build.ninja ]]; then
-  emcmake cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCACHET_BUILD_TESTS=OFF >/dev/null
-fi
+# esbuild bundles dist/; Closure Compiler shrinks the Emscripten glue (wasm/CMakeLists.txt).
+[[ -d node_modules/esbuild && -x node_modules/.bin/google-closure-compiler ]] || npm ci --no-audit --no-fund
+# Configured every time (a no-op when nothing changed), so a tree configured
+# before an option was added gets it too.
+emcmake cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCACHET_BUILD_TESTS=OFF \
+  -DCACHET_CLOSURE_COMPILER="$PWD/node_modules/.bin/google-closure-compiler" >/dev/null
 cmake --build "$build" --target cachet_wasm cachet_wasm_verify -j2
-[[ -d node_modules/esbuild ]] || npm ci --no-audit --no-fund
 node scripts/build-dist.mjs --wasm "$build/wasm" --out "${1:-dist}"

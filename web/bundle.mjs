@@ -67,16 +67,19 @@ export async function checkBundle(bundle, configText) {
   const problem = shapeProblem(parsed);
   if (problem) return { ok: false, why: problem };
   try {
-    if ((await sha256Hex(canonicalJson(parsed.content))) !== parsed.integritySha256) {
-      return { ok: false, why: 'its integrity hash does not match its content' };
-    }
     let config;
     try {
       config = JSON.parse(configText);
     } catch {
       return { ok: false, why: 'the configuration is not JSON' };
     }
-    if ((await sha256Hex(canonicalJson(config))) !== parsed.content.configSha256) {
+    // Both digests at once: each is a round trip to WebCrypto, on the page's
+    // way to its first checkbox.
+    const [integrity, configSha256] = await Promise.all([sha256Hex(canonicalJson(parsed.content)), sha256Hex(canonicalJson(config))]);
+    if (integrity !== parsed.integritySha256) {
+      return { ok: false, why: 'its integrity hash does not match its content' };
+    }
+    if (configSha256 !== parsed.content.configSha256) {
       return { ok: false, why: 'it was built from another configuration (its configSha256 differs)' };
     }
   } catch (error) {

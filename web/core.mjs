@@ -1,7 +1,7 @@
 // The friendly face of the wasm module (bindings.cpp): JSON in, objects out,
 // WebCrypto between the two phases of building and verifying a receipt.
 // Every consent rule lives in the core; this file only moves data.
-import createCachetCore from 'cachet-core-glue';
+import { loadCoreGlue } from './core-glue.mjs';
 import {
   b64urlDecode, hmacSha256Hex, newSigningKey, randomB64url, sha256B64url, sha256Hex, verifySignature,
 } from './crypto.mjs';
@@ -31,18 +31,39 @@ const wasmUrl = (name) => {
   return name ? new URL(name, base) : base;
 };
 
-async function instantiate(factory, url) {
+// Compiles and instantiates the wasm from a fetch already under way (streaming
+// when the server says application/wasm, as Emscripten's own loader does).
+async function instantiateFrom(responsePromise, imports) {
+  const response = await responsePromise;
+  if (!response.ok) throw new Error(`Cachet: could not load ${response.url} (HTTP ${response.status}).`);
+  if (typeof WebAssembly.instantiateStreaming === 'function' && /^application\/wasm\b/.test(response.headers.get('content-type') || '')) {
+    return WebAssembly.instantiateStreaming(response, imports);
+  }
+  return WebAssembly.instantiate(await response.arrayBuffer(), imports);
+}
+
+// `response`: the wasm's fetch, started by the caller beside the glue's (the
+// Emscripten loader would only start it once the glue has run).
+async function instantiate(factory, url, response = null) {
   const options = { print: () => {}, printErr: (line) => console.warn(`[cachet] ${line}`) };
+  let failed = null;
   if (url.protocol === 'file:') {
     // Node 20's fetch cannot read a file: hand the bytes in (DESIGN.md section 6).
     // Reached through process.getBuiltinModule, not import('node:fs/promises'):
     // a bundler building a page from the npm package must not see a Node module.
     const { readFile } = globalThis.process.getBuiltinModule('node:fs/promises');
     options.wasmBinary = await readFile(url);
+  } else if (response) {
+    failed = new Promise((resolve, reject) => {
+      options.instantiateWasm = (imports, receive) => {
+        instantiateFrom(response, imports).then((result) => receive(result.instance, result.module), reject);
+        return {};
+      };
+    });
   } else {
     options.locateFile = () => url.href;
   }
-  return factory(options);
+  return failed ? Promise.race([factory(options), failed]) : factory(options);
 }
 
 // Loads a module once; later calls share it; a failure lets the next call retry.
@@ -60,7 +81,15 @@ function once(load) {
 }
 
 /** Loads the widget's wasm module (cachet.wasm) once; later calls share it. */
-export const loadModule = once(() => instantiate(createCachetCore, wasmUrl()));
+export const loadModule = once(async () => {
+  const url = wasmUrl();
+  // Glue and wasm are fetched side by side (dist/cachet.js has the glue in a
+  // file of its own, cachet-core.mjs beside cachet.wasm).
+  const response = url.protocol === 'file:' ? null : fetch(url, { credentials: 'same-origin' });
+  response?.catch(() => {});
+  const factory = await loadCoreGlue(wasmUrl('cachet-core.mjs'));
+  return instantiate(factory, url, response);
+});
 
 // Verification and RFC 8785 live in a second module that a signup page never
 // needs, so the widget does not download it (DESIGN.md section 5).

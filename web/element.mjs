@@ -82,7 +82,7 @@ function start(element) {
     try {
       // The notice bundle (compiled path, docs/widget.md), fetched beside the config.
       const bundleUrl = element.getAttribute('bundle');
-      const bundle = bundleUrl ? fetchBundle(bundleUrl) : null;
+      const bundle = bundleUrl ? fetchBundle(bundleUrl, element.ownerDocument) : null;
       const config = await configFor(element, s);
       const options = optionsFor(element);
       const found = await bundle;

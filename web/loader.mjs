@@ -21,11 +21,23 @@ async function configOf(node) {
 // fetched is not an error for the person: the widget takes the safe path.
 async function bundleOf(node) {
   const url = node.getAttribute('data-cachet-bundle');
-  return url ? fetchBundle(url) : null;
+  return url ? fetchBundle(url, node.ownerDocument) : null;
 }
 
-/** A notice bundle's JSON text, or null (with one console.warn) when it cannot be fetched. */
-export async function fetchBundle(url) {
+/**
+ * A notice bundle's JSON text, or null (with one console.warn) when it cannot
+ * be had. `#id` names an element of the page holding it (a
+ * <script type="application/json" id="…">): no request at all, where a
+ * fetched bundle, even preloaded, is a round trip through the network stack
+ * on the way to the first checkbox (docs/performance.md).
+ */
+export async function fetchBundle(url, doc = globalThis.document) {
+  if (url.startsWith('#')) {
+    const inline = doc?.getElementById(url.slice(1));
+    if (inline) return inline.textContent;
+    console.warn(`Cachet: the notice bundle is not used: the page has no element with the id "${url.slice(1)}"; the choices are rendered from the configuration instead.`);
+    return null;
+  }
   try {
     return await fetchConfig(url);
   } catch (error) {

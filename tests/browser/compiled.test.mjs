@@ -105,6 +105,53 @@ describe('compiled path', () => {
     });
   }
 
+  test('an inline bundle (data-cachet-bundle="#id") gives the same DOM with no request for it', async () => {
+    const safe = await open('safe-fr-csp.html');
+    const expected = await mountedDom(safe);
+    const page = await browser.newPage();
+    // The page as served (its CSP header kept), with this build's bundle in its inline script.
+    await page.route('**/compiled-inline-fr-csp.html', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: (await response.text()).replace('BUNDLE', bundle) });
+    });
+    const p = new SignupPage(page, server.origin);
+    const warnings = [];
+    const requests = [];
+    page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await p.open('compiled-inline-fr-csp.html');
+    assert.equal(await mountedDom(p), expected);
+    assert.deepEqual(warnings, []);
+    assert.ok(!requests.some((r) => r.endsWith('.bundle.json')), requests.join(', '));
+    assert.deepEqual(await p.cspViolations(), []);
+    assert.deepEqual(p.pageErrors, []);
+    // An id the page does not have: one warning, and the safe path.
+    await page.evaluate(() => {
+      const form = document.querySelector('form');
+      const host = document.createElement('div');
+      host.setAttribute('data-cachet-config', '/tests/browser/pages/consent.json');
+      host.setAttribute('data-cachet-bundle', '#nowhere');
+      form.append(host);
+      return Cachet.autoMount(form);
+    });
+    assert.equal(await page.locator('.cachet').count(), 2);
+    assert.ok(warnings.some((w) => /no element with the id "nowhere"/.test(w)), warnings.join('\n'));
+    // <cachet-consent bundle="#id"> reads it the same way.
+    const warned = warnings.length;
+    const locale = await page.evaluate(async () => {
+      const element = document.createElement('cachet-consent');
+      element.setAttribute('config', '/tests/browser/pages/consent.json');
+      element.setAttribute('bundle', '#consent-bundle');
+      document.querySelector('form').append(element);
+      return (await element.ready).locale;
+    });
+    assert.equal(locale, 'fr');
+    assert.equal(warnings.length, warned, warnings.join('\n'));
+    assert.ok(!requests.some((r) => r.endsWith('.bundle.json')), requests.join(', '));
+    await safe.page.close();
+    await page.close();
+  });
+
   test('with Global Privacy Control: the same DOM and the same boxes ticked on both paths', async () => {
     const states = (p) => p.page.evaluate(() => [...document.querySelectorAll('.cachet input[type=checkbox]')].map((i) => [i.dataset.cachetBox, i.checked]));
     const safe = await open('safe-fr-csp.html', { gpc: true });
@@ -117,6 +164,31 @@ describe('compiled path', () => {
     assert.deepEqual(compiled.warnings, []);
     await safe.page.close();
     await compiled.page.close();
+  });
+
+  test('the glue and the wasm are fetched side by side, not one after the other', async () => {
+    // cachet-core.mjs is held until cachet.wasm has been asked for: loading
+    // them in turn would never get there.
+    const page = await browser.newPage();
+    const p = new SignupPage(page, server.origin);
+    let wasmAsked;
+    const asked = new Promise((resolve) => {
+      wasmAsked = resolve;
+    });
+    await page.route('**/cachet.wasm', (route) => {
+      wasmAsked();
+      return route.continue();
+    });
+    let first = 'glue not asked for';
+    await page.route('**/cachet-core.mjs', async (route) => {
+      first = await Promise.race([asked.then(() => 'wasm'), new Promise((resolve) => setTimeout(() => resolve('timeout'), 5000))]);
+      await route.continue();
+    });
+    await p.open('safe-fr-csp.html');
+    assert.equal(first, 'wasm', 'cachet.wasm was asked for while its glue was held');
+    assert.equal(await p.box('consent-email').count(), 1);
+    assert.deepEqual(p.pageErrors, []);
+    await page.close();
   });
 
   test('no wasm before the choices are painted; submitting before it arrives waits; the receipt verifies', async (t) => {
@@ -136,6 +208,9 @@ describe('compiled path', () => {
     assert.ok(atRequest.paints.includes('first-contentful-paint'), `painted first (${atRequest.paints})`);
     const before = p.requests.slice(0, p.requests.indexOf('/dist/cachet.wasm'));
     assert.ok(before.includes('/tests/browser/pages/consent.bundle.json'));
+    // cachet.js is the widget alone: the module's glue comes with the module, after the choices.
+    assert.ok(!before.includes('/dist/cachet-core.mjs'), `the glue waited for the module: ${before.join(', ')}`);
+    assert.ok(p.requests.includes('/dist/cachet-core.mjs'), p.requests.join(', '));
     assert.ok(!p.requests.includes('/dist/cachet-verify.wasm'), 'a signup page never loads the verifier');
 
     await p.page.locator('#email').fill('marie@example.fr');

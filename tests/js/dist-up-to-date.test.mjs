@@ -13,7 +13,7 @@ test('committed dist/ equals a fresh build', { skip: !fresh && 'CACHET_FRESH_DIS
   const committed = path.join(ROOT, 'dist');
   const names = readdirSync(fresh).sort();
   assert.deepEqual(readdirSync(committed).sort(), names, 'same files');
-  for (const name of ['cachet.js', 'cachet.mjs', 'cachet.wasm', 'cachet-verify.mjs', 'cachet-verify.wasm', 'cachet.css', 'cachet.d.ts']) {
+  for (const name of ['cachet.js', 'cachet-core.mjs', 'cachet.mjs', 'cachet.wasm', 'cachet-verify.mjs', 'cachet-verify.wasm', 'cachet.css', 'cachet.d.ts']) {
     assert.ok(existsSync(path.join(fresh, name)), `${name} built`);
   }
   for (const name of names) {

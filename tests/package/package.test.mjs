@@ -52,7 +52,7 @@ describe('npm package', () => {
   test('the tarball holds the built files, the licence and nothing of the sources', () => {
     assert.equal(pkg.name, 'cachet-consent');
     assert.equal(pkg.private, undefined, 'publishable');
-    for (const name of ['LICENSE', 'README.md', 'package.json', 'dist/cachet.mjs', 'dist/cachet.js', 'dist/cachet.wasm', 'dist/cachet.css',
+    for (const name of ['LICENSE', 'README.md', 'package.json', 'dist/cachet.mjs', 'dist/cachet.js', 'dist/cachet-core.mjs', 'dist/cachet.wasm', 'dist/cachet.css',
       'dist/cachet.d.ts', 'dist/cachet-config.d.ts', 'dist/cachet-element.mjs', 'dist/cachet-element.d.ts',
       'dist/cachet-verify.mjs', 'dist/cachet-verify.wasm', 'dist/cachet-config.schema.json']) {
       assert.ok(files.includes(name), `${name} is in the tarball`);
@@ -75,7 +75,7 @@ describe('npm package', () => {
       const checked = await Cachet.verify(made.jws);
       let element;
       try { await import('cachet-consent/element'); element = 'defined'; } catch (e) { element = e.message; }
-      const files = ['cachet-consent/cachet.js', 'cachet-consent/cachet.css', 'cachet-consent/cachet.wasm', 'cachet-consent/cachet-config.schema.json', 'cachet-consent/package.json']
+      const files = ['cachet-consent/cachet.js', 'cachet-consent/cachet-core.mjs', 'cachet-consent/cachet.css', 'cachet-consent/cachet.wasm', 'cachet-consent/cachet-config.schema.json', 'cachet-consent/package.json']
         .map((s) => existsSync(fileURLToPath(import.meta.resolve(s))));
       console.log(JSON.stringify({ ok: report.ok, version: Cachet.VERSION, verified: checked.ok, decision: made.receipt.channels.email.decision,
         where: fileURLToPath(import.meta.resolve('cachet-consent')), element, files, name: Cachet.ELEMENT_NAME }));`;
@@ -88,7 +88,7 @@ describe('npm package', () => {
     assert.equal(out.decision, 'granted');
     assert.equal(out.where, path.join(project, 'node_modules', 'cachet-consent', 'dist', 'cachet.mjs'));
     assert.match(out.element, /defineElement\(\) needs a browser/);
-    assert.deepEqual(out.files, [true, true, true, true, true]);
+    assert.deepEqual(out.files, [true, true, true, true, true, true]);
     assert.equal(out.name, 'cachet-consent');
   });
 
