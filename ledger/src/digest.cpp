@@ -44,10 +44,6 @@ std::string random_bytes(std::size_t count) {
   return out;
 }
 
-namespace {
-constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-}
-
 std::string b64url_encode(std::string_view bytes) { return base64url_encode(bytes); }
 
 std::optional<std::string> b64url_decode(std::string_view text) { return base64url_decode(text); }
