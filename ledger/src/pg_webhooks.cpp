@@ -333,7 +333,7 @@ class PgWebhookOutbox final : public WebhookOutbox {
     return {};
   }
   Problem fail(const char* what, const Rows& rows) {
-    const Problem p = conn_->io_problem(what, rows);
+    Problem p = conn_->io_problem(what, rows);
     conn_->exec("ROLLBACK");
     return p;
   }

@@ -2,12 +2,15 @@
 // one cluster per test file, a database per test. Missing PostgreSQL is a
 // failure, not a skip: scripts/setup.sh installs it.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-import { ROOT, tempDir } from './helpers.mjs';
-
+// Not from helpers.mjs, which imports this module (CACHET_TEST_DB=postgres).
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCRIPT = path.join(ROOT, 'scripts/pg-test-server.sh');
+const tempDir = () => mkdtempSync(path.join(tmpdir(), 'cachet-pg-test-'));
 
 function run(command, args) {
   const r = spawnSync(command, args, { encoding: 'utf8' });

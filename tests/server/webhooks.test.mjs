@@ -16,7 +16,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { adminHeaders, CACHET, cachet, CHOICES, CONFIG, issue, keygen, mint, payloadOf, post, startServer, tempDir } from './helpers.mjs';
+import {
+  adminHeaders, CACHET, cachet, CHOICES, CONFIG, issue, keygen, ledgerDb, mint, payloadOf, post, startServer, tempDir,
+} from './helpers.mjs';
 
 const SECRET_BYTES = Buffer.from('0123456789abcdef0123456789abcdef', 'utf8');
 const SECRET = `whsec_${SECRET_BYTES.toString('base64')}`;
@@ -99,7 +101,7 @@ function setup() {
   const key = keygen(dir);
   const secretFile = path.join(dir, 'webhook.secret');
   writeFileSync(secretFile, `${SECRET}\n`);
-  return { dir, key, secretFile, db: path.join(dir, 'ledger.db') };
+  return { dir, key, secretFile, db: ledgerDb(dir) };
 }
 
 describe('signed webhooks', () => {
