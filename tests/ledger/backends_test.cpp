@@ -228,9 +228,11 @@ TEST_P(BackendTest, SerialisesAppendsFromSeveralConnections) {
   constexpr int kWriters = 4;
   constexpr int kEach = 25;
   std::vector<std::unique_ptr<ConsentStore>> stores;
+  stores.reserve(kWriters);
   for (int w = 0; w < kWriters; ++w) stores.push_back(open());
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
+  threads.reserve(kWriters);
   for (int w = 0; w < kWriters; ++w) {
     threads.emplace_back([&, w] {
       for (int i = 0; i < kEach; ++i) {

@@ -28,12 +28,11 @@ export function tempDir() {
   return mkdtempSync(path.join(tmpdir(), 'cachet-server-test-'));
 }
 
-export const ON_POSTGRES = process.env.CACHET_TEST_DB === 'postgres';
-// The skip reason of a test that needs the ledger to be a SQLite file
-// (false on SQLite: the test runs).
-export function sqliteOnly(why) {
-  return ON_POSTGRES ? `SQLite only: ${why}` : false;
+const TEST_DB = process.env.CACHET_TEST_DB || 'sqlite';
+if (!['sqlite', 'postgres'].includes(TEST_DB)) {
+  throw new Error(`CACHET_TEST_DB must be sqlite or postgres, not ${TEST_DB}`);
 }
+const ON_POSTGRES = TEST_DB === 'postgres';
 
 let cluster;
 const databases = new Map();
