@@ -8,8 +8,9 @@
 //
 // CACHET_TEST_DB=postgres runs the suites that use ledgerDb() on PostgreSQL
 // (scripts/test-server.sh does, for the files that exercise the ledger): the
-// test file starts its own throwaway server on first use (pg.mjs), one
-// database per test directory, stopped when the file's process exits.
+// test file starts its own throwaway server on first use (pg.mjs), stopped
+// when the file's process exits, or uses CACHET_TEST_PG_URL's; one database
+// per test directory.
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -42,7 +43,10 @@ export function ledgerDb(dir) {
   if (!ON_POSTGRES) return path.join(dir, 'ledger.db');
   if (!databases.has(dir)) {
     if (!cluster) {
-      cluster = startPostgres();
+      // The server scripts/test-server.sh started for the backends test when
+      // it is there (its databases are named after this process), else one
+      // of this file's own.
+      cluster = startPostgres(process.env.CACHET_TEST_PG_URL);
       process.on('exit', () => cluster.stop());
     }
     databases.set(dir, cluster.database('suite'));

@@ -25,9 +25,11 @@ export function psqlPath() {
 }
 
 // Starts a cluster; returns { base, database(name), sql(url, text), stop() }.
-export function startPostgres() {
-  const dir = tempDir();
-  const base = run(SCRIPT, ['start', path.join(dir, 'pg')]);
+// With `base` (a server's base URL, postgresql://user@host:port, whose user
+// may create databases), uses that server instead and leaves it running.
+export function startPostgres(base = undefined) {
+  const dir = base ? undefined : tempDir();
+  if (!base) base = run(SCRIPT, ['start', path.join(dir, 'pg')]);
   const psql = psqlPath();
   const sql = (url, text) => run(psql, ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', url, '-c', text]);
   let count = 0;
@@ -41,6 +43,7 @@ export function startPostgres() {
     },
     sql,
     stop() {
+      if (!dir) return;
       run(SCRIPT, ['stop', path.join(dir, 'pg')]);
       rmSync(dir, { recursive: true, force: true });
     },
