@@ -71,6 +71,8 @@ NewReceipt receipt(const std::string& id, const std::string& supersedes = "", co
   return r;
 }
 
+std::int64_t unix_at(const char* rfc3339) { return calendar::parse_rfc3339(rfc3339).value_or(0); }
+
 class BackendTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -249,6 +251,46 @@ TEST_P(BackendTest, SerialisesAppendsFromSeveralConnections) {
   EXPECT_EQ(report.value().receipts, kWriters * kEach);
 }
 
+// Purges, erasures and transfers from one connection while others append:
+// each takes the chain lock (or SQLite's write lock), so the chain holds.
+TEST_P(BackendTest, PurgesAndErasesWhileOthersAppend) {
+  constexpr int kEach = 15;
+  std::vector<std::unique_ptr<ConsentStore>> writers;
+  writers.reserve(2);
+  for (int w = 0; w < 2; ++w) writers.push_back(open());
+  std::unique_ptr<ConsentStore> remover = open();
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  threads.reserve(3);
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < kEach; ++i) {
+        NewReceipt r = receipt("p" + std::to_string(w) + "-" + std::to_string(i));
+        r.received_at = "2026-01-01T10:00:00Z";  // due for purging at once
+        if (!writers[w]->append(r).ok()) ++failures;
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    TransferBatch batch;
+    batch.partner_id = "acme";
+    batch.at = "2026-01-05T09:00:00Z";
+    batch.rows = {{"ref", "p0-0", {"email"}, "2026-02-05"}};
+    for (int round = 0; round < 6; ++round) {
+      if (!remover->purge(unix_at("2026-06-01T00:00:00Z")).ok()) ++failures;
+      if (!remover->record_transfers({batch}).ok()) ++failures;
+      const Result<ErasureReport> erased = remover->erase("p1-3", "2026-01-20", unix_at("2026-01-21T08:00:00Z"));
+      if (!erased.ok() && erased.problems().front().code != "ledger_unknown_receipt") ++failures;
+    }
+  });
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto report = store_->verify_chain();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report.value().ok()) << report.value().to_json().dump();
+  EXPECT_GE(report.value().entries, 2 * kEach + 6);  // the receipts and six transfers, at least
+}
+
 // A server restart or failover drops the connection: the operation that
 // finds it dropped fails (ledger_io), the next ones work on a new one.
 TEST_P(BackendTest, ReconnectsAfterTheServerDroppedTheConnection) {
@@ -339,8 +381,6 @@ TEST_P(BackendTest, MigratesToTheOtherBackendAndBack) {
   }
   rmdir(dir.c_str());
 }
-
-std::int64_t unix_at(const char* rfc3339) { return calendar::parse_rfc3339(rfc3339).value_or(0); }
 
 // Receipts, transfers, an erasure, a purge and acknowledgements, at fixed
 // times: the log is then the same bytes on either backend (but for the
