@@ -3,7 +3,9 @@
 // appending to one ledger at once, one SIGKILLed mid-stream, and then no
 // acknowledged receipt lost and one verifiable chain; the same refusals as
 // SQLite across servers; `cachet ledger migrate` both ways; tampering seen
-// by `ledger verify`; features not available on PostgreSQL refused by name.
+// by `ledger verify`; purge and the webhook outbox there; unreachable
+// servers named without the password. (The other ledger suites run on
+// PostgreSQL too: CACHET_TEST_DB=postgres, scripts/test-server.sh.)
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
