@@ -3,7 +3,9 @@
 # on SQLite and on a throwaway PostgreSQL, scripts/pg-test-server.sh) and the
 # HTTP suites (node --test) against the real `cachet serve` on loopback ports,
 # including the SIGKILL durability tests (one SQLite server; two servers on
-# one PostgreSQL ledger). Exits non-zero on any failure.
+# one PostgreSQL ledger); then the suites that exercise the ledger a second
+# time with CACHET_TEST_DB=postgres (tests/server/helpers.mjs: each file on
+# a throwaway PostgreSQL of its own). Exits non-zero on any failure.
 #
 #   scripts/test-server.sh                  # build in build/ (the main tree), then test
 #   CACHET_BIN=build/cli/cachet scripts/test-server.sh   # test an existing build
@@ -61,3 +63,15 @@ grep -E "PASSED|tests ran" "$pg_dir/backends.log"
 
 echo "== HTTP tests (node --test) against $CACHET_BIN"
 node --test tests/server/
+
+# The same ledger suites on PostgreSQL: lifecycle, rights, transfers,
+# webhooks, proof (publications, grace, ledger append) and durability
+# (SIGKILL). The other files test HTTP, the widget or SQLite itself
+# (tamper, group commit), or run on PostgreSQL already (postgres.test.mjs).
+pg_suites=(lifecycle rights transfers webhooks proof durability)
+echo "== the ledger suites again on PostgreSQL (CACHET_TEST_DB=postgres): ${pg_suites[*]}"
+started=$SECONDS
+files=()
+for suite in "${pg_suites[@]}"; do files+=("tests/server/$suite.test.mjs"); done
+CACHET_TEST_DB=postgres node --test "${files[@]}"
+echo "test-server: the PostgreSQL pass took $((SECONDS - started)) s"

@@ -1,5 +1,8 @@
 #include "backend_rules.h"
 
+#include <openssl/evp.h>
+
+#include <array>
 #include <utility>
 
 #include "cachet/calendar.h"
@@ -127,6 +130,188 @@ Result<AppendOutcome> append_receipt(AppendSteps& steps, const NewReceipt& in) {
   stored.payload = Json::parse(in.payload, nullptr, false);
   if (stored.payload.is_discarded()) stored.payload = Json();
   return out;
+}
+
+Problems append_entry(LogSteps& steps, const char* kind, Json entry, std::int64_t& seq, std::string& text,
+                      std::string& hash) {
+  std::string prev;
+  if (Problems problems = steps.log_head(seq, prev); !problems.empty()) return problems;
+  entry["seq"] = seq;
+  text = canonical_entry(entry);
+  hash = chain_hash(prev, text);
+  return steps.insert_log(seq, kind, text, hash);
+}
+
+namespace {
+
+// One {"receiptId", "entryHash", "recordEntryHash"?, "chainRoot"?} per
+// removed receipt: "chainRoot" in a purge entry (it names several people).
+void name_removed(const std::vector<RemovedReceipt>& removed, const std::string* chain_root, Json& out,
+                  std::vector<std::string>& ids) {
+  for (const RemovedReceipt& r : removed) {
+    Json item = Json::object();
+    item["receiptId"] = r.receipt_id;
+    item["entryHash"] = r.entry_hash;
+    if (r.record_entry_hash) item["recordEntryHash"] = *r.record_entry_hash;
+    if (chain_root != nullptr) item["chainRoot"] = *chain_root;
+    out.push_back(std::move(item));
+    ids.push_back(r.receipt_id);
+  }
+}
+
+}  // namespace
+
+Result<PurgeReport> purge_expired(RemovalSteps& steps, std::int64_t now) {
+  PurgeReport report;
+  std::vector<LatestReceipt> latest;
+  if (Problems problems = steps.latest_receipts(latest); !problems.empty()) return problems;
+  std::vector<std::string> expired_roots;
+  for (const LatestReceipt& person : latest) {
+    const auto at = calendar::parse_rfc3339(person.received_at);
+    const auto months = static_cast<int>(person.retention_months);
+    if (!at || months <= 0) continue;  // no retention recorded: never purged automatically
+    if (calendar::add_months(*at, months) <= now) expired_roots.push_back(person.chain_root);
+  }
+  if (expired_roots.empty()) return report;
+  Json removed = Json::array();
+  std::vector<RemovedReceipt> rows;
+  for (const std::string& root : expired_roots) {
+    rows.clear();
+    if (Problems problems = steps.remove_person(root, rows); !problems.empty()) return problems;
+    name_removed(rows, &root, removed, report.removed);
+  }
+  Json entry = Json::object();
+  entry["kind"] = "purge";
+  entry["at"] = calendar::format_rfc3339(now);
+  entry["reason"] = "retention";
+  entry["removed"] = removed;
+  std::string text;
+  std::string hash;
+  if (Problems problems = append_entry(steps, "purge", std::move(entry), report.seq, text, hash); !problems.empty()) {
+    return problems;
+  }
+  return report;
+}
+
+std::optional<Problem> bad_erasure_request(std::string_view requested_at) {
+  if (calendar::is_utc_timestamp(requested_at) || calendar::is_date(requested_at)) return std::nullopt;
+  return Problem{"ledger_bad_erasure", "/requestedAt",
+                 "requestedAt must be when the person asked: an RFC 3339 UTC time (2026-12-01T10:00:00Z) or a "
+                 "date (2026-12-01)."};
+}
+
+Result<ErasureReport> erase_person(RemovalSteps& steps, std::string_view receipt_id, std::string_view requested_at,
+                                   std::int64_t now) {
+  if (std::optional<Problem> bad = bad_erasure_request(requested_at)) return *bad;
+  ErasureReport report;
+  Result<std::optional<std::string>> root = steps.chain_root_of(receipt_id);
+  if (!root.ok()) return root.problems();
+  if (!root.value()) {
+    return Problem{"ledger_unknown_receipt", "",
+                   "No stored receipt has the id " + std::string(receipt_id) +
+                       " (never stored, or its person was already erased or purged)."};
+  }
+  report.chain_root = *root.value();
+  std::vector<RemovedReceipt> rows;
+  if (Problems problems = steps.remove_person(report.chain_root, rows); !problems.empty()) return problems;
+  Json removed = Json::array();
+  name_removed(rows, nullptr, removed, report.removed);
+  Json entry = Json::object();
+  entry["kind"] = "erasure";
+  entry["at"] = calendar::format_rfc3339(now);
+  entry["chainRoot"] = report.chain_root;
+  entry["removed"] = removed;
+  entry["requestedAt"] = std::string(requested_at);
+  if (Problems problems = append_entry(steps, "erasure", std::move(entry), report.seq, report.entry, report.hash);
+      !problems.empty()) {
+    return problems;
+  }
+  return report;
+}
+
+std::optional<Problem> bad_transfer_batches(const std::vector<TransferBatch>& batches) {
+  for (std::size_t i = 0; i < batches.size(); ++i) {
+    const TransferBatch& b = batches[i];
+    const std::string path = "/" + std::to_string(i);
+    if (b.partner_id.empty()) {
+      return Problem{"ledger_bad_transfer", path + "/partnerId", "A transfer needs a partner id."};
+    }
+    if (!calendar::is_utc_timestamp(b.at)) {
+      return Problem{"ledger_bad_transfer", path + "/at", "A transfer time must be RFC 3339 UTC."};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Problem> bad_notice_ack_partner(std::string_view partner_id) {
+  if (!partner_id.empty()) return std::nullopt;
+  return Problem{"ledger_bad_transfer", "/partnerId", "An acknowledgement needs a partner id."};
+}
+
+struct Sha256Stream::State {
+  EVP_MD_CTX* ctx = nullptr;
+};
+
+Sha256Stream::Sha256Stream() : state_(std::make_unique<State>()) {
+  state_->ctx = EVP_MD_CTX_new();
+  if (state_->ctx != nullptr && EVP_DigestInit_ex(state_->ctx, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(state_->ctx);
+    state_->ctx = nullptr;
+  }
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(state_->ctx); }
+
+void Sha256Stream::update(std::string_view data) {
+  if (state_->ctx != nullptr) EVP_DigestUpdate(state_->ctx, data.data(), data.size());
+}
+
+std::string Sha256Stream::hex() {
+  std::array<unsigned char, 32> digest{};
+  unsigned int n = 0;
+  if (state_->ctx == nullptr || EVP_DigestFinal_ex(state_->ctx, digest.data(), &n) != 1) return "";
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), n));
+}
+
+std::string transfer_channels_text(const std::vector<std::string>& channels) {
+  Json list = Json::array();
+  for (const std::string& c : channels) list.push_back(c);
+  return canonical_entry(list);
+}
+
+std::vector<std::string> transfer_channels_of(std::string_view text) {
+  std::vector<std::string> out;
+  const Json list = Json::parse(text, nullptr, false);
+  if (!list.is_array()) return out;
+  for (const Json& c : list) {
+    if (c.is_string()) out.push_back(c.get<std::string>());
+  }
+  return out;
+}
+
+std::string transfer_entry(std::int64_t seq, const TransferBatch& batch, std::int64_t rows,
+                           const std::string& rows_sha256) {
+  Json entry = {{"kind", "transfer"}, {"seq", seq},
+                {"at", batch.at},     {"partnerId", batch.partner_id},
+                {"file", batch.file}, {"fileSha256", batch.file_sha256},
+                {"rows", rows},       {"rowsSha256", rows_sha256}};
+  if (!batch.changes_file.empty()) {
+    entry["changesFile"] = batch.changes_file;
+    entry["changesSha256"] = batch.changes_sha256;
+  }
+  return canonical_entry(entry);
+}
+
+std::string notice_ack_entry(std::int64_t seq, std::string_view at, std::string_view partner_id,
+                             std::string_view file_sha256, std::int64_t rows, const std::string& rows_sha256) {
+  const Json entry = {{"kind", "notice-ack"},
+                      {"seq", seq},
+                      {"at", std::string(at)},
+                      {"partnerId", std::string(partner_id)},
+                      {"fileSha256", std::string(file_sha256)},
+                      {"rows", rows},
+                      {"rowsSha256", rows_sha256}};
+  return canonical_entry(entry);
 }
 
 }  // namespace cachet::ledger

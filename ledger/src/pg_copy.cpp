@@ -22,12 +22,15 @@ namespace cachet::ledger::pg {
 namespace {
 
 // The ledger's tables, their columns, and the order to read them in. The
-// webhook outbox (SQLite only) is not part of a copy: it is a queue of
-// deliveries, not ledger content.
+// webhook outbox comes last (`outbox`): `cachet ledger migrate` copies it,
+// with every endpoint's deliveries, so that the new ledger's dispatchers
+// send what the old one had not sent yet, and nothing twice; the
+// verification's scratch copy leaves it out (it is not ledger content).
 struct Table {
   const char* name;
   const char* columns;
   const char* order;
+  bool outbox = false;
 };
 constexpr Table kTables[] = {
     {"log", "seq, kind, receipt_id, entry, hash", "seq"},
@@ -47,6 +50,10 @@ constexpr Table kTables[] = {
     {"chain_heads", "id, seq, hash, signed_at, kid, jws", "id"},
     {"transfers", "id, seq, partner_id, reference, chain_root, channels, at, file_sha256, notice_due", "id"},
     {"notice_acks", "id, seq, line, partner_id, reference, sent_at", "id"},
+    {"webhook_outbox", "seq, source, facts, created_at", "seq", true},
+    {"webhook_endpoints", "url, added_at, disabled_at, disabled_reason", "url", true},
+    {"webhook_deliveries", "seq, endpoint, state, attempts, next_attempt_ms, last_status, last_error, delivered_at",
+     "seq, endpoint", true},
 };
 
 // One column value, typed as both backends can store it.
@@ -81,6 +88,9 @@ class Tables {
   virtual Problems scan(const Table& table, const RowSink& sink) = 0;
   virtual Problems insert(const Table& table, const Row& row) = 0;
   virtual Result<std::int64_t> count(const Table& table) = 0;
+  // Empties a table of the destination: the outbox, before the source's is
+  // copied in, of the events its triggers queued for the copied rows.
+  virtual Problems clear(const Table& table) = 0;
   // After the rows are in: whatever the backend needs (sequences), then COMMIT.
   virtual Problems commit() = 0;
   virtual void rollback() = 0;
@@ -159,12 +169,14 @@ class SqliteTables final : public Tables {
     if (st.step() != SQLITE_ROW) return sqlite::io_problem(std::string("count ") + table.name, db_);
     return st.int64(0);
   }
-  Problems commit() override {
-    // The triggers of the webhook outbox queued an event per copied
-    // receipt: they were delivered (or not) by the source, not news.
-    if (!sqlite::exec(db_, "DELETE FROM webhook_outbox") || !sqlite::exec(db_, "COMMIT")) {
-      return {sqlite::io_problem("commit the copy", db_)};
+  Problems clear(const Table& table) override {
+    if (!sqlite::exec(db_, std::string("DELETE FROM ") + table.name)) {
+      return {sqlite::io_problem(std::string("empty ") + table.name, db_)};
     }
+    return {};
+  }
+  Problems commit() override {
+    if (!sqlite::exec(db_, "COMMIT")) return {sqlite::io_problem("commit the copy", db_)};
     return {};
   }
   void rollback() override { sqlite::exec(db_, "ROLLBACK"); }
@@ -245,6 +257,11 @@ class PgTables final : public Tables {
     if (!rows.ok()) return conn_.io_problem(std::string("count ") + table.name, rows);
     return rows.int64(0, 0);
   }
+  Problems clear(const Table& table) override {
+    Rows deleted = conn_.exec(std::string("DELETE FROM ") + table.name);
+    if (!deleted.ok()) return {conn_.io_problem(std::string("empty ") + table.name, deleted)};
+    return {};
+  }
   Problems commit() override {
     // chain_heads.id is a bigserial: heads kept after the copy follow the copied ones.
     Rows sequence = conn_.exec(
@@ -273,8 +290,10 @@ Result<std::unique_ptr<Tables>> open_sqlite_tables(const std::string& path, bool
 }
 
 // Every row of `from` into `to`, in one read snapshot and one write
-// transaction. Returns the rows copied.
-Result<std::int64_t> copy_tables(Tables& from, Tables& to) {
+// transaction; the webhook outbox's tables too when `with_outbox` (replacing
+// the events the destination's triggers queued while the rows went in: the
+// source delivered those, or will through the copy). Returns the rows copied.
+Result<std::int64_t> copy_tables(Tables& from, Tables& to, bool with_outbox) {
   if (Problems problems = from.begin(false); !problems.empty()) return problems;
   if (Problems problems = to.begin(true); !problems.empty()) {
     from.rollback();
@@ -282,7 +301,14 @@ Result<std::int64_t> copy_tables(Tables& from, Tables& to) {
   }
   std::int64_t rows = 0;
   for (const Table& table : kTables) {
-    Problems problems = from.scan(table, [&](const Row& row) {
+    if (table.outbox && !with_outbox) continue;
+    Problems problems = table.outbox ? to.clear(table) : Problems{};
+    if (!problems.empty()) {
+      from.rollback();
+      to.rollback();
+      return problems;
+    }
+    problems = from.scan(table, [&](const Row& row) {
       ++rows;
       return to.insert(table, row);
     });
@@ -332,7 +358,7 @@ Result<ChainReport> verify_through_sqlite(Connection& conn,
   auto scratch = open_sqlite_tables(path, true);
   if (!scratch.ok()) return scratch.problems();
   PgTables source(conn);
-  Result<std::int64_t> copied = copy_tables(source, *scratch.value());
+  Result<std::int64_t> copied = copy_tables(source, *scratch.value(), /*with_outbox=*/false);
   if (!copied.ok()) return copied.problems();
   scratch.value().reset();
   auto store = open_sqlite_store(path, options);
@@ -403,7 +429,7 @@ Result<MigrationReport> migrate_ledger(const std::string& from, const std::strin
                          std::to_string(rows.value()) + " rows): a migration only fills a new ledger.");
     }
   }
-  Result<std::int64_t> copied = pg::copy_tables(*source, *destination);
+  Result<std::int64_t> copied = pg::copy_tables(*source, *destination, /*with_outbox=*/true);
   if (!copied.ok()) return copied.problems();
   report.rows = copied.value();
   destination.reset();

@@ -22,8 +22,9 @@
 namespace cachet::ledger::pg {
 namespace {
 
-// The layout of sqlite_schema.cpp at schema 8, less the webhook outbox
-// (not available on PostgreSQL). Never edit a shipped step: add one.
+// The layout of sqlite_schema.cpp at schema 8; the webhook outbox's tables
+// and triggers are pg_webhooks.cpp's webhooks_schema(). Never edit a shipped
+// step: add one.
 constexpr int kSchemaVersion = 8;
 constexpr const char* kSchemaSql = R"sql(
 CREATE TABLE IF NOT EXISTS cachet_meta (
@@ -150,7 +151,6 @@ constexpr int kPrevHashColumn = 16;
 constexpr const char* kSuccessorSql =
     "SELECT seq, COALESCE(receipt_id, '') FROM log WHERE kind = 'receipt' AND ((entry::jsonb) ->> 'supersedes') = $1 "
     "LIMIT 1";
-constexpr const char* kInsertLogSql = "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES ($1, $2, $3, $4, $5)";
 
 StoredReceipt read_receipt(const Rows& rows, int i) {
   StoredReceipt r;
@@ -213,13 +213,6 @@ struct RowCheck {
   }
 };
 
-Problem unsupported(const std::string& feature) {
-  return Problem{"ledger_unsupported", "",
-                 feature +
-                     " is not available on a PostgreSQL ledger yet (docs/server.md, \"PostgreSQL\"); run it on a "
-                     "SQLite ledger (`cachet ledger migrate --from postgresql://... --to FILE`)."};
-}
-
 class PgStore final : public ConsentStore {
  public:
   explicit PgStore(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
@@ -236,11 +229,8 @@ class PgStore final : public ConsentStore {
     std::lock_guard<std::mutex> lock(mutex_);
     return verify_through_sqlite(*conn_, &visit);
   }
-  Result<PurgeReport> purge(std::int64_t /*now*/) override { return unsupported("Purging (cachet ledger purge)"); }
-  Result<ErasureReport> erase(std::string_view /*receipt_id*/, std::string_view /*requested_at*/,
-                              std::int64_t /*now*/) override {
-    return unsupported("Erasure (cachet person erase)");
-  }
+  Result<PurgeReport> purge(std::int64_t now) override;
+  Result<ErasureReport> erase(std::string_view receipt_id, std::string_view requested_at, std::int64_t now) override;
   Result<std::string> secret(std::string_view name) override;
   Result<std::int64_t> record_event(std::string_view type, const Json& details) override;
   Result<bool> challenge_used(std::string_view challenge) override;
@@ -273,34 +263,49 @@ class PgStore final : public ConsentStore {
   }
   Problems read_log(std::int64_t from, std::int64_t to,
                     const std::function<void(std::int64_t, std::string_view, std::string_view)>& visit) override;
-  Result<std::vector<std::int64_t>> record_transfers(const std::vector<TransferBatch>& /*batches*/) override {
-    return unsupported("Recording transfers to partners (cachet export)");
+  // Transfers and acknowledgements: pg_transfers.cpp.
+  Result<std::vector<std::int64_t>> record_transfers(const std::vector<TransferBatch>& batches) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return pg::record_transfers(*conn_, batches);
   }
-  Result<std::vector<Transfer>> transfers_of(std::string_view chain_root) override;
-  Problems for_each_transfer_to(std::string_view /*partner_id*/,
-                                const std::function<bool(const Transfer&)>& /*visit*/) override {
-    return {unsupported("Reading transfers to a partner")};
+  Result<std::vector<Transfer>> transfers_of(std::string_view chain_root) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return pg::transfers_of(*conn_, chain_root);
   }
-  Result<std::int64_t> last_transfer_seq(std::string_view /*partner_id*/) override {
-    return unsupported("Reading transfers to a partner");
+  Problems for_each_transfer_to(std::string_view partner_id,
+                                const std::function<bool(const Transfer&)>& visit) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return pg::for_each_transfer_to(*conn_, partner_id, visit);
   }
-  Result<std::optional<std::string>> chain_root_of_reference(std::string_view /*partner_id*/,
-                                                             std::string_view /*reference*/) override {
-    return unsupported("Looking up a partner's reference");
+  Result<std::int64_t> last_transfer_seq(std::string_view partner_id) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return pg::last_transfer_seq(*conn_, partner_id);
   }
-  Result<std::int64_t> record_notice_acks(std::string_view /*partner_id*/, std::string_view /*file_sha256*/,
-                                          const std::vector<NoticeAck>& /*acks*/) override {
-    return unsupported("Importing notice acknowledgements (cachet notices import-acks)");
+  Result<std::optional<std::string>> chain_root_of_reference(std::string_view partner_id,
+                                                             std::string_view reference) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return pg::chain_root_of_reference(*conn_, partner_id, reference);
   }
-  Result<std::vector<Transfer>> notice_status() override { return unsupported("The notice status (cachet notices)"); }
+  Result<std::int64_t> record_notice_acks(std::string_view partner_id, std::string_view file_sha256,
+                                          const std::vector<NoticeAck>& acks) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return pg::record_notice_acks(*conn_, partner_id, file_sha256, acks);
+  }
+  Result<std::vector<Transfer>> notice_status() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return pg::notice_status(*conn_);
+  }
 
  private:
   class Appender;  // backend_rules.h's steps on this connection
-  // BEGIN and the chain lock: the transaction of anything that appends.
-  Problems begin_append();
+  class Remover;   // purges and erasures: backend_rules.h's removal steps
+  Problems begin_append() { return pg::begin_append(*conn_); }
   void rollback() { conn_->exec("ROLLBACK"); }
-  // The next seq and the hash to chain onto (empty before the first entry).
-  Problems log_head(std::int64_t& next_seq, std::string& prev_hash);
+  Problems log_head(std::int64_t& next_seq, std::string& prev_hash) {
+    return pg::log_head(*conn_, next_seq, prev_hash);
+  }
+  // COMMIT, or the problem (rolled back).
+  Problems commit(const char* what);
   Problems start_check(RowCheck& check);
   Result<std::optional<StoredReceipt>> find_locked(std::string_view receipt_id, RowCheck* check);
   Result<std::vector<StoredReceipt>> history_locked(const std::string& chain_root, RowCheck* check);
@@ -315,22 +320,13 @@ class PgStore final : public ConsentStore {
   std::unique_ptr<CryptoProvider> crypto_ = make_openssl_crypto();
 };
 
-Problems PgStore::begin_append() {
-  Rows begin = conn_->exec("BEGIN");
-  if (!begin.ok()) return {conn_->io_problem("begin", begin)};
-  Rows lock = conn_->exec(kChainLockSql);
-  if (!lock.ok()) {
+Problems PgStore::commit(const char* what) {
+  Rows commit = conn_->exec("COMMIT");
+  if (!commit.ok()) {
+    const Problem p = conn_->io_problem(what, commit);
     rollback();
-    return {conn_->io_problem("take the chain lock", lock)};
+    return {p};
   }
-  return {};
-}
-
-Problems PgStore::log_head(std::int64_t& next_seq, std::string& prev_hash) {
-  Rows last = conn_->exec("SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
-  if (!last.ok()) return {conn_->io_problem("read log head", last)};
-  next_seq = last.size() == 1 ? last.int64(0, 0) + 1 : 1;
-  prev_hash = last.size() == 1 ? last.text(0, 1) : std::string();
   return {};
 }
 
@@ -471,6 +467,98 @@ class PgStore::Appender final : public AppendSteps {
 Result<AppendOutcome> PgStore::append_locked(const NewReceipt& in) {
   Appender steps(*this);
   return append_receipt(steps, in);
+}
+
+// The removal steps on this connection (backend_rules.h), inside the
+// transaction purge() or erase() holds with the chain lock: the same rows
+// removed and the same entry appended as on SQLite.
+class PgStore::Remover final : public RemovalSteps {
+ public:
+  explicit Remover(PgStore& store) : store_(store), conn_(*store.conn_) {}
+
+  Problems log_head(std::int64_t& next_seq, std::string& prev_hash) override {
+    return store_.log_head(next_seq, prev_hash);
+  }
+
+  Problems insert_log(std::int64_t seq, const char* kind, const std::string& text, const std::string& hash) override {
+    Rows log = conn_.query(kInsertLogSql, {seq, kind, Param::null(), text, hash});
+    if (!log.ok()) return {conn_.io_problem(std::string("append ") + kind + " entry", log)};
+    return {};
+  }
+
+  Problems latest_receipts(std::vector<LatestReceipt>& out) override {
+    Rows rows = conn_.exec(
+        "SELECT r.chain_root, r.received_at, r.retention_months FROM receipts r "
+        "WHERE NOT EXISTS (SELECT 1 FROM receipts s WHERE s.supersedes = r.receipt_id) ORDER BY r.seq");
+    if (!rows.ok()) return {conn_.io_problem("list people", rows)};
+    for (int i = 0; i < rows.size(); ++i) out.push_back({rows.text(i, 0), rows.text(i, 1), rows.int64(i, 2)});
+    return {};
+  }
+
+  Result<std::optional<std::string>> chain_root_of(std::string_view receipt_id) override {
+    Rows rows = conn_.query("SELECT chain_root FROM receipts WHERE receipt_id = $1", {receipt_id});
+    if (!rows.ok()) return conn_.io_problem("read receipt", rows);
+    if (rows.size() == 0) return std::optional<std::string>();
+    return std::optional<std::string>(rows.text(0, 0));
+  }
+
+  Problems remove_person(const std::string& root, std::vector<RemovedReceipt>& removed) override {
+    // As SqliteStore::Remover: a receipt stored before schema 3 (a ledger
+    // migrated from SQLite) names its 'record' entry's hash too.
+    Rows chain = conn_.query(
+        "SELECT r.receipt_id, l.hash, lc.hash FROM receipts r JOIN log l ON l.seq = r.seq "
+        "LEFT JOIN records c ON c.receipt_seq = r.seq LEFT JOIN log lc ON lc.seq = c.entry_seq "
+        "AND c.entry_seq <> r.seq WHERE r.chain_root = $1 ORDER BY r.seq",
+        {root});
+    if (!chain.ok()) return {conn_.io_problem("read chain", chain)};
+    for (int i = 0; i < chain.size(); ++i) {
+      RemovedReceipt r{chain.text(i, 0), chain.text(i, 1), std::nullopt};
+      if (!chain.is_null(i, 2)) r.record_entry_hash = chain.text(i, 2);
+      removed.push_back(std::move(r));
+    }
+    for (const auto& [sql, what] :
+         {std::pair<const char*, const char*>{"DELETE FROM used_challenges WHERE receipt_id IN "
+                                              "(SELECT receipt_id FROM receipts WHERE chain_root = $1)",
+                                              "delete challenges"},
+          {"DELETE FROM records WHERE receipt_seq IN (SELECT seq FROM receipts WHERE chain_root = $1)",
+           "delete records"},
+          {"DELETE FROM receipts WHERE chain_root = $1", "delete receipts"}}) {
+      Rows deleted = conn_.query(sql, {root});
+      if (!deleted.ok()) return {conn_.io_problem(what, deleted)};
+    }
+    return {};
+  }
+
+ private:
+  PgStore& store_;
+  Connection& conn_;
+};
+
+Result<PurgeReport> PgStore::purge(std::int64_t now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (Problems problems = begin_append(); !problems.empty()) return problems;
+  Remover steps(*this);
+  Result<PurgeReport> report = purge_expired(steps, now);
+  if (!report.ok() || report.value().removed.empty()) {
+    rollback();  // nothing to keep: a refusal, or nobody due
+    return report;
+  }
+  if (Problems problems = commit("commit purge"); !problems.empty()) return problems;
+  return report;
+}
+
+Result<ErasureReport> PgStore::erase(std::string_view receipt_id, std::string_view requested_at, std::int64_t now) {
+  if (std::optional<Problem> bad = bad_erasure_request(requested_at)) return *bad;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (Problems problems = begin_append(); !problems.empty()) return problems;
+  Remover steps(*this);
+  Result<ErasureReport> report = erase_person(steps, receipt_id, requested_at, now);
+  if (!report.ok()) {
+    rollback();
+    return report;
+  }
+  if (Problems problems = commit("commit erasure"); !problems.empty()) return problems;
+  return report;
 }
 
 Result<std::optional<StoredReceipt>> PgStore::find(std::string_view receipt_id) {
@@ -745,44 +833,36 @@ Problems PgStore::read_log(std::int64_t from, std::int64_t to,
   return {};
 }
 
-Result<std::vector<Transfer>> PgStore::transfers_of(std::string_view chain_root) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Rows rows = conn_->query(
-      "SELECT t.seq, t.partner_id, t.reference, t.chain_root, t.channels, t.at, t.file_sha256, t.notice_due, "
-      "COALESCE((SELECT min(a.sent_at) FROM notice_acks a WHERE a.partner_id = t.partner_id AND "
-      "a.reference = t.reference), '') FROM transfers t WHERE t.chain_root = $1 ORDER BY t.seq, t.id",
-      {chain_root});
-  if (!rows.ok()) return conn_->io_problem("read transfers", rows);
-  std::vector<Transfer> out;
-  for (int i = 0; i < rows.size(); ++i) {
-    Transfer t;
-    t.seq = rows.int64(i, 0);
-    t.partner_id = rows.text(i, 1);
-    t.reference = rows.text(i, 2);
-    t.chain_root = rows.text(i, 3);
-    const Json channels = Json::parse(rows.view(i, 4), nullptr, false);
-    if (channels.is_array()) {
-      for (const Json& c : channels) {
-        if (c.is_string()) t.channels.push_back(c.get<std::string>());
-      }
-    }
-    t.at = rows.text(i, 5);
-    t.file_sha256 = rows.text(i, 6);
-    t.notice_due = rows.text(i, 7);
-    t.notice_acknowledged_at = rows.text(i, 8);
-    out.push_back(std::move(t));
+}  // namespace
+
+Problems begin_append(Connection& conn) {
+  Rows begin = conn.exec("BEGIN");
+  if (!begin.ok()) return {conn.io_problem("begin", begin)};
+  Rows lock = conn.exec(kChainLockSql);
+  if (!lock.ok()) {
+    conn.exec("ROLLBACK");
+    return {conn.io_problem("take the chain lock", lock)};
   }
-  return out;
+  return {};
 }
 
-}  // namespace
+Problems log_head(Connection& conn, std::int64_t& next_seq, std::string& prev_hash) {
+  Rows last = conn.exec("SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
+  if (!last.ok()) return {conn.io_problem("read log head", last)};
+  next_seq = last.size() == 1 ? last.int64(0, 0) + 1 : 1;
+  prev_hash = last.size() == 1 ? last.text(0, 1) : std::string();
+  return {};
+}
 
 Problems ensure_schema(Connection& conn) {
   {
     // A ledger already at this schema needs nothing: servers that only
     // append then need no CREATE privilege (docs/server.md, "PostgreSQL").
-    Rows current =
-        conn.exec("SELECT value FROM cachet_meta WHERE to_regclass('cachet_meta') IS NOT NULL AND name = 'schema'");
+    // (A ledger created before the outbox came to PostgreSQL says schema 8
+    // without it: it gets the outbox's tables below.)
+    Rows current = conn.exec(
+        "SELECT value FROM cachet_meta WHERE to_regclass('cachet_meta') IS NOT NULL AND name = 'schema' AND "
+        "to_regclass('webhook_outbox') IS NOT NULL");
     if (current.ok() && current.size() == 1 && current.int64(0, 0) == kSchemaVersion) return {};
   }
   Rows begin = conn.exec("BEGIN");
@@ -795,6 +875,8 @@ Problems ensure_schema(Connection& conn) {
   if (!lock.ok()) return fail(conn.io_problem("take the chain lock", lock));
   Rows created = conn.exec(kSchemaSql);
   if (!created.ok()) return fail(conn.io_problem("create the ledger's tables", created));
+  Rows outbox = conn.exec(webhooks_schema());
+  if (!outbox.ok()) return fail(conn.io_problem("create the webhook outbox", outbox));
   Rows version = conn.exec("SELECT value FROM cachet_meta WHERE name = 'schema'");
   if (!version.ok()) return fail(conn.io_problem("read schema version", version));
   const std::int64_t current = version.size() == 1 ? version.int64(0, 0) : 0;

@@ -402,23 +402,6 @@ Result<ChainReport> SqliteStore::verify_records_with(const std::function<void(co
   return report;
 }
 
-Result<PurgeReport> SqliteStore::purge(std::int64_t now) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Transaction tx(db_, "BEGIN IMMEDIATE");
-  if (!tx.ok()) return io_problem("begin", db_);
-  Result<PurgeReport> report = purge_locked(now);
-  if (!report.ok() || report.value().removed.empty()) return report;  // rolled back
-  if (!tx.commit()) {
-    const Problem p = io_problem("commit", db_);
-    exec("ROLLBACK");
-    return p;
-  }
-  // Move the purge out of the WAL into the main file, so removed bytes do
-  // not linger in the log file either.
-  exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  return report;
-}
-
 Result<std::string> SqliteStore::secret(std::string_view name) {
   std::lock_guard<std::mutex> lock(mutex_);
   const std::string fresh = random_bytes(32);
@@ -677,98 +660,104 @@ Result<AppendOutcome> SqliteStore::append_locked(const NewReceipt& in) {
   return append_receipt(steps, in);
 }
 
-Result<PurgeReport> SqliteStore::purge_locked(std::int64_t now) {
-  PurgeReport report;
-  // The latest receipt of each person decides when their retention ends (R9).
-  Stmt latest(cache_,
-              "SELECT r.chain_root, r.received_at, r.retention_months FROM receipts r "
-              "WHERE NOT EXISTS (SELECT 1 FROM receipts s WHERE s.supersedes = r.receipt_id) ORDER BY r.seq");
-  if (!latest.ok()) return io_problem("list people", db_);
-  std::vector<std::string> expired_roots;
-  int rc = SQLITE_OK;
-  while ((rc = latest.step()) == SQLITE_ROW) {
-    const auto months = static_cast<int>(latest.int64(2));
-    const auto at = calendar::parse_rfc3339(latest.text(1));
-    if (!at || months <= 0) continue;  // no retention recorded: never purged automatically
-    if (calendar::add_months(*at, months) <= now) expired_roots.push_back(latest.text(0));
-  }
-  if (rc != SQLITE_DONE) return io_problem("list people", db_);
-  if (expired_roots.empty()) return report;
+// The removal steps (backend_rules.h) on this connection, inside the
+// transaction purge() or erase() holds.
+class SqliteStore::Remover final : public RemovalSteps {
+ public:
+  explicit Remover(SqliteStore& store) : store_(store) {}
 
-  Json removed = Json::array();
-  for (const std::string& root : expired_roots) {
-    Problems problems = remove_person_locked(root, /*name_root=*/true, removed, report.removed);
-    if (!problems.empty()) return problems;
+  Problems log_head(std::int64_t& next_seq, std::string& prev_hash) override {
+    if (!store_.log_head(next_seq, prev_hash)) return {io_problem("read log head", store_.db_)};
+    return {};
   }
-  Json entry = Json::object();
-  entry["kind"] = "purge";
-  entry["at"] = calendar::format_rfc3339(now);
-  entry["reason"] = "retention";
-  entry["removed"] = removed;
-  std::string text;
-  std::string hash;
-  Problems problems = append_entry_locked("purge", std::move(entry), report.seq, text, hash);
-  if (!problems.empty()) return problems;
+
+  Problems insert_log(std::int64_t seq, const char* kind, const std::string& text, const std::string& hash) override {
+    Stmt log(store_.cache_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, ?2, NULL, ?3, ?4)");
+    log.bind(1, seq).bind(2, std::string_view(kind)).bind(3, text).bind(4, hash);
+    if (log.step() != SQLITE_DONE) return {io_problem(std::string("append ") + kind + " entry", store_.db_)};
+    return {};
+  }
+
+  Problems latest_receipts(std::vector<LatestReceipt>& out) override {
+    Stmt latest(store_.cache_,
+                "SELECT r.chain_root, r.received_at, r.retention_months FROM receipts r "
+                "WHERE NOT EXISTS (SELECT 1 FROM receipts s WHERE s.supersedes = r.receipt_id) ORDER BY r.seq");
+    if (!latest.ok()) return {io_problem("list people", store_.db_)};
+    int rc = SQLITE_OK;
+    while ((rc = latest.step()) == SQLITE_ROW) out.push_back({latest.text(0), latest.text(1), latest.int64(2)});
+    if (rc != SQLITE_DONE) return {io_problem("list people", store_.db_)};
+    return {};
+  }
+
+  Result<std::optional<std::string>> chain_root_of(std::string_view receipt_id) override {
+    Stmt root(store_.cache_, "SELECT chain_root FROM receipts WHERE receipt_id = ?1");
+    root.bind(1, receipt_id);
+    const int rc = root.step();
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return io_problem("read receipt", store_.db_);
+    return std::optional<std::string>(root.text(0));
+  }
+
+  Problems remove_person(const std::string& root, std::vector<RemovedReceipt>& removed) override {
+    sqlite3* db = store_.db_;
+    // A receipt stored before schema 3 has its record stated by a separate
+    // 'record' entry: the removal names that entry's hash too.
+    Stmt chain(store_.cache_,
+               "SELECT r.receipt_id, l.hash, lc.hash FROM receipts r JOIN log l ON l.seq = r.seq "
+               "LEFT JOIN records c ON c.receipt_seq = r.seq LEFT JOIN log lc ON lc.seq = c.entry_seq "
+               "AND c.entry_seq <> r.seq WHERE r.chain_root = ?1 ORDER BY r.seq");
+    chain.bind(1, root);
+    int rc = SQLITE_OK;
+    while ((rc = chain.step()) == SQLITE_ROW) {
+      RemovedReceipt r{chain.text(0), chain.text(1), std::nullopt};
+      if (!chain.is_null(2)) r.record_entry_hash = chain.text(2);
+      removed.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) return {io_problem("read chain", db)};
+    Stmt del_challenges(store_.cache_,
+                        "DELETE FROM used_challenges WHERE receipt_id IN "
+                        "(SELECT receipt_id FROM receipts WHERE chain_root = ?1)");
+    del_challenges.bind(1, root);
+    if (del_challenges.step() != SQLITE_DONE) return {io_problem("delete challenges", db)};
+    Stmt del_records(store_.cache_,
+                     "DELETE FROM records WHERE receipt_seq IN (SELECT seq FROM receipts WHERE chain_root = ?1)");
+    del_records.bind(1, root);
+    if (del_records.step() != SQLITE_DONE) return {io_problem("delete records", db)};
+    Stmt del(store_.cache_, "DELETE FROM receipts WHERE chain_root = ?1");
+    del.bind(1, root);
+    if (del.step() != SQLITE_DONE) return {io_problem("delete receipts", db)};
+    return {};
+  }
+
+ private:
+  SqliteStore& store_;
+};
+
+Result<PurgeReport> SqliteStore::purge(std::int64_t now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Transaction tx(db_, "BEGIN IMMEDIATE");
+  if (!tx.ok()) return io_problem("begin", db_);
+  Remover steps(*this);
+  Result<PurgeReport> report = purge_expired(steps, now);
+  if (!report.ok() || report.value().removed.empty()) return report;  // rolled back
+  if (!tx.commit()) {
+    const Problem p = io_problem("commit", db_);
+    exec("ROLLBACK");
+    return p;
+  }
+  // Move the purge out of the WAL into the main file, so removed bytes do
+  // not linger in the log file either.
+  exec("PRAGMA wal_checkpoint(TRUNCATE)");
   return report;
-}
-
-Problems SqliteStore::remove_person_locked(const std::string& root, bool name_root, Json& removed,
-                                           std::vector<std::string>& ids) {
-  // A receipt stored before schema 3 has its record stated by a separate
-  // 'record' entry: the entry names that entry's hash too.
-  Stmt chain(cache_,
-             "SELECT r.receipt_id, l.hash, lc.hash FROM receipts r JOIN log l ON l.seq = r.seq "
-             "LEFT JOIN records c ON c.receipt_seq = r.seq LEFT JOIN log lc ON lc.seq = c.entry_seq "
-             "AND c.entry_seq <> r.seq WHERE r.chain_root = ?1 ORDER BY r.seq");
-  chain.bind(1, root);
-  int rc = SQLITE_OK;
-  while ((rc = chain.step()) == SQLITE_ROW) {
-    Json item = Json::object();
-    item["receiptId"] = chain.text(0);
-    item["entryHash"] = chain.text(1);
-    if (!chain.is_null(2)) item["recordEntryHash"] = chain.text(2);
-    if (name_root) item["chainRoot"] = root;
-    removed.push_back(item);
-    ids.push_back(chain.text(0));
-  }
-  if (rc != SQLITE_DONE) return {io_problem("read chain", db_)};
-  Stmt del_challenges(cache_,
-                      "DELETE FROM used_challenges WHERE receipt_id IN "
-                      "(SELECT receipt_id FROM receipts WHERE chain_root = ?1)");
-  del_challenges.bind(1, root);
-  if (del_challenges.step() != SQLITE_DONE) return {io_problem("delete challenges", db_)};
-  Stmt del_records(cache_, "DELETE FROM records WHERE receipt_seq IN (SELECT seq FROM receipts WHERE chain_root = ?1)");
-  del_records.bind(1, root);
-  if (del_records.step() != SQLITE_DONE) return {io_problem("delete records", db_)};
-  Stmt del(cache_, "DELETE FROM receipts WHERE chain_root = ?1");
-  del.bind(1, root);
-  if (del.step() != SQLITE_DONE) return {io_problem("delete receipts", db_)};
-  return {};
-}
-
-Problems SqliteStore::append_entry_locked(const char* kind, Json entry, std::int64_t& seq, std::string& text,
-                                          std::string& hash) {
-  std::string prev;
-  if (!log_head(seq, prev)) return {io_problem("read log head", db_)};
-  entry["seq"] = seq;
-  text = canonical_entry(entry);
-  hash = chain_hash(prev, text);
-  Stmt log(cache_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, ?2, NULL, ?3, ?4)");
-  log.bind(1, seq).bind(2, std::string_view(kind)).bind(3, text).bind(4, hash);
-  if (log.step() != SQLITE_DONE) return {io_problem(std::string("append ") + kind + " entry", db_)};
-  return {};
 }
 
 Result<ErasureReport> SqliteStore::erase(std::string_view receipt_id, std::string_view requested_at, std::int64_t now) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!calendar::is_utc_timestamp(requested_at) && !calendar::is_date(requested_at)) {
-    return Problem{"ledger_bad_erasure", "/requestedAt",
-                   "requestedAt must be when the person asked: an RFC 3339 UTC time (2026-12-01T10:00:00Z) or a "
-                   "date (2026-12-01)."};
-  }
+  if (std::optional<Problem> bad = bad_erasure_request(requested_at)) return *bad;
   Transaction tx(db_, "BEGIN IMMEDIATE");
   if (!tx.ok()) return io_problem("begin", db_);
-  Result<ErasureReport> report = erase_locked(receipt_id, requested_at, now);
+  Remover steps(*this);
+  Result<ErasureReport> report = erase_person(steps, receipt_id, requested_at, now);
   if (!report.ok()) return report;  // rolled back
   if (!tx.commit()) {
     const Problem p = io_problem("commit", db_);
@@ -777,35 +766,6 @@ Result<ErasureReport> SqliteStore::erase(std::string_view receipt_id, std::strin
   }
   // As for a purge: the erased bytes leave the WAL file too.
   exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  return report;
-}
-
-Result<ErasureReport> SqliteStore::erase_locked(std::string_view receipt_id, std::string_view requested_at,
-                                                std::int64_t now) {
-  ErasureReport report;
-  {
-    Stmt root(cache_, "SELECT chain_root FROM receipts WHERE receipt_id = ?1");
-    root.bind(1, receipt_id);
-    const int rc = root.step();
-    if (rc == SQLITE_DONE) {
-      return Problem{"ledger_unknown_receipt", "",
-                     "No stored receipt has the id " + std::string(receipt_id) +
-                         " (never stored, or its person was already erased or purged)."};
-    }
-    if (rc != SQLITE_ROW) return io_problem("read receipt", db_);
-    report.chain_root = root.text(0);
-  }
-  Json removed = Json::array();
-  Problems problems = remove_person_locked(report.chain_root, /*name_root=*/false, removed, report.removed);
-  if (!problems.empty()) return problems;
-  Json entry = Json::object();
-  entry["kind"] = "erasure";
-  entry["at"] = calendar::format_rfc3339(now);
-  entry["chainRoot"] = report.chain_root;
-  entry["removed"] = removed;
-  entry["requestedAt"] = std::string(requested_at);
-  problems = append_entry_locked("erasure", std::move(entry), report.seq, report.entry, report.hash);
-  if (!problems.empty()) return problems;
   return report;
 }
 

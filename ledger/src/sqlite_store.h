@@ -232,16 +232,8 @@ class SqliteStore final : public ConsentStore {
   // `supersedes` edited); the history's links are backend_rules.h's
   // broken_history. `successor`: a statement prepared from kSuccessorSql.
   static std::optional<Problem> unsuperseded(Stmt& successor, const StoredReceipt& latest);
-  Result<PurgeReport> purge_locked(std::int64_t now);
-  Result<ErasureReport> erase_locked(std::string_view receipt_id, std::string_view requested_at, std::int64_t now);
-  // Deletes one person's receipts, records and consumed challenges, adding
-  // to `removed` one {"receiptId", "entryHash", "recordEntryHash"?} per
-  // receipt (with "chainRoot" when `name_root`: the purge entry's form) and
-  // their ids to `ids`. A purge and an erasure remove alike.
-  Problems remove_person_locked(const std::string& root, bool name_root, Json& removed, std::vector<std::string>& ids);
-  // Appends a log entry (not a receipt's) of `kind` whose `entry` lacks
-  // only its seq; returns the canonical text, hash and seq.
-  Problems append_entry_locked(const char* kind, Json entry, std::int64_t& seq, std::string& text, std::string& hash);
+  // Purges and erasures: backend_rules.h's removal steps on this connection.
+  class Remover;
   // Stored versions matching `where` (a SQL condition on publications p with
   // one optional text parameter), in log order.
   Result<std::vector<PublishedVersion>> published_locked(const char* where, std::string_view arg);

@@ -9,6 +9,7 @@
 #include <map>
 #include <utility>
 
+#include "backend_rules.h"
 #include "cachet/calendar.h"
 #include "cachet/ledger/digest.h"
 #include "records.h"
@@ -101,48 +102,6 @@ namespace sqlite {
 
 namespace {
 
-// Streaming SHA-256 (a partner file may hold a million rows).
-class HashStream {
- public:
-  HashStream() : ctx_(EVP_MD_CTX_new()) {
-    if (ctx_ != nullptr && EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
-      EVP_MD_CTX_free(ctx_);
-      ctx_ = nullptr;
-    }
-  }
-  ~HashStream() { EVP_MD_CTX_free(ctx_); }
-  HashStream(const HashStream&) = delete;
-  HashStream& operator=(const HashStream&) = delete;
-  void update(std::string_view data) {
-    if (ctx_ != nullptr) EVP_DigestUpdate(ctx_, data.data(), data.size());
-  }
-  std::string hex() {
-    std::array<unsigned char, 32> digest{};
-    unsigned int n = 0;
-    if (ctx_ == nullptr || EVP_DigestFinal_ex(ctx_, digest.data(), &n) != 1) return "";
-    return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), n));
-  }
-
- private:
-  EVP_MD_CTX* ctx_;
-};
-
-std::string channels_text(const std::vector<std::string>& channels) {
-  Json list = Json::array();
-  for (const std::string& c : channels) list.push_back(c);
-  return canonical_entry(list);
-}
-
-std::vector<std::string> channels_of(std::string_view text) {
-  std::vector<std::string> out;
-  const Json list = Json::parse(text, nullptr, false);
-  if (!list.is_array()) return out;
-  for (const Json& c : list) {
-    if (c.is_string()) out.push_back(c.get<std::string>());
-  }
-  return out;
-}
-
 constexpr const char* kTransferColumns =
     "t.seq, t.partner_id, t.reference, t.chain_root, t.channels, t.at, t.file_sha256, t.notice_due";
 
@@ -151,14 +110,10 @@ void read_transfer(const Stmt& st, Transfer& t) {
   t.partner_id = st.text(1);
   t.reference = st.text(2);
   t.chain_root = st.text(3);
-  t.channels = channels_of(st.view(4));
+  t.channels = transfer_channels_of(st.view(4));
   t.at = st.text(5);
   t.file_sha256 = st.text(6);
   t.notice_due = st.text(7);
-}
-
-Problem bad_transfer(const std::string& path, const std::string& message) {
-  return Problem{"ledger_bad_transfer", path, message};
 }
 
 }  // namespace
@@ -212,14 +167,7 @@ CREATE INDEX notice_acks_reference ON notice_acks(partner_id, reference);
 }
 
 Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vector<TransferBatch>& batches) {
-  for (std::size_t i = 0; i < batches.size(); ++i) {
-    const TransferBatch& b = batches[i];
-    const std::string path = "/" + std::to_string(i);
-    if (b.partner_id.empty()) return bad_transfer(path + "/partnerId", "A transfer needs a partner id.");
-    if (!calendar::is_utc_timestamp(b.at)) {
-      return bad_transfer(path + "/at", "A transfer time must be RFC 3339 UTC.");
-    }
-  }
+  if (std::optional<Problem> bad = bad_transfer_batches(batches)) return *bad;
   std::lock_guard<std::mutex> lock(mutex_);
   Transaction tx(db_, "BEGIN IMMEDIATE");
   if (!tx.ok()) return io_problem("begin", db_);
@@ -235,7 +183,7 @@ Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vecto
   std::string canonical;
   Transfer t;
   for (const TransferBatch& b : batches) {
-    HashStream rows_hash;
+    Sha256Stream rows_hash;
     t.seq = seq;
     t.partner_id = b.partner_id;
     t.at = b.at;
@@ -250,22 +198,10 @@ Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vecto
       rows_hash.update(canonical);
       insert.reset();
       insert.bind(1, seq).bind(2, b.partner_id).bind(3, r.reference).bind(4, r.chain_root);
-      insert.bind(5, channels_text(r.channels)).bind(6, b.at).bind(7, b.file_sha256).bind(8, r.notice_due);
+      insert.bind(5, transfer_channels_text(r.channels)).bind(6, b.at).bind(7, b.file_sha256).bind(8, r.notice_due);
       if (insert.step() != SQLITE_DONE) return io_problem("record transfer row", db_);
     }
-    Json entry = {{"kind", "transfer"},
-                  {"seq", seq},
-                  {"at", b.at},
-                  {"partnerId", b.partner_id},
-                  {"file", b.file},
-                  {"fileSha256", b.file_sha256},
-                  {"rows", static_cast<std::int64_t>(b.rows.size())},
-                  {"rowsSha256", rows_hash.hex()}};
-    if (!b.changes_file.empty()) {
-      entry["changesFile"] = b.changes_file;
-      entry["changesSha256"] = b.changes_sha256;
-    }
-    const std::string text = canonical_entry(entry);
+    const std::string text = transfer_entry(seq, b, static_cast<std::int64_t>(b.rows.size()), rows_hash.hex());
     prev = chain_hash(prev, text);
     log.reset();
     log.bind(1, seq).bind(2, text).bind(3, prev);
@@ -342,7 +278,7 @@ Result<std::optional<std::string>> SqliteStore::chain_root_of_reference(std::str
 
 Result<std::int64_t> SqliteStore::record_notice_acks(std::string_view partner_id, std::string_view file_sha256,
                                                      const std::vector<NoticeAck>& acks) {
-  if (partner_id.empty()) return bad_transfer("/partnerId", "An acknowledgement needs a partner id.");
+  if (std::optional<Problem> bad = bad_notice_ack_partner(partner_id)) return *bad;
   std::lock_guard<std::mutex> lock(mutex_);
   Transaction tx(db_, "BEGIN IMMEDIATE");
   if (!tx.ok()) return io_problem("begin", db_);
@@ -351,7 +287,7 @@ Result<std::int64_t> SqliteStore::record_notice_acks(std::string_view partner_id
   if (!log_head(seq, prev)) return io_problem("read log head", db_);
   Stmt insert(db_, "INSERT INTO notice_acks(seq, line, partner_id, reference, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!insert.ok()) return io_problem("record acknowledgements", db_);
-  HashStream rows_hash;
+  Sha256Stream rows_hash;
   std::string canonical;
   for (NoticeAck ack : acks) {
     ack.partner_id = std::string(partner_id);
@@ -362,14 +298,8 @@ Result<std::int64_t> SqliteStore::record_notice_acks(std::string_view partner_id
     insert.bind(1, seq).bind(2, ack.line).bind(3, partner_id).bind(4, ack.reference).bind(5, ack.sent_at);
     if (insert.step() != SQLITE_DONE) return io_problem("record acknowledgement", db_);
   }
-  const Json entry = {{"kind", "notice-ack"},
-                      {"seq", seq},
-                      {"at", calendar::format_rfc3339(calendar::now_unix())},
-                      {"partnerId", std::string(partner_id)},
-                      {"fileSha256", std::string(file_sha256)},
-                      {"rows", static_cast<std::int64_t>(acks.size())},
-                      {"rowsSha256", rows_hash.hex()}};
-  const std::string text = canonical_entry(entry);
+  const std::string text = notice_ack_entry(seq, calendar::format_rfc3339(calendar::now_unix()), partner_id,
+                                            file_sha256, static_cast<std::int64_t>(acks.size()), rows_hash.hex());
   Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'notice-ack', NULL, ?2, ?3)");
   log.bind(1, seq).bind(2, text).bind(3, chain_hash(prev, text));
   if (log.step() != SQLITE_DONE) return io_problem("append acknowledgement entry", db_);
@@ -414,7 +344,7 @@ bool transfer_rows_digest(sqlite3* db, std::int64_t seq, std::int64_t& count, st
   Stmt st(db, sql.c_str());
   if (!st.ok()) return false;
   st.bind(1, seq);
-  HashStream hash;
+  Sha256Stream hash;
   std::string canonical;
   Transfer t;
   count = 0;
@@ -434,7 +364,7 @@ bool ack_rows_digest(sqlite3* db, std::int64_t seq, std::int64_t& count, std::st
   Stmt st(db, "SELECT line, partner_id, reference, sent_at FROM notice_acks WHERE seq = ?1 ORDER BY id");
   if (!st.ok()) return false;
   st.bind(1, seq);
-  HashStream hash;
+  Sha256Stream hash;
   std::string canonical;
   NoticeAck a;
   count = 0;

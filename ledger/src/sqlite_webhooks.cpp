@@ -16,6 +16,7 @@
 #include "cachet/lifecycle.h"
 #include "sqlite_statement.h"
 #include "sqlite_store.h"
+#include "webhook_rules.h"
 
 namespace cachet::ledger {
 namespace sqlite {
@@ -277,14 +278,36 @@ Json OutboxStatus::to_json() const {
   return Json{{"events", events}, {"endpoints", eps}, {"problems", problems}};
 }
 
-namespace {
-
 std::string webhook_id(std::string_view entry_hash, std::int64_t seq) {
   if (entry_hash.size() >= 32) return "msg_" + std::string(entry_hash.substr(0, 32));
   return "msg_seq" + std::to_string(seq);
 }
 
-std::string now_text(std::int64_t now_ms) { return calendar::format_rfc3339(now_ms / 1000); }
+std::string webhook_time(std::int64_t now_ms) { return calendar::format_rfc3339(now_ms / 1000); }
+
+DeliveryState attempt_state(const AttemptOutcome& outcome, int attempts, const RetryPolicy& policy) {
+  if (outcome.status >= 200 && outcome.status <= 299) return DeliveryState::kDelivered;
+  if (outcome.status == 410) return DeliveryState::kGone;
+  if (attempts >= policy.max_attempts) return DeliveryState::kFailed;
+  return DeliveryState::kRetry;
+}
+
+Json delivery_problem(const DeliveryRow& row) {
+  return {{"seq", row.seq},
+          {"id", webhook_id(row.entry_hash, row.seq)},
+          {"type", render_webhook_event(row.source, row.facts, row.created_at, row.entry_hash).type},
+          {"endpoint", row.endpoint},
+          {"state", row.state},
+          {"attempts", row.attempts},
+          {"lastStatus", row.last_status},
+          {"lastError", row.last_error},
+          {"nextAttemptAt",
+           row.state == "pending" ? Json(calendar::format_rfc3339(row.next_attempt_ms / 1000)) : Json(nullptr)}};
+}
+
+namespace {
+
+std::string now_text(std::int64_t now_ms) { return webhook_time(now_ms); }
 
 class SqliteWebhookOutbox final : public WebhookOutbox {
  public:
@@ -363,14 +386,7 @@ class SqliteWebhookOutbox final : public WebhookOutbox {
     Transaction tx(db_, "BEGIN IMMEDIATE");
     if (!tx.ok()) return io_problem("begin", db_);
     const int attempts = delivery.attempts + 1;
-    DeliveryState state = DeliveryState::kRetry;
-    if (outcome.status >= 200 && outcome.status <= 299) {
-      state = DeliveryState::kDelivered;
-    } else if (outcome.status == 410) {
-      state = DeliveryState::kGone;
-    } else if (attempts >= policy.max_attempts) {
-      state = DeliveryState::kFailed;
-    }
+    const DeliveryState state = attempt_state(outcome, attempts, policy);
     const std::int64_t next = state == DeliveryState::kRetry ? now_ms + retry_delay_ms(policy, attempts) : 0;
     Stmt up(db_,
             "UPDATE webhook_deliveries SET state = ?3, attempts = ?4, next_attempt_ms = ?5, last_status = ?6, "
@@ -442,17 +458,19 @@ class SqliteWebhookOutbox final : public WebhookOutbox {
              "WHERE d.state IN ('failed', 'gone') OR (d.state = 'pending' AND d.attempts > 0) "
              "ORDER BY d.endpoint, d.seq LIMIT 1000");
     while ((rc = bad.step()) == SQLITE_ROW) {
-      const std::string state = bad.text(2);
-      out.problems.push_back({{"seq", bad.int64(0)},
-                              {"id", webhook_id(bad.text(10), bad.int64(0))},
-                              {"type", render_webhook_event(bad.text(7), bad.text(8), bad.text(9), bad.text(10)).type},
-                              {"endpoint", bad.text(1)},
-                              {"state", state},
-                              {"attempts", bad.int64(3)},
-                              {"lastStatus", bad.int64(4)},
-                              {"lastError", bad.text(5)},
-                              {"nextAttemptAt", state == "pending" ? Json(calendar::format_rfc3339(bad.int64(6) / 1000))
-                                                                   : Json(nullptr)}});
+      DeliveryRow row;
+      row.seq = bad.int64(0);
+      row.endpoint = bad.text(1);
+      row.state = bad.text(2);
+      row.attempts = bad.int64(3);
+      row.last_status = bad.int64(4);
+      row.last_error = bad.text(5);
+      row.next_attempt_ms = bad.int64(6);
+      row.source = bad.text(7);
+      row.facts = bad.text(8);
+      row.created_at = bad.text(9);
+      row.entry_hash = bad.text(10);
+      out.problems.push_back(delivery_problem(row));
     }
     if (rc != SQLITE_DONE) return io_problem("read failed deliveries", db_);
     return out;
@@ -504,13 +522,7 @@ class SqliteWebhookOutbox final : public WebhookOutbox {
 }  // namespace
 
 Result<std::unique_ptr<WebhookOutbox>> open_webhook_outbox(const std::string& path) {
-  if (is_postgres_url(path)) {
-    // The outbox is filled by SQLite triggers in the transaction of each
-    // entry; the PostgreSQL backend has no such triggers yet.
-    return Problem{"ledger_unsupported", "",
-                   "Signed webhooks (the webhook outbox) are not available on a PostgreSQL ledger yet "
-                   "(docs/server.md, \"PostgreSQL\"); serve them from a SQLite ledger."};
-  }
+  if (is_postgres_url(path)) return open_postgres_webhook_outbox(path);
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {

@@ -17,10 +17,12 @@
 #include <thread>
 #include <vector>
 
+#include "cachet/calendar.h"
 #include "cachet/jws.h"
 #include "cachet/ledger/digest.h"
 #include "cachet/ledger/open.h"
 #include "cachet/ledger/store.h"
+#include "cachet/ledger/webhooks.h"
 
 namespace cachet::ledger {
 namespace {
@@ -68,6 +70,8 @@ NewReceipt receipt(const std::string& id, const std::string& supersedes = "", co
   r.challenge = challenge;
   return r;
 }
+
+std::int64_t unix_at(const char* rfc3339) { return calendar::parse_rfc3339(rfc3339).value_or(0); }
 
 class BackendTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -226,9 +230,11 @@ TEST_P(BackendTest, SerialisesAppendsFromSeveralConnections) {
   constexpr int kWriters = 4;
   constexpr int kEach = 25;
   std::vector<std::unique_ptr<ConsentStore>> stores;
+  stores.reserve(kWriters);
   for (int w = 0; w < kWriters; ++w) stores.push_back(open());
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
+  threads.reserve(kWriters);
   for (int w = 0; w < kWriters; ++w) {
     threads.emplace_back([&, w] {
       for (int i = 0; i < kEach; ++i) {
@@ -243,6 +249,46 @@ TEST_P(BackendTest, SerialisesAppendsFromSeveralConnections) {
   EXPECT_TRUE(report.value().ok());
   EXPECT_EQ(report.value().entries, kWriters * kEach);
   EXPECT_EQ(report.value().receipts, kWriters * kEach);
+}
+
+// Purges, erasures and transfers from one connection while others append:
+// each takes the chain lock (or SQLite's write lock), so the chain holds.
+TEST_P(BackendTest, PurgesAndErasesWhileOthersAppend) {
+  constexpr int kEach = 15;
+  std::vector<std::unique_ptr<ConsentStore>> writers;
+  writers.reserve(2);
+  for (int w = 0; w < 2; ++w) writers.push_back(open());
+  std::unique_ptr<ConsentStore> remover = open();
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  threads.reserve(3);
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < kEach; ++i) {
+        NewReceipt r = receipt("p" + std::to_string(w) + "-" + std::to_string(i));
+        r.received_at = "2026-01-01T10:00:00Z";  // due for purging at once
+        if (!writers[w]->append(r).ok()) ++failures;
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    TransferBatch batch;
+    batch.partner_id = "acme";
+    batch.at = "2026-01-05T09:00:00Z";
+    batch.rows = {{"ref", "p0-0", {"email"}, "2026-02-05"}};
+    for (int round = 0; round < 6; ++round) {
+      if (!remover->purge(unix_at("2026-06-01T00:00:00Z")).ok()) ++failures;
+      if (!remover->record_transfers({batch}).ok()) ++failures;
+      const Result<ErasureReport> erased = remover->erase("p1-3", "2026-01-20", unix_at("2026-01-21T08:00:00Z"));
+      if (!erased.ok() && erased.problems().front().code != "ledger_unknown_receipt") ++failures;
+    }
+  });
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto report = store_->verify_chain();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report.value().ok()) << report.value().to_json().dump();
+  EXPECT_GE(report.value().entries, 2 * kEach + 6);  // the receipts and six transfers, at least
 }
 
 // A server restart or failover drops the connection: the operation that
@@ -282,7 +328,16 @@ TEST_P(BackendTest, MigratesToTheOtherBackendAndBack) {
     ASSERT_TRUE(sqlite.value()->append(receipt("b", "a")).ok());
     ASSERT_TRUE(sqlite.value()->store_head(2, "h", "2026-01-01T00:00:00Z", "kid", "jws-2").empty());
     secret = sqlite.value()->secret("links").value();
+    // One event delivered, one not yet: the copy must know which.
+    auto box = open_webhook_outbox(source);
+    ASSERT_TRUE(box.ok());
+    auto claimed = box.value()->claim("https://crm.example/hook", 1000, 1, RetryPolicy());
+    ASSERT_TRUE(claimed.ok());
+    ASSERT_EQ(claimed.value().size(), 1u);
+    ASSERT_TRUE(box.value()->record_attempt(claimed.value()[0], {200, ""}, 1000, RetryPolicy()).ok());
   }
+  std::vector<WebhookDelivery> source_events = open_webhook_outbox(source).value()->events().value();
+  ASSERT_EQ(source_events.size(), 2u);
   store_.reset();
   auto there = migrate_ledger(source, db_);
   ASSERT_TRUE(there.ok()) << there.problems().front().message;
@@ -292,6 +347,21 @@ TEST_P(BackendTest, MigratesToTheOtherBackendAndBack) {
   EXPECT_EQ(store_->secret("links").value(), secret);
   EXPECT_EQ(store_->latest_head().value().value_or(""), "jws-2");
   EXPECT_TRUE(store_->challenge_used("challenge-1").value());
+  {
+    auto box = open_webhook_outbox(db_);
+    ASSERT_TRUE(box.ok());
+    auto copied = box.value()->events().value();
+    ASSERT_EQ(copied.size(), source_events.size());
+    for (std::size_t i = 0; i < copied.size(); ++i) EXPECT_EQ(copied[i].body, source_events[i].body);
+    auto status = box.value()->status().value();
+    ASSERT_EQ(status.endpoints.size(), 1u);
+    EXPECT_EQ(status.endpoints[0].delivered, 1);
+    EXPECT_EQ(status.endpoints[0].pending, 1);
+    // Only what the source had not delivered goes out from the new ledger.
+    auto next = box.value()->claim("https://crm.example/hook", 2000, 10, RetryPolicy()).value();
+    ASSERT_EQ(next.size(), 1u);
+    EXPECT_EQ(next[0].seq, 2);
+  }
   ASSERT_TRUE(store_->append(receipt("c", "b")).ok());
   ASSERT_TRUE(store_->store_head(3, "h3", "2026-01-01T00:00:00Z", "kid", "jws-3").empty());
   auto again = migrate_ledger(source, db_);
@@ -304,6 +374,7 @@ TEST_P(BackendTest, MigratesToTheOtherBackendAndBack) {
   ASSERT_TRUE(copy.ok());
   EXPECT_EQ(copy.value()->state_of("a").value().latest.receipt_id, "c");
   EXPECT_EQ(copy.value()->latest_head().value().value_or(""), "jws-3");
+  EXPECT_EQ(open_webhook_outbox(back).value()->events().value().size(), 3u);  // a, b and c's receipts
   copy.value().reset();
   for (const std::string& f : {source, back}) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((f + suffix).c_str());
@@ -311,16 +382,249 @@ TEST_P(BackendTest, MigratesToTheOtherBackendAndBack) {
   rmdir(dir.c_str());
 }
 
-TEST(PostgresLedger, RefusesWhatItCannotDoYetByName) {
-  if (pg_base().empty()) GTEST_SKIP() << "CACHET_TEST_PG_URL is not set: no PostgreSQL to test against";
-  auto store = open_store(pg_base() + "/postgres");
-  ASSERT_TRUE(store.ok());
-  auto purge = store.value()->purge(0);
-  ASSERT_FALSE(purge.ok());
-  EXPECT_EQ(purge.problems().front().code, "ledger_unsupported");
-  EXPECT_NE(purge.problems().front().message.find("PostgreSQL"), std::string::npos);
-  EXPECT_EQ(store.value()->record_transfers({}).problems().front().code, "ledger_unsupported");
-  EXPECT_EQ(store.value()->erase("a", "2026-01-01", 0).problems().front().code, "ledger_unsupported");
+// Receipts, transfers, an erasure, a purge and acknowledgements, at fixed
+// times: the log is then the same bytes on either backend (but for the
+// notice-ack entry's `at`, the time of the import).
+struct Scenario {
+  std::vector<std::pair<std::string, std::string>> log;  // (entry, hash), seq order
+  Result<ErasureReport> erasure = ErasureReport{};
+  Result<PurgeReport> purge = PurgeReport{};
+  Result<std::vector<std::int64_t>> transfers = std::vector<std::int64_t>{};
+  Result<std::int64_t> acks = 0;
+  std::vector<WebhookDelivery> events;  // the webhook outbox, rendered
+};
+
+Scenario run_scenario(ConsentStore& store, const std::string& db) {
+  Scenario out;
+  auto add = [&store](const std::string& id, const std::string& supersedes, const char* received, int months) {
+    NewReceipt r = receipt(id, supersedes);
+    r.received_at = received;
+    r.retention_months = months;
+    EXPECT_TRUE(store.append(r).ok()) << id;
+  };
+  add("a", "", "2026-01-01T10:00:00Z", 1);
+  add("b", "a", "2026-01-02T10:00:00Z", 1);
+  add("c", "", "2026-01-03T10:00:00Z", 1);
+  add("d", "", "2026-01-04T10:00:00Z", 0);  // no retention recorded: never purged automatically
+  TransferBatch acme;
+  acme.partner_id = "acme";
+  acme.file = "partner-acme.csv";
+  acme.file_sha256 = std::string(64, 'a');
+  acme.at = "2026-01-05T09:00:00Z";
+  acme.rows = {{"ref-a", "a", {"postal", "email"}, "2026-02-05"}, {"ref-c", "c", {"email"}, "2026-02-05"}};
+  TransferBatch beta;  // a file with no row, and a changes file
+  beta.partner_id = "beta";
+  beta.file = "partner-beta.csv";
+  beta.file_sha256 = std::string(64, 'b');
+  beta.at = "2026-01-05T09:00:00Z";
+  beta.changes_file = "partner-beta-changes.csv";
+  beta.changes_sha256 = std::string(64, 'c');
+  out.transfers = store.record_transfers({acme, beta});
+  out.erasure = store.erase("c", "2026-01-20", unix_at("2026-01-21T08:00:00Z"));
+  out.purge = store.purge(unix_at("2026-03-15T00:00:00Z"));
+  NoticeAck ack;
+  ack.line = 2;
+  ack.reference = "ref-a";
+  ack.sent_at = "2026-01-10";
+  out.acks = store.record_notice_acks("acme", std::string(64, 'e'), {ack});
+  auto tip = store.tip();
+  EXPECT_TRUE(tip.ok());
+  EXPECT_TRUE(store
+                  .read_log(1, tip.ok() ? tip.value().seq : 0,
+                            [&](std::int64_t, std::string_view entry, std::string_view hash) {
+                              out.log.emplace_back(std::string(entry), std::string(hash));
+                            })
+                  .empty());
+  auto outbox = open_webhook_outbox(db);
+  EXPECT_TRUE(outbox.ok()) << (outbox.ok() ? "" : outbox.problems().front().message);
+  if (outbox.ok()) {
+    auto events = outbox.value()->events();
+    EXPECT_TRUE(events.ok());
+    if (events.ok()) out.events = std::move(events).value();
+  }
+  return out;
+}
+
+// Purge, erasure, transfers and notice acknowledgements: the contract on
+// both backends, and on PostgreSQL the same log, entry for entry, as SQLite.
+TEST_P(BackendTest, PurgesErasesAndRecordsTransfersAlike) {
+  Scenario run = run_scenario(*store_, db_);
+  ASSERT_TRUE(run.transfers.ok()) << run.transfers.problems().front().message;
+  EXPECT_EQ(run.transfers.value(), (std::vector<std::int64_t>{5, 6}));
+  ASSERT_TRUE(run.erasure.ok()) << run.erasure.problems().front().message;
+  EXPECT_EQ(run.erasure.value().seq, 7);
+  EXPECT_EQ(run.erasure.value().chain_root, "c");
+  EXPECT_EQ(run.erasure.value().removed, (std::vector<std::string>{"c"}));
+  ASSERT_TRUE(run.purge.ok()) << run.purge.problems().front().message;
+  EXPECT_EQ(run.purge.value().seq, 8);
+  EXPECT_EQ(run.purge.value().removed, (std::vector<std::string>{"a", "b"}));
+  ASSERT_TRUE(run.acks.ok()) << run.acks.problems().front().message;
+  EXPECT_EQ(run.acks.value(), 9);
+  ASSERT_EQ(run.log.size(), 9u);
+  EXPECT_EQ(run.log[6].second, run.erasure.value().hash);
+  EXPECT_EQ(run.log[6].first, run.erasure.value().entry);
+  const Json purge_entry = Json::parse(run.log[7].first);
+  EXPECT_EQ(purge_entry["kind"], "purge");
+  EXPECT_EQ(purge_entry["removed"][1]["chainRoot"], "a");
+  EXPECT_EQ(purge_entry["removed"][1]["entryHash"], run.log[1].second);
+
+  // The people removed are gone from every read; the others stay.
+  EXPECT_FALSE(store_->find("a").value().has_value());
+  EXPECT_EQ(code_of(store_->state_of("b").problems()), "ledger_unknown_receipt");
+  EXPECT_EQ(code_of(store_->erase("c", "2026-01-20", 0).problems()), "ledger_unknown_receipt");
+  EXPECT_EQ(code_of(store_->erase("d", "yesterday", 0).problems()), "ledger_bad_erasure");
+  EXPECT_EQ(store_->state_of("d").value().latest.receipt_id, "d");
+  auto again = store_->purge(unix_at("2027-01-01T00:00:00Z"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value().seq, 0);  // nobody due (d has no retention): nothing appended
+  EXPECT_EQ(store_->tip().value().seq, 9);
+
+  // Transfer rows outlive the people, with the acknowledgement.
+  auto of_a = store_->transfers_of("a");
+  ASSERT_TRUE(of_a.ok());
+  ASSERT_EQ(of_a.value().size(), 1u);
+  EXPECT_EQ(of_a.value()[0].reference, "ref-a");
+  EXPECT_EQ(of_a.value()[0].channels, (std::vector<std::string>{"postal", "email"}));
+  EXPECT_EQ(of_a.value()[0].notice_acknowledged_at, "2026-01-10");
+  EXPECT_EQ(of_a.value()[0].seq, 5);
+  std::vector<std::string> to_acme;
+  ASSERT_TRUE(store_
+                  ->for_each_transfer_to("acme",
+                                         [&](const Transfer& t) {
+                                           to_acme.push_back(t.reference + ":" + t.chain_root + ":" + t.notice_due);
+                                           return true;
+                                         })
+                  .empty());
+  EXPECT_EQ(to_acme, (std::vector<std::string>{"ref-a:a:2026-02-05", "ref-c:c:2026-02-05"}));
+  EXPECT_EQ(store_->last_transfer_seq("beta").value(), 6);
+  EXPECT_EQ(store_->last_transfer_seq("nobody").value(), 0);
+  EXPECT_EQ(store_->chain_root_of_reference("acme", "ref-c").value().value_or(""), "c");
+  EXPECT_FALSE(store_->chain_root_of_reference("beta", "ref-a").value().has_value());
+  auto status = store_->notice_status();
+  ASSERT_TRUE(status.ok());
+  ASSERT_EQ(status.value().size(), 2u);
+  EXPECT_EQ(status.value()[0].reference, "ref-a");
+  EXPECT_EQ(status.value()[0].notice_acknowledged_at, "2026-01-10");
+  EXPECT_EQ(status.value()[1].reference, "ref-c");
+  EXPECT_EQ(status.value()[1].notice_acknowledged_at, "");
+  TransferBatch nameless;
+  nameless.at = "2026-01-05T09:00:00Z";
+  auto refused = store_->record_transfers({nameless});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.problems().front().code, "ledger_bad_transfer");
+  EXPECT_EQ(refused.problems().front().path, "/0/partnerId");
+  EXPECT_EQ(code_of(store_->record_notice_acks("", "", {}).problems()), "ledger_bad_transfer");
+
+  // The chain verifies, purge and erasure entries accounted for.
+  auto report = store_->verify_chain();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report.value().ok()) << report.value().to_json().dump();
+  EXPECT_EQ(report.value().receipts, 1);
+  std::vector<std::string> records;
+  auto checked = store_->verify_records([&](const ReceiptRecord& r) { records.push_back(r.receipt_id); });
+  ASSERT_TRUE(checked.ok());
+  EXPECT_TRUE(checked.value().ok());
+  EXPECT_EQ(records, (std::vector<std::string>{"d"}));
+
+  // A transfer row deleted behind the ledger's back is seen.
+  sql("DELETE FROM transfers WHERE reference = 'ref-c'");
+  auto tampered = store_->verify_chain();
+  ASSERT_TRUE(tampered.ok());
+  ASSERT_FALSE(tampered.value().ok());
+  EXPECT_EQ(tampered.value().problems.front().code, "ledger_transfer_mismatch");
+  EXPECT_EQ(tampered.value().problems.front().seq, 5);
+
+  if (GetParam() != Backend::kPostgres) return;
+  // The same operations on a SQLite ledger write the same entries and hashes.
+  char tmpl[] = "/tmp/cachet-backends-same-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string file = std::string(tmpl) + "/ledger.db";
+  Scenario reference;
+  {
+    auto sqlite = open_store(file);
+    ASSERT_TRUE(sqlite.ok());
+    reference = run_scenario(*sqlite.value(), file);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((file + suffix).c_str());
+  rmdir(tmpl);
+  ASSERT_EQ(reference.log.size(), run.log.size());
+  for (std::size_t i = 0; i + 1 < run.log.size(); ++i) {
+    EXPECT_EQ(run.log[i].first, reference.log[i].first) << "entry " << i + 1;
+    EXPECT_EQ(run.log[i].second, reference.log[i].second) << "entry " << i + 1;
+  }
+  Json last = Json::parse(run.log.back().first);
+  Json last_reference = Json::parse(reference.log.back().first);
+  last.erase("at");  // the import's time
+  last_reference.erase("at");
+  EXPECT_EQ(last, last_reference);
+  // And the same webhook events, byte for byte (signed alike).
+  ASSERT_EQ(run.events.size(), reference.events.size());
+  for (std::size_t i = 0; i < run.events.size(); ++i) {
+    EXPECT_EQ(run.events[i].id, reference.events[i].id);
+    EXPECT_EQ(run.events[i].body, reference.events[i].body);
+  }
+}
+
+// The webhook outbox: filled in the transaction of each entry (receipts,
+// erasure, purge, export), nothing for a refused append, and delivered,
+// retried, disabled and re-enabled the same way on both backends.
+TEST_P(BackendTest, KeepsTheWebhookOutbox) {
+  run_scenario(*store_, db_);
+  ASSERT_TRUE(store_->record_event("export", Json{{"agent", "test"}, {"rows", 2}}).ok());
+  ASSERT_TRUE(store_->record_event("note", Json{{"x", 1}}).ok());  // not an export: no event
+  NewReceipt replay = receipt("d");
+  replay.payload_sha256 = sha256_hex("other");
+  EXPECT_EQ(code_of(store_->append(replay).problems()), "ledger_replay");  // refused: queues nothing
+  auto box = open_webhook_outbox(db_);
+  ASSERT_TRUE(box.ok()) << box.problems().front().message;
+  auto events = box.value()->events();
+  ASSERT_TRUE(events.ok());
+  std::vector<std::string> seen;
+  for (const WebhookDelivery& e : events.value()) {
+    seen.push_back(std::to_string(e.seq) + ":" + Json::parse(e.body)["type"].get<std::string>());
+    EXPECT_EQ(e.id, "msg_" + store_->entry_hash(e.seq).value().value_or("").substr(0, 32)) << e.seq;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"1:receipt.accepted", "2:receipt.accepted", "3:receipt.accepted",
+                                            "4:receipt.accepted", "7:person.erased", "8:person.purged",
+                                            "10:export.completed"}));
+  const Json erased = Json::parse(events.value()[4].body);
+  EXPECT_EQ(erased["data"]["chainRoots"], Json::array({"c"}));
+  EXPECT_EQ(erased["timestamp"], "2026-01-21T08:00:00Z");
+
+  RetryPolicy policy;
+  policy.max_attempts = 3;
+  const std::string hook = "https://crm.example/hook";
+  auto claimed = box.value()->claim(hook, 1000, 100, policy);
+  ASSERT_TRUE(claimed.ok()) << claimed.problems().front().message;
+  ASSERT_EQ(claimed.value().size(), 7u);
+  EXPECT_EQ(claimed.value()[0].body, events.value()[0].body);
+  EXPECT_TRUE(box.value()->claim(hook, 1000, 100, policy).value().empty());  // leased
+  const auto& d = claimed.value();
+  EXPECT_EQ(box.value()->record_attempt(d[0], {200, ""}, 2000, policy).value(), DeliveryState::kDelivered);
+  EXPECT_EQ(box.value()->record_attempt(d[1], {500, "boom"}, 2000, policy).value(), DeliveryState::kRetry);
+  EXPECT_EQ(box.value()->skip(d[2], 2000).value(), DeliveryState::kSkipped);
+  EXPECT_EQ(box.value()->record_attempt(d[3], {410, ""}, 2000, policy).value(), DeliveryState::kGone);
+  auto status = box.value()->status();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status.value().events, 7);
+  ASSERT_EQ(status.value().endpoints.size(), 1u);
+  const EndpointStatus& e = status.value().endpoints[0];
+  EXPECT_EQ(e.delivered, 1);
+  EXPECT_EQ(e.skipped, 1);
+  EXPECT_EQ(e.gone, 1);
+  EXPECT_EQ(e.pending, 4);
+  EXPECT_FALSE(e.disabled_at.empty());
+  ASSERT_EQ(status.value().problems.size(), 2u);
+  EXPECT_EQ(status.value().problems[0]["lastError"], "boom");
+  EXPECT_EQ(status.value().problems[1]["state"], "gone");
+  EXPECT_TRUE(box.value()->claim(hook, 999999999, 100, policy).value().empty());  // disabled by the 410
+  EXPECT_EQ(box.value()->retry("", 3000).value(), 1);
+  auto again = box.value()->claim(hook, 999999999, 100, policy);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value().size(), 5u);  // the retried one, the one that failed once, and the three never tried
+  EXPECT_EQ(again.value()[0].attempts, 1);
+  // A second endpoint gets every event the outbox holds.
+  EXPECT_EQ(box.value()->claim("https://other.example/", 1000, 100, policy).value().size(), 7u);
 }
 
 TEST(PostgresLedger, NamesTheServerNeverThePassword) {

@@ -5,12 +5,20 @@
 // variant of one (new id, a challenge, a changed decision) with a fresh
 // Ed25519 key, as the widget would, using only node:crypto, so tests can make
 // hundreds of distinct, valid receipts quickly, and replays on purpose.
+//
+// CACHET_TEST_DB=postgres runs the suites that use ledgerDb() on PostgreSQL
+// (scripts/test-server.sh does, for the files that exercise the ledger): the
+// test file starts its own throwaway server on first use (pg.mjs), stopped
+// when the file's process exits, or uses CACHET_TEST_PG_URL's; one database
+// per test directory.
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { psqlPath, startPostgres } from './pg.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CACHET = process.env.CACHET_BIN || path.join(ROOT, 'build/cli/cachet');
@@ -19,6 +27,41 @@ export const ADMIN = 'test-admin-token-0123456789';
 
 export function tempDir() {
   return mkdtempSync(path.join(tmpdir(), 'cachet-server-test-'));
+}
+
+const TEST_DB = process.env.CACHET_TEST_DB || 'sqlite';
+if (!['sqlite', 'postgres'].includes(TEST_DB)) {
+  throw new Error(`CACHET_TEST_DB must be sqlite or postgres, not ${TEST_DB}`);
+}
+const ON_POSTGRES = TEST_DB === 'postgres';
+
+let cluster;
+const databases = new Map();
+// The ledger of a test directory: DIR/ledger.db, or (CACHET_TEST_DB=postgres)
+// a PostgreSQL database of its own, the same URL for the same directory.
+export function ledgerDb(dir) {
+  if (!ON_POSTGRES) return path.join(dir, 'ledger.db');
+  if (!databases.has(dir)) {
+    if (!cluster) {
+      // The server scripts/test-server.sh started for the backends test when
+      // it is there (its databases are named after this process), else one
+      // of this file's own.
+      cluster = startPostgres(process.env.CACHET_TEST_PG_URL);
+      process.on('exit', () => cluster.stop());
+    }
+    databases.set(dir, cluster.database('suite'));
+  }
+  return databases.get(dir);
+}
+
+// Edits a ledger behind Cachet's back (tamper tests): sqlite3 on a file,
+// psql on a PostgreSQL URL.
+export function editLedger(db, sql) {
+  const r = db.startsWith('postgresql://')
+    ? spawnSync(psqlPath(), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', db, '-c', sql], { encoding: 'utf8' })
+    : spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`editing ${db} failed: ${r.stderr}`);
 }
 
 // Runs the CLI; returns {status, stdout, stderr}.
@@ -103,7 +146,7 @@ export async function challenged(url, template, edit = () => {}) {
 }
 
 // Starts `cachet serve` on a free loopback port; resolves once it listens.
-export async function startServer(dir, key, extraArgs = [], { db = path.join(dir, 'ledger.db'), config = CONFIG } = {}) {
+export async function startServer(dir, key, extraArgs = [], { db = ledgerDb(dir), config = CONFIG } = {}) {
   const args = ['serve', '--port', '0', '--db', db, '--config', config, '--key', key.private,
     '--admin-token', ADMIN, ...extraArgs];
   const child = spawn(CACHET, args, { stdio: ['ignore', 'pipe', 'pipe'] });

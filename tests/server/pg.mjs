@@ -2,12 +2,15 @@
 // one cluster per test file, a database per test. Missing PostgreSQL is a
 // failure, not a skip: scripts/setup.sh installs it.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-import { ROOT, tempDir } from './helpers.mjs';
-
+// Not from helpers.mjs, which imports this module (CACHET_TEST_DB=postgres).
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCRIPT = path.join(ROOT, 'scripts/pg-test-server.sh');
+const tempDir = () => mkdtempSync(path.join(tmpdir(), 'cachet-pg-test-'));
 
 function run(command, args) {
   const r = spawnSync(command, args, { encoding: 'utf8' });
@@ -22,9 +25,11 @@ export function psqlPath() {
 }
 
 // Starts a cluster; returns { base, database(name), sql(url, text), stop() }.
-export function startPostgres() {
-  const dir = tempDir();
-  const base = run(SCRIPT, ['start', path.join(dir, 'pg')]);
+// With `base` (a server's base URL, postgresql://user@host:port, whose user
+// may create databases), uses that server instead and leaves it running.
+export function startPostgres(base = undefined) {
+  const dir = base ? undefined : tempDir();
+  if (!base) base = run(SCRIPT, ['start', path.join(dir, 'pg')]);
   const psql = psqlPath();
   const sql = (url, text) => run(psql, ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', url, '-c', text]);
   let count = 0;
@@ -38,6 +43,7 @@ export function startPostgres() {
     },
     sql,
     stop() {
+      if (!dir) return;
       run(SCRIPT, ['stop', path.join(dir, 'pg')]);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  adminHeaders, cachet, CHOICES, CONFIG, issue, jcs, keygen, mint, payloadOf, post, startServer, tempDir,
+  adminHeaders, cachet, CHOICES, CONFIG, issue, jcs, keygen, ledgerDb, mint, payloadOf, post, startServer, tempDir,
 } from './helpers.mjs';
 
 // One objection box for postal and phone (combineObjection: true): one decision.
@@ -165,7 +165,7 @@ describe('earlier config versions: accepted within the grace period only', () =>
   });
 
   it('accepts a receipt of the previous config within the grace, refuses it after', async () => {
-    const db = path.join(dir, 'ledger.db');
+    const db = ledgerDb(dir);
     let server = await startServer(dir, key, ['--allow-unchallenged'], { db });
     const oldForm = issue(dir, { choices: ONE_BOX }); // a form loaded before the switch
     const lateForm = issue(dir, { choices: ONE_BOX });
@@ -200,7 +200,7 @@ describe('cachet ledger append: the same check off the web', () => {
   it('appends a receipt of the config it publishes, refuses others', () => {
     const dir = tempDir();
     const key = keygen(dir);
-    const db = path.join(dir, 'ledger.db');
+    const db = ledgerDb(dir);
     const receipt = issue(dir, { choices: ONE_BOX, method: 'paper' });
     // An empty ledger has published nothing: refused.
     let r = cachet(['ledger', 'append', '--db', db, '--key', key.private, '-'], { input: receipt });

@@ -5,12 +5,11 @@
 // `cachet ledger verify` and stops the export); partners' notice
 // acknowledgements are imported and the overdue report lists the rest.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { CHOICES, CONFIG, adminHeaders, cachet, issue, keygen, post, startServer, tempDir } from './helpers.mjs';
+import { CHOICES, CONFIG, adminHeaders, cachet, editLedger, issue, keygen, ledgerDb, post, startServer, tempDir } from './helpers.mjs';
 
 const csv = (file) => readFileSync(file, 'utf8').trim().split('\r\n').map((l) => l.split(','));
 
@@ -28,7 +27,7 @@ describe('transfers, changes files and notices (issue 13)', () => {
   before(async () => {
     dir = tempDir();
     key = keygen(dir);
-    db = path.join(dir, 'ledger.db');
+    db = ledgerDb(dir);
     const server = await startServer(dir, key);
     const stored = await post(`${server.url}/api/receipts`, issue(dir), { headers: adminHeaders });
     assert.equal(stored.status, 201, stored.text);
@@ -136,9 +135,7 @@ describe('transfers, changes files and notices (issue 13)', () => {
   });
 
   it('catches an edited transfer row: ledger verify fails and the export stops', () => {
-    const edit = spawnSync('sqlite3', [db, "UPDATE transfers SET channels = '[]' WHERE partner_id = 'acme-assurances'"],
-      { encoding: 'utf8' });
-    assert.equal(edit.status, 0, edit.stderr);
+    editLedger(db, "UPDATE transfers SET channels = '[]' WHERE partner_id = 'acme-assurances'");
     const verify = cachet(['ledger', 'verify', '--db', db, '--format', 'json']);
     assert.notEqual(verify.status, 0);
     assert.match(verify.stdout + verify.stderr, /ledger_transfer_mismatch/);

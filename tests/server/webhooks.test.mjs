@@ -16,7 +16,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { adminHeaders, CACHET, cachet, CHOICES, CONFIG, issue, keygen, mint, payloadOf, post, startServer, tempDir } from './helpers.mjs';
+import {
+  adminHeaders, CACHET, cachet, CHOICES, CONFIG, issue, keygen, ledgerDb, mint, payloadOf, post, startServer, tempDir,
+} from './helpers.mjs';
 
 const SECRET_BYTES = Buffer.from('0123456789abcdef0123456789abcdef', 'utf8');
 const SECRET = `whsec_${SECRET_BYTES.toString('base64')}`;
@@ -99,7 +101,7 @@ function setup() {
   const key = keygen(dir);
   const secretFile = path.join(dir, 'webhook.secret');
   writeFileSync(secretFile, `${SECRET}\n`);
-  return { dir, key, secretFile, db: path.join(dir, 'ledger.db') };
+  return { dir, key, secretFile, db: ledgerDb(dir) };
 }
 
 describe('signed webhooks', () => {
@@ -297,6 +299,39 @@ describe('signed webhooks', () => {
       assert.equal(JSON.parse(hook.requests[0].body).type, 'person.erased');
       assert.equal(hook.requests[0].verified, 'ok');
     } finally {
+      await hook.close();
+    }
+  });
+
+  it('sends each event once when two servers on one ledger both dispatch', async () => {
+    // Two `cachet serve --webhook` on one ledger (a SQLite file, or one
+    // PostgreSQL database in the CACHET_TEST_DB=postgres pass: the
+    // several-servers setup), receipts posted to both: every event reaches
+    // the receiver once, signed, whichever server wrote or sent it.
+    const { dir, key, secretFile, db } = setup();
+    const hook = await receiver();
+    const args = ['--allow-unchallenged', '--webhook', hook.url, '--webhook-secret-file', secretFile, ...FAST];
+    const a = await startServer(dir, key, args, { db });
+    const b = await startServer(dir, key, args, { db });
+    try {
+      const template = issue(dir);
+      for (let i = 0; i < 16; i++) {
+        const res = await post(`${(i % 2 === 0 ? a : b).url}/api/receipts`, mint(template));
+        assert.equal(res.status, 201, res.text);
+      }
+      const events = outbox(db);
+      assert.equal(events.length, 16);
+      await until('every event delivered', () => hook.delivered().length >= events.length);
+      await new Promise((r) => setTimeout(r, 400)); // a few more polls of both dispatchers
+      assert.equal(hook.requests.length, events.length, 'no event sent twice');
+      const sent = new Map(hook.requests.map((r) => [r.headers['webhook-id'], r]));
+      for (const e of events) {
+        assert.equal(sent.get(e.id)?.body, e.body, `event ${e.seq}`);
+        assert.equal(sent.get(e.id).verified, 'ok');
+      }
+    } finally {
+      await a.stop();
+      await b.stop();
       await hook.close();
     }
   });

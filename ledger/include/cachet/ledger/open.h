@@ -25,13 +25,17 @@ std::string describe_ledger(const std::string& db);
 // be reached or migrated.
 Result<std::unique_ptr<ConsentStore>> open_store(const std::string& db, const SqliteOptions& sqlite = SqliteOptions());
 
-// The PostgreSQL backend (pg_store.cpp): every server process opens its own
-// connection; chain appends are serialised across processes by a
-// transaction-scoped advisory lock, and commit with synchronous_commit on.
-// Not available there (ledger_unsupported, naming the feature): purge,
-// erasure, recording transfers and notice acknowledgements, the webhook
-// outbox. verify_chain and verify_records copy the ledger into a temporary
-// SQLite file and run the SQLite verifier on it (same checks, same report).
+// The PostgreSQL backend (pg_store.cpp, pg_transfers.cpp, pg_webhooks.cpp):
+// every server process opens its own connection; chain appends (receipts,
+// events, publications, purges, erasures, transfers, notice
+// acknowledgements) are serialised across processes by a transaction-scoped
+// advisory lock, and commit with synchronous_commit on. Everything the
+// SQLite backend does, with the same entries and hashes (the rules are
+// backend_rules.h's), and the same webhook outbox (webhooks.h
+// open_webhook_outbox takes the URL), filled by PL/pgSQL triggers in each
+// entry's transaction. Not there: group commit. verify_chain and
+// verify_records copy the ledger into a temporary SQLite file and run the
+// SQLite verifier on it (same checks, same report).
 Result<std::unique_ptr<ConsentStore>> open_postgres_store(const std::string& url);
 
 // `cachet ledger migrate --from A --to B`.
@@ -44,7 +48,9 @@ struct MigrationReport {
 // backend, the other's schema created) in one transaction, and verifies both
 // chains, which must end on the same head. Refuses (ledger_migrate_*) a
 // source that does not verify, a destination that holds anything, or a
-// source that is not there. The webhook outbox (SQLite only) is not copied.
+// source that is not there. The webhook outbox is copied with the rest
+// (events, endpoints and delivery states), replacing what the destination's
+// triggers queued for the copied rows.
 Result<MigrationReport> migrate_ledger(const std::string& from, const std::string& to);
 
 }  // namespace cachet::ledger

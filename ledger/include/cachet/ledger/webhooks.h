@@ -13,7 +13,9 @@
 // (R9, data minimisation; the ledger holds none to give).
 //
 // WebhookOutbox uses a connection of its own on the ledger file (WAL lets it
-// run beside `cachet serve`'s writer); nothing here throws.
+// run beside `cachet serve`'s writer), or on the PostgreSQL database, whose
+// outbox is filled by PL/pgSQL triggers the same way (pg_webhooks.cpp);
+// nothing here throws.
 #pragma once
 
 #include <cstdint>
@@ -104,7 +106,9 @@ class WebhookOutbox {
 };
 
 // Opens the outbox of the ledger at `path`, which must exist and be at
-// schema 8 or later (open it with open_sqlite_store first: that migrates).
+// schema 8 or later (open it with open_sqlite_store first: that migrates);
+// or, for a postgresql:// URL (open.h), of that ledger (its tables created
+// when missing).
 // Problems: ledger_io, ledger_schema_too_old.
 Result<std::unique_ptr<WebhookOutbox>> open_webhook_outbox(const std::string& path);
 
