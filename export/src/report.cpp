@@ -120,6 +120,7 @@ Result<ExportOutcome> Exporter::finish() {
     b.changes_file = p.changes_file;
     b.changes_sha256 = p.changes_sha256;
     b.rows = std::move(p.sent);
+    b.file_rows = p.rows_written;
     batches.push_back(std::move(b));
   }
   Result<std::vector<std::int64_t>> transfer_seqs = store_.record_transfers(batches);

@@ -97,6 +97,96 @@ std::string transfer_reference(std::string_view secret, std::string_view partner
   return out;
 }
 
+void append_canonical_holding(std::string& out, const Holding& holding) {
+  // Members in RFC 8785 order.
+  out.push_back('{');
+  append_member(out, "chainRoot", holding.chain_root);
+  out.append(",\"channels\":[");
+  for (std::size_t i = 0; i < holding.channels.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    const std::size_t at = out.size();
+    if (!append_ascii_json_string(out, holding.channels[i])) {
+      out.resize(at);
+      out.append(canonical_entry(Json(holding.channels[i])));
+    }
+  }
+  out.append("],");
+  append_member(out, "noticeDue", holding.notice_due);
+  out.push_back(',');
+  append_member(out, "partnerId", holding.partner_id);
+  out.push_back(',');
+  append_member(out, "reference", holding.reference);
+  out.append("}\n");
+}
+
+namespace {
+constexpr std::array<const char*, 4> kChannelNames = {"postal", "phone", "email", "sms"};
+}  // namespace
+
+std::uint8_t channel_bits(const std::vector<std::string>& channels) {
+  std::uint8_t bits = 0;
+  for (const std::string& c : channels) {
+    for (std::size_t i = 0; i < kChannelNames.size(); ++i) {
+      if (c == kChannelNames[i]) bits = static_cast<std::uint8_t>(bits | (1u << i));
+    }
+  }
+  return bits;
+}
+
+std::vector<std::string> channels_of_bits(std::uint8_t bits) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < kChannelNames.size(); ++i) {
+    if ((bits >> i & 1u) != 0) out.emplace_back(kChannelNames[i]);
+  }
+  return out;
+}
+
+void fold_transfer_row(Holding& holding, const Transfer& row) {
+  if (holding.reference.empty()) {  // the first row: what the partner knows the person by, and R8's date
+    holding.partner_id = row.partner_id;
+    holding.chain_root = row.chain_root;
+    holding.reference = row.reference;
+    holding.notice_due = row.notice_due;
+  }
+  holding.channels =
+      channels_of_bits(static_cast<std::uint8_t>(channel_bits(holding.channels) | channel_bits(row.channels)));
+}
+
+HoldingsDigest::HoldingsDigest() : ctx_(EVP_MD_CTX_new()) {
+  auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
+  if (ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(ctx);
+    ctx_ = nullptr;
+  }
+}
+
+HoldingsDigest::~HoldingsDigest() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void HoldingsDigest::add(const Holding& holding) {
+  line_.clear();
+  append_canonical_holding(line_, holding);
+  if (ctx_ != nullptr) EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), line_.data(), line_.size());
+}
+
+std::string HoldingsDigest::hex() {
+  std::array<unsigned char, 32> digest{};
+  unsigned int n = 0;
+  if (ctx_ == nullptr || EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest.data(), &n) != 1) return "";
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), n));
+}
+
+// A backend without the holdings table: the whole history to the partner, folded.
+Problems ConsentStore::for_each_holding(std::string_view partner_id, const std::function<void(const Holding&)>& visit) {
+  std::map<std::string, Holding> held;  // chain-root byte order
+  Problems problems = for_each_transfer_to(partner_id, [&held](const Transfer& t) {
+    fold_transfer_row(held[t.chain_root], t);
+    return true;
+  });
+  if (!problems.empty()) return problems;
+  for (const auto& entry : held) visit(entry.second);
+  return {};
+}
+
 namespace sqlite {
 
 namespace {
@@ -157,6 +247,14 @@ void read_transfer(const Stmt& st, Transfer& t) {
   t.notice_due = st.text(7);
 }
 
+// chain_root, reference, channels (bits), notice_due into `h` (partner_id kept).
+void read_holding(const Stmt& st, Holding& h) {
+  h.chain_root = st.text(0);
+  h.reference = st.text(1);
+  h.channels = channels_of_bits(static_cast<std::uint8_t>(st.int64(2)));
+  h.notice_due = st.text(3);
+}
+
 Problem bad_transfer(const std::string& path, const std::string& message) {
   return Problem{"ledger_bad_transfer", path, message};
 }
@@ -211,6 +309,40 @@ CREATE INDEX notice_acks_reference ON notice_acks(partner_id, reference);
 )sql";
 }
 
+// What each partner holds, rebuilt from the transfer rows (Holding): the
+// first row's reference and notice date per partner and person, and the
+// union of the channels of all its rows as bits (channel_bits). The
+// schema-9 step fills the table with it; `ledger verify` compares the table
+// with it (check_holdings).
+constexpr const char* kDerivedHoldingsSql = R"sql(
+SELECT partner_id, chain_root, max(CASE WHEN n = 1 THEN reference END),
+       max(instr(channels, '"postal"') > 0) | (max(instr(channels, '"phone"') > 0) << 1) |
+       (max(instr(channels, '"email"') > 0) << 2) | (max(instr(channels, '"sms"') > 0) << 3),
+       max(CASE WHEN n = 1 THEN notice_due END)
+FROM (SELECT partner_id, chain_root, reference, channels, notice_due,
+             row_number() OVER (PARTITION BY partner_id, chain_root ORDER BY seq, id) AS n FROM transfers)
+GROUP BY partner_id, chain_root
+)sql";
+
+// The schema-9 step (issue 15, export speed): what each partner currently
+// holds per person (store.h, Holding), maintained in the transaction of each
+// transfer entry, so that an export reads it instead of every transfer row
+// to the partner; rebuilt here from the rows already recorded.
+const char* holdings_migration() {
+  static const std::string sql = std::string(R"sql(
+CREATE TABLE transfer_holdings (
+  partner_id  TEXT NOT NULL,
+  chain_root  TEXT NOT NULL,                  -- the person
+  reference   TEXT NOT NULL,                  -- of the first transfer row
+  channels    INTEGER NOT NULL,               -- every channel ever sent: postal 1, phone 2, email 4, sms 8
+  notice_due  TEXT NOT NULL,                  -- of the first transfer row (R8)
+  PRIMARY KEY (partner_id, chain_root)
+) WITHOUT ROWID;
+INSERT INTO transfer_holdings(partner_id, chain_root, reference, channels, notice_due)
+)sql") + kDerivedHoldingsSql + ";\n";
+  return sql.c_str();
+}
+
 Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vector<TransferBatch>& batches) {
   for (std::size_t i = 0; i < batches.size(); ++i) {
     const TransferBatch& b = batches[i];
@@ -218,6 +350,14 @@ Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vecto
     if (b.partner_id.empty()) return bad_transfer(path + "/partnerId", "A transfer needs a partner id.");
     if (!calendar::is_utc_timestamp(b.at)) {
       return bad_transfer(path + "/at", "A transfer time must be RFC 3339 UTC.");
+    }
+    for (std::size_t r = 0; r < b.rows.size(); ++r) {
+      for (const std::string& c : b.rows[r].channels) {
+        if (channel_bits({c}) == 0) {
+          return bad_transfer(path + "/rows/" + std::to_string(r) + "/channels",
+                              "\"" + c + "\" is not a channel (postal, phone, email, sms).");
+        }
+      }
     }
   }
   std::lock_guard<std::mutex> lock(mutex_);
@@ -230,7 +370,15 @@ Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vecto
               "INSERT INTO transfers(seq, partner_id, reference, chain_root, channels, at, file_sha256, notice_due) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'transfer', NULL, ?2, ?3)");
-  if (!insert.ok() || !log.ok()) return io_problem("record transfers", db_);
+  // The holding: the first row's reference and date stay, channels accumulate.
+  Stmt hold(db_,
+            "INSERT INTO transfer_holdings(partner_id, chain_root, reference, channels, notice_due) "
+            "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(partner_id, chain_root) DO UPDATE SET channels = channels | "
+            "excluded.channels");
+  Stmt holdings(db_,
+                "SELECT chain_root, reference, channels, notice_due FROM transfer_holdings WHERE partner_id = ?1 "
+                "ORDER BY chain_root");
+  if (!insert.ok() || !log.ok() || !hold.ok() || !holdings.ok()) return io_problem("record transfers", db_);
   std::vector<std::int64_t> seqs;
   std::string canonical;
   Transfer t;
@@ -252,7 +400,23 @@ Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vecto
       insert.bind(1, seq).bind(2, b.partner_id).bind(3, r.reference).bind(4, r.chain_root);
       insert.bind(5, channels_text(r.channels)).bind(6, b.at).bind(7, b.file_sha256).bind(8, r.notice_due);
       if (insert.step() != SQLITE_DONE) return io_problem("record transfer row", db_);
+      hold.reset();
+      hold.bind(1, b.partner_id).bind(2, r.chain_root).bind(3, r.reference);
+      hold.bind(4, static_cast<std::int64_t>(channel_bits(r.channels))).bind(5, r.notice_due);
+      if (hold.step() != SQLITE_DONE) return io_problem("record holding", db_);
     }
+    // What the partner holds after this entry, bound to it (store.h, Holding).
+    HoldingsDigest holdings_digest;
+    Holding h;
+    h.partner_id = b.partner_id;
+    holdings.reset();
+    holdings.bind(1, b.partner_id);
+    int rc = SQLITE_OK;
+    while ((rc = holdings.step()) == SQLITE_ROW) {
+      read_holding(holdings, h);
+      holdings_digest.add(h);
+    }
+    if (rc != SQLITE_DONE) return io_problem("read holdings", db_);
     Json entry = {{"kind", "transfer"},
                   {"seq", seq},
                   {"at", b.at},
@@ -260,7 +424,9 @@ Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vecto
                   {"file", b.file},
                   {"fileSha256", b.file_sha256},
                   {"rows", static_cast<std::int64_t>(b.rows.size())},
-                  {"rowsSha256", rows_hash.hex()}};
+                  {"rowsSha256", rows_hash.hex()},
+                  {"holdingsSha256", holdings_digest.hex()}};
+    if (b.file_rows >= 0) entry["fileRows"] = b.file_rows;
     if (!b.changes_file.empty()) {
       entry["changesFile"] = b.changes_file;
       entry["changesSha256"] = b.changes_sha256;
@@ -315,6 +481,23 @@ Problems SqliteStore::for_each_transfer_to(std::string_view partner_id,
     if (!visit(t)) return {};
   }
   if (rc != SQLITE_DONE) return {io_problem("read transfers", db_)};
+  return {};
+}
+
+Problems SqliteStore::for_each_holding(std::string_view partner_id, const std::function<void(const Holding&)>& visit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Stmt st(db_,
+          "SELECT chain_root, reference, channels, notice_due FROM transfer_holdings WHERE partner_id = ?1 ORDER BY "
+          "chain_root");
+  st.bind(1, partner_id);
+  Holding h;
+  h.partner_id = std::string(partner_id);
+  int rc = SQLITE_OK;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    read_holding(st, h);
+    visit(h);
+  }
+  if (rc != SQLITE_DONE) return {io_problem("read holdings", db_)};
   return {};
 }
 
@@ -489,6 +672,42 @@ bool check_unlogged_transfers(sqlite3* db, std::vector<ChainProblem>& problems) 
                                           "' entry: they were inserted behind the ledger's back."});
     }
     if (rc != SQLITE_DONE) return false;
+  }
+  return true;
+}
+
+bool check_holdings(sqlite3* db, std::string_view partner_id, std::vector<ChainProblem>& problems) {
+  // Both ways, for one partner: a holding the rows do not give, and rows no
+  // holding reflects (an edited holding is both).
+  std::string derived = kDerivedHoldingsSql;
+  const std::string from_all = "FROM transfers)";
+  derived.replace(derived.find(from_all), from_all.size(), "FROM transfers WHERE partner_id = ?1)");
+  const std::string table =
+      "SELECT partner_id, chain_root, reference, channels, notice_due FROM transfer_holdings WHERE partner_id = ?1";
+  // Reported at the partner's latest transfer entry (its holdingsSha256 states them).
+  Stmt latest(db,
+              "SELECT IFNULL(max(seq), 0) FROM log WHERE kind = 'transfer' AND json_valid(entry) AND "
+              "json_extract(entry, '$.partnerId') = ?1");
+  if (!latest.ok()) return false;
+  latest.bind(1, partner_id);
+  if (latest.step() != SQLITE_ROW) return false;
+  const std::int64_t at = latest.int64(0);
+  for (const auto& [from, minus, what] :
+       {std::array<std::string, 3>{table, derived, "does not follow from the transfer rows"},
+        std::array<std::string, 3>{derived, table, "is missing from the holdings table"}}) {
+    std::string sql = "SELECT partner_id, chain_root FROM (";
+    sql.append(from).append(" EXCEPT ").append(minus).append(") LIMIT 100");
+    Stmt st(db, sql.c_str());
+    if (!st.ok()) return false;
+    st.bind(1, partner_id);
+    int rc = SQLITE_OK;
+    while ((rc = st.step()) == SQLITE_ROW) {
+      problems.push_back(ChainProblem{at, "", "ledger_holdings_mismatch",
+                                      "What partner " + st.text(0) + " holds of person " + st.text(1) + " " + what +
+                                          ": the transfer_holdings table was edited behind the ledger's back."});
+    }
+    if (rc != SQLITE_DONE) return false;
+    if (!problems.empty()) break;  // an edited holding: said once
   }
   return true;
 }
