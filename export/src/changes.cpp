@@ -123,6 +123,7 @@ Problems Exporter::load_transfers() {
 // rows they fold (once: the next entry states the digest).
 Problems Exporter::load_holdings(PartnerOutput& p, std::string_view stated_sha256) {
   ledger::HoldingsDigest table;
+  if (index_) p.held.reserve(index_->people());  // a hint: at most everyone, usually
   Problems problems = store_.for_each_holding(p.partner->id, [&](const ledger::Holding& h) {
     table.add(h);
     PartnerOutput::Held& held = p.held[h.chain_root];

@@ -47,6 +47,7 @@ constexpr Table kTables[] = {
     {"chain_heads", "id, seq, hash, signed_at, kid, jws", "id"},
     {"transfers", "id, seq, partner_id, reference, chain_root, channels, at, file_sha256, notice_due", "id"},
     {"notice_acks", "id, seq, line, partner_id, reference, sent_at", "id"},
+    {"transfer_holdings", "partner_id, chain_root, reference, channels, notice_due", "partner_id, chain_root"},
 };
 
 // One column value, typed as both backends can store it.

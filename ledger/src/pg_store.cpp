@@ -132,6 +132,16 @@ CREATE TABLE IF NOT EXISTS notice_acks (
 );
 CREATE INDEX IF NOT EXISTS notice_acks_seq ON notice_acks(seq, id);
 CREATE INDEX IF NOT EXISTS notice_acks_reference ON notice_acks(partner_id, reference);
+-- What each partner holds per person (SQLite schema 9; store.h, Holding):
+-- maintained with each transfer entry; read in chain_root COLLATE "C" order.
+CREATE TABLE IF NOT EXISTS transfer_holdings (
+  partner_id  text NOT NULL,
+  chain_root  text NOT NULL,
+  reference   text NOT NULL,
+  channels    bigint NOT NULL,
+  notice_due  text NOT NULL,
+  PRIMARY KEY (partner_id, chain_root)
+);
 )sql";
 
 // Columns read for a StoredReceipt (as sqlite_store.cpp's kReceiptColumns),

@@ -312,8 +312,8 @@ CREATE INDEX notice_acks_reference ON notice_acks(partner_id, reference);
 // What each partner holds, rebuilt from the transfer rows (Holding): the
 // first row's reference and notice date per partner and person, and the
 // union of the channels of all its rows as bits (channel_bits). The
-// schema-9 step fills the table with it; `ledger verify` compares the table
-// with it (check_holdings).
+// schema-9 step fills the table with it; `ledger verify` (check_holdings)
+// folds the rows with fold_transfer_row instead, person by person.
 constexpr const char* kDerivedHoldingsSql = R"sql(
 SELECT partner_id, chain_root, max(CASE WHEN n = 1 THEN reference END),
        max(instr(channels, '"postal"') > 0) | (max(instr(channels, '"phone"') > 0) << 1) |
@@ -677,13 +677,6 @@ bool check_unlogged_transfers(sqlite3* db, std::vector<ChainProblem>& problems) 
 }
 
 bool check_holdings(sqlite3* db, std::string_view partner_id, std::vector<ChainProblem>& problems) {
-  // Both ways, for one partner: a holding the rows do not give, and rows no
-  // holding reflects (an edited holding is both).
-  std::string derived = kDerivedHoldingsSql;
-  const std::string from_all = "FROM transfers)";
-  derived.replace(derived.find(from_all), from_all.size(), "FROM transfers WHERE partner_id = ?1)");
-  const std::string table =
-      "SELECT partner_id, chain_root, reference, channels, notice_due FROM transfer_holdings WHERE partner_id = ?1";
   // Reported at the partner's latest transfer entry (its holdingsSha256 states them).
   Stmt latest(db,
               "SELECT IFNULL(max(seq), 0) FROM log WHERE kind = 'transfer' AND json_valid(entry) AND "
@@ -692,24 +685,64 @@ bool check_holdings(sqlite3* db, std::string_view partner_id, std::vector<ChainP
   latest.bind(1, partner_id);
   if (latest.step() != SQLITE_ROW) return false;
   const std::int64_t at = latest.int64(0);
-  for (const auto& [from, minus, what] :
-       {std::array<std::string, 3>{table, derived, "does not follow from the transfer rows"},
-        std::array<std::string, 3>{derived, table, "is missing from the holdings table"}}) {
-    std::string sql = "SELECT partner_id, chain_root FROM (";
-    sql.append(from).append(" EXCEPT ").append(minus).append(") LIMIT 100");
-    Stmt st(db, sql.c_str());
-    if (!st.ok()) return false;
-    st.bind(1, partner_id);
-    int rc = SQLITE_OK;
-    while ((rc = st.step()) == SQLITE_ROW) {
-      problems.push_back(ChainProblem{at, "", "ledger_holdings_mismatch",
-                                      "What partner " + st.text(0) + " holds of person " + st.text(1) + " " + what +
-                                          ": the transfer_holdings table was edited behind the ledger's back."});
+  // The rows folded person by person (fold_transfer_row, in log order within
+  // a person), merged with the table read in the same chain-root order.
+  Stmt rows(db,
+            "SELECT chain_root, reference, channels, notice_due FROM transfers WHERE partner_id = ?1 ORDER BY "
+            "chain_root, seq, id");
+  Stmt table(db,
+             "SELECT chain_root, reference, channels, notice_due FROM transfer_holdings WHERE partner_id = ?1 ORDER BY "
+             "chain_root");
+  if (!rows.ok() || !table.ok()) return false;
+  rows.bind(1, partner_id);
+  table.bind(1, partner_id);
+  constexpr std::size_t kMost = 100;
+  auto report = [&](const std::string& root, const char* what) {
+    if (problems.size() >= kMost) return;
+    problems.push_back(ChainProblem{at, "", "ledger_holdings_mismatch",
+                                    "What partner " + std::string(partner_id) + " holds of person " + root + " " +
+                                        what + ": the transfer_holdings table was edited behind the ledger's back."});
+  };
+  Transfer t;
+  t.partner_id = std::string(partner_id);
+  Holding derived, stored;
+  stored.partner_id = t.partner_id;
+  int row_rc = rows.step();
+  int table_rc = table.step();
+  auto next_derived = [&]() {  // the next person's holding from the rows; false at their end
+    if (row_rc != SQLITE_ROW) return false;
+    derived = Holding{};
+    const std::string root = rows.text(0);
+    while (row_rc == SQLITE_ROW && rows.view(0) == root) {
+      t.chain_root = root;
+      t.reference = rows.text(1);
+      t.channels = channels_of(rows.view(2));
+      t.notice_due = rows.text(3);
+      fold_transfer_row(derived, t);
+      row_rc = rows.step();
     }
-    if (rc != SQLITE_DONE) return false;
-    if (!problems.empty()) break;  // an edited holding: said once
+    return true;
+  };
+  bool have_derived = next_derived();
+  while (have_derived || table_rc == SQLITE_ROW) {
+    if (table_rc == SQLITE_ROW) read_holding(table, stored);
+    const int order = !have_derived ? -1 : table_rc != SQLITE_ROW ? 1 : stored.chain_root.compare(derived.chain_root);
+    if (order < 0) {
+      report(stored.chain_root, "does not follow from any transfer row");
+      table_rc = table.step();
+    } else if (order > 0) {
+      report(derived.chain_root, "is missing from the holdings table");
+      have_derived = next_derived();
+    } else {
+      if (stored.reference != derived.reference || stored.channels != derived.channels ||
+          stored.notice_due != derived.notice_due) {
+        report(stored.chain_root, "does not follow from the transfer rows");
+      }
+      table_rc = table.step();
+      have_derived = next_derived();
+    }
   }
-  return true;
+  return row_rc == SQLITE_DONE && table_rc == SQLITE_DONE;
 }
 
 }  // namespace sqlite

@@ -344,6 +344,7 @@ sqlite3* open_reader(sqlite3* db, std::int64_t tip_seq, const std::string& tip_h
     return nullptr;
   }
   sqlite3_busy_timeout(reader, 5000);
+  exec(reader, "PRAGMA temp_store=MEMORY");  // the holdings check sorts a partner's transfer rows
   bool same = false;
   if (exec(reader, "BEGIN")) {
     Stmt last(reader, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
@@ -537,12 +538,13 @@ std::vector<std::pair<std::int64_t, std::int64_t>> scan_ranges(std::int64_t firs
 
 // Runs `tasks` (each a read on the connection it is given) on `jobs`
 // threads, each on a reader connection of `db`'s snapshot (open_reader), or
-// all on `db`, on this thread, when one thread or no reader can be opened.
+// all on `db`, on this thread, when no reader can be opened (an append came
+// in between, or the ledger is not a file).
 // False when a task's read failed.
 bool run_scans(sqlite3* db, unsigned jobs, const std::vector<std::function<bool(sqlite3*)>>& tasks) {
   Readers readers;
   const auto threads_wanted = static_cast<unsigned>(std::min<std::size_t>(jobs, tasks.size()));
-  if (threads_wanted > 1) {
+  if (threads_wanted >= 1) {  // one thread too: a reader sorts in memory (open_reader)
     Stmt last(db, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
     const int rc = last.ok() ? last.step() : SQLITE_ERROR;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return false;
