@@ -283,7 +283,7 @@ class CacheSize {
   bool set_ = false;
 };
 constexpr std::size_t kLargeBatchRows = 10000;
-constexpr std::int64_t kLargeCacheKiB = 512 * 1024;
+constexpr std::int64_t kLargeCacheKiB = std::int64_t{512} * 1024;
 
 Problem bad_transfer(const std::string& path, const std::string& message) {
   return Problem{"ledger_bad_transfer", path, message};
