@@ -20,9 +20,10 @@
 #    the ledger's last entry (`cachet ledger head --key`): nothing to rehash,
 #    the records read as stored.
 # Each export runs on a fresh copy of the ledger (an export records its
-# transfers in it). The whole export also records every row sent to every
-# partner (transfers) and reads the previous ones: that, not the chain check,
-# is most of its time (docs/performance.md).
+# transfers in it). On a ledger without transfers, each such export is a
+# first export: it records a row per person and partner (and what each partner
+# holds), which later exports do not (ledger schema 9: only rows that change
+# what a partner holds; docs/performance.md, "Recording transfers").
 # Prints a table, then a `RESULT {json}` line for bench/run-all.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -82,55 +82,87 @@ Problems Exporter::load_transfers() {
     if (!last.ok()) return last.problems();
     p.previous_seq = last.value();
     if (p.previous_seq == 0) continue;
+    std::string stated;  // its "holdingsSha256" (an entry written since schema 9)
     Problems problems =
         store_.read_log(p.previous_seq, p.previous_seq, [&](std::int64_t, std::string_view entry, std::string_view) {
           p.previous_at = std::string(member(entry, "at"));
+          stated = std::string(member(entry, "holdingsSha256"));
         });
     if (!problems.empty()) return problems;
-    problems = store_.for_each_transfer_to(p.partner->id, [&](const ledger::Transfer& t) {
-      auto [it, fresh] = p.held.try_emplace(t.chain_root);
-      if (fresh) {
-        it->second.reference = t.reference;
-        it->second.notice_due = t.notice_due;
-      }
-      for (const std::string& name : t.channels) {
-        if (const std::optional<Channel> c = channel_from_string(name)) it->second.channels |= bit(*c);
-      }
-      return true;
-    });
+    problems = load_holdings(p, stated);
     if (!problems.empty()) return problems;
   }
-  return {};
-}
 
-Problems Exporter::write_changes() {
-  // 1. The log since the earliest previous transfer: who was removed
-  // (purge, erasure) and who acted (a receipt), by chain root.
+  // The log since the earliest previous transfer: who was removed (purge,
+  // erasure) and who acted (a receipt), by chain root.
   std::int64_t from = 0;
   for (const PartnerOutput& p : partners_) {
     if (p.previous_seq > 0 && (from == 0 || p.previous_seq < from)) from = p.previous_seq;
   }
-  std::unordered_map<std::string, std::vector<Removal>> removed;
-  std::unordered_map<std::string, std::int64_t> acted;  // chain root -> seq of its latest receipt entry
-  if (from > 0) {
-    Result<ledger::LogTip> tip = store_.tip();
-    if (!tip.ok()) return tip.problems();
-    auto held_anywhere = [&](const std::string& root) {
-      return std::any_of(partners_.begin(), partners_.end(),
-                         [&](const PartnerOutput& p) { return p.held.count(root) != 0; });
-    };
-    Problems problems =
-        store_.read_log(from + 1, tip.value().seq, [&](std::int64_t seq, std::string_view entry, std::string_view) {
-          if (entry.find("\"kind\":\"receipt\"") != std::string_view::npos) {
-            std::string root(member(entry, "chainRoot"));
-            if (held_anywhere(root)) acted[root] = seq;
-            return;
-          }
-          for (auto& [root, removal] : removals_in(seq, entry)) removed[root].push_back(std::move(removal));
-        });
-    if (!problems.empty()) return problems;
-  }
+  if (from == 0) return {};
+  Result<ledger::LogTip> tip = store_.tip();
+  if (!tip.ok()) return tip.problems();
+  auto held_anywhere = [&](const std::string& root) {
+    return std::any_of(partners_.begin(), partners_.end(),
+                       [&](const PartnerOutput& p) { return p.held.count(root) != 0; });
+  };
+  return store_.read_log(from + 1, tip.value().seq, [&](std::int64_t seq, std::string_view entry, std::string_view) {
+    if (entry.find("\"kind\":\"receipt\"") != std::string_view::npos) {
+      std::string root(member(entry, "chainRoot"));
+      if (held_anywhere(root)) acted_[root] = seq;
+      return;
+    }
+    for (auto& [root, removal] : removals_in(seq, entry)) removed_[root].push_back(std::move(removal));
+  });
+}
 
+// What the partner holds, one row per person (the ledger's holdings), checked
+// against the SHA-256 its latest transfer entry states: the chain check
+// covered that entry, not the table beside it. An entry written before
+// schema 9 states none: the holdings are then checked against the transfer
+// rows they fold (once: the next entry states the digest).
+Problems Exporter::load_holdings(PartnerOutput& p, std::string_view stated_sha256) {
+  ledger::HoldingsDigest table;
+  if (index_) p.held.reserve(index_->people());  // a hint: at most everyone, usually
+  Problems problems = store_.for_each_holding(p.partner->id, [&](const ledger::Holding& h) {
+    table.add(h);
+    PartnerOutput::Held& held = p.held[h.chain_root];
+    held.reference = h.reference;
+    held.notice_due = h.notice_due;
+    for (const std::string& name : h.channels) {
+      if (const std::optional<Channel> c = channel_from_string(name)) held.channels |= bit(*c);
+    }
+  });
+  if (!problems.empty()) return problems;
+  std::string expected(stated_sha256);
+  if (expected.empty()) {
+    ledger::HoldingsDigest folded;
+    problems =
+        store_.ledger::ConsentStore::for_each_holding(p.partner->id, [&](const ledger::Holding& h) { folded.add(h); });
+    if (!problems.empty()) return problems;
+    expected = folded.hex();
+  }
+  if (table.hex() != expected) {
+    return {Problem{"export_ledger_broken", "--db",
+                    "What the ledger says partner " + p.partner->id +
+                        " holds (its transfer_holdings) does not match its latest transfer entry #" +
+                        std::to_string(p.previous_seq) +
+                        " (ledger_holdings_mismatch). Nothing was exported; run 'cachet ledger verify' and restore "
+                        "the ledger."}};
+  }
+  return {};
+}
+
+bool Exporter::changes_holding(const PartnerOutput& p, const std::string& root, std::uint8_t sent_bits) const {
+  const auto held = p.held.find(root);
+  if (held == p.held.end() || (sent_bits & ~held->second.channels) != 0) return true;
+  const auto act = acted_.find(root);
+  return act != acted_.end() && act->second > p.previous_seq;
+}
+
+Problems Exporter::write_changes() {
+  const auto& removed = removed_;
+  const auto& acted = acted_;
   // 2. Per partner, what it holds and what changed since its previous transfer.
   for (PartnerOutput& p : partners_) {
     std::vector<ChangeLine> lines;

@@ -145,7 +145,9 @@ Problems Exporter::prepare_outputs() {
   problems = excluded_->open(temp_.file("excluded.csv"));
   if (problems.empty()) problems = excluded_->write("line,partner,channel,reason\r\n");
   if (!problems.empty()) return problems;
+  const auto holdings_start = std::chrono::steady_clock::now();
   problems = load_transfers();
+  timings_["holdingsSeconds"] = seconds_since(holdings_start);  // what partners hold, and the log since
   if (!problems.empty()) return problems;
   if (!options_.receipts) return {};
   std::vector<PartnerEvidence::Target> targets;

@@ -69,9 +69,10 @@ struct PartnerOutput {
     std::string notice_due;     // of the first transfer of this person to this partner
     std::uint8_t channels = 0;  // bit per Channel: ever sent to this partner
   };
-  std::unordered_map<std::string, Held> held;  // chain root -> what the partner holds
-  std::int64_t previous_seq = 0;               // its latest 'transfer' entry before this export (0: none)
-  std::string previous_at;                     // and that transfer's time
+  // chain root -> what the partner holds (the ledger's holdings, store.h Holding)
+  std::unordered_map<std::string, Held> held;
+  std::int64_t previous_seq = 0;  // its latest 'transfer' entry before this export (0: none)
+  std::string previous_at;        // and that transfer's time
   std::string changes_file;
   std::string changes_sha256;
   std::map<std::string, std::int64_t> stops, deletes;  // changes written, by reason
@@ -158,7 +159,16 @@ class Exporter {
   // each partner was sent before (prepare_outputs), and the changes file of
   // each partner (finish).
   Problems load_transfers();
+  Problems load_holdings(PartnerOutput& p, std::string_view stated_sha256);
   Problems write_changes();
+  // The log since the earliest previous transfer (load_transfers): who was
+  // removed (purge, erasure) and who acted (a receipt), by chain root.
+  std::unordered_map<std::string, std::vector<Removal>> removed_;
+  std::unordered_map<std::string, std::int64_t> acted_;  // chain root -> seq of its latest receipt entry
+  // Whether a row sent to `p` changes what it holds, so that the ledger
+  // records it (store.h, TransferBatch::rows): a person new to the partner, a
+  // channel never sent to it, or a receipt of the person since its previous transfer.
+  bool changes_holding(const PartnerOutput& p, const std::string& root, std::uint8_t sent_bits) const;
   // excluded.csv: one line per row or value left out (line, partner, channel
   // or "row", reason), as counted in the report; partner "*" = every partner.
   // A write failure is kept for finish() (excluded_problems_).

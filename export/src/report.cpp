@@ -107,7 +107,9 @@ Result<ExportOutcome> Exporter::finish() {
     p.sha256 = sha.value();
   }
   // What each partner must stop or delete since its previous transfer.
+  const auto changes_start = std::chrono::steady_clock::now();
   Problems changes = write_changes();
+  timings_["changesSeconds"] = seconds_since(changes_start);
   if (!changes.empty()) return changes;
   // Every transfer on the record (store.h, "transfers"), before the files leave.
   std::vector<ledger::TransferBatch> batches;
@@ -120,9 +122,12 @@ Result<ExportOutcome> Exporter::finish() {
     b.changes_file = p.changes_file;
     b.changes_sha256 = p.changes_sha256;
     b.rows = std::move(p.sent);
+    b.file_rows = p.rows_written;
     batches.push_back(std::move(b));
   }
+  const auto record_start = std::chrono::steady_clock::now();
   Result<std::vector<std::int64_t>> transfer_seqs = store_.record_transfers(batches);
+  timings_["recordTransfersSeconds"] = seconds_since(record_start);
   if (!transfer_seqs.ok()) return transfer_seqs.problems();
 
   Json partners = Json::array();

@@ -319,7 +319,11 @@ Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
       exclude(row.line, p.partner->id, "row", kWhyPartnerNotListed);
       continue;
     }
-    const std::string reference = ledger::transfer_reference(reference_secret_, p.partner->id, root);
+    // A partner that holds the person already knows the (stable) reference.
+    const auto held = p.held.find(root);
+    const std::string reference = held != p.held.end()
+                                      ? held->second.reference
+                                      : ledger::transfer_reference(reference_secret_, p.partner->id, root);
     line.clear();
     append_csv_field(line, reference);
     bool any = false;
@@ -366,11 +370,13 @@ Problems Exporter::decide_and_write(Row& row, const StateIndex* index_for_row) {
                                     person.latest_seq, reference);
       if (!problems.empty()) return problems;
     }
-    // The transfer the ledger records (R8: the notice is due a month after
-    // the person's first transfer to this partner).
-    const auto held = p.held.find(root);
-    p.sent.push_back(ledger::TransferBatch::Row{reference, root, std::move(sent_channels),
-                                                held != p.held.end() ? held->second.notice_due : deadline_});
+    // The transfer the ledger records, when it changes what the partner
+    // holds (R8: the notice is due a month after the person's first
+    // transfer to this partner).
+    if (changes_holding(p, root, ledger::channel_bits(sent_channels))) {
+      p.sent.push_back(ledger::TransferBatch::Row{reference, root, std::move(sent_channels),
+                                                  held != p.held.end() ? held->second.notice_due : deadline_});
+    }
   }
   if (written_anywhere) ++rows_written_anywhere_;
   return {};

@@ -112,7 +112,8 @@ Result<ErasureReport> erase_person(RemovalSteps& steps, std::string_view receipt
 
 // --- transfers and notice acknowledgements (store.h) -------------------------
 
-// ledger_bad_transfer for a batch without a partner id or an RFC 3339 UTC time.
+// ledger_bad_transfer for a batch without a partner id or an RFC 3339 UTC
+// time, or with a row naming a channel that is none of the four.
 std::optional<Problem> bad_transfer_batches(const std::vector<TransferBatch>& batches);
 // ledger_bad_transfer for acknowledgements without a partner id.
 std::optional<Problem> bad_notice_ack_partner(std::string_view partner_id);
@@ -133,14 +134,16 @@ class Sha256Stream {
   std::unique_ptr<State> state_;
 };
 
-// A transfer row's channels as stored (canonical JSON array), and back.
+// A transfer row's channels as stored (canonical JSON array of names already
+// checked by bad_transfer_batches), and back.
 std::string transfer_channels_text(const std::vector<std::string>& channels);
 std::vector<std::string> transfer_channels_of(std::string_view text);
 
 // The 'transfer' entry of one batch whose `rows` rows hash to `rows_sha256`,
-// and the 'notice-ack' entry of one import (store.h), canonical (RFC 8785).
+// after which the partner's holdings hash to `holdings_sha256` (store.h,
+// Holding), and the 'notice-ack' entry of one import, canonical (RFC 8785).
 std::string transfer_entry(std::int64_t seq, const TransferBatch& batch, std::int64_t rows,
-                           const std::string& rows_sha256);
+                           const std::string& rows_sha256, const std::string& holdings_sha256);
 std::string notice_ack_entry(std::int64_t seq, std::string_view at, std::string_view partner_id,
                              std::string_view file_sha256, std::int64_t rows, const std::string& rows_sha256);
 

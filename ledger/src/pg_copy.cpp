@@ -50,6 +50,7 @@ constexpr Table kTables[] = {
     {"chain_heads", "id, seq, hash, signed_at, kid, jws", "id"},
     {"transfers", "id, seq, partner_id, reference, chain_root, channels, at, file_sha256, notice_due", "id"},
     {"notice_acks", "id, seq, line, partner_id, reference, sent_at", "id"},
+    {"transfer_holdings", "partner_id, chain_root, reference, channels, notice_due", "partner_id, chain_root"},
     {"webhook_outbox", "seq, source, facts, created_at", "seq", true},
     {"webhook_endpoints", "url, added_at, disabled_at, disabled_reason", "url", true},
     {"webhook_deliveries", "seq, endpoint, state, attempts, next_attempt_ms, last_status, last_error, delivered_at",

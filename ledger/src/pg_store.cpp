@@ -133,6 +133,16 @@ CREATE TABLE IF NOT EXISTS notice_acks (
 );
 CREATE INDEX IF NOT EXISTS notice_acks_seq ON notice_acks(seq, id);
 CREATE INDEX IF NOT EXISTS notice_acks_reference ON notice_acks(partner_id, reference);
+-- What each partner holds per person (SQLite schema 9; store.h, Holding):
+-- maintained with each transfer entry; read in chain_root COLLATE "C" order.
+CREATE TABLE IF NOT EXISTS transfer_holdings (
+  partner_id  text NOT NULL,
+  chain_root  text NOT NULL,
+  reference   text NOT NULL,
+  channels    bigint NOT NULL,
+  notice_due  text NOT NULL,
+  PRIMARY KEY (partner_id, chain_root)
+);
 )sql";
 
 // Columns read for a StoredReceipt (as sqlite_store.cpp's kReceiptColumns),
@@ -276,6 +286,10 @@ class PgStore final : public ConsentStore {
                                 const std::function<bool(const Transfer&)>& visit) override {
     std::lock_guard<std::mutex> lock(mutex_);
     return pg::for_each_transfer_to(*conn_, partner_id, visit);
+  }
+  Problems for_each_holding(std::string_view partner_id, const std::function<void(const Holding&)>& visit) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return pg::for_each_holding(*conn_, partner_id, visit);
   }
   Result<std::int64_t> last_transfer_seq(std::string_view partner_id) override {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -47,6 +47,9 @@ Result<std::vector<Transfer>> transfers_of(Connection& conn, std::string_view ch
 Problems for_each_transfer_to(Connection& conn, std::string_view partner_id,
                               const std::function<bool(const Transfer&)>& visit);
 Result<std::int64_t> last_transfer_seq(Connection& conn, std::string_view partner_id);
+// store.h's for_each_holding, read from transfer_holdings (kept by record_transfers).
+Problems for_each_holding(Connection& conn, std::string_view partner_id,
+                          const std::function<void(const Holding&)>& visit);
 Result<std::optional<std::string>> chain_root_of_reference(Connection& conn, std::string_view partner_id,
                                                            std::string_view reference);
 Result<std::int64_t> record_notice_acks(Connection& conn, std::string_view partner_id, std::string_view file_sha256,

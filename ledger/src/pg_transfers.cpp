@@ -4,6 +4,9 @@
 // (sqlite_transfers.cpp), built by backend_rules.h, so that both chains
 // hash alike. Appends hold the chain lock. verify_chain checks the rows
 // against their entries through the SQLite verifier (pg_copy.cpp).
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -33,8 +36,8 @@ void read_transfer(const Rows& rows, int i, Transfer& t) {
 // rows; PostgreSQL takes at most 65535 parameters per statement).
 class RowWriter {
  public:
-  RowWriter(Connection& conn, std::string insert, int columns, const char* what)
-      : conn_(conn), insert_(std::move(insert)), columns_(columns), what_(what) {}
+  RowWriter(Connection& conn, std::string insert, int columns, const char* what, std::string suffix = "")
+      : conn_(conn), insert_(std::move(insert)), suffix_(std::move(suffix)), columns_(columns), what_(what) {}
   // Adds one row's values (`columns` of them); flushes a full chunk.
   Problems add(std::vector<Param> row) {
     for (Param& p : row) params_.push_back(std::move(p));
@@ -50,6 +53,7 @@ class RowWriter {
       for (int c = 0; c < columns_; ++c) sql += (c == 0 ? "$" : ", $") + std::to_string(++n);
       sql += ")";
     }
+    sql += suffix_;
     Rows done = conn_.query(sql, params_);
     params_.clear();
     rows_ = 0;
@@ -61,10 +65,38 @@ class RowWriter {
   static constexpr int kChunk = 500;
   Connection& conn_;
   std::string insert_;
+  std::string suffix_;  // e.g. an ON CONFLICT clause
   int columns_;
   const char* what_;
   std::vector<Param> params_;
   int rows_ = 0;
+};
+
+// A partner's holdings in chain-root byte order (store.h, Holding), which is
+// the order "holdingsSha256" hashes them in.
+Problems read_holdings(Connection& conn, std::string_view partner_id, const std::function<void(const Holding&)>& visit) {
+  Rows rows = conn.query(
+      "SELECT chain_root, reference, channels, notice_due FROM transfer_holdings WHERE partner_id = $1 "
+      "ORDER BY chain_root COLLATE \"C\"",
+      {partner_id});
+  if (!rows.ok()) return {conn.io_problem("read holdings", rows)};
+  Holding h;
+  h.partner_id = std::string(partner_id);
+  for (int i = 0; i < rows.size(); ++i) {
+    h.chain_root = rows.text(i, 0);
+    h.reference = rows.text(i, 1);
+    h.channels = channels_of_bits(static_cast<std::uint8_t>(rows.int64(i, 2)));
+    h.notice_due = rows.text(i, 3);
+    visit(h);
+  }
+  return {};
+}
+
+// One batch's rows folded per person before they reach transfer_holdings:
+// an upsert statement may not touch the same row twice.
+struct BatchHolding {
+  std::string reference, notice_due;  // of the person's first row in the batch
+  std::uint8_t channels = 0;
 };
 
 // The next free id of `table` (its rows are only written under the chain lock).
@@ -122,11 +154,17 @@ Result<std::vector<std::int64_t>> record_transfers(Connection& conn, const std::
                    "INSERT INTO transfers(id, seq, partner_id, reference, chain_root, channels, at, file_sha256, "
                    "notice_due)",
                    9, "record transfer rows");
+  // The holding keeps its first reference and notice date; channels accumulate.
+  RowWriter holdings(conn, "INSERT INTO transfer_holdings(partner_id, chain_root, reference, channels, notice_due)",
+                     5, "record holdings",
+                     " ON CONFLICT (partner_id, chain_root) DO UPDATE SET channels = "
+                     "transfer_holdings.channels | excluded.channels");
   std::vector<std::int64_t> seqs;
   std::string canonical;
   Transfer t;
   for (const TransferBatch& b : batches) {
     Sha256Stream rows_hash;
+    std::map<std::string, BatchHolding> batch_holdings;
     t.seq = seq;
     t.partner_id = b.partner_id;
     t.at = b.at;
@@ -142,9 +180,28 @@ Result<std::vector<std::int64_t>> record_transfers(Connection& conn, const std::
       Problems problems = writer.add({next++, seq, b.partner_id, r.reference, r.chain_root,
                                       transfer_channels_text(r.channels), b.at, b.file_sha256, r.notice_due});
       if (!problems.empty()) return fail(problems);
+      auto [held, first] = batch_holdings.try_emplace(r.chain_root);
+      if (first) {
+        held->second.reference = r.reference;
+        held->second.notice_due = r.notice_due;
+      }
+      held->second.channels = static_cast<std::uint8_t>(held->second.channels | channel_bits(r.channels));
     }
     if (Problems problems = writer.flush(); !problems.empty()) return fail(problems);
-    const std::string text = transfer_entry(seq, b, static_cast<std::int64_t>(b.rows.size()), rows_hash.hex());
+    for (const auto& held : batch_holdings) {
+      Problems problems = holdings.add({b.partner_id, held.first, held.second.reference,
+                                        static_cast<std::int64_t>(held.second.channels), held.second.notice_due});
+      if (!problems.empty()) return fail(problems);
+    }
+    if (Problems problems = holdings.flush(); !problems.empty()) return fail(problems);
+    // What the partner holds after this entry, bound to it (store.h, Holding).
+    HoldingsDigest holdings_digest;
+    if (Problems problems = read_holdings(conn, b.partner_id, [&](const Holding& h) { holdings_digest.add(h); });
+        !problems.empty()) {
+      return fail(problems);
+    }
+    const std::string text =
+        transfer_entry(seq, b, static_cast<std::int64_t>(b.rows.size()), rows_hash.hex(), holdings_digest.hex());
     prev = chain_hash(prev, text);
     Rows log = conn.query(kInsertLogSql, {seq, "transfer", Param::null(), text, prev});
     if (!log.ok()) return fail({conn.io_problem("append transfer entry", log)});
@@ -153,6 +210,11 @@ Result<std::vector<std::int64_t>> record_transfers(Connection& conn, const std::
   }
   if (Problems problems = commit_or_rollback(conn); !problems.empty()) return problems;
   return seqs;
+}
+
+Problems for_each_holding(Connection& conn, std::string_view partner_id,
+                          const std::function<void(const Holding&)>& visit) {
+  return read_holdings(conn, partner_id, visit);
 }
 
 Result<std::vector<Transfer>> transfers_of(Connection& conn, std::string_view chain_root) {

@@ -10,7 +10,7 @@
 namespace cachet::ledger::sqlite {
 namespace {
 
-constexpr int kSchemaVersion = 8;
+constexpr int kSchemaVersion = 9;
 
 // The person's rights (issue 13): log entries of kind 'erasure', one
 // person's receipts erased at their request (store.h erase). The log's CHECK
@@ -190,6 +190,9 @@ CREATE INDEX log_supersedes ON log(CASE WHEN json_valid(entry) THEN json_extract
     // 8: the webhook outbox, filled by triggers in the transaction of the
     // entry that causes each event (sqlite_webhooks.cpp, webhooks_migration()).
     webhooks_migration(),
+    // 9: what each partner holds per person, maintained with each transfer
+    // entry (sqlite_transfers.cpp, holdings_migration()).
+    holdings_migration(),
 };
 
 }  // namespace

@@ -76,6 +76,15 @@ std::optional<ChainProblem> check_transfer_entry(sqlite3* db, std::int64_t seq, 
 // Transfer and acknowledgement rows naming a seq that is not an entry of
 // their kind. False when the database failed.
 bool check_unlogged_transfers(sqlite3* db, std::vector<ChainProblem>& problems);
+// The schema-9 step: the transfer_holdings table (store.h, Holding), filled
+// from the transfer rows already recorded.
+const char* holdings_migration();
+// The transfer_holdings table against the holdings the transfer rows give
+// for one partner (ledger_holdings_mismatch, at most 100). `ledger verify`
+// only: the export checks the holdings it reads against the "holdingsSha256"
+// of each partner's latest transfer entry instead (changes.cpp). False when
+// the database failed.
+bool check_holdings(sqlite3* db, std::string_view partner_id, std::vector<ChainProblem>& problems);
 
 // Webhooks (sqlite_webhooks.cpp): the SQL of the schema step that adds the
 // outbox and the triggers filling it.
@@ -135,6 +144,7 @@ class SqliteStore final : public ConsentStore {
   Result<std::vector<Transfer>> transfers_of(std::string_view chain_root) override;
   Problems for_each_transfer_to(std::string_view partner_id,
                                 const std::function<bool(const Transfer&)>& visit) override;
+  Problems for_each_holding(std::string_view partner_id, const std::function<void(const Holding&)>& visit) override;
   Result<std::int64_t> last_transfer_seq(std::string_view partner_id) override;
   Result<std::optional<std::string>> chain_root_of_reference(std::string_view partner_id,
                                                              std::string_view reference) override;

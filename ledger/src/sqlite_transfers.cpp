@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <utility>
@@ -98,6 +99,96 @@ std::string transfer_reference(std::string_view secret, std::string_view partner
   return out;
 }
 
+void append_canonical_holding(std::string& out, const Holding& holding) {
+  // Members in RFC 8785 order.
+  out.push_back('{');
+  append_member(out, "chainRoot", holding.chain_root);
+  out.append(",\"channels\":[");
+  for (std::size_t i = 0; i < holding.channels.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    const std::size_t at = out.size();
+    if (!append_ascii_json_string(out, holding.channels[i])) {
+      out.resize(at);
+      out.append(canonical_entry(Json(holding.channels[i])));
+    }
+  }
+  out.append("],");
+  append_member(out, "noticeDue", holding.notice_due);
+  out.push_back(',');
+  append_member(out, "partnerId", holding.partner_id);
+  out.push_back(',');
+  append_member(out, "reference", holding.reference);
+  out.append("}\n");
+}
+
+namespace {
+constexpr std::array<const char*, 4> kChannelNames = {"postal", "phone", "email", "sms"};
+}  // namespace
+
+std::uint8_t channel_bits(const std::vector<std::string>& channels) {
+  std::uint8_t bits = 0;
+  for (const std::string& c : channels) {
+    for (std::size_t i = 0; i < kChannelNames.size(); ++i) {
+      if (c == kChannelNames[i]) bits = static_cast<std::uint8_t>(bits | (1u << i));
+    }
+  }
+  return bits;
+}
+
+std::vector<std::string> channels_of_bits(std::uint8_t bits) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < kChannelNames.size(); ++i) {
+    if ((bits >> i & 1u) != 0) out.emplace_back(kChannelNames[i]);
+  }
+  return out;
+}
+
+void fold_transfer_row(Holding& holding, const Transfer& row) {
+  if (holding.reference.empty()) {  // the first row: what the partner knows the person by, and R8's date
+    holding.partner_id = row.partner_id;
+    holding.chain_root = row.chain_root;
+    holding.reference = row.reference;
+    holding.notice_due = row.notice_due;
+  }
+  holding.channels =
+      channels_of_bits(static_cast<std::uint8_t>(channel_bits(holding.channels) | channel_bits(row.channels)));
+}
+
+HoldingsDigest::HoldingsDigest() : ctx_(EVP_MD_CTX_new()) {
+  auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
+  if (ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(ctx);
+    ctx_ = nullptr;
+  }
+}
+
+HoldingsDigest::~HoldingsDigest() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void HoldingsDigest::add(const Holding& holding) {
+  line_.clear();
+  append_canonical_holding(line_, holding);
+  if (ctx_ != nullptr) EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), line_.data(), line_.size());
+}
+
+std::string HoldingsDigest::hex() {
+  std::array<unsigned char, 32> digest{};
+  unsigned int n = 0;
+  if (ctx_ == nullptr || EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest.data(), &n) != 1) return "";
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), n));
+}
+
+// A backend without the holdings table: the whole history to the partner, folded.
+Problems ConsentStore::for_each_holding(std::string_view partner_id, const std::function<void(const Holding&)>& visit) {
+  std::map<std::string, Holding> held;  // chain-root byte order
+  Problems problems = for_each_transfer_to(partner_id, [&held](const Transfer& t) {
+    fold_transfer_row(held[t.chain_root], t);
+    return true;
+  });
+  if (!problems.empty()) return problems;
+  for (const auto& entry : held) visit(entry.second);
+  return {};
+}
+
 namespace sqlite {
 
 namespace {
@@ -115,6 +206,38 @@ void read_transfer(const Stmt& st, Transfer& t) {
   t.file_sha256 = st.text(6);
   t.notice_due = st.text(7);
 }
+
+// chain_root, reference, channels (bits), notice_due into `h` (partner_id kept).
+void read_holding(const Stmt& st, Holding& h) {
+  h.chain_root = st.text(0);
+  h.reference = st.text(1);
+  h.channels = channels_of_bits(static_cast<std::uint8_t>(st.int64(2)));
+  h.notice_due = st.text(3);
+}
+
+// PRAGMA cache_size for a scope (KiB; 0: left as it is), then restored.
+class CacheSize {
+ public:
+  CacheSize(sqlite3* db, std::int64_t kib) : db_(db) {
+    if (kib <= 0) return;
+    Stmt current(db, "PRAGMA cache_size");
+    if (current.step() != SQLITE_ROW) return;
+    previous_ = current.int64(0);
+    set_ = exec(db, "PRAGMA cache_size=" + std::to_string(-kib));
+  }
+  ~CacheSize() {
+    if (set_) exec(db_, "PRAGMA cache_size=" + std::to_string(previous_));
+  }
+  CacheSize(const CacheSize&) = delete;
+  CacheSize& operator=(const CacheSize&) = delete;
+
+ private:
+  sqlite3* db_;
+  std::int64_t previous_ = 0;
+  bool set_ = false;
+};
+constexpr std::size_t kLargeBatchRows = 10000;
+constexpr std::int64_t kLargeCacheKiB = std::int64_t{512} * 1024;
 
 }  // namespace
 
@@ -166,9 +289,50 @@ CREATE INDEX notice_acks_reference ON notice_acks(partner_id, reference);
 )sql";
 }
 
+// What each partner holds, rebuilt from the transfer rows (Holding): the
+// first row's reference and notice date per partner and person, and the
+// union of the channels of all its rows as bits (channel_bits). The
+// schema-9 step fills the table with it; `ledger verify` (check_holdings)
+// folds the rows with fold_transfer_row instead, person by person.
+constexpr const char* kDerivedHoldingsSql = R"sql(
+SELECT partner_id, chain_root, max(CASE WHEN n = 1 THEN reference END),
+       max(instr(channels, '"postal"') > 0) | (max(instr(channels, '"phone"') > 0) << 1) |
+       (max(instr(channels, '"email"') > 0) << 2) | (max(instr(channels, '"sms"') > 0) << 3),
+       max(CASE WHEN n = 1 THEN notice_due END)
+FROM (SELECT partner_id, chain_root, reference, channels, notice_due,
+             row_number() OVER (PARTITION BY partner_id, chain_root ORDER BY seq, id) AS n FROM transfers)
+GROUP BY partner_id, chain_root
+)sql";
+
+// The schema-9 step (issue 15, export speed): what each partner currently
+// holds per person (store.h, Holding), maintained in the transaction of each
+// transfer entry, so that an export reads it instead of every transfer row
+// to the partner; rebuilt here from the rows already recorded.
+const char* holdings_migration() {
+  static const std::string sql = std::string(R"sql(
+CREATE TABLE transfer_holdings (
+  partner_id  TEXT NOT NULL,
+  chain_root  TEXT NOT NULL,                  -- the person
+  reference   TEXT NOT NULL,                  -- of the first transfer row
+  channels    INTEGER NOT NULL,               -- every channel ever sent: postal 1, phone 2, email 4, sms 8
+  notice_due  TEXT NOT NULL,                  -- of the first transfer row (R8)
+  PRIMARY KEY (partner_id, chain_root)
+) WITHOUT ROWID;
+INSERT INTO transfer_holdings(partner_id, chain_root, reference, channels, notice_due)
+)sql") + kDerivedHoldingsSql + ";\n";
+  return sql.c_str();
+}
+
 Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vector<TransferBatch>& batches) {
   if (std::optional<Problem> bad = bad_transfer_batches(batches)) return *bad;
   std::lock_guard<std::mutex> lock(mutex_);
+  // A first export inserts a row per person and partner into indexes keyed
+  // by random UUIDs: with SQLite's default 2 MiB page cache nearly every
+  // insert reads and writes pages again (measured: 27 s for 561 000 rows,
+  // half of it in the kernel). A larger cache for this transaction only.
+  const bool large = std::any_of(batches.begin(), batches.end(),
+                                 [](const TransferBatch& b) { return b.rows.size() > kLargeBatchRows; });
+  CacheSize cache(db_, large ? kLargeCacheKiB : 0);
   Transaction tx(db_, "BEGIN IMMEDIATE");
   if (!tx.ok()) return io_problem("begin", db_);
   std::int64_t seq = 0;
@@ -178,9 +342,17 @@ Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vecto
               "INSERT INTO transfers(seq, partner_id, reference, chain_root, channels, at, file_sha256, notice_due) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   Stmt log(db_, "INSERT INTO log(seq, kind, receipt_id, entry, hash) VALUES (?1, 'transfer', NULL, ?2, ?3)");
-  if (!insert.ok() || !log.ok()) return io_problem("record transfers", db_);
+  // The holding: the first row's reference and date stay, channels accumulate.
+  Stmt hold(db_,
+            "INSERT INTO transfer_holdings(partner_id, chain_root, reference, channels, notice_due) "
+            "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(partner_id, chain_root) DO UPDATE SET channels = channels | "
+            "excluded.channels");
+  Stmt holdings(db_,
+                "SELECT chain_root, reference, channels, notice_due FROM transfer_holdings WHERE partner_id = ?1 "
+                "ORDER BY chain_root");
+  if (!insert.ok() || !log.ok() || !hold.ok() || !holdings.ok()) return io_problem("record transfers", db_);
   std::vector<std::int64_t> seqs;
-  std::string canonical;
+  std::string canonical, channels;
   Transfer t;
   for (const TransferBatch& b : batches) {
     Sha256Stream rows_hash;
@@ -200,8 +372,25 @@ Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vecto
       insert.bind(1, seq).bind(2, b.partner_id).bind(3, r.reference).bind(4, r.chain_root);
       insert.bind(5, transfer_channels_text(r.channels)).bind(6, b.at).bind(7, b.file_sha256).bind(8, r.notice_due);
       if (insert.step() != SQLITE_DONE) return io_problem("record transfer row", db_);
+      hold.reset();
+      hold.bind(1, b.partner_id).bind(2, r.chain_root).bind(3, r.reference);
+      hold.bind(4, static_cast<std::int64_t>(channel_bits(r.channels))).bind(5, r.notice_due);
+      if (hold.step() != SQLITE_DONE) return io_problem("record holding", db_);
     }
-    const std::string text = transfer_entry(seq, b, static_cast<std::int64_t>(b.rows.size()), rows_hash.hex());
+    // What the partner holds after this entry, bound to it (store.h, Holding).
+    HoldingsDigest holdings_digest;
+    Holding h;
+    h.partner_id = b.partner_id;
+    holdings.reset();
+    holdings.bind(1, b.partner_id);
+    int rc = SQLITE_OK;
+    while ((rc = holdings.step()) == SQLITE_ROW) {
+      read_holding(holdings, h);
+      holdings_digest.add(h);
+    }
+    if (rc != SQLITE_DONE) return io_problem("read holdings", db_);
+    const std::string text =
+        transfer_entry(seq, b, static_cast<std::int64_t>(b.rows.size()), rows_hash.hex(), holdings_digest.hex());
     prev = chain_hash(prev, text);
     log.reset();
     log.bind(1, seq).bind(2, text).bind(3, prev);
@@ -251,6 +440,23 @@ Problems SqliteStore::for_each_transfer_to(std::string_view partner_id,
     if (!visit(t)) return {};
   }
   if (rc != SQLITE_DONE) return {io_problem("read transfers", db_)};
+  return {};
+}
+
+Problems SqliteStore::for_each_holding(std::string_view partner_id, const std::function<void(const Holding&)>& visit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Stmt st(db_,
+          "SELECT chain_root, reference, channels, notice_due FROM transfer_holdings WHERE partner_id = ?1 ORDER BY "
+          "chain_root");
+  st.bind(1, partner_id);
+  Holding h;
+  h.partner_id = std::string(partner_id);
+  int rc = SQLITE_OK;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    read_holding(st, h);
+    visit(h);
+  }
+  if (rc != SQLITE_DONE) return {io_problem("read holdings", db_)};
   return {};
 }
 
@@ -421,6 +627,75 @@ bool check_unlogged_transfers(sqlite3* db, std::vector<ChainProblem>& problems) 
     if (rc != SQLITE_DONE) return false;
   }
   return true;
+}
+
+bool check_holdings(sqlite3* db, std::string_view partner_id, std::vector<ChainProblem>& problems) {
+  // Reported at the partner's latest transfer entry (its holdingsSha256 states them).
+  Stmt latest(db,
+              "SELECT IFNULL(max(seq), 0) FROM log WHERE kind = 'transfer' AND json_valid(entry) AND "
+              "json_extract(entry, '$.partnerId') = ?1");
+  if (!latest.ok()) return false;
+  latest.bind(1, partner_id);
+  if (latest.step() != SQLITE_ROW) return false;
+  const std::int64_t at = latest.int64(0);
+  // The rows folded person by person (fold_transfer_row, in log order within
+  // a person), merged with the table read in the same chain-root order.
+  Stmt rows(db,
+            "SELECT chain_root, reference, channels, notice_due FROM transfers WHERE partner_id = ?1 ORDER BY "
+            "chain_root, seq, id");
+  Stmt table(db,
+             "SELECT chain_root, reference, channels, notice_due FROM transfer_holdings WHERE partner_id = ?1 ORDER BY "
+             "chain_root");
+  if (!rows.ok() || !table.ok()) return false;
+  rows.bind(1, partner_id);
+  table.bind(1, partner_id);
+  constexpr std::size_t kMost = 100;
+  auto report = [&](const std::string& root, const char* what) {
+    if (problems.size() >= kMost) return;
+    problems.push_back(ChainProblem{at, "", "ledger_holdings_mismatch",
+                                    "What partner " + std::string(partner_id) + " holds of person " + root + " " +
+                                        what + ": the transfer_holdings table was edited behind the ledger's back."});
+  };
+  Transfer t;
+  t.partner_id = std::string(partner_id);
+  Holding derived, stored;
+  stored.partner_id = t.partner_id;
+  int row_rc = rows.step();
+  int table_rc = table.step();
+  auto next_derived = [&]() {  // the next person's holding from the rows; false at their end
+    if (row_rc != SQLITE_ROW) return false;
+    derived = Holding{};
+    const std::string root = rows.text(0);
+    while (row_rc == SQLITE_ROW && rows.view(0) == root) {
+      t.chain_root = root;
+      t.reference = rows.text(1);
+      t.channels = transfer_channels_of(rows.view(2));
+      t.notice_due = rows.text(3);
+      fold_transfer_row(derived, t);
+      row_rc = rows.step();
+    }
+    return true;
+  };
+  bool have_derived = next_derived();
+  while (have_derived || table_rc == SQLITE_ROW) {
+    if (table_rc == SQLITE_ROW) read_holding(table, stored);
+    const int order = !have_derived ? -1 : table_rc != SQLITE_ROW ? 1 : stored.chain_root.compare(derived.chain_root);
+    if (order < 0) {
+      report(stored.chain_root, "does not follow from any transfer row");
+      table_rc = table.step();
+    } else if (order > 0) {
+      report(derived.chain_root, "is missing from the holdings table");
+      have_derived = next_derived();
+    } else {
+      if (stored.reference != derived.reference || stored.channels != derived.channels ||
+          stored.notice_due != derived.notice_due) {
+        report(stored.chain_root, "does not follow from the transfer rows");
+      }
+      table_rc = table.step();
+      have_derived = next_derived();
+    }
+  }
+  return row_rc == SQLITE_DONE && table_rc == SQLITE_DONE;
 }
 
 }  // namespace sqlite

@@ -3,8 +3,10 @@
 // compact records the export reads (verify_records). docs/server.md, "Hash chain".
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -342,6 +344,7 @@ sqlite3* open_reader(sqlite3* db, std::int64_t tip_seq, const std::string& tip_h
     return nullptr;
   }
   sqlite3_busy_timeout(reader, 5000);
+  exec(reader, "PRAGMA temp_store=MEMORY");  // the holdings check sorts a partner's transfer rows
   bool same = false;
   if (exec(reader, "BEGIN")) {
     Stmt last(reader, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
@@ -507,17 +510,87 @@ bool check_publication(sqlite3* db, BlockWalk& walk, std::int64_t seq, std::stri
 }
 
 // Published versions that no 'publication' entry states.
-bool check_unlogged_publications(sqlite3* db, LogWalk& walk) {
+bool check_unlogged_publications(sqlite3* db, std::vector<ChainProblem>& problems) {
   Stmt st(db,
           "SELECT p.seq FROM publications p LEFT JOIN log l ON l.seq = p.seq WHERE l.seq IS NULL OR "
           "l.kind <> 'publication'");
   if (!st.ok()) return false;
   int rc = SQLITE_OK;
   while ((rc = st.step()) == SQLITE_ROW) {
-    walk.add(st.int64(0), "", "ledger_unlogged_publication",
-             "A published config version has no log entry stating it: it was inserted behind the ledger's back.");
+    problems.push_back(ChainProblem{
+        st.int64(0), "", "ledger_unlogged_publication",
+        "A published config version has no log entry stating it: it was inserted behind the ledger's back."});
   }
   return rc == SQLITE_DONE;
+}
+
+// `count` seq ranges covering first..last, the first and last open-ended
+// (rows stored outside the log's seqs belong to a range too).
+std::vector<std::pair<std::int64_t, std::int64_t>> scan_ranges(std::int64_t first, std::int64_t last, unsigned count) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> out;
+  const std::int64_t span = std::max<std::int64_t>(1, (last - first + 1 + count - 1) / count);
+  for (std::int64_t from = first; from <= last; from += span) out.emplace_back(from, std::min(last, from + span - 1));
+  if (out.empty()) out.emplace_back(first, last);
+  out.front().first = std::numeric_limits<std::int64_t>::min();
+  out.back().second = std::numeric_limits<std::int64_t>::max();
+  return out;
+}
+
+// Runs `tasks` (each a read on the connection it is given) on `jobs`
+// threads, each on a reader connection of `db`'s snapshot (open_reader), or
+// all on `db`, on this thread, when no reader can be opened (an append came
+// in between, or the ledger is not a file).
+// False when a task's read failed.
+bool run_scans(sqlite3* db, unsigned jobs, const std::vector<std::function<bool(sqlite3*)>>& tasks) {
+  Readers readers;
+  const auto threads_wanted = static_cast<unsigned>(std::min<std::size_t>(jobs, tasks.size()));
+  if (threads_wanted >= 1) {  // one thread too: a reader sorts in memory (open_reader)
+    Stmt last(db, "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1");
+    const int rc = last.ok() ? last.step() : SQLITE_ERROR;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return false;
+    const std::int64_t tip_seq = rc == SQLITE_ROW ? last.int64(0) : 0;
+    const std::string tip_hash = rc == SQLITE_ROW ? last.text(1) : std::string();
+    for (unsigned i = 0; i < threads_wanted; ++i) {
+      sqlite3* reader = open_reader(db, tip_seq, tip_hash);
+      if (reader == nullptr) break;
+      readers.dbs.push_back(reader);
+    }
+    if (readers.dbs.size() < threads_wanted) readers.dbs.clear();
+  }
+  if (readers.dbs.empty()) {
+    return std::all_of(tasks.begin(), tasks.end(), [db](const auto& task) { return task(db); });
+  }
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> ok{true};
+  std::vector<std::thread> threads;
+  threads.reserve(readers.dbs.size());
+  for (sqlite3* reader : readers.dbs) {
+    threads.emplace_back([&, reader] {
+      for (std::size_t t = next++; t < tasks.size() && ok; t = next++) {
+        if (!tasks[t](reader)) ok = false;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  return ok;
+}
+
+// The partners that transfer rows or holdings name. False when the database failed.
+bool transfer_partners(sqlite3* db, std::vector<std::string>& out) {
+  // One indexed step per partner (transfers_reference; the holdings' key), not a scan of every row.
+  Stmt st(db,
+          "SELECT min(p) FROM (SELECT min(partner_id) AS p FROM transfers WHERE partner_id > ?1 UNION ALL "
+          "SELECT min(partner_id) FROM transfer_holdings WHERE partner_id > ?1)");
+  if (!st.ok()) return false;
+  std::string after;
+  for (;;) {
+    st.reset();
+    st.bind(1, after);
+    if (st.step() != SQLITE_ROW) return false;
+    if (st.is_null(0)) return true;
+    after = st.text(0);
+    out.push_back(after);
+  }
 }
 
 // The first and last seq of the log (0, 0 when it is empty). False when the database failed.
@@ -769,35 +842,96 @@ Result<ChainReport> SqliteStore::verify_locked(const ChainCheckOptions& options)
   auto add = [&walk](std::int64_t seq, std::string id, std::string code, std::string message) {
     walk.add(seq, std::move(id), std::move(code), std::move(message));
   };
-  int rc = SQLITE_OK;
 
+  // The closing scans (stored rows that no entry accounts for), on every
+  // core too: each scan cut into seq ranges, each range a task on a reader
+  // connection of the same snapshot (run_scans); their rows are then judged
+  // here, in range order, against what the walk remembered.
+  const auto ranges = scan_ranges(first, last, 4 * std::max(1u, jobs));
+  struct Found {
+    std::int64_t seq = 0;
+    std::string id;
+    std::optional<std::int64_t> logged;  // orphans: the receipt's latest receipt entry
+  };
+  std::vector<std::vector<Found>> orphans_found(ranges.size()), unlogged_found(ranges.size()),
+      without_found(ranges.size());
+  std::vector<ChainProblem> publications_found, transfers_found;
+  std::vector<std::string> partners;
+  if (!transfer_partners(db_, partners)) return io_problem("read transfers", db_);
+  std::vector<std::vector<ChainProblem>> holdings_found(partners.size());
+  std::int64_t receipts = 0;
   // Stored receipts that no receipt entry at their position accounts for.
-  Stmt orphans(db_,
-               "SELECT r.seq, r.receipt_id, (SELECT m.seq FROM log m WHERE m.receipt_id = r.receipt_id AND "
-               "m.kind = 'receipt' ORDER BY m.seq DESC LIMIT 1) FROM receipts r LEFT JOIN log l ON l.seq = r.seq "
-               "WHERE l.seq IS NULL OR l.kind <> 'receipt' OR IFNULL(l.receipt_id, '') <> r.receipt_id");
-  if (!orphans.ok()) return io_problem("read receipts", db_);
-  while ((rc = orphans.step()) == SQLITE_ROW) {
-    const std::string id = orphans.text(1);
-    if (orphans.is_null(2)) {
-      add(orphans.int64(0), id, "ledger_unlogged_receipt",
-          "The stored receipt " + id + " has no entry in the log: it was inserted behind the ledger's back.");
-      continue;
-    }
-    const std::int64_t logged_seq = orphans.int64(2);
-    auto it = absent.find(id);
-    if (it != absent.end()) {
-      if (it->second.purged) {
-        add(logged_seq, id, "ledger_purged_receipt_present",
-            "The receipt " + id + " was recorded as purged but is still stored.");
+  const char* orphans_sql =
+      "SELECT r.seq, r.receipt_id, (SELECT m.seq FROM log m WHERE m.receipt_id = r.receipt_id AND "
+      "m.kind = 'receipt' ORDER BY m.seq DESC LIMIT 1) FROM receipts r LEFT JOIN log l ON l.seq = r.seq "
+      "WHERE r.seq BETWEEN ?1 AND ?2 AND (l.seq IS NULL OR l.kind <> 'receipt' OR IFNULL(l.receipt_id, '') <> "
+      "r.receipt_id)";
+  // Compact records that no entry states (one in a gap of the log is that gap's: ledger_gap).
+  const char* unlogged_sql =
+      "SELECT c.entry_seq, c.receipt_id FROM records c LEFT JOIN log l ON l.seq = c.entry_seq "
+      "WHERE c.entry_seq BETWEEN ?1 AND ?2 AND ((l.seq IS NULL AND c.entry_seq > IFNULL((SELECT max(seq) FROM log), "
+      "0)) OR (l.seq IS NOT NULL AND (l.kind NOT IN ('receipt', 'record') OR "
+      "IFNULL(l.receipt_id, '') <> c.receipt_id OR (l.kind = 'receipt' AND l.seq <= ?3))))";
+  // Stored receipts without a record (else: ledger_unlogged_receipt).
+  const char* without_sql =
+      "SELECT r.seq, r.receipt_id FROM receipts r LEFT JOIN records c ON c.receipt_seq = r.seq "
+      "WHERE r.seq BETWEEN ?1 AND ?2 AND c.entry_seq IS NULL AND EXISTS (SELECT 1 FROM log l WHERE l.seq = r.seq AND "
+      "l.kind = 'receipt' AND l.receipt_id = r.receipt_id)";
+  auto range_scan = [&](const char* scan_sql, std::size_t i, std::vector<Found>& out, bool with_logged) {
+    return [&, scan_sql, i, with_logged](sqlite3* db) {
+      Stmt st(db, scan_sql);
+      if (!st.ok()) return false;
+      st.bind(1, ranges[i].first).bind(2, ranges[i].second);
+      if (scan_sql == unlogged_sql) st.bind(3, v2_before);
+      int rc = SQLITE_OK;
+      while ((rc = st.step()) == SQLITE_ROW) {
+        Found f{st.int64(0), st.text(1), std::nullopt};
+        if (with_logged && !st.is_null(2)) f.logged = st.int64(2);
+        out.push_back(std::move(f));
       }
-      absent.erase(it);  // stored, elsewhere: not missing
-    }
-    add(logged_seq, id, "ledger_entry_mismatch",
-        "The stored receipt " + id + " no longer matches its log entry " + std::to_string(logged_seq) +
-            ": it was edited after it was recorded.");
+      return rc == SQLITE_DONE;
+    };
+  };
+  std::vector<std::function<bool(sqlite3*)>> tasks;
+  for (std::size_t p = 0; p < partners.size(); ++p) {  // the heaviest first
+    tasks.emplace_back([&, p](sqlite3* db) { return check_holdings(db, partners[p], holdings_found[p]); });
   }
-  if (rc != SQLITE_DONE) return io_problem("read receipts", db_);
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    tasks.emplace_back(range_scan(orphans_sql, i, orphans_found[i], true));
+    tasks.emplace_back(range_scan(unlogged_sql, i, unlogged_found[i], false));
+    tasks.emplace_back(range_scan(without_sql, i, without_found[i], false));
+  }
+  tasks.emplace_back([&](sqlite3* db) { return check_unlogged_publications(db, publications_found); });
+  tasks.emplace_back([&](sqlite3* db) { return check_unlogged_transfers(db, transfers_found); });
+  tasks.emplace_back([&](sqlite3* db) {
+    Stmt count(db, "SELECT count(*) FROM receipts");
+    if (count.step() != SQLITE_ROW) return false;
+    receipts = count.int64(0);
+    return true;
+  });
+  if (!run_scans(db_, jobs, tasks)) return io_problem("read receipts, records and transfers", db_);
+
+  for (const std::vector<Found>& found : orphans_found) {
+    for (const Found& f : found) {
+      if (!f.logged) {
+        add(f.seq, f.id, "ledger_unlogged_receipt",
+            "The stored receipt " + f.id + " has no entry in the log: it was inserted behind the ledger's back.");
+        continue;
+      }
+      const std::int64_t logged_seq = *f.logged;
+      auto it = absent.find(f.id);
+      if (it != absent.end()) {
+        if (it->second.purged) {
+          add(logged_seq, f.id, "ledger_purged_receipt_present",
+              "The receipt " + f.id + " was recorded as purged but is still stored.");
+        }
+        absent.erase(it);  // stored, elsewhere: not missing
+      }
+      add(logged_seq, f.id, "ledger_entry_mismatch",
+          "The stored receipt " + f.id + " no longer matches its log entry " + std::to_string(logged_seq) +
+              ": it was edited after it was recorded.");
+    }
+  }
   for (const auto& [id, a] : absent) {
     if (!a.purged) {
       add(a.seq, id, "ledger_receipt_missing",
@@ -805,38 +939,26 @@ Result<ChainReport> SqliteStore::verify_locked(const ChainCheckOptions& options)
               ") was deleted without a purge or erasure entry.");
     }
   }
-  // Compact records that no entry states, and stored receipts without one.
-  Stmt unlogged(db_,
-                "SELECT c.entry_seq, c.receipt_id FROM records c LEFT JOIN log l ON l.seq = c.entry_seq "
-                "WHERE (l.seq IS NULL AND c.entry_seq > IFNULL((SELECT max(seq) FROM log), 0)) "
-                "OR (l.seq IS NOT NULL AND (l.kind NOT IN ('receipt', 'record') OR "
-                "IFNULL(l.receipt_id, '') <> c.receipt_id OR (l.kind = 'receipt' AND l.seq <= ?1)))");
-  if (!unlogged.ok()) return io_problem("read records", db_);
-  unlogged.bind(1, v2_before);
-  while ((rc = unlogged.step()) == SQLITE_ROW) {
-    const std::string id = unlogged.text(1);
-    add(unlogged.int64(0), id, "ledger_unlogged_record",
-        "The compact record of receipt " + id +
-            " has no entry in the log stating it: it was inserted or moved "
-            "behind the ledger's back.");  // (one in a gap of the log is that gap's: ledger_gap)
+  for (const std::vector<Found>& found : unlogged_found) {
+    for (const Found& f : found) {
+      add(f.seq, f.id, "ledger_unlogged_record",
+          "The compact record of receipt " + f.id +
+              " has no entry in the log stating it: it was inserted or moved behind the ledger's back.");
+    }
   }
-  if (rc != SQLITE_DONE) return io_problem("read records", db_);
-  Stmt without(db_,
-               "SELECT r.seq, r.receipt_id FROM receipts r LEFT JOIN records c ON c.receipt_seq = r.seq "
-               "WHERE c.entry_seq IS NULL AND EXISTS (SELECT 1 FROM log l WHERE l.seq = r.seq AND "
-               "l.kind = 'receipt' AND l.receipt_id = r.receipt_id)");  // else: ledger_unlogged_receipt
-  if (!without.ok()) return io_problem("read records", db_);
-  while ((rc = without.step()) == SQLITE_ROW) {
-    const std::string id = without.text(1);
-    add(walk.take_missing_record(id, without.int64(0)), id, "ledger_record_missing",
-        "The compact record of receipt " + id + " was deleted.");
+  for (const std::vector<Found>& found : without_found) {
+    for (const Found& f : found) {
+      add(walk.take_missing_record(f.id, f.seq), f.id, "ledger_record_missing",
+          "The compact record of receipt " + f.id + " was deleted.");
+    }
   }
-  if (rc != SQLITE_DONE) return io_problem("read records", db_);
-  if (!check_unlogged_publications(db_, walk)) return io_problem("read publications", db_);
-  if (!check_unlogged_transfers(db_, walk.report.problems)) return io_problem("read transfers", db_);
-  Stmt count(db_, "SELECT count(*) FROM receipts");
-  if (count.step() != SQLITE_ROW) return io_problem("count receipts", db_);
-  walk.report.receipts = count.int64(0);
+  for (auto* found : {&publications_found, &transfers_found}) {
+    for (ChainProblem& p : *found) walk.report.problems.push_back(std::move(p));
+  }
+  for (std::vector<ChainProblem>& found : holdings_found) {
+    for (ChainProblem& p : found) walk.report.problems.push_back(std::move(p));
+  }
+  walk.report.receipts = receipts;
   return walk.finish();
 }
 
@@ -964,7 +1086,7 @@ Result<ChainReport> SqliteStore::verify_records_locked(const std::function<void(
   // The merge hands every record to `visit` (the export's index insert): this
   // thread is busy too, so one checking thread fewer than --jobs.
   if (auto failed = run_blocks(db_, blocks, resolve_jobs(options.jobs) - 1, walk_block, merge)) return *failed;
-  if (!check_unlogged_publications(db_, walk)) return io_problem("read publications", db_);
+  if (!check_unlogged_publications(db_, walk.report.problems)) return io_problem("read publications", db_);
   if (!check_unlogged_transfers(db_, walk.report.problems)) return io_problem("read transfers", db_);
   const std::string head = walk.report.head;
   ChainReport report = walk.finish();

@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "cachet/canonical_json.h"
 #include "cachet/export/notices.h"
 #include "cachet/export/relayed.h"
+#include "cachet/ledger/digest.h"
 #include "cachet/ledger/store.h"
 #include "exporter.h"
 #include "helpers.h"
@@ -92,13 +94,113 @@ TEST(Transfers, EachExportRecordsWhoGotWhatAndTheFileSent) {
   EXPECT_EQ(read_text(w.path("out/partner-acme.changes.csv")), "reference,channel,action,reason,acted_at\r\n");
   EXPECT_TRUE(w.store->verify_chain().value().ok());
 
-  // The next transfer keeps the person's reference and first due date (R8: first transfer + one month).
-  ASSERT_TRUE(w.run(w.write_contacts("c.csv", {kHeader, row(p1)}), "out2", at("2026-11-20T09:00:00Z")).ok());
-  transfers = w.store->transfers_of(p1);
-  ASSERT_EQ(transfers.value().size(), 6u);
-  EXPECT_EQ(transfers.value()[3].reference, acme.reference);
-  EXPECT_EQ(transfers.value()[3].notice_due, "2026-12-10");
-  EXPECT_EQ(transfers.value()[3].at, "2026-11-20T09:00:00Z");
+  // The next transfer sends the person again, unchanged: its entry counts the
+  // file's row (fileRows) but records none, and what acme holds keeps the
+  // person's reference and first due date (R8: first transfer + one month).
+  auto second = w.run(w.write_contacts("c.csv", {kHeader, row(p1)}), "out2", at("2026-11-20T09:00:00Z"));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(read_csv(w.path("out2/partner-acme.csv"))[1][0], acme.reference);
+  EXPECT_EQ(w.store->transfers_of(p1).value().size(), 3u);
+  const Json& acme_second = partner_report(second.value().report, "acme")["transfer"];
+  EXPECT_EQ(acme_second["rows"], 0);
+  Json entry;
+  ASSERT_TRUE(
+      w.store
+          ->read_log(acme_second["seq"].get<std::int64_t>(), acme_second["seq"].get<std::int64_t>(),
+                     [&entry](std::int64_t, std::string_view text, std::string_view) { entry = Json::parse(text); })
+          .empty());
+  EXPECT_EQ(entry["fileRows"], 1);
+  EXPECT_EQ(entry["rows"], 0);
+  std::vector<ledger::Holding> held;
+  ASSERT_TRUE(w.store->for_each_holding("acme", [&held](const ledger::Holding& h) { held.push_back(h); }).empty());
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].reference, acme.reference);
+  EXPECT_EQ(held[0].notice_due, "2026-12-10");
+  EXPECT_EQ(held[0].channels, (std::vector<std::string>{"postal", "email"}));
+  EXPECT_TRUE(w.store->verify_chain().value().ok());
+}
+
+// What the export relies on instead of the whole transfer history: an edited
+// holdings table stops it, as an edited transfer row does.
+TEST(Transfers, ATamperedHoldingStopsTheNextExport) {
+  for (const char* edit : {"UPDATE transfer_holdings SET channels = 1 WHERE partner_id = 'acme'",  // hide the email
+                           "DELETE FROM transfer_holdings WHERE partner_id = 'beta'"}) {
+    World w;
+    const std::string p1 = w.issue(person());
+    ASSERT_TRUE(w.run(w.write_contacts("c.csv", {kHeader, row(p1)}), "first", at("2026-11-10T09:00:00Z")).ok());
+    sql(w.db_path, edit);
+    Result<ledger::ChainReport> chain = w.store->verify_chain();
+    ASSERT_TRUE(chain.ok());
+    ASSERT_FALSE(chain.value().ok()) << edit;
+    EXPECT_EQ(chain.value().problems.front().code, "ledger_holdings_mismatch");
+    auto refused = w.run(w.write_contacts("c.csv", {kHeader, row(p1)}), "second", at("2026-11-20T09:00:00Z"));
+    ASSERT_FALSE(refused.ok()) << edit;
+    EXPECT_EQ(refused.problems().front().code, "export_ledger_broken");
+    EXPECT_NE(refused.problems().front().message.find("ledger_holdings_mismatch"), std::string::npos);
+  }
+}
+
+// A ledger written before schema 9: transfer entries without holdingsSha256.
+// Rewrites the log as such a ledger had it (the members dropped, every hash
+// from there recomputed) and opens it at schema 8 again.
+void as_schema_eight(World& w) {
+  w.store.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(w.db_path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT seq, entry FROM log ORDER BY seq", -1, &st, nullptr), SQLITE_OK);
+  std::vector<std::pair<std::int64_t, std::string>> entries;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    entries.emplace_back(sqlite3_column_int64(st, 0), reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+  }
+  sqlite3_finalize(st);
+  std::string prev(32, '\0');
+  ASSERT_EQ(sqlite3_prepare_v2(db, "UPDATE log SET entry = ?1, hash = ?2 WHERE seq = ?3", -1, &st, nullptr), SQLITE_OK);
+  for (auto& [seq, text] : entries) {
+    Json entry = Json::parse(text);
+    if (entry["kind"] == "transfer") {
+      entry.erase("holdingsSha256");
+      entry.erase("fileRows");
+      text = canonicalize(entry).value();
+    }
+    const std::string hash = ledger::sha256_hex(prev + text);
+    prev = ledger::from_hex(hash).value();
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, text.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, hash.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, seq);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
+  }
+  sqlite3_finalize(st);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE transfer_holdings; PRAGMA user_version = 8", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto reopened = ledger::open_sqlite_store(w.db_path);  // migrates to schema 9: the holdings from the rows
+  ASSERT_TRUE(reopened.ok());
+  w.store = std::move(reopened).value();
+}
+
+TEST(Transfers, AfterTheSchemaNineStepTheHoldingsAreCheckedAgainstTheRows) {
+  World w;
+  const std::string p1 = w.issue(person());
+  ASSERT_TRUE(w.run(w.write_contacts("c.csv", {kHeader, row(p1)}), "first", at("2026-11-10T09:00:00Z")).ok());
+  as_schema_eight(w);
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(w.store->verify_chain().value().ok());
+  // Edited after the migration, before any entry states a digest: caught by the rows.
+  sql(w.db_path, "UPDATE transfer_holdings SET channels = 1 WHERE partner_id = 'acme'");
+  auto refused = w.run(w.write_contacts("c.csv", {kHeader, row(p1)}), "refused", at("2026-11-20T09:00:00Z"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.problems().front().code, "export_ledger_broken");
+  sql(w.db_path, "UPDATE transfer_holdings SET channels = 5 WHERE partner_id = 'acme'");  // postal and email: as sent
+  // Then the export runs as before: the person again, unchanged, recorded by count only.
+  const std::string withdrawn = change(w, p1, {{"email", "withdrawn"}}, "2026-11-12T08:30:00Z");
+  auto second = w.run(w.write_contacts("c.csv", {kHeader, row(withdrawn)}), "second", at("2026-11-20T09:00:00Z"));
+  ASSERT_TRUE(second.ok()) << second.problems().front().message;
+  EXPECT_EQ(read_csv(w.path("second/partner-acme.changes.csv")),
+            (std::vector<Fields>{{"reference", "channel", "action", "reason", "acted_at"},
+                                 {w.reference("acme", p1), "email", "stop", "withdrawal", "2026-11-12T08:30:00Z"}}));
+  EXPECT_TRUE(w.store->verify_chain().value().ok());
 }
 
 TEST(Transfers, ObjectionsAndWithdrawalsAfterAnExportReachThePartnersThatHoldTheData) {
@@ -155,6 +257,8 @@ TEST(Transfers, AChangeBackBeforeTheNextExportSaysNothingAndARelayedObjectionIsP
   const std::string granted = change(w, withdrawn, {{"email", "granted"}}, "2026-11-12T10:00:00Z");
   ASSERT_TRUE(w.run(w.write_contacts("c.csv", {kHeader, row(granted)}), "second", at("2026-11-20T09:00:00Z")).ok());
   EXPECT_EQ(read_csv(w.path("second/partner-acme.changes.csv")).size(), 1u);  // allowed again: nothing to stop
+  // Sent under receipts newer than the previous transfer: recorded again, though the same channels.
+  EXPECT_EQ(w.store->transfers_of(p1).value().size(), 6u);
 
   // gamma relays an objection to postal mail, naming the person by gamma's own reference.
   w.write_file("relayed.csv", "reference,channel,action,date\n" + w.reference("gamma", p1) +

@@ -300,7 +300,8 @@ PRAGMA user_version = 1;
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 8);  // the latest schema (6: transfers, 7: erasure entries, 8: webhook outbox)
+  EXPECT_EQ(sqlite3_column_int(st, 0),
+            9);  // the latest schema (6: transfers, 7: erasure entries, 8: webhook outbox, 9: holdings)
   sqlite3_finalize(st);
   sqlite3_close(db);
 }

@@ -235,5 +235,116 @@ TEST_F(TransfersTest, RefusesABatchWithoutPartnerOrTime) {
   EXPECT_EQ(store_->last_transfer_seq("acme").value(), 0);  // nothing recorded
 }
 
+// Schema 9: what each partner holds per person, kept with every transfer
+// entry, and its SHA-256 stated in the entry.
+std::vector<Holding> holdings_of(ConsentStore& store, const std::string& partner, bool folded = false) {
+  std::vector<Holding> out;
+  auto visit = [&out](const Holding& h) { out.push_back(h); };
+  const Problems problems =
+      folded ? store.ConsentStore::for_each_holding(partner, visit) : store.for_each_holding(partner, visit);
+  EXPECT_TRUE(problems.empty());
+  return out;
+}
+
+std::string digest_of(const std::vector<Holding>& holdings) {
+  HoldingsDigest digest;
+  for (const Holding& h : holdings) digest.add(h);
+  return digest.hex();
+}
+
+Json entry_at(ConsentStore& store, std::int64_t seq) {
+  Json out;
+  EXPECT_TRUE(
+      store
+          .read_log(seq, seq,
+                    [&out](std::int64_t, std::string_view entry, std::string_view) { out = Json::parse(entry); })
+          .empty());
+  return out;
+}
+
+bool same(const std::vector<Holding>& a, const std::vector<Holding>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].partner_id != b[i].partner_id || a[i].chain_root != b[i].chain_root || a[i].reference != b[i].reference ||
+        a[i].channels != b[i].channels || a[i].notice_due != b[i].notice_due) {
+      return false;
+    }
+  }
+  return true;
+}
+
+TEST_F(TransfersTest, HoldingsFoldEveryRowAndTheirDigestIsInTheEntry) {
+  const std::string secret = store_->secret(kTransferReferenceSecret).value();
+  std::vector<TransferBatch> first = batches(secret);
+  first[0].file_rows = 5;  // the file had more rows than the ledger records
+  ASSERT_TRUE(store_->record_transfers(first).ok());
+  // Later: acme gets a again with SMS only (a later notice date: the first stays), and c.
+  TransferBatch later = batches(secret)[0];
+  later.at = "2026-03-01T10:00:00Z";
+  later.rows = {{transfer_reference(secret, "acme", "a"), "a", {"sms"}, "2026-04-01"},
+                {transfer_reference(secret, "acme", "c"), "c", {"phone"}, "2026-04-01"}};
+  Result<std::vector<std::int64_t>> seqs = store_->record_transfers({later});
+  ASSERT_TRUE(seqs.ok()) << seqs.problems().front().message;
+
+  const std::vector<Holding> acme = holdings_of(*store_, "acme");
+  ASSERT_EQ(acme.size(), 3u);  // chain-root order
+  EXPECT_EQ(acme[0].chain_root, "a");
+  EXPECT_EQ(acme[0].reference, transfer_reference(secret, "acme", "a"));
+  EXPECT_EQ(acme[0].channels, (std::vector<std::string>{"postal", "email", "sms"}));  // every channel ever sent
+  EXPECT_EQ(acme[0].notice_due, "2026-02-15");                                        // of the first transfer (R8)
+  EXPECT_EQ(acme[1].channels, (std::vector<std::string>{"email"}));
+  EXPECT_EQ(acme[2].chain_root, "c");
+  EXPECT_EQ(acme[2].notice_due, "2026-04-01");
+  // The table is what the rows fold to, and each entry states its digest.
+  EXPECT_TRUE(same(acme, holdings_of(*store_, "acme", true)));
+  EXPECT_EQ(entry_at(*store_, seqs.value()[0])["holdingsSha256"], digest_of(acme));
+  EXPECT_EQ(entry_at(*store_, 1)["fileRows"], 5);
+  EXPECT_FALSE(entry_at(*store_, 2).contains("fileRows"));  // not given: not stated
+  EXPECT_EQ(entry_at(*store_, 2)["holdingsSha256"], digest_of(holdings_of(*store_, "beta")));
+  EXPECT_TRUE(codes(false).empty());
+  EXPECT_TRUE(codes(true).empty());
+}
+
+TEST_F(TransfersTest, AnEditedHoldingIsCaughtByLedgerVerify) {
+  const std::string secret = store_->secret(kTransferReferenceSecret).value();
+  ASSERT_TRUE(store_->record_transfers(batches(secret)).ok());
+  ASSERT_TRUE(codes(false).empty());
+  sql("CREATE TABLE saved AS SELECT * FROM transfer_holdings");
+  for (const char* edit : {"UPDATE transfer_holdings SET channels = 1 WHERE chain_root = 'a' AND partner_id = 'acme'",
+                           "UPDATE transfer_holdings SET notice_due = '2027-01-01' WHERE partner_id = 'beta'",
+                           "DELETE FROM transfer_holdings WHERE chain_root = 'b'",
+                           "INSERT INTO transfer_holdings VALUES ('beta', 'b', 'x', 4, '2026-02-15')"}) {
+    sql(std::string(edit));
+    EXPECT_TRUE(has(codes(false), "ledger_holdings_mismatch")) << edit;
+    sql("DELETE FROM transfer_holdings; INSERT INTO transfer_holdings SELECT * FROM saved");
+    EXPECT_TRUE(codes(false).empty());
+  }
+}
+
+TEST_F(TransfersTest, RefusesAChannelThatIsNone) {
+  std::vector<TransferBatch> bad = batches("s");
+  bad[0].rows[1].channels = {"fax"};
+  Result<std::vector<std::int64_t>> refused = store_->record_transfers(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.problems().front().path, "/0/rows/1/channels");
+}
+
+// A schema-8 ledger (transfers, no holdings table) gets the table from its
+// rows when opened.
+TEST_F(TransfersTest, TheSchemaNineStepBuildsTheHoldingsFromTheRows) {
+  const std::string secret = store_->secret(kTransferReferenceSecret).value();
+  ASSERT_TRUE(store_->record_transfers(batches(secret)).ok());
+  TransferBatch later = batches(secret)[0];
+  later.rows = {{transfer_reference(secret, "acme", "a"), "a", {"phone"}, "2026-05-01"}};
+  ASSERT_TRUE(store_->record_transfers({later}).ok());
+  const std::vector<Holding> acme = holdings_of(*store_, "acme");
+  sql("DROP TABLE transfer_holdings; PRAGMA user_version = 8");
+  EXPECT_TRUE(same(holdings_of(*store_, "acme"), acme));  // sql() reopened the store: migrated again
+  EXPECT_EQ(holdings_of(*store_, "acme")[0].channels, (std::vector<std::string>{"postal", "phone", "email"}));
+  EXPECT_EQ(holdings_of(*store_, "acme")[0].notice_due, "2026-02-15");
+  EXPECT_EQ(holdings_of(*store_, "beta").size(), 1u);
+  EXPECT_TRUE(codes(false).empty());
+}
+
 }  // namespace
 }  // namespace cachet::ledger

@@ -186,7 +186,52 @@ struct TransferBatch {
     std::vector<std::string> channels;
     std::string notice_due;
   };
+  // Since schema 9 only the rows that change what the partner holds are
+  // recorded (a person sent to it for the first time, sent a channel it was
+  // never sent, or sent after a new receipt of theirs since the partner's
+  // previous transfer); `file_rows` is the number of rows in the file, all
+  // of them (stated as "fileRows" when not negative).
   std::vector<Row> rows;  // in file order
+  std::int64_t file_rows = -1;
+};
+
+// --- holdings (schema 9) ---------------------------------------------------
+//
+// What a partner holds of one person, folded from every transfer row to
+// that partner in log order: the reference and notice due date of the
+// first row, and every channel ever sent (union). Kept in a table updated in
+// the transaction of each transfer entry, so that an export reads one row
+// per person and partner instead of the whole transfer history. Each
+// 'transfer' entry written since schema 9 states "holdingsSha256": the
+// SHA-256 of the partner's holdings after it (canonical_holding lines in
+// chain-root byte order), which the export checks before relying on them;
+// `ledger verify` rebuilds the table from the rows and compares.
+struct Holding {
+  std::string partner_id, chain_root, reference;
+  std::vector<std::string> channels;  // ever sent, in the order postal, phone, email, sms
+  std::string notice_due;             // of the first transfer (R8)
+};
+// {"chainRoot", "channels", "noticeDue", "partnerId", "reference"} + "\n" (RFC 8785).
+void append_canonical_holding(std::string& out, const Holding& holding);
+// Channel names <-> bits (postal 1, phone 2, email 4, sms 8); 0 for a name
+// that is none of the four.
+std::uint8_t channel_bits(const std::vector<std::string>& channels);
+std::vector<std::string> channels_of_bits(std::uint8_t bits);
+// Folds one transfer row (in log order) into the holding of its partner and person.
+void fold_transfer_row(Holding& holding, const Transfer& row);
+// The "holdingsSha256" of a partner's holdings: add them in chain-root byte order.
+class HoldingsDigest {
+ public:
+  HoldingsDigest();
+  ~HoldingsDigest();
+  HoldingsDigest(const HoldingsDigest&) = delete;
+  HoldingsDigest& operator=(const HoldingsDigest&) = delete;
+  void add(const Holding& holding);
+  std::string hex();  // lower-case hex SHA-256 of every line added
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+  std::string line_;
 };
 
 // The rows' canonical bytes: for each row in order, the RFC 8785 object
@@ -419,6 +464,10 @@ class ConsentStore {
   // acknowledgement is not filled in). Stops when `visit` returns false.
   virtual Problems for_each_transfer_to(std::string_view partner_id,
                                         const std::function<bool(const Transfer&)>& visit) = 0;
+  // What a partner holds, one Holding per person, in chain-root byte order
+  // (see Holding). Default: folded from for_each_transfer_to (a backend
+  // without the holdings table).
+  virtual Problems for_each_holding(std::string_view partner_id, const std::function<void(const Holding&)>& visit);
   // The seq of the latest 'transfer' entry to a partner (0 when none).
   virtual Result<std::int64_t> last_transfer_seq(std::string_view partner_id) = 0;
   // The chain root a partner's reference stands for (nullopt when that
