@@ -74,7 +74,8 @@ class RowWriter {
 
 // A partner's holdings in chain-root byte order (store.h, Holding), which is
 // the order "holdingsSha256" hashes them in.
-Problems read_holdings(Connection& conn, std::string_view partner_id, const std::function<void(const Holding&)>& visit) {
+Problems read_holdings(Connection& conn, std::string_view partner_id,
+                       const std::function<void(const Holding&)>& visit) {
   Rows rows = conn.query(
       "SELECT chain_root, reference, channels, notice_due FROM transfer_holdings WHERE partner_id = $1 "
       "ORDER BY chain_root COLLATE \"C\"",
@@ -155,8 +156,8 @@ Result<std::vector<std::int64_t>> record_transfers(Connection& conn, const std::
                    "notice_due)",
                    9, "record transfer rows");
   // The holding keeps its first reference and notice date; channels accumulate.
-  RowWriter holdings(conn, "INSERT INTO transfer_holdings(partner_id, chain_root, reference, channels, notice_due)",
-                     5, "record holdings",
+  RowWriter holdings(conn, "INSERT INTO transfer_holdings(partner_id, chain_root, reference, channels, notice_due)", 5,
+                     "record holdings",
                      " ON CONFLICT (partner_id, chain_root) DO UPDATE SET channels = "
                      "transfer_holdings.channels | excluded.channels");
   std::vector<std::int64_t> seqs;
