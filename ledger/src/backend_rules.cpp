@@ -281,6 +281,22 @@ std::string Sha256Stream::hex() {
   return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), n));
 }
 
+TransferRowsHash::TransferRowsHash(const TransferBatch& batch) {
+  row_.partner_id = batch.partner_id;
+  row_.at = batch.at;
+  row_.file_sha256 = batch.file_sha256;
+}
+
+void TransferRowsHash::add(const TransferBatch::Row& row) {
+  row_.reference = row.reference;
+  row_.chain_root = row.chain_root;
+  row_.channels = row.channels;
+  row_.notice_due = row.notice_due;
+  canonical_.clear();
+  append_canonical_transfer_row(canonical_, row_);
+  sha_.update(canonical_);
+}
+
 std::string transfer_channels_text(const std::vector<std::string>& channels) {
   // Built by hand, not through Json (a million rows per export): the names
   // are the four plain-ASCII channel names, with nothing to escape.

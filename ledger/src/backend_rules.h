@@ -134,6 +134,20 @@ class Sha256Stream {
   std::unique_ptr<State> state_;
 };
 
+// The `rowsSha256` of one transfer batch: each row's canonical bytes
+// (store.h, append_canonical_transfer_row) hashed in file order.
+class TransferRowsHash {
+ public:
+  explicit TransferRowsHash(const TransferBatch& batch);
+  void add(const TransferBatch::Row& row);
+  std::string hex() { return sha_.hex(); }
+
+ private:
+  Sha256Stream sha_;
+  Transfer row_;  // the batch's fields set once, the row's on each add
+  std::string canonical_;
+};
+
 // A transfer row's channels as stored (canonical JSON array of names already
 // checked by bad_transfer_batches), and back.
 std::string transfer_channels_text(const std::vector<std::string>& channels);

@@ -107,6 +107,25 @@ Result<std::int64_t> next_id(Connection& conn, const char* table) {
   return rows.int64(0, 0);
 }
 
+// Opens an append (the chain lock taken) that writes rows into `table`: the
+// entry's seq, the hash it links onto, and the table's next free id. Rolls
+// back on failure.
+Problems begin_rows_append(Connection& conn, const char* table, std::int64_t& seq, std::string& prev,
+                           std::int64_t& next) {
+  if (Problems problems = begin_append(conn); !problems.empty()) return problems;
+  Problems problems = log_head(conn, seq, prev);
+  if (problems.empty()) {
+    Result<std::int64_t> id = next_id(conn, table);
+    if (id.ok()) {
+      next = id.value();
+      return {};
+    }
+    problems = id.problems();
+  }
+  conn.exec("ROLLBACK");
+  return problems;
+}
+
 Problems commit_or_rollback(Connection& conn) {
   Rows commit = conn.exec("COMMIT");
   if (!commit.ok()) {
@@ -140,17 +159,13 @@ Result<std::vector<Transfer>> read_transfers_with_acks(Connection& conn, const s
 
 Result<std::vector<std::int64_t>> record_transfers(Connection& conn, const std::vector<TransferBatch>& batches) {
   if (std::optional<Problem> bad = bad_transfer_batches(batches)) return *bad;
-  if (Problems problems = begin_append(conn); !problems.empty()) return problems;
+  std::int64_t seq = 0, next = 0;
+  std::string prev;
+  if (Problems problems = begin_rows_append(conn, "transfers", seq, prev, next); !problems.empty()) return problems;
   auto fail = [&conn](Problems problems) {
     conn.exec("ROLLBACK");
     return problems;
   };
-  std::int64_t seq = 0;
-  std::string prev;
-  if (Problems problems = log_head(conn, seq, prev); !problems.empty()) return fail(problems);
-  Result<std::int64_t> id = next_id(conn, "transfers");
-  if (!id.ok()) return fail(id.problems());
-  std::int64_t next = id.value();
   RowWriter writer(conn,
                    "INSERT INTO transfers(id, seq, partner_id, reference, chain_root, channels, at, file_sha256, "
                    "notice_due)",
@@ -161,23 +176,11 @@ Result<std::vector<std::int64_t>> record_transfers(Connection& conn, const std::
                      " ON CONFLICT (partner_id, chain_root) DO UPDATE SET channels = "
                      "transfer_holdings.channels | excluded.channels");
   std::vector<std::int64_t> seqs;
-  std::string canonical;
-  Transfer t;
   for (const TransferBatch& b : batches) {
-    Sha256Stream rows_hash;
+    TransferRowsHash rows_hash(b);
     std::map<std::string, BatchHolding> batch_holdings;
-    t.seq = seq;
-    t.partner_id = b.partner_id;
-    t.at = b.at;
-    t.file_sha256 = b.file_sha256;
     for (const TransferBatch::Row& r : b.rows) {
-      t.reference = r.reference;
-      t.chain_root = r.chain_root;
-      t.channels = r.channels;
-      t.notice_due = r.notice_due;
-      canonical.clear();
-      append_canonical_transfer_row(canonical, t);
-      rows_hash.update(canonical);
+      rows_hash.add(r);
       Problems problems = writer.add({next++, seq, b.partner_id, r.reference, r.chain_root,
                                       transfer_channels_text(r.channels), b.at, b.file_sha256, r.notice_due});
       if (!problems.empty()) return fail(problems);
@@ -270,17 +273,13 @@ Result<std::optional<std::string>> chain_root_of_reference(Connection& conn, std
 Result<std::int64_t> record_notice_acks(Connection& conn, std::string_view partner_id, std::string_view file_sha256,
                                         const std::vector<NoticeAck>& acks) {
   if (std::optional<Problem> bad = bad_notice_ack_partner(partner_id)) return *bad;
-  if (Problems problems = begin_append(conn); !problems.empty()) return problems;
+  std::int64_t seq = 0, next = 0;
+  std::string prev;
+  if (Problems problems = begin_rows_append(conn, "notice_acks", seq, prev, next); !problems.empty()) return problems;
   auto fail = [&conn](Problems problems) {
     conn.exec("ROLLBACK");
     return problems;
   };
-  std::int64_t seq = 0;
-  std::string prev;
-  if (Problems problems = log_head(conn, seq, prev); !problems.empty()) return fail(problems);
-  Result<std::int64_t> id = next_id(conn, "notice_acks");
-  if (!id.ok()) return fail(id.problems());
-  std::int64_t next = id.value();
   RowWriter writer(conn, "INSERT INTO notice_acks(id, seq, line, partner_id, reference, sent_at)", 6,
                    "record acknowledgements");
   Sha256Stream rows_hash;

@@ -32,6 +32,20 @@ void append_member(std::string& out, std::string_view name, std::string_view val
   }
 }
 
+// `"channels":[...]`, the names as canonical_entry writes them.
+void append_channels_member(std::string& out, const std::vector<std::string>& channels) {
+  out.append("\"channels\":[");
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    const std::size_t at = out.size();
+    if (!append_ascii_json_string(out, channels[i])) {
+      out.resize(at);
+      out.append(canonical_entry(Json(channels[i])));
+    }
+  }
+  out.push_back(']');
+}
+
 }  // namespace
 
 void append_canonical_transfer_row(std::string& out, const Transfer& row) {
@@ -40,16 +54,9 @@ void append_canonical_transfer_row(std::string& out, const Transfer& row) {
   append_member(out, "at", row.at);
   out.push_back(',');
   append_member(out, "chainRoot", row.chain_root);
-  out.append(",\"channels\":[");
-  for (std::size_t i = 0; i < row.channels.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    const std::size_t at = out.size();
-    if (!append_ascii_json_string(out, row.channels[i])) {
-      out.resize(at);
-      out.append(canonical_entry(Json(row.channels[i])));
-    }
-  }
-  out.append("],");
+  out.push_back(',');
+  append_channels_member(out, row.channels);
+  out.push_back(',');
   append_member(out, "fileSha256", row.file_sha256);
   out.push_back(',');
   append_member(out, "noticeDue", row.notice_due);
@@ -103,16 +110,9 @@ void append_canonical_holding(std::string& out, const Holding& holding) {
   // Members in RFC 8785 order.
   out.push_back('{');
   append_member(out, "chainRoot", holding.chain_root);
-  out.append(",\"channels\":[");
-  for (std::size_t i = 0; i < holding.channels.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    const std::size_t at = out.size();
-    if (!append_ascii_json_string(out, holding.channels[i])) {
-      out.resize(at);
-      out.append(canonical_entry(Json(holding.channels[i])));
-    }
-  }
-  out.append("],");
+  out.push_back(',');
+  append_channels_member(out, holding.channels);
+  out.push_back(',');
   append_member(out, "noticeDue", holding.notice_due);
   out.push_back(',');
   append_member(out, "partnerId", holding.partner_id);
@@ -352,22 +352,10 @@ Result<std::vector<std::int64_t>> SqliteStore::record_transfers(const std::vecto
                 "ORDER BY chain_root");
   if (!insert.ok() || !log.ok() || !hold.ok() || !holdings.ok()) return io_problem("record transfers", db_);
   std::vector<std::int64_t> seqs;
-  std::string canonical, channels;
-  Transfer t;
   for (const TransferBatch& b : batches) {
-    Sha256Stream rows_hash;
-    t.seq = seq;
-    t.partner_id = b.partner_id;
-    t.at = b.at;
-    t.file_sha256 = b.file_sha256;
+    TransferRowsHash rows_hash(b);
     for (const TransferBatch::Row& r : b.rows) {
-      t.reference = r.reference;
-      t.chain_root = r.chain_root;
-      t.channels = r.channels;
-      t.notice_due = r.notice_due;
-      canonical.clear();
-      append_canonical_transfer_row(canonical, t);
-      rows_hash.update(canonical);
+      rows_hash.add(r);
       insert.reset();
       insert.bind(1, seq).bind(2, b.partner_id).bind(3, r.reference).bind(4, r.chain_root);
       insert.bind(5, transfer_channels_text(r.channels)).bind(6, b.at).bind(7, b.file_sha256).bind(8, r.notice_due);
