@@ -297,6 +297,17 @@ void TransferRowsHash::add(const TransferBatch::Row& row) {
   sha_.update(canonical_);
 }
 
+NoticeAckRowsHash::NoticeAckRowsHash(std::string_view partner_id) { row_.partner_id = std::string(partner_id); }
+
+void NoticeAckRowsHash::add(const NoticeAck& ack) {
+  row_.line = ack.line;
+  row_.reference = ack.reference;
+  row_.sent_at = ack.sent_at;
+  canonical_.clear();
+  append_canonical_notice_ack(canonical_, row_);
+  sha_.update(canonical_);
+}
+
 std::string transfer_channels_text(const std::vector<std::string>& channels) {
   // Built by hand, not through Json (a million rows per export): the names
   // are the four plain-ASCII channel names, with nothing to escape.

@@ -148,6 +148,21 @@ class TransferRowsHash {
   std::string canonical_;
 };
 
+// The `rowsSha256` of one import of a partner's acknowledgements: each
+// acknowledgement's canonical bytes (store.h, append_canonical_notice_ack),
+// with the partner's id, hashed in file order.
+class NoticeAckRowsHash {
+ public:
+  explicit NoticeAckRowsHash(std::string_view partner_id);
+  void add(const NoticeAck& ack);
+  std::string hex() { return sha_.hex(); }
+
+ private:
+  Sha256Stream sha_;
+  NoticeAck row_;  // the partner's id set once, the acknowledgement's fields on each add
+  std::string canonical_;
+};
+
 // A transfer row's channels as stored (canonical JSON array of names already
 // checked by bad_transfer_batches), and back.
 std::string transfer_channels_text(const std::vector<std::string>& channels);

@@ -282,13 +282,9 @@ Result<std::int64_t> record_notice_acks(Connection& conn, std::string_view partn
   };
   RowWriter writer(conn, "INSERT INTO notice_acks(id, seq, line, partner_id, reference, sent_at)", 6,
                    "record acknowledgements");
-  Sha256Stream rows_hash;
-  std::string canonical;
-  for (NoticeAck ack : acks) {
-    ack.partner_id = std::string(partner_id);
-    canonical.clear();
-    append_canonical_notice_ack(canonical, ack);
-    rows_hash.update(canonical);
+  NoticeAckRowsHash rows_hash(partner_id);
+  for (const NoticeAck& ack : acks) {
+    rows_hash.add(ack);
     Problems problems = writer.add({next++, seq, ack.line, partner_id, ack.reference, ack.sent_at});
     if (!problems.empty()) return fail(problems);
   }

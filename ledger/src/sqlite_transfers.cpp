@@ -481,13 +481,9 @@ Result<std::int64_t> SqliteStore::record_notice_acks(std::string_view partner_id
   if (!log_head(seq, prev)) return io_problem("read log head", db_);
   Stmt insert(db_, "INSERT INTO notice_acks(seq, line, partner_id, reference, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!insert.ok()) return io_problem("record acknowledgements", db_);
-  Sha256Stream rows_hash;
-  std::string canonical;
-  for (NoticeAck ack : acks) {
-    ack.partner_id = std::string(partner_id);
-    canonical.clear();
-    append_canonical_notice_ack(canonical, ack);
-    rows_hash.update(canonical);
+  NoticeAckRowsHash rows_hash(partner_id);
+  for (const NoticeAck& ack : acks) {
+    rows_hash.add(ack);
     insert.reset();
     insert.bind(1, seq).bind(2, ack.line).bind(3, partner_id).bind(4, ack.reference).bind(5, ack.sent_at);
     if (insert.step() != SQLITE_DONE) return io_problem("record acknowledgement", db_);
