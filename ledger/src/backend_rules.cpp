@@ -2,7 +2,9 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
+#include <optional>
 #include <utility>
 
 #include "cachet/calendar.h"
@@ -320,7 +322,37 @@ std::string transfer_channels_text(const std::vector<std::string>& channels) {
   return out;
 }
 
+namespace {
+
+// The text transfer_channels_text writes (["postal","email"]: lower-case
+// names, no escapes, no spaces), read without the JSON parser: the row and
+// holdings checks read every transfer row the ledger holds. Anything else:
+// nullopt, and the parser reads it.
+std::optional<std::vector<std::string>> plain_channels(std::string_view text) {
+  if (text.size() < 2 || text.front() != '[' || text.back() != ']') return std::nullopt;
+  std::vector<std::string> out;
+  std::size_t i = 1;
+  const std::size_t end = text.size() - 1;
+  while (i < end) {
+    if (!out.empty()) {
+      if (text[i] != ',') return std::nullopt;
+      ++i;
+    }
+    if (i >= end || text[i] != '"') return std::nullopt;
+    const std::size_t close = text.find('"', i + 1);
+    if (close == std::string_view::npos || close >= end || close == i + 1) return std::nullopt;
+    const std::string_view name = text.substr(i + 1, close - i - 1);
+    if (!std::all_of(name.begin(), name.end(), [](char c) { return c >= 'a' && c <= 'z'; })) return std::nullopt;
+    out.emplace_back(name);
+    i = close + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::string> transfer_channels_of(std::string_view text) {
+  if (std::optional<std::vector<std::string>> plain = plain_channels(text)) return std::move(*plain);
   std::vector<std::string> out;
   const Json list = Json::parse(text, nullptr, false);
   if (!list.is_array()) return out;

@@ -196,6 +196,21 @@ TEST_F(TransfersTest, AlteredAddedOrDeletedRowsAreCaught) {
       "'2026-01-01T00:00:00Z', '', '2026-02-01')");
   EXPECT_TRUE(has(codes(false), "ledger_unlogged_transfer"));
   EXPECT_TRUE(has(codes(true), "ledger_unlogged_transfer"));
+  // The channels read alike however the list is written (the plain form is
+  // read by hand, any other by the JSON parser): spaces or an escaped letter
+  // change nothing the row states; another name, or one in capitals, does.
+  for (const char* same_list : {R"([ "postal" , "email" ])", R"(["postal","email"])"}) {
+    sql(std::string("DELETE FROM transfers; INSERT INTO transfers SELECT * FROM saved; UPDATE transfers SET channels "
+                    "= '") +
+        same_list + "' WHERE partner_id = 'acme' AND chain_root = 'a'");
+    EXPECT_TRUE(codes(false).empty()) << same_list;
+  }
+  for (const char* other_list : {R"(["postal","EMAIL"])", R"(["postal","email",])", R"(["postal""email"])"}) {
+    sql(std::string("DELETE FROM transfers; INSERT INTO transfers SELECT * FROM saved; UPDATE transfers SET channels "
+                    "= '") +
+        other_list + "' WHERE partner_id = 'acme' AND chain_root = 'a'");
+    EXPECT_TRUE(has(codes(false), "ledger_transfer_mismatch")) << other_list;
+  }
   // Put back: verifies again.
   sql("DELETE FROM transfers; INSERT INTO transfers SELECT * FROM saved; DROP TABLE saved");
   EXPECT_TRUE(codes(false).empty());
