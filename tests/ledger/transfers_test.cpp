@@ -336,6 +336,28 @@ TEST_F(TransfersTest, AnEditedHoldingIsCaughtByLedgerVerify) {
   }
 }
 
+TEST_F(TransfersTest, LedgerVerifyNamesEveryEditedHolding) {
+  const std::string secret = store_->secret(kTransferReferenceSecret).value();
+  ASSERT_TRUE(store_->record_transfers(batches(secret)).ok());
+  // Both of acme's people (two ranges of people: a and b), and a holding of
+  // a partner no row names at all.
+  sql("UPDATE transfer_holdings SET notice_due = '2027-01-01' WHERE partner_id = 'acme'; INSERT INTO "
+      "transfer_holdings VALUES ('gamma', '0a', 'x', 1, '2026-02-15')");
+  Result<ChainReport> report = store_->verify_chain();
+  ASSERT_TRUE(report.ok());
+  std::vector<std::pair<std::int64_t, std::string>> found;
+  for (const ChainProblem& p : report.value().problems) {
+    EXPECT_EQ(p.code, "ledger_holdings_mismatch");
+    found.emplace_back(p.seq, p.message);
+  }
+  const std::string edited = ": the transfer_holdings table was edited behind the ledger's back.";
+  const std::vector<std::pair<std::int64_t, std::string>> expected = {
+      {0, "What partner gamma holds of person 0a does not follow from any transfer row" + edited},
+      {1, "What partner acme holds of person a does not follow from the transfer rows" + edited},
+      {1, "What partner acme holds of person b does not follow from the transfer rows" + edited}};
+  EXPECT_EQ(found, expected);
+}
+
 TEST_F(TransfersTest, RefusesAChannelThatIsNone) {
   std::vector<TransferBatch> bad = batches("s");
   bad[0].rows[1].channels = {"fax"};
