@@ -80,33 +80,11 @@ bool check_unlogged_transfers(sqlite3* db, std::vector<ChainProblem>& problems);
 // from the transfer rows already recorded.
 const char* holdings_migration();
 // The transfer_holdings table against the holdings the transfer rows give
-// (ledger_holdings_mismatch, at most 100 per partner, at the partner's latest
-// transfer entry, in chain-root order). `ledger verify` only: the export
-// checks the holdings it reads against the "holdingsSha256" of each
-// partner's latest transfer entry instead (changes.cpp). prepare(), then the
-// tasks (ranges of people, on any connections reading the same snapshot,
-// in any order and on any threads), then finish(). False: the database failed.
-class HoldingsCheck {
- public:
-  bool prepare(sqlite3* db, const std::vector<std::string>& partners);
-  void add_tasks(std::vector<std::function<bool(sqlite3*)>>& tasks);
-  bool finish(sqlite3* db, std::vector<ChainProblem>& problems);
-
- private:
-  struct Finding {
-    std::size_t partner = 0;
-    std::string chain_root;
-    const char* what = "";
-  };
-  struct Range {
-    std::vector<Finding> found;         // in chain-root order
-    std::vector<std::int64_t> matched;  // per partner: holdings found in the table
-  };
-  bool check_range(sqlite3* db, std::size_t k);
-  std::vector<std::string> partners_;
-  std::vector<std::int64_t> latest_, stored_;  // per partner: latest transfer entry, holdings stored
-  std::vector<Range> ranges_;
-};
+// for one partner (ledger_holdings_mismatch, at most 100). `ledger verify`
+// only: the export checks the holdings it reads against the "holdingsSha256"
+// of each partner's latest transfer entry instead (changes.cpp). False when
+// the database failed.
+bool check_holdings(sqlite3* db, std::string_view partner_id, std::vector<ChainProblem>& problems);
 
 // Webhooks (sqlite_webhooks.cpp): the SQL of the schema step that adds the
 // outbox and the triggers filling it.

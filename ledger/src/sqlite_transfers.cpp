@@ -7,9 +7,7 @@
 
 #include <algorithm>
 #include <array>
-#include <functional>
 #include <map>
-#include <optional>
 #include <utility>
 
 #include "backend_rules.h"
@@ -294,7 +292,7 @@ CREATE INDEX notice_acks_reference ON notice_acks(partner_id, reference);
 // What each partner holds, rebuilt from the transfer rows (Holding): the
 // first row's reference and notice date per partner and person, and the
 // union of the channels of all its rows as bits (channel_bits). The
-// schema-9 step fills the table with it; `ledger verify` (HoldingsCheck)
+// schema-9 step fills the table with it; `ledger verify` (check_holdings)
 // folds the rows with fold_transfer_row instead, person by person.
 constexpr const char* kDerivedHoldingsSql = R"sql(
 SELECT partner_id, chain_root, max(CASE WHEN n = 1 THEN reference END),
@@ -615,155 +613,73 @@ bool check_unlogged_transfers(sqlite3* db, std::vector<ChainProblem>& problems) 
   return true;
 }
 
-namespace {
-
-// People are cut into ranges by the first character of their chain root
-// (receipt ids are UUIDs: sixteen even ranges; any other id still falls
-// in exactly one). Range k holds the roots from kRangeStarts[k] (the first
-// from the smallest string) up to the next start (the last to the end).
-constexpr std::array<const char*, 16> kRangeStarts = {"",  "1", "2", "3", "4", "5", "6", "7",
-                                                      "8", "9", "a", "b", "c", "d", "e", "f"};
-
-}  // namespace
-
-bool HoldingsCheck::prepare(sqlite3* db, const std::vector<std::string>& partners) {
-  partners_ = partners;
-  latest_.assign(partners.size(), 0);
-  stored_.assign(partners.size(), 0);
-  auto partner_of = [this](std::string_view id) -> std::optional<std::size_t> {
-    for (std::size_t p = 0; p < partners_.size(); ++p) {
-      if (partners_[p] == id) return p;
-    }
-    return std::nullopt;
-  };
-  // Problems are reported at each partner's latest transfer entry (its holdingsSha256 states the holdings).
+bool check_holdings(sqlite3* db, std::string_view partner_id, std::vector<ChainProblem>& problems) {
+  // Reported at the partner's latest transfer entry (its holdingsSha256 states them).
   Stmt latest(db,
-              "SELECT json_extract(entry, '$.partnerId'), max(seq) FROM log WHERE kind = 'transfer' AND "
-              "json_valid(entry) GROUP BY 1");
-  Stmt counts(db, "SELECT partner_id, count(*) FROM transfer_holdings GROUP BY partner_id");
-  if (!latest.ok() || !counts.ok()) return false;
-  int rc = SQLITE_OK;
-  while ((rc = latest.step()) == SQLITE_ROW) {
-    if (const auto p = partner_of(latest.view(0))) latest_[*p] = latest.int64(1);
-  }
-  if (rc != SQLITE_DONE) return false;
-  while ((rc = counts.step()) == SQLITE_ROW) {
-    if (const auto p = partner_of(counts.view(0))) stored_[*p] = counts.int64(1);
-  }
-  if (rc != SQLITE_DONE) return false;
-  ranges_.assign(kRangeStarts.size(), Range{});
-  for (Range& r : ranges_) r.matched.assign(partners.size(), 0);
-  return true;
-}
-
-void HoldingsCheck::add_tasks(std::vector<std::function<bool(sqlite3*)>>& tasks) {
-  if (partners_.empty()) return;
-  for (std::size_t k = 0; k < ranges_.size(); ++k) {
-    tasks.emplace_back([this, k](sqlite3* db) { return check_range(db, k); });
-  }
-}
-
-// One range of people: their rows in (chain root, log) order, from the
-// transfers_person index (no sort), folded per partner and person
-// (fold_transfer_row), each holding then looked up by its key.
-bool HoldingsCheck::check_range(sqlite3* db, std::size_t k) {
-  Range& range = ranges_[k];
-  const bool last = k + 1 == kRangeStarts.size();
-  const std::string sql = std::string(
-                              "SELECT chain_root, partner_id, reference, channels, notice_due FROM transfers "
-                              "INDEXED BY transfers_person WHERE chain_root >= ?1") +
-                          (last ? "" : " AND chain_root < ?2") + " ORDER BY chain_root, seq, id";
-  Stmt rows(db, sql.c_str());
-  Stmt stored(db,
-              "SELECT chain_root, reference, channels, notice_due FROM transfer_holdings WHERE partner_id = ?1 AND "
-              "chain_root = ?2");
-  if (!rows.ok() || !stored.ok()) return false;
-  rows.bind(1, kRangeStarts[k]);
-  if (!last) rows.bind(2, kRangeStarts[k + 1]);
-  std::vector<std::optional<Holding>> person(partners_.size());
-  Holding table;
+              "SELECT IFNULL(max(seq), 0) FROM log WHERE kind = 'transfer' AND json_valid(entry) AND "
+              "json_extract(entry, '$.partnerId') = ?1");
+  if (!latest.ok()) return false;
+  latest.bind(1, partner_id);
+  if (latest.step() != SQLITE_ROW) return false;
+  const std::int64_t at = latest.int64(0);
+  // The rows folded person by person (fold_transfer_row, in log order within
+  // a person), merged with the table read in the same chain-root order.
+  Stmt rows(db,
+            "SELECT chain_root, reference, channels, notice_due FROM transfers WHERE partner_id = ?1 ORDER BY "
+            "chain_root, seq, id");
+  Stmt table(db,
+             "SELECT chain_root, reference, channels, notice_due FROM transfer_holdings WHERE partner_id = ?1 ORDER BY "
+             "chain_root");
+  if (!rows.ok() || !table.ok()) return false;
+  rows.bind(1, partner_id);
+  table.bind(1, partner_id);
+  constexpr std::size_t kMost = 100;
+  auto report = [&](const std::string& root, const char* what) {
+    if (problems.size() >= kMost) return;
+    problems.push_back(ChainProblem{at, "", "ledger_holdings_mismatch",
+                                    "What partner " + std::string(partner_id) + " holds of person " + root + " " +
+                                        what + ": the transfer_holdings table was edited behind the ledger's back."});
+  };
   Transfer t;
-  std::string root;
-  // The holdings of the person just read, against the table.
-  auto compare = [&]() {
-    for (std::size_t p = 0; p < person.size(); ++p) {
-      if (!person[p]) continue;
-      const Holding& derived = *person[p];
-      stored.reset();
-      stored.bind(1, partners_[p]).bind(2, derived.chain_root);
-      const int rc = stored.step();
-      if (rc == SQLITE_DONE) {
-        range.found.push_back(Finding{p, derived.chain_root, "is missing from the holdings table"});
-      } else if (rc != SQLITE_ROW) {
-        return false;
-      } else {
-        read_holding(stored, table);
-        ++range.matched[p];
-        if (table.reference != derived.reference || table.channels != derived.channels ||
-            table.notice_due != derived.notice_due) {
-          range.found.push_back(Finding{p, derived.chain_root, "does not follow from the transfer rows"});
-        }
-      }
-      person[p].reset();
+  t.partner_id = std::string(partner_id);
+  Holding derived, stored;
+  stored.partner_id = t.partner_id;
+  int row_rc = rows.step();
+  int table_rc = table.step();
+  auto next_derived = [&]() {  // the next person's holding from the rows; false at their end
+    if (row_rc != SQLITE_ROW) return false;
+    derived = Holding{};
+    const std::string root = rows.text(0);
+    while (row_rc == SQLITE_ROW && rows.view(0) == root) {
+      t.chain_root = root;
+      t.reference = rows.text(1);
+      t.channels = transfer_channels_of(rows.view(2));
+      t.notice_due = rows.text(3);
+      fold_transfer_row(derived, t);
+      row_rc = rows.step();
     }
     return true;
   };
-  int rc = SQLITE_OK;
-  while ((rc = rows.step()) == SQLITE_ROW) {
-    if (rows.view(0) != root) {
-      if (!compare()) return false;
-      root = rows.text(0);
-    }
-    std::size_t p = 0;
-    while (p < partners_.size() && partners_[p] != rows.view(1)) ++p;
-    if (p == partners_.size()) continue;  // cannot be: prepare() listed every partner of this snapshot
-    if (!person[p]) person[p] = Holding{};
-    t.partner_id = partners_[p];
-    t.chain_root = root;
-    t.reference = rows.text(2);
-    t.channels = transfer_channels_of(rows.view(3));
-    t.notice_due = rows.text(4);
-    fold_transfer_row(*person[p], t);
-  }
-  return rc == SQLITE_DONE && compare();
-}
-
-bool HoldingsCheck::finish(sqlite3* db, std::vector<ChainProblem>& problems) {
-  for (std::size_t p = 0; p < partners_.size(); ++p) {
-    std::vector<std::pair<std::string, const char*>> found;  // chain root, what
-    std::int64_t matched = 0;
-    for (Range& r : ranges_) {
-      matched += r.matched[p];
-      for (Finding& f : r.found) {
-        if (f.partner == p) found.emplace_back(std::move(f.chain_root), f.what);
+  bool have_derived = next_derived();
+  while (have_derived || table_rc == SQLITE_ROW) {
+    if (table_rc == SQLITE_ROW) read_holding(table, stored);
+    const int order = !have_derived ? -1 : table_rc != SQLITE_ROW ? 1 : stored.chain_root.compare(derived.chain_root);
+    if (order < 0) {
+      report(stored.chain_root, "does not follow from any transfer row");
+      table_rc = table.step();
+    } else if (order > 0) {
+      report(derived.chain_root, "is missing from the holdings table");
+      have_derived = next_derived();
+    } else {
+      if (stored.reference != derived.reference || stored.channels != derived.channels ||
+          stored.notice_due != derived.notice_due) {
+        report(stored.chain_root, "does not follow from the transfer rows");
       }
-    }
-    if (matched != stored_[p]) {
-      // Holdings no row gives (rare: the table was edited), found by a scan of the partner's holdings.
-      Stmt held(db, "SELECT chain_root FROM transfer_holdings WHERE partner_id = ?1 ORDER BY chain_root");
-      Stmt rows(db, "SELECT 1 FROM transfers WHERE chain_root = ?1 AND partner_id = ?2 LIMIT 1");
-      if (!held.ok() || !rows.ok()) return false;
-      held.bind(1, partners_[p]);
-      int rc = SQLITE_OK;
-      while ((rc = held.step()) == SQLITE_ROW) {
-        rows.reset();
-        rows.bind(1, held.view(0)).bind(2, partners_[p]);
-        const int any = rows.step();
-        if (any == SQLITE_DONE) found.emplace_back(held.text(0), "does not follow from any transfer row");
-        if (any != SQLITE_ROW && any != SQLITE_DONE) return false;
-      }
-      if (rc != SQLITE_DONE) return false;
-      std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    }
-    constexpr std::size_t kMost = 100;
-    if (found.size() > kMost) found.resize(kMost);
-    for (const auto& [root, what] : found) {
-      problems.push_back(ChainProblem{latest_[p], "", "ledger_holdings_mismatch",
-                                      "What partner " + partners_[p] + " holds of person " + root + " " + what +
-                                          ": the transfer_holdings table was edited behind the ledger's back."});
+      table_rc = table.step();
+      have_derived = next_derived();
     }
   }
-  return true;
+  return row_rc == SQLITE_DONE && table_rc == SQLITE_DONE;
 }
 
 }  // namespace sqlite

@@ -911,8 +911,7 @@ Result<ChainReport> SqliteStore::verify_locked(const ChainCheckOptions& options)
   std::vector<ChainProblem> publications_found, transfers_found;
   std::vector<std::string> partners;
   if (!transfer_partners(db_, partners)) return io_problem("read transfers", db_);
-  HoldingsCheck holdings;
-  if (!holdings.prepare(db_, partners)) return io_problem("read transfers", db_);
+  std::vector<std::vector<ChainProblem>> holdings_found(partners.size());
   std::int64_t receipts = 0;
   // Stored receipts that no receipt entry at their position accounts for.
   const char* orphans_sql =
@@ -947,7 +946,9 @@ Result<ChainReport> SqliteStore::verify_locked(const ChainCheckOptions& options)
     };
   };
   std::vector<std::function<bool(sqlite3*)>> tasks;
-  holdings.add_tasks(tasks);  // the heaviest first
+  for (std::size_t p = 0; p < partners.size(); ++p) {  // the heaviest first
+    tasks.emplace_back([&, p](sqlite3* db) { return check_holdings(db, partners[p], holdings_found[p]); });
+  }
   walk.add_rows_check_tasks(tasks);
   for (std::size_t i = 0; i < ranges.size(); ++i) {
     tasks.emplace_back(range_scan(orphans_sql, i, orphans_found[i], true));
@@ -1009,7 +1010,9 @@ Result<ChainReport> SqliteStore::verify_locked(const ChainCheckOptions& options)
     for (ChainProblem& p : *found) walk.report.problems.push_back(std::move(p));
   }
   walk.add_rows_check_problems();  // before what follows from the rows: the holdings
-  if (!holdings.finish(db_, walk.report.problems)) return io_problem("read transfers", db_);
+  for (std::vector<ChainProblem>& found : holdings_found) {
+    for (ChainProblem& p : found) walk.report.problems.push_back(std::move(p));
+  }
   walk.report.receipts = receipts;
   return walk.finish();
 }
