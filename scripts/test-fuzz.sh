@@ -6,7 +6,8 @@
 # property or timeout; the input that did it is saved under build-fuzz/crashes/.
 #
 # Environment: FUZZ_SECONDS (per target), FUZZ_JOBS (build parallelism, default 2),
-# FUZZ_BUILD_DIR (default build-fuzz), FUZZ_TARGETS (default: every target built).
+# FUZZ_BUILD_DIR (default build-fuzz; a tree already configured with
+# CACHET_FUZZ=ON is used as it is), FUZZ_TARGETS (default: every target built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,13 +17,19 @@ build=${FUZZ_BUILD_DIR:-build-fuzz}
 
 step() { printf '\n==== %s ====\n' "$*"; }
 
-step "fuzz build (clang, -fsanitize=fuzzer,address,undefined) in $build"
-# -O1 -g and no NDEBUG: fast to build, good stack traces, and nlohmann/json's
-# own assertions (JSON_ASSERT: operator[] on a missing member of a const value,
-# ...) stay on, so misuse of the JSON API is a crash the fuzzer can find.
-CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Fuzz \
-  -DCMAKE_C_FLAGS_FUZZ="-O1 -g" -DCMAKE_CXX_FLAGS_FUZZ="-O1 -g" \
-  -DCACHET_FUZZ=ON -DCACHET_BUILD_TESTS=OFF >/dev/null
+if [[ -f $build/CMakeCache.txt ]] && grep -q '^CACHET_FUZZ:BOOL=ON$' "$build/CMakeCache.txt"; then
+  # A tree configured with the fuzz targets already (scripts/test.sh passes
+  # the sanitizer tree, preset asan: clang, -O1 -g, no NDEBUG): built as it is.
+  step "fuzz targets of $build (configured with CACHET_FUZZ=ON)"
+else
+  step "fuzz build (clang, -fsanitize=fuzzer,address,undefined) in $build"
+  # -O1 -g and no NDEBUG: fast to build, good stack traces, and nlohmann/json's
+  # own assertions (JSON_ASSERT: operator[] on a missing member of a const value,
+  # ...) stay on, so misuse of the JSON API is a crash the fuzzer can find.
+  CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Fuzz \
+    -DCMAKE_C_FLAGS_FUZZ="-O1 -g" -DCMAKE_CXX_FLAGS_FUZZ="-O1 -g" \
+    -DCACHET_FUZZ=ON -DCACHET_BUILD_TESTS=OFF >/dev/null
+fi
 targets=${FUZZ_TARGETS:-fuzz_config_lint fuzz_receipt_verify fuzz_canonical_json fuzz_json_differential}
 # fuzz_csv exists once the exporter's CSV reader does.
 if [[ -z ${FUZZ_TARGETS:-} && -f export/src/csv.cpp ]]; then targets="$targets fuzz_csv"; fi

@@ -6,7 +6,7 @@
 # and headless-Chromium tests, and a short fuzzing run. Each tree is built
 # once: build/ (native), build-asan/, build-wasm/ (the suites under Node),
 # build-web-wasm/ (the widget's modules, no tests nor exceptions, from which
-# dist/ is checked), build-fuzz/ (clang, libFuzzer).
+# dist/ is checked); the libFuzzer targets are built in build-asan/ (clang).
 # On a 2-core machine, from a fresh clone, after setup: about 30 minutes (README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +42,7 @@ step "clang-format (every C++ file) and clang-tidy (every native folder), warnin
 suite scripts/format.sh --check
 scripts/tidy.sh build
 
-step "AddressSanitizer + UndefinedBehaviorSanitizer build and GoogleTest"
+step "AddressSanitizer + UndefinedBehaviorSanitizer build (clang, with the fuzz targets) and GoogleTest"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -57,5 +57,6 @@ ctest --preset wasm -j"$jobs"
 # dist/ is rebuilt in build-web-wasm/: the widget is built without tests and
 # without exceptions, half the size of the test tree's modules (scripts/build-dist.sh).
 suite scripts/test-web.sh
-suite scripts/test-fuzz.sh
+# The fuzz targets were built in the sanitizer tree (preset asan: clang, CACHET_FUZZ=ON).
+FUZZ_BUILD_DIR=build-asan suite scripts/test-fuzz.sh
 step "all tests passed"
