@@ -107,7 +107,7 @@ struct Block {
   }
   std::optional<Problem> failed;  // the database failed
   // Transfer and notice-ack entries whose rows are rehashed after the walk
-  // (LogWalk::rows_check_tasks).
+  // (LogWalk::add_rows_check_tasks).
   std::vector<std::pair<std::int64_t, Json>> rows_checks;
 };
 
@@ -363,15 +363,16 @@ bool BlockWalk::check_stated_record(std::int64_t seq, std::string_view kind, std
 // starting a block (two indexed reads) costs nothing.
 constexpr std::int64_t kBlockEntries = 8192;
 
-// `ledger verify` reads the whole ledger through the page cache:
-// memory-mapped, SQLite reads a page without a read() call and a copy (a
-// third of its time otherwise; the export, which reads the log and records
-// only, gains nothing measurable, and its peak RSS would count the mapped pages). SQLite caps the map (2 GiB in
-// Debian's build) and reads beyond it as usual. Safe here: nothing shrinks a ledger file (no VACUUM), the case where a
-// mapped read would fault.
+// `ledger verify` reads the whole ledger memory-mapped: SQLite then reads a
+// page without a read() call and a copy (a third of its time otherwise).
+// SQLite caps the map (2 GiB in Debian's build) and reads beyond it as usual.
+// Safe here: nothing shrinks a ledger file (no VACUUM), the one case where a
+// mapped read faults. The export does not map: it reads the log and records
+// only, gained nothing measurable, and its peak RSS would count mapped pages.
 constexpr const char* kMapReads = "PRAGMA mmap_size=2147418112";
 
-// `db`'s reads memory-mapped for the time of a check (kMapReads), as before after it.
+// `db`'s reads memory-mapped for the time of a check (kMapReads), then not
+// mapped again (SQLite's default in Debian's build).
 class MappedReads {
  public:
   explicit MappedReads(sqlite3* db) : db_(db) { exec(db_, kMapReads); }
