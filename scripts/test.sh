@@ -7,7 +7,7 @@
 # once: build/ (native), build-asan/, build-wasm/ (the suites under Node),
 # build-web-wasm/ (the widget's modules, no tests nor exceptions, from which
 # dist/ is checked); the libFuzzer targets are built in build-asan/ (clang).
-# On a 2-core machine, from a fresh clone, after setup: about 27 minutes (README).
+# On a 2-core machine, from a fresh clone, after setup: 25 to 27 minutes (README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
